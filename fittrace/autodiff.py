@@ -1,0 +1,463 @@
+"""A small reverse-mode autodiff over numpy: ``Tensor``, ``Variable``, ``GradientTape`` and the ops.
+
+Mirrors the part of ``tf.GradientTape`` that Keras's ``train_step`` uses: inside ``with GradientTape() as tape``
+every op on a tensor that needs a gradient (a trainable ``Variable``, a watched tensor, or anything computed from
+one) is recorded; ``tape.gradient(loss, variables)`` walks the record backwards. Each op's gradient sits right
+beside its forward computation. Everything is float32 (Keras's floatx).
+
+    >>> w = Variable(np.array([[2.0]], dtype="float32"), name="w")
+    >>> with GradientTape() as tape:
+    ...     y = reduce_sum(square(matmul(Tensor(np.array([[3.0]], dtype="float32")), w)))
+    >>> float(tape.gradient(y, [w])[0][0, 0])      # d(3w)^2/dw = 18w = 36
+    36.0
+
+Left out: higher-order gradients, sparse gradients (IndexedSlices), complex dtypes, device placement.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+FLOATX = np.float32
+_tapes: list["GradientTape"] = []
+
+
+class Tensor:
+    """An immutable value (a numpy array) that ops can differentiate through.
+
+    ``_keras_logits`` is set on a softmax's output to the logits it came from, as Keras 2's ``backend.softmax``
+    does, so that cross-entropy can use a stable log-softmax.
+    """
+
+    __slots__ = ("value", "_req", "_keras_logits", "__weakref__")
+    __array_priority__ = 100
+
+    def __init__(self, value: Any, dtype: Any = None) -> None:
+        if isinstance(value, Tensor):
+            value = value.value
+        arr = np.asarray(value, dtype=dtype)
+        if dtype is None and arr.dtype == np.float64:
+            arr = arr.astype(FLOATX)
+        self.value = arr
+        self._req = False
+        self._keras_logits = None
+
+    shape = property(lambda self: self.value.shape)
+    dtype = property(lambda self: self.value.dtype)
+    ndim = property(lambda self: self.value.ndim)
+
+    def numpy(self) -> np.ndarray:
+        return self.value
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.value if dtype is None else self.value.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __repr__(self) -> str:
+        return f"<Tensor shape={self.shape} dtype={self.dtype}>"
+
+    def __add__(self, o: Any) -> "Tensor": return add(self, o)
+    def __radd__(self, o: Any) -> "Tensor": return add(o, self)
+    def __sub__(self, o: Any) -> "Tensor": return subtract(self, o)
+    def __rsub__(self, o: Any) -> "Tensor": return subtract(o, self)
+    def __mul__(self, o: Any) -> "Tensor": return multiply(self, o)
+    def __rmul__(self, o: Any) -> "Tensor": return multiply(o, self)
+    def __truediv__(self, o: Any) -> "Tensor": return divide(self, o)
+    def __rtruediv__(self, o: Any) -> "Tensor": return divide(o, self)
+    def __matmul__(self, o: Any) -> "Tensor": return matmul(self, o)
+    def __rmatmul__(self, o: Any) -> "Tensor": return matmul(o, self)
+    def __neg__(self) -> "Tensor": return negative(self)
+    def __pow__(self, p: float) -> "Tensor": return power(self, p)
+    def __getitem__(self, idx: Any) -> "Tensor": return getitem(self, idx)
+
+
+class Variable(Tensor):
+    """A named, mutable tensor: a layer's weight or an optimizer's slot. Trainable ones are watched by tapes."""
+
+    __slots__ = ("name", "trainable", "initializer")
+
+    def __init__(self, value: Any, name: str = "Variable", trainable: bool = True, dtype: Any = FLOATX,
+                 initializer: str | None = None) -> None:
+        super().__init__(np.array(value, dtype=dtype))
+        self.name = name
+        self.trainable = trainable
+        self.initializer = initializer
+        self._req = trainable
+
+    def assign(self, value: Any) -> "Variable":
+        np.copyto(self.value, np.asarray(value, dtype=self.value.dtype))
+        return self
+
+    def assign_add(self, delta: Any) -> "Variable":
+        self.value += np.asarray(delta, dtype=self.value.dtype)
+        return self
+
+    def assign_sub(self, delta: Any) -> "Variable":
+        self.value -= np.asarray(delta, dtype=self.value.dtype)
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Variable '{self.name}' shape={self.shape} dtype={self.dtype}>"
+
+
+class GradientTape:
+    """Records ops for reverse-mode differentiation, like ``tf.GradientTape``.
+
+    Args:
+        persistent: allow more than one ``gradient`` call.
+        watch_accessed_variables: trainable Variables are watched automatically (the only mode offered).
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self.persistent = persistent
+        self._records: list[tuple[Tensor, tuple[Any, ...], Callable[[np.ndarray], Sequence[Any]]]] = []
+        self._watched: list[Tensor] = []
+        self._used = False
+        self._recording = False
+
+    def __enter__(self) -> "GradientTape":
+        self._recording = True
+        _tapes.append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> bool:
+        self._recording = False
+        if self in _tapes:
+            _tapes.remove(self)
+        return False
+
+    def watch(self, tensor: Tensor | Iterable[Tensor]) -> None:
+        """Ask for gradients with respect to a tensor that is not a trainable Variable."""
+        for t in ([tensor] if isinstance(tensor, Tensor) else tensor):
+            t._req = True
+            self._watched.append(t)
+
+    def watched_variables(self) -> list[Variable]:
+        seen: dict[int, Variable] = {}
+        for _, inputs, _ in self._records:
+            for t in inputs:
+                if isinstance(t, Variable) and t.trainable:
+                    seen.setdefault(id(t), t)
+        return list(seen.values())
+
+    @property
+    def num_ops(self) -> int:
+        return len(self._records)
+
+    def gradient(self, target: Tensor, sources: Sequence[Tensor] | Tensor) -> Any:
+        """Gradients of ``target`` (summed if not scalar) with respect to each source; None where unconnected."""
+        if self._used and not self.persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients "
+                               "(or jacobians)")
+        self._used = True
+        single = isinstance(sources, Tensor)
+        srcs = [sources] if single else list(sources)
+        grads: dict[int, np.ndarray] = {id(target): np.ones_like(target.value)}
+        for out, inputs, backward in reversed(self._records):
+            g = grads.pop(id(out), None)
+            if g is None:
+                continue
+            for inp, gi in zip(inputs, backward(g)):
+                if gi is None or not isinstance(inp, Tensor) or not inp._req:
+                    continue
+                prev = grads.get(id(inp))
+                if prev is None:
+                    grads[id(inp)] = gi
+                elif prev.shape == gi.shape and prev is not gi and prev.flags.writeable:
+                    prev += gi
+                else:
+                    grads[id(inp)] = prev + gi
+            if not self.persistent:
+                pass
+        out_grads = [grads.get(id(s)) for s in srcs]
+        if not self.persistent:
+            self._records = []
+        return out_grads[0] if single else out_grads
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=FLOATX) if not isinstance(x, np.ndarray) else x)
+
+
+def _op(value: np.ndarray, inputs: tuple[Any, ...], backward: Callable[[np.ndarray], Sequence[Any]]) -> Tensor:
+    """Wrap an op's result; record it on every active tape when an input needs a gradient."""
+    out = Tensor.__new__(Tensor)
+    out.value = value
+    out._keras_logits = None
+    out._req = False
+    if _tapes:
+        for i in inputs:
+            if isinstance(i, Tensor) and i._req:
+                out._req = True
+                for tape in _tapes:
+                    if tape._recording:
+                        tape._records.append((out, inputs, backward))
+                break
+    return out
+
+
+def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a broadcast gradient back down to ``shape``."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+# --- arithmetic ----------------------------------------------------------------------------------------------------
+def add(a: Any, b: Any) -> Tensor:
+    a, b = _t(a), _t(b)
+    return _op(a.value + b.value, (a, b), lambda g: (_unbroadcast(g, a.shape) if a._req else None,
+                                                     _unbroadcast(g, b.shape) if b._req else None))
+
+
+def subtract(a: Any, b: Any) -> Tensor:
+    a, b = _t(a), _t(b)
+    return _op(a.value - b.value, (a, b), lambda g: (_unbroadcast(g, a.shape) if a._req else None,
+                                                     _unbroadcast(-g, b.shape) if b._req else None))
+
+
+def multiply(a: Any, b: Any) -> Tensor:
+    a, b = _t(a), _t(b)
+    return _op(a.value * b.value, (a, b), lambda g: (_unbroadcast(g * b.value, a.shape) if a._req else None,
+                                                     _unbroadcast(g * a.value, b.shape) if b._req else None))
+
+
+def divide(a: Any, b: Any) -> Tensor:
+    a, b = _t(a), _t(b)
+    out = a.value / b.value
+    return _op(out, (a, b), lambda g: (_unbroadcast(g / b.value, a.shape) if a._req else None,
+                                       _unbroadcast(-g * out / b.value, b.shape) if b._req else None))
+
+
+def negative(a: Any) -> Tensor:
+    a = _t(a)
+    return _op(-a.value, (a,), lambda g: (-g,))
+
+
+def power(a: Any, p: float) -> Tensor:
+    a = _t(a)
+    return _op(a.value ** p, (a,), lambda g: (g * p * a.value ** (p - 1),))
+
+
+def square(a: Any) -> Tensor:
+    a = _t(a)
+    return _op(np.square(a.value), (a,), lambda g: (g * 2 * a.value,))
+
+
+def sqrt(a: Any) -> Tensor:
+    a = _t(a)
+    out = np.sqrt(a.value)
+    return _op(out, (a,), lambda g: (g * 0.5 / out,))
+
+
+def exp(a: Any) -> Tensor:
+    a = _t(a)
+    out = np.exp(a.value)
+    return _op(out, (a,), lambda g: (g * out,))
+
+
+def log(a: Any) -> Tensor:
+    a = _t(a)
+    return _op(np.log(a.value), (a,), lambda g: (g / a.value,))
+
+
+def abs(a: Any) -> Tensor:  # noqa: A001 - mirrors tf.abs
+    a = _t(a)
+    return _op(np.abs(a.value), (a,), lambda g: (g * np.sign(a.value),))
+
+
+def clip(a: Any, lo: float, hi: float) -> Tensor:
+    """Clip values; the gradient flows only where the value was inside [lo, hi]."""
+    a = _t(a)
+    return _op(np.clip(a.value, lo, hi), (a,), lambda g: (g * ((a.value >= lo) & (a.value <= hi)),))
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    a, b = _t(a), _t(b)
+    pick_a = a.value >= b.value
+    return _op(np.maximum(a.value, b.value), (a, b),
+               lambda g: (_unbroadcast(g * pick_a, a.shape) if a._req else None,
+                          _unbroadcast(g * ~pick_a, b.shape) if b._req else None))
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """``a @ b``; ``a`` may have more than two dimensions (contracted on its last axis), ``b`` is 2-D."""
+    a, b = _t(a), _t(b)
+    out = a.value @ b.value
+
+    def backward(g: np.ndarray) -> tuple[Any, Any]:
+        ga = g @ b.value.T if a._req else None
+        if not b._req:
+            return ga, None
+        if a.ndim == 2:
+            return ga, a.value.T @ g
+        return ga, a.value.reshape(-1, a.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+    return _op(out, (a, b), backward)
+
+
+# --- shapes and reductions -------------------------------------------------------------------------------------------
+def reshape(a: Any, shape: Sequence[int]) -> Tensor:
+    a = _t(a)
+    return _op(a.value.reshape(shape), (a,), lambda g: (g.reshape(a.shape),))
+
+
+def transpose(a: Any, axes: Sequence[int] | None = None) -> Tensor:
+    a = _t(a)
+    inv = None if axes is None else np.argsort(axes)
+    return _op(np.transpose(a.value, axes), (a,), lambda g: (np.transpose(g, inv),))
+
+
+def getitem(a: Any, idx: Any) -> Tensor:
+    a = _t(a)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        full = np.zeros_like(a.value)
+        np.add.at(full, idx, g)
+        return (full,)
+    return _op(a.value[idx], (a,), backward)
+
+
+def concat(tensors: Sequence[Any], axis: int = -1) -> Tensor:
+    ts = tuple(_t(t) for t in tensors)
+    sizes = np.cumsum([t.shape[axis] for t in ts])[:-1]
+    return _op(np.concatenate([t.value for t in ts], axis=axis), ts, lambda g: tuple(np.split(g, sizes, axis=axis)))
+
+
+def _expand_reduced(g: np.ndarray, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
+    if axis is None:
+        return np.broadcast_to(g.reshape((1,) * len(shape)), shape)
+    if not keepdims:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        g = np.expand_dims(g, tuple(ax % len(shape) for ax in axes))
+    return np.broadcast_to(g, shape)
+
+
+def reduce_sum(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    a = _t(a)
+    return _op(np.asarray(a.value.sum(axis=axis, keepdims=keepdims)), (a,),
+               lambda g: (_expand_reduced(g, a.shape, axis, keepdims),))
+
+
+def reduce_mean(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    a = _t(a)
+    n = a.value.size / max(1, np.asarray(a.value.sum(axis=axis, keepdims=keepdims)).size)
+    return _op(np.asarray(a.value.mean(axis=axis, keepdims=keepdims), dtype=a.dtype), (a,),
+               lambda g: (_expand_reduced(g / np.asarray(n, dtype=g.dtype), a.shape, axis, keepdims),))
+
+
+def stop_gradient(a: Any) -> Tensor:
+    return Tensor(_t(a).value)
+
+
+# --- activations -----------------------------------------------------------------------------------------------------
+def relu(a: Any) -> Tensor:
+    a = _t(a)
+    out = np.maximum(a.value, 0)
+    return _op(out, (a,), lambda g: (g * (out > 0),))
+
+
+def sigmoid(a: Any) -> Tensor:
+    a = _t(a)
+    out = np.empty_like(a.value)
+    pos = a.value >= 0
+    out[pos] = 1 / (1 + np.exp(-a.value[pos]))
+    e = np.exp(a.value[~pos])
+    out[~pos] = e / (1 + e)
+    return _op(out, (a,), lambda g: (g * out * (1 - out),))
+
+
+def tanh(a: Any) -> Tensor:
+    a = _t(a)
+    out = np.tanh(a.value)
+    return _op(out, (a,), lambda g: (g * (1 - out * out),))
+
+
+def softmax(a: Any, axis: int = -1) -> Tensor:
+    """Softmax that keeps its logits on the result (``_keras_logits``), as Keras 2's backend does."""
+    a = _t(a)
+    e = np.exp(a.value - a.value.max(axis=axis, keepdims=True))
+    out = e / e.sum(axis=axis, keepdims=True)
+    res = _op(out, (a,), lambda g: (out * (g - (g * out).sum(axis=axis, keepdims=True)),))
+    res._keras_logits = a
+    return res
+
+
+_SQRT_HALF = 1 / math.sqrt(2.0)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 resolution near 1)."""
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return np.sign(x) * (1.0 - poly * np.exp(-x * x))
+
+
+def gelu(a: Any, approximate: bool = False) -> Tensor:
+    """Keras 2's gelu: exact ``0.5 x (1 + erf(x / sqrt 2))`` by default, the tanh form with approximate=True."""
+    a = _t(a)
+    x = a.value.astype(np.float64)
+    if approximate:
+        c = math.sqrt(2 / math.pi)
+        inner = c * (x + 0.044715 * x ** 3)
+        th = np.tanh(inner)
+        out = 0.5 * x * (1 + th)
+        dout = 0.5 * (1 + th) + 0.5 * x * (1 - th ** 2) * c * (1 + 3 * 0.044715 * x ** 2)
+    else:
+        cdf = 0.5 * (1 + _erf(x * _SQRT_HALF))
+        out = x * cdf
+        dout = cdf + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    return _op(out.astype(a.dtype), (a,), lambda g: (g * dout.astype(g.dtype),))
+
+
+def log_softmax(a: Any, axis: int = -1) -> Tensor:
+    a = _t(a)
+    shifted = a.value - a.value.max(axis=axis, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    out = shifted - lse
+    return _op(out, (a,), lambda g: (g - np.exp(out) * g.sum(axis=axis, keepdims=True),))
+
+
+def sparse_softmax_cross_entropy(labels: np.ndarray, logits: Any) -> Tensor:
+    """Per-sample ``logsumexp(z) - z[label]`` over the last axis, fused with its gradient ``softmax - onehot``."""
+    z = _t(logits)
+    zv = z.value.reshape(-1, z.shape[-1])
+    lab = np.asarray(labels).reshape(-1).astype(np.int64)
+    m = zv.max(axis=1, keepdims=True)
+    e = np.exp(zv - m)
+    s = e.sum(axis=1, keepdims=True)
+    rows = np.arange(zv.shape[0])
+    out = (np.log(s[:, 0]) + m[:, 0] - zv[rows, lab]).astype(z.dtype)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        p = e / s
+        p[rows, lab] -= 1
+        p *= g.reshape(-1, 1)
+        return (p.reshape(z.shape),)
+    return _op(out.reshape(z.shape[:-1]), (z,), backward)
+
+
+def where(cond: np.ndarray, a: Any, b: Any) -> Tensor:
+    a, b = _t(a), _t(b)
+    return _op(np.where(cond, a.value, b.value), (a, b),
+               lambda g: (_unbroadcast(np.where(cond, g, 0), a.shape) if a._req else None,
+                          _unbroadcast(np.where(cond, 0, g), b.shape) if b._req else None))
+
+
+def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
+    """Numpy arrays and Python values become Tensors; float64 becomes float32 (floatx)."""
+    if isinstance(x, Tensor):
+        return x
+    arr = np.asarray(x)
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif arr.dtype.kind == "f" and arr.dtype != FLOATX:
+        arr = arr.astype(FLOATX)
+    return Tensor(arr)

@@ -1,0 +1,361 @@
+"""The recorder: the engine's only view of tracing.
+
+The engine calls three module functions at each stage and never touches files or renderers:
+
+    from fittrace.tracing import recorder as rec
+    with rec.span("data_handler", "DataHandler.__init__", keras="keras.engine.data_adapter.DataHandler") as s:
+        ...
+        s.set(inferred_steps=469)
+    rec.emit("adapter_selected", "TensorLikeDataAdapter", data={"class": "TensorLikeDataAdapter"})
+    if rec.active():            # guard work that only a listener needs
+        ...
+
+With no active recorder each call is one global lookup and a return: no event objects are made. ``data`` may be
+a dict or a zero-argument callable returning one; the callable runs only if the event is kept, so expensive
+payloads (array statistics) cost nothing in steps the detail level drops.
+
+Detail levels (see ``events.DETAIL_LEVELS``):
+  * ``full``: every event.
+  * ``default``: every event of the first step of each epoch, of the last step, and of any step in which a
+    build, rebuild, warning, error, stop request or non-finite loss happened; other steps keep only their ``step``
+    event, whose payload holds the compact per-step scalars. Events of an undecided step are buffered until the
+    step ends, so a step that turns out to matter is kept whole.
+  * ``summary``: only ``events.SUMMARY_KINDS`` (stages and per-epoch figures).
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Callable, Iterator, Mapping, Protocol
+
+from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event
+
+Payload = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
+
+#: Kinds that make a step worth keeping whole in "default" detail.
+_PROMOTING = frozenset(BUILD_LIKE) | {"error", "warning", "stop_training"}
+_ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
+
+
+class Sink(Protocol):
+    """Where finished events go as the run proceeds (the JSONL writer implements it)."""
+
+    def write_header(self, header: Mapping[str, Any]) -> None: ...
+    def write_event(self, event: Event) -> None: ...
+    def flush(self) -> None: ...
+
+
+_current: "Recorder | None" = None
+
+
+def active() -> "Recorder | None":
+    """The recording in progress, or None. The one cheap check the engine makes."""
+    return _current
+
+
+def emit(kind: str, name: str, *, keras: str | None = None, layer: str | None = None, data: Payload = None) -> None:
+    """Record an instant event (a no-op when nothing records)."""
+    r = _current
+    if r is not None:
+        r.instant(kind, name, keras, layer, data)
+
+
+def span(kind: str, name: str, *, keras: str | None = None, layer: str | None = None,
+         data: Payload = None) -> "Span | _NullSpan":
+    """A context manager recording a span; the shared null span when nothing records."""
+    r = _current
+    if r is None:
+        return NULL_SPAN
+    return Span(r, kind, name, keras, layer, data)
+
+
+def describe(**info: Any) -> None:
+    """Give the run's header facts (model summary, compile/fit arguments) when they become known."""
+    r = _current
+    if r is not None:
+        r.describe(**info)
+
+
+class _NullSpan:
+    """Stands in for a span when nothing records: every method does nothing."""
+
+    __slots__ = ()
+    seq = None
+
+    def __enter__(self) -> "_NullSpan":
+        return self
+
+    def __exit__(self, *exc: Any) -> bool:
+        return False
+
+    def set(self, **data: Any) -> None:
+        pass
+
+
+NULL_SPAN = _NullSpan()
+
+
+class Span:
+    """An open span. ``set(**data)`` adds payload known only at the end (logs, output shapes)."""
+
+    __slots__ = ("rec", "kind", "name", "keras", "layer", "data", "seq", "t0", "parent", "epoch", "step", "keep")
+
+    def __init__(self, rec: "Recorder", kind: str, name: str, keras: str | None, layer: str | None,
+                 data: Payload) -> None:
+        self.rec, self.kind, self.name, self.keras, self.layer = rec, kind, name, keras, layer
+        self.data = data
+
+    def __enter__(self) -> "Span":
+        self.rec._open(self)
+        return self
+
+    def set(self, **data: Any) -> None:
+        if callable(self.data):
+            self.data = dict(self.data())
+        elif self.data is None:
+            self.data = {}
+        elif not isinstance(self.data, dict):
+            self.data = dict(self.data)
+        self.data.update(data)
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        self.rec._close(self, exc)
+        return False
+
+
+class Recorder:
+    """Collects events for one traced run. Made by ``fittrace.trace()``; installed with :meth:`start`."""
+
+    def __init__(self, detail: str = "default", sink: Sink | None = None,
+                 clock: Callable[[], int] = time.perf_counter_ns) -> None:
+        if detail not in DETAIL_LEVELS:
+            raise ValueError(f"unknown detail level: {detail!r} (must be one of {list(DETAIL_LEVELS)})")
+        self.detail = detail
+        self.sink = sink
+        self.clock = clock
+        self.t0 = clock()
+        self.header: dict[str, Any] = {}
+        self.calls: list[dict[str, Any]] = []       # describe() facts of every entry call, in order
+        self.finished: list[Event] = []             # kept events in the order they finished
+        self.full_steps: list[tuple[int, int, str]] = []   # (epoch, step, why) of steps kept whole
+        self._seq = 0
+        self._stack: list[Span] = []
+        self._epoch: int | None = None
+        self._step: int | None = None
+        self._steps_hint: int | None = None         # steps per epoch, for spotting the last step
+        self._buffer: list[Any] | None = None       # events of an undecided step ("default" detail)
+        self._promote: str | None = None
+        self._errors_seen: set[int] = set()
+        self._header_written = False
+
+    # --- installing ------------------------------------------------------------------------------------------
+    def start(self) -> "Recorder":
+        global _current
+        if _current is not None:
+            raise RuntimeError("a fittrace trace is already recording; nest no trace() inside another")
+        _current = self
+        return self
+
+    def stop(self) -> None:
+        global _current
+        while self._stack:                          # close whatever a hard failure left open
+            self._close(self._stack[-1], None)
+        if _current is self:
+            _current = None
+        self._write_header()
+        if self.sink is not None:
+            self.sink.flush()
+
+    # --- facts for the header ----------------------------------------------------------------------------------
+    def describe(self, **info: Any) -> None:
+        if "call" in info:
+            self.calls.append(dict(info))
+        for key, value in info.items():
+            self.header.setdefault(key, value)
+
+    def steps_hint(self, steps: int | None) -> None:
+        """Tell the recorder how many steps an epoch has, so that it can keep the last one whole."""
+        self._steps_hint = steps
+
+    def _write_header(self) -> None:
+        if not self._header_written and self.sink is not None:
+            self._header_written = True
+            self.sink.write_header(self.header)
+
+    # --- making events -----------------------------------------------------------------------------------------
+    def _next_seq(self) -> int:
+        seq = self._seq
+        self._seq = seq + 1
+        return seq
+
+    def _skip(self, kind: str) -> bool:
+        return self.detail == "summary" and kind not in SUMMARY_KINDS
+
+    def instant(self, kind: str, name: str, keras: str | None, layer: str | None, data: Payload) -> None:
+        if self._skip(kind):
+            return
+        parent = self._stack[-1].seq if self._stack else None
+        if kind in BUILD_LIKE:
+            data = self._with_provenance(data)
+        raw = (self._next_seq(), kind, name, self.clock() - self.t0, keras, None, parent, self._epoch, self._step,
+               layer, data)
+        self._finish(raw, kind)
+
+    def _open(self, s: Span) -> None:
+        s.keep = not self._skip(s.kind)
+        s.seq = self._next_seq() if s.keep else None
+        s.parent = self._stack[-1].seq if self._stack else None
+        if s.kind == "epoch":
+            self._epoch = _payload_get(s.data, "epoch", self._epoch)
+            self._step = None
+        elif s.kind == "step":
+            self._step = _payload_get(s.data, "step", None)
+            self._begin_step()
+        elif s.kind in BUILD_LIKE:
+            s.data = self._with_provenance(s.data)
+        s.epoch, s.step = self._epoch, self._step
+        s.t0 = self.clock() - self.t0
+        self._stack.append(s)
+
+    def _close(self, s: Span, exc: BaseException | None) -> None:
+        end = self.clock() - self.t0
+        if exc is not None and id(exc) not in self._errors_seen and not isinstance(exc, GeneratorExit):
+            self._errors_seen.add(id(exc))
+            self.instant("error", type(exc).__name__, None, s.layer,
+                         {"type": type(exc).__name__, "message": str(exc), "stage": s.name,
+                          "diagnosis": getattr(exc, "fittrace_diagnosis", None)})
+        while self._stack and self._stack[-1] is not s:   # a child left open by a failure
+            self._close(self._stack[-1], None)
+        if self._stack:
+            self._stack.pop()
+        if exc is not None and s.kind != "step":
+            s.set(error=type(exc).__name__)
+        if s.keep:
+            raw = (s.seq, s.kind, s.name, s.t0, s.keras, end - s.t0, s.parent, s.epoch, s.step, s.layer, s.data)
+            if s.kind == "step":
+                self._end_step(raw, exc)
+            else:
+                self._finish(raw, s.kind)
+        if s.kind == "step":
+            self._step = None
+        elif s.kind == "epoch":
+            self._epoch = None
+            if self.sink is not None:
+                self.sink.flush()
+
+    # --- default detail: deciding about a step -------------------------------------------------------------------
+    def _begin_step(self) -> None:
+        if self.detail != "default":
+            return
+        step = self._step
+        last = self._steps_hint is not None and step == self._steps_hint - 1
+        if step == 0 or last:
+            self._buffer = None
+            self._promote = "first step of the epoch" if step == 0 else "last step of the epoch"
+        else:
+            self._buffer = []
+            self._promote = None
+
+    def _end_step(self, raw: tuple, exc: BaseException | None) -> None:
+        data = _materialize(raw[10])
+        if self.detail == "default" and self._promote is None:
+            if exc is not None:
+                self._promote = "an error"
+            elif not _finite_logs(data.get("logs")):
+                self._promote = "a non-finite value"
+        kept_whole = self.detail == "full" or self._promote is not None
+        data = dict(data, full=kept_whole)
+        if kept_whole and self._epoch is not None and raw[8] is not None:
+            self.full_steps.append((self._epoch, raw[8], self._promote or "full detail"))
+        buffered, self._buffer = self._buffer, None
+        if kept_whole and buffered:
+            for braw in buffered:
+                self._store(braw)
+        self._store(raw[:10] + (data,))
+
+    def _finish(self, raw: tuple, kind: str) -> None:
+        if self._buffer is not None:
+            self._buffer.append(raw)
+            if kind in _PROMOTING and self._promote is None:
+                self._promote = f"a {kind.replace('_', ' ')}"
+            return
+        self._store(raw)
+
+    def _store(self, raw: tuple) -> None:
+        ev = Event(seq=raw[0], kind=raw[1], name=raw[2], t=raw[3], keras=raw[4], dur=raw[5], parent=raw[6],
+                   epoch=raw[7], step=raw[8], layer=raw[9], data=_jsonable(_materialize(raw[10])))
+        self.finished.append(ev)
+        if self.sink is not None:
+            self._write_header()
+            self.sink.write_event(ev)
+
+    def _with_provenance(self, data: Payload) -> Payload:
+        path = [s.name for s in self._stack]
+        trigger = "call"
+        for s in self._stack:
+            if s.kind in _ENTRY_KINDS:
+                trigger = _ENTRY_KINDS[s.kind]
+                break
+            if s.kind == "api_call":
+                trigger = str(_payload_get(s.data, "method", "call"))
+                break
+
+        def with_prov() -> dict[str, Any]:
+            out = dict(_materialize(data))
+            out.setdefault("trigger", trigger)
+            out.setdefault("call_path", path)
+            return out
+        return with_prov
+
+    # --- reading -------------------------------------------------------------------------------------------------
+    @property
+    def events(self) -> list[Event]:
+        """Kept events in ``seq`` order."""
+        return sorted(self.finished, key=lambda e: e.seq)
+
+    def iter_events(self) -> Iterator[Event]:
+        return iter(self.events)
+
+
+def _payload_get(data: Payload, key: str, default: Any) -> Any:
+    if data is None:
+        return default
+    if callable(data):
+        return default
+    return data.get(key, default)
+
+
+def _materialize(data: Payload) -> Mapping[str, Any]:
+    if data is None:
+        return {}
+    if callable(data):
+        return data()
+    return data
+
+
+def _finite_logs(logs: Any) -> bool:
+    if not isinstance(logs, Mapping):
+        return True
+    for v in logs.values():
+        if isinstance(v, float) and not math.isfinite(v):
+            return False
+    return True
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn numpy scalars/arrays, tuples and non-finite floats into plain JSON values."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)   # "nan", "inf": JSON has no such numbers
+    item = getattr(value, "item", None)
+    if item is not None and getattr(value, "ndim", 1) == 0:
+        return _jsonable(item())
+    tolist = getattr(value, "tolist", None)
+    if tolist is not None:
+        return _jsonable(tolist())
+    return str(value)
