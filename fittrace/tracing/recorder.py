@@ -210,7 +210,7 @@ class Recorder:
             self._step = None
         elif s.kind == "step":
             self._step = _payload_get(s.data, "step", None)
-            self._begin_step()
+            self._begin_step(s)
         elif s.kind in BUILD_LIKE:
             s.data = self._with_provenance(s.data)
         s.epoch, s.step = self._epoch, self._step
@@ -244,11 +244,13 @@ class Recorder:
                 self.sink.flush()
 
     # --- default detail: deciding about a step -------------------------------------------------------------------
-    def _begin_step(self) -> None:
+    def _begin_step(self, s: Span) -> None:
         if self.detail != "default":
             return
         step = self._step
-        last = self._steps_hint is not None and step == self._steps_hint - 1
+        last = _payload_get(s.data, "last", None)
+        if last is None:
+            last = self._steps_hint is not None and step == self._steps_hint - 1
         if step == 0 or last:
             self._buffer = None
             self._promote = "first step of the epoch" if step == 0 else "last step of the epoch"
@@ -326,10 +328,13 @@ def _payload_get(data: Payload, key: str, default: Any) -> Any:
 
 
 def _materialize(data: Payload) -> Mapping[str, Any]:
+    """The payload as a mapping: a callable payload is called, and so is any callable value inside it."""
     if data is None:
         return {}
     if callable(data):
-        return data()
+        data = data()
+    if any(callable(v) for v in data.values()):
+        return {k: (v() if callable(v) else v) for k, v in data.items()}
     return data
 
 
