@@ -20,6 +20,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from fittrace.tracing import recorder as _recorder
+
 FLOATX = np.float32
 _tapes: list["GradientTape"] = []
 
@@ -118,6 +120,7 @@ class GradientTape:
         self._watched: list[Tensor] = []
         self._used = False
         self._recording = False
+        self.gradient_norms: dict[str, float | None] = {}
 
     def __enter__(self) -> "GradientTape":
         self._recording = True
@@ -156,6 +159,28 @@ class GradientTape:
         self._used = True
         single = isinstance(sources, Tensor)
         srcs = [sources] if single else list(sources)
+        if _recorder.active() is None:
+            out_grads = self._backward(target, srcs)
+        else:
+            out_grads = self._traced_backward(target, srcs)
+        return out_grads[0] if single else out_grads
+
+    def _traced_backward(self, target: Tensor, srcs: list[Tensor]) -> list[Any]:
+        """The backward pass inside a "tape" span, with one "gradient" event per source."""
+        with _recorder.span("tape", "GradientTape.gradient", keras="tensorflow.GradientTape.gradient",
+                            data={"ops": len(self._records), "sources": len(srcs)}):
+            out_grads = self._backward(target, srcs)
+            self.gradient_norms = {}
+            for src, g in zip(srcs, out_grads):
+                name = getattr(src, "name", "tensor")
+                norm = None if g is None else float(np.sqrt(np.dot(g.ravel(), g.ravel())))
+                self.gradient_norms[name] = norm
+                _recorder.emit("gradient", name, keras="tensorflow.GradientTape.gradient",
+                               layer=name.split("/")[0] if "/" in name else None,
+                               data={"variable": name, "shape": list(src.shape), "norm": norm})
+        return out_grads
+
+    def _backward(self, target: Tensor, srcs: list[Tensor]) -> list[Any]:
         grads: dict[int, np.ndarray] = {id(target): np.ones_like(target.value)}
         for out, inputs, backward in reversed(self._records):
             g = grads.pop(id(out), None)
@@ -165,18 +190,12 @@ class GradientTape:
                 if gi is None or not isinstance(inp, Tensor) or not inp._req:
                     continue
                 prev = grads.get(id(inp))
-                if prev is None:
-                    grads[id(inp)] = gi
-                elif prev.shape == gi.shape and prev is not gi and prev.flags.writeable:
-                    prev += gi
-                else:
-                    grads[id(inp)] = prev + gi
-            if not self.persistent:
-                pass
+                # Never accumulate in place: an op may hand the same array to several inputs.
+                grads[id(inp)] = gi if prev is None else prev + gi
         out_grads = [grads.get(id(s)) for s in srcs]
         if not self.persistent:
             self._records = []
-        return out_grads[0] if single else out_grads
+        return out_grads
 
 
 def _t(x: Any) -> Tensor:
