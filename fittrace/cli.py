@@ -1,0 +1,95 @@
+"""The ``fittrace`` command: argument parsing only; each command calls one function in ``fittrace.jobs``.
+
+Exit codes: 0 on success, 2 on a usage error, 1 on failure (a one-line message; the traceback only with
+``--debug``).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from fittrace import __version__
+
+DIAGRAM_KINDS = ("sequence", "flowchart", "callgraph")
+DIAGRAM_FORMATS = ("svg", "png", "dot", "mermaid")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fittrace", description="See what really happens inside a Keras-style "
+                                "model.fit(): trace a run, then draw it and explain it.")
+    p.add_argument("--version", action="version", version=f"fittrace {__version__}")
+    p.add_argument("--debug", action="store_true", help="show the full traceback when a command fails")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the article's MNIST example under tracing and write every output",
+                          description="Train the seed article's model (Dense 512 relu -> Dense 10 softmax, RMSprop) "
+                          "under tracing and write the trace, the HTML report and the diagrams.")
+    demo.add_argument("--out", default="fittrace-out", help="output folder (default: fittrace-out)")
+    demo.add_argument("--epochs", type=int, default=5, help="epochs to train (default: 5)")
+    demo.add_argument("--data", default="synthetic", help="synthetic (embedded, default), mnist (Keras's "
+                      "mnist.npz or the IDX files), or a PATH to mnist.npz / a folder of IDX .gz files")
+    demo.add_argument("--detail", default="default", choices=("full", "default", "summary"),
+                      help="trace detail level (default: default)")
+    demo.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras progress output (default 1)")
+
+    run = sub.add_parser("run", help="run a script that uses fittrace.keras, under tracing",
+                         description="Run SCRIPT (with ARGS) under tracing; write the trace, report and diagrams.")
+    run.add_argument("script", help="the Python script")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+    run.add_argument("--out", default="fittrace-out", help="output folder (default: fittrace-out)")
+    run.add_argument("--detail", default="default", choices=("full", "default", "summary"))
+
+    report = sub.add_parser("report", help="write the HTML walkthrough of a saved trace")
+    report.add_argument("trace", help="a .trace.jsonl file")
+    report.add_argument("-o", "--output", help="the HTML file (default: next to the trace, .html)")
+
+    diagram = sub.add_parser("diagram", help="draw a diagram of a saved trace")
+    diagram.add_argument("trace", help="a .trace.jsonl file")
+    diagram.add_argument("--kind", required=True, choices=DIAGRAM_KINDS)
+    diagram.add_argument("--format", default="svg", choices=DIAGRAM_FORMATS)
+    diagram.add_argument("-o", "--output", help="output file (default: print text formats to stdout; svg/png next "
+                         "to the trace)")
+
+    export = sub.add_parser("export", help="export a saved trace to the Chrome/Perfetto trace format")
+    export.add_argument("trace", help="a .trace.jsonl file")
+    export.add_argument("--chrome", required=True, metavar="FILE", help="the .json file to write")
+
+    validate = sub.add_parser("validate", help="check a saved trace against the event schema")
+    validate.add_argument("trace", help="a .trace.jsonl file")
+
+    why = sub.add_parser("why", help="explain every build and rebuild in a saved trace")
+    why.add_argument("trace", help="a .trace.jsonl file")
+    why.add_argument("--layer", help="only this layer (or model)")
+
+    bench = sub.add_parser("bench", help="measure speed, memory and tracing cost on the article example")
+    bench.add_argument("--quick", action="store_true", help="fewer epochs and smaller data (a smoke run)")
+    bench.add_argument("--only", choices=("engine", "tracing", "report"), help="run one part only")
+
+    schema = sub.add_parser("schema", help="print the event schema (JSON Schema or the Markdown table)")
+    schema.add_argument("--format", default="json", choices=("json", "markdown"))
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from fittrace import jobs
+    try:
+        return int(jobs.run_command(args) or 0)
+    except KeyboardInterrupt:
+        print("fittrace: interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:      # every failure becomes one line unless --debug
+        if args.debug:
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"fittrace {args.command}: {type(exc).__name__}: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

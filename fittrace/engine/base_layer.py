@@ -1,0 +1,268 @@
+"""The Layer: lazy build, weights, and the checked call.
+
+Mirrors ``keras.engine.base_layer`` (tf_keras/src/engine/base_layer.py): ``Layer.__call__`` checks the input
+against ``input_spec``, builds the layer on its first call (``_maybe_build`` -> ``build(input_shape)`` ->
+``add_weight``), then runs ``call``. Names come from a per-class counter (``dense``, ``dense_1``...).
+
+Left out: masking, mixed precision and autocasting, nested input structures, activity regularizers, the
+functional-API node bookkeeping (``_keras_history``), name scopes, and TF's tracking of checkpoints.
+
+    >>> from fittrace.layers.core import Dense
+    >>> layer = Dense(3)
+    >>> layer.built, layer.weights
+    (False, [])
+    >>> _ = layer(np.ones((2, 4), dtype="float32"))
+    >>> layer.built, [w.shape for w in layer.weights]
+    (True, [(4, 3), (3,)])
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from fittrace import initializers as initializers_mod
+from fittrace import regularizers as regularizers_mod
+from fittrace.autodiff import FLOATX, Tensor, Variable, convert_to_tensor
+from fittrace.engine.functions import symbolic_shape
+from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
+from fittrace.tracing import recorder as rec
+from fittrace.tracing.events import KERAS_BASE_LAYER
+
+_NAME_COUNTS: dict[str, int] = {}
+_training_stack: list[bool] = []     # the training flag of the enclosing layer calls (Keras's call context)
+
+
+def to_snake_case(name: str) -> str:
+    """``BatchNormalization`` -> ``batch_normalization``, as Keras names layers."""
+    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+    return "private" + s if s.startswith("_") else s
+
+
+def unique_name(base: str) -> str:
+    """``dense``, then ``dense_1``, ``dense_2``... (reset by ``fittrace.keras.backend.clear_session``)."""
+    n = _NAME_COUNTS.get(base, 0)
+    _NAME_COUNTS[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def clear_session() -> None:
+    """Forget the layer-name counters, as ``keras.backend.clear_session`` does."""
+    _NAME_COUNTS.clear()
+
+
+def shape_of(x: Any) -> tuple:
+    return tuple(x.shape)
+
+
+def _stats(x: np.ndarray) -> dict[str, float]:
+    if x.size == 0 or x.dtype.kind not in "fiu":
+        return {}
+    return {"mean": float(x.mean()), "std": float(x.std()), "min": float(x.min()), "max": float(x.max())}
+
+
+class Layer:
+    """Base class of every layer (and of models).
+
+    Subclasses implement ``build(input_shape)`` (create weights with :meth:`add_weight`) and ``call(inputs)``;
+    optionally ``compute_output_shape``. Pass ``input_shape=(784,)`` to the first layer of a Sequential to give the
+    model an explicit input.
+    """
+
+    _event_kind = "layer_call"
+
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
+                 input_shape: Sequence[int | None] | None = None,
+                 batch_input_shape: Sequence[int | None] | None = None, batch_size: int | None = None,
+                 **kwargs: Any) -> None:
+        if kwargs:
+            raise TypeError(f"Keyword argument not understood: {sorted(kwargs)[0]!r}")
+        object.__setattr__(self, "_tracked_layers", [])
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.trainable = trainable
+        self.dtype = str(np.dtype(dtype)) if dtype is not None else "float32"
+        self.built = False
+        self.input_spec: InputSpec | Sequence[InputSpec] | None = None
+        self.supports_masking = False
+        self._trainable_weights: list[Variable] = []
+        self._non_trainable_weights: list[Variable] = []
+        self._regularized: list[tuple[Callable[[Tensor], Tensor], Variable]] = []
+        self._build_input_shape: tuple | None = None
+        self._build_count = 0
+        self._batch_input_shape: tuple | None = None
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        self._call_accepts_training = "training" in inspect.signature(self.call).parameters
+
+    # --- tracking sublayers (subclassed layers and models) ---------------------------------------------------------
+    def __setattr__(self, key: str, value: Any) -> None:
+        tracked = self.__dict__.get("_tracked_layers")
+        if tracked is not None and key != "_tracked_layers":
+            for item in (value if isinstance(value, (list, tuple)) else [value]):
+                if isinstance(item, Layer) and item is not self and all(item is not t for t in tracked):
+                    tracked.append(item)
+        object.__setattr__(self, key, value)
+
+    def _flatten_layers(self) -> list["Layer"]:
+        return list(self._tracked_layers)
+
+    # --- weights ---------------------------------------------------------------------------------------------------
+    def add_weight(self, name: str | None = None, shape: Sequence[int] | None = None, dtype: Any = None,
+                   initializer: Any = None, regularizer: Any = None, trainable: bool | None = None,
+                   constraint: Any = None, **kwargs: Any) -> Variable:
+        """Create a weight, as ``Layer.add_weight``: float weights default to glorot_uniform, others to zeros."""
+        shape = tuple(int(d) for d in (shape or ()))
+        dtype = np.dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.kind == "f" else "zeros"
+        init = initializers_mod.get(initializer)
+        trainable = True if trainable is None else bool(trainable)
+        init_name = getattr(init, "name", None) or getattr(init, "__name__", type(init).__name__)
+        var = Variable(np.asarray(init(shape, dtype=dtype), dtype=dtype), name=f"{self.name}/{name}:0",
+                       trainable=trainable, dtype=dtype, initializer=init_name)
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
+        if regularizer is not None:
+            self._regularized.append((regularizers_mod.get(regularizer), var))
+        rec.emit("weight_created", var.name, keras=f"{KERAS_BASE_LAYER}.Layer.add_weight", layer=self.name,
+                 data={"name": var.name, "shape": list(shape), "dtype": str(dtype), "initializer": init_name,
+                       "trainable": trainable})
+        return var
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        out = [w for w in self._trainable_weights]
+        for layer in self._flatten_layers():
+            out += [w for w in layer.trainable_weights if all(w is not o for o in out)]
+        return out
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        own = list(self._non_trainable_weights) + ([] if self.trainable else list(self._trainable_weights))
+        for layer in self._flatten_layers():
+            extra = layer.non_trainable_weights + ([] if self.trainable else layer.trainable_weights)
+            own += [w for w in extra if all(w is not o for o in own)]
+        return own
+
+    @property
+    def weights(self) -> list[Variable]:
+        return self.trainable_weights + self.non_trainable_weights
+
+    trainable_variables = property(lambda self: self.trainable_weights)
+    non_trainable_variables = property(lambda self: self.non_trainable_weights)
+    variables = property(lambda self: self.weights)
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w.value.copy() for w in self.weights]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of length '
+                             f"{len(weights)}, but the layer was expecting {len(params)} weights. Provided weights: "
+                             f"{list(weights)[:3]}...")
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if p.shape != w.shape:
+                raise ValueError(f"Layer {self.name} weight shape {p.shape} is not compatible with provided weight "
+                                 f"shape {w.shape}.")
+            p.assign(w)
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
+                             "You can build it manually via: `" f"{self.name}.build(batch_input_shape)`.")
+        return int(sum(np.prod(w.shape) for w in self.weights))
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Regularization losses of this layer and its sublayers, computed from the current weights."""
+        out = [reg(var) for reg, var in self._regularized]
+        for layer in self._flatten_layers():
+            out += layer.losses
+        return out
+
+    # --- build and call --------------------------------------------------------------------------------------------
+    def build(self, input_shape: Any) -> None:
+        """Create the layer's weights for ``input_shape``; the base version only marks the layer as built."""
+        self._build_input_shape = input_shape
+        self.built = True
+
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        return inputs
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        """The output shape for an input shape; the base version assumes the layer keeps the shape."""
+        return tuple(input_shape)
+
+    def _maybe_build(self, input_shape: tuple) -> None:
+        """Build once, on the first call, with the shape actually received (``Layer._maybe_build``)."""
+        if self.built:
+            return
+        input_shape = symbolic_shape(tuple(input_shape)) if input_shape and isinstance(input_shape[0], (int, type(None))) \
+            else tuple(input_shape)
+        reason = ("first call: the layer had no weights yet" if self._build_count == 0 else
+                  "called again after `built` was reset to False: its weights are created anew")
+        with rec.span("layer_build", f"{type(self).__name__}.build", keras=f"{KERAS_BASE_LAYER}.Layer._maybe_build",
+                      layer=self.name, data={"input_shape": list(input_shape), "layer_class": type(self).__name__,
+                                             "reason": reason, "build_count": self._build_count}):
+            if self._build_count:
+                self._trainable_weights, self._non_trainable_weights, self._regularized = [], [], []
+            self.build(input_shape)
+        self._build_count += 1
+        self._build_input_shape = input_shape
+        self.built = True
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """Check the input, build on first use, then ``call`` (``Layer.__call__``)."""
+        if not isinstance(inputs, (Tensor, list, tuple, dict)):
+            inputs = convert_to_tensor(inputs)
+        training = kwargs.pop("training", None)
+        if training is None and _training_stack:
+            training = _training_stack[-1]
+        assert_input_compatibility(self.input_spec, inputs, self.name)
+        if not self.built:
+            self._maybe_build(shape_of(inputs) if hasattr(inputs, "shape") else [shape_of(i) for i in inputs])
+        if self._call_accepts_training:
+            kwargs["training"] = bool(training)
+        if rec.active() is None:
+            _training_stack.append(bool(training))
+            try:
+                return self.call(inputs, *args, **kwargs)
+            finally:
+                _training_stack.pop()
+        return self._traced_call(inputs, args, kwargs, bool(training))
+
+    def _traced_call(self, inputs: Any, args: tuple, kwargs: dict, training: bool) -> Any:
+        kind = self._event_kind
+        in_shape = list(shape_of(inputs)) if hasattr(inputs, "shape") else None
+        in_dtype = str(inputs.dtype) if hasattr(inputs, "dtype") else None
+        keras = f"{KERAS_BASE_LAYER}.Layer.__call__" if kind == "layer_call" else "keras.engine.training.Model.__call__"
+        with rec.span(kind, f"{type(self).__name__}.call", keras=keras, layer=self.name,
+                      data={"input_shape": in_shape, "input_dtype": in_dtype, "training": training,
+                            "layer_class": type(self).__name__}) as s:
+            _training_stack.append(training)
+            try:
+                out = self.call(inputs, *args, **kwargs)
+            finally:
+                _training_stack.pop()
+            if hasattr(out, "shape"):
+                value = out.value if isinstance(out, Tensor) else np.asarray(out)
+                s.set(output_shape=list(value.shape), output_dtype=str(value.dtype))
+                if kind == "model_call":
+                    s.set(model=self.name)
+                else:
+                    s.set(stats=lambda: _stats(value))   # computed only if the event is kept
+        return out
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -1,0 +1,351 @@
+"""The Model: compile, fit and train_step, as named stages a tracer (and a reader) can follow.
+
+Mirrors ``keras.engine.training`` (tf_keras/src/engine/training.py): ``fit`` runs ``_assert_compile_was_called``,
+``data_adapter.get_data_handler``, builds the ``CallbackList``, ``make_train_function``, then the epoch/step loop of
+the article's pseudo-code; ``train_step`` calls the model under a ``GradientTape``, computes the loss, lets the
+optimizer minimize it and updates the metrics. ``evaluate``/``predict`` live in ``engine/evaluation.py``,
+summary and weight files in ``engine/model_io.py``, the tf.function stand-in in ``engine/functions.py``.
+
+Left out: the functional API (``Model(inputs, outputs)``), distribution strategies, ``jit_compile``,
+``BackupAndRestore`` counters, multi-worker and parameter-server training, saving whole models.
+
+    >>> from fittrace.keras import layers
+    >>> from fittrace.keras.models import Sequential
+    >>> model = Sequential([layers.Dense(2)])
+    >>> model.fit(np.zeros((4, 3)), np.zeros((4, 2)))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: You must compile your model before training/testing. Use `model.compile(optimizer, loss)`.
+"""
+from __future__ import annotations
+
+import copy
+import time
+from typing import Any, Sequence
+
+import numpy as np
+
+from fittrace import callbacks as callbacks_module
+from fittrace import optimizers
+from fittrace.autodiff import GradientTape
+from fittrace.engine import compile_utils, data_adapter
+from fittrace.engine.base_layer import Layer
+from fittrace.engine.evaluation import EvaluationMixin, describe_data, logs_to_floats
+from fittrace.engine.functions import make_function, reset_compile_cache
+from fittrace.engine.model_io import ModelIOMixin
+from fittrace.tracing import recorder as rec
+from fittrace.tracing.events import KERAS_TRAINING
+
+
+class Model(EvaluationMixin, ModelIOMixin, Layer):
+    """A trainable stack of layers. Subclass it (define layers in ``__init__``, the forward pass in ``call``) or
+    use ``Sequential``. Override ``train_step(data)`` to customise what one training step does.
+    """
+
+    _event_kind = "model_call"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise NotImplementedError("fittrace does not implement the functional API (Model(inputs, outputs)) yet: "
+                                      "use Sequential, or subclass Model and define call().")
+        super().__init__(**kwargs)
+        self._is_compiled = False
+        self.optimizer: Any = None
+        self.compiled_loss: Any = None
+        self.compiled_metrics: Any = None
+        self.loss: Any = None
+        self.stop_training = False
+        self.history: Any = None
+        self.train_function = self.test_function = self.predict_function = None
+        self._run_eagerly: bool | None = None
+        self._steps_per_execution = 1
+        self._current_steps_per_execution = 1
+        self._static_batch = False
+        self._train_counter = 0
+        self._compile_args: dict[str, Any] = {}
+
+    def _maybe_build(self, input_shape: tuple) -> None:
+        # Model.build is Keras's "default" build: __call__ skips it and only marks the model built; the layers
+        # inside build themselves when call() reaches them.
+        if not self.built:
+            self._build_input_shape = tuple(input_shape)
+            self.built = True
+
+    # --- compile ---------------------------------------------------------------------------------------------------
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None,
+                weighted_metrics: Any = None, run_eagerly: bool | None = None, steps_per_execution: int | None = None,
+                jit_compile: Any = None, **kwargs: Any) -> None:
+        """Choose the optimizer, loss and metrics (``Model.compile``); clears the cached train/test functions."""
+        if kwargs:
+            raise TypeError(f"Invalid keyword argument(s) in `compile()`: {tuple(kwargs)}. Valid keyword arguments "
+                            "include \"cloning\", \"experimental_run_tf_function\", \"distribute\", "
+                            "\"target_tensors\", or \"sample_weight_mode\".")
+        spe = 1 if steps_per_execution is None else steps_per_execution
+        if not isinstance(spe, (int, np.integer)) or isinstance(spe, bool) or spe < 1:
+            raise ValueError(f"Expected steps_per_execution to be positive. Received is {steps_per_execution}.")
+        self.optimizer = optimizers.get(optimizer)
+        self.compiled_loss = compile_utils.LossesContainer(loss, loss_weights)
+        self.compiled_metrics = compile_utils.MetricsContainer(metrics, weighted_metrics)
+        self._run_eagerly = run_eagerly
+        self._steps_per_execution = int(spe)
+        self.loss = loss or {}
+        reset_compile_cache(self, "compile() was called: Keras clears train_function, test_function and "
+                                  "predict_function so the next fit/evaluate/predict makes them anew")
+        self._is_compiled = True
+        self._compile_args = {"optimizer": type(self.optimizer).__name__, "loss": _name_of(loss),
+                              "metrics": [_name_of(m) for m in (metrics or [])], "run_eagerly": run_eagerly,
+                              "steps_per_execution": self._steps_per_execution}
+        rec.emit("compile", "Model.compile", keras=f"{KERAS_TRAINING}.Model.compile",
+                 data=dict(self._compile_args, reset=["train_function", "test_function", "predict_function"]))
+
+    @property
+    def run_eagerly(self) -> bool:
+        return bool(self._run_eagerly)
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        # Like Keras: only stored; a cached train_function keeps its mode until compile() resets it.
+        self._run_eagerly = value
+
+    def _assert_compile_was_called(self) -> None:
+        rec.emit("compile_check", "_assert_compile_was_called",
+                 keras=f"{KERAS_TRAINING}.Model._assert_compile_was_called", data={"is_compiled": self._is_compiled})
+        if not self._is_compiled:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+
+    # --- metrics ---------------------------------------------------------------------------------------------------
+    @property
+    def metrics(self) -> list[Any]:
+        """The loss tracker, then the compiled metrics: empty until the first step built the containers."""
+        out: list[Any] = []
+        if self._is_compiled:
+            if self.compiled_loss is not None:
+                out += self.compiled_loss.metrics
+            if self.compiled_metrics is not None:
+                out += self.compiled_metrics.metrics
+        return out
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self) -> dict[str, float]:
+        return {m.name: float(np.asarray(getattr(m.result(), "value", m.result()))) for m in self.metrics}
+
+    # --- one step --------------------------------------------------------------------------------------------------
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None) -> Any:
+        return self.compiled_loss(y, y_pred, sample_weight, regularization_losses=self.losses)
+
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any) -> dict[str, float]:
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _validate_target_and_loss(self, y: Any, loss: Any) -> None:
+        if self.loss and y is None:
+            raise ValueError("Target data is missing. Your model was compiled with "
+                             f"loss={self.loss}, and therefore expects target data to be provided in `fit()`.")
+        if loss is None:
+            raise ValueError("No loss found. You may have forgotten to provide a `loss` argument in the `compile()` "
+                             "method.")
+
+    def train_step(self, data: Any) -> dict[str, float]:
+        """One step: forward under a GradientTape, loss, gradients and update, metrics (``Model.train_step``)."""
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self._validate_target_and_loss(y, loss)
+        self.optimizer.minimize(loss, self.trainable_variables, tape=tape)
+        self._last_tape = tape
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _run_train_step(self, data: Any) -> dict[str, float]:
+        """``run_step``: the train_step (the user's override, if any) inside a span, then the step counter."""
+        overridden = type(self).train_step is not Model.train_step
+        with rec.span("train_step", f"{type(self).__name__}.train_step", keras=f"{KERAS_TRAINING}.Model.train_step",
+                      data={"size": _batch_rows(data), "user_override": overridden}):
+            logs = self.train_step(data)
+        self._train_counter += 1
+        self._last_batch_rows = _batch_rows(data)
+        return logs
+
+    def make_train_function(self, force: bool = False) -> Any:
+        """Create (or return the cached) ``train_function``."""
+        return make_function(self, "train_function", self._run_train_step, force)
+
+    # --- fit -------------------------------------------------------------------------------------------------------
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: Any = "auto", callbacks: Any = None, validation_split: float = 0.0, validation_data: Any = None,
+            shuffle: Any = True, class_weight: dict | None = None, sample_weight: Any = None, initial_epoch: int = 0,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: Any = 1, max_queue_size: int = 10,
+            workers: int = 1, use_multiprocessing: bool = False) -> Any:
+        """Train for ``epochs`` epochs and return the ``History`` (``Model.fit``)."""
+        verbose = _get_verbosity(verbose)
+        args = {"x": describe_data(x), "y": describe_data(y), "batch_size": batch_size, "epochs": epochs,
+                "verbose": verbose, "shuffle": shuffle, "validation_split": validation_split,
+                "validation_data": describe_data(validation_data), "initial_epoch": initial_epoch,
+                "steps_per_epoch": steps_per_epoch, "validation_freq": validation_freq,
+                "callbacks": [type(c).__name__ for c in (callbacks or [])] if isinstance(callbacks, list) else None,
+                "class_weight": class_weight is not None, "sample_weight": sample_weight is not None,
+                "run_eagerly": self._run_eagerly}
+        with rec.span("fit", "Model.fit", keras=f"{KERAS_TRAINING}.Model.fit", data=args):
+            rec.describe(call="fit", model=self._describe_model(), compile=self._compile_args, fit=args)
+            self._assert_compile_was_called()
+            _check_validation_freq(validation_freq)
+            if validation_split and validation_data is None:
+                (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
+                    (x, y, sample_weight), validation_split=validation_split)
+            val = data_adapter.unpack_x_y_sample_weight(validation_data) if validation_data is not None else None
+            handler = data_adapter.get_data_handler(
+                x=x, y=y, sample_weight=sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
+                initial_epoch=initial_epoch, epochs=epochs, shuffle=shuffle, class_weight=class_weight,
+                max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing, model=self,
+                steps_per_execution=self._steps_per_execution)
+            callback_list = self._configure_callbacks(callbacks, verbose, epochs, handler.inferred_steps)
+            self.stop_training = False
+            self.train_function = self.make_train_function()
+            self._train_counter = 0
+            self._static_batch = _has_static_batch(handler)
+            callback_list.on_train_begin()
+            training_logs = self._epoch_loop(handler, callback_list, val, validation_steps,
+                                             validation_batch_size or batch_size, validation_freq)
+            callback_list.on_train_end(logs=training_logs)
+            self._eval_data_handler = None
+            return self.history
+
+    def _configure_callbacks(self, callbacks: Any, verbose: int, epochs: int, steps: int | None) -> Any:
+        if isinstance(callbacks, callbacks_module.CallbackList):
+            return callbacks
+        return callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                                             verbose=verbose, epochs=epochs, steps=steps)
+
+    def _epoch_loop(self, handler: Any, callback_list: Any, val: Any, val_steps: Any, val_batch: Any,
+                    validation_freq: Any) -> dict[str, float] | None:
+        """``for epoch, iterator in data_handler.enumerate_epochs()`` — the outer loop of fit."""
+        training_logs = None
+        for epoch, iterator in handler.enumerate_epochs():
+            self.reset_metrics()
+            with rec.span("epoch", f"epoch {epoch}", keras=f"{KERAS_TRAINING}.Model.fit",
+                          data={"epoch": epoch}) as epoch_span:
+                callback_list.on_epoch_begin(epoch)
+                logs, steps_run = self._step_loop(handler, iterator, callback_list)
+                if logs is None:
+                    raise ValueError("Unexpected result of `train_function` (Empty logs). Please use "
+                                     "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
+                                     "for more information of where went wrong, or file a issue/bug to `tf.keras`.")
+                epoch_logs = copy.copy(self._validate_and_get_metrics_result(logs))
+                if val is not None and _should_eval(epoch, validation_freq):
+                    epoch_logs.update(self._validate(epoch, val, val_steps, val_batch, callback_list))
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                epoch_span.set(logs=epoch_logs, steps_run=steps_run)
+            training_logs = epoch_logs
+            if self.stop_training:
+                break
+        return training_logs
+
+    def _step_loop(self, handler: Any, iterator: Any, callback_list: Any) -> tuple[Any, int]:
+        """``for step in data_handler.steps()`` inside ``catch_stop_iteration`` — the inner loop of fit."""
+        logs = None
+        steps_run = 0
+        last = (handler.inferred_steps - 1) if handler.inferred_steps else None
+        tracing = rec.active() is not None
+        with handler.catch_stop_iteration():
+            for step in handler.steps():
+                with rec.span("step", f"step {step}", keras=f"{KERAS_TRAINING}.Model.fit",
+                              data={"step": step, "last": step == last, "phase": "train"}) as step_span:
+                    callback_list.on_train_batch_begin(step)
+                    self._current_steps_per_execution = handler.step_increment + 1
+                    t0 = time.perf_counter_ns() if tracing else 0
+                    logs = self.train_function(iterator)
+                    end_step = step + handler.step_increment
+                    callback_list.on_train_batch_end(end_step, logs)
+                    steps_run = end_step + 1
+                    if tracing:
+                        step_span.set(**self._step_scalars(logs, time.perf_counter_ns() - t0))
+                if self.stop_training:
+                    break
+        return logs, steps_run
+
+    def _step_scalars(self, logs: Any, elapsed_ns: int) -> dict[str, Any]:
+        """The compact per-step figures every traced step keeps, whatever the detail level."""
+        norms = getattr(getattr(self, "_last_tape", None), "gradient_norms", None) or {}
+        return {"size": getattr(self, "_last_batch_rows", None), "logs": logs_to_floats(logs),
+                "grad_norms": norms, "grad_norm": float(np.sqrt(sum(n * n for n in norms.values()))) if norms else None,
+                "update_norms": dict(getattr(self.optimizer, "last_update_norms", None) or {}),
+                "time_ns": elapsed_ns}
+
+    def _validate_and_get_metrics_result(self, logs: dict[str, float]) -> dict[str, float]:
+        result = self.get_metrics_result()
+        return result if set(result) == set(logs) else logs_to_floats(logs)
+
+    def _validate(self, epoch: int, val: tuple, steps: Any, batch_size: Any, callback_list: Any) -> dict[str, float]:
+        """Validation at the epoch's end, through evaluate's path (``val_`` logs)."""
+        val_x, val_y, val_sw = val
+        with rec.span("validation", "Model.evaluate (validation)", keras=f"{KERAS_TRAINING}.Model.fit",
+                      data={"epoch": epoch}) as s:
+            val_logs = self.evaluate(x=val_x, y=val_y, sample_weight=val_sw, batch_size=batch_size, steps=steps,
+                                     callbacks=callback_list, return_dict=True, _use_cached_eval_dataset=True)
+            out = {"val_" + k: v for k, v in val_logs.items()}
+            s.set(logs=out)
+        return out
+
+    def _describe_model(self) -> dict[str, Any]:
+        return {"name": self.name, "class": type(self).__name__, "built": self.built,
+                "layers": [{"name": layer.name, "class": type(layer).__name__} for layer in self._flatten_layers()]}
+
+
+def _get_verbosity(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
+    return int(verbose)
+
+
+def _check_validation_freq(validation_freq: Any) -> None:
+    if isinstance(validation_freq, bool) or not isinstance(validation_freq, (int, list)):
+        raise ValueError(f"Expected `validation_freq` to be a list or int. Received: validation_freq={validation_freq} "
+                         f"of the type {type(validation_freq)}.")
+
+
+def _should_eval(epoch: int, validation_freq: Any) -> bool:
+    epoch = epoch + 1
+    if isinstance(validation_freq, int):
+        return epoch % validation_freq == 0
+    return epoch in validation_freq
+
+
+def _has_static_batch(handler: Any) -> bool:
+    """Does the dataset Keras would build have a fixed batch dimension? Only arrays that split evenly do."""
+    adapter = getattr(handler, "_adapter", None)
+    name = type(adapter).__name__
+    if name not in ("TensorLikeDataAdapter", "ListsOfScalarsDataAdapter"):
+        return False
+    partial = adapter.partial_batch_size() if hasattr(adapter, "partial_batch_size") else None
+    return not partial
+
+
+def _batch_rows(data: Any) -> int | None:
+    x = data[0] if isinstance(data, (tuple, list)) else data
+    while isinstance(x, (tuple, list)) and x:
+        x = x[0]
+    if isinstance(x, dict) and x:
+        x = next(iter(x.values()))
+    shape = getattr(x, "shape", None)
+    return int(shape[0]) if shape else None
+
+
+def _name_of(obj: Any) -> Any:
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [_name_of(o) for o in obj]
+    if isinstance(obj, dict):
+        return {str(k): _name_of(v) for k, v in obj.items()}
+    return getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__

@@ -1,0 +1,89 @@
+"""BatchNormalization: normalise with the batch's statistics in training, with moving averages at inference.
+
+Mirrors ``keras.layers.normalization.batch_normalization`` (tf_keras/src/layers/normalization/
+batch_normalization.py, the non-fused path). ``moving_mean`` and ``moving_variance`` are non-trainable weights,
+updated in training as ``moving = moving * momentum + batch_stat * (1 - momentum)``. Left out: the fused kernel
+(whose moving variance uses Bessel's correction), renorm, virtual batches, synchronized statistics.
+
+    >>> bn = BatchNormalization()
+    >>> x = np.array([[0.0], [2.0]], dtype="float32")
+    >>> np.round(bn(x, training=True).numpy().ravel(), 3).tolist()     # (x - 1) / sqrt(1 + 0.001)
+    [-0.9990000128746033, 0.9990000128746033]
+    >>> np.round(bn.moving_mean.numpy(), 3).tolist()                   # 0 * 0.99 + 1 * 0.01
+    [0.01]
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from fittrace import autodiff as ops
+from fittrace.autodiff import Tensor
+from fittrace.engine.base_layer import Layer
+from fittrace.engine.input_spec import InputSpec
+
+
+class BatchNormalization(Layer):
+    """Normalises over every axis but ``axis``; learns ``gamma`` (scale) and ``beta`` (center)."""
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 0.001, center: bool = True,
+                 scale: bool = True, beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
+                 moving_mean_initializer: Any = "zeros", moving_variance_initializer: Any = "ones",
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self._inits = (beta_initializer, gamma_initializer, moving_mean_initializer, moving_variance_initializer)
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+
+    def build(self, input_shape: tuple) -> None:
+        ndim = len(input_shape)
+        axis = self.axis % ndim
+        dim = input_shape[axis]
+        if dim is None:
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
+                             f"received an input with shape {tuple(input_shape)}.")
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
+        beta_init, gamma_init, mean_init, var_init = self._inits
+        if self.scale:
+            self.gamma = self.add_weight("gamma", shape=(dim,), initializer=gamma_init, trainable=True)
+        if self.center:
+            self.beta = self.add_weight("beta", shape=(dim,), initializer=beta_init, trainable=True)
+        self.moving_mean = self.add_weight("moving_mean", shape=(dim,), initializer=mean_init, trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape=(dim,), initializer=var_init,
+                                               trainable=False)
+        super().build(input_shape)
+
+    def _broadcast_shape(self, ndim: int) -> tuple[int, ...]:
+        axis = self.axis % ndim
+        return tuple(-1 if i == axis else 1 for i in range(ndim))
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        ndim = inputs.ndim
+        shape = self._broadcast_shape(ndim)
+        reduce_axes = tuple(i for i in range(ndim) if i != self.axis % ndim)
+        if training:
+            mean = ops.reduce_mean(inputs, axis=reduce_axes, keepdims=True)
+            centered = ops.subtract(inputs, mean)
+            var = ops.reduce_mean(ops.square(centered), axis=reduce_axes, keepdims=True)
+            self._update_moving(mean.value.reshape(-1), var.value.reshape(-1))
+            out = ops.divide(centered, ops.sqrt(ops.add(var, np.float32(self.epsilon))))
+        else:
+            mean = self.moving_mean.value.reshape(shape)
+            inv = 1.0 / np.sqrt(self.moving_variance.value.reshape(shape) + np.float32(self.epsilon))
+            out = ops.multiply(ops.subtract(inputs, Tensor(mean)), Tensor(inv.astype(np.float32)))
+        if self.scale:
+            out = ops.multiply(out, ops.reshape(self.gamma, shape))
+        if self.center:
+            out = ops.add(out, ops.reshape(self.beta, shape))
+        return out
+
+    def _update_moving(self, batch_mean: np.ndarray, batch_var: np.ndarray) -> None:
+        decay = np.float32(1.0 - self.momentum)
+        self.moving_mean.assign_sub((self.moving_mean.value - batch_mean) * decay)
+        self.moving_variance.assign_sub((self.moving_variance.value - batch_var) * decay)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale}

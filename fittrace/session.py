@@ -1,0 +1,114 @@
+"""``fittrace.trace()`` and ``fittrace.load()``: record a run, or open a saved one, as a :class:`Run`.
+
+    import fittrace
+    with fittrace.trace(path="run.trace.jsonl", detail="default") as run:
+        model.fit(x, y, epochs=5, batch_size=128)
+    run.events                      # every kept event, in order
+    run.save("copy.trace.jsonl")    # JSONL; fittrace.load("copy.trace.jsonl") gives the same trace back
+    run.to_chrome("run.json")       # open in Perfetto UI or chrome://tracing
+
+A ``Run`` sits above every layer of fittrace (it is the API a user holds), so it may reach analysis and
+renderers; the recording itself is done by ``tracing.recorder`` and written by ``tracing.jsonl`` as it goes.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+import numpy as np
+
+from fittrace import seeding
+from fittrace.tracing.document import Trace
+from fittrace.tracing.events import Event
+from fittrace.tracing.jsonl import JsonlWriter, read_jsonl
+from fittrace.tracing.recorder import Recorder
+
+
+def _version() -> str:
+    from fittrace import __version__
+    return __version__
+
+
+class Run:
+    """A traced run: live while recording, then a :class:`~fittrace.tracing.document.Trace`."""
+
+    def __init__(self, recorder: Recorder | None = None, trace: Trace | None = None) -> None:
+        self._recorder = recorder
+        self._trace = trace
+
+    @property
+    def trace(self) -> Trace:
+        """The finished trace (while recording: a snapshot of what was kept so far)."""
+        if self._trace is not None:
+            return self._trace
+        assert self._recorder is not None
+        return Trace.from_recorder(self._recorder, status="running")
+
+    @property
+    def events(self) -> list[Event]:
+        return self.trace.events
+
+    @property
+    def header(self) -> dict[str, Any]:
+        return self.trace.header
+
+    def save(self, path: str | os.PathLike) -> None:
+        self.trace.save(path)
+
+    def to_chrome(self, path: str | os.PathLike | None = None) -> dict[str, Any]:
+        return self.trace.to_chrome(path)
+
+    def why_rebuilt(self, layer: str | None = None) -> Any:
+        """Each build and rebuild with its cause and a fix (see ``fittrace.analysis.builds``)."""
+        from fittrace.analysis.builds import why_rebuilt
+        return why_rebuilt(self.trace, layer=layer)
+
+    def report(self, path: str | os.PathLike | None = None) -> str:
+        """The HTML walkthrough as text; also written atomically to ``path`` when given."""
+        from fittrace.jobs import render_report
+        return render_report(self.trace, path)
+
+    def _repr_html_(self) -> str:
+        from fittrace.jobs import render_report
+        return render_report(self.trace, None, embed=True)
+
+    def __repr__(self) -> str:
+        t = self.trace
+        return f"<fittrace Run: {len(t.events)} events, complete={t.complete}>"
+
+
+@contextmanager
+def trace(path: str | os.PathLike | None = None, detail: str = "default") -> Iterator[Run]:
+    """Record every fit/evaluate/predict inside the block. With ``path``, events are written as they happen."""
+    writer = JsonlWriter(path) if path is not None else None
+    recorder = Recorder(detail, sink=writer)
+    recorder.describe(fittrace=_version(), numpy=np.__version__, python=platform.python_version(),
+                      detail=detail, seed=seeding.current_seed(),
+                      started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    run = Run(recorder)
+    status = "ok"
+    recorder.start()
+    try:
+        yield run
+    except BaseException:
+        status = "error"
+        raise
+    finally:
+        recorder.stop()
+        run._trace = Trace.from_recorder(recorder, status=status)
+        if writer is not None:
+            writer.close(run._trace.footer or {})
+            run._trace = Trace.from_recorder(recorder, status=status, path=os.fspath(path))
+
+
+def load(path: str | os.PathLike) -> Run:
+    """Open a saved trace (validated; a file cut short loads what is whole and says so)."""
+    return Run(trace=read_jsonl(path))
+
+
+def _interactive() -> bool:
+    return hasattr(sys, "ps1")
