@@ -80,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from fittrace import jobs
     try:
         return int(jobs.run_command(args) or 0)
+    except jobs.UsageError as exc:
+        print(f"fittrace {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("fittrace: interrupted", file=sys.stderr)
         return 1

@@ -1,0 +1,197 @@
+"""The jobs behind the ``fittrace`` command: demo, run, report, diagram, export, validate, why, bench, schema.
+
+Each job reads or records a trace and hands it to the renderers; files are written atomically at this edge.
+"""
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+from pathlib import Path
+from typing import Any
+
+from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
+from fittrace.tracing.document import Trace
+
+
+class UsageError(Exception):
+    """A command was given something it cannot use (exit code 2)."""
+
+
+def run_command(args: Any) -> int:
+    """Dispatch a parsed ``fittrace`` command line to its job."""
+    job = {"demo": _demo, "run": _run, "report": _report, "diagram": _diagram, "export": _export,
+           "validate": _validate, "why": _why, "bench": _bench, "schema": _schema}[args.command]
+    return job(args)
+
+
+# --- rendering a trace into files ------------------------------------------------------------------------------------
+def diagram_sources(trace: Trace) -> dict[str, str]:
+    """DOT and Mermaid text of every diagram (always available, with or without Graphviz)."""
+    from fittrace.render.callgraph import callgraph_dot
+    from fittrace.render.flowchart import flowchart_dot
+    from fittrace.render.sequence import sequence_mermaid
+    return {"sequence.mmd": sequence_mermaid(trace), "flowchart.dot": flowchart_dot(trace),
+            "callgraph.dot": callgraph_dot(trace)}
+
+
+def diagram_svgs(trace: Trace) -> dict[str, str]:
+    """SVG of the three diagrams, keyed sequence / flowchart / callgraph."""
+    from fittrace.render.graphviz_run import dot_to
+    from fittrace.render.sequence import sequence_svg
+    src = diagram_sources(trace)
+    return {"sequence": sequence_svg(trace), "flowchart": dot_to(src["flowchart.dot"], "svg"),
+            "callgraph": dot_to(src["callgraph.dot"], "svg")}
+
+
+def render_diagram(trace: Trace, kind: str, fmt: str) -> str | bytes:
+    """One diagram in one format (svg, png, dot, mermaid)."""
+    from fittrace.render.registry import render
+    return render(trace, kind, fmt)
+
+
+def render_report(trace: Trace, path: str | os.PathLike | None, embed: bool = False) -> str:
+    """The HTML walkthrough with its diagrams inlined; written atomically when ``path`` is given."""
+    from fittrace.render.html import render_html
+    try:
+        svgs = diagram_svgs(trace)
+    except Exception as exc:   # a report without pictures beats no report; say why in the page
+        svgs = {"error": f"{type(exc).__name__}: {exc}"}
+    html = render_html(trace, diagrams=svgs)
+    if path is not None:
+        atomic_write_text(path, html)
+    return html
+
+
+def write_outputs(trace: Trace, out: Path) -> dict[str, Path]:
+    """Report, diagrams (SVG, PNG, DOT, Mermaid) and the Chrome export of a trace, into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    written["report"] = out / "report.html"
+    render_report(trace, written["report"])
+    for name, text in diagram_sources(trace).items():
+        atomic_write_text(out / name, text)
+        written[name] = out / name
+    for kind in ("sequence", "flowchart", "callgraph"):
+        for fmt in ("svg", "png"):
+            data = render_diagram(trace, kind, fmt)
+            target = out / f"{kind}.{fmt}"
+            if isinstance(data, bytes):
+                atomic_write_bytes(target, data)
+            else:
+                atomic_write_text(target, data)
+            written[f"{kind}.{fmt}"] = target
+    written["chrome"] = out / "run.chrome.json"
+    trace.to_chrome(written["chrome"])
+    return written
+
+
+def _print_written(written: dict[str, Path], trace_path: Path) -> None:
+    print(f"\nfittrace wrote:\n  trace   {trace_path}\n  report  {written['report']}")
+    print("  diagrams " + ", ".join(str(written[k].name) for k in written if k not in ("report", "chrome")))
+    print(f"  chrome  {written['chrome']}  (open in Perfetto UI or chrome://tracing)")
+
+
+# --- the commands ----------------------------------------------------------------------------------------------------
+def _demo(args: Any) -> int:
+    from fittrace.demo import run_demo
+    out = Path(args.out)
+    trace_path, trace = run_demo(out, epochs=args.epochs, data=args.data, detail=args.detail, verbose=args.verbose)
+    _print_written(write_outputs(trace, out), trace_path)
+    return 0
+
+
+def _run(args: Any) -> int:
+    import fittrace
+    script = Path(args.script)
+    if not script.is_file():
+        raise UsageError(f"no such script: {script}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    trace_path = out / f"{script.stem}.trace.jsonl"
+    saved_argv = sys.argv
+    sys.argv = [str(script)] + list(args.args or [])
+    failure: BaseException | None = None
+    try:
+        with fittrace.trace(path=trace_path, detail=args.detail) as run:
+            runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            failure = exc
+    except Exception as exc:
+        failure = exc
+    finally:
+        sys.argv = saved_argv
+    _print_written(write_outputs(run.trace, out), trace_path)
+    if failure is not None:
+        raise RuntimeError(f"{script.name} failed ({type(failure).__name__}: {failure}); the trace and report show "
+                           "everything up to the failure") from failure
+    return 0
+
+
+def _load(path: str) -> Trace:
+    from fittrace.tracing.jsonl import read_jsonl
+    if not Path(path).is_file():
+        raise UsageError(f"no such trace file: {path}")
+    return read_jsonl(path)
+
+
+def _report(args: Any) -> int:
+    trace = _load(args.trace)
+    output = args.output or str(Path(args.trace).with_suffix("").with_suffix("")) + ".html"
+    render_report(trace, output)
+    print(output)
+    return 0
+
+
+def _diagram(args: Any) -> int:
+    trace = _load(args.trace)
+    data = render_diagram(trace, args.kind, args.format)
+    if args.output:
+        (atomic_write_bytes if isinstance(data, bytes) else atomic_write_text)(args.output, data)
+        print(args.output)
+    elif isinstance(data, bytes):
+        target = str(Path(args.trace).with_suffix("").with_suffix("")) + f".{args.kind}.{args.format}"
+        atomic_write_bytes(target, data)
+        print(target)
+    else:
+        sys.stdout.write(data if data.endswith("\n") else data + "\n")
+    return 0
+
+
+def _export(args: Any) -> int:
+    _load(args.trace).to_chrome(args.chrome)
+    print(args.chrome)
+    return 0
+
+
+def _validate(args: Any) -> int:
+    trace = _load(args.trace)
+    print(f"{args.trace}: {len(trace.events)} events, schema version {trace.header.get('version')}, "
+          f"{'complete' if trace.complete else 'INCOMPLETE'}")
+    for problem in trace.problems:
+        print(f"  - {problem}")
+    return 0 if trace.complete else 1
+
+
+def _why(args: Any) -> int:
+    from fittrace.analysis.builds import why_rebuilt
+    from fittrace.render.text import diagnosis_text
+    print(diagnosis_text(why_rebuilt(_load(args.trace), layer=args.layer)))
+    return 0
+
+
+def _bench(args: Any) -> int:
+    from fittrace.bench import run_bench
+    run_bench(quick=args.quick, only=args.only)
+    return 0
+
+
+def _schema(args: Any) -> int:
+    from fittrace.tracing import events
+    if args.format == "json":
+        print(json.dumps(events.json_schema(), indent=2))
+    else:
+        print(events.markdown_table())
+    return 0
