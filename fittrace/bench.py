@@ -1,0 +1,181 @@
+"""``fittrace bench``: the numbers that matter, measured the same way every time.
+
+1. engine — the article's model on random 60,000 x 784 float32 data, 5 epochs, batch 128, verbose 0: seconds per
+   epoch, peak resident memory, and memory growth between the first and last epoch.
+2. tracing — the same fit with tracing off, at "default" and at "full" detail: the slowdown of each and the size
+   of the default trace file.
+3. report — rendering the HTML report of the default-detail trace (time, size), and of a 100,000-step trace.
+
+Targets (2-core machine): <= 1.0 s/epoch; default detail <= 3 % and full <= 25 % slower than off; default trace
+<= 5 MB; report <= 1 s and <= 2 MB; 100,000-step report <= 5 s and <= 5 MB.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+TARGETS = {"s_per_epoch": 1.0, "default_overhead": 0.03, "full_overhead": 0.25, "trace_mb": 5.0,
+           "report_s": 1.0, "report_mb": 2.0, "big_report_s": 5.0, "big_report_mb": 5.0}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _EpochTimer:
+    """A callback noting wall time and resident memory at each epoch's end."""
+
+    def __init__(self) -> None:
+        from fittrace.callbacks import Callback
+
+        class Timer(Callback):
+            def on_train_begin(inner, logs: Any = None) -> None:
+                inner.t = [time.perf_counter()]
+                inner.rss = []
+
+            def on_epoch_end(inner, epoch: int, logs: Any = None) -> None:
+                inner.t.append(time.perf_counter())
+                inner.rss.append(_rss_mb())
+        self.cb = Timer()
+
+
+def _article_model() -> Any:
+    from fittrace.keras import layers
+    from fittrace.keras.models import Sequential
+    model = Sequential([layers.Dense(512, activation="relu"), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n).astype(np.uint8)
+
+
+def bench_engine(n: int, epochs: int) -> dict[str, float]:
+    from fittrace.seeding import set_random_seed
+    set_random_seed(0)
+    x, y = _data(n)
+    model = _article_model()
+    timer = _EpochTimer()
+    model.fit(x, y, epochs=epochs, batch_size=128, verbose=0, callbacks=[timer.cb])
+    per_epoch = np.diff(timer.cb.t)
+    return {"s_per_epoch": float(np.median(per_epoch)), "s_per_epoch_first": float(per_epoch[0]),
+            "peak_mb": _peak_mb(), "growth_mb": float(timer.cb.rss[-1] - timer.cb.rss[0]) if epochs > 1 else 0.0}
+
+
+def _timed_fit(n: int, epochs: int, detail: str | None, path: Path | None) -> float:
+    import fittrace
+    from fittrace.seeding import set_random_seed
+    set_random_seed(0)
+    x, y = _data(n)
+    model = _article_model()
+    t0 = time.perf_counter()
+    if detail is None:
+        model.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
+    else:
+        with fittrace.trace(path=path, detail=detail):
+            model.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
+    return time.perf_counter() - t0
+
+
+def bench_tracing(n: int, epochs: int, folder: Path, repeats: int = 2) -> dict[str, float]:
+    """Best of ``repeats`` for each mode, interleaved so machine noise hits every mode alike."""
+    times: dict[str, list[float]] = {"off": [], "default": [], "full": []}
+    for _ in range(repeats):
+        for mode in times:
+            path = folder / f"{mode}.trace.jsonl" if mode != "off" else None
+            times[mode].append(_timed_fit(n, epochs, None if mode == "off" else mode, path))
+    best = {k: min(v) for k, v in times.items()}
+    return {"off_s": best["off"], "default_s": best["default"], "full_s": best["full"],
+            "default_overhead": best["default"] / best["off"] - 1, "full_overhead": best["full"] / best["off"] - 1,
+            "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
+            "full_trace_mb": (folder / "full.trace.jsonl").stat().st_size / 2**20}
+
+
+def _big_trace(folder: Path, steps: int) -> Path:
+    """A real trace of ``steps`` tiny steps (one sample per batch) at default detail."""
+    import fittrace
+    from fittrace.keras import layers
+    from fittrace.keras.models import Sequential
+    rng = np.random.default_rng(0)
+    x = rng.random((steps, 4), dtype=np.float32)
+    y = (x.sum(axis=1, keepdims=True) > 2).astype(np.float32)
+    model = Sequential([layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    path = folder / "big.trace.jsonl"
+    with fittrace.trace(path=path, detail="default"):
+        model.fit(x, y, epochs=1, batch_size=1, verbose=0, shuffle=False)
+    return path
+
+
+def bench_report(trace_path: Path, folder: Path, big_steps: int) -> dict[str, float]:
+    from fittrace.jobs import render_report
+    from fittrace.tracing.jsonl import read_jsonl
+    out: dict[str, float] = {}
+    for key, path in (("report", trace_path), ("big_report", _big_trace(folder, big_steps))):
+        trace = read_jsonl(path)
+        t0 = time.perf_counter()
+        html = render_report(trace, folder / f"{key}.html")
+        out[f"{key}_s"] = time.perf_counter() - t0
+        out[f"{key}_mb"] = len(html.encode()) / 2**20
+    return out
+
+
+def _line(name: str, value: float, unit: str, target_key: str | None = None, fmt: str = "{:.3f}") -> str:
+    text = f"  {name:<34} {fmt.format(value):>9} {unit}"
+    if target_key and target_key in TARGETS:
+        limit = TARGETS[target_key]
+        shown = value * 100 if target_key.endswith("overhead") else value
+        shown_limit = limit * 100 if target_key.endswith("overhead") else limit
+        text += f"   target <= {shown_limit:g}   {'ok' if shown <= shown_limit else 'OVER'}"
+    return text
+
+
+def run_bench(quick: bool = False, only: str | None = None) -> dict[str, float]:
+    """Run the benchmark and print its figures; returns them."""
+    n, epochs, big = (6_000, 2, 5_000) if quick else (60_000, 5, 100_000)
+    results: dict[str, float] = {}
+    print(f"fittrace bench: article model, {n} samples x 784, batch 128, {epochs} epochs"
+          + (" (quick)" if quick else ""))
+    with tempfile.TemporaryDirectory(prefix="fittrace-bench-") as tmp:
+        folder = Path(tmp)
+        if only in (None, "engine"):
+            r = bench_engine(n, epochs)
+            results.update(r)
+            print("engine")
+            print(_line("seconds per epoch (median)", r["s_per_epoch"], "s", "s_per_epoch"))
+            print(_line("first epoch", r["s_per_epoch_first"], "s"))
+            print(_line("peak resident memory", r["peak_mb"], "MB", fmt="{:.0f}"))
+            print(_line("memory growth, first->last epoch", r["growth_mb"], "MB", fmt="{:.1f}"))
+        if only in (None, "tracing", "report"):
+            r = bench_tracing(n, epochs, folder)
+            results.update(r)
+            print("tracing")
+            print(_line("off", r["off_s"], "s"))
+            print(_line("default detail", r["default_s"], "s"))
+            print(_line("full detail", r["full_s"], "s"))
+            print(_line("default slowdown", r["default_overhead"] * 100, "%", "default_overhead", "{:.1f}"))
+            print(_line("full slowdown", r["full_overhead"] * 100, "%", "full_overhead", "{:.1f}"))
+            print(_line("default trace size", r["trace_mb"], "MB", "trace_mb", "{:.2f}"))
+            print(_line("full trace size", r["full_trace_mb"], "MB", fmt="{:.1f}"))
+        if only in (None, "report"):
+            r = bench_report(folder / "default.trace.jsonl", folder, big)
+            results.update(r)
+            print("report")
+            print(_line("render (default trace)", r["report_s"], "s", "report_s"))
+            print(_line("size (default trace)", r["report_mb"], "MB", "report_mb", "{:.2f}"))
+            print(_line(f"render ({big} steps)", r["big_report_s"], "s", "big_report_s"))
+            print(_line(f"size ({big} steps)", r["big_report_mb"], "MB", "big_report_mb", "{:.2f}"))
+    return results
