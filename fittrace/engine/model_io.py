@@ -46,7 +46,7 @@ class ModelIOMixin:
                 print_fn: Callable[[str], Any] | None = None) -> None:
         """Print Keras's table: each layer with its output shape and parameter count."""
         with rec.span("api_call", "Model.summary", keras="keras.engine.training.Model.summary",
-                      data={"method": "summary", "detail": None}):
+                      data={"method": "summary", "model": self.name, "detail": None}):
             if not self.built:
                 raise ValueError("This model has not yet been built. Build the model first by calling `build()` or "
                                  "by calling the model on a batch of data.")

@@ -59,7 +59,7 @@ class Sequential(Model):
     def add(self, layer: Any) -> None:
         """Append a layer; with a graph already initialised, the new layer is built on its output now."""
         with rec.span("api_call", "Sequential.add", keras=f"{KERAS_SEQUENTIAL}.Sequential.add",
-                      data={"method": "add", "detail": getattr(layer, "name", str(type(layer)))}):
+                      data={"method": "add", "model": self.name, "detail": getattr(layer, "name", str(type(layer)))}):
             if isinstance(layer, KerasInput):
                 layer = layer._input_layer
             if not isinstance(layer, Layer):
@@ -91,7 +91,7 @@ class Sequential(Model):
     def pop(self) -> None:
         """Remove the last layer (its weights stay with the layer object)."""
         with rec.span("api_call", "Sequential.pop", keras=f"{KERAS_SEQUENTIAL}.Sequential.pop",
-                      data={"method": "pop", "detail": self._layers_list[-1].name if self._layers_list else None}):
+                      data={"method": "pop", "model": self.name, "detail": self._layers_list[-1].name if self._layers_list else None}):
             if not self._layers_list:
                 raise TypeError("There are no layers in the model.")
             removed = self._layers_list.pop()
@@ -111,7 +111,7 @@ class Sequential(Model):
     def build(self, input_shape: Sequence[int | None] | None = None) -> None:
         """Build every layer for ``input_shape`` (the batch dimension may be None), as ``Sequential.build``."""
         with rec.span("api_call", "Sequential.build", keras=f"{KERAS_SEQUENTIAL}.Sequential.build",
-                      data={"method": "build", "detail": None if input_shape is None else list(input_shape)}):
+                      data={"method": "build", "model": self.name, "detail": None if input_shape is None else list(input_shape)}):
             if self._graph_initialized:
                 self._init_graph_network(self._graph_input_shape(), "build() re-initialises the graph", "rebuilt")
             else:
