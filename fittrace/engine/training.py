@@ -80,6 +80,12 @@ class Model(EvaluationMixin, ModelIOMixin, Layer):
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {tuple(kwargs)}. Valid keyword arguments "
                             "include \"cloning\", \"experimental_run_tf_function\", \"distribute\", "
                             "\"target_tensors\", or \"sample_weight_mode\".")
+        with rec.span("api_call", "Model.compile", keras=f"{KERAS_TRAINING}.Model.compile",
+                      data={"method": "compile", "model": self.name, "detail": None}):
+            self._compile(optimizer, loss, metrics, loss_weights, weighted_metrics, run_eagerly, steps_per_execution)
+
+    def _compile(self, optimizer: Any, loss: Any, metrics: Any, loss_weights: Any, weighted_metrics: Any,
+                 run_eagerly: bool | None, steps_per_execution: int | None) -> None:
         spe = 1 if steps_per_execution is None else steps_per_execution
         if not isinstance(spe, (int, np.integer)) or isinstance(spe, bool) or spe < 1:
             raise ValueError(f"Expected steps_per_execution to be positive. Received is {steps_per_execution}.")

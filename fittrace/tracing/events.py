@@ -102,7 +102,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     _k("predict", True, "Model.predict. Payload: the arguments as resolved.",
        x="description of x", batch_size="batch size", steps="steps asked for", verbose="verbosity", error="on failure"),
     _k("api_call", True, "Another public model call that can build: summary, build, a direct model(x), add, pop.",
-       method="summary|build|call|add|pop", model="model name", detail="what it was called with"),
+       method="summary|build|call|add|pop|compile", model="model name", detail="what it was called with"),
     _k("compile", False, "Model.compile: what was resolved from the arguments.",
        optimizer="optimizer class", loss="loss name(s)", metrics="metric names as given", run_eagerly="None/True/False",
        steps_per_execution="int", reset="caches cleared (train/test/predict functions)"),
