@@ -1,0 +1,106 @@
+"""The recorder: spans and instants, nesting, detail levels, provenance, errors, cost when off."""
+from __future__ import annotations
+
+import pytest
+
+from fittrace.tracing import recorder as rec
+from fittrace.tracing.events import validate_record
+from fittrace.tracing.recorder import NULL_SPAN, Recorder
+
+
+def _fake_epoch(steps: int, nan_at: int | None = None, build_at: int | None = None) -> None:
+    with rec.span("epoch", "epoch 0", data={"epoch": 0}):
+        for s in range(steps):
+            with rec.span("step", f"step {s}", data={"step": s, "last": s == steps - 1}) as sp:
+                rec.emit("loss", "loss", data=lambda: {"value": 1.0})
+                if s == build_at:
+                    rec.emit("layer_build", "Dense.build", layer="d", data={"input_shape": [1, 2]})
+                sp.set(logs={"loss": float("nan") if s == nan_at else 1.0})
+
+
+def _run(detail: str, **kw):
+    r = Recorder(detail).start()
+    try:
+        with rec.span("fit", "Model.fit", data={"batch_size": 1, "epochs": 1}):
+            _fake_epoch(**kw)
+    finally:
+        r.stop()
+    return r
+
+
+def test_nothing_recorded_and_no_objects_when_off():
+    assert rec.active() is None
+    assert rec.span("step", "x") is NULL_SPAN
+    called = []
+    rec.emit("loss", "x", data=lambda: called.append(1) or {})
+    assert called == []
+
+
+def test_nesting_parents_epoch_and_step_fields():
+    r = _run("full", steps=2)
+    ev = r.events
+    assert [e.kind for e in ev] == ["fit", "epoch", "step", "loss", "step", "loss"]
+    fit, epoch, step0 = ev[0], ev[1], ev[2]
+    assert epoch.parent == fit.seq and step0.parent == epoch.seq and ev[3].parent == step0.seq
+    assert (ev[3].epoch, ev[3].step) == (0, 0) and (ev[5].epoch, ev[5].step) == (0, 1)
+    assert all(e.dur is not None for e in ev if e.kind in ("fit", "epoch", "step"))
+    for e in ev:
+        validate_record(e.to_json())
+
+
+def test_default_detail_keeps_first_last_and_interesting_steps_whole():
+    r = _run("default", steps=6, nan_at=2, build_at=3)
+    kept_loss_steps = [e.step for e in r.events if e.kind == "loss"]
+    assert kept_loss_steps == [0, 2, 3, 5]
+    assert [e.data["full"] for e in r.events if e.kind == "step"] == [True, False, True, True, False, True]
+    assert [why for _, _, why in r.full_steps] == ["first step of the epoch", "a non-finite value",
+                                                    "a layer build", "last step of the epoch"]
+    assert [e.data["logs"]["loss"] for e in r.events if e.kind == "step"][2] == "nan"
+
+
+def test_summary_detail_keeps_only_stages():
+    r = _run("summary", steps=3)
+    assert [e.kind for e in r.events] == ["fit", "epoch"]
+
+
+def test_build_like_events_get_provenance():
+    r = Recorder("full").start()
+    with rec.span("fit", "Model.fit", data={"batch_size": 1, "epochs": 1}):
+        with rec.span("model_call", "Sequential.call"):
+            rec.emit("weight_created", "d/kernel:0", data={"name": "d/kernel:0", "shape": [2, 2]})
+    with rec.span("api_call", "Sequential.add", data={"method": "add"}):
+        rec.emit("weight_created", "e/kernel:0", data={"name": "e/kernel:0", "shape": [2, 2]})
+    rec.emit("weight_created", "f/kernel:0", data={"name": "f/kernel:0", "shape": [2, 2]})
+    r.stop()
+    made = [e.data for e in r.events if e.kind == "weight_created"]
+    assert [(m["trigger"], m["call_path"]) for m in made] == [
+        ("fit", ["Model.fit", "Sequential.call"]), ("add", ["Sequential.add"]), ("call", [])]
+
+
+def test_exception_adds_one_error_event_at_the_innermost_stage_and_closes_spans():
+    r = Recorder("default").start()
+    with pytest.raises(KeyError):
+        with rec.span("fit", "Model.fit", data={"batch_size": 1, "epochs": 1}):
+            with rec.span("epoch", "epoch 0", data={"epoch": 0}):
+                with rec.span("step", "step 3", data={"step": 3}):
+                    with rec.span("train_step", "train_step"):
+                        raise KeyError("boom")
+    r.stop()
+    errors = [e for e in r.events if e.kind == "error"]
+    assert len(errors) == 1 and errors[0].data["stage"] == "train_step" and errors[0].data["type"] == "KeyError"
+    assert [e.kind for e in r.events] == ["fit", "epoch", "step", "train_step", "error"]
+    assert r.events[0].data["error"] == "KeyError"
+
+
+def test_only_one_recording_at_a_time():
+    r = Recorder().start()
+    try:
+        with pytest.raises(RuntimeError, match="already recording"):
+            Recorder().start()
+    finally:
+        r.stop()
+
+
+def test_unknown_detail_level():
+    with pytest.raises(ValueError, match=r"unknown detail level: 'everything' \(must be one of"):
+        Recorder("everything")
