@@ -1,0 +1,120 @@
+"""Sequential: add/pop, explicit and inferred input shapes, graph-network (re)builds, summary."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fittrace.engine.sequential import relax_input_shape
+from fittrace.keras import layers
+from fittrace.keras.models import Sequential
+from fittrace.tracing.recorder import Recorder
+
+
+def _events(fn):
+    rec = Recorder("full").start()
+    try:
+        fn()
+    finally:
+        rec.stop()
+    return rec.events
+
+
+@pytest.mark.parametrize("old,new,want", [
+    ((128, 784), (64, 784), (None, 784)),
+    ((None, 784), (96, 784), (None, 784)),
+    ((128, 784), (128, 100), (128, None)),
+    ((128, 784), (128, 28, 28), None),
+])
+def test_relax_input_shape(old, new, want):
+    assert relax_input_shape(old, new) == want
+
+
+def test_no_weights_until_first_call():
+    model = Sequential([layers.Dense(5), layers.Dense(2)])
+    assert not model.built and model.weights == []
+    model(np.ones((3, 4), dtype="float32"))
+    assert [w.shape for w in model.weights] == [(4, 5), (5,), (5, 2), (2,)]
+
+
+def test_direct_calls_rebuild_for_novel_batch_size():
+    model = Sequential([layers.Dense(3)])
+    events = _events(lambda: (model(np.ones((128, 4), "float32")), model(np.ones((64, 4), "float32")),
+                              model(np.ones((32, 4), "float32"))))
+    builds = [(e.data["action"], e.data["shape_built"]) for e in events if e.kind == "graph_build"]
+    assert builds == [("built", [128, 4]), ("rebuilt", [None, 4])]
+    assert model._inferred_input_shape == (None, 4)
+    assert all(e.data["trigger"] == "call" for e in events if e.kind == "graph_build")
+
+
+def test_different_rank_is_not_rebuilt():
+    model = Sequential([layers.Flatten(), layers.Dense(3)])
+    model(np.ones((2, 28, 28), "float32"))
+    events = _events(lambda: pytest.raises(ValueError, model, np.ones((2, 28), "float32")))
+    actions = [e.data["action"] for e in events if e.kind == "graph_build"]
+    assert actions == ["skipped"]
+
+
+def test_explicit_input_builds_at_add_and_checks_full_shape():
+    model = Sequential([layers.Input(shape=(784,)), layers.Dense(4)])
+    assert model.built and [w.shape for w in model.weights] == [(784, 4), (4,)]
+    with pytest.raises(ValueError, match=r'Input 0 of layer "sequential.*" is incompatible with the layer: '
+                                         r"expected shape=\(None, 784\), found shape=\(3, 28, 28\)"):
+        model(np.ones((3, 28, 28), "float32"))
+
+
+def test_input_shape_kwarg_on_first_layer_makes_an_explicit_input():
+    model = Sequential([layers.Dense(4, input_shape=(10,)), layers.Dense(2)])
+    assert model.built and model._has_explicit_input_shape
+    assert [w.shape for w in model.weights] == [(10, 4), (4,), (4, 2), (2,)]
+
+
+def test_dense_rejects_wrong_feature_count_with_keras_message():
+    model = Sequential([layers.Dense(4)])
+    model(np.ones((2, 784), "float32"))
+    with pytest.raises(ValueError) as err:
+        model(np.ones((32, 100), "float32"))
+    assert 'Input 0 of layer "dense' in str(err.value)
+    assert ("is incompatible with the layer: expected axis -1 of input shape to have value 784, but received input "
+            "with shape (32, 100)") in str(err.value)
+
+
+def test_add_after_build_builds_the_new_layer_at_once():
+    model = Sequential([layers.Dense(4)])
+    model(np.ones((2, 3), "float32"))
+    events = _events(lambda: model.add(layers.Dense(2)))
+    created = [e.data for e in events if e.kind == "weight_created"]
+    assert [c["shape"] for c in created] == [[4, 2], [2]] and all(c["trigger"] == "add" for c in created)
+    assert [e.data["action"] for e in events if e.kind == "graph_build"] == ["rebuilt"]
+
+
+def test_pop_and_errors():
+    model = Sequential([layers.Dense(4), layers.Dense(2)])
+    model.pop()
+    assert [l.name for l in model.layers] == [model.layers[0].name]
+    model.pop()
+    with pytest.raises(TypeError, match="There are no layers in the model."):
+        model.pop()
+    with pytest.raises(TypeError, match="The added layer must be an instance of class Layer"):
+        model.add("dense")
+
+
+def test_duplicate_layer_names_rejected():
+    with pytest.raises(ValueError, match='Name "same" is already the name of a layer in this model'):
+        Sequential([layers.Dense(2, name="same"), layers.Dense(2, name="same")])
+
+
+def test_summary_table(capsys):
+    model = Sequential([layers.Dense(512, activation="relu"), layers.Dense(10, activation="softmax")],
+                       name="article")
+    model.build((None, 784))
+    model.summary()
+    out = capsys.readouterr().out
+    assert 'Model: "article"' in out
+    assert "(None, 512)" in out and "401920" in out and "5130" in out
+    assert "Total params: 407050 (1.55 MB)" in out
+    assert "Non-trainable params: 0 (0.00 Byte)" in out
+
+
+def test_summary_before_build_raises():
+    with pytest.raises(ValueError, match="This model has not yet been built"):
+        Sequential([layers.Dense(2)]).summary()

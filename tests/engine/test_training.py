@@ -1,0 +1,335 @@
+"""Model.fit's stages, in Keras 2's order, with Keras 2's numbers and messages."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fittrace.callbacks import Callback, History, ProgbarLogger
+from fittrace.keras import layers
+from fittrace.keras.models import Model, Sequential
+from fittrace.seeding import set_random_seed
+from fittrace.tracing.recorder import Recorder
+
+
+def _data(n: int = 1000, features: int = 784, classes: int = 10, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, features), dtype=np.float32), rng.integers(0, classes, n).astype(np.uint8)
+
+
+def _article_model(units: int = 512) -> Sequential:
+    model = Sequential([layers.Dense(units, activation="relu"), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _record(fn, detail: str = "full"):
+    rec = Recorder(detail).start()
+    try:
+        fn()
+    finally:
+        rec.stop()
+    return rec.events
+
+
+class _Log(Callback):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple] = []
+
+    def on_train_begin(self, logs=None):
+        self.calls.append(("train_begin",))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.calls.append(("epoch_begin", epoch))
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.calls.append(("batch_begin", batch))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.calls.append(("batch_end", batch, dict(logs)))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.calls.append(("epoch_end", epoch, dict(logs)))
+
+    def on_train_end(self, logs=None):
+        self.calls.append(("train_end", dict(logs or {})))
+
+
+def test_fit_before_compile_raises_keras_runtime_error_and_changes_nothing():
+    model = Sequential([layers.Dense(3)])
+    x, y = _data(10, 4)
+    with pytest.raises(RuntimeError, match=r"^You must compile your model before training/testing\. Use "
+                                           r"`model\.compile\(optimizer, loss\)`\.$"):
+        model.fit(x, y)
+    assert not model.built and model.weights == []
+
+
+def test_article_shapes_steps_and_partial_batch_events():
+    set_random_seed(1)
+    x, y = _data(1000, 20)
+    model = _article_model(16)
+    events = _record(lambda: model.fit(x, y, epochs=2, batch_size=128, verbose=0))
+    selected = [e for e in events if e.kind == "adapter_selected"][0].data
+    assert selected["class"] == "TensorLikeDataAdapter"
+    assert (selected["steps"], selected["batch_size"], selected["partial_batch_size"]) == (8, 128, 1000 - 7 * 128)
+    steps = [e for e in events if e.kind == "step"]
+    assert [e.data["step"] for e in steps] == list(range(8)) * 2
+    assert [e.data["size"] for e in steps[:8]] == [128] * 7 + [104]
+    weights = [(e.data["name"], tuple(e.data["shape"])) for e in events if e.kind == "weight_created"]
+    assert weights == [("dense/kernel:0", (20, 16)), ("dense/bias:0", (16,)), ("dense_1/kernel:0", (16, 10)),
+                       ("dense_1/bias:0", (10,))] or [w[1] for w in weights] == [(20, 16), (16,), (16, 10), (10,)]
+
+
+def test_stages_come_in_keras_order():
+    x, y = _data(300, 8)
+    model = _article_model(4)
+    events = _record(lambda: model.fit(x, y, epochs=1, batch_size=100, verbose=0))
+    kinds = [e.kind for e in events]
+    first = {k: kinds.index(k) for k in ("fit", "compile_check", "data_handler", "adapter_candidate",
+                                           "adapter_selected", "callbacks_container", "train_function", "epoch",
+                                           "step", "train_step", "model_call", "graph_build", "layer_build",
+                                           "weight_created", "layer_call", "loss", "tape", "gradient",
+                                           "optimizer_slots", "optimizer_update", "metric_update", "history")}
+    order = sorted(first, key=first.get)
+    assert order.index("compile_check") < order.index("data_handler") < order.index("callbacks_container") \
+        < order.index("train_function") < order.index("epoch") < order.index("step") < order.index("train_step")
+    assert order.index("model_call") < order.index("graph_build") < order.index("layer_build") \
+        < order.index("weight_created") < order.index("loss") < order.index("tape") < order.index("gradient") \
+        < order.index("optimizer_slots") < order.index("optimizer_update") < order.index("metric_update")
+    candidates = [e.data["class"] for e in events if e.kind == "adapter_candidate"]
+    assert candidates == ["ListsOfScalarsDataAdapter", "TensorLikeDataAdapter", "GenericArrayLikeDataAdapter",
+                          "DatasetAdapter", "GeneratorDataAdapter", "KerasSequenceAdapter",
+                          "CompositeTensorDataAdapter", "DatasetCreatorAdapter"]
+
+
+def test_optimizer_slots_only_on_first_update():
+    x, y = _data(300, 8)
+    model = _article_model(4)
+    events = _record(lambda: model.fit(x, y, epochs=2, batch_size=100, verbose=0))
+    slots = [e for e in events if e.kind == "optimizer_slots"]
+    assert len(slots) == 1 and slots[0].step == 0 and slots[0].epoch == 0
+    updates = [e for e in events if e.kind == "optimizer_update"]
+    first_step = [u for u in updates if u.epoch == 0 and u.step == 0]
+    assert first_step and all(u.data["slots_created"] for u in first_step)
+    assert all(not u.data["slots_created"] for u in updates if (u.epoch, u.step) != (0, 0))
+
+
+def test_callbacks_order_hooks_and_history():
+    x, y = _data(250, 6)
+    model = _article_model(4)
+    log = _Log()
+    history = model.fit(x, y, epochs=2, batch_size=100, verbose=0, callbacks=[log])
+    assert isinstance(history, History) and model.history is history
+    assert history.epoch == [0, 1]
+    assert list(history.history) == ["loss", "accuracy"]
+    assert all(isinstance(v, float) for v in history.history["loss"])
+    assert history.params == {"verbose": 0, "epochs": 2, "steps": 3}
+    names = [c[0] for c in log.calls]
+    assert names == ["train_begin", "epoch_begin", "batch_begin", "batch_end", "batch_begin", "batch_end",
+                     "batch_begin", "batch_end", "epoch_end"] * 1 + names[9:]
+    assert names[9:] == ["epoch_begin"] + ["batch_begin", "batch_end"] * 3 + ["epoch_end", "train_end"]
+    # batch logs are running means; the epoch's logs equal the last batch's
+    last_batch = [c for c in log.calls if c[0] == "batch_end"][2][2]
+    epoch_end = [c for c in log.calls if c[0] == "epoch_end"][0][2]
+    assert last_batch == pytest.approx(epoch_end)
+
+
+def test_callback_list_members_in_keras_order():
+    x, y = _data(100, 4)
+    model = _article_model(4)
+    log = _Log()
+    events = _record(lambda: model.fit(x, y, epochs=1, batch_size=50, verbose=1, callbacks=[log]))
+    container = [e for e in events if e.kind == "callbacks_container"][0].data
+    assert container["members"] == ["_Log", "History", "ProgbarLogger"]
+    events = _record(lambda: model.fit(x, y, epochs=1, batch_size=50, verbose=0, callbacks=[log]))
+    assert [e for e in events if e.kind == "callbacks_container"][0].data["members"] == ["_Log", "History"]
+
+
+def test_loss_is_batch_size_weighted_mean_of_batch_losses():
+    x, y = _data(250, 6)
+    model = _article_model(4)
+    events = _record(lambda: model.fit(x, y, epochs=1, batch_size=100, verbose=0, shuffle=False))
+    losses = [e.data["value"] for e in events if e.kind == "loss"]
+    sizes = [e.data["size"] for e in events if e.kind == "step"]
+    assert sizes == [100, 100, 50]
+    expected = sum(l * n for l, n in zip(losses, sizes)) / 250
+    assert model.history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
+
+
+def test_train_function_cached_reused_and_reset_by_compile():
+    x, y = _data(100, 4)
+    model = _article_model(4)
+    events = _record(lambda: model.fit(x, y, epochs=1, verbose=0))
+    assert [e.data["action"] for e in events if e.kind == "train_function"] == ["created", "traced"]
+    fn = model.train_function
+    events = _record(lambda: model.fit(x, y, epochs=1, verbose=0))
+    assert [e.data["action"] for e in events if e.kind == "train_function"] == ["reused"]
+    assert model.train_function is fn
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+    assert model.train_function is None
+    events = _record(lambda: model.fit(x, y, epochs=1, verbose=0))
+    assert [e.data["action"] for e in events if e.kind == "train_function"] == ["created", "traced"]
+    assert model.train_function is not fn
+
+
+def test_graph_mode_builds_once_with_unknown_batch_when_data_ends_in_partial_batch():
+    x, y = _data(300, 8)
+    model = _article_model(4)
+    events = _record(lambda: model.fit(x, y, epochs=2, batch_size=128, verbose=0))
+    builds = [e.data for e in events if e.kind == "graph_build"]
+    assert len(builds) == 1
+    assert builds[0]["shape_built"] == [None, 8] and builds[0]["action"] == "built"
+    traced = [e.data for e in events if e.kind == "train_function" and e.data["action"] == "traced"]
+    assert len(traced) == 1 and traced[0]["signature"][0] == [None, 8]
+
+
+def test_graph_mode_static_batch_when_batches_divide_evenly():
+    x, y = _data(300, 8)
+    model = _article_model(4)
+    events = _record(lambda: model.fit(x, y, epochs=1, batch_size=100, verbose=0))
+    builds = [e.data for e in events if e.kind == "graph_build"]
+    assert [b["shape_built"] for b in builds] == [[100, 8]]
+
+
+def test_eager_mode_rebuilds_graph_network_for_partial_batch():
+    x, y = _data(300, 8)
+    model = Sequential([layers.Dense(4, activation="relu"), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", run_eagerly=True)
+    events = _record(lambda: model.fit(x, y, epochs=1, batch_size=128, verbose=0))
+    builds = [e for e in events if e.kind == "graph_build"]
+    assert [(b.data["action"], b.data["shape_built"], b.step) for b in builds] == [
+        ("built", [128, 8], 0), ("rebuilt", [None, 8], 2)]
+    assert len([e for e in events if e.kind == "weight_created"]) == 4      # the rebuild made no new weights
+
+
+def test_stop_training_in_a_batch_ends_after_that_step_but_finishes_the_epoch():
+    x, y = _data(500, 4)
+    model = _article_model(4)
+
+    class StopAt2(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 2:
+                self.model.stop_training = True
+    model.fit(x, y, epochs=3, batch_size=50, verbose=0, callbacks=[StopAt2()])
+    assert model.history.epoch == [0]
+    assert model.optimizer.iterations == 3
+
+
+def test_initial_epoch_and_steps_per_epoch():
+    x, y = _data(400, 4)
+    model = _article_model(4)
+    history = model.fit(x, y, epochs=3, initial_epoch=1, batch_size=50, steps_per_epoch=3, verbose=0)
+    assert history.epoch == [1, 2]
+    assert history.params["steps"] == 3
+    assert model.optimizer.iterations == 6
+
+
+def test_validation_split_and_val_logs_each_freq():
+    x, y = _data(500, 4)
+    model = _article_model(4)
+    history = model.fit(x, y, epochs=4, batch_size=50, validation_split=0.2, validation_freq=2, verbose=0)
+    assert history.params["steps"] == 8
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(history.history["val_loss"]) == 2
+    direct = model.evaluate(x[400:], y[400:], batch_size=50, verbose=0, return_dict=True)
+    assert history.history["val_loss"][-1] == pytest.approx(direct["loss"], rel=1e-5)
+
+
+def test_validation_freq_tuple_is_rejected_like_keras():
+    x, y = _data(100, 4)
+    model = _article_model(4)
+    with pytest.raises(ValueError, match=r"Expected `validation_freq` to be a list or int\. Received: "
+                                         r"validation_freq=\(1, 2\) of the type <class 'tuple'>\."):
+        model.fit(x, y, validation_data=(x, y), validation_freq=(1, 2), verbose=0)
+
+
+def test_evaluate_and_predict_share_the_adapter_path():
+    x, y = _data(130, 4)
+    model = _article_model(4)
+    model.fit(x, y, epochs=1, verbose=0)
+    events = _record(lambda: model.evaluate(x, y, batch_size=64, verbose=0))
+    assert [e.data["class"] for e in events if e.kind == "adapter_selected"] == ["TensorLikeDataAdapter"]
+    assert [e.data["size"] for e in events if e.kind == "test_step"] == [64, 64, 2]
+    preds = model.predict(x, batch_size=64, verbose=0)
+    assert preds.shape == (130, 10)
+    np.testing.assert_allclose(preds.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_verbose_1_prints_keras_progbar_and_epoch_header(capsys):
+    x, y = _data(256, 4)
+    model = _article_model(4)
+    model.fit(x, y, epochs=2, batch_size=128, verbose=1)
+    out = capsys.readouterr().out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out
+    assert "2/2 [==============================] - " in out and " - loss: " in out and " - accuracy: " in out
+
+
+def test_subclassed_model_with_custom_train_step_appears_as_itself():
+    class Custom(Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = layers.Dense(4, activation="relu")
+            self.out = layers.Dense(10, activation="softmax")
+            self.steps_seen = 0
+
+        def call(self, inputs, training=False):
+            return self.out(self.hidden(inputs))
+
+        def train_step(self, data):
+            self.steps_seen += 1
+            return super().train_step(data)
+
+    x, y = _data(100, 6)
+    model = Custom()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    events = _record(lambda: model.fit(x, y, epochs=1, batch_size=50, verbose=0))
+    steps = [e for e in events if e.kind == "train_step"]
+    assert [s.name for s in steps] == ["Custom.train_step"] * 2 and all(s.data["user_override"] for s in steps)
+    assert model.steps_seen == 2
+    assert len(model.trainable_variables) == 4
+
+
+def test_error_before_training_leaves_model_untouched():
+    x, y = _data(64, 4)
+    model = _article_model(4)
+    with pytest.raises(ValueError, match="Data cardinality is ambiguous"):
+        model.fit(x, y[:60], verbose=0)
+    assert not model.built and model.optimizer.iterations == 0
+
+
+def test_failing_fit_leaves_a_trace_with_an_error_event():
+    x, y = _data(64, 4)
+    model = _article_model(4)
+    model.fit(x, y, epochs=1, verbose=0)
+    rec = Recorder("default").start()
+    with pytest.raises(ValueError, match='expected axis -1 of input shape to have value 4'):
+        model.fit(np.zeros((64, 7), dtype="float32"), y, verbose=0)
+    rec.stop()
+    errors = [e for e in rec.events if e.kind == "error"]
+    assert len(errors) == 1 and errors[0].data["type"] == "ValueError"
+    assert [e.kind for e in rec.events][0] == "fit"
+
+
+def test_same_seed_same_run():
+    def run():
+        set_random_seed(3)
+        x, y = _data(200, 5)
+        model = _article_model(4)
+        model.fit(x, y, epochs=2, batch_size=64, verbose=0)
+        return model.get_weights(), model.history.history
+    (w1, h1), (w2, h2) = run(), run()
+    assert h1 == h2
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_save_and_load_weights_roundtrip(tmp_path):
+    x, y = _data(64, 4)
+    model = _article_model(4)
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save_weights(tmp_path / "w.npz")
+    other = _article_model(4)
+    other.build((None, 4))
+    other.load_weights(tmp_path / "w.npz")
+    np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    assert [p.name for p in tmp_path.iterdir()] == ["w.npz"]
