@@ -1,0 +1,302 @@
+"""Optimizers: SGD (momentum, Nesterov), RMSprop, Adam — Keras 2's "new" optimizer family.
+
+Mirrors ``keras.optimizers.optimizer`` and ``sgd.py``, ``rmsprop.py``, ``adam.py`` (tf_keras/src/optimizers/):
+``minimize`` -> ``compute_gradients`` (the tape) -> ``apply_gradients``, which creates the slot variables on its
+first call (``build``), clips, applies weight decay, runs ``update_step`` per variable and counts ``iterations``.
+RMSprop puts epsilon inside the square root, as the Keras 2 optimizer does (the legacy one did not).
+Left out: EMA, sparse (IndexedSlices) updates, loss scaling, learning-rate schedule classes (a callable of the
+iteration works), Adagrad/Adadelta/Adamax/Nadam/Ftrl.
+
+    >>> from fittrace.autodiff import Variable
+    >>> w = Variable(np.array([1.0], dtype="float32"), name="w")
+    >>> opt = RMSprop(learning_rate=1.0)
+    >>> opt.apply_gradients([(np.array([1e-4], dtype="float32"), w)])
+    >>> round(float(1.0 - w.numpy()[0]), 6)        # lr * g / sqrt(0.1 g^2 + 1e-7)
+    0.314658
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from fittrace.autodiff import Variable
+from fittrace.tracing import recorder as rec
+
+_KERAS = "keras.optimizers.optimizer.Optimizer"
+
+
+def _norm(a: np.ndarray) -> float:
+    flat = a.ravel()
+    return float(math.sqrt(float(np.dot(flat, flat))))
+
+
+def _short(var_name: str) -> str:
+    return var_name[:-2] if var_name.endswith(":0") else var_name
+
+
+class Optimizer:
+    """Base class. Subclasses define ``_slot_names`` and ``update_step(gradient, variable, slots, buf, lr)``."""
+
+    _slot_names: tuple[str, ...] = ()
+
+    def __init__(self, name: str, learning_rate: float | Callable[[int], float] = 0.001,
+                 weight_decay: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, **kwargs: Any) -> None:
+        if kwargs:
+            raise TypeError(f"{next(iter(kwargs))} is not a valid argument, kwargs should be empty for "
+                            "`optimizer_experimental.Optimizer`.")
+        if clipnorm is not None and global_clipnorm is not None:
+            raise ValueError("At most one of `clipnorm` and `global_clipnorm` can be set. Received: "
+                             f"clipnorm={clipnorm}, global_clipnorm={global_clipnorm}.")
+        self.name = name
+        self.learning_rate = learning_rate
+        self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.iterations = 0
+        self._built = False
+        self._slots: dict[int, dict[str, Variable]] = {}
+        self._buffers: dict[int, np.ndarray] = {}    # one scratch array per variable: updates happen in place
+        self._variables: list[Variable] = []
+        self.last_update_norms: dict[str, float] = {}
+
+    # --- state -----------------------------------------------------------------------------------------------------
+    def _current_learning_rate(self) -> float:
+        lr = self.learning_rate
+        return float(lr(self.iterations)) if callable(lr) else float(lr)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        out = {"learning_rate": self._current_learning_rate()}
+        out.update({k: getattr(self, k) for k in self._hyper_names() if getattr(self, k, None) is not None})
+        return out
+
+    def _hyper_names(self) -> tuple[str, ...]:
+        return ()
+
+    def _slot_names_for(self) -> tuple[str, ...]:
+        return self._slot_names
+
+    def build(self, var_list: Sequence[Variable]) -> list[str]:
+        """Create the slot variables, zeros shaped like each variable; returns their names."""
+        made = []
+        for var in var_list:
+            slots = {}
+            for slot in self._slot_names_for():
+                slot_var = Variable(np.zeros_like(var.value), name=f"{self.name}/{slot}/{var.name}",
+                                    trainable=False)
+                slots[slot] = slot_var
+                made.append(slot_var.name)
+            self._slots[id(var)] = slots
+            self._buffers[id(var)] = np.empty_like(var.value)
+        self._variables = list(var_list)
+        self._built = True
+        return made
+
+    def variables(self) -> list[Variable]:
+        return [s for var in self._variables for s in self._slots.get(id(var), {}).values()]
+
+    def get_slot(self, var: Variable, slot: str) -> Variable:
+        return self._slots[id(var)][slot]
+
+    # --- the update ------------------------------------------------------------------------------------------------
+    def compute_gradients(self, loss: Any, var_list: Sequence[Variable], tape: Any) -> list[tuple[Any, Variable]]:
+        grads = tape.gradient(loss, list(var_list))
+        return list(zip(grads, var_list))
+
+    def minimize(self, loss: Any, var_list: Sequence[Variable], tape: Any) -> None:
+        """Gradients of ``loss`` from ``tape``, then ``apply_gradients``."""
+        self.apply_gradients(self.compute_gradients(loss, var_list, tape))
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]]) -> None:
+        """Build slots on first use, clip, decay, update each variable in place, count the iteration."""
+        pairs = [(None if g is None else np.asarray(getattr(g, "value", g), dtype=np.float32), v)
+                 for g, v in grads_and_vars]
+        lr = self._current_learning_rate()
+        created: list[str] = []
+        if not self._built:
+            created = self.build([v for _, v in pairs])
+            rec.emit("optimizer_slots", f"{type(self).__name__}.build", keras=f"{_KERAS}.build",
+                     data={"optimizer": type(self).__name__, "slots": created})
+        elif any(id(v) not in self._slots for _, v in pairs):
+            raise KeyError(f"The optimizer cannot recognize variable {next(v.name for _, v in pairs if id(v) not in self._slots)}. "
+                           "This usually means you are trying to call the optimizer to update different parts of "
+                           "the model separately. Please call `optimizer.build(variables)` with the full list of "
+                           "trainable variables before the training loop or use legacy optimizer "
+                           "`tf.keras.optimizers.legacy.{self.name}`.")
+        pairs = [(g, v) for g, v in pairs if g is not None]
+        pairs = self._clip(pairs)
+        tracing = rec.active() is not None
+        norms: dict[str, float] = {}
+        hyper = self.hyperparameters() if tracing else None
+        for g, var in pairs:
+            if self.weight_decay:
+                var.value -= var.value * np.float32(self.weight_decay * lr)
+            buf = self._buffers[id(var)]
+            self.update_step(g, var, self._slots[id(var)], buf, lr)
+            if tracing:
+                norms[var.name] = _norm(buf)
+                slots_now = [s for s in created if s.endswith("/" + var.name)]
+                rec.emit("optimizer_update", var.name, keras=f"{_KERAS}.apply_gradients",
+                         layer=var.name.split("/")[0] if "/" in var.name else None,
+                         data={"variable": var.name, "update_norm": norms[var.name], "slots_created": slots_now,
+                               "hyperparameters": hyper, "iteration": self.iterations})
+        if tracing:
+            self.last_update_norms = norms
+        self.iterations += 1
+
+    def _clip(self, pairs: list[tuple[np.ndarray, Variable]]) -> list[tuple[np.ndarray, Variable]]:
+        if self.clipnorm is not None:
+            pairs = [(g * np.float32(self.clipnorm / max(_norm(g), self.clipnorm)), v) for g, v in pairs]
+        if self.global_clipnorm is not None:
+            total = math.sqrt(sum(_norm(g) ** 2 for g, _ in pairs))
+            scale = self.global_clipnorm / max(total, self.global_clipnorm)
+            pairs = [(g * np.float32(scale), v) for g, v in pairs]
+        if self.clipvalue is not None:
+            pairs = [(np.clip(g, -self.clipvalue, self.clipvalue), v) for g, v in pairs]
+        return pairs
+
+    def update_step(self, gradient: np.ndarray, variable: Variable, slots: dict[str, Variable], buf: np.ndarray,
+                    lr: float) -> None:
+        """Change ``variable`` in place; leave the change applied (``-delta``) in ``buf``."""
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "learning_rate": self.learning_rate, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm,
+                **{k: getattr(self, k) for k in self._hyper_names()}}
+
+
+class SGD(Optimizer):
+    """Gradient descent, optionally with momentum (``m = momentum * m - lr * g``) and Nesterov."""
+
+    def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 name: str = "SGD", **kwargs: Any) -> None:
+        super().__init__(name, learning_rate, **kwargs)
+        if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
+            raise ValueError("`momentum` must be between [0, 1].")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+
+    def _hyper_names(self) -> tuple[str, ...]:
+        return ("momentum", "nesterov")
+
+    def _slot_names_for(self) -> tuple[str, ...]:
+        return ("m",) if self.momentum else ()
+
+    def update_step(self, gradient: np.ndarray, variable: Variable, slots: dict[str, Variable], buf: np.ndarray,
+                    lr: float) -> None:
+        np.multiply(gradient, np.float32(-lr), out=buf)              # -lr * g
+        if self.momentum:
+            m = slots["m"].value
+            m *= np.float32(self.momentum)
+            m += buf                                                  # m = momentum * m - lr * g
+            if self.nesterov:
+                buf += m * np.float32(self.momentum)                  # -lr * g + momentum * m
+            else:
+                np.copyto(buf, m)
+        variable.value += buf
+
+
+class RMSprop(Optimizer):
+    """Divide the gradient by a running root-mean-square of recent gradients."""
+
+    def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-07,
+                 centered: bool = False, name: str = "RMSprop", **kwargs: Any) -> None:
+        super().__init__(name, learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
+
+    def _hyper_names(self) -> tuple[str, ...]:
+        return ("rho", "momentum", "epsilon", "centered")
+
+    def _slot_names_for(self) -> tuple[str, ...]:
+        return ("velocity",) + (("momentum",) if self.momentum > 0 else ()) + \
+            (("average_gradient",) if self.centered else ())
+
+    def update_step(self, gradient: np.ndarray, variable: Variable, slots: dict[str, Variable], buf: np.ndarray,
+                    lr: float) -> None:
+        rho = np.float32(self.rho)
+        v = slots["velocity"].value
+        np.multiply(gradient, gradient, out=buf)                      # in place on preallocated buffers: hot path
+        buf *= np.float32(1 - self.rho)
+        v *= rho
+        v += buf                                                      # v = rho v + (1 - rho) g^2
+        if self.centered:
+            a = slots["average_gradient"].value
+            a *= rho
+            a += gradient * np.float32(1 - self.rho)
+            np.subtract(v, a * a, out=buf)
+            buf += np.float32(self.epsilon)
+        else:
+            np.add(v, np.float32(self.epsilon), out=buf)             # epsilon inside the square root
+        np.sqrt(buf, out=buf)
+        np.divide(gradient, buf, out=buf)
+        buf *= np.float32(-lr)                                        # -lr g / sqrt(v + eps)
+        if self.momentum > 0:
+            m = slots["momentum"].value
+            m *= np.float32(self.momentum)
+            m -= buf
+            np.negative(m, out=buf)
+        variable.value += buf
+
+
+class Adam(Optimizer):
+    """Adaptive moments with Keras 2's bias correction folded into the step size."""
+
+    def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-07, amsgrad: bool = False, name: str = "Adam", **kwargs: Any) -> None:
+        super().__init__(name, learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), amsgrad
+
+    def _hyper_names(self) -> tuple[str, ...]:
+        return ("beta_1", "beta_2", "epsilon", "amsgrad")
+
+    def _slot_names_for(self) -> tuple[str, ...]:
+        return ("m", "v") + (("vhat",) if self.amsgrad else ())
+
+    def update_step(self, gradient: np.ndarray, variable: Variable, slots: dict[str, Variable], buf: np.ndarray,
+                    lr: float) -> None:
+        t = self.iterations + 1
+        alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        m, v = slots["m"].value, slots["v"].value
+        np.subtract(gradient, m, out=buf)
+        buf *= np.float32(1 - self.beta_1)
+        m += buf                                                      # m += (g - m)(1 - b1)
+        np.multiply(gradient, gradient, out=buf)
+        buf -= v
+        buf *= np.float32(1 - self.beta_2)
+        v += buf                                                      # v += (g^2 - v)(1 - b2)
+        if self.amsgrad:
+            vhat = slots["vhat"].value
+            np.maximum(vhat, v, out=vhat)
+            v = vhat
+        np.sqrt(v, out=buf)
+        buf += np.float32(self.epsilon)
+        np.divide(m, buf, out=buf)
+        buf *= np.float32(-alpha)
+        variable.value += buf
+
+
+_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+
+
+def get(identifier: Any) -> Optimizer:
+    """"rmsprop"/"sgd"/"adam" (any case), a config dict, or an Optimizer instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        cls = _BY_NAME.get(str(identifier.get("class_name", "")).lower())
+        if cls is None:
+            raise ValueError(f"Unknown optimizer: '{identifier.get('class_name')}'. Please ensure you are using a "
+                             "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
+                             "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
+                             "for details.")
+        return cls(**identifier.get("config", {}))
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier.lower())
+        if cls is None:
+            raise ValueError(f"Unknown optimizer: '{identifier}'. Please ensure you are using a "
+                             "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
+                             "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
+                             "for details.")
+        return cls()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
