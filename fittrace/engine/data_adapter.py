@@ -1,0 +1,283 @@
+"""DataHandler and select_data_adapter: how ``fit`` turns (x, y) into epochs of batches.
+
+Mirrors ``keras.engine.data_adapter`` (tf_keras/src/engine/data_adapter.py): ``get_data_handler`` ->
+``DataHandler.__init__`` (argument checks, ``select_data_adapter``, the adapter, the steps per epoch), then
+``enumerate_epochs`` / ``steps`` / ``catch_stop_iteration`` drive the loops of ``fit``. The adapter classes live
+in ``data_adapters.py``. Also here: ``unpack_x_y_sample_weight``, ``train_validation_split`` and class weights.
+
+Left out: distribution strategies, ``steps_per_execution="auto"``, pandas special cases.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator
+
+import numpy as np
+
+from fittrace.engine.data_adapters import (ALL_ADAPTER_CLS, CompositeTensorDataAdapter, DatasetAdapter,  # noqa
+                                           DatasetCreatorAdapter, GeneratorDataAdapter, GenericArrayLikeDataAdapter,
+                                           KerasSequenceAdapter, ListsOfScalarsDataAdapter, TensorLikeDataAdapter,
+                                           flatten)
+from fittrace.tracing import recorder as rec
+from fittrace.tracing.events import KERAS_DATA_ADAPTER
+
+
+# --- packing -------------------------------------------------------------------------------------------------------
+def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
+    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` -> a 3-tuple padded with None."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+                     f"found: {data}")
+
+
+def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    if y is None:
+        return x if not isinstance(x, (list, tuple)) else (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def train_validation_split(arrays: tuple, validation_split: float) -> tuple[tuple, tuple]:
+    """Split off the LAST ``validation_split`` fraction of every array (before any shuffling)."""
+    if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
+        raise ValueError(f"validation_split must be a fraction in [0, 1) of the training data to hold out; received "
+                         f"validation_split={validation_split!r}.")
+    leaves = flatten(arrays)
+    bad = [type(t) for t in leaves if not isinstance(t, np.ndarray)]
+    if bad:
+        raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, found following types "
+                         f"in the input: {bad}")
+    if not leaves:
+        return arrays, arrays
+    n = int(leaves[0].shape[0])
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a validation "
+                         f"and training set as specified by `validation_split={validation_split}`. Either provide "
+                         "more data, or a different value for the `validation_split` argument.")
+
+    def part(structure: Any, sl: slice) -> Any:
+        if structure is None:
+            return None
+        if isinstance(structure, dict):
+            return {k: part(v, sl) for k, v in structure.items()}
+        if isinstance(structure, (list, tuple)):
+            return type(structure)(part(v, sl) for v in structure)
+        return structure[sl]
+    return part(arrays, slice(0, split_at)), part(arrays, slice(split_at, None))
+
+
+# --- choosing the adapter ------------------------------------------------------------------------------------------
+def _type_name(x: Any) -> str:
+    if isinstance(x, dict):
+        keys = {_type_name(k) for k in x.keys()}
+        vals = {_type_name(v) for v in x.values()}
+        return f"({type(x)} containing {keys} keys and {vals} values)"
+    if isinstance(x, (list, tuple)):
+        return f"({type(x)} containing values of types {set(_type_name(v) for v in x)})"
+    return str(type(x))
+
+
+def select_data_adapter(x: Any, y: Any) -> type:
+    """Ask every adapter class, in Keras's order, whether it can handle ``(x, y)``; exactly one must."""
+    accepted = []
+    for cls in ALL_ADAPTER_CLS:
+        ok = bool(cls.can_handle(x, y))
+        if ok:
+            accepted.append(cls)
+        rec.emit("adapter_candidate", cls.__name__, keras=f"{KERAS_DATA_ADAPTER}.{cls.__name__}.can_handle",
+                 data=lambda cls=cls, ok=ok: {"class": cls.__name__, "accepted": ok, "reason": cls.verdict(x, y),
+                                              "would_take": cls.would_take})
+    if not accepted:
+        hint = ""
+        if type(x).__module__.startswith("scipy.sparse"):
+            hint = " (scipy.sparse input: fittrace has no sparse tensors, convert it with x.toarray())"
+        raise ValueError(f"Failed to find data adapter that can handle input: {_type_name(x)}, {_type_name(y)}"
+                         + hint)
+    if len(accepted) > 1:
+        raise RuntimeError("Data adapters should be mutually exclusive for handling inputs. Found multiple adapters "
+                           f"{accepted} to handle input: {_type_name(x)}, {_type_name(y)}")
+    return accepted[0]
+
+
+# --- checks with plain messages ------------------------------------------------------------------------------------
+def _check_int(name: str, value: Any, allow_none: bool = True) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"`{name}` must be a whole number, but received {name}={value!r} "
+                        f"(of type {type(value).__name__}). Pass an int, e.g. {name}=32.")
+
+
+def _check_positive(name: str, value: Any) -> None:
+    if value is not None and value <= 0:
+        raise ValueError(f"Expected {name} to be positive. Received is {value}.")
+
+
+def _check_non_negative(name: str, value: Any) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"Expected {name} to be non-negative. Received is {value}.")
+
+
+def class_weight_fn(class_weight: dict) -> Any:
+    """Per-batch sample weights from a {class id: weight} dict (Keras's ``_make_class_weight_map_fn``)."""
+    keys = sorted(class_weight)
+    if keys != list(range(len(keys))):
+        raise ValueError("Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
+                         f"classes, found {class_weight}")
+    weights = np.array([class_weight[k] for k in keys], dtype=np.float32)
+
+    def apply(batch: tuple) -> tuple:
+        x, y, sw = unpack_x_y_sample_weight(batch)
+        if y is None or len(flatten(y)) != 1:
+            raise ValueError("`class_weight` is only supported for Models with a single output.")
+        if y.ndim > 1 and y.shape[-1] > 1:
+            ids = np.argmax(y, axis=-1)
+        else:
+            ids = np.round(y.reshape(len(y), -1)[:, 0] if y.ndim > 1 else y).astype(np.int64)
+        if ids.size and (ids.min() < 0 or ids.max() >= len(weights)):
+            raise ValueError(f"class_weight has weights for classes 0..{len(weights) - 1}, but the labels hold class "
+                             f"{int(ids.max() if ids.max() >= len(weights) else ids.min())}: give a weight to every "
+                             "class.")
+        cw = weights[ids]
+        sw = cw if sw is None else sw.reshape(len(cw), -1)[:, 0] * cw if np.ndim(sw) > 1 else sw * cw
+        return (x, y, sw)
+    return apply
+
+
+class _CatchStopIteration:
+    def __init__(self, handler: "DataHandler") -> None:
+        self.handler = handler
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        if exc_type is None or not issubclass(exc_type, StopIteration):
+            return False
+        h = self.handler
+        if h._inferred_steps is None:
+            h._inferred_steps = h._current_step     # a generator of unknown length: epoch 1 teaches the length
+        else:
+            h._insufficient_data = True
+            total = h._inferred_steps * (h._epochs - h._initial_epoch)
+            text = ("Your input ran out of data; interrupting training. Make sure that your dataset or generator can "
+                    "generate at least `steps_per_epoch * epochs` batches (in this case, "
+                    f"{total} batches). You may need to use the repeat() function when building your dataset.")
+            print(f"WARNING: {text}")
+            rec.emit("warning", "DataHandler.catch_stop_iteration",
+                     keras=f"{KERAS_DATA_ADAPTER}.DataHandler.catch_stop_iteration", data={"message": text})
+        return True
+
+
+class DataHandler:
+    """Turns fit's data arguments into an adapter, an iterator and the epoch/step loops."""
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, batch_size: int | None = None,
+                 steps_per_epoch: int | None = None, initial_epoch: int = 0, epochs: int = 1, shuffle: Any = False,
+                 class_weight: dict | None = None, max_queue_size: int = 10, workers: int = 1,
+                 use_multiprocessing: bool = False, model: Any = None, steps_per_execution: int = 1) -> None:
+        with rec.span("data_handler", "DataHandler.__init__", keras=f"{KERAS_DATA_ADAPTER}.DataHandler.__init__",
+                      data={"batch_size": batch_size, "epochs": epochs, "initial_epoch": initial_epoch,
+                            "steps_per_epoch": steps_per_epoch, "shuffle": shuffle,
+                            "class_weight": class_weight is not None,
+                            "steps_per_execution": steps_per_execution}) as span:
+            for name, value in (("batch_size", batch_size), ("epochs", epochs), ("initial_epoch", initial_epoch),
+                                ("steps_per_epoch", steps_per_epoch), ("steps_per_execution", steps_per_execution)):
+                _check_int(name, value)
+            _check_positive("batch_size", batch_size)
+            _check_positive("epochs", epochs)
+            _check_non_negative("initial_epoch", initial_epoch)
+            _check_positive("steps_per_execution", steps_per_execution)
+            if steps_per_epoch is not None and steps_per_epoch <= 0 and steps_per_epoch != -1:
+                raise ValueError(f"steps_per_epoch must be positive, None or -1. Received {steps_per_epoch}. "
+                                 "See `Model.fit`.")
+            self._initial_epoch, self._epochs = int(initial_epoch), int(epochs)
+            self._initial_step = 0
+            self._insufficient_data = False
+            self._spe = int(steps_per_execution or 1)
+            self._step_increment = self._spe - 1
+            self._current_step = 0
+            adapter_cls = select_data_adapter(x, y)
+            self._adapter = adapter_cls(x, y, sample_weights=sample_weight, batch_size=batch_size,
+                                        steps=steps_per_epoch, epochs=self._epochs - self._initial_epoch,
+                                        shuffle=shuffle, model=model)
+            self._class_weight = class_weight_fn(class_weight) if class_weight else None
+            self._inferred_steps = self._infer_steps(steps_per_epoch)
+            if self._inferred_steps == 0:
+                raise ValueError("Expected input data to be non-empty.")
+            a = self._adapter
+            rec.emit("adapter_selected", adapter_cls.__name__, keras=f"{KERAS_DATA_ADAPTER}.{adapter_cls.__name__}",
+                     data={"class": adapter_cls.__name__, "num_samples": a.num_samples(),
+                           "batch_size": a.batch_size(), "steps": self._inferred_steps,
+                           "partial_batch_size": a.partial_batch_size(), "shuffle": shuffle})
+            span.set(inferred_steps=self._inferred_steps)
+
+    def _infer_steps(self, steps: int | None) -> int | None:
+        if steps == -1:
+            return None
+        if steps is not None:
+            return int(steps)
+        return self._adapter.get_size()
+
+    @property
+    def inferred_steps(self) -> int | None:
+        return self._inferred_steps
+
+    @property
+    def step_increment(self) -> int:
+        return self._step_increment
+
+    @property
+    def should_sync(self) -> bool:
+        return self._inferred_steps is None
+
+    def _iterator(self) -> Iterator[tuple]:
+        it = self._adapter.make_iterator()
+        if self._class_weight is None:
+            return it
+        return map(self._class_weight, it)
+
+    def enumerate_epochs(self) -> Iterator[tuple[int, Iterator[tuple]]]:
+        """``(epoch, iterator)`` for each epoch; one iterator serves every epoch unless the adapter says not."""
+        iterator = self._iterator()
+        for epoch in range(self._initial_epoch, self._epochs):
+            if self._insufficient_data:
+                break
+            if self._adapter.should_recreate_iterator() and epoch > self._initial_epoch:
+                iterator = self._iterator()
+            yield epoch, iterator
+            self._adapter.on_epoch_end()
+
+    def catch_stop_iteration(self) -> _CatchStopIteration:
+        """Ends the epoch when the data runs out: learns the epoch length, or flags insufficient data."""
+        return _CatchStopIteration(self)
+
+    def steps(self) -> Iterator[int]:
+        """Step indices of one epoch, ``steps_per_execution`` at a time (the last execution may be shorter)."""
+        self._current_step = self._initial_step
+        self._step_increment = self._spe - 1
+        while self._inferred_steps is None or self._current_step < self._inferred_steps:
+            if self._insufficient_data:
+                break
+            remaining = None if self._inferred_steps is None else self._inferred_steps - self._current_step
+            run = self._spe if remaining is None or remaining >= self._spe else remaining
+            self._step_increment = run - 1
+            yield self._current_step
+            self._current_step += run
+        self._step_increment = self._spe - 1
+
+
+def get_data_handler(*args: Any, **kwargs: Any) -> DataHandler:
+    """Keras's factory; fittrace has only the plain DataHandler (no cluster coordinator)."""
+    return DataHandler(*args, **kwargs)
