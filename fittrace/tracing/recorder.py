@@ -147,6 +147,7 @@ class Recorder:
         self._promote: str | None = None
         self._errors_seen: set[int] = set()
         self._header_written = False
+        self._pending: list[Event] = []
 
     # --- installing ------------------------------------------------------------------------------------------
     def start(self) -> "Recorder":
@@ -168,10 +169,14 @@ class Recorder:
 
     # --- facts for the header ----------------------------------------------------------------------------------
     def describe(self, **info: Any) -> None:
+        """Header facts. The header is written at the first fit/evaluate/predict (``call=``) or at the end, so
+        that it holds the model, compile and fit arguments; events made before then wait in memory."""
         if "call" in info:
             self.calls.append(dict(info))
         for key, value in info.items():
             self.header.setdefault(key, value)
+        if "call" in info:
+            self._write_header()
 
     def steps_hint(self, steps: int | None) -> None:
         """Tell the recorder how many steps an epoch has, so that it can keep the last one whole."""
@@ -181,6 +186,9 @@ class Recorder:
         if not self._header_written and self.sink is not None:
             self._header_written = True
             self.sink.write_header(self.header)
+            for ev in self._pending:
+                self.sink.write_event(ev)
+            self._pending = []
 
     # --- making events -----------------------------------------------------------------------------------------
     def _next_seq(self) -> int:
@@ -288,8 +296,10 @@ class Recorder:
                    epoch=raw[7], step=raw[8], layer=raw[9], data=_jsonable(_materialize(raw[10])))
         self.finished.append(ev)
         if self.sink is not None:
-            self._write_header()
-            self.sink.write_event(ev)
+            if self._header_written:
+                self.sink.write_event(ev)
+            else:
+                self._pending.append(ev)
 
     def _with_provenance(self, data: Payload) -> Payload:
         path = [s.name for s in self._stack]
