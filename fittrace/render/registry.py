@@ -1,0 +1,74 @@
+"""Every diagram in every format, by name: ``render(trace, "flowchart", "svg")``.
+
+A renderer is anything with ``name``, ``suffix`` and ``render(trace)``; they are kept in a plain dict, and an
+unknown name lists the valid ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+
+class Renderer(Protocol):
+    name: str
+    suffix: str
+
+    def render(self, trace: Any) -> str | bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionRenderer:
+    name: str
+    suffix: str
+    fn: Callable[[Any], str | bytes]
+
+    def render(self, trace: Any) -> str | bytes:
+        return self.fn(trace)
+
+
+def _dot(kind: str, fmt: str) -> Callable[[Any], str | bytes]:
+    def run(trace: Any) -> str | bytes:
+        from fittrace.render.graphviz_run import dot_to
+        return dot_to(_source(kind)(trace), fmt)
+    return run
+
+
+def _source(kind: str) -> Callable[[Any], str]:
+    if kind == "flowchart":
+        from fittrace.render.flowchart import flowchart_dot
+        return flowchart_dot
+    from fittrace.render.callgraph import callgraph_dot
+    return callgraph_dot
+
+
+def _sequence(fmt: str) -> Callable[[Any], str | bytes]:
+    def run(trace: Any) -> str | bytes:
+        from fittrace.render import sequence
+        return {"svg": sequence.sequence_svg, "png": sequence.sequence_png,
+                "mermaid": sequence.sequence_mermaid}[fmt](trace)
+    return run
+
+
+RENDERERS: dict[str, dict[str, Renderer]] = {
+    "sequence": {fmt: FunctionRenderer(f"sequence.{fmt}", sfx, _sequence(fmt))
+                 for fmt, sfx in (("svg", ".svg"), ("png", ".png"), ("mermaid", ".mmd"))},
+    "flowchart": {"dot": FunctionRenderer("flowchart.dot", ".dot", lambda t: _source("flowchart")(t)),
+                  "svg": FunctionRenderer("flowchart.svg", ".svg", _dot("flowchart", "svg")),
+                  "png": FunctionRenderer("flowchart.png", ".png", _dot("flowchart", "png"))},
+    "callgraph": {"dot": FunctionRenderer("callgraph.dot", ".dot", lambda t: _source("callgraph")(t)),
+                  "svg": FunctionRenderer("callgraph.svg", ".svg", _dot("callgraph", "svg")),
+                  "png": FunctionRenderer("callgraph.png", ".png", _dot("callgraph", "png"))},
+}
+
+
+def get_renderer(kind: str, fmt: str) -> Renderer:
+    if kind not in RENDERERS:
+        raise ValueError(f"unknown diagram: {kind!r} (must be one of {sorted(RENDERERS)})")
+    formats = RENDERERS[kind]
+    if fmt not in formats:
+        raise ValueError(f"unknown format: {fmt!r} for the {kind} diagram (must be one of {sorted(formats)})")
+    return formats[fmt]
+
+
+def render(trace: Any, kind: str, fmt: str) -> str | bytes:
+    return get_renderer(kind, fmt).render(trace)
