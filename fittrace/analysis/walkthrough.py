@@ -1,0 +1,138 @@
+"""What each section of the walkthrough shows, prepared from a trace (templates only loop and print).
+
+The sections follow the seed article's order: compile check, adapter selection, the callbacks container,
+make_train_function, the epoch/step loop, train_step (lazy build, layer calls, loss, gradients, update, metrics),
+the progress bar and History — each with the run's own values and the Keras 2 function it mirrors.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fittrace.analysis.folding import fold
+from fittrace.tracing.events import Event
+
+EXPLORER_LIMIT = 20000      # events embedded in the explorer; beyond it, plain steps are thinned
+
+
+def _first(events: list[Event], kind: str, **match: Any) -> Event | None:
+    for e in events:
+        if e.kind == kind and all(e.data.get(k) == v for k, v in match.items()):
+            return e
+    return None
+
+
+def _shape(s: Any) -> str:
+    if not isinstance(s, (list, tuple)):
+        return "?" if s is None else str(s)
+    return "(" + ", ".join("None" if d is None else str(d) for d in s) + ("," if len(s) == 1 else "") + ")"
+
+
+def _in(ev: Event, ancestor: int, by_seq: dict[int, Event]) -> bool:
+    seq = ev.parent
+    while seq is not None:
+        if seq == ancestor:
+            return True
+        p = by_seq.get(seq)
+        seq = p.parent if p else None
+    return False
+
+
+def _params(shape: Any) -> int:
+    n = 1
+    for d in shape or []:
+        n *= int(d or 0)
+    return n
+
+
+def _first_train_step(events: list[Event]) -> Event | None:
+    return next((e for e in events if e.kind == "step" and e.data.get("phase", "train") == "train"
+                 and e.data.get("full")), None) or next(
+        (e for e in events if e.kind == "step" and e.data.get("phase", "train") == "train"), None)
+
+
+def walkthrough(trace: Any) -> dict[str, Any]:
+    """Every value the report's sections print."""
+    ev: list[Event] = list(trace.events)
+    by_seq = {e.seq: e for e in ev}
+    header = getattr(trace, "header", {}) or {}
+    fit = _first(ev, "fit")
+    loops = next((c for c in fold(trace) if c.kind == "fit"), None)
+    error = next((e for e in ev if e.kind == "error"), None)
+    step = _first_train_step(ev)
+    in_step = [e for e in ev if step is not None and _in(e, step.seq, by_seq)]
+    weights = [e for e in ev if e.kind == "weight_created"]
+    layers_built = []
+    for b in (e for e in ev if e.kind == "layer_build"):
+        own = [w for w in weights if _in(w, b.seq, by_seq)]
+        layers_built.append({"layer": b.layer, "cls": b.data.get("layer_class"), "input_shape": _shape(b.data.get(
+            "input_shape")), "reason": b.data.get("reason"), "trigger": b.data.get("trigger"), "epoch": b.epoch,
+            "step": b.step, "weights": [{"name": w.data.get("name"), "shape": _shape(w.data.get("shape")),
+                                         "initializer": w.data.get("initializer"),
+                                         "trainable": w.data.get("trainable"),
+                                         "params": _params(w.data.get("shape"))} for w in own]})
+    calls = [{"layer": e.layer, "cls": e.data.get("layer_class"), "input": _shape(e.data.get("input_shape")),
+              "output": _shape(e.data.get("output_shape")), "dtype": e.data.get("output_dtype"),
+              "stats": e.data.get("stats") or {}} for e in in_step if e.kind == "layer_call"]
+    loss = next((e for e in in_step if e.kind == "loss"), None)
+    grads = [{"variable": e.data.get("variable"), "shape": _shape(e.data.get("shape")), "norm": e.data.get("norm")}
+             for e in in_step if e.kind == "gradient"]
+    updates = [{"variable": e.data.get("variable"), "norm": e.data.get("update_norm"),
+                "slots": e.data.get("slots_created") or []} for e in in_step if e.kind == "optimizer_update"]
+    first_update = next((e for e in in_step if e.kind == "optimizer_update"), None)
+    slots = next((e for e in ev if e.kind == "optimizer_slots"), None)
+    metrics = [{"name": e.data.get("name"), "fn": e.data.get("fn"), "value": e.data.get("value")}
+               for e in in_step if e.kind == "metric_update"]
+    graph = [e.data for e in ev if e.kind == "graph_build"]
+    return {
+        "title": f"model.fit of '{(header.get('model') or {}).get('name', 'model')}'",
+        "header": {k: header.get(k) for k in ("fittrace", "numpy", "python", "detail", "seed", "started")},
+        "compile": header.get("compile") or {},
+        "fit_args": (fit.data if fit else header.get("fit")) or {},
+        "status": getattr(trace, "status", "ok"),
+        "complete": getattr(trace, "complete", True),
+        "problems": list(getattr(trace, "problems", [])),
+        "error": None if error is None else {
+            "type": error.data.get("type"), "message": error.data.get("message"), "stage": error.data.get("stage"),
+            "epoch": error.epoch, "step": error.step, "seq": error.seq},
+        "compile_check": _first(ev, "compile_check"),
+        "candidates": [e for e in ev if e.kind == "adapter_candidate"][:8],
+        "selected": _first(ev, "adapter_selected"),
+        "handler": _first(ev, "data_handler"),
+        "callbacks": _first(ev, "callbacks_container"),
+        "functions": [e for e in ev if e.kind == "train_function"][:12],
+        "loops": loops,
+        "epochs": [{"epoch": e.data.get("epoch"), "logs": e.data.get("logs") or {}, "steps": e.data.get("steps_run")}
+                   for e in ev if e.kind == "epoch"],
+        "step": None if step is None else {"epoch": step.epoch, "step": step.step, "size": step.data.get("size"),
+                                           "seq": step.seq},
+        "graph_builds": graph,
+        "layers_built": layers_built,
+        "total_params": sum(w["params"] for lb in layers_built for w in lb["weights"]),
+        "layer_calls": calls,
+        "loss": None if loss is None else loss.data,
+        "gradients": grads,
+        "updates": updates,
+        "hyper": (first_update.data.get("hyperparameters") if first_update else None) or {},
+        "optimizer": (slots.data.get("optimizer") if slots else (header.get("compile") or {}).get("optimizer")),
+        "slots": (slots.data.get("slots") if slots else []) or [],
+        "metrics": metrics,
+        "progbar": [e.data.get("line") for e in ev if e.kind == "progbar"][-12:],
+        "history": [e.data for e in ev if e.kind == "history"],
+    }
+
+
+def explorer_rows(trace: Any, limit: int = EXPLORER_LIMIT) -> tuple[list[list[Any]], int]:
+    """Events as compact rows for the explorer; plain steps are thinned past ``limit`` (returns rows, omitted)."""
+    events = list(trace.events)
+    keep = events
+    omitted = 0
+    if len(events) > limit:
+        plain = [e for e in events if e.kind == "step" and not e.data.get("full")]
+        budget = max(1, limit - (len(events) - len(plain)))
+        stride = max(1, -(-len(plain) // budget))
+        dropped = {e.seq for i, e in enumerate(plain) if i % stride}
+        keep = [e for e in events if e.seq not in dropped]
+        omitted = len(dropped)
+    rows = [[e.seq, e.kind, e.name, e.t, e.dur, e.parent, e.epoch, e.step, e.layer, e.keras, dict(e.data)]
+            for e in keep]
+    return rows, omitted

@@ -1,0 +1,97 @@
+"""The HTML walkthrough of a traced run: one self-contained file (inline CSS, JS and SVG, no network requests).
+
+``render_html(trace, diagrams=None) -> str`` is a pure function: analysis prepares the values, the jinja2
+templates (top-level ``templates/``, shipped as ``fittrace.templates``) only loop and print. Autoescaping is on and
+undefined values fail loudly; data reaches the page's script only through ``|tojson``. A teacher can override any
+template by putting a file of the same name in a folder named by ``FITTRACE_TEMPLATES`` (or ``template_dir=``).
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from fittrace.analysis.builds import why_rebuilt
+from fittrace.analysis.stats import run_series
+from fittrace.analysis.walkthrough import explorer_rows, walkthrough
+from fittrace.render.plots import line_plot
+
+_SAFE_SVG = re.compile(r"<script|javascript:|\son\w+\s*=|href\s*=\s*[\"']?https?:|xlink:href\s*=\s*[\"']?https?:",
+                       re.IGNORECASE)
+
+
+def template_dirs(extra: str | os.PathLike | None = None) -> list[str]:
+    """Where templates are looked up: the override folder first, then the installed or the source copy."""
+    dirs = []
+    for d in (extra, os.environ.get("FITTRACE_TEMPLATES")):
+        if d:
+            dirs.append(os.fspath(d))
+    try:
+        from importlib.resources import files
+        packaged = Path(str(files("fittrace.templates")))
+        if packaged.is_dir():
+            dirs.append(str(packaged))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    source = Path(__file__).resolve().parents[2] / "templates"
+    if source.is_dir():
+        dirs.append(str(source))
+    return dirs
+
+
+def environment(template_dir: str | os.PathLike | None = None) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in template_dirs(template_dir)])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = _num
+    env.filters["shape"] = lambda s: "(" + ", ".join("None" if d is None else str(d) for d in s) + ")" \
+        if isinstance(s, (list, tuple)) else str(s)
+    return env
+
+
+def _num(v: Any, digits: int = 4) -> str:
+    if isinstance(v, bool) or v is None:
+        return str(v)
+    if isinstance(v, float):
+        return f"{v:.{digits}g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.3e}"
+    return str(v)
+
+
+def safe_svg(svg: str) -> Markup:
+    """Mark a diagram SVG safe to inline, after refusing anything that could run or fetch."""
+    if _SAFE_SVG.search(svg):
+        raise ValueError("refusing to inline an SVG that contains a script, an event handler or an external link")
+    svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", "", svg, flags=re.DOTALL)
+    return Markup(svg.strip())
+
+
+def _plots(trace: Any) -> dict[str, Markup]:
+    s = run_series(trace)
+    losses = [(x.name, x.points) for x in s.per_epoch if "loss" in x.name]
+    others = [(x.name, x.points) for x in s.per_epoch if "loss" not in x.name]
+    return {
+        "epoch_loss": Markup(line_plot(losses, "loss per epoch", "epoch", "loss")),
+        "epoch_metrics": Markup(line_plot(others, "metrics per epoch", "epoch", "value")),
+        "step_loss": Markup(line_plot([(x.name, x.points) for x in s.per_step],
+                                      "running loss and metrics per step", "step (all epochs)", "value")),
+        "grad_norms": Markup(line_plot([(x.name, x.points) for x in s.grad_norms],
+                                       "gradient norm per variable", "step", "L2 norm", log_y=True)),
+        "update_norms": Markup(line_plot([(x.name, x.points) for x in s.update_norms],
+                                         "update norm per variable", "step", "L2 norm", log_y=True)),
+    }
+
+
+def render_html(trace: Any, diagrams: dict[str, str] | None = None, template_dir: str | os.PathLike | None = None
+                ) -> str:
+    """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph to ready SVG text."""
+    diagrams = diagrams or {}
+    pictures = {k: safe_svg(v) for k, v in diagrams.items() if k in ("sequence", "flowchart", "callgraph") and v}
+    rows, omitted = explorer_rows(trace)
+    env = environment(template_dir)
+    return env.get_template("report.html.j2").render(
+        w=walkthrough(trace), plots=_plots(trace), diagrams=pictures, diagram_error=diagrams.get("error"),
+        builds=why_rebuilt(trace), events=rows, omitted=omitted)
