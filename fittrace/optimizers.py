@@ -17,6 +17,8 @@ iteration works), Adagrad/Adadelta/Adamax/Nadam/Ftrl.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -133,7 +135,8 @@ class Optimizer:
             if self.weight_decay:
                 var.value -= var.value * np.float32(self.weight_decay * lr)
             buf = self._buffers[id(var)]
-            self.update_step(g, var, self._slots[id(var)], buf, lr)
+            slots = {k: v.value for k, v in self._slots[id(var)].items()}
+            _in_halves(self.update_step, g, var.value, slots, buf, lr)
             if tracing:
                 norms[var.name] = _norm(buf)
                 slots_now = [s for s in created if s.endswith("/" + var.name)]
@@ -156,15 +159,36 @@ class Optimizer:
             pairs = [(np.clip(g, -self.clipvalue, self.clipvalue), v) for g, v in pairs]
         return pairs
 
-    def update_step(self, gradient: np.ndarray, variable: Variable, slots: dict[str, Variable], buf: np.ndarray,
-                    lr: float) -> None:
-        """Change ``variable`` in place; leave the change applied (``-delta``) in ``buf``."""
+    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
+                    buf: np.ndarray, lr: float) -> None:
+        """Change ``variable`` (an array) in place; leave the change applied in ``buf``. Element-wise only."""
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "learning_rate": self.learning_rate, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm,
                 **{k: getattr(self, k) for k in self._hyper_names()}}
+
+
+_POOL: ThreadPoolExecutor | None = None
+_SPLIT = 1 << 16      # arrays of at least this many elements are updated by two threads
+
+
+def _in_halves(step: Callable[..., None], g: np.ndarray, value: np.ndarray, slots: dict[str, np.ndarray],
+               buf: np.ndarray, lr: float) -> None:
+    """Run an element-wise update on two halves of the arrays at once (numpy releases the GIL): both cores."""
+    global _POOL
+    if g.size < _SPLIT or (os.cpu_count() or 1) < 2:
+        step(g, value, slots, buf, lr)
+        return
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fittrace-update")
+    half = g.size // 2
+    parts = [(g.reshape(-1)[sl], value.reshape(-1)[sl], {k: a.reshape(-1)[sl] for k, a in slots.items()},
+              buf.reshape(-1)[sl]) for sl in (slice(0, half), slice(half, None))]
+    other = _POOL.submit(step, *parts[1], lr)
+    step(*parts[0], lr)
+    other.result()
 
 
 class SGD(Optimizer):
@@ -183,18 +207,18 @@ class SGD(Optimizer):
     def _slot_names_for(self) -> tuple[str, ...]:
         return ("m",) if self.momentum else ()
 
-    def update_step(self, gradient: np.ndarray, variable: Variable, slots: dict[str, Variable], buf: np.ndarray,
-                    lr: float) -> None:
+    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
+                    buf: np.ndarray, lr: float) -> None:
         np.multiply(gradient, np.float32(-lr), out=buf)              # -lr * g
         if self.momentum:
-            m = slots["m"].value
+            m = slots["m"]
             m *= np.float32(self.momentum)
             m += buf                                                  # m = momentum * m - lr * g
             if self.nesterov:
                 buf += m * np.float32(self.momentum)                  # -lr * g + momentum * m
             else:
                 np.copyto(buf, m)
-        variable.value += buf
+        variable += buf
 
 
 class RMSprop(Optimizer):
@@ -212,16 +236,16 @@ class RMSprop(Optimizer):
         return ("velocity",) + (("momentum",) if self.momentum > 0 else ()) + \
             (("average_gradient",) if self.centered else ())
 
-    def update_step(self, gradient: np.ndarray, variable: Variable, slots: dict[str, Variable], buf: np.ndarray,
-                    lr: float) -> None:
+    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
+                    buf: np.ndarray, lr: float) -> None:
         rho = np.float32(self.rho)
-        v = slots["velocity"].value
+        v = slots["velocity"]
         np.multiply(gradient, gradient, out=buf)                      # in place on preallocated buffers: hot path
         buf *= np.float32(1 - self.rho)
         v *= rho
         v += buf                                                      # v = rho v + (1 - rho) g^2
         if self.centered:
-            a = slots["average_gradient"].value
+            a = slots["average_gradient"]
             a *= rho
             a += gradient * np.float32(1 - self.rho)
             np.subtract(v, a * a, out=buf)
@@ -232,11 +256,11 @@ class RMSprop(Optimizer):
         np.divide(gradient, buf, out=buf)
         buf *= np.float32(-lr)                                        # -lr g / sqrt(v + eps)
         if self.momentum > 0:
-            m = slots["momentum"].value
+            m = slots["momentum"]
             m *= np.float32(self.momentum)
             m -= buf
             np.negative(m, out=buf)
-        variable.value += buf
+        variable += buf
 
 
 class Adam(Optimizer):
@@ -253,11 +277,11 @@ class Adam(Optimizer):
     def _slot_names_for(self) -> tuple[str, ...]:
         return ("m", "v") + (("vhat",) if self.amsgrad else ())
 
-    def update_step(self, gradient: np.ndarray, variable: Variable, slots: dict[str, Variable], buf: np.ndarray,
-                    lr: float) -> None:
+    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
+                    buf: np.ndarray, lr: float) -> None:
         t = self.iterations + 1
         alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
-        m, v = slots["m"].value, slots["v"].value
+        m, v = slots["m"], slots["v"]
         np.subtract(gradient, m, out=buf)
         buf *= np.float32(1 - self.beta_1)
         m += buf                                                      # m += (g - m)(1 - b1)
@@ -266,14 +290,14 @@ class Adam(Optimizer):
         buf *= np.float32(1 - self.beta_2)
         v += buf                                                      # v += (g^2 - v)(1 - b2)
         if self.amsgrad:
-            vhat = slots["vhat"].value
+            vhat = slots["vhat"]
             np.maximum(vhat, v, out=vhat)
             v = vhat
         np.sqrt(v, out=buf)
         buf += np.float32(self.epsilon)
         np.divide(m, buf, out=buf)
         buf *= np.float32(-alpha)
-        variable.value += buf
+        variable += buf
 
 
 _BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
