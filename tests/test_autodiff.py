@@ -1,0 +1,102 @@
+"""Every autodiff op's gradient against finite differences, and the tape's rules."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fittrace import autodiff as ops
+from fittrace.autodiff import GradientTape, Tensor, Variable
+
+R = np.random.default_rng(0)
+A = R.normal(size=(3, 4))
+B = R.normal(size=(3, 4))
+POS = R.uniform(0.5, 2.0, size=(3, 4))
+
+
+@pytest.mark.parametrize("name,fn,arrays", [
+    ("add", ops.add, (A, B)),
+    ("add broadcast row", ops.add, (A, R.normal(size=(4,)))),
+    ("add broadcast col", ops.add, (A, R.normal(size=(3, 1)))),
+    ("subtract", ops.subtract, (A, R.normal(size=(4,)))),
+    ("multiply", ops.multiply, (A, B)),
+    ("multiply broadcast", ops.multiply, (A, R.normal(size=(1, 4)))),
+    ("divide", ops.divide, (A, POS)),
+    ("negative", ops.negative, (A,)),
+    ("power", lambda x: ops.power(x, 3.0), (POS,)),
+    ("square", ops.square, (A,)),
+    ("sqrt", ops.sqrt, (POS,)),
+    ("exp", ops.exp, (A,)),
+    ("log", ops.log, (POS,)),
+    ("abs", ops.abs, (A + np.sign(A) * 0.1,)),
+    ("clip", lambda x: ops.clip(x, -0.5, 0.5), (A,)),
+    ("maximum", ops.maximum, (A, B)),
+    ("matmul 2d", ops.matmul, (A, R.normal(size=(4, 5)))),
+    ("matmul 3d x 2d", ops.matmul, (R.normal(size=(2, 3, 4)), R.normal(size=(4, 2)))),
+    ("reshape", lambda x: ops.reshape(x, (4, 3)), (A,)),
+    ("transpose", lambda x: ops.transpose(x, (1, 0)), (A,)),
+    ("getitem", lambda x: ops.getitem(x, (slice(0, 2), [1, 3])), (A,)),
+    ("concat", lambda x, y: ops.concat([x, y], axis=1), (A, B)),
+    ("reduce_sum all", lambda x: ops.reduce_sum(x), (A,)),
+    ("reduce_sum axis", lambda x: ops.reduce_sum(x, axis=0), (A,)),
+    ("reduce_mean keepdims", lambda x: ops.reduce_mean(x, axis=1, keepdims=True), (A,)),
+    ("relu", ops.relu, (A + np.sign(A) * 0.05,)),
+    ("sigmoid", ops.sigmoid, (A * 3,)),
+    ("tanh", ops.tanh, (A,)),
+    ("softmax", ops.softmax, (A,)),
+    ("gelu exact", ops.gelu, (A,)),
+    ("gelu approximate", lambda x: ops.gelu(x, approximate=True), (A,)),
+    ("log_softmax", ops.log_softmax, (A,)),
+    ("sparse softmax cross-entropy", lambda z: ops.sparse_softmax_cross_entropy(np.array([0, 3, 1]), z), (A,)),
+    ("where", lambda x, y: ops.where(A > 0, x, y), (A, B)),
+])
+def test_op_gradients_match_finite_differences(gradcheck, name, fn, arrays):
+    gradcheck(fn, *arrays)
+
+
+def test_first_layer_input_gradient_is_not_computed():
+    x = Tensor(np.ones((2, 3), "float32"))
+    w = Variable(np.ones((3, 4), "float32"), name="w")
+    with GradientTape() as tape:
+        y = ops.reduce_sum(ops.matmul(x, w))
+    assert tape.gradient(y, [x, w])[0] is None          # x was not watched: no wasted matmul
+
+
+def test_non_persistent_tape_refuses_a_second_gradient():
+    w = Variable(np.ones(2, "float32"), name="w")
+    with GradientTape() as tape:
+        y = ops.reduce_sum(ops.square(w))
+    tape.gradient(y, w)
+    with pytest.raises(RuntimeError, match="A non-persistent GradientTape can only be used to compute one set"):
+        tape.gradient(y, w)
+
+
+def test_persistent_tape_and_shared_subexpressions():
+    w = Variable(np.array([2.0], "float32"), name="w")
+    with GradientTape(persistent=True) as tape:
+        s = ops.add(w, w)              # the same gradient array flows to both inputs
+        y = ops.reduce_sum(ops.multiply(s, w))  # y = 2 w^2 -> dy/dw = 4w = 8
+    np.testing.assert_allclose(tape.gradient(y, w), [8.0])
+    np.testing.assert_allclose(tape.gradient(y, w), [8.0])
+
+
+def test_unconnected_and_unwatched_give_none():
+    w = Variable(np.ones(2, "float32"), name="w")
+    u = Variable(np.ones(2, "float32"), name="u")
+    c = Tensor(np.ones(2, "float32"))
+    with GradientTape() as tape:
+        y = ops.reduce_sum(ops.multiply(w, c))
+    assert tape.gradient(y, [u, c]) == [None, None]
+
+
+def test_softmax_keeps_its_logits():
+    z = Tensor(np.array([[1.0, 2.0]], "float32"))
+    assert ops.softmax(z)._keras_logits is z
+
+
+def test_variables_update_in_place():
+    w = Variable(np.zeros(3, "float32"), name="w")
+    before = w.value
+    w.assign_add(np.ones(3))
+    w.assign_sub(np.full(3, 0.5))
+    assert w.value is before and w.value.tolist() == [0.5, 0.5, 0.5]
+    assert w.value.dtype == np.float32
