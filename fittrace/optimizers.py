@@ -125,7 +125,7 @@ class Optimizer:
                            "This usually means you are trying to call the optimizer to update different parts of "
                            "the model separately. Please call `optimizer.build(variables)` with the full list of "
                            "trainable variables before the training loop or use legacy optimizer "
-                           "`tf.keras.optimizers.legacy.{self.name}`.")
+                           f"`tf.keras.optimizers.legacy.{self.name}`.")
         pairs = [(g, v) for g, v in pairs if g is not None]
         pairs = self._clip(pairs)
         tracing = rec.active() is not None

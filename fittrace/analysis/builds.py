@@ -229,6 +229,12 @@ def _failure(ev: Event, origin: str) -> Failure | None:
         _, layer, want, got = m.groups()
         return Failure(ev.seq, str(ev.data.get("type")), msg, layer, f"rank {got}, needs at least {want}", origin,
                        "Add the batch axis (x[None] for one sample) or reshape the data to (samples, features).")
+    if "The optimizer cannot recognize variable" in msg:
+        var = msg.split("recognize variable ", 1)[1].split(".", 1)[0] if "recognize variable " in msg else "?"
+        return Failure(ev.seq, str(ev.data.get("type")), msg, var.split("/")[0], f"variable {var} is new", origin,
+                       "The optimizer built its slots for the old variables; this one was created afterwards (a "
+                       "layer was built again or added). Call compile() again to get a fresh optimizer, or "
+                       "optimizer.build(model.trainable_variables) before training.")
     if "Dense layer should be defined" in msg or "incompatible" in msg:
         return Failure(ev.seq, str(ev.data.get("type")), msg, ev.layer, "unknown", origin,
                        "Check the input shape against the model's expected input.")
