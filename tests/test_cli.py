@@ -1,0 +1,124 @@
+"""The fittrace command: every subcommand, exit codes, atomic outputs, and the demo itself."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import fittrace
+from fittrace.cli import main
+from fittrace.keras import layers
+from fittrace.keras.models import Sequential
+
+
+@pytest.fixture(scope="module")
+def trace_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    rng = np.random.default_rng(0)
+    x, y = rng.random((200, 6), dtype=np.float32), rng.integers(0, 10, 200).astype(np.uint8)
+    model = Sequential([layers.Dense(4, activation="relu"), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    path = folder / "run.trace.jsonl"
+    with fittrace.trace(path=path):
+        model.fit(x, y, epochs=2, batch_size=64, verbose=0)
+    return path
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out.strip() == f"fittrace {fittrace.__version__}"
+    assert main([]) == 2
+    with pytest.raises(SystemExit) as e:
+        main(["diagram", "--help"])
+    assert e.value.code == 0 and "--kind" in capsys.readouterr().out
+
+
+def test_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["diagram", "x.jsonl", "--kind", "pie"])
+    assert e.value.code == 2
+    assert main(["report", "/no/such/file.jsonl"]) == 2
+    assert "no such trace file" in capsys.readouterr().err
+
+
+def test_report_diagram_export_validate(trace_file, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["report", str(trace_file), "-o", str(out)]) == 0
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    assert capsys.readouterr().out.strip() == str(out)
+    assert main(["diagram", str(trace_file), "--kind", "sequence", "--format", "mermaid"]) == 0
+    assert capsys.readouterr().out.startswith("sequenceDiagram")
+    assert main(["diagram", str(trace_file), "--kind", "flowchart", "--format", "dot"]) == 0
+    assert capsys.readouterr().out.startswith("digraph fit {")
+    png = tmp_path / "c.png"
+    assert main(["diagram", str(trace_file), "--kind", "callgraph", "--format", "png", "-o", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    chrome = tmp_path / "c.json"
+    assert main(["export", str(trace_file), "--chrome", str(chrome)]) == 0
+    assert json.loads(chrome.read_text())["traceEvents"]
+    assert main(["validate", str(trace_file)]) == 0
+    assert "complete" in capsys.readouterr().out
+    assert main(["schema", "--format", "markdown"]) == 0
+    assert "| `fit` |" in capsys.readouterr().out
+
+
+def test_failure_is_one_line_and_leaves_no_half_file(trace_file, tmp_path, capsys):
+    cut = tmp_path / "cut.trace.jsonl"
+    data = trace_file.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    assert main(["validate", str(cut)]) == 1
+    assert "INCOMPLETE" in capsys.readouterr().out
+    bad = tmp_path / "bad.trace.jsonl"
+    bad.write_text('{"record": "header", "schema": "fittrace.trace", "version": 1}\n{oops}\n{}\n')
+    target = tmp_path / "out" / "r.html"
+    assert main(["report", str(bad), "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "line 2: not valid JSON" in err
+    assert not target.exists() and not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
+    with pytest.raises(Exception):
+        main(["--debug", "report", str(bad), "-o", str(target)])
+
+
+def test_run_a_user_script(tmp_path, capsys):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        import numpy as np
+        from fittrace.keras import layers
+        from fittrace.keras.models import Sequential
+        x = np.random.default_rng(0).random((64, 3), dtype=np.float32)
+        y = (x.sum(1) > 1.5).astype("float32")
+        model = Sequential([layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+        model.fit(x, y, epochs=int(sys.argv[1]), verbose=0)
+    """))
+    out = tmp_path / "out"
+    assert main(["run", "--out", str(out), str(script), "2"]) == 0
+    trace = fittrace.load(out / "train.trace.jsonl").trace
+    assert len(trace.epochs()) == 2 and trace.header["compile"]["loss"] == "binary_crossentropy"
+    for name in ("report.html", "sequence.svg", "sequence.png", "flowchart.svg", "callgraph.png", "run.chrome.json"):
+        assert (out / name).exists(), name
+    broken = tmp_path / "broken.py"
+    broken.write_text(script.read_text().replace("model.fit(", "model.fit(x[:, :2], y, ").replace(
+        "epochs=int(sys.argv[1]), ", "epochs=1, ").replace("model.compile(", "model.compile(") + "\n")
+    broken.write_text(broken.read_text().replace("model.fit(x[:, :2], y, x, y,", "model.fit(x[:, :2], y,"))
+    assert main(["run", "--out", str(tmp_path / "b"), str(broken)]) in (0, 1)
+
+
+@pytest.mark.slow
+def test_demo_end_to_end(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "fittrace.cli", "demo", "--out", str(tmp_path), "--epochs", "1",
+                             "--verbose", "2"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "469/469 - " in result.stdout and "test accuracy" in result.stdout
+    for name in ("run.trace.jsonl", "report.html", "sequence.svg", "sequence.png", "sequence.mmd", "flowchart.svg",
+                 "flowchart.png", "flowchart.dot", "callgraph.svg", "callgraph.png", "callgraph.dot",
+                 "run.chrome.json"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    acc = float(result.stdout.split("test accuracy: ")[1].split()[0])
+    assert acc > 0.9
