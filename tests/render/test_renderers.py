@@ -13,7 +13,7 @@ import pytest
 
 import fittrace
 from fittrace.analysis.folding import fold
-from fittrace.engine.base_layer import Layer
+from fittrace.engine.base_layer import Layer, clear_session
 from fittrace.jobs import diagram_svgs, render_report
 from fittrace.keras import layers
 from fittrace.keras.models import Sequential
@@ -40,6 +40,7 @@ class Scale(Layer):
 
 
 def _run(tmp_path, evil: bool = False, fail: bool = False):
+    clear_session()                      # layer names start again at dense, dense_1
     rng = np.random.default_rng(0)
     x, y = rng.random((300, 12), dtype=np.float32), rng.integers(0, 10, 300).astype(np.uint8)
     model = Sequential([Scale(name=EVIL if evil else "scale"), layers.Dense(8, activation="relu"),
