@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Iterator
@@ -72,6 +71,11 @@ class Run:
         from fittrace.jobs import render_report
         return render_report(self.trace, path)
 
+    def diagram(self, kind: str = "sequence", fmt: str = "svg") -> "Diagram":
+        """One diagram (sequence, flowchart, callgraph) in one format; shows itself inline in Jupyter."""
+        from fittrace.jobs import render_diagram
+        return Diagram(kind, fmt, render_diagram(self.trace, kind, fmt))
+
     def _repr_html_(self) -> str:
         from fittrace.jobs import render_report
         return render_report(self.trace, None, embed=True)
@@ -79,6 +83,33 @@ class Run:
     def __repr__(self) -> str:
         t = self.trace
         return f"<fittrace Run: {len(t.events)} events, complete={t.complete}>"
+
+
+class Diagram:
+    """A rendered diagram: ``.data`` (text or PNG bytes); Jupyter shows SVG and PNG inline."""
+
+    def __init__(self, kind: str, fmt: str, data: str | bytes) -> None:
+        self.kind, self.fmt, self.data = kind, fmt, data
+
+    def _repr_svg_(self) -> str | None:
+        return self.data if self.fmt == "svg" and isinstance(self.data, str) else None
+
+    def _repr_png_(self) -> bytes | None:
+        return self.data if self.fmt == "png" and isinstance(self.data, bytes) else None
+
+    def _repr_markdown_(self) -> str | None:
+        if self.fmt == "mermaid":
+            return "```mermaid\n" + str(self.data) + "```"
+        if self.fmt == "dot":
+            return "```dot\n" + str(self.data) + "```"
+        return None
+
+    def save(self, path: str | os.PathLike) -> None:
+        from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
+        (atomic_write_bytes if isinstance(self.data, bytes) else atomic_write_text)(path, self.data)
+
+    def __str__(self) -> str:
+        return self.data if isinstance(self.data, str) else f"<{self.kind} {self.fmt}: {len(self.data)} bytes>"
 
 
 @contextmanager
@@ -109,6 +140,3 @@ def load(path: str | os.PathLike) -> Run:
     """Open a saved trace (validated; a file cut short loads what is whole and says so)."""
     return Run(trace=read_jsonl(path))
 
-
-def _interactive() -> bool:
-    return hasattr(sys, "ps1")

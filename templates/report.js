@@ -1,5 +1,6 @@
 (function () {
   "use strict";
+  var BUILD_KINDS = { graph_build: 1, layer_build: 1, weight_created: 1, optimizer_slots: 1 };
   var FIELDS = ["seq", "kind", "name", "t", "dur", "parent", "epoch", "step", "layer", "keras", "data"];
   var raw = JSON.parse(document.getElementById("events-data").textContent);
   var events = raw.map(function (r) { var e = {}; FIELDS.forEach(function (f, i) { e[f] = r[i]; }); return e; });
@@ -45,8 +46,10 @@
   function renderTimeline() {
     while (timeline.firstChild) { timeline.removeChild(timeline.firstChild); }
     var stride = Math.max(1, Math.ceil(filtered.length / 1500));
-    for (var i = 0; i < filtered.length; i += stride) {
-      var d = document.createElement("div"); d.className = "tick";
+    for (var i = 0; i < filtered.length; i += 1) {
+      if (i % stride !== 0 && !BUILD_KINDS[filtered[i].kind] && filtered[i].kind !== "error") { continue; }
+      var d = document.createElement("div");
+      d.className = BUILD_KINDS[filtered[i].kind] ? "tick build" : (filtered[i].kind === "error" ? "tick error" : "tick");
       d.style.left = (100 * filtered[i].t / tEnd).toFixed(3) + "%";
       timeline.appendChild(d);
     }

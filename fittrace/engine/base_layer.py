@@ -211,7 +211,9 @@ class Layer:
                   "called again after `built` was reset to False: its weights are created anew")
         with rec.span("layer_build", f"{type(self).__name__}.build", keras=f"{KERAS_BASE_LAYER}.Layer._maybe_build",
                       layer=self.name, data={"input_shape": list(input_shape), "layer_class": type(self).__name__,
-                                             "reason": reason, "build_count": self._build_count}):
+                                             "reason": reason, "build_count": self._build_count,
+                                             "previous_input_shape": None if self._build_input_shape is None
+                                             else list(self._build_input_shape)}):
             if self._build_count:
                 self._trainable_weights, self._non_trainable_weights, self._regularized = [], [], []
             self.build(input_shape)

@@ -144,3 +144,39 @@ def test_custom_layer_with_add_weight_trains():
     out = layer(np.array([[2.0, 3.0]], "float32"))
     np.testing.assert_allclose(out.numpy(), [[2.0, 3.0]])
     assert [w.name for w in layer.weights] == [f"{layer.name}/w:0"]
+
+
+def test_layer_gradients_with_respect_to_inputs(gradcheck):
+    from fittrace.seeding import set_random_seed
+    set_random_seed(2)
+    x = np.random.default_rng(3).normal(size=(3, 4))
+    dense = layers.Dense(5, activation="tanh")
+    dense.build((None, 4))
+    gradcheck(lambda t: dense(t), x)
+    gradcheck(lambda t: layers.Flatten()(t), x.reshape(3, 2, 2))
+    gradcheck(lambda t: layers.Reshape((2, 2))(t), x)
+    gradcheck(lambda t: layers.Activation("softmax")(t), x)
+    gradcheck(lambda t: layers.Dropout(0.5)(t, training=False), x)
+
+
+def test_dense_kernel_gradient_matches_finite_differences():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3, 4)).astype("float32")
+    w = rng.normal(size=(3, 2)).astype("float32")
+    dense = layers.Dense(2, activation="sigmoid")
+    dense.build((None, 4))
+    k0 = dense.kernel.numpy().copy()
+    with GradientTape() as tape:
+        from fittrace.autodiff import reduce_sum
+        loss = reduce_sum(dense(x) * Tensor(w))
+    g = tape.gradient(loss, dense.kernel)
+
+    def f(k):
+        z = x.astype(np.float64) @ k
+        return float((1 / (1 + np.exp(-z)) * w).sum())
+    num = np.zeros_like(k0, dtype=np.float64)
+    for i in np.ndindex(k0.shape):
+        e = np.zeros_like(num)
+        e[i] = 1e-4
+        num[i] = (f(k0 + e) - f(k0 - e)) / 2e-4
+    np.testing.assert_allclose(g, num, atol=1e-3)

@@ -229,3 +229,12 @@ def test_no_nested_traces():
         with pytest.raises(RuntimeError, match="already recording"):
             with fittrace.trace():
                 pass
+
+
+def test_run_displays_in_jupyter(traced):
+    run, _ = traced
+    assert run._repr_html_().startswith("<!DOCTYPE html>")
+    svg = run.diagram("sequence", "svg")
+    assert svg._repr_svg_().startswith("<svg") and svg._repr_png_() is None
+    assert run.diagram("flowchart", "png")._repr_png_()[:4] == b"\x89PNG"
+    assert run.diagram("sequence", "mermaid")._repr_markdown_().startswith("```mermaid\nsequenceDiagram")
