@@ -30,13 +30,9 @@ def template_dirs(extra: str | os.PathLike | None = None) -> list[str]:
     for d in (extra, os.environ.get("FITTRACE_TEMPLATES")):
         if d:
             dirs.append(os.fspath(d))
-    try:
-        from importlib.resources import files
-        packaged = Path(str(files("fittrace.templates")))
-        if packaged.is_dir():
-            dirs.append(str(packaged))
-    except (ModuleNotFoundError, TypeError):
-        pass
+    packaged = Path(__file__).resolve().parents[1] / "templates"          # the wheel's fittrace/templates
+    if packaged.is_dir():
+        dirs.append(str(packaged))
     source = Path(__file__).resolve().parents[2] / "templates"
     if source.is_dir():
         dirs.append(str(source))
