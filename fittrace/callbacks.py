@@ -1,72 +1,49 @@
-"""Callbacks: the base class, the CallbackList container, History and ProgbarLogger.
+"""Callbacks as ``fit`` uses them: the ``CallbackList`` container, ``History`` and ``ProgbarLogger``.
 
-Mirrors ``keras.callbacks`` (tf_keras/src/callbacks.py). ``fit`` builds ``CallbackList(callbacks,
-add_history=True, add_progbar=verbose != 0, ...)``: the user's callbacks keep their order, then a ``History`` and
-a ``ProgbarLogger(count_mode="steps")`` are appended (unless the user passed their own). Every hook loops over the
-list in order; batch hooks are dispatched only when some member overrides one. EarlyStopping, LambdaCallback,
-TerminateOnNaN and ModelCheckpoint live in ``callbacks_builtin.py``. Left out: the slow-hook timing warning,
-TensorBoard, CSVLogger, BackupAndRestore, ReduceLROnPlateau, LearningRateScheduler.
+Mirrors ``keras.callbacks`` (tf_keras/callbacks.py). ``fit`` builds ``CallbackList(callbacks, add_history=True,
+add_progbar=verbose != 0, model=model, verbose=..., epochs=..., steps=...)``: the user's callbacks keep their
+order, then a ``History`` and a ``ProgbarLogger(count_mode="steps")`` are appended (unless the user passed their
+own). Every hook calls the members in list order; the batch hooks are dispatched only when some member implements
+them (see ``callbacks_base``). The base class lives in ``callbacks_base.py``; EarlyStopping, LambdaCallback,
+TerminateOnNaN and ModelCheckpoint in ``callbacks_builtin.py``; all are importable from here.
+
+Left out: the slow-hook timing warning, the ParameterServerStrategy check, TensorBoard, CSVLogger,
+BackupAndRestore, ReduceLROnPlateau, LearningRateScheduler, RemoteMonitor.
+
+    >>> class Diary(Callback):
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         print("epoch", epoch, "loss", logs["loss"])
+    >>> callbacks = CallbackList([Diary()], add_history=True, verbose=0, epochs=1, steps=10)
+    >>> [type(c).__name__ for c in callbacks]
+    ['Diary', 'History']
+    >>> callbacks.on_train_begin()
+    >>> callbacks.on_epoch_end(0, {"loss": 0.5})
+    epoch 0 loss 0.5
+    >>> callbacks.callbacks[1].history
+    {'loss': [0.5]}
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterator
 
-from fittrace import progbar as progbar_mod
+from fittrace.callbacks_base import Callback
+from fittrace.callbacks_builtin import EarlyStopping, LambdaCallback, ModelCheckpoint, TerminateOnNaN
+from fittrace.progbar import KERAS_PROGBAR_UPDATE, Progbar, print_msg
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_CALLBACKS
 
-_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
-_TEST_BATCH_HOOKS = ("on_test_batch_begin", "on_test_batch_end")
-_PREDICT_BATCH_HOOKS = ("on_predict_batch_begin", "on_predict_batch_end")
-
-
-class Callback:
-    """Base class: override any ``on_*`` hook. ``self.model`` and ``self.params`` are set by fit."""
-
-    def __init__(self) -> None:
-        self.model: Any = None
-        self.params: dict[str, Any] = {}
-        self.validation_data = None
-
-    def set_params(self, params: dict[str, Any]) -> None:
-        self.params = params
-
-    def set_model(self, model: Any) -> None:
-        self.model = model
-
-    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
-
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        self.on_batch_begin(batch, logs=logs)       # Keras's backwards-compatible alias
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self.on_batch_end(batch, logs=logs)
-
-    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_train_begin(self, logs: dict | None = None) -> None: ...
-    def on_train_end(self, logs: dict | None = None) -> None: ...
-    def on_test_begin(self, logs: dict | None = None) -> None: ...
-    def on_test_end(self, logs: dict | None = None) -> None: ...
-    def on_predict_begin(self, logs: dict | None = None) -> None: ...
-    def on_predict_end(self, logs: dict | None = None) -> None: ...
-
-    def _implements(self, hooks: Iterable[str]) -> bool:
-        """Does this callback override one of ``hooks`` (Keras checks its ``@default`` marker)?"""
-        return any(getattr(type(self), h) is not getattr(Callback, h) for h in hooks)
-
 
 class History(Callback):
-    """Records every epoch's logs; ``fit`` returns it (``model.history``)."""
+    """Records each epoch's logs; ``fit`` returns it, and it is ``model.history``.
+
+    ``history.history`` maps each log key to one value per epoch; ``history.epoch`` lists the epoch indices of
+    the latest ``fit`` (reset at each ``on_train_begin``, while ``history`` keeps growing if the same object is
+    reused).
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.history: dict[str, list[float]] = {}
+        self.history: dict[str, list[Any]] = {}
         self.epoch: list[int] = []
 
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -76,141 +53,185 @@ class History(Callback):
         logs = logs or {}
         self.epoch.append(epoch)
         for k, v in logs.items():
-            self.history.setdefault(k, []).append(float(v) if isinstance(v, (int, float)) else v)
+            self.history.setdefault(k, []).append(v)
         if self.model is not None:
-            self.model.history = self
+            self.model.history = self       # the latest state, even if fit is interrupted later
         rec.emit("history", "History.on_epoch_end", keras=f"{KERAS_CALLBACKS}.History.on_epoch_end",
                  data={"epoch": epoch, "logs": dict(logs)})
 
 
 class ProgbarLogger(Callback):
-    """Prints Keras's progress bar: ``Epoch 1/5`` then ``469/469 [====...] - 2s 4ms/step - loss: ...``."""
+    """Prints the progress bar: ``Epoch 1/5`` (only when there are several epochs), then one bar per epoch.
 
-    def __init__(self, count_mode: str = "samples", stateful_metrics: Iterable[str] | None = None) -> None:
+    ``count_mode="steps"`` (what ``fit`` uses) counts batches; ``"samples"`` counts rows from the logs' ``size``.
+    The model's metric names are added to ``stateful_metrics``: their logs are already running means, shown as is.
+    Inside ``fit`` the validation pass stays silent (``_called_in_fit``); ``evaluate`` and ``predict`` get bars
+    of their own.
+    """
+
+    def __init__(self, count_mode: str = "samples", stateful_metrics: Any = None) -> None:
         super().__init__()
         if count_mode not in ("samples", "steps"):
-            raise ValueError(f"Unknown `count_mode`: {count_mode}. Expected values are ['samples', 'steps']")
+            raise ValueError(f"Unknown `count_mode`: {count_mode}. Expected values are [\"samples\", \"steps\"]")
         self.use_steps = count_mode == "steps"
-        self.stateful_metrics = set(stateful_metrics or ())
+        self.stateful_metrics = set(stateful_metrics) if stateful_metrics else set()
         self.seen = 0
-        self.progbar: progbar_mod.Progbar | None = None
+        self.progbar: Progbar | None = None
         self.target: int | None = None
         self.verbose = 1
         self.epochs = 1
+        self._call_batch_hooks = True
         self._called_in_fit = False
 
     def set_params(self, params: dict[str, Any]) -> None:
         super().set_params(params)
-        self.verbose = params.get("verbose", 1)
-        self.epochs = params.get("epochs", 1)
-        self.target = params.get("steps") if self.use_steps else params.get("samples")
-        self._call_batch_hooks = self.verbose == 1 or self.target is None
+        self.verbose = params["verbose"]
+        self.epochs = params["epochs"]
+        self.target = params.get("steps" if self.use_steps else "samples")
+        # At verbose=2 only the epoch's end prints, so the per-batch calls can be skipped -- unless the length
+        # of an epoch is unknown and the batches must be counted (Keras reads the model's step counters when
+        # it has all three; fittrace's models keep only the training one).
+        self._call_batch_hooks = self.verbose == 1
+        if self.target is None and not all(hasattr(self.model, c) for c in _COUNTERS.values()):
+            self._call_batch_hooks = True
 
-    def _implements(self, hooks: Iterable[str]) -> bool:
-        return bool(getattr(self, "_call_batch_hooks", True)) and super()._implements(hooks)
+    def _implements_train_batch_hooks(self) -> bool:
+        return self._call_batch_hooks
 
+    def _implements_test_batch_hooks(self) -> bool:
+        return self._call_batch_hooks
+
+    def _implements_predict_batch_hooks(self) -> bool:
+        return self._call_batch_hooks
+
+    # --- hooks ---------------------------------------------------------------------------------------------------
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self._called_in_fit = True
+        self._called_in_fit = True          # so that validation inside fit prints nothing
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._reset_progbar()
+        self._maybe_init_progbar()
+        if self.verbose and self.epochs > 1:
+            self._print(f"Epoch {epoch + 1}/{self.epochs}")
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._batch_update_progbar(batch, logs)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self._finalize_progbar(logs, "train")
 
     def on_test_begin(self, logs: dict | None = None) -> None:
         if not self._called_in_fit:
             self._reset_progbar()
             self._maybe_init_progbar()
 
-    def on_predict_begin(self, logs: dict | None = None) -> None:
-        self._reset_progbar()
-        self._maybe_init_progbar()
-
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._reset_progbar()
-        self._maybe_init_progbar()
-        if self.verbose and self.epochs > 1:
-            progbar_mod._write_stdout(f"Epoch {epoch + 1}/{self.epochs}\n")
-            rec.emit("progbar", "ProgbarLogger.on_epoch_begin", keras=f"{KERAS_CALLBACKS}.ProgbarLogger",
-                     data={"line": f"Epoch {epoch + 1}/{self.epochs}", "verbose": self.verbose, "final": False})
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._batch_update_progbar(batch, logs)
-
     def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if not self._called_in_fit:
             self._batch_update_progbar(batch, logs)
 
-    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._batch_update_progbar(batch, None)
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self._finalize_progbar(logs)
-
     def on_test_end(self, logs: dict | None = None) -> None:
         if not self._called_in_fit:
-            self._finalize_progbar(logs)
+            self._finalize_progbar(logs, "test")
+
+    def on_predict_begin(self, logs: dict | None = None) -> None:
+        self._reset_progbar()
+        self._maybe_init_progbar()
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._batch_update_progbar(batch, None)      # the predictions themselves are not shown
 
     def on_predict_end(self, logs: dict | None = None) -> None:
-        self._finalize_progbar(logs)
+        self._finalize_progbar(logs, "predict")
 
+    # --- the bar -------------------------------------------------------------------------------------------------
     def _reset_progbar(self) -> None:
         self.seen = 0
         self.progbar = None
 
     def _maybe_init_progbar(self) -> None:
-        names = set(getattr(self.model, "metrics_names", None) or [])
-        self.stateful_metrics |= names
+        # The model's metrics exist only after its first step, so their names are added again at every batch.
+        self.stateful_metrics = set(self.stateful_metrics).union(getattr(self.model, "metrics_names", None) or ())
         if self.progbar is None:
-            self.progbar = progbar_mod.Progbar(target=self.target, verbose=self.verbose,
-                                               stateful_metrics=self.stateful_metrics,
-                                               unit_name="step" if self.use_steps else "sample")
-        self.progbar.stateful_metrics = set(self.stateful_metrics)
+            self.progbar = Progbar(target=self.target, verbose=self.verbose, stateful_metrics=self.stateful_metrics,
+                                   unit_name="step" if self.use_steps else "sample")
+        self.progbar._update_stateful_metrics(self.stateful_metrics)
 
     def _batch_update_progbar(self, batch: int, logs: dict | None) -> None:
+        logs = logs or {}
         self._maybe_init_progbar()
-        self.seen = batch + 1 if self.use_steps else self.seen + int((logs or {}).get("size", 1))
+        if self.use_steps:
+            self.seen = batch + 1                    # batch indices count from 0
+        else:
+            logs = dict(logs)
+            batch_size = logs.pop("size", 0)
+            num_steps = logs.pop("num_steps", 1)
+            logs.pop("batch", None)
+            self.seen += num_steps * batch_size
         if self.verbose == 1:
-            values = [(k, v) for k, v in (logs or {}).items() if k not in ("size", "batch", "outputs")]
-            line = self.progbar.update(self.seen, values, finalize=False)
+            line = self.progbar.update(self.seen, list(logs.items()), finalize=False)
             if line is not None:
-                rec.emit("progbar", "Progbar.update", keras="keras.utils.generic_utils.Progbar.update",
-                         data={"line": line, "verbose": 1, "final": False})
+                _emit_line(line, 1, final=False)
 
-    def _finalize_progbar(self, logs: dict | None) -> None:
+    def _finalize_progbar(self, logs: dict | None, phase: str) -> None:
         logs = logs or {}
         if self.progbar is None:
             self._maybe_init_progbar()
         if self.target is None:
-            self.target = self.seen
-            self.progbar.target = self.seen
+            counter = getattr(self.model, _COUNTERS[phase], None)
+            if counter is not None and not self.use_steps:
+                counter *= logs.get("size", 1)
+            self.target = counter or self.seen
+            self.progbar.target = self.target
         line = self.progbar.update(self.target, list(logs.items()), finalize=True)
         if line is not None:
-            rec.emit("progbar", "Progbar.update", keras="keras.utils.generic_utils.Progbar.update",
-                     data={"line": line, "verbose": self.verbose, "final": True})
+            _emit_line(line, self.verbose, final=True)
+
+    def _print(self, text: str) -> None:
+        print_msg(text)
+        rec.emit("progbar", "ProgbarLogger.on_epoch_begin", keras=f"{KERAS_CALLBACKS}.ProgbarLogger.on_epoch_begin",
+                 data={"line": text, "verbose": self.verbose, "final": False})
+
+
+_COUNTERS = {"train": "_train_counter", "test": "_test_counter", "predict": "_predict_counter"}
+
+
+def _emit_line(line: str, verbose: int, final: bool) -> None:
+    rec.emit("progbar", "Progbar.update", keras=KERAS_PROGBAR_UPDATE,
+             data={"line": line, "verbose": verbose, "final": final})
 
 
 class CallbackList:
-    """The container fit calls: dispatches each hook to every member, in order."""
+    """The container ``fit`` calls: one object whose ``on_*`` methods call every member's, in list order.
+
+    ``callbacks`` may be a list (nested lists are flattened), one callback, or None. ``model`` and ``**params``
+    are handed to every member (``set_model``, ``set_params``); ``model.history`` becomes the ``History``.
+    """
 
     def __init__(self, callbacks: Any = None, add_history: bool = False, add_progbar: bool = False,
                  model: Any = None, **params: Any) -> None:
-        self.callbacks: list[Callback] = list(callbacks) if isinstance(callbacks, (list, tuple)) else \
-            ([] if callbacks is None else [callbacks])
-        for cb in self.callbacks:
-            if not isinstance(cb, Callback):
-                raise TypeError(f"callbacks must be Callback instances (fittrace.keras.callbacks.Callback); got "
-                                f"{cb!r} of type {type(cb).__name__}.")
+        self.callbacks: list[Callback] = _flatten(callbacks)
+        _check_members(self.callbacks)
         added = self._add_default_callbacks(add_history, add_progbar)
-        self.model = None
+        self.model: Any = None
+        self.params: dict[str, Any] = {}
+        self._epoch: int | None = None
         if model is not None:
             self.set_model(model)
-        self.params: dict[str, Any] = {}
         if params:
             self.set_params(params)
-        self._refresh_dispatch()
+        self._update_batch_hook_flags()
         rec.emit("callbacks_container", "CallbackList.__init__", keras=f"{KERAS_CALLBACKS}.CallbackList.__init__",
-                 data={"members": [type(c).__name__ for c in self.callbacks], "added_by_default": added,
-                       "params": dict(self.params)})
+                 data={"members": self._names(), "added_by_default": added, "params": dict(self.params)})
 
     def _add_default_callbacks(self, add_history: bool, add_progbar: bool) -> list[str]:
-        self._history = next((c for c in self.callbacks if isinstance(c, History)), None)
-        self._progbar = next((c for c in self.callbacks if isinstance(c, ProgbarLogger)), None)
+        """Append a History, then a ProgbarLogger, unless the user passed one. Returns the names it added."""
+        self._history: History | None = None
+        self._progbar: ProgbarLogger | None = None
+        for cb in self.callbacks:
+            if isinstance(cb, ProgbarLogger):
+                self._progbar = cb
+            elif isinstance(cb, History):
+                self._history = cb
         added = []
         if self._history is None and add_history:
             self._history = History()
@@ -222,14 +243,19 @@ class CallbackList:
             added.append("ProgbarLogger")
         return added
 
-    def _refresh_dispatch(self) -> None:
-        self._should_call_train_batch_hooks = any(c._implements(_BATCH_HOOKS) for c in self.callbacks)
-        self._should_call_test_batch_hooks = any(c._implements(_TEST_BATCH_HOOKS) for c in self.callbacks)
-        self._should_call_predict_batch_hooks = any(c._implements(_PREDICT_BATCH_HOOKS) for c in self.callbacks)
+    def _update_batch_hook_flags(self) -> None:
+        """Keras decides once, in ``__init__``, whether batch hooks are worth calling. fittrace decides again
+        after ``append`` and ``set_params``, so that a late member is not silently skipped."""
+        self._should_call_train_batch_hooks = any(cb._implements_train_batch_hooks() for cb in self.callbacks)
+        self._should_call_test_batch_hooks = any(cb._implements_test_batch_hooks() for cb in self.callbacks)
+        self._should_call_predict_batch_hooks = any(cb._implements_predict_batch_hooks() for cb in self.callbacks)
+
+    def _names(self) -> list[str]:
+        return [type(cb).__name__ for cb in self.callbacks]
 
     def append(self, callback: Callback) -> None:
         self.callbacks.append(callback)
-        self._refresh_dispatch()
+        self._update_batch_hook_flags()
 
     def set_model(self, model: Any) -> None:
         self.model = model
@@ -242,86 +268,128 @@ class CallbackList:
         self.params = params
         for cb in self.callbacks:
             cb.set_params(params)
-        self._refresh_dispatch()
+        self._update_batch_hook_flags()
 
-    # --- dispatch --------------------------------------------------------------------------------------------------
-    def _call(self, hook: str, *args: Any, logs: dict | None = None, batch_hook: bool = False) -> None:
-        members = [cb for cb in self.callbacks if not batch_hook or cb._implements((hook,) + _aliases(hook))]
+    def __iter__(self) -> Iterator[Callback]:
+        return iter(self.callbacks)
+
+    # --- dispatch ------------------------------------------------------------------------------------------------
+    def _call(self, hook: str, index: int | None, logs: dict | None) -> None:
+        """Call ``hook`` on every member, in order: ``(index, logs)`` for epoch/batch hooks, ``(logs)`` else."""
+        logs = _python_logs(logs)
+        args = (logs,) if index is None else (index, logs)
         if rec.active() is None:
-            for cb in members:
-                getattr(cb, hook)(*args, logs=logs)
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args)
             return
-        model = self.model
+        self._call_traced(hook, index, args, logs)
+
+    def _call_traced(self, hook: str, index: int | None, args: tuple, logs: dict) -> None:
+        """The same loop inside a ``callback_hook`` span, watching who sets ``model.stop_training``."""
         with rec.span("callback_hook", f"CallbackList.{hook}", keras=f"{KERAS_CALLBACKS}.CallbackList.{hook}",
-                      data={"hook": hook, "callbacks": [type(c).__name__ for c in members],
-                            "logs": list(logs or {})}):
-            for cb in members:
-                before = getattr(model, "stop_training", False)
-                getattr(cb, hook)(*args, logs=logs)
-                if not before and getattr(model, "stop_training", False):
-                    rec.emit("stop_training", type(cb).__name__, keras=f"{KERAS_CALLBACKS}.Callback",
-                             data={"by": type(cb).__name__, "hook": hook,
-                                   "reason": getattr(cb, "stop_reason", f"{type(cb).__name__}.{hook} set "
-                                                                        "model.stop_training = True")})
+                      data={"hook": hook, "callbacks": self._names(), "logs": list(logs)}):
+            for cb in self.callbacks:
+                before = getattr(self.model, "stop_training", False)
+                getattr(cb, hook)(*args)
+                if not before and getattr(self.model, "stop_training", False):
+                    self._report_stop(cb, hook, index)
+
+    def _report_stop(self, cb: Callback, hook: str, index: int | None) -> None:
+        name = type(cb).__name__
+        batch_hook = "batch" in hook
+        reason = getattr(cb, "_stop_reason", None) or f"{name}.{hook} set model.stop_training = True"
+        rec.emit("stop_training", name, keras=f"{KERAS_CALLBACKS}.{name}.{hook}",
+                 data={"by": name, "hook": hook, "epoch": self._epoch if batch_hook else index,
+                       "step": index if batch_hook else None, "reason": reason})
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self._call("on_train_begin", logs=logs or {})
+        self._call("on_train_begin", None, logs)
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        self._call("on_train_end", logs=logs or {})
+        self._call("on_train_end", None, logs)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._call("on_epoch_begin", epoch, logs=logs or {})
+        self._epoch = epoch
+        self._call("on_epoch_begin", epoch, logs)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self._call("on_epoch_end", epoch, logs=logs or {})
+        self._call("on_epoch_end", epoch, logs)
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_train_batch_hooks:
-            self._call("on_train_batch_begin", batch, logs=logs or {}, batch_hook=True)
+            self._call("on_train_batch_begin", batch, logs)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_train_batch_hooks:
-            self._call("on_train_batch_end", batch, logs=logs or {}, batch_hook=True)
+            self._call("on_train_batch_end", batch, logs)
+
+    on_batch_begin = on_train_batch_begin        # the old names, as in Keras
+    on_batch_end = on_train_batch_end
 
     def on_test_begin(self, logs: dict | None = None) -> None:
-        self._call("on_test_begin", logs=logs or {})
+        self._call("on_test_begin", None, logs)
 
     def on_test_end(self, logs: dict | None = None) -> None:
-        self._call("on_test_end", logs=logs or {})
+        self._call("on_test_end", None, logs)
 
     def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_test_batch_hooks:
-            self._call("on_test_batch_begin", batch, logs=logs or {}, batch_hook=True)
+            self._call("on_test_batch_begin", batch, logs)
 
     def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_test_batch_hooks:
-            self._call("on_test_batch_end", batch, logs=logs or {}, batch_hook=True)
+            self._call("on_test_batch_end", batch, logs)
 
     def on_predict_begin(self, logs: dict | None = None) -> None:
-        self._call("on_predict_begin", logs=logs or {})
+        self._call("on_predict_begin", None, logs)
 
     def on_predict_end(self, logs: dict | None = None) -> None:
-        self._call("on_predict_end", logs=logs or {})
+        self._call("on_predict_end", None, logs)
 
     def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_predict_batch_hooks:
-            self._call("on_predict_batch_begin", batch, logs=logs or {}, batch_hook=True)
+            self._call("on_predict_batch_begin", batch, logs)
 
     def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_predict_batch_hooks:
-            self._call("on_predict_batch_end", batch, logs=logs or {}, batch_hook=True)
-
-    def __iter__(self) -> Any:
-        return iter(self.callbacks)
+            self._call("on_predict_batch_end", batch, logs)
 
 
-def _aliases(hook: str) -> tuple[str, ...]:
-    return {"on_train_batch_begin": ("on_batch_begin",), "on_train_batch_end": ("on_batch_end",)}.get(hook, ())
+def _flatten(callbacks: Any) -> list[Any]:
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (list, tuple)):
+        return [cb for item in callbacks for cb in _flatten(item)]
+    return [callbacks]
 
 
-from fittrace.callbacks_builtin import (EarlyStopping, LambdaCallback, ModelCheckpoint,  # noqa: E402
-                                        TerminateOnNaN)
+def _check_members(callbacks: list[Any]) -> None:
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"Every callback must be an instance of fittrace.keras.callbacks.Callback (a subclass "
+                            f"of it); received {cb!r} of type {type(cb).__name__}. Subclass Callback, or wrap "
+                            f"plain functions in LambdaCallback.")
+
+
+def _python_logs(logs: dict | None) -> dict:
+    """The logs with Python numbers, as Keras's ``sync_to_numpy_or_python_type`` gives them to callbacks.
+
+    fittrace's steps already return Python floats, so the usual case costs one pass and no copy.
+    """
+    if logs is None:
+        return {}
+    for v in logs.values():
+        if type(v) is not float and type(v) is not int:
+            return {k: _python_value(v) for k, v in logs.items()}
+    return logs
+
+
+def _python_value(value: Any) -> Any:
+    value = getattr(value, "value", value)           # a fittrace Tensor holds its array in .value
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        return value.item()
+    return value
+
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "LambdaCallback",
            "ModelCheckpoint", "TerminateOnNaN"]

@@ -1,6 +1,7 @@
-"""``fittrace.keras.callbacks`` (as ``tensorflow.keras.callbacks``)."""
-from fittrace.callbacks import (Callback, CallbackList, EarlyStopping, History, LambdaCallback, ModelCheckpoint,
-                                ProgbarLogger, TerminateOnNaN)
+"""``fittrace.keras.callbacks``: the callbacks a Keras 2 script imports from ``tensorflow.keras.callbacks``."""
+from fittrace.callbacks import CallbackList, History, ProgbarLogger
+from fittrace.callbacks_base import Callback
+from fittrace.callbacks_builtin import EarlyStopping, LambdaCallback, ModelCheckpoint, TerminateOnNaN
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "LambdaCallback",
            "ModelCheckpoint", "TerminateOnNaN"]
