@@ -61,7 +61,12 @@ class Optimizer:
         self._slots: dict[int, dict[str, Variable]] = {}
         self._buffers: dict[int, np.ndarray] = {}    # one scratch array per variable: updates happen in place
         self._variables: list[Variable] = []
-        self.last_update_norms: dict[str, float] = {}
+        self._last_updates: list[tuple[str, np.ndarray]] = []
+
+    @property
+    def last_update_norms(self) -> dict[str, float]:
+        """L2 norm of each variable's last change (kept only while tracing; computed when asked)."""
+        return {name: _norm(buf) for name, buf in self._last_updates}
 
     # --- state -----------------------------------------------------------------------------------------------------
     def _current_learning_rate(self) -> float:
@@ -129,8 +134,8 @@ class Optimizer:
         pairs = [(g, v) for g, v in pairs if g is not None]
         pairs = self._clip(pairs)
         tracing = rec.active() is not None
-        norms: dict[str, float] = {}
         hyper = self.hyperparameters() if tracing else None
+        updated: list[tuple[str, np.ndarray]] = []
         for g, var in pairs:
             if self.weight_decay:
                 var.value -= var.value * np.float32(self.weight_decay * lr)
@@ -138,14 +143,14 @@ class Optimizer:
             slots = {k: v.value for k, v in self._slots[id(var)].items()}
             _in_halves(self.update_step, g, var.value, slots, buf, lr)
             if tracing:
-                norms[var.name] = _norm(buf)
+                updated.append((var.name, buf))
                 slots_now = [s for s in created if s.endswith("/" + var.name)]
+                # the norm is computed only if the event is kept (buf holds this update until the next step)
                 rec.emit("optimizer_update", var.name, keras=f"{_KERAS}.apply_gradients",
                          layer=var.name.split("/")[0] if "/" in var.name else None,
-                         data={"variable": var.name, "update_norm": norms[var.name], "slots_created": slots_now,
-                               "hyperparameters": hyper, "iteration": self.iterations})
-        if tracing:
-            self.last_update_norms = norms
+                         data={"variable": var.name, "update_norm": lambda buf=buf: _norm(buf),
+                               "slots_created": slots_now, "hyperparameters": hyper, "iteration": self.iterations})
+        self._last_updates = updated
         self.iterations += 1
 
     def _clip(self, pairs: list[tuple[np.ndarray, Variable]]) -> list[tuple[np.ndarray, Variable]]:
@@ -172,13 +177,14 @@ class Optimizer:
 
 _POOL: ThreadPoolExecutor | None = None
 _SPLIT = 1 << 16      # arrays of at least this many elements are updated by two threads
+_CORES = os.cpu_count() or 1
 
 
 def _in_halves(step: Callable[..., None], g: np.ndarray, value: np.ndarray, slots: dict[str, np.ndarray],
                buf: np.ndarray, lr: float) -> None:
     """Run an element-wise update on two halves of the arrays at once (numpy releases the GIL): both cores."""
     global _POOL
-    if g.size < _SPLIT or (os.cpu_count() or 1) < 2:
+    if g.size < _SPLIT or _CORES < 2:
         step(g, value, slots, buf, lr)
         return
     if _POOL is None:

@@ -55,7 +55,18 @@ def _finite(logs: Any) -> bool:
 
 
 def fold(trace: Any) -> list[CallLoops]:
-    """One :class:`CallLoops` per top-level fit/evaluate/predict call, in order."""
+    """One :class:`CallLoops` per top-level fit/evaluate/predict call, in order (cached on the trace)."""
+    cache = getattr(trace, "__dict__", None)
+    key = ("_fold", len(trace.events))
+    if cache is not None and cache.get("_fold_key") == key:
+        return cache["_fold"]
+    result = _fold(trace)
+    if cache is not None:
+        cache["_fold_key"], cache["_fold"] = key, result
+    return result
+
+
+def _fold(trace: Any) -> list[CallLoops]:
     events: list[Event] = list(trace.events)
     by_seq = {e.seq: e for e in events}
     calls = [e for e in events if e.kind in ("fit", "evaluate", "predict") and _top_call(e, by_seq)]

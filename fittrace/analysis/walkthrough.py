@@ -11,7 +11,7 @@ from typing import Any
 from fittrace.analysis.folding import fold
 from fittrace.tracing.events import Event
 
-EXPLORER_LIMIT = 20000      # events embedded in the explorer; beyond it, plain steps are thinned
+EXPLORER_LIMIT = 6000       # events embedded in the explorer; beyond it, plain steps are thinned
 
 
 def _first(events: list[Event], kind: str, **match: Any) -> Event | None:
@@ -133,6 +133,12 @@ def explorer_rows(trace: Any, limit: int = EXPLORER_LIMIT) -> tuple[list[list[An
         dropped = {e.seq for i, e in enumerate(plain) if i % stride}
         keep = [e for e in events if e.seq not in dropped]
         omitted = len(dropped)
-    rows = [[e.seq, e.kind, e.name, e.t, e.dur, e.parent, e.epoch, e.step, e.layer, e.keras, dict(e.data)]
-            for e in keep]
+    rows = [[e.seq, e.kind, e.name, e.t, e.dur, e.parent, e.epoch, e.step, e.layer, e.keras, _slim(e)] for e in keep]
     return rows, omitted
+
+
+def _slim(e: Event) -> dict[str, Any]:
+    """A plain step's payload without the per-variable norms (the plots carry those)."""
+    if e.kind == "step" and not e.data.get("full"):
+        return {k: v for k, v in e.data.items() if k not in ("grad_norms", "update_norms")}
+    return dict(e.data)

@@ -243,12 +243,12 @@ class Layer:
 
     def _traced_call(self, inputs: Any, args: tuple, kwargs: dict, training: bool) -> Any:
         kind = self._event_kind
-        in_shape = list(shape_of(inputs)) if hasattr(inputs, "shape") else None
-        in_dtype = str(inputs.dtype) if hasattr(inputs, "dtype") else None
         keras = f"{KERAS_BASE_LAYER}.Layer.__call__" if kind == "layer_call" else "keras.engine.training.Model.__call__"
+        # payload values are callables: they are computed only if the step is kept whole
         with rec.span(kind, f"{type(self).__name__}.call", keras=keras, layer=self.name,
-                      data={"input_shape": in_shape, "input_dtype": in_dtype, "training": training,
-                            "layer_class": type(self).__name__}) as s:
+                      data={"input_shape": lambda: list(shape_of(inputs)) if hasattr(inputs, "shape") else None,
+                            "input_dtype": lambda: str(inputs.dtype) if hasattr(inputs, "dtype") else None,
+                            "training": training, "layer_class": type(self).__name__}) as s:
             _training_stack.append(training)
             try:
                 out = self.call(inputs, *args, **kwargs)
@@ -256,11 +256,11 @@ class Layer:
                 _training_stack.pop()
             if hasattr(out, "shape"):
                 value = out.value if isinstance(out, Tensor) else np.asarray(out)
-                s.set(output_shape=list(value.shape), output_dtype=str(value.dtype))
+                s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: str(value.dtype))
                 if kind == "model_call":
                     s.set(model=self.name)
                 else:
-                    s.set(stats=lambda: _stats(value))   # computed only if the event is kept
+                    s.set(stats=lambda: _stats(value))
         return out
 
     def get_config(self) -> dict[str, Any]:

@@ -283,7 +283,7 @@ class Model(EvaluationMixin, ModelIOMixin, Layer):
         norms = getattr(getattr(self, "_last_tape", None), "gradient_norms", None) or {}
         return {"size": getattr(self, "_last_batch_rows", None), "logs": logs_to_floats(logs),
                 "grad_norms": norms, "grad_norm": float(np.sqrt(sum(n * n for n in norms.values()))) if norms else None,
-                "update_norms": dict(getattr(self.optimizer, "last_update_norms", None) or {}),
+                "update_norms": self.optimizer.last_update_norms if _kept_whole() else None,
                 "time_ns": elapsed_ns}
 
     def _validate_and_get_metrics_result(self, logs: dict[str, float]) -> dict[str, float]:
@@ -304,6 +304,11 @@ class Model(EvaluationMixin, ModelIOMixin, Layer):
     def _describe_model(self) -> dict[str, Any]:
         return {"name": self.name, "class": type(self).__name__, "built": self.built,
                 "layers": [{"name": layer.name, "class": type(layer).__name__} for layer in self._flatten_layers()]}
+
+
+def _kept_whole() -> bool:
+    r = rec.active()
+    return r is not None and r.step_kept_whole()
 
 
 def _get_verbosity(verbose: Any) -> int:

@@ -178,6 +178,10 @@ class Recorder:
         if "call" in info:
             self._write_header()
 
+    def step_kept_whole(self) -> bool:
+        """Will the current step be kept whole (so far)? Lets the engine skip figures only full steps show."""
+        return self.detail == "full" or (self.detail == "default" and self._promote is not None)
+
     def steps_hint(self, steps: int | None) -> None:
         """Tell the recorder how many steps an epoch has, so that it can keep the last one whole."""
         self._steps_hint = steps
