@@ -1,9 +1,15 @@
 """Trace files as JSON Lines: a header record, one event per line, a footer record.
 
-The writer works as the run goes (events reach the file as they finish, flushed at least every epoch), so a crash
-keeps everything before it. The reader validates every line against the schema (``events.validate_record``),
-names the line of any corruption, loads what is whole from a file that was cut short (and says so), and refuses a
-file written by a newer schema version. Nothing is unpickled or executed.
+    {"record":"header","schema":"fittrace.trace","version":1,"fittrace":"0.1.0","detail":"default",...}
+    {"record":"event","seq":1,"kind":"compile_check","name":"_assert_compile_was_called","t":280456,...}
+    ...
+    {"record":"footer","status":"ok","events":2561,"full_steps":[[0,0,"first step of the epoch"],...],...}
+
+The writer works as the run goes: events reach the file in the order they finish (a span after its children), and
+the recorder flushes at least at every epoch's end, so a crash keeps everything before it. The reader sorts events
+by ``seq``, validates every line against the schema (``events.validate_record``), names the line of any corruption,
+loads what is whole from a file that was cut short (and says so), and refuses a file written by a newer schema
+version. Nothing is unpickled or evaluated: each line goes through ``json.loads`` only.
 """
 from __future__ import annotations
 
@@ -13,127 +19,235 @@ from pathlib import Path
 from typing import IO, Any, Mapping
 
 from fittrace.tracing.atomic import atomic_path
-from fittrace.tracing.document import Trace
+from fittrace.tracing.document import Trace, footer_record, header_record
 from fittrace.tracing.events import SCHEMA_NAME, SCHEMA_VERSION, Event, SchemaError, validate_record
 
 
 class TraceFormatError(ValueError):
-    """A trace file is not a valid fittrace trace; the message names the file and line."""
+    """A file is not a valid fittrace trace; the message names the file, the line and what was wrong."""
 
 
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+def dumps(record: Mapping[str, Any]) -> str:
+    """One record as one compact line. ``allow_nan=False``: JSON has no NaN, and the recorder already wrote
+    non-finite numbers as the strings "nan"/"inf", so a float that slipped through is a bug worth an error."""
+    return json.dumps(record, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
 
 
 class JsonlWriter:
-    """Writes a run to ``path`` as it happens (the recorder's sink)."""
+    """Writes a run to ``path`` as it happens: the recorder's sink.
+
+        writer = JsonlWriter("run.trace.jsonl")
+        rec = Recorder("full", sink=writer).start()
+        ...                              # the engine emits; lines reach the file as spans close
+        rec.stop()
+        writer.close({"status": "ok"})   # the footer; missing facts (event count, end time) are filled in
+
+    The file is opened (and emptied) at once. Writes go through the file's buffer; :meth:`flush` pushes them to
+    the operating system, which the recorder does at the end of every epoch and at ``stop()``.
+    """
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh: IO[str] | None = open(self.path, "w", encoding="utf-8")
         self.count = 0
+        self._header_written = False
 
     def write_header(self, header: Mapping[str, Any]) -> None:
-        record = {"record": "header", "schema": SCHEMA_NAME, "version": SCHEMA_VERSION}
-        record.update({k: v for k, v in header.items() if k not in record})
-        self._write(record)
+        """Write line 1: the schema, the versions, and the recorder's facts (model, compile and fit arguments)."""
+        if self._header_written:
+            raise ValueError(f"{self.path}: the header was already written")
+        self._write(header_record(header))
+        self._header_written = True
         self.flush()
 
     def write_event(self, event: Event) -> None:
+        """Write one finished event."""
+        if not self._header_written:
+            raise ValueError(f"{self.path}: an event came before the header (call write_header first)")
         self._write(event.to_json())
         self.count += 1
 
-    def _write(self, record: Mapping[str, Any]) -> None:
-        if self._fh is not None:
-            self._fh.write(_dumps(record) + "\n")
-
     def flush(self) -> None:
+        """Push buffered lines to the file, so that they survive a crash of the program."""
         if self._fh is not None:
             self._fh.flush()
 
-    def close(self, footer: Mapping[str, Any]) -> None:
+    def close(self, footer: Mapping[str, Any] | None = None) -> None:
+        """Write the footer and close the file (a second close does nothing).
+
+        ``status`` defaults to "ok", ``events`` to the number written here, ``ended`` to now."""
         if self._fh is None:
             return
-        self._write({**footer, "record": "footer"})
+        if not self._header_written:
+            self.write_header({})
+        record = footer_record(str((footer or {}).get("status", "ok")), self.count)
+        record.update({k: v for k, v in (footer or {}).items() if k != "record"})
+        self._write(record)
         self._fh.close()
         self._fh = None
 
+    @property
+    def closed(self) -> bool:
+        return self._fh is None
+
+    def _write(self, record: Mapping[str, Any]) -> None:
+        if self._fh is None:
+            raise ValueError(f"{self.path}: the trace file is already closed")
+        self._fh.write(dumps(record) + "\n")
+
 
 def write_jsonl(trace: Trace, path: str | os.PathLike) -> None:
-    """Write a whole trace, atomically."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            header = {k: v for k, v in trace.header.items() if k != "record"}
-            fh.write(_dumps({"record": "header", **header}) + "\n")
-            for ev in trace.events:
-                fh.write(_dumps(ev.to_json()) + "\n")
-            if trace.footer is not None:
-                fh.write(_dumps({**trace.footer, "record": "footer"}) + "\n")
+    """Write a whole trace at once, atomically (``Trace.save``). A trace without a footer is written without one,
+    so it loads back as incomplete."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(dumps(_record_first("header", trace.header)) + "\n")
+        for ev in trace.events:
+            fh.write(dumps(ev.to_json()) + "\n")
+        if trace.footer is not None:
+            fh.write(dumps(_record_first("footer", trace.footer)) + "\n")
 
 
-def _check_header(obj: Any, path: str) -> dict[str, Any]:
-    if not isinstance(obj, dict) or obj.get("record") != "header" or obj.get("schema") != SCHEMA_NAME:
-        raise TraceFormatError(f"{path}: not a fittrace trace (line 1 is not a '{SCHEMA_NAME}' header record)")
-    version = obj.get("version")
-    if not isinstance(version, int):
-        raise TraceFormatError(f"{path}, line 1: the header has no integer schema version")
-    if version > SCHEMA_VERSION:
-        raise TraceFormatError(f"{path}: written by a newer fittrace (schema version {version}; this fittrace reads "
-                               f"up to {SCHEMA_VERSION}): upgrade fittrace to read it")
-    return obj
+def _record_first(record: str, facts: Mapping[str, Any]) -> dict[str, Any]:
+    return {"record": record, **{k: v for k, v in facts.items() if k != "record"}}
 
 
+# --- reading ---------------------------------------------------------------------------------------------------------
 def read_jsonl(path: str | os.PathLike) -> Trace:
-    """Load and validate a trace file."""
+    """Load a trace file and check every line.
+
+    Raises :class:`TraceFormatError` for a file that is not a fittrace trace, was written by a newer fittrace, or
+    has a corrupt line. A file cut short (a last line without its end, or no footer) loads what is whole, with
+    ``complete=False`` and the reason in ``problems``.
+    """
     name = os.fspath(path)
     raw = Path(path).read_bytes()
     if not raw.strip():
         raise TraceFormatError(f"{name}: the file is empty, not a fittrace trace")
-    ends_cleanly = raw.endswith(b"\n")
     lines = raw.split(b"\n")
+    ends_cleanly = lines[-1] == b""
     if ends_cleanly:
-        lines = lines[:-1]
-    problems: list[str] = []
-    try:
-        header = _check_header(json.loads(lines[0]), name)
-    except json.JSONDecodeError as e:
-        raise TraceFormatError(f"{name}, line 1: not JSON ({e.msg}); not a fittrace trace") from None
-    events: list[Event] = []
-    seen: set[int] = set()
-    footer = None
-    last_whole = 1
+        lines.pop()
+    header = _read_header(lines[0], name, cut=len(lines) == 1 and not ends_cleanly)
+    reader = _Body(name)
     for number, line in enumerate(lines[1:], start=2):
+        if number == len(lines) and not ends_cleanly and not _is_json(line):
+            reader.problems.append(f"line {number} was cut off mid-record and was skipped")
+            break
+        reader.add(number, line)
+    return reader.finish(header)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line)
+        return True
+    except ValueError:          # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+        return False
+
+
+def _read_header(line: bytes, name: str, cut: bool) -> dict[str, Any]:
+    try:
+        obj = json.loads(line)
+    except ValueError as e:
+        if cut and line.lstrip().startswith(b'{"record":"header"'):
+            raise TraceFormatError(f"{name}: the file was cut short inside its header (line 1): there is nothing "
+                                   "to load; the run stopped before its first fit/evaluate/predict finished "
+                                   "starting") from None
+        raise TraceFormatError(f"{name}, line 1: not JSON ({_reason(e)}): not a fittrace trace") from None
+    if not isinstance(obj, dict):
+        raise TraceFormatError(f"{name}, line 1: not a fittrace trace (expected a JSON object, "
+                               f"got {_json_type(obj)})")
+    if obj.get("record") == "event" and obj.get("schema") is None:
+        raise TraceFormatError(f"{name}, line 1: the header record is missing (line 1 is an event); "
+                               "a fittrace trace starts with its header")
+    if obj.get("record") != "header" or obj.get("schema") != SCHEMA_NAME:
+        found = obj.get("schema", obj.get("record"))
+        raise TraceFormatError(f"{name}: not a fittrace trace (line 1 is not a '{SCHEMA_NAME}' header record; "
+                               f"found {found!r})")
+    version = obj.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise TraceFormatError(f"{name}, line 1: the header's schema version must be a positive integer, "
+                               f"got {version!r}")
+    if version > SCHEMA_VERSION:
+        raise TraceFormatError(f"{name}: written by a newer fittrace (schema version {version}; this fittrace reads "
+                               f"up to {SCHEMA_VERSION}): upgrade fittrace to read it")
+    return obj
+
+
+class _Body:
+    """Reads the lines after the header: events and the footer, checking each."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.events: list[Event] = []
+        self.seen: set[int] = set()
+        self.footer: dict[str, Any] | None = None
+        self.problems: list[str] = []
+        self.last_whole = 1
+
+    def fail(self, number: int, what: str) -> TraceFormatError:
+        return TraceFormatError(f"{self.name}, line {number}: {what}")
+
+    def add(self, number: int, line: bytes) -> None:
         if not line.strip():
-            continue
-        is_last = number == len(lines)
+            return
         try:
             obj = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            if is_last and not ends_cleanly:
-                problems.append(f"line {number} was cut off mid-record and was skipped")
-                break
-            raise TraceFormatError(f"{name}, line {number}: not valid JSON ({getattr(e, 'msg', e)})") from None
-        if footer is not None:
-            raise TraceFormatError(f"{name}, line {number}: a record after the footer")
-        record = obj.get("record") if isinstance(obj, dict) else None
-        if record == "footer":
-            footer = obj
-        elif record == "event":
-            try:
-                validate_record(obj)
-            except SchemaError as e:
-                raise TraceFormatError(f"{name}, line {number}: {e}") from None
-            if obj["seq"] in seen:
-                raise TraceFormatError(f"{name}, line {number}: event seq {obj['seq']} appears twice")
-            seen.add(obj["seq"])
-            events.append(Event.from_json(obj))
+        except ValueError as e:
+            raise self.fail(number, f"not valid JSON ({_reason(e)})") from None
+        if not isinstance(obj, dict):
+            raise self.fail(number, f"expected a JSON object, got {_json_type(obj)}")
+        if self.footer is not None:
+            raise self.fail(number, "a record after the footer (the footer must be the last line)")
+        record = obj.get("record")
+        if record == "event":
+            self.add_event(number, obj)
+        elif record == "footer":
+            self.footer = _check_footer(obj, self.fail, number)
+        elif record == "header":
+            raise self.fail(number, "a second header record (were two runs written into one file?)")
         else:
-            raise TraceFormatError(f"{name}, line {number}: unknown record {record!r} (expected 'event' or 'footer')")
-        last_whole = number
-    complete = footer is not None
-    if not complete:
-        problems.append(f"the file was cut short after line {last_whole} (no closing record): the run probably "
-                        "crashed or is still running")
-    events.sort(key=lambda e: e.seq)
-    return Trace(header=header, events=events, footer=footer, complete=complete, problems=problems, path=name)
+            raise self.fail(number, f"unknown record {record!r} (expected 'event' or 'footer')")
+        self.last_whole = number
+
+    def add_event(self, number: int, obj: dict[str, Any]) -> None:
+        try:
+            validate_record(obj)
+        except SchemaError as e:
+            raise self.fail(number, str(e)) from None
+        if obj["seq"] in self.seen:
+            raise self.fail(number, f"event seq {obj['seq']} appears twice")
+        self.seen.add(obj["seq"])
+        self.events.append(Event.from_json(obj))
+
+    def finish(self, header: dict[str, Any]) -> Trace:
+        complete = self.footer is not None
+        if not complete:
+            self.problems.append(f"the file was cut short after line {self.last_whole} (no closing record): the run "
+                                 "probably crashed or is still running")
+        elif isinstance(self.footer.get("events"), int) and self.footer["events"] != len(self.events):
+            self.problems.append(f"the footer counts {self.footer['events']} events but the file holds "
+                                 f"{len(self.events)}")
+        self.events.sort(key=lambda e: e.seq)
+        return Trace(header=header, events=self.events, footer=self.footer, complete=complete,
+                     problems=self.problems, path=self.name)
+
+
+def _check_footer(obj: dict[str, Any], fail: Any, number: int) -> dict[str, Any]:
+    if not isinstance(obj.get("status"), str):
+        raise fail(number, f"the footer's status must be a string, got {obj.get('status')!r}")
+    steps = obj.get("full_steps", [])
+    if not isinstance(steps, list) or not all(
+            isinstance(s, list) and len(s) == 3 and all(isinstance(v, int) and not isinstance(v, bool) for v in s[:2])
+            for s in steps):
+        raise fail(number, "the footer's full_steps must be a list of [epoch, step, why]")
+    return obj
+
+
+def _reason(e: ValueError) -> str:
+    return getattr(e, "msg", None) or str(e)
+
+
+def _json_type(obj: Any) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(obj), "a number")
