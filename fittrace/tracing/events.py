@@ -218,6 +218,10 @@ class SchemaError(ValueError):
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
+#: Integer fields that count from zero (sequence numbers, nanosecond offsets and durations).
+NON_NEGATIVE = ("seq", "t", "dur")
+
+
 def validate_record(obj: Any) -> None:
     """Raise :class:`SchemaError` (with the reason) unless ``obj`` is a valid event record."""
     if not isinstance(obj, dict):
@@ -230,6 +234,9 @@ def validate_record(obj: Any) -> None:
     for key in ("dur", "parent", "epoch", "step"):
         if obj.get(key) is not None and (not isinstance(obj[key], int) or isinstance(obj[key], bool)):
             raise SchemaError(f"field {key!r} must be an integer or null, got {obj[key]!r}")
+    for key in NON_NEGATIVE:
+        if isinstance(obj.get(key), int) and obj[key] < 0:
+            raise SchemaError(f"field {key!r} must not be negative, got {obj[key]!r}")
     for key in ("name",):
         if not isinstance(obj.get(key), str):
             raise SchemaError(f"field {key!r} must be a string, got {obj.get(key)!r}")
@@ -263,13 +270,15 @@ def json_schema() -> dict[str, Any]:
         "name": {"type": "string"},
         "keras": str_or_null,
         "t": {"type": "integer", "minimum": 0},
-        "dur": int_or_null,
+        "dur": {"type": ["integer", "null"]},
         "parent": int_or_null,
         "epoch": int_or_null,
         "step": int_or_null,
         "layer": str_or_null,
         "data": {"type": "object"},
     }
+    for name in NON_NEGATIVE:
+        props[name]["minimum"] = 0
     for name, p in props.items():
         if name in EVENT_FIELDS:
             p["description"] = EVENT_FIELDS[name]
@@ -282,6 +291,7 @@ def json_schema() -> dict[str, Any]:
         }
         if kind.span:
             rule["then"]["properties"]["dur"] = {"type": "integer"}
+            rule["then"]["required"] = ["dur"]
         per_kind.append(rule)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
