@@ -170,14 +170,19 @@ class GradientTape:
         with _recorder.span("tape", "GradientTape.gradient", keras="tensorflow.GradientTape.gradient",
                             data={"ops": len(self._records), "sources": len(srcs)}):
             out_grads = self._backward(target, srcs)
-            self.gradient_norms = {}
+            self.gradient_norms = norms = {}
             for src, g in zip(srcs, out_grads):
                 name = getattr(src, "name", "tensor")
-                norm = None if g is None else float(np.sqrt(np.dot(g.ravel(), g.ravel())))
-                self.gradient_norms[name] = norm
+                if g is None:
+                    norm = None
+                else:
+                    flat = g.reshape(-1)
+                    norm = math.sqrt(float(np.dot(flat, flat)))
+                norms[name] = norm
+                layer, slash, _ = name.partition("/")
                 _recorder.emit("gradient", name, keras="tensorflow.GradientTape.gradient",
-                               layer=name.split("/")[0] if "/" in name else None,
-                               data={"variable": name, "shape": list(src.shape), "norm": norm})
+                               layer=layer if slash else None,
+                               data={"variable": name, "shape": src.shape, "norm": norm})
         return out_grads
 
     def _backward(self, target: Tensor, srcs: list[Tensor]) -> list[Any]:

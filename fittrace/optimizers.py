@@ -17,8 +17,6 @@ iteration works), Adagrad/Adadelta/Adamax/Nadam/Ftrl.
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -141,7 +139,7 @@ class Optimizer:
                 var.value -= var.value * np.float32(self.weight_decay * lr)
             buf = self._buffers[id(var)]
             slots = {k: v.value for k, v in self._slots[id(var)].items()}
-            _in_halves(self.update_step, g, var.value, slots, buf, lr)
+            self.update_step(g, var.value, slots, buf, lr)
             if tracing:
                 updated.append((var.name, buf))
                 slots_now = [s for s in created if s.endswith("/" + var.name)]
@@ -173,28 +171,6 @@ class Optimizer:
         return {"name": self.name, "learning_rate": self.learning_rate, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm,
                 **{k: getattr(self, k) for k in self._hyper_names()}}
-
-
-_POOL: ThreadPoolExecutor | None = None
-_SPLIT = 1 << 16      # arrays of at least this many elements are updated by two threads
-_CORES = os.cpu_count() or 1
-
-
-def _in_halves(step: Callable[..., None], g: np.ndarray, value: np.ndarray, slots: dict[str, np.ndarray],
-               buf: np.ndarray, lr: float) -> None:
-    """Run an element-wise update on two halves of the arrays at once (numpy releases the GIL): both cores."""
-    global _POOL
-    if g.size < _SPLIT or _CORES < 2:
-        step(g, value, slots, buf, lr)
-        return
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fittrace-update")
-    half = g.size // 2
-    parts = [(g.reshape(-1)[sl], value.reshape(-1)[sl], {k: a.reshape(-1)[sl] for k, a in slots.items()},
-              buf.reshape(-1)[sl]) for sl in (slice(0, half), slice(half, None))]
-    other = _POOL.submit(step, *parts[1], lr)
-    step(*parts[0], lr)
-    other.result()
 
 
 class SGD(Optimizer):

@@ -18,6 +18,7 @@ functional-API node bookkeeping (``_keras_history``), name scopes, and TF's trac
 from __future__ import annotations
 
 import inspect
+import math
 import re
 from typing import Any, Callable, Iterable, Sequence
 
@@ -59,9 +60,22 @@ def shape_of(x: Any) -> tuple:
 
 
 def _stats(x: np.ndarray) -> dict[str, float]:
+    """Mean, std, min and max of a layer's output. The variance comes from one sum and one dot product
+    (E[x^2] - mean^2); where that would lose digits to cancellation (spread tiny against the mean) numpy's two-pass
+    ``std`` is used instead."""
     if x.size == 0 or x.dtype.kind not in "fiu":
         return {}
-    return {"mean": float(x.mean()), "std": float(x.std()), "min": float(x.min()), "max": float(x.max())}
+    flat = x.reshape(-1)
+    if flat.dtype.kind != "f":
+        flat = flat.astype(np.float64)
+    n = flat.size
+    mean = float(flat.sum()) / n
+    var = float(np.dot(flat, flat)) / n - mean * mean
+    if not math.isfinite(var) or var < 1e-3 * mean * mean:
+        std = float(flat.std())
+    else:
+        std = math.sqrt(var)
+    return {"mean": mean, "std": std, "min": float(flat.min()), "max": float(flat.max())}
 
 
 class Layer:

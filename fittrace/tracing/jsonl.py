@@ -30,7 +30,10 @@ class TraceFormatError(ValueError):
 def dumps(record: Mapping[str, Any]) -> str:
     """One record as one compact line. ``allow_nan=False``: JSON has no NaN, and the recorder already wrote
     non-finite numbers as the strings "nan"/"inf", so a float that slipped through is a bug worth an error."""
-    return json.dumps(record, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    return _ENCODER.encode(record)
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
 
 
 class JsonlWriter:

@@ -131,6 +131,7 @@ class Recorder:
         if detail not in DETAIL_LEVELS:
             raise ValueError(f"unknown detail level: {detail!r} (must be one of {list(DETAIL_LEVELS)})")
         self.detail = detail
+        self._summary = detail == "summary"
         self.sink = sink
         self.clock = clock
         self.t0 = clock()
@@ -201,33 +202,40 @@ class Recorder:
         return seq
 
     def _skip(self, kind: str) -> bool:
-        return self.detail == "summary" and kind not in SUMMARY_KINDS
+        return self._summary and kind not in SUMMARY_KINDS
 
+    # instant/_open/_close run for every event of every step: kept short, with attribute lookups hoisted
     def instant(self, kind: str, name: str, keras: str | None, layer: str | None, data: Payload) -> None:
-        if self._skip(kind):
+        if self._summary and kind not in SUMMARY_KINDS:
             return
-        parent = self._stack[-1].seq if self._stack else None
+        stack = self._stack
         if kind in BUILD_LIKE:
             data = self._with_provenance(data)
-        raw = (self._next_seq(), kind, name, self.clock() - self.t0, keras, None, parent, self._epoch, self._step,
-               layer, data)
-        self._finish(raw, kind)
+        seq = self._seq
+        self._seq = seq + 1
+        self._finish((seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
+                      self._epoch, self._step, layer, data), kind)
 
     def _open(self, s: Span) -> None:
-        s.keep = not self._skip(s.kind)
-        s.seq = self._next_seq() if s.keep else None
-        s.parent = self._stack[-1].seq if self._stack else None
-        if s.kind == "epoch":
-            self._epoch = _payload_get(s.data, "epoch", self._epoch)
-            self._step = None
-        elif s.kind == "step":
+        kind = s.kind
+        if self._summary and kind not in SUMMARY_KINDS:
+            s.keep, s.seq = False, None
+        else:
+            s.keep, s.seq = True, self._seq
+            self._seq += 1
+        stack = self._stack
+        s.parent = stack[-1].seq if stack else None
+        if kind == "step":
             self._step = _payload_get(s.data, "step", None)
             self._begin_step(s)
-        elif s.kind in BUILD_LIKE:
+        elif kind == "epoch":
+            self._epoch = _payload_get(s.data, "epoch", self._epoch)
+            self._step = None
+        elif kind in BUILD_LIKE:
             s.data = self._with_provenance(s.data)
         s.epoch, s.step = self._epoch, self._step
         s.t0 = self.clock() - self.t0
-        self._stack.append(s)
+        stack.append(s)
 
     def _close(self, s: Span, exc: BaseException | None) -> None:
         end = self.clock() - self.t0
@@ -236,10 +244,14 @@ class Recorder:
             self.instant("error", type(exc).__name__, None, s.layer,
                          {"type": type(exc).__name__, "message": str(exc), "stage": s.name,
                           "diagnosis": getattr(exc, "fittrace_diagnosis", None)})
-        while self._stack and self._stack[-1] is not s:   # a child left open by a failure
-            self._close(self._stack[-1], None)
-        if self._stack:
-            self._stack.pop()
+        stack = self._stack
+        if stack and stack[-1] is s:
+            stack.pop()
+        else:
+            while stack and stack[-1] is not s:             # a child left open by a failure
+                self._close(stack[-1], None)
+            if stack:
+                stack.pop()
         if exc is not None and s.kind != "step":
             s.set(error=type(exc).__name__)
         if s.keep:
@@ -363,6 +375,15 @@ def _finite_logs(logs: Any) -> bool:
 
 def _jsonable(value: Any) -> Any:
     """Turn numpy scalars/arrays, tuples and non-finite floats into plain JSON values."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:        # the common cases first, without ABC checks
+        return value
+    if t is float:
+        return value if math.isfinite(value) else repr(value)
+    if t is dict:
+        return {k if type(k) is str else str(k): _jsonable(v) for k, v in value.items()}
+    if t is list:
+        return [_jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
