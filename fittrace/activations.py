@@ -16,6 +16,7 @@ import numpy as np
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
+from fittrace.identifiers import unknown
 
 
 def relu(x: Any) -> Tensor:
@@ -88,10 +89,7 @@ def get(identifier: Any) -> Callable[..., Tensor]:
     if isinstance(identifier, str):
         fn = _BY_NAME.get(identifier)
         if fn is None:
-            raise ValueError(f"Unknown activation function: '{identifier}'. Please ensure you are using a "
-                             "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
-                             "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
-                             "for details.")
+            raise unknown("activation function", identifier)
         return fn
     if callable(identifier):
         return identifier

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from fittrace import seeding
+from fittrace.identifiers import unknown
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
@@ -193,18 +194,12 @@ def get(identifier: Any) -> Any:
     if isinstance(identifier, dict):
         cls = _CLASSES.get(identifier.get("class_name", "")) or _SNAKE.get(identifier.get("class_name", ""))
         if cls is None:
-            raise ValueError(f"Unknown initializer: '{identifier.get('class_name')}'. Please ensure you are using a "
-                             "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
-                             "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
-                             "for details.")
+            raise unknown("initializer", identifier.get("class_name"))
         return cls(**identifier.get("config", {}))
     if isinstance(identifier, str):
         cls = _SNAKE.get(identifier) or _CLASSES.get(identifier)
         if cls is None:
-            raise ValueError(f"Unknown initializer: '{identifier}'. Please ensure you are using a "
-                             "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
-                             "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
-                             "for details.")
+            raise unknown("initializer", identifier)
         return cls()
     if callable(identifier):
         return identifier

@@ -19,6 +19,7 @@ import numpy as np
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
+from fittrace.identifiers import unknown
 
 EPSILON = 1e-7
 
@@ -239,10 +240,7 @@ def get(identifier: Any) -> Any:
             return _FUNCTIONS[identifier]
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
-        raise ValueError(f"Unknown loss function: '{identifier}'. Please ensure you are using a "
-                         "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
-                         "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
-                         "for details.")
+        raise unknown("loss function", identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret loss function identifier: {identifier}")

@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from fittrace.identifiers import unknown
+
 
 def _np(x: Any) -> np.ndarray:
     return np.asarray(getattr(x, "value", x))
@@ -199,10 +201,7 @@ def get(identifier: Any) -> Any:
             return _FUNCTIONS[identifier]
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
-        raise ValueError(f"Unknown metric function: '{identifier}'. Please ensure you are using a "
-                         "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
-                         "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
-                         "for details.")
+        raise unknown("metric function", identifier)
     if callable(identifier) or isinstance(identifier, Metric):
         return identifier
     raise ValueError(f"Could not interpret metric identifier: {identifier}")

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from fittrace.autodiff import Variable
+from fittrace.identifiers import unknown
 from fittrace.tracing import recorder as rec
 
 _KERAS = "keras.optimizers.optimizer.Optimizer"
@@ -292,17 +293,11 @@ def get(identifier: Any) -> Optimizer:
     if isinstance(identifier, dict):
         cls = _BY_NAME.get(str(identifier.get("class_name", "")).lower())
         if cls is None:
-            raise ValueError(f"Unknown optimizer: '{identifier.get('class_name')}'. Please ensure you are using a "
-                             "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
-                             "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
-                             "for details.")
+            raise unknown("optimizer", identifier.get("class_name"))
         return cls(**identifier.get("config", {}))
     if isinstance(identifier, str):
         cls = _BY_NAME.get(identifier.lower())
         if cls is None:
-            raise ValueError(f"Unknown optimizer: '{identifier}'. Please ensure you are using a "
-                             "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
-                             "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
-                             "for details.")
+            raise unknown("optimizer", identifier)
         return cls()
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")

@@ -14,6 +14,7 @@ import numpy as np
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
+from fittrace.identifiers import unknown
 
 
 class Regularizer:
@@ -64,10 +65,7 @@ def get(identifier: Any) -> Any:
         return None
     if isinstance(identifier, str):
         if identifier not in _BY_NAME:
-            raise ValueError(f"Unknown regularizer: '{identifier}'. Please ensure you are using a "
-                             "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
-                             "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
-                             "for details.")
+            raise unknown("regularizer", identifier)
         return _BY_NAME[identifier]()
     if callable(identifier):
         return identifier

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from fittrace.tracing.document import enclosing
 from fittrace.tracing.events import Event
 
 _NOTABLE = {"graph_build": "graph network built", "layer_build": "layer built", "weight_created": "weights created",
@@ -77,15 +78,7 @@ def _fold(trace: Any) -> list[CallLoops]:
 
 
 def _top_call(ev: Event, by_seq: dict[int, Event]) -> bool:
-    seq = ev.parent
-    while seq is not None:
-        parent = by_seq.get(seq)
-        if parent is None:
-            return True
-        if parent.kind in ("fit", "evaluate", "predict"):
-            return False
-        seq = parent.parent
-    return True
+    return not any(p.kind in ("fit", "evaluate", "predict") for p in enclosing(ev, by_seq))
 
 
 def _owner(ev: Event, by_seq: dict[int, Event], cache: dict[int, int | None]) -> int | None:
@@ -179,12 +172,9 @@ def _within(ev: Event, call: Event, by_seq: dict[int, Event], cache: dict[int, i
 
 def _direct_step(step: Event, by_seq: dict[int, Event], call: Event) -> bool:
     """A step of this call itself (not of a validation evaluate nested inside fit)."""
-    seq = step.parent
-    while seq is not None and seq != call.seq:
-        node = by_seq.get(seq)
-        if node is None:
-            return False
+    for node in enclosing(step, by_seq):
+        if node.seq == call.seq:
+            return True
         if node.kind in ("evaluate", "predict", "validation"):
             return False
-        seq = node.parent
-    return True
+    return False

@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from fittrace.tracing.document import enclosing
+
 
 @dataclass(frozen=True, slots=True)
 class Series:
@@ -82,12 +84,4 @@ def run_series(trace: Any, max_points: int = 1200) -> RunSeries:
 
 
 def _in_validation(ev: Any, by_seq: dict[int, Any]) -> bool:
-    seq = ev.parent
-    while seq is not None:
-        p = by_seq.get(seq)
-        if p is None:
-            return False
-        if p.kind in ("validation", "evaluate", "predict"):
-            return True
-        seq = p.parent
-    return False
+    return any(p.kind in ("validation", "evaluate", "predict") for p in enclosing(ev, by_seq))

@@ -23,6 +23,14 @@ from typing import Any, Iterator, Mapping
 from fittrace.tracing.events import SCHEMA_NAME, SCHEMA_VERSION, Event
 
 
+def enclosing(event: Event, by_seq: Mapping[int, Event]) -> Iterator[Event]:
+    """The spans enclosing ``event``, innermost first, looked up in ``by_seq``; stops where a parent was not kept."""
+    parent = by_seq.get(event.parent) if event.parent is not None else None
+    while parent is not None:
+        yield parent
+        parent = by_seq.get(parent.parent) if parent.parent is not None else None
+
+
 def now_iso() -> str:
     """The current UTC time as ISO 8601, to the second (the header's ``started``, the footer's ``ended``)."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -105,12 +113,7 @@ class Trace:
 
     def ancestors(self, event: Event) -> list[Event]:
         """The kept spans enclosing ``event``, innermost first."""
-        out = []
-        parent = self.by_seq(event.parent)
-        while parent is not None:
-            out.append(parent)
-            parent = self.by_seq(parent.parent)
-        return out
+        return list(enclosing(event, self._index().by_seq))
 
     def epochs(self) -> list[Event]:
         """The ``epoch`` spans, in order."""
