@@ -1,0 +1,38 @@
+"""``fittrace bench`` runs end to end and reports every figure with its target; its bare-numpy reference loop is a
+real training loop (its loss falls), so the floor it prints is a floor of the same work."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from fittrace.bench import TARGETS, run_bench
+from fittrace.bench_reference import plain_numpy_epochs
+from fittrace.cli import main
+
+
+def test_the_bare_loop_learns_a_separable_problem():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 10, 2048)
+    x = rng.normal(0, 0.3, (2048, 784)).astype(np.float32)
+    x[np.arange(2048), y * 7] += 3.0                     # each class lights its own pixel
+    times, losses = plain_numpy_epochs(x, y, epochs=3)
+    assert len(times) == 3 and all(t > 0 for t in times)
+    assert losses[0] < np.log(10) + 0.5 and losses[2] < losses[0] / 4
+
+
+def test_quick_bench_prints_every_figure_and_returns_them(capsys):
+    results = run_bench(quick=True)
+    out = capsys.readouterr().out
+    for key in ("s_per_epoch", "numpy_floor_s", "peak_mb", "off_s", "default_s", "full_s", "trace_mb",
+                "report_s", "report_mb", "big_report_s", "big_report_mb"):
+        assert results[key] > 0, key
+    assert results["full_trace_mb"] > results["trace_mb"]          # full detail keeps more than default
+    assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
+    assert "bare numpy loop, same model" in out and "(quick)" in out
+
+
+def test_bench_command_runs_one_part(capsys):
+    assert main(["bench", "--quick", "--only", "engine"]) == 0
+    out = capsys.readouterr().out
+    assert "seconds per epoch (median)" in out and "tracing" not in out.split("engine", 1)[1]
