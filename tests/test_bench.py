@@ -36,3 +36,12 @@ def test_bench_command_runs_one_part(capsys):
     assert main(["bench", "--quick", "--only", "engine"]) == 0
     out = capsys.readouterr().out
     assert "seconds per epoch (median)" in out and "tracing" not in out.split("engine", 1)[1]
+
+
+def test_verdicts_compare_what_is_shown_with_the_target():
+    from fittrace.bench import _line
+    assert _line("default slowdown (wall)", 2.4, "%", "default_overhead", "{:.1f}").endswith("target <= 3   ok")
+    assert _line("default slowdown (wall)", 3.5, "%", "default_overhead", "{:.1f}").endswith("target <= 3   OVER")
+    assert _line("seconds per epoch", 0.99, "s", "s_per_epoch").endswith("target <= 1   ok")
+    assert _line("seconds per epoch", 1.01, "s", "s_per_epoch").endswith("target <= 1   OVER")
+    assert "target" not in _line("first epoch", 5.0, "s")
