@@ -73,3 +73,14 @@ def chromium_path() -> str:
     if not _ensure_apt("chromium", "chromium"):
         pytest.fail("Chromium is required for the browser tests: apt-get install chromium")
     return shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A clock for the progress bar that moves only when the test says so: ``clock.t`` seconds."""
+    from fittrace import progbar
+
+    class Clock:
+        t = 1000.0
+    monkeypatch.setattr(progbar, "_now", lambda: Clock.t)
+    return Clock

@@ -7,7 +7,6 @@ import os
 import numpy as np
 import pytest
 
-from fittrace import progbar
 from fittrace.callbacks import (Callback, CallbackList, EarlyStopping, History, LambdaCallback, ModelCheckpoint,
                                 ProgbarLogger, TerminateOnNaN)
 from fittrace.tracing.recorder import Recorder
@@ -49,14 +48,6 @@ class Log(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.calls.append((self.name, "epoch_end", epoch))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        t = 1000.0
-    monkeypatch.setattr(progbar, "_now", lambda: Clock.t)
-    return Clock
 
 
 @pytest.fixture

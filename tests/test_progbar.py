@@ -11,15 +11,6 @@ from fittrace.progbar import Progbar, _format_eta, _format_time
 STATEFUL = ["loss", "accuracy"]
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """A clock that moves only when the test says so: ``clock.t`` seconds."""
-    class Clock:
-        t = 1000.0
-    monkeypatch.setattr(progbar, "_now", lambda: Clock.t)
-    return Clock
-
-
 def _last_line(out: str) -> str:
     """What a terminal shows last: the text after the final carriage return, without the newline."""
     return out.split("\r")[-1].rstrip("\n")

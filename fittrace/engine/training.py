@@ -173,11 +173,11 @@ class Model(EvaluationMixin, ModelIOMixin, Layer):
     def _run_train_step(self, data: Any) -> dict[str, float]:
         """``run_step``: the train_step (the user's override, if any) inside a span, then the step counter."""
         overridden = type(self).train_step is not Model.train_step
+        rows = self._last_batch_rows = _batch_rows(data)
         with rec.span("train_step", f"{type(self).__name__}.train_step", keras=f"{KERAS_TRAINING}.Model.train_step",
-                      data={"size": _batch_rows(data), "user_override": overridden}):
+                      data={"size": rows, "user_override": overridden}):
             logs = self.train_step(data)
         self._train_counter += 1
-        self._last_batch_rows = _batch_rows(data)
         return logs
 
     def make_train_function(self, force: bool = False) -> Any:
