@@ -61,11 +61,19 @@ class Optimizer:
         self._buffers: dict[int, np.ndarray] = {}    # one scratch array per variable: updates happen in place
         self._variables: list[Variable] = []
         self._last_updates: list[tuple[str, np.ndarray]] = []
+        self._update_norms: dict[str, float] = {}    # norms of the last updates already computed
 
     @property
     def last_update_norms(self) -> dict[str, float]:
         """L2 norm of each variable's last change (kept only while tracing; computed when asked)."""
-        return {name: _norm(buf) for name, buf in self._last_updates}
+        return {name: self._update_norm(name, buf) for name, buf in self._last_updates}
+
+    def _update_norm(self, name: str, buf: np.ndarray) -> float:
+        """The norm of this step's update of ``name``, computed once however often it is asked for."""
+        norm = self._update_norms.get(name)
+        if norm is None:
+            norm = self._update_norms[name] = _norm(buf)
+        return norm
 
     # --- state -----------------------------------------------------------------------------------------------------
     def _current_learning_rate(self) -> float:
@@ -135,6 +143,7 @@ class Optimizer:
         tracing = rec.active() is not None
         hyper = self.hyperparameters() if tracing else None
         updated: list[tuple[str, np.ndarray]] = []
+        self._update_norms = {}
         for g, var in pairs:
             if self.weight_decay:
                 var.value -= var.value * np.float32(self.weight_decay * lr)
@@ -147,7 +156,8 @@ class Optimizer:
                 # the norm is computed only if the event is kept (buf holds this update until the next step)
                 rec.emit("optimizer_update", var.name, keras=f"{_KERAS}.apply_gradients",
                          layer=var.name.split("/")[0] if "/" in var.name else None,
-                         data={"variable": var.name, "update_norm": lambda buf=buf: _norm(buf),
+                         data={"variable": var.name,
+                               "update_norm": lambda name=var.name, buf=buf: self._update_norm(name, buf),
                                "slots_created": slots_now, "hyperparameters": hyper, "iteration": self.iterations})
         self._last_updates = updated
         self.iterations += 1

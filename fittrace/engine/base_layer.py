@@ -78,6 +78,10 @@ def _stats(x: np.ndarray) -> dict[str, float]:
     return {"mean": mean, "std": std, "min": float(flat.min()), "max": float(flat.max())}
 
 
+#: The Keras 2 function a layer call or a model call mirrors, by event kind.
+_CALL_KERAS = {"layer_call": f"{KERAS_BASE_LAYER}.Layer.__call__", "model_call": "keras.engine.training.Model.__call__"}
+
+
 class Layer:
     """Base class of every layer (and of models).
 
@@ -257,9 +261,8 @@ class Layer:
 
     def _traced_call(self, inputs: Any, args: tuple, kwargs: dict, training: bool) -> Any:
         kind = self._event_kind
-        keras = f"{KERAS_BASE_LAYER}.Layer.__call__" if kind == "layer_call" else "keras.engine.training.Model.__call__"
         # payload values are callables: they are computed only if the step is kept whole
-        with rec.span(kind, f"{type(self).__name__}.call", keras=keras, layer=self.name,
+        with rec.span(kind, f"{type(self).__name__}.call", keras=_CALL_KERAS[kind], layer=self.name,
                       data={"input_shape": lambda: list(shape_of(inputs)) if hasattr(inputs, "shape") else None,
                             "input_dtype": lambda: str(inputs.dtype) if hasattr(inputs, "dtype") else None,
                             "training": training, "layer_class": type(self).__name__}) as s:
@@ -270,11 +273,12 @@ class Layer:
                 _training_stack.pop()
             if hasattr(out, "shape"):
                 value = out.value if isinstance(out, Tensor) else np.asarray(out)
-                s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: str(value.dtype))
                 if kind == "model_call":
-                    s.set(model=self.name)
+                    s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: str(value.dtype),
+                          model=self.name)
                 else:
-                    s.set(stats=lambda: _stats(value))
+                    s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: str(value.dtype),
+                          stats=lambda: _stats(value))
         return out
 
     def get_config(self) -> dict[str, Any]:

@@ -51,19 +51,14 @@ class Event:
 
     def to_json(self) -> dict[str, Any]:
         """The event as a plain JSON object (the ``record`` key marks it as an event line)."""
-        out: dict[str, Any] = {"record": "event"}
-        for name in _EVENT_FIELD_NAMES:
-            out[name] = getattr(self, name)
-        out["data"] = dict(self.data)
-        return out
+        return {"record": "event", "seq": self.seq, "kind": self.kind, "name": self.name, "t": self.t,
+                "keras": self.keras, "dur": self.dur, "parent": self.parent, "epoch": self.epoch, "step": self.step,
+                "layer": self.layer, "data": dict(self.data)}
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "Event":
         return cls(**{f.name: obj.get(f.name, f.default if f.default is not dataclasses.MISSING else None)
                       for f in dataclasses.fields(cls) if f.name != "data"}, data=dict(obj.get("data") or {}))
-
-
-_EVENT_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Event) if f.name != "data")
 
 
 @dataclass(frozen=True, slots=True)

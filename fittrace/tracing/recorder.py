@@ -24,17 +24,19 @@ Detail levels (see ``events.DETAIL_LEVELS``):
 """
 from __future__ import annotations
 
-import math
 import time
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event
-
-Payload = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
+from fittrace.tracing.payloads import Payload, finite_logs, jsonable, materialize, payload_get
 
 #: Kinds that make a step worth keeping whole in "default" detail.
 _PROMOTING = frozenset(BUILD_LIKE) | {"error", "warning", "stop_training"}
 _ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
+#: Kinds whose opening or recording needs more than the common path (step/epoch bookkeeping, provenance).
+_SPECIAL = frozenset(BUILD_LIKE) | {"step", "epoch"} | _PROMOTING
+#: Kinds whose closing needs more than the common path.
+_SPECIAL_CLOSE = _SPECIAL
 
 
 class Sink(Protocol):
@@ -102,7 +104,11 @@ class Span:
 
     def __init__(self, rec: "Recorder", kind: str, name: str, keras: str | None, layer: str | None,
                  data: Payload) -> None:
-        self.rec, self.kind, self.name, self.keras, self.layer = rec, kind, name, keras, layer
+        self.rec = rec
+        self.kind = kind
+        self.name = name
+        self.keras = keras
+        self.layer = layer
         self.data = data
 
     def __enter__(self) -> "Span":
@@ -110,13 +116,18 @@ class Span:
         return self
 
     def set(self, **data: Any) -> None:
-        if callable(self.data):
-            self.data = dict(self.data())
-        elif self.data is None:
-            self.data = {}
-        elif not isinstance(self.data, dict):
-            self.data = dict(self.data)
-        self.data.update(data)
+        current = self.data
+        if type(current) is dict:
+            current.update(data)
+            return
+        if callable(current):
+            current = dict(current())
+        elif current is None:
+            current = {}
+        else:
+            current = dict(current)
+        current.update(data)
+        self.data = current
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
         self.rec._close(self, exc)
@@ -204,41 +215,75 @@ class Recorder:
     def _skip(self, kind: str) -> bool:
         return self._summary and kind not in SUMMARY_KINDS
 
-    # instant/_open/_close run for every event of every step: kept short, with attribute lookups hoisted
+    # instant/_open/_close run for every event of every step: the common case (an ordinary kind, no error, the
+    # span on top of the stack) takes the shortest path, with attribute lookups hoisted; the rest is in helpers
     def instant(self, kind: str, name: str, keras: str | None, layer: str | None, data: Payload) -> None:
         if self._summary and kind not in SUMMARY_KINDS:
             return
+        if kind in _SPECIAL:
+            if kind in BUILD_LIKE:
+                data = self._with_provenance(data)
         stack = self._stack
-        if kind in BUILD_LIKE:
-            data = self._with_provenance(data)
         seq = self._seq
         self._seq = seq + 1
-        self._finish((seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
-                      self._epoch, self._step, layer, data), kind)
+        raw = (seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
+               self._epoch, self._step, layer, data)
+        buffer = self._buffer
+        if buffer is None:
+            self._store(raw)
+            return
+        buffer.append(raw)
+        if self._promote is None and kind in _PROMOTING:
+            self._promote = f"a {kind.replace('_', ' ')}"
 
     def _open(self, s: Span) -> None:
         kind = s.kind
         if self._summary and kind not in SUMMARY_KINDS:
-            s.keep, s.seq = False, None
+            s.keep = False
+            s.seq = None
         else:
-            s.keep, s.seq = True, self._seq
+            s.keep = True
+            s.seq = self._seq
             self._seq += 1
         stack = self._stack
         s.parent = stack[-1].seq if stack else None
+        if kind in _SPECIAL:
+            self._open_special(s, kind)
+        s.epoch = self._epoch
+        s.step = self._step
+        stack.append(s)
+        s.t0 = self.clock() - self.t0
+
+    def _open_special(self, s: Span, kind: str) -> None:
         if kind == "step":
-            self._step = _payload_get(s.data, "step", None)
+            self._step = payload_get(s.data, "step", None)
             self._begin_step(s)
         elif kind == "epoch":
-            self._epoch = _payload_get(s.data, "epoch", self._epoch)
+            self._epoch = payload_get(s.data, "epoch", self._epoch)
             self._step = None
-        elif kind in BUILD_LIKE:
+        else:
             s.data = self._with_provenance(s.data)
-        s.epoch, s.step = self._epoch, self._step
-        s.t0 = self.clock() - self.t0
-        stack.append(s)
 
     def _close(self, s: Span, exc: BaseException | None) -> None:
         end = self.clock() - self.t0
+        stack = self._stack
+        kind = s.kind
+        if exc is None and stack and stack[-1] is s and kind not in _SPECIAL_CLOSE:
+            stack.pop()
+            if not s.keep:
+                return
+            t0 = s.t0
+            raw = (s.seq, kind, s.name, t0, s.keras, end - t0, s.parent, s.epoch, s.step, s.layer, s.data)
+            buffer = self._buffer
+            if buffer is None:
+                self._store(raw)
+            else:
+                buffer.append(raw)
+            return
+        self._close_slow(s, exc, end)
+
+    def _close_slow(self, s: Span, exc: BaseException | None, end: int) -> None:
+        """Closing a span when something is unusual: an error, a step or epoch ending, children left open."""
         if exc is not None and id(exc) not in self._errors_seen and not isinstance(exc, GeneratorExit):
             self._errors_seen.add(id(exc))
             self.instant("error", type(exc).__name__, None, s.layer,
@@ -272,7 +317,7 @@ class Recorder:
         if self.detail != "default":
             return
         step = self._step
-        last = _payload_get(s.data, "last", None)
+        last = payload_get(s.data, "last", None)
         if last is None:
             last = self._steps_hint is not None and step == self._steps_hint - 1
         if step == 0 or last:
@@ -283,11 +328,11 @@ class Recorder:
             self._promote = None
 
     def _end_step(self, raw: tuple, exc: BaseException | None) -> None:
-        data = _materialize(raw[10])
+        data = materialize(raw[10])
         if self.detail == "default" and self._promote is None:
             if exc is not None:
                 self._promote = "an error"
-            elif not _finite_logs(data.get("logs")):
+            elif not finite_logs(data.get("logs")):
                 self._promote = "a non-finite value"
         kept_whole = self.detail == "full" or self._promote is not None
         data = dict(data, full=kept_whole)
@@ -308,8 +353,9 @@ class Recorder:
         self._store(raw)
 
     def _store(self, raw: tuple) -> None:
-        ev = Event(seq=raw[0], kind=raw[1], name=raw[2], t=raw[3], keras=raw[4], dur=raw[5], parent=raw[6],
-                   epoch=raw[7], step=raw[8], layer=raw[9], data=_jsonable(_materialize(raw[10])))
+        # raw holds Event's fields in their declared order: seq, kind, name, t, keras, dur, parent, epoch, step,
+        # layer, data
+        ev = Event(*raw[:10], jsonable(materialize(raw[10])))
         self.finished.append(ev)
         if self.sink is not None:
             if self._header_written:
@@ -325,11 +371,11 @@ class Recorder:
                 trigger = _ENTRY_KINDS[s.kind]
                 break
             if s.kind == "api_call":
-                trigger = str(_payload_get(s.data, "method", "call"))
+                trigger = str(payload_get(s.data, "method", "call"))
                 break
 
         def with_prov() -> dict[str, Any]:
-            out = dict(_materialize(data))
+            out = dict(materialize(data))
             out.setdefault("trigger", trigger)
             out.setdefault("call_path", path)
             return out
@@ -343,59 +389,3 @@ class Recorder:
 
     def iter_events(self) -> Iterator[Event]:
         return iter(self.events)
-
-
-def _payload_get(data: Payload, key: str, default: Any) -> Any:
-    if data is None:
-        return default
-    if callable(data):
-        return default
-    return data.get(key, default)
-
-
-def _materialize(data: Payload) -> Mapping[str, Any]:
-    """The payload as a mapping: a callable payload is called, and so is any callable value inside it."""
-    if data is None:
-        return {}
-    if callable(data):
-        data = data()
-    if any(callable(v) for v in data.values()):
-        return {k: (v() if callable(v) else v) for k, v in data.items()}
-    return data
-
-
-def _finite_logs(logs: Any) -> bool:
-    if not isinstance(logs, Mapping):
-        return True
-    for v in logs.values():
-        if isinstance(v, float) and not math.isfinite(v):
-            return False
-    return True
-
-
-def _jsonable(value: Any) -> Any:
-    """Turn numpy scalars/arrays, tuples and non-finite floats into plain JSON values."""
-    t = type(value)
-    if t is str or t is int or t is bool or value is None:        # the common cases first, without ABC checks
-        return value
-    if t is float:
-        return value if math.isfinite(value) else repr(value)
-    if t is dict:
-        return {k if type(k) is str else str(k): _jsonable(v) for k, v in value.items()}
-    if t is list:
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else repr(value)   # "nan", "inf": JSON has no such numbers
-    item = getattr(value, "item", None)
-    if item is not None and getattr(value, "ndim", 1) == 0:
-        return _jsonable(item())
-    tolist = getattr(value, "tolist", None)
-    if tolist is not None:
-        return _jsonable(tolist())
-    return str(value)
