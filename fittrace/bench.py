@@ -3,8 +3,8 @@
 1. engine — the article's model on random 60,000 x 784 float32 data, 5 epochs, batch 128, verbose 0: seconds per
    epoch, peak resident memory, and memory growth between the first and last epoch; beside them the same model as
    a bare numpy loop (``bench_reference``), the floor that shows what the engine's stages cost.
-2. tracing — the same fit with tracing off, at "default" and at "full" detail: the slowdown of each and the size
-   of the default trace file.
+2. tracing — the same fit with tracing off, at "default" and at "full" detail: the slowdown of each (median over
+   rounds of back-to-back one-epoch fits, see ``bench_tracing``) and the size of the 5-epoch default trace file.
 3. report — rendering the HTML report of the default-detail trace (time, size), and of a 100,000-step trace.
 
 Targets (2-core machine): <= 1.0 s/epoch; default detail <= 3 % and full <= 25 % slower than off; default trace
@@ -81,35 +81,57 @@ def bench_engine(n: int, epochs: int) -> dict[str, float]:
 
 
 def _timed_fit(n: int, epochs: int, detail: str | None, path: Path | None) -> tuple[float, float]:
+    """Wall seconds and main-thread CPU seconds of one fit of the article model, traced at ``detail`` or not."""
     import fittrace
     from fittrace.seeding import set_random_seed
     set_random_seed(0)
     x, y = _data(n)
     model = _article_model()
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0 = time.perf_counter(), time.thread_time()
     if detail is None:
         model.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
     else:
         with fittrace.trace(path=path, detail=detail):
             model.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
-    return time.perf_counter() - t0, time.process_time() - c0
+    return time.perf_counter() - t0, time.thread_time() - c0
 
 
-def bench_tracing(n: int, epochs: int, folder: Path, repeats: int = 3) -> dict[str, float]:
-    """Best of ``repeats`` for each mode, interleaved so machine noise hits every mode alike. Wall time is what a
-    user waits; CPU time (both cores) is steadier on a shared machine, so both slowdowns are reported."""
-    times: dict[str, list[tuple[float, float]]] = {"off": [], "default": [], "full": []}
-    for _ in range(repeats):
-        for mode in times:
-            path = folder / f"{mode}.trace.jsonl" if mode != "off" else None
-            times[mode].append(_timed_fit(n, epochs, None if mode == "off" else mode, path))
-    best = {k: min(w for w, _ in v) for k, v in times.items()}
-    cpu = {k: min(c for _, c in v) for k, v in times.items()}
-    return {"off_s": best["off"], "default_s": best["default"], "full_s": best["full"],
-            "default_overhead": best["default"] / best["off"] - 1, "full_overhead": best["full"] / best["off"] - 1,
-            "default_cpu_overhead": cpu["default"] / cpu["off"] - 1, "full_cpu_overhead": cpu["full"] / cpu["off"] - 1,
-            "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
-            "full_trace_mb": (folder / "full.trace.jsonl").stat().st_size / 2**20}
+def _median(values: list[float]) -> float:
+    return float(np.median(values))
+
+
+def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[str, float]:
+    """Slowdowns of "default" and "full" detail against tracing off, and the trace sizes.
+
+    On a shared machine whose speed drifts by tens of percent from one minute to the next, comparing each mode's
+    best run mixes runs made in different weather. So the slowdowns come from ``rounds`` rounds of one-epoch fits,
+    one per mode back to back (the order reversed every other round); each round gives a ratio against its own
+    "off" run, and the median ratio is reported with the spread of the middle half. CPU time of the main thread
+    is reported beside wall time. The trace sizes come from one ``epochs``-epoch run at each detail level."""
+    ratios: dict[str, list[float]] = {"default": [], "full": [], "default_cpu": [], "full_cpu": []}
+    seconds: dict[str, list[float]] = {"off": [], "default": [], "full": []}
+    modes = ["off", "default", "full"]
+    for r in range(rounds):
+        got = {}
+        for mode in (modes if r % 2 == 0 else modes[::-1]):
+            path = folder / "round.trace.jsonl" if mode != "off" else None
+            got[mode] = _timed_fit(n, 1, None if mode == "off" else mode, path)
+            seconds[mode].append(got[mode][0])
+        for mode in ("default", "full"):
+            ratios[mode].append(got[mode][0] / got["off"][0] - 1)
+            ratios[mode + "_cpu"].append(got[mode][1] / got["off"][1] - 1)
+    for mode in ("default", "full"):
+        _timed_fit(n, epochs, mode, folder / f"{mode}.trace.jsonl")
+    out = {"off_s": _median(seconds["off"]), "default_s": _median(seconds["default"]),
+           "full_s": _median(seconds["full"]), "rounds": float(rounds),
+           "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
+           "full_trace_mb": (folder / "full.trace.jsonl").stat().st_size / 2**20}
+    for key, values in ratios.items():
+        name = key.replace("_cpu", "") + ("_cpu_overhead" if key.endswith("_cpu") else "_overhead")
+        out[name] = _median(values)
+        if not key.endswith("_cpu"):
+            out[name + "_q1"], out[name + "_q3"] = (float(q) for q in np.percentile(values, [25, 75]))
+    return out
 
 
 def _big_trace(folder: Path, steps: int) -> Path:
@@ -170,16 +192,18 @@ def run_bench(quick: bool = False, only: str | None = None) -> dict[str, float]:
             print(_line("engine over the bare loop", (r["s_per_epoch"] / r["numpy_floor_s"] - 1) * 100, "%",
                         fmt="{:.1f}"))
         if only in (None, "tracing", "report"):
-            r = bench_tracing(n, epochs, folder)
+            rounds = 2 if quick else 8
+            r = bench_tracing(n, epochs, folder, rounds)
             results.update(r)
-            print("tracing")
-            print(_line("off", r["off_s"], "s"))
-            print(_line("default detail", r["default_s"], "s"))
-            print(_line("full detail", r["full_s"], "s"))
-            print(_line("default slowdown (wall)", r["default_overhead"] * 100, "%", "default_overhead", "{:.1f}"))
-            print(_line("default slowdown (CPU time)", r["default_cpu_overhead"] * 100, "%", fmt="{:.1f}"))
-            print(_line("full slowdown (wall)", r["full_overhead"] * 100, "%", "full_overhead", "{:.1f}"))
-            print(_line("full slowdown (CPU time)", r["full_cpu_overhead"] * 100, "%", fmt="{:.1f}"))
+            print(f"tracing (median of {rounds} rounds of one-epoch fits; middle half in brackets)")
+            print(_line("off, one epoch", r["off_s"], "s"))
+            print(_line("default detail, one epoch", r["default_s"], "s"))
+            print(_line("full detail, one epoch", r["full_s"], "s"))
+            for mode in ("default", "full"):
+                key = f"{mode}_overhead"
+                spread = f"   [{r[key + '_q1'] * 100:.1f} .. {r[key + '_q3'] * 100:.1f}]"
+                print(_line(f"{mode} slowdown (wall)", r[key] * 100, "%", key, "{:.1f}") + spread)
+                print(_line(f"{mode} slowdown (main-thread CPU)", r[f"{mode}_cpu_overhead"] * 100, "%", fmt="{:.1f}"))
             print(_line("default trace size", r["trace_mb"], "MB", "trace_mb", "{:.2f}"))
             print(_line("full trace size", r["full_trace_mb"], "MB", fmt="{:.1f}"))
         if only in (None, "report"):

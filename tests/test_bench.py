@@ -28,6 +28,10 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
                 "report_s", "report_mb", "big_report_s", "big_report_mb"):
         assert results[key] > 0, key
     assert results["full_trace_mb"] > results["trace_mb"]          # full detail keeps more than default
+    for mode in ("default", "full"):                                # a median of paired rounds, with its spread
+        key = f"{mode}_overhead"
+        assert results[key + "_q1"] <= results[key] <= results[key + "_q3"]
+    assert "median of 2 rounds" in out and out.count(" .. ") == 2
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
 
