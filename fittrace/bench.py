@@ -172,8 +172,9 @@ def _line(name: str, value: float, unit: str, target_key: str | None = None, fmt
     return text
 
 
-def run_bench(quick: bool = False, only: str | None = None) -> dict[str, float]:
-    """Run the benchmark and print its figures; returns them."""
+def run_bench(quick: bool = False, only: str | None = None, keras_python: str | None = None) -> dict[str, float]:
+    """Run the benchmark and print its figures; returns them. With ``keras_python`` (an interpreter that has
+    tf_keras) the engine part also times the same model in TF-Keras, right after the engine (``bench_keras``)."""
     n, epochs, big = (6_000, 2, 5_000) if quick else (60_000, 5, 100_000)
     results: dict[str, float] = {}
     print(f"fittrace bench: article model, {n} samples x 784, batch 128, {epochs} epochs"
@@ -191,6 +192,12 @@ def run_bench(quick: bool = False, only: str | None = None) -> dict[str, float]:
             print(_line("bare numpy loop, same model", r["numpy_floor_s"], "s"))
             print(_line("engine over the bare loop", (r["s_per_epoch"] / r["numpy_floor_s"] - 1) * 100, "%",
                         fmt="{:.1f}"))
+            if keras_python:
+                from fittrace.bench_keras import keras_epochs
+                reply = keras_epochs(keras_python, n, epochs)
+                results["keras_s_per_epoch"] = keras_s = float(np.median(reply["epoch_s"]))
+                print(_line(f"TF-Keras {reply.get('tf_keras', '?')}, same model and data", keras_s, "s"))
+                print(_line("engine against TF-Keras", (r["s_per_epoch"] / keras_s - 1) * 100, "%", fmt="{:+.1f}"))
         if only in (None, "tracing", "report"):
             rounds = 2 if quick else 8
             r = bench_tracing(n, epochs, folder, rounds)

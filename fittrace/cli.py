@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure speed, memory and tracing cost on the article example")
     bench.add_argument("--quick", action="store_true", help="fewer epochs and smaller data (a smoke run)")
     bench.add_argument("--only", choices=("engine", "tracing", "report"), help="run one part only")
+    bench.add_argument("--keras-python", metavar="PYTHON",
+                       help="also time the same model in TF-Keras, run by this interpreter (it needs tf-keras)")
 
     schema = sub.add_parser("schema", help="print the event schema (JSON Schema or the Markdown table)")
     schema.add_argument("--format", default="json", choices=("json", "markdown"))

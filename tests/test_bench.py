@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from fittrace.bench import TARGETS, run_bench
 from fittrace.bench_reference import plain_numpy_epochs
@@ -49,3 +50,35 @@ def test_verdicts_compare_what_is_shown_with_the_target():
     assert _line("seconds per epoch", 0.99, "s", "s_per_epoch").endswith("target <= 1   ok")
     assert _line("seconds per epoch", 1.01, "s", "s_per_epoch").endswith("target <= 1   OVER")
     assert "target" not in _line("first epoch", 5.0, "s")
+
+
+def test_keras_comparison_refuses_a_path_that_is_no_interpreter_before_benchmarking(tmp_path, capsys):
+    script = tmp_path / "not-python.txt"
+    script.write_text("hello")
+    assert main(["bench", "--quick", "--only", "engine", "--keras-python", str(script)]) == 2
+    captured = capsys.readouterr()
+    assert "is not an executable file" in captured.err and "tf-keras" in captured.err
+    assert "seconds per epoch" not in captured.out            # it failed before minutes of benchmarking
+
+
+def test_keras_comparison_with_an_interpreter_lacking_tf_keras(capsys):
+    import importlib.util
+    import sys
+    if importlib.util.find_spec("tf_keras") is not None:     # pragma: no cover - a machine with TF-Keras
+        pytest.skip("this interpreter has tf_keras: the error path cannot be shown with it")
+    assert main(["bench", "--quick", "--only", "engine", "--keras-python", sys.executable]) == 2
+    err = capsys.readouterr().err
+    assert "cannot import tf_keras" in err and "install tensorflow and tf-keras" in err
+
+
+def test_keras_comparison_belongs_to_the_engine_part(capsys):
+    import sys
+    assert main(["bench", "--only", "tracing", "--keras-python", sys.executable]) == 2
+    assert "--keras-python times the engine part" in capsys.readouterr().err
+
+
+def test_the_reply_of_the_keras_run_is_its_last_json_line():
+    from fittrace.bench_keras import _last_json_line
+    noise = 'W0000 some TensorFlow warning\n{"epoch_s": [1.5, 1.25], "tf_keras": "2.21.0"}\n'
+    assert _last_json_line(noise) == {"epoch_s": [1.5, 1.25], "tf_keras": "2.21.0"}
+    assert _last_json_line("no json here\n[1, 2]\n") is None
