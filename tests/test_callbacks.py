@@ -11,26 +11,7 @@ from fittrace.callbacks import (Callback, CallbackList, EarlyStopping, History, 
                                 ProgbarLogger, TerminateOnNaN)
 from fittrace.tracing.recorder import Recorder
 
-
-class FakeModel:
-    """Just what callbacks touch: stop_training, metrics_names, weights, save_weights."""
-
-    def __init__(self, weights=(0.0,)):
-        self.stop_training = False
-        self.metrics_names = ["loss", "accuracy"]
-        self.weights = [np.array(weights)]
-        self.saved = []
-
-    def get_weights(self):
-        return [w.copy() for w in self.weights]
-
-    def set_weights(self, ws):
-        self.weights = [np.array(w) for w in ws]
-
-    def save_weights(self, path):
-        self.saved.append(str(path))
-        with open(path, "w") as fh:
-            fh.write(f"{self.weights[0].tolist()}")
+from fakes import FakeModel
 
 
 class Log(Callback):

@@ -9,24 +9,7 @@ import pytest
 from fittrace.callbacks import CallbackList, EarlyStopping, ModelCheckpoint, TerminateOnNaN
 from fittrace.tracing.recorder import Recorder
 
-
-class FakeModel:
-    def __init__(self):
-        self.stop_training = False
-        self.metrics_names = ["loss"]
-        self.weights = [np.zeros(2)]
-        self.saved = []
-
-    def get_weights(self):
-        return [w.copy() for w in self.weights]
-
-    def set_weights(self, ws):
-        self.weights = [np.array(w) for w in ws]
-
-    def save_weights(self, path):
-        self.saved.append(str(path))
-        with open(path, "w") as fh:
-            fh.write(str(self.weights[0].tolist()))
+from fakes import FakeModel
 
 
 def _run(callback, values, key="val_loss", model=None):

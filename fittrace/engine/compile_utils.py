@@ -49,14 +49,12 @@ def _single(obj: Any, what: str) -> Any:
     return obj
 
 
-class LossesContainer:
-    """Computes the compiled loss and tracks its running mean (the "loss" log)."""
+class Container:
+    """What both containers share (``compile_utils.Container``): the output names, and a build on the first batch
+    before which they track no metrics."""
 
-    def __init__(self, losses: Any, loss_weights: Any = None, output_names: Sequence[str] | None = None) -> None:
-        self._user_losses = _single(losses, "loss")
-        self._loss_weight = float(loss_weights) if isinstance(loss_weights, (int, float)) else None
-        self._loss_obj: Any = None
-        self._loss_metric = metrics_mod.Mean(name="loss")
+    def __init__(self, output_names: Sequence[str] | None = None) -> None:
+        self._output_names = output_names
         self._built = False
 
     @property
@@ -65,7 +63,25 @@ class LossesContainer:
 
     @property
     def metrics(self) -> list[Any]:
-        return [self._loss_metric] if self._built else []
+        """The metric objects whose results are logs; none before the build."""
+        return self._built_metrics() if self._built else []
+
+    def _built_metrics(self) -> list[Any]:
+        raise NotImplementedError
+
+
+class LossesContainer(Container):
+    """Computes the compiled loss and tracks its running mean (the "loss" log)."""
+
+    def __init__(self, losses: Any, loss_weights: Any = None, output_names: Sequence[str] | None = None) -> None:
+        super().__init__(output_names)
+        self._user_losses = _single(losses, "loss")
+        self._loss_weight = float(loss_weights) if isinstance(loss_weights, (int, float)) else None
+        self._loss_obj: Any = None
+        self._loss_metric = metrics_mod.Mean(name="loss")
+
+    def _built_metrics(self) -> list[Any]:
+        return [self._loss_metric]
 
     def build(self) -> None:
         loss = self._user_losses
@@ -110,27 +126,22 @@ class LossesContainer:
         self._loss_metric.reset_state()
 
 
-class MetricsContainer:
+class MetricsContainer(Container):
     """Updates the compiled metrics; resolves "accuracy" from the shapes it first sees."""
 
     def __init__(self, metrics: Any = None, weighted_metrics: Any = None,
                  output_names: Sequence[str] | None = None) -> None:
         if isinstance(metrics, dict) or isinstance(weighted_metrics, dict):
             raise NotImplementedError("fittrace models have a single output: pass metrics as a list, not a dict.")
+        super().__init__(output_names)
         self._user_metrics = list(metrics or [])
         self._user_weighted = list(weighted_metrics or [])
         self._metrics: list[Any] = []
         self._weighted: list[Any] = []
         self._fns: dict[int, str] = {}
-        self._built = False
 
-    @property
-    def built(self) -> bool:
-        return self._built
-
-    @property
-    def metrics(self) -> list[Any]:
-        return self._metrics + self._weighted if self._built else []
+    def _built_metrics(self) -> list[Any]:
+        return self._metrics + self._weighted
 
     def _resolve(self, metric: Any, y_t: np.ndarray, y_p: Any) -> Any:
         if isinstance(metric, metrics_mod.Metric):

@@ -14,6 +14,8 @@ from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 from fittrace.tracing.recorder import Recorder
 
+from fakes import Ticks
+
 NUMBER = (int, float)
 
 
@@ -71,17 +73,6 @@ def check_nesting(events: list[dict]) -> None:
             if stack:
                 assert end <= stack[-1][1], f"{name} [{start}, {end}] sticks out of {stack[-1]}"
             stack.append((start, end, name))
-
-
-class Ticks:
-    """A clock that advances 1000 ns per reading, so every time is known in advance."""
-
-    def __init__(self) -> None:
-        self.now = 0
-
-    def __call__(self) -> int:
-        self.now += 1000
-        return self.now
 
 
 def _recorded(epochs=2, steps=3) -> Trace:

@@ -13,16 +13,7 @@ from fittrace.tracing.events import SCHEMA_NAME, SCHEMA_VERSION
 from fittrace.tracing.jsonl import JsonlWriter, TraceFormatError, read_jsonl, write_jsonl
 from fittrace.tracing.recorder import Recorder
 
-
-class Ticks:
-    """A clock that advances 1000 ns per reading, so times are known in advance."""
-
-    def __init__(self) -> None:
-        self.now = 0
-
-    def __call__(self) -> int:
-        self.now += 1000
-        return self.now
+from fakes import Ticks
 
 
 def _fit(epochs: int = 2, steps: int = 2, nan_at: tuple[int, int] | None = None, fail_at: int | None = None) -> None:

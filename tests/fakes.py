@@ -1,0 +1,40 @@
+"""Stand-ins shared by several test files (imported as ``fakes``: pyproject puts tests/ on the path).
+
+Each one stands for a part of fittrace that the test around it is not about, never for a real outside component.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class FakeModel:
+    """Just what callbacks touch: stop_training, metrics_names, weights and save_weights (which writes the first
+    weight's values as text, so a test can read back what was saved)."""
+
+    def __init__(self, weights=(0.0,), metrics_names=("loss", "accuracy")):
+        self.stop_training = False
+        self.metrics_names = list(metrics_names)
+        self.weights = [np.array(weights)]
+        self.saved = []
+
+    def get_weights(self):
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, ws):
+        self.weights = [np.array(w) for w in ws]
+
+    def save_weights(self, path):
+        self.saved.append(str(path))
+        with open(path, "w") as fh:
+            fh.write(str(self.weights[0].tolist()))
+
+
+class Ticks:
+    """A clock that advances 1000 ns per reading, so every time in a recorded trace is known in advance."""
+
+    def __init__(self) -> None:
+        self.now = 0
+
+    def __call__(self) -> int:
+        self.now += 1000
+        return self.now
