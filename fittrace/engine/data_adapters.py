@@ -72,7 +72,14 @@ class DataAdapter:
 
     @classmethod
     def verdict(cls, x: Any, y: Any = None) -> str:
+        """In words, whether this adapter takes ``x`` and ``y`` and why (the adapter_candidate event's reason)."""
+        if cls.can_handle(x, y):
+            return "accepts: " + cls._how_it_takes(x)
         return f"declines: it takes {cls.would_take}; x is {describe(x)}"
+
+    @classmethod
+    def _how_it_takes(cls, x: Any) -> str:
+        return f"x is {describe(x)}"
 
     def get_size(self) -> int | None:
         return None
@@ -245,11 +252,13 @@ class GenericArrayLikeDataAdapter(TensorLikeDataAdapter):
 
     @classmethod
     def verdict(cls, x: Any, y: Any = None) -> str:
-        if cls.can_handle(x, y):
-            return f"accepts: x is {describe(x)}, an array-like that is sliced batch by batch, never loaded whole"
-        if TensorLikeDataAdapter.can_handle(x, y):
+        if not cls.can_handle(x, y) and TensorLikeDataAdapter.can_handle(x, y):
             return "declines: these are plain numpy arrays, which TensorLikeDataAdapter handles"
-        return f"declines: it takes {cls.would_take}; x is {describe(x)}"
+        return super().verdict(x, y)
+
+    @classmethod
+    def _how_it_takes(cls, x: Any) -> str:
+        return f"x is {describe(x)}, an array-like that is sliced batch by batch, never loaded whole"
 
     def __init__(self, x: Any, y: Any = None, sample_weights: Any = None, batch_size: int | None = None,
                  steps: int | None = None, epochs: int = 1, shuffle: Any = False, **kwargs: Any) -> None:
@@ -310,10 +319,8 @@ class GeneratorDataAdapter(DataAdapter):
             not isinstance(x, Sequence)
 
     @classmethod
-    def verdict(cls, x: Any, y: Any = None) -> str:
-        if cls.can_handle(x, y):
-            return f"accepts: x is {describe(x)}, an iterator: it peeks at the first batch to learn the structure"
-        return f"declines: it takes {cls.would_take}; x is {describe(x)}"
+    def _how_it_takes(cls, x: Any) -> str:
+        return f"x is {describe(x)}, an iterator: it peeks at the first batch to learn the structure"
 
     def __init__(self, x: Any, y: Any = None, sample_weights: Any = None, batch_size: int | None = None,
                  steps: int | None = None, **kwargs: Any) -> None:
@@ -351,10 +358,8 @@ class KerasSequenceAdapter(DataAdapter):
         return isinstance(x, Sequence)
 
     @classmethod
-    def verdict(cls, x: Any, y: Any = None) -> str:
-        if cls.can_handle(x, y):
-            return f"accepts: x is a Sequence ({type(x).__name__}) of {len(x)} batches, fetched by index"
-        return f"declines: it takes {cls.would_take}; x is {describe(x)}"
+    def _how_it_takes(cls, x: Any) -> str:
+        return f"x is a Sequence ({type(x).__name__}) of {len(x)} batches, fetched by index"
 
     def __init__(self, x: Sequence, y: Any = None, sample_weights: Any = None, batch_size: int | None = None,
                  steps: int | None = None, shuffle: Any = False, **kwargs: Any) -> None:
