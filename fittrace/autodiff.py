@@ -357,6 +357,8 @@ def concat(tensors: Sequence[Any], axis: int = -1) -> Tensor:
 
 def _expand_reduced(g: np.ndarray, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
     if axis is None:
+        if math.prod(shape) <= 4096:                  # small (a loss over a batch): a filled array is cheaper
+            return np.full(shape, g, dtype=g.dtype)
         return np.broadcast_to(g.reshape((1,) * len(shape)), shape)
     if not keepdims:
         axes = (axis,) if isinstance(axis, int) else tuple(axis)

@@ -24,22 +24,28 @@ def _rmsprop(g: np.ndarray, var: np.ndarray, v: np.ndarray, buf: np.ndarray, lr:
     var += buf
 
 
-def plain_numpy_epochs(x: np.ndarray, y: np.ndarray, epochs: int, batch: int = 128,
-                       seed: int = 0) -> tuple[list[float], list[float]]:
-    """Seconds and mean loss of each epoch of the bare loop over ``x`` (n, 784) float32 and ``y`` (n,) labels."""
-    rng = np.random.default_rng(seed)
-    params = [(rng.standard_normal((784, 512)) * 0.05).astype(np.float32), np.zeros(512, np.float32),
-              (rng.standard_normal((512, 10)) * 0.05).astype(np.float32), np.zeros(10, np.float32)]
-    slots = [np.zeros_like(p) for p in params]
-    bufs = [np.empty_like(p) for p in params]
-    lr = np.float32(0.001)
-    w1, b1, w2, b2 = params
-    n = len(x)
-    times, losses = [], []
-    for _ in range(epochs):
+class BareLoop:
+    """The bare loop's state (weights, RMSprop slots, shuffling), run one epoch at a time, so that ``fittrace
+    bench`` can alternate its epochs with the engine's and compare the two under the same machine load."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch: int = 128, seed: int = 0) -> None:
+        self.x, self.y, self.batch = x, y, batch
+        self.rng = np.random.default_rng(seed)
+        rng = self.rng
+        self.params = [(rng.standard_normal((784, 512)) * 0.05).astype(np.float32), np.zeros(512, np.float32),
+                       (rng.standard_normal((512, 10)) * 0.05).astype(np.float32), np.zeros(10, np.float32)]
+        self.slots = [np.zeros_like(p) for p in self.params]
+        self.bufs = [np.empty_like(p) for p in self.params]
+
+    def epoch(self) -> tuple[float, float]:
+        """Train one epoch; its seconds and its mean loss."""
+        x, y, batch = self.x, self.y, self.batch
+        w1, b1, w2, b2 = self.params
+        lr = np.float32(0.001)
+        n = len(x)
         t0 = time.perf_counter()
         total = 0.0
-        order = rng.permutation(n)
+        order = self.rng.permutation(n)
         for start in range(0, n, batch):
             rows = order[start:start + batch]
             xb, yb = x[rows], y[rows].astype(np.int64)
@@ -58,8 +64,14 @@ def plain_numpy_epochs(x: np.ndarray, y: np.ndarray, epochs: int, batch: int = 1
             gh = p @ w2.T
             gh *= h > 0
             grads = [xb.T @ gh, gh.sum(axis=0), h.T @ p, p.sum(axis=0)]
-            for g, var, v, buf in zip(grads, params, slots, bufs):
+            for g, var, v, buf in zip(grads, self.params, self.slots, self.bufs):
                 _rmsprop(g, var, v, buf, lr)
-        times.append(time.perf_counter() - t0)
-        losses.append(total / n)
-    return times, losses
+        return time.perf_counter() - t0, total / n
+
+
+def plain_numpy_epochs(x: np.ndarray, y: np.ndarray, epochs: int, batch: int = 128,
+                       seed: int = 0) -> tuple[list[float], list[float]]:
+    """Seconds and mean loss of each epoch of the bare loop over ``x`` (n, 784) float32 and ``y`` (n,) labels."""
+    loop = BareLoop(x, y, batch, seed)
+    runs = [loop.epoch() for _ in range(epochs)]
+    return [t for t, _ in runs], [loss for _, loss in runs]

@@ -13,6 +13,7 @@ Left out: ``ignore_class``, label smoothing, Huber/KLD/hinge/cosine/poisson loss
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -156,7 +157,7 @@ def compute_weighted_loss(losses: Tensor, sample_weight: Any = None, reduction: 
     total = ops.reduce_sum(losses)
     if reduction == Reduction.SUM:
         return total
-    n = max(1, int(np.prod(losses.shape)))
+    n = max(1, math.prod(losses.shape))
     return ops.divide(total, np.float32(n))
 
 

@@ -59,6 +59,12 @@ class Reduce(Metric):
         self.total, self.count = 0.0, 0.0
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        if type(values) is float and (sample_weight is None or type(sample_weight) in (int, float)):
+            # the loss tracker's case, once per step: one number and a batch size, no arrays needed
+            w = 1.0 if sample_weight is None else float(sample_weight)
+            self.total += values * w
+            self.count += w
+            return
         v = _np(values).astype(np.float64)
         if sample_weight is None:
             self.total += float(v.sum())

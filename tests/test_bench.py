@@ -8,8 +8,20 @@ import numpy as np
 import pytest
 
 from fittrace.bench import TARGETS, run_bench
-from fittrace.bench_reference import plain_numpy_epochs
+from fittrace.bench_reference import BareLoop, plain_numpy_epochs
 from fittrace.cli import main
+
+
+def test_the_bare_loop_runs_epoch_by_epoch_and_continues_where_it_stopped():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 10, 512)
+    x = rng.normal(0, 0.3, (512, 784)).astype(np.float32)
+    x[np.arange(512), y * 7] += 3.0
+    loop = BareLoop(x, y)
+    losses = [loop.epoch()[1] for _ in range(3)]
+    assert losses[2] < losses[1] < losses[0]               # the same weights keep training between calls
+    _, again = plain_numpy_epochs(x, y, epochs=3)
+    np.testing.assert_allclose(again, losses, rtol=1e-5)   # and epoch by epoch is the same run as all at once
 
 
 def test_the_bare_loop_learns_a_separable_problem():
@@ -35,6 +47,7 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     assert "median of 2 rounds" in out and out.count(" .. ") == 2
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
+    assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out
 
 
 def test_bench_command_runs_one_part(capsys):

@@ -54,6 +54,17 @@ def test_metrics_ignore_sample_weight_but_weighted_metrics_use_it():
     assert plain.result() == pytest.approx(0.5) and weighted.result() == pytest.approx(1.0)
 
 
+def test_mean_of_plain_numbers_equals_the_mean_of_the_same_values_as_arrays():
+    fast, arrays = metrics.Mean(), metrics.Mean()
+    for value, weight in [(2.0, 128), (4.5, 96), (1.25, 3.5), (0.5, None)]:
+        fast.update_state(value, sample_weight=weight)              # a Python float: the loss tracker's path
+        arrays.update_state(np.float32(value), sample_weight=None if weight is None else np.array(weight))
+    assert fast.result() == pytest.approx(arrays.result(), rel=1e-12)
+    assert fast.count == arrays.count == 128 + 96 + 3.5 + 1
+    fast.update_state(float("nan"), sample_weight=1)
+    assert np.isnan(fast.result())
+
+
 def test_mean_and_unknown_metric():
     m = metrics.Mean()
     m.update_state(2.0, sample_weight=128)
