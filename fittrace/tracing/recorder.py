@@ -212,9 +212,6 @@ class Recorder:
         self._seq = seq + 1
         return seq
 
-    def _skip(self, kind: str) -> bool:
-        return self._summary and kind not in SUMMARY_KINDS
-
     # instant/_open/_close run for every event of every step: the common case (an ordinary kind, no error, the
     # span on top of the stack) takes the shortest path, with attribute lookups hoisted; the rest is in helpers
     def instant(self, kind: str, name: str, keras: str | None, layer: str | None, data: Payload) -> None:
@@ -261,7 +258,7 @@ class Recorder:
         elif kind == "epoch":
             self._epoch = payload_get(s.data, "epoch", self._epoch)
             self._step = None
-        else:
+        elif kind in BUILD_LIKE:
             s.data = self._with_provenance(s.data)
 
     def _close(self, s: Span, exc: BaseException | None) -> None:
@@ -297,6 +294,7 @@ class Recorder:
                 self._close(stack[-1], None)
             if stack:
                 stack.pop()
+            end = self.clock() - self.t0                    # after the children, so that they nest inside
         if exc is not None and s.kind != "step":
             s.set(error=type(exc).__name__)
         if s.keep:

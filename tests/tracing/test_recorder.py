@@ -104,3 +104,39 @@ def test_only_one_recording_at_a_time():
 def test_unknown_detail_level():
     with pytest.raises(ValueError, match=r"unknown detail level: 'everything' \(must be one of"):
         Recorder("everything")
+
+
+def test_a_promoting_span_in_an_undecided_step_keeps_the_step_whole_without_provenance():
+    r = Recorder("default").start()
+    try:
+        with rec.span("epoch", "epoch 0", data={"epoch": 0}):
+            for s in range(4):
+                with rec.span("step", f"step {s}", data={"step": s, "last": s == 3}) as sp:
+                    with rec.span("layer_call", "Dense.call", layer="d", data={"n": s}):
+                        pass
+                    if s == 1:
+                        with rec.span("warning", "slow step", data={"message": "m"}):
+                            rec.emit("loss", "loss", data={"value": 1.0})
+                    sp.set(logs={"loss": 1.0})
+    finally:
+        r.stop()
+    assert [e.step for e in r.events if e.kind == "layer_call"] == [0, 1, 3]     # step 2 was dropped
+    warning = next(e for e in r.events if e.kind == "warning")
+    assert warning.data == {"message": "m"} and warning.dur is not None        # a span, and no provenance added
+    loss = next(e for e in r.events if e.kind == "loss")
+    assert loss.parent == warning.seq
+    assert [why for _, _, why in r.full_steps] == ["first step of the epoch", "a warning", "last step of the epoch"]
+
+
+def test_a_parent_closed_before_its_child_closes_the_child_first():
+    r = Recorder("full").start()
+    outer = rec.span("train_step", "outer")
+    outer.__enter__()
+    inner = rec.span("layer_call", "inner")
+    inner.__enter__()
+    outer.__exit__(None, None, None)                 # a failure skipped the child's exit
+    r.stop()
+    by_name = {e.name: e for e in r.events}
+    assert by_name["inner"].parent == by_name["outer"].seq
+    assert by_name["inner"].t + by_name["inner"].dur <= by_name["outer"].t + by_name["outer"].dur
+    assert rec.active() is None and r._stack == []
