@@ -78,12 +78,18 @@ class ModelFunction:
         self.signatures: list[tuple] = []
 
     def __call__(self, iterator: Iterator[Any]) -> Any:
+        """Run ``steps_per_execution`` steps. A train or test function returns the last step's logs; a predict
+        function returns the outputs of all its steps joined along the batch axis, as Keras's does."""
         outputs = None
         with rec.span("function_call", self.name, keras=f"{KERAS_TRAINING}.Model.make_{self.name}",
                       data={"function": self.name, "mode": "graph" if self.graph else "eager",
                             "steps": self._spe()}):
-            for _ in range(self._spe()):
-                outputs = self.step_function(iterator)
+            for i in range(self._spe()):
+                step_outputs = self.step_function(iterator)
+                if i and self.name == "predict_function":
+                    outputs = np.concatenate([_array(outputs), _array(step_outputs)], axis=0)
+                else:
+                    outputs = step_outputs
         return outputs
 
     def step_function(self, iterator: Iterator[Any]) -> Any:
@@ -126,6 +132,10 @@ class ModelFunction:
             return self._step(data)
         finally:
             _tracing.pop()
+
+
+def _array(x: Any) -> np.ndarray:
+    return np.asarray(getattr(x, "value", x))
 
 
 def make_function(model: Any, name: str, step: Callable[[Any], Any], force: bool = False) -> ModelFunction:

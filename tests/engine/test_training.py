@@ -333,3 +333,27 @@ def test_save_and_load_weights_roundtrip(tmp_path):
     other.load_weights(tmp_path / "w.npz")
     np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
     assert [p.name for p in tmp_path.iterdir()] == ["w.npz"]
+
+
+@pytest.mark.parametrize("spe", [2, 3, 7])
+def test_steps_per_execution_changes_how_steps_are_grouped_not_the_results(spe):
+    """predict joins the outputs of every step of an execution (the last execution is shorter when the steps do
+    not divide evenly); fit and evaluate give the same numbers as one step per execution."""
+    set_random_seed(3)
+    x = np.random.default_rng(0).random((10, 4)).astype("float32")
+    y = np.random.default_rng(1).random((10, 3)).astype("float32")
+    model = Sequential([layers.Dense(3)])
+    model.compile(optimizer="sgd", loss="mse")
+    want_pred = model.predict(x, batch_size=2, verbose=0)
+    want_eval = model.evaluate(x, y, batch_size=2, verbose=0)
+    weights = model.get_weights()
+    want_hist = model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0).history["loss"]
+
+    model.set_weights(weights)
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution=spe)
+    got_pred = model.predict(x, batch_size=2, verbose=0)
+    assert got_pred.shape == (10, 3)
+    np.testing.assert_allclose(got_pred, want_pred, rtol=1e-6)
+    assert model.evaluate(x, y, batch_size=2, verbose=0) == pytest.approx(want_eval, rel=1e-6)
+    got_hist = model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(got_hist, want_hist, rtol=1e-5)
