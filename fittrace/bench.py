@@ -87,12 +87,12 @@ def bench_engine(n: int, epochs: int) -> dict[str, float]:
             "numpy_floor_s": float(np.median(bare)), "over_floor": float(np.median(engine / bare) - 1)}
 
 
-def _timed_fit(n: int, epochs: int, detail: str | None, path: Path | None) -> tuple[float, float]:
+def _timed_fit(x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None,
+               path: Path | None) -> tuple[float, float]:
     """Wall seconds and main-thread CPU seconds of one fit of the article model, traced at ``detail`` or not."""
     import fittrace
     from fittrace.seeding import set_random_seed
     set_random_seed(0)
-    x, y = _data(n)
     model = _article_model()
     t0, c0 = time.perf_counter(), time.thread_time()
     if detail is None:
@@ -118,17 +118,18 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     ratios: dict[str, list[float]] = {"default": [], "full": [], "default_cpu": [], "full_cpu": []}
     seconds: dict[str, list[float]] = {"off": [], "default": [], "full": []}
     modes = ["off", "default", "full"]
+    x, y = _data(n)                                   # made once: every fit trains on the same arrays
     for r in range(rounds):
         got = {}
         for mode in (modes if r % 2 == 0 else modes[::-1]):
             path = folder / "round.trace.jsonl" if mode != "off" else None
-            got[mode] = _timed_fit(n, 1, None if mode == "off" else mode, path)
+            got[mode] = _timed_fit(x, y, 1, None if mode == "off" else mode, path)
             seconds[mode].append(got[mode][0])
         for mode in ("default", "full"):
             ratios[mode].append(got[mode][0] / got["off"][0] - 1)
             ratios[mode + "_cpu"].append(got[mode][1] / got["off"][1] - 1)
     for mode in ("default", "full"):
-        _timed_fit(n, epochs, mode, folder / f"{mode}.trace.jsonl")
+        _timed_fit(x, y, epochs, mode, folder / f"{mode}.trace.jsonl")
     out = {"off_s": _median(seconds["off"]), "default_s": _median(seconds["default"]),
            "full_s": _median(seconds["full"]), "rounds": float(rounds),
            "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
