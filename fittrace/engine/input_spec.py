@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from fittrace.engine.functions import symbolic_shape
+
 
 @dataclass
 class InputSpec:
@@ -62,7 +64,7 @@ def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec] | Non
     for i, (x, spec) in enumerate(zip(flat, specs)):
         if spec is None:
             continue
-        shape = tuple(x.shape)
+        shape = symbolic_shape(tuple(x.shape))       # while tracing a graph, the batch dimension is None
         ndim = len(shape)
         head = f'Input {i} of layer "{layer_name}" is incompatible with the layer: '
         if spec.ndim is not None and not spec.allow_last_axis_squeeze and ndim != spec.ndim:

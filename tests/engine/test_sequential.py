@@ -78,6 +78,25 @@ def test_dense_rejects_wrong_feature_count_with_keras_message():
             "with shape (32, 100)") in str(err.value)
 
 
+@pytest.mark.parametrize("run_eagerly, call, shape", [
+    (False, "predict", "(None, 5)"),    # traced graph, data ending in a partial batch: the batch is unknown
+    (False, "fit", "(32, 5)"),          # traced graph, batches that divide the data: the batch is known
+    (True, "predict", "(2, 5)"),        # eager: the concrete batch
+])
+def test_wrong_feature_count_reports_the_shape_keras_sees_in_each_mode(run_eagerly, call, shape):
+    """What TF-Keras 2.21 prints for these three calls (checked against it): the shape is the traced one."""
+    model = Sequential([layers.Dense(3)])
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=run_eagerly)
+    model.predict(np.zeros((2, 8), "float32"), verbose=0)
+    with pytest.raises(ValueError) as err:
+        if call == "predict":
+            model.predict(np.zeros((2, 5), "float32"), verbose=0)
+        else:
+            model.fit(np.zeros((64, 5), "float32"), np.zeros((64, 3)), verbose=0)
+    assert str(err.value).endswith("expected axis -1 of input shape to have value 8, but received input with "
+                                   f"shape {shape}")
+
+
 def test_add_after_build_builds_the_new_layer_at_once():
     model = Sequential([layers.Dense(4)])
     model(np.ones((2, 3), "float32"))
