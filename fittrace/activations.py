@@ -16,7 +16,6 @@ import numpy as np
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
-from fittrace.identifiers import unknown
 
 
 def relu(x: Any) -> Tensor:
@@ -88,8 +87,8 @@ def get(identifier: Any) -> Callable[..., Tensor]:
         return linear
     if isinstance(identifier, str):
         fn = _BY_NAME.get(identifier)
-        if fn is None:
-            raise unknown("activation function", identifier)
+        if fn is None:      # activations.deserialize has its own wording, not the generic one
+            raise ValueError(f"Unknown activation function '{identifier}' cannot be deserialized.")
         return fn
     if callable(identifier):
         return identifier

@@ -1,10 +1,11 @@
 """Resolving string identifiers ("relu", "adam", ...): the one error Keras 2 gives for a name it does not know.
 
 Mirrors the message of ``keras.saving.legacy.serialization.deserialize_keras_object`` (tf-keras 2.x), which every
-``get()`` of activations, initializers, regularizers, losses, metrics and optimizers ends in.
+``get()`` of initializers, regularizers, losses, metrics and optimizers ends in (activations.get has a wording
+of its own, "Unknown activation function 'x' cannot be deserialized.", kept in activations.py).
 
-    >>> str(unknown("activation function", "relux")).split(".")[0]
-    "Unknown activation function: 'relux'"
+    >>> str(unknown("loss function", "msee")).split(".")[0]
+    "Unknown loss function: 'msee'"
 """
 from __future__ import annotations
 

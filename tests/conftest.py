@@ -1,9 +1,13 @@
 """Shared test helpers: finite-difference gradients, and real system components (dot, Chromium) on demand."""
 from __future__ import annotations
 
+import fcntl
 import os
+import platform
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -73,6 +77,46 @@ def chromium_path() -> str:
     if not _ensure_apt("chromium", "chromium"):
         pytest.fail("Chromium is required for the browser tests: apt-get install chromium")
     return shutil.which("chromium") or "/usr/bin/chromium"
+
+
+#: Real TF-Keras for the parity tests: the version the issues name, CPU build.
+KERAS_PINS = ("tensorflow-cpu==2.21.0" if platform.machine() in ("x86_64", "AMD64") else "tensorflow==2.21.0",
+              "tf-keras==2.21.0")
+
+
+def _imports_tf_keras(python: Path) -> bool:
+    if not python.exists():
+        return False
+    probe = subprocess.run([str(python), "-c", "import tf_keras"], capture_output=True, check=False,
+                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    return probe.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def keras_python() -> str:
+    """An interpreter with real TF-Keras 2.21: $FITTRACE_KERAS_PYTHON if set, else a virtual environment the test
+    setup makes once (pip install of KERAS_PINS, a few minutes) and keeps in the user's cache folder."""
+    given = os.environ.get("FITTRACE_KERAS_PYTHON")
+    if given:
+        if not _imports_tf_keras(Path(given)):
+            pytest.fail(f"FITTRACE_KERAS_PYTHON={given} cannot import tf_keras")
+        return given
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fittrace-tests"
+    venv = home / "tf-keras-2.21"
+    python = venv / "bin" / "python"
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "tf-keras.lock", "w") as lock:         # one installer at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (venv / "installed").exists() and _imports_tf_keras(python):
+            return str(python)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True)
+        done = subprocess.run([str(python), "-m", "pip", "install", "-q", *KERAS_PINS], capture_output=True,
+                              text=True, check=False)
+        if done.returncode != 0 or not _imports_tf_keras(python):
+            tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            pytest.fail(f"could not install {' '.join(KERAS_PINS)} for the parity tests: {tail}")
+        (venv / "installed").write_text(" ".join(KERAS_PINS) + "\n")
+    return str(python)
 
 
 @pytest.fixture

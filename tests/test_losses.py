@@ -97,5 +97,5 @@ def test_activation_gradients(gradcheck):
     x = np.array([[-1.3, -0.2, 0.4, 2.1]])
     for name in ("relu", "sigmoid", "tanh", "softmax", "linear", "gelu", "elu", "softplus", "swish"):
         gradcheck(activations.get(name), x)
-    with pytest.raises(ValueError, match="Unknown activation function: 'nope'"):
+    with pytest.raises(ValueError, match="^Unknown activation function 'nope' cannot be deserialized.$"):
         activations.get("nope")

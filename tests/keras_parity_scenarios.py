@@ -1,0 +1,123 @@
+"""Scenarios run twice, by real TF-Keras 2 and by fittrace, for tests/test_keras_parity.py to compare.
+
+    python keras_parity_scenarios.py tf        # under an interpreter that has tf_keras
+    python keras_parity_scenarios.py fittrace  # under the test environment
+
+Prints one JSON object: training histories from identical starting weights (several optimizers, losses, sample
+and class weights, a validation split), the messages of errors Keras 2 has a message for, the verbose=2 progress
+lines with their times masked, and the model summary. Nothing here checks anything: the test does.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import sys
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+TF = sys.argv[1] == "tf"
+if TF:
+    import tf_keras as keras
+    from tf_keras import layers, optimizers
+    Sequential = keras.Sequential
+else:
+    from fittrace.keras import layers, optimizers
+    from fittrace.keras.models import Sequential
+
+rng = np.random.default_rng(0)
+X = rng.random((100, 8)).astype("float32")
+Y = rng.integers(0, 3, 100)
+W = [rng.normal(0, 0.5, (8, 6)).astype("float32"), np.zeros(6, "float32"),
+     rng.normal(0, 0.5, (6, 3)).astype("float32"), np.zeros(3, "float32")]
+
+
+def model(units: int = 3, activation: str = "softmax", weights: list | None = None):
+    m = Sequential([layers.Dense(6, activation="relu"), layers.Dense(units, activation=activation)])
+    m.build((None, 8))
+    m.set_weights(weights if weights is not None else W)
+    return m
+
+
+def history(optimizer, loss, y, metrics, units=3, activation="softmax", weights=None, **fit):
+    m = model(units, activation, weights)
+    m.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    h = m.fit(X, y, epochs=3, batch_size=32, shuffle=False, verbose=0, **fit)
+    return {k: [float(v) for v in vs] for k, vs in h.history.items()}
+
+
+def histories() -> dict:
+    onehot = np.eye(3, dtype="float32")[Y]
+    binary = (Y == 1).astype("float32")
+    w_binary = W[:2] + [W[2][:, :1], W[3][:1]]
+    return {
+        "sgd, sparse CE": history("sgd", "sparse_categorical_crossentropy", Y, ["accuracy"]),
+        "rmsprop, sparse CE": history("rmsprop", "sparse_categorical_crossentropy", Y, ["accuracy"]),
+        "adam, categorical CE": history("adam", "categorical_crossentropy", onehot, ["accuracy"]),
+        "adam, mse": history("adam", "mse", onehot, ["mae"], activation="linear"),
+        "rmsprop, validation_split": history("rmsprop", "sparse_categorical_crossentropy", Y, ["accuracy"],
+                                             validation_split=0.2),
+        "sgd, sample_weight": history("sgd", "sparse_categorical_crossentropy", Y, ["accuracy"],
+                                      sample_weight=np.linspace(0.1, 2, 100)),
+        "sgd, class_weight": history("sgd", "sparse_categorical_crossentropy", Y, ["accuracy"],
+                                     class_weight={0: 1.0, 1: 2.0, 2: 0.5}),
+        "adam, binary CE": history("adam", "binary_crossentropy", binary, ["accuracy"], units=1,
+                                   activation="sigmoid", weights=w_binary),
+        "sgd nesterov, binary CE": history(optimizers.SGD(0.1, momentum=0.9, nesterov=True), "binary_crossentropy",
+                                           binary, ["accuracy"], units=1, activation="sigmoid", weights=w_binary),
+    }
+
+
+def error(fn) -> str:
+    try:
+        fn()
+    except Exception as exc:              # the message is what is compared
+        lines = [ln.strip() for ln in str(exc).splitlines()]
+        # TF-Keras wraps errors raised while tracing in "in user code: ..." and a "calling layer" preamble; the
+        # sentence that names the problem is the comparable part
+        keep = [ln for ln in lines if "is incompatible with the layer" in ln] or [str(exc)]
+        return f"{type(exc).__name__}: {keep[0]}"
+    return "no error"
+
+
+def errors() -> dict:
+    out = {}
+    m = model()
+    out["fit before compile"] = error(lambda: m.fit(X, Y, verbose=0))
+    out["unknown loss"] = error(lambda: model().compile(optimizer="sgd", loss="nope"))
+    out["unknown optimizer"] = error(lambda: model().compile(optimizer="nope", loss="mse"))
+    out["unknown activation"] = error(lambda: layers.Dense(2, activation="nope"))
+    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    out["cardinality"] = error(lambda: m.fit(X, Y[:50], verbose=0))
+    out["batch_size 0"] = error(lambda: m.fit(X, Y, batch_size=0, verbose=0))
+    out["incompatible input (graph)"] = error(lambda: m.predict(np.zeros((2, 5), "float32"), verbose=0))
+    return out
+
+
+def progress_lines() -> list[str]:
+    m = model()
+    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        m.fit(X, Y, epochs=2, batch_size=32, shuffle=False, verbose=2, validation_split=0.2)
+    # times vary from run to run: mask them, keep the layout and the figures
+    masked = re.sub(r"\d+(ms|us|s)/(epoch|step)", r"T/\2", buf.getvalue())
+    masked = re.sub(r" - \d+s - ", " - Ts - ", masked)
+    return masked.splitlines()
+
+
+def summary() -> list[str]:
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        model().summary()
+    return buf.getvalue().splitlines()
+
+
+if __name__ == "__main__":
+    if TF:
+        keras.utils.set_random_seed(0)
+    out = {"histories": histories(), "errors": errors(), "progress": progress_lines(), "summary": summary()}
+    print(json.dumps(out))

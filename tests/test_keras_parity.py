@@ -1,0 +1,61 @@
+"""fittrace against real TF-Keras 2.21: the same scenarios (keras_parity_scenarios.py) run by both must give the
+same training figures from the same starting weights, the same error messages, the same verbose=2 lines and the
+same summary table. TF-Keras runs in its own interpreter (the ``keras_python`` fixture installs it)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = [pytest.mark.keras_parity, pytest.mark.slow]
+
+SCENARIOS = Path(__file__).with_name("keras_parity_scenarios.py")
+#: Where fittrace's message is deliberately different: TF-Keras's is obscure or it has none. Empty today.
+DIFFERENT_ON_PURPOSE: dict[str, str] = {}
+
+
+def _run(python: str, side: str) -> dict:
+    done = subprocess.run([python, str(SCENARIOS), side], capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""})
+    assert done.returncode == 0, f"{side} scenarios failed:\n{done.stderr[-3000:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def both(keras_python):
+    return _run(keras_python, "tf"), _run(sys.executable, "fittrace")
+
+
+def test_training_figures_match_from_the_same_weights(both):
+    keras, ours = both
+    assert set(ours["histories"]) == set(keras["histories"])
+    for case, want in keras["histories"].items():
+        got = ours["histories"][case]
+        assert sorted(got) == sorted(want), f"{case}: logged keys differ"
+        for key in want:
+            np.testing.assert_allclose(got[key], want[key], rtol=2e-4, atol=2e-5, err_msg=f"{case}: {key}")
+
+
+def test_error_messages_match(both):
+    keras, ours = both
+    for case, want in keras["errors"].items():
+        if case in DIFFERENT_ON_PURPOSE:
+            continue
+        assert ours["errors"][case] == want, case
+
+
+def test_verbose_2_lines_match_apart_from_times(both):
+    keras, ours = both
+    assert ours["progress"] == keras["progress"]
+    assert any("val_accuracy" in line for line in ours["progress"])      # the lines compared are the real ones
+
+
+def test_summary_table_matches(both):
+    keras, ours = both
+    assert ours["summary"] == keras["summary"]
+    assert any("Total params: 75" in line for line in ours["summary"])   # 8*6+6 + 6*3+3
