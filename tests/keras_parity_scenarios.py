@@ -5,7 +5,9 @@
 
 Prints one JSON object: training histories from identical starting weights (several optimizers, losses, sample
 and class weights, a validation split), the messages of errors Keras 2 has a message for, the verbose=2 progress
-lines with their times masked, and the model summary. Nothing here checks anything: the test does.
+lines with their times masked, the model summary, the order of a model's weights, and the results of other loops
+and inputs (validation_freq, initial_epoch, BatchNormalization, EarlyStopping, a generator, a Sequence, verbose=1
+lines). Nothing here checks anything: the test does.
 """
 from __future__ import annotations
 
@@ -22,10 +24,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 TF = sys.argv[1] == "tf"
 if TF:
     import tf_keras as keras
-    from tf_keras import layers, optimizers
+    from tf_keras import callbacks, layers, optimizers, utils
     Sequential = keras.Sequential
 else:
-    from fittrace.keras import layers, optimizers
+    from fittrace.keras import callbacks, layers, optimizers, utils
     from fittrace.keras.models import Sequential
 
 rng = np.random.default_rng(0)
@@ -35,10 +37,21 @@ W = [rng.normal(0, 0.5, (8, 6)).astype("float32"), np.zeros(6, "float32"),
      rng.normal(0, 0.5, (6, 3)).astype("float32"), np.zeros(3, "float32")]
 
 
-def model(units: int = 3, activation: str = "softmax", weights: list | None = None):
-    m = Sequential([layers.Dense(6, activation="relu"), layers.Dense(units, activation=activation)])
+def model(units: int = 3, activation: str = "softmax", weights: list | None = None, middle: list | None = None):
+    m = Sequential([layers.Dense(6, activation="relu"), *(middle or []), layers.Dense(units, activation=activation)])
     m.build((None, 8))
-    m.set_weights(weights if weights is not None else W)
+    if middle:                                  # the middle layers keep their own starting values
+        start = m.get_weights()
+        start[:2], start[-2:] = W[:2], W[2:]
+        m.set_weights(start)
+    else:
+        m.set_weights(weights if weights is not None else W)
+    return m
+
+
+def compiled(middle: list | None = None):
+    m = model(middle=middle)
+    m.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return m
 
 
@@ -116,8 +129,73 @@ def summary() -> list[str]:
     return buf.getvalue().splitlines()
 
 
+def weight_order() -> dict:
+    m = Sequential([layers.Dense(6), layers.BatchNormalization(), layers.Dense(3)])
+    m.build((None, 8))
+    out = {"model": [w.name for w in m.weights]}
+    m.layers[1].trainable = False
+    out["frozen batchnorm"] = [w.name for w in m.weights]
+    out["trainable"] = [w.name for w in m.trainable_weights]
+    out["non-trainable"] = [w.name for w in m.non_trainable_weights]
+    m.trainable = False
+    out["frozen model, non-trainable"] = [w.name for w in m.non_trainable_weights]
+    return out
+
+
+def _masked_last_line(fn) -> str:
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        fn()
+    return re.sub(r"\d+(ms|us|s)(/step|/epoch)?", "T", buf.getvalue().replace("\r", "\n").splitlines()[-1])
+
+
+class Batches(utils.Sequence):
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return X[i * 20:(i + 1) * 20], Y[i * 20:(i + 1) * 20]
+
+
+def batches_forever():
+    while True:
+        for i in range(0, 100, 20):
+            yield X[i:i + 20], Y[i:i + 20]
+
+
+def behaviours() -> dict:
+    """Loops, inputs, callbacks and outputs beyond plain fit: values only, floats as they come."""
+    out = {}
+    h = compiled().fit(X, Y, epochs=4, batch_size=16, shuffle=False, verbose=0, validation_data=(X[:20], Y[:20]),
+                       validation_freq=2)
+    out["validation_freq=2"] = [h.history, h.params, h.epoch]
+    h = compiled().fit(X, Y, epochs=4, initial_epoch=2, batch_size=16, shuffle=False, verbose=0)
+    out["initial_epoch=2"] = [h.epoch, h.history]
+    m = compiled()
+    out["evaluate"] = m.evaluate(X, Y, batch_size=16, verbose=0)
+    out["predict"] = m.predict(X[:3], verbose=0).tolist()
+    m = compiled(middle=[layers.BatchNormalization()])
+    h = m.fit(X, Y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    out["batchnorm"] = [h.history, m.evaluate(X, Y, verbose=0), [float(w.mean()) for w in m.layers[1].get_weights()]]
+    stop = callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10.0, restore_best_weights=True)
+    h = compiled().fit(X, Y, epochs=5, batch_size=16, shuffle=False, verbose=0, callbacks=[stop])
+    out["EarlyStopping"] = [h.epoch, stop.stopped_epoch, h.history]
+    h = compiled().fit(batches_forever(), steps_per_epoch=5, epochs=2, verbose=0)
+    out["generator"] = [h.history, h.params]
+    h = compiled().fit(Batches(), epochs=2, verbose=0, shuffle=False)
+    out["Sequence"] = [h.history, h.params]
+    out["to_categorical"] = utils.to_categorical([0, 2, 1], 3).tolist()
+    out["fit verbose=1"] = _masked_last_line(
+        lambda: compiled().fit(X, Y, epochs=1, batch_size=16, shuffle=False, verbose=1))
+    out["evaluate verbose=1"] = _masked_last_line(lambda: compiled().evaluate(X, Y, batch_size=16, verbose=1))
+    out["predict verbose=1"] = _masked_last_line(lambda: compiled().predict(X, batch_size=16, verbose=1))
+    out["evaluate verbose=2"] = _masked_last_line(lambda: compiled().evaluate(X, Y, batch_size=16, verbose=2))
+    return out
+
+
 if __name__ == "__main__":
     if TF:
         keras.utils.set_random_seed(0)
-    out = {"histories": histories(), "errors": errors(), "progress": progress_lines(), "summary": summary()}
+    out = {"histories": histories(), "errors": errors(), "progress": progress_lines(), "summary": summary(),
+           "weight_order": weight_order(), "behaviours": behaviours()}
     print(json.dumps(out))

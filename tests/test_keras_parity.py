@@ -59,3 +59,34 @@ def test_summary_table_matches(both):
     keras, ours = both
     assert ours["summary"] == keras["summary"]
     assert any("Total params: 75" in line for line in ours["summary"])   # 8*6+6 + 6*3+3
+
+
+def test_weights_are_in_keras_order(both):
+    keras, ours = both
+    assert ours["weight_order"] == keras["weight_order"]
+    assert keras["weight_order"]["model"][2:6] == ["batch_normalization/gamma:0", "batch_normalization/beta:0",
+                                                   "batch_normalization/moving_mean:0",
+                                                   "batch_normalization/moving_variance:0"]
+
+
+def _assert_close(got, want, where: str) -> None:
+    if isinstance(want, float):
+        assert isinstance(got, (int, float)) and got == pytest.approx(want, rel=2e-4, abs=2e-5), where
+    elif isinstance(want, dict):
+        assert isinstance(got, dict) and sorted(got) == sorted(want), f"{where}: keys {sorted(got)}"
+        for key in want:
+            _assert_close(got[key], want[key], f"{where}.{key}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), f"{where}: {got!r} vs {want!r}"
+        for i, (g, w) in enumerate(zip(got, want)):
+            _assert_close(g, w, f"{where}[{i}]")
+    else:
+        assert got == want, f"{where}: {got!r} vs {want!r}"
+
+
+@pytest.mark.parametrize("case", ["validation_freq=2", "initial_epoch=2", "evaluate", "predict", "batchnorm",
+                                  "EarlyStopping", "generator", "Sequence", "to_categorical", "fit verbose=1",
+                                  "evaluate verbose=1", "predict verbose=1", "evaluate verbose=2"])
+def test_loops_inputs_and_callbacks_behave_as_keras(both, case):
+    keras, ours = both
+    _assert_close(ours["behaviours"][case], keras["behaviours"][case], case)

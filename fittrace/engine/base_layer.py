@@ -162,9 +162,14 @@ class Layer:
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
-        own = list(self._non_trainable_weights) + ([] if self.trainable else list(self._trainable_weights))
-        for layer in self._flatten_layers():
-            extra = layer.non_trainable_weights + ([] if self.trainable else layer.trainable_weights)
+        # as Keras 2: a frozen layer's weights are all non-trainable, in their usual order (trainable ones first)
+        if self.trainable:
+            own = list(self._non_trainable_weights)
+            children = [layer.non_trainable_weights for layer in self._flatten_layers()]
+        else:
+            own = list(self._trainable_weights) + list(self._non_trainable_weights)
+            children = [layer.weights for layer in self._flatten_layers()]
+        for extra in children:
             own += [w for w in extra if all(w is not o for o in own)]
         return own
 

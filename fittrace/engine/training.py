@@ -105,6 +105,20 @@ class Model(EvaluationMixin, ModelIOMixin, Layer):
                  data=dict(self._compile_args, reset=["train_function", "test_function", "predict_function"]))
 
     @property
+    def weights(self) -> list[Any]:
+        """Each layer's weights in layer order (its trainable ones, then its others), then the model's own, as
+        Keras 2's ``Model.weights`` orders them: a BatchNormalization's moving statistics sit beside its gamma
+        and beta, not after every trainable weight of the model. get_weights, set_weights and the .npz files
+        follow this order."""
+        out: list[Any] = []
+        for layer in self._flatten_layers():
+            out += [w for w in layer.weights if all(w is not o for o in out)]
+        out += [w for w in self._trainable_weights + self._non_trainable_weights if all(w is not o for o in out)]
+        return out
+
+    variables = property(lambda self: self.weights)
+
+    @property
     def run_eagerly(self) -> bool:
         return bool(self._run_eagerly)
 

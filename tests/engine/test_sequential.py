@@ -137,3 +137,16 @@ def test_summary_table(capsys):
 def test_summary_before_build_raises():
     with pytest.raises(ValueError, match="This model has not yet been built"):
         Sequential([layers.Dense(2)]).summary()
+
+
+def test_weights_are_ordered_layer_by_layer_as_keras_orders_them():
+    model = Sequential([layers.Dense(6), layers.BatchNormalization(), layers.Dense(3)])
+    model.build((None, 8))
+    names = ["dense/kernel:0", "dense/bias:0", "batch_normalization/gamma:0", "batch_normalization/beta:0",
+             "batch_normalization/moving_mean:0", "batch_normalization/moving_variance:0", "dense_1/kernel:0",
+             "dense_1/bias:0"]
+    assert [w.name.split("/", 1)[1] for w in model.weights] == [n.split("/", 1)[1] for n in names]
+    assert [w.shape for w in model.get_weights()] == [(8, 6), (6,), (6,), (6,), (6,), (6,), (6, 3), (3,)]
+    model.layers[1].trainable = False                  # frozen: gamma and beta become non-trainable, first
+    assert [w.name.split("/", 1)[1] for w in model.non_trainable_weights] == [
+        "gamma:0", "beta:0", "moving_mean:0", "moving_variance:0"]
