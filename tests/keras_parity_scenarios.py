@@ -25,10 +25,10 @@ TF = sys.argv[1] == "tf"
 if TF:
     import tf_keras as keras
     from tf_keras import callbacks, layers, optimizers, utils
-    Sequential = keras.Sequential
+    Sequential, Model = keras.Sequential, keras.Model
 else:
     from fittrace.keras import callbacks, layers, optimizers, utils
-    from fittrace.keras.models import Sequential
+    from fittrace.keras.models import Model, Sequential
 
 rng = np.random.default_rng(0)
 X = rng.random((100, 8)).astype("float32")
@@ -139,6 +139,28 @@ def weight_order() -> dict:
     out["non-trainable"] = [w.name for w in m.non_trainable_weights]
     m.trainable = False
     out["frozen model, non-trainable"] = [w.name for w in m.non_trainable_weights]
+    out["frozen model, layer flags"] = [layer.trainable for layer in m.layers]
+
+    class Net(Model):                             # a subclassed model with a weight of its own
+        def __init__(self):
+            super().__init__()
+            self.scale = self.add_weight(name="scale", shape=(3,), initializer="ones")
+            self.d1, self.bn, self.d2 = layers.Dense(4), layers.BatchNormalization(), layers.Dense(3)
+
+        def call(self, x, training=False):
+            return self.d2(self.bn(self.d1(x), training=training)) * self.scale
+
+    def short(weights):
+        return [w.name.split("/")[-1] + str(tuple(w.shape)) for w in weights]
+    net = Net()
+    net(np.zeros((2, 5), "float32"))
+    out["subclass"] = [short(net.weights), short(net.trainable_weights), short(net.non_trainable_weights)]
+    net.trainable = False
+    out["subclass frozen"] = [[net.d1.trainable, net.bn.trainable], short(net.non_trainable_weights)]
+    net.trainable = True
+    net.d1.trainable = False
+    out["subclass, first layer frozen"] = [net.bn.trainable, short(net.trainable_weights),
+                                           short(net.non_trainable_weights)]
     return out
 
 

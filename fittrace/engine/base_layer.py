@@ -100,7 +100,7 @@ class Layer:
             raise TypeError(f"Keyword argument not understood: {sorted(kwargs)[0]!r}")
         object.__setattr__(self, "_tracked_layers", [])
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self.trainable = trainable
+        object.__setattr__(self, "_trainable", bool(trainable))     # no sublayers yet: nothing to pass it on to
         self.dtype = str(np.dtype(dtype)) if dtype is not None else "float32"
         self.built = False
         self.input_spec: InputSpec | Sequence[InputSpec] | None = None
@@ -128,6 +128,21 @@ class Layer:
 
     def _flatten_layers(self) -> list["Layer"]:
         return list(self._tracked_layers)
+
+    @property
+    def trainable(self) -> bool:
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """As Keras 2: setting it sets it on every sublayer too, however deep (a frozen model freezes its layers,
+        and unfreezing the model unfreezes them all)."""
+        value = bool(value)
+        stack: list[Layer] = [self]
+        while stack:
+            layer = stack.pop()
+            object.__setattr__(layer, "_trainable", value)
+            stack.extend(layer._flatten_layers())
 
     # --- weights ---------------------------------------------------------------------------------------------------
     def add_weight(self, name: str | None = None, shape: Sequence[int] | None = None, dtype: Any = None,

@@ -37,6 +37,15 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 
 
+def _dedup(weights: list[Any]) -> list[Any]:
+    """The list without repeats (by identity), first occurrence kept: a weight shared by two layers counts once."""
+    out: list[Any] = []
+    for w in weights:
+        if all(w is not o for o in out):
+            out.append(w)
+    return out
+
+
 class Model(EvaluationMixin, ModelIOMixin, Layer):
     """A trainable stack of layers. Subclass it (define layers in ``__init__``, the forward pass in ``call``) or
     use ``Sequential``. Override ``train_step(data)`` to customise what one training step does.
@@ -104,18 +113,49 @@ class Model(EvaluationMixin, ModelIOMixin, Layer):
         rec.emit("compile", "Model.compile", keras=f"{KERAS_TRAINING}.Model.compile",
                  data=dict(self._compile_args, reset=["train_function", "test_function", "predict_function"]))
 
+    # Keras 2's Model orders its weights layer by layer, the layers' before its own (Layer puts its own first), and
+    # a model whose class defines build() refuses to list weights it has not created yet.
+    def _assert_weights_created(self) -> None:
+        if "build" in type(self).__dict__ and type(self) is not Model and not self.built:
+            raise ValueError(f"Weights for model '{self.name}' have not yet been created. Weights are created when "
+                             "the model is first called on inputs or `build()` is called with an `input_shape`.")
+
     @property
     def weights(self) -> list[Any]:
-        """Each layer's weights in layer order (its trainable ones, then its others), then the model's own, as
-        Keras 2's ``Model.weights`` orders them: a BatchNormalization's moving statistics sit beside its gamma
-        and beta, not after every trainable weight of the model. get_weights, set_weights and the .npz files
-        follow this order."""
+        """Each layer's weights in layer order (its trainable ones, then its others), then the model's own: a
+        BatchNormalization's moving statistics sit beside its gamma and beta, not after every trainable weight.
+        get_weights, set_weights and the .npz files follow this order."""
+        self._assert_weights_created()
         out: list[Any] = []
         for layer in self._flatten_layers():
-            out += [w for w in layer.weights if all(w is not o for o in out)]
-        out += [w for w in self._trainable_weights + self._non_trainable_weights if all(w is not o for o in out)]
-        return out
+            out += layer.weights
+        return _dedup(out + self._trainable_weights + self._non_trainable_weights)
 
+    @property
+    def trainable_weights(self) -> list[Any]:
+        self._assert_weights_created()
+        if not self.trainable:
+            return []
+        out: list[Any] = []
+        for layer in self._flatten_layers():
+            out += layer.trainable_weights
+        return _dedup(out + self._trainable_weights)
+
+    @property
+    def non_trainable_weights(self) -> list[Any]:
+        self._assert_weights_created()
+        children: list[Any] = []
+        for layer in self._flatten_layers():
+            children += layer.non_trainable_weights
+        if self.trainable:
+            return _dedup(children + self._non_trainable_weights)
+        trainable: list[Any] = []                    # a frozen model: all trainable ones first, then the others
+        for layer in self._flatten_layers():
+            trainable += layer.trainable_weights
+        return _dedup(trainable + self._trainable_weights + children + self._non_trainable_weights)
+
+    trainable_variables = property(lambda self: self.trainable_weights)
+    non_trainable_variables = property(lambda self: self.non_trainable_weights)
     variables = property(lambda self: self.weights)
 
     @property

@@ -31,7 +31,11 @@ def test_relax_input_shape(old, new, want):
 
 def test_no_weights_until_first_call():
     model = Sequential([layers.Dense(5), layers.Dense(2)])
-    assert not model.built and model.weights == []
+    assert not model.built
+    with pytest.raises(ValueError, match=f"^Weights for model '{model.name}' have not yet been created. Weights are "
+                                         "created when the model is first called on inputs or `build\\(\\)` is "
+                                         "called with an `input_shape`.$"):
+        model.weights                                      # Keras 2 refuses, it does not answer []
     model(np.ones((3, 4), dtype="float32"))
     assert [w.shape for w in model.weights] == [(4, 5), (5,), (5, 2), (2,)]
 
@@ -150,3 +154,13 @@ def test_weights_are_ordered_layer_by_layer_as_keras_orders_them():
     model.layers[1].trainable = False                  # frozen: gamma and beta become non-trainable, first
     assert [w.name.split("/", 1)[1] for w in model.non_trainable_weights] == [
         "gamma:0", "beta:0", "moving_mean:0", "moving_variance:0"]
+
+
+def test_trainable_passes_down_to_every_sublayer_both_ways():
+    model = Sequential([layers.Dense(6), layers.BatchNormalization(), layers.Dense(3)])
+    model.build((None, 8))
+    model.trainable = False
+    assert [layer.trainable for layer in model.layers] == [False, False, False] and model.trainable_weights == []
+    model.trainable = True                                   # unfreezing the model unfreezes its layers too
+    assert [layer.trainable for layer in model.layers] == [True, True, True]
+    assert len(model.trainable_weights) == 6

@@ -61,7 +61,7 @@ def test_fit_before_compile_raises_keras_runtime_error_and_changes_nothing():
     with pytest.raises(RuntimeError, match=r"^You must compile your model before training/testing\. Use "
                                            r"`model\.compile\(optimizer, loss\)`\.$"):
         model.fit(x, y)
-    assert not model.built and model.weights == []
+    assert not model.built and model.layers[0].weights == []
 
 
 def test_article_shapes_steps_and_partial_batch_events():
