@@ -91,8 +91,8 @@ def error(fn) -> str:
         lines = [ln.strip() for ln in str(exc).splitlines()]
         # TF-Keras wraps errors raised while tracing in "in user code: ..." and a "calling layer" preamble; the
         # sentence that names the problem is the comparable part
-        keep = [ln for ln in lines if "is incompatible with the layer" in ln] or [str(exc)]
-        return f"{type(exc).__name__}: {keep[0]}"
+        keep = [ln for ln in lines if "is incompatible with the layer" in ln] or [ln for ln in lines if ln][-1:]
+        return f"{type(exc).__name__}: {keep[0].removeprefix('ValueError: ')}"
     return "no error"
 
 
@@ -107,6 +107,12 @@ def errors() -> dict:
     out["cardinality"] = error(lambda: m.fit(X, Y[:50], verbose=0))
     out["batch_size 0"] = error(lambda: m.fit(X, Y, batch_size=0, verbose=0))
     out["incompatible input (graph)"] = error(lambda: m.predict(np.zeros((2, 5), "float32"), verbose=0))
+    out["targets missing"] = error(lambda: m.fit(X, verbose=0))
+    no_loss = model()
+    no_loss.compile(optimizer="sgd")
+    out["no loss"] = error(lambda: no_loss.fit(X, Y, verbose=0))
+    out["weights before build"] = error(lambda: Sequential([layers.Dense(2)]).get_weights())
+    out["set_weights, wrong count"] = error(lambda: model().set_weights([np.zeros(1)]))
     return out
 
 

@@ -103,7 +103,8 @@ class LossesContainer(Container):
         y_t, y_p, sw = match_dtype_and_rank(y_true, y_pred, sample_weight)
         batch = int(y_p.shape[0]) if y_p is not None and len(y_p.shape) else 1
         total: Tensor | None = None
-        if self._loss_obj is not None:
+        # without targets Keras skips the loss, and train_step then says "Target data is missing"
+        if self._loss_obj is not None and y_t is not None:
             total = self._loss_obj(y_t, y_p, sample_weight=sw)
             if self._loss_weight is not None:
                 total = ops.multiply(total, np.float32(self._loss_weight))
@@ -114,6 +115,8 @@ class LossesContainer(Container):
                 reg = ops.add(reg, r)
             reg_value = float(reg.value)
             total = reg if total is None else ops.add(total, reg)
+        if total is None:
+            return None
         value = float(total.value)
         self._loss_metric.update_state(value, sample_weight=batch)
         rec.emit("loss", getattr(self._loss_obj, "name", "loss"), keras=f"{KERAS_COMPILE_UTILS}.LossesContainer.__call__",
