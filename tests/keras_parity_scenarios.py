@@ -213,6 +213,18 @@ def behaviours() -> dict:
     h = compiled().fit(Batches(), epochs=2, verbose=0, shuffle=False)
     out["Sequence"] = [h.history, h.params]
     out["to_categorical"] = utils.to_categorical([0, 2, 1], 3).tolist()
+    shapes = []
+    direct = Sequential([layers.Dense(4), layers.Dense(3)])
+    direct(np.zeros((7, 5), "float32"))
+    fitted = Sequential([layers.Dense(4), layers.Dense(3)])
+    fitted.compile(optimizer="sgd", loss="mse")
+    fitted.fit(np.zeros((10, 5)), np.zeros((10, 3)), batch_size=4, verbose=0)
+    popped = Sequential([layers.Dense(4), layers.Dense(3), layers.Dense(2)])
+    popped.build((None, 5))
+    popped.pop()
+    for m in (direct, fitted, Sequential([layers.Dense(4, input_shape=(5,)), layers.Flatten()]), popped):
+        shapes.append([list(m.input_shape), list(m.output_shape), len(m.layers)])
+    out["input_shape and output_shape"] = shapes
     out["fit verbose=1"] = _masked_last_line(
         lambda: compiled().fit(X, Y, epochs=1, batch_size=16, shuffle=False, verbose=1))
     out["evaluate verbose=1"] = _masked_last_line(lambda: compiled().evaluate(X, Y, batch_size=16, verbose=1))

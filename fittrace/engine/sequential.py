@@ -55,6 +55,23 @@ class Sequential(Model):
     def _flatten_layers(self) -> list[Layer]:
         return list(self._layers_list)
 
+    @property
+    def input_shape(self) -> tuple:
+        """The input shape the graph network was built for: ``(None, 5)`` after a fit or an explicit input,
+        ``(7, 5)`` after a first direct call on 7 rows, as Keras 2 reports it."""
+        if not self._graph_nodes:
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined input '
+                                 "shape: call the model on data, fit it, or build it with an input shape first.")
+        return self._graph_nodes[0][1]
+
+    @property
+    def output_shape(self) -> tuple:
+        """The output shape of the graph network (see ``input_shape``)."""
+        if not self._graph_nodes:
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output '
+                                 "shape: call the model on data, fit it, or build it with an input shape first.")
+        return self._graph_nodes[-1][2]
+
     # --- add / pop -------------------------------------------------------------------------------------------------
     def add(self, layer: Any) -> None:
         """Append a layer; with a graph already initialised, the new layer is built on its output now."""

@@ -164,3 +164,13 @@ def test_trainable_passes_down_to_every_sublayer_both_ways():
     model.trainable = True                                   # unfreezing the model unfreezes its layers too
     assert [layer.trainable for layer in model.layers] == [True, True, True]
     assert len(model.trainable_weights) == 6
+
+
+def test_input_and_output_shape_are_those_of_the_built_graph():
+    model = Sequential([layers.Dense(4), layers.Dense(3)])
+    with pytest.raises(AttributeError, match="has never been called and thus has no defined output shape"):
+        model.output_shape
+    model(np.zeros((7, 5), "float32"))                      # a first direct call builds for the concrete shape
+    assert (model.input_shape, model.output_shape) == ((7, 5), (7, 3))
+    explicit = Sequential([layers.Dense(4, input_shape=(5,)), layers.Dense(2)])
+    assert (explicit.input_shape, explicit.output_shape) == ((None, 5), (None, 2))
