@@ -213,6 +213,16 @@ def behaviours() -> dict:
     h = compiled().fit(Batches(), epochs=2, verbose=0, shuffle=False)
     out["Sequence"] = [h.history, h.params]
     out["to_categorical"] = utils.to_categorical([0, 2, 1], 3).tolist()
+    m = compiled()
+    h = m.fit(X, Y, epochs=1, batch_size=16, shuffle=False, verbose=0, validation_data=(X[:30],))
+    out["validation data without targets"] = [h.history, m.evaluate(X, verbose=0)]
+    h = compiled().fit(X, Y, epochs=3, batch_size=16, steps_per_epoch=2, shuffle=False, verbose=0)
+    out["steps_per_epoch on arrays"] = [h.history, h.params]
+    h = compiled().fit(X.tolist(), Y.tolist(), epochs=2, batch_size=16, shuffle=False, verbose=0)
+    out["lists of numbers"] = [h.history, h.params]
+    h = compiled().fit(X, Y, epochs=2, batch_size=16, shuffle=False, verbose=0, validation_split=0.3,
+                       sample_weight=np.linspace(0.5, 1.5, 100))
+    out["validation_split with sample_weight"] = h.history
     shapes = []
     direct = Sequential([layers.Dense(4), layers.Dense(3)])
     direct(np.zeros((7, 5), "float32"))

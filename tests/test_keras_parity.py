@@ -86,7 +86,9 @@ def _assert_close(got, want, where: str) -> None:
 
 @pytest.mark.parametrize("case", ["validation_freq=2", "initial_epoch=2", "evaluate", "predict", "batchnorm",
                                   "EarlyStopping", "generator", "Sequence", "to_categorical",
-                                  "input_shape and output_shape", "fit verbose=1",
+                                  "input_shape and output_shape", "validation data without targets",
+                                  "steps_per_epoch on arrays", "lists of numbers",
+                                  "validation_split with sample_weight", "fit verbose=1",
                                   "evaluate verbose=1", "predict verbose=1", "evaluate verbose=2"])
 def test_loops_inputs_and_callbacks_behave_as_keras(both, case):
     keras, ours = both

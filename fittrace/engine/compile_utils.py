@@ -185,6 +185,13 @@ class MetricsContainer(Container):
         self._built = True
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        if y_true is None:
+            if not self._built and (self._user_metrics or self._user_weighted):
+                # Keras fails here with an AttributeError on None; say what is missing instead
+                raise ValueError("Target data is missing: the compiled metrics "
+                                 f"{[getattr(m, 'name', m) for m in self._user_metrics + self._user_weighted]} "
+                                 "need targets the first time they are computed. Pass y (or batches of (x, y)).")
+            return                              # Keras skips an output without targets
         if not self._built:
             self.build(y_true, y_pred)          # before match_dtype_and_rank: it sees the raw target shape
         y_t, y_p, sw = match_dtype_and_rank(y_true, y_pred, sample_weight)

@@ -10,6 +10,7 @@ Left out: distribution strategies, ``steps_per_execution="auto"``, pandas specia
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any, Iterator
 
 import numpy as np
@@ -174,7 +175,7 @@ class _CatchStopIteration:
             text = ("Your input ran out of data; interrupting training. Make sure that your dataset or generator can "
                     "generate at least `steps_per_epoch * epochs` batches (in this case, "
                     f"{total} batches). You may need to use the repeat() function when building your dataset.")
-            print(f"WARNING: {text}")
+            sys.stderr.write(f"WARNING: {text}\n")        # Keras logs it (to stderr), the output stays clean
             rec.emit("warning", "DataHandler.catch_stop_iteration",
                      keras=f"{KERAS_DATA_ADAPTER}.DataHandler.catch_stop_iteration", data={"message": text})
         return True

@@ -74,3 +74,14 @@ def test_mean_and_unknown_metric():
     assert m.result() == 0.0
     with pytest.raises(ValueError, match="Unknown metric function: 'nope'"):
         metrics.get("nope")
+
+
+def test_metrics_without_targets_are_skipped_once_built_and_refused_before():
+    fresh = MetricsContainer(["accuracy"])
+    with pytest.raises(ValueError, match=r"^Target data is missing: the compiled metrics \['accuracy'\] need targets"):
+        fresh.update_state(None, Tensor(np.eye(3, dtype="float32")))
+    built = MetricsContainer(["accuracy"])
+    built.update_state(np.array([0, 1, 1]), Tensor(np.eye(3, dtype="float32")))
+    before = [m.result() for m in built.metrics]
+    built.update_state(None, Tensor(np.eye(3, dtype="float32")))       # as Keras: an output without targets
+    assert [m.result() for m in built.metrics] == before == [pytest.approx(2 / 3)]

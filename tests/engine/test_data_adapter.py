@@ -181,7 +181,8 @@ def test_generator_steps_learned_then_insufficient_data(capsys):
     assert type(h._adapter).__name__ == "GeneratorDataAdapter" and h.inferred_steps is None
     got = _batches(h)
     assert len(got) == 3 and h.inferred_steps == 3
-    assert "Your input ran out of data; interrupting training." in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "Your input ran out of data; interrupting training." in captured.err and "ran out" not in captured.out
 
 
 def test_generator_wrong_structure_is_plain():
