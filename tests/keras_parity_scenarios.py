@@ -191,6 +191,36 @@ def batches_forever():
             yield X[i:i + 20], Y[i:i + 20]
 
 
+HOOKS = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_train_batch_begin",
+         "on_train_batch_end", "on_test_begin", "on_test_end", "on_test_batch_begin", "on_test_batch_end",
+         "on_predict_begin", "on_predict_end", "on_predict_batch_begin", "on_predict_batch_end"]
+
+
+def hook_calls() -> dict:
+    """Every callback hook with its integer arguments and the keys of its logs, in the order called."""
+    calls: list = []
+
+    def recorder(hook):
+        def record(self, *args, **kwargs):
+            logs = args[-1] if args and isinstance(args[-1], dict) else kwargs.get("logs")
+            calls.append([hook] + [a for a in args if isinstance(a, int)] + [sorted(logs) if logs else logs])
+        return record
+    Recorder = type("Recorder", (callbacks.Callback,), {hook: recorder(hook) for hook in HOOKS})
+    x, y = X[:40], Y[:40]
+    m = compiled()
+    out = {}
+    m.fit(x, y, epochs=2, batch_size=16, verbose=0, validation_split=0.25, callbacks=[Recorder()])
+    out["fit with validation"], calls[:] = list(calls), []
+    m.evaluate(x, y, batch_size=16, verbose=0, callbacks=[Recorder()])
+    out["evaluate"], calls[:] = list(calls), []
+    m.predict(x, batch_size=16, verbose=0, callbacks=[Recorder()])
+    out["predict"], calls[:] = list(calls), []
+    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"], steps_per_execution=2)
+    m.fit(x, y, epochs=1, batch_size=8, verbose=0, callbacks=[Recorder()])
+    out["fit, steps_per_execution=2"] = list(calls)
+    return out
+
+
 def behaviours() -> dict:
     """Loops, inputs, callbacks and outputs beyond plain fit: values only, floats as they come."""
     out = {}
@@ -247,5 +277,5 @@ if __name__ == "__main__":
     if TF:
         keras.utils.set_random_seed(0)
     out = {"histories": histories(), "errors": errors(), "progress": progress_lines(), "summary": summary(),
-           "weight_order": weight_order(), "behaviours": behaviours()}
+           "weight_order": weight_order(), "behaviours": behaviours(), "hooks": hook_calls()}
     print(json.dumps(out))

@@ -93,3 +93,12 @@ def _assert_close(got, want, where: str) -> None:
 def test_loops_inputs_and_callbacks_behave_as_keras(both, case):
     keras, ours = both
     _assert_close(ours["behaviours"][case], keras["behaviours"][case], case)
+
+
+def test_callback_hooks_are_called_in_keras_order_with_keras_arguments(both):
+    keras, ours = both
+    for case, want in keras["hooks"].items():
+        assert ours["hooks"][case] == want, case
+    fit_hooks = [call[0] for call in keras["hooks"]["fit with validation"]]
+    assert fit_hooks[0] == "on_train_begin" and fit_hooks.count("on_test_begin") == 2     # validation each epoch
+    assert len(keras["hooks"]["fit, steps_per_execution=2"]) == 10      # 5 steps in 3 executions: 2, 2 and 1
