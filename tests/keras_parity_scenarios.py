@@ -88,11 +88,14 @@ def error(fn) -> str:
     try:
         fn()
     except Exception as exc:              # the message is what is compared
-        lines = [ln.strip() for ln in str(exc).splitlines()]
-        # TF-Keras wraps errors raised while tracing in "in user code: ..." and a "calling layer" preamble; the
-        # sentence that names the problem is the comparable part
-        keep = [ln for ln in lines if "is incompatible with the layer" in ln] or [ln for ln in lines if ln][-1:]
-        return f"{type(exc).__name__}: {keep[0].removeprefix('ValueError: ')}"
+        text = str(exc)
+        if "in user code" in text or "Exception encountered when calling layer" in text:
+            # TF-Keras wraps errors raised while tracing a graph in a traceback and a "calling layer" preamble;
+            # the sentence that names the problem is the comparable part
+            lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+            text = next((ln for ln in lines if "is incompatible with the layer" in ln), lines[-1])
+            text = text.removeprefix("ValueError: ")
+        return f"{type(exc).__name__}: {text}"
     return "no error"
 
 
@@ -100,7 +103,9 @@ def errors() -> dict:
     out = {}
     m = model()
     out["fit before compile"] = error(lambda: m.fit(X, Y, verbose=0))
-    out["unknown loss"] = error(lambda: model().compile(optimizer="sgd", loss="nope"))
+    unknown_loss = model()
+    unknown_loss.compile(optimizer="sgd", loss="nope")           # resolved lazily, on the first batch
+    out["unknown loss"] = error(lambda: unknown_loss.fit(X, Y, verbose=0))
     out["unknown optimizer"] = error(lambda: model().compile(optimizer="nope", loss="mse"))
     out["unknown activation"] = error(lambda: layers.Dense(2, activation="nope"))
     m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
