@@ -109,6 +109,10 @@ def keras_python() -> str:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (venv / "installed").exists() and _imports_tf_keras(python):
             return str(python)
+        free_gb = shutil.disk_usage(home).free / 2**30
+        if free_gb < 3:
+            pytest.fail(f"the parity tests install TF-Keras into {venv} (about 2.2 GB), but only {free_gb:.1f} GB "
+                        "is free there: free some space, or set FITTRACE_KERAS_PYTHON to an interpreter with tf_keras")
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True)
         done = subprocess.run([str(python), "-m", "pip", "install", "-q", *KERAS_PINS], capture_output=True,
                               text=True, check=False)
