@@ -248,6 +248,13 @@ def behaviours() -> dict:
     h = compiled().fit(Batches(), epochs=2, verbose=0, shuffle=False)
     out["Sequence"] = [h.history, h.params]
     out["to_categorical"] = utils.to_categorical([0, 2, 1], 3).tolist()
+
+    def finite():                                 # a generator of unknown length: epoch 1 learns the steps
+        for i in range(0, 100, 20):
+            yield X[i:i + 20], Y[i:i + 20]
+    h = compiled().fit(finite(), epochs=1, verbose=0)
+    out["finite generator"] = [h.history, h.params, compiled().evaluate(finite(), verbose=0)]
+    out["finite generator, verbose=1"] = _masked_last_line(lambda: compiled().fit(finite(), epochs=1, verbose=1))
     m = compiled()
     h = m.fit(X, Y, epochs=1, batch_size=16, shuffle=False, verbose=0, validation_data=(X[:30],))
     out["validation data without targets"] = [h.history, m.evaluate(X, verbose=0)]

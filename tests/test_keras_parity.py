@@ -87,7 +87,8 @@ def _assert_close(got, want, where: str) -> None:
 @pytest.mark.parametrize("case", ["validation_freq=2", "initial_epoch=2", "evaluate", "predict", "batchnorm",
                                   "EarlyStopping", "generator", "Sequence", "to_categorical",
                                   "input_shape and output_shape", "validation data without targets",
-                                  "steps_per_epoch on arrays", "lists of numbers",
+                                  "steps_per_epoch on arrays", "lists of numbers", "finite generator",
+                                  "finite generator, verbose=1",
                                   "validation_split with sample_weight", "fit verbose=1",
                                   "evaluate verbose=1", "predict verbose=1", "evaluate verbose=2"])
 def test_loops_inputs_and_callbacks_behave_as_keras(both, case):
