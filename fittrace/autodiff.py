@@ -390,6 +390,11 @@ def where(cond: np.ndarray, a: Any, b: Any) -> Tensor:
                           _unbroadcast(np.where(cond, 0, g), b.shape) if b._req else None))
 
 
+def to_numpy(x: Any) -> np.ndarray:
+    """The array behind ``x``: a Tensor's value, or ``x`` itself as an array."""
+    return np.asarray(getattr(x, "value", x))
+
+
 def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
     """Numpy arrays and Python values become Tensors; float64 becomes float32 (floatx)."""
     if isinstance(x, Tensor):

@@ -183,6 +183,9 @@ def _line(name: str, value: float, unit: str, target_key: str | None = None, fmt
 def run_bench(quick: bool = False, only: str | None = None, keras_python: str | None = None) -> dict[str, float]:
     """Run the benchmark and print its figures; returns them. With ``keras_python`` (an interpreter that has
     tf_keras) the engine part also times the same model in TF-Keras, right after the engine (``bench_keras``)."""
+    if keras_python:
+        from fittrace.bench_keras import check_interpreter
+        check_interpreter(keras_python)               # before minutes of benchmarking, not after them
     n, epochs, big = (6_000, 2, 5_000) if quick else (60_000, 5, 100_000)
     results: dict[str, float] = {}
     print(f"fittrace bench: article model, {n} samples x 784, batch 128, {epochs} epochs"

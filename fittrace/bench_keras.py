@@ -62,8 +62,8 @@ def check_interpreter(python: str) -> None:
 
 
 def keras_epochs(python: str, n: int, epochs: int, timeout: float = 1800) -> dict[str, Any]:
-    """Seconds of each epoch of the article example in TF-Keras under ``python``, and the versions used."""
-    check_interpreter(python)
+    """Seconds of each epoch of the article example in TF-Keras under ``python`` (an interpreter
+    :func:`check_interpreter` accepted), and the versions used."""
     try:
         done = subprocess.run([python, "-c", _SCRIPT, str(n), str(epochs)], capture_output=True, text=True,
                               timeout=timeout, check=False)

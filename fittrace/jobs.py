@@ -184,12 +184,10 @@ def _why(args: Any) -> int:
 
 def _bench(args: Any) -> int:
     from fittrace.bench import run_bench
-    from fittrace.bench_keras import KerasBenchError, check_interpreter
+    from fittrace.bench_keras import KerasBenchError
+    if args.keras_python and args.only not in (None, "engine"):
+        raise UsageError("--keras-python times the engine part: use it without --only or with --only engine")
     try:
-        if args.keras_python:
-            if args.only not in (None, "engine"):
-                raise UsageError("--keras-python times the engine part: use it without --only or with --only engine")
-            check_interpreter(args.keras_python)
         run_bench(quick=args.quick, only=args.only, keras_python=args.keras_python)
     except KerasBenchError as exc:
         raise UsageError(str(exc)) from None

@@ -16,11 +16,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from fittrace.autodiff import to_numpy
 from fittrace.identifiers import unknown
-
-
-def _np(x: Any) -> np.ndarray:
-    return np.asarray(getattr(x, "value", x))
 
 
 class Metric:
@@ -65,12 +62,12 @@ class Reduce(Metric):
             self.total += values * w
             self.count += w
             return
-        v = _np(values).astype(np.float64)
+        v = to_numpy(values).astype(np.float64)
         if sample_weight is None:
             self.total += float(v.sum())
             self.count += float(v.size)
             return
-        w = _np(sample_weight).astype(np.float64)
+        w = to_numpy(sample_weight).astype(np.float64)
         while w.ndim > v.ndim and w.shape[-1] == 1:
             w = w[..., 0]
         w = np.broadcast_to(w.reshape(w.shape + (1,) * (v.ndim - w.ndim)), v.shape)
@@ -105,7 +102,7 @@ class MeanMetricWrapper(Mean):
 # --- per-sample metric functions ---------------------------------------------------------------------------------------
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     """1.0 where argmax(y_pred) equals the integer label."""
-    t, p = _np(y_true), _np(y_pred)
+    t, p = to_numpy(y_true), to_numpy(y_pred)
     if t.ndim == p.ndim:
         t = t.reshape(t.shape[:-1])
     return (p.argmax(axis=-1) == t.astype(np.int64)).astype(np.float32)
@@ -113,25 +110,25 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     """1.0 where argmax(y_pred) equals argmax(y_true) (one-hot targets)."""
-    return (_np(y_pred).argmax(axis=-1) == _np(y_true).argmax(axis=-1)).astype(np.float32)
+    return (to_numpy(y_pred).argmax(axis=-1) == to_numpy(y_true).argmax(axis=-1)).astype(np.float32)
 
 
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
     """Mean over the last axis of (y_pred > threshold) == y_true."""
-    t, p = _np(y_true).astype(np.float32), _np(y_pred)
+    t, p = to_numpy(y_true).astype(np.float32), to_numpy(y_pred)
     if t.ndim == p.ndim - 1:
         t = t.reshape(t.shape + (1,))
     return ((p > threshold).astype(np.float32) == t).mean(axis=-1).astype(np.float32)
 
 
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
-    p = _np(y_pred)
+    p = to_numpy(y_pred)
     top = np.argsort(-p, axis=-1)[..., :k]
-    return (top == _np(y_true).argmax(axis=-1)[..., None]).any(axis=-1).astype(np.float32)
+    return (top == to_numpy(y_true).argmax(axis=-1)[..., None]).any(axis=-1).astype(np.float32)
 
 
 def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
-    t, p = _np(y_true), _np(y_pred)
+    t, p = to_numpy(y_true), to_numpy(y_pred)
     if t.ndim == p.ndim:
         t = t.reshape(t.shape[:-1])
     top = np.argsort(-p, axis=-1)[..., :k]
@@ -139,18 +136,18 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> n
 
 
 def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
-    t, p = _np(y_true).astype(np.float32), _np(y_pred)
+    t, p = to_numpy(y_true).astype(np.float32), to_numpy(y_pred)
     return ((p - t.reshape(p.shape)) ** 2).mean(axis=-1)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
-    t, p = _np(y_true).astype(np.float32), _np(y_pred)
+    t, p = to_numpy(y_true).astype(np.float32), to_numpy(y_pred)
     return np.abs(p - t.reshape(p.shape)).mean(axis=-1)
 
 
 class Accuracy(MeanMetricWrapper):
     def __init__(self, name: str = "accuracy", dtype: Any = None) -> None:
-        super().__init__(lambda t, p: (_np(t) == _np(p)).astype(np.float32), name, dtype)
+        super().__init__(lambda t, p: (to_numpy(t) == to_numpy(p)).astype(np.float32), name, dtype)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):

@@ -78,6 +78,15 @@ def _stats(x: np.ndarray) -> dict[str, float]:
     return {"mean": mean, "std": std, "min": float(flat.min()), "max": float(flat.max())}
 
 
+def dedup_weights(weights: list[Variable]) -> list[Variable]:
+    """The list without repeats (by identity), first occurrence kept: a weight shared by two layers counts once."""
+    out: list[Variable] = []
+    for w in weights:
+        if all(w is not o for o in out):
+            out.append(w)
+    return out
+
+
 #: The Keras 2 function a layer call or a model call mirrors, by event kind.
 _CALL_KERAS = {"layer_call": f"{KERAS_BASE_LAYER}.Layer.__call__", "model_call": "keras.engine.training.Model.__call__"}
 
@@ -170,10 +179,10 @@ class Layer:
     def trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return []
-        out = [w for w in self._trainable_weights]
+        out = list(self._trainable_weights)
         for layer in self._flatten_layers():
-            out += [w for w in layer.trainable_weights if all(w is not o for o in out)]
-        return out
+            out += layer.trainable_weights
+        return dedup_weights(out)
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
@@ -185,8 +194,8 @@ class Layer:
             own = list(self._trainable_weights) + list(self._non_trainable_weights)
             children = [layer.weights for layer in self._flatten_layers()]
         for extra in children:
-            own += [w for w in extra if all(w is not o for o in own)]
-        return own
+            own += extra
+        return dedup_weights(own)
 
     @property
     def weights(self) -> list[Variable]:
@@ -293,12 +302,8 @@ class Layer:
                 _training_stack.pop()
             if hasattr(out, "shape"):
                 value = out.value if isinstance(out, Tensor) else np.asarray(out)
-                if kind == "model_call":
-                    s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: str(value.dtype),
-                          model=self.name)
-                else:
-                    s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: str(value.dtype),
-                          stats=lambda: _stats(value))
+                extra = {"model": self.name} if kind == "model_call" else {"stats": lambda: _stats(value)}
+                s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: str(value.dtype), **extra)
         return out
 
     def get_config(self) -> dict[str, Any]:

@@ -18,23 +18,19 @@ import numpy as np
 from fittrace import autodiff as ops
 from fittrace import losses as losses_mod
 from fittrace import metrics as metrics_mod
-from fittrace.autodiff import Tensor
+from fittrace.autodiff import Tensor, to_numpy
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_COMPILE_UTILS
-
-
-def _arr(x: Any) -> np.ndarray:
-    return np.asarray(getattr(x, "value", x))
 
 
 def match_dtype_and_rank(y_t: Any, y_p: Any, sw: Any) -> tuple[Any, Any, Any]:
     """Give rank-1 targets (and weights) a trailing axis when the predictions have rank 2, as Keras does."""
     if y_t is not None and y_p is not None:
-        t = _arr(y_t)
+        t = to_numpy(y_t)
         if t.ndim == 1 and len(y_p.shape) == 2:
             y_t = t.reshape(-1, 1)
     if sw is not None and y_p is not None:
-        w = _arr(sw)
+        w = to_numpy(sw)
         if w.ndim == 1 and len(y_p.shape) == 2:
             sw = w.reshape(-1, 1)
     return y_t, y_p, sw
@@ -179,7 +175,7 @@ class MetricsContainer(Container):
         return crossentropy
 
     def build(self, y_true: Any, y_pred: Any) -> None:
-        y_t = _arr(y_true)
+        y_t = to_numpy(y_true)
         self._metrics = [self._resolve(m, y_t, y_pred) for m in self._user_metrics]
         self._weighted = [self._resolve(m, y_t, y_pred) for m in self._user_weighted]
         self._built = True

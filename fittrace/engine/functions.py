@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from fittrace.autodiff import to_numpy
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 
@@ -87,7 +88,7 @@ class ModelFunction:
             for i in range(self._spe()):
                 step_outputs = self.step_function(iterator)
                 if i and self.name == "predict_function":
-                    outputs = np.concatenate([_array(outputs), _array(step_outputs)], axis=0)
+                    outputs = np.concatenate([to_numpy(outputs), to_numpy(step_outputs)], axis=0)
                 else:
                     outputs = step_outputs
         return outputs
@@ -132,10 +133,6 @@ class ModelFunction:
             return self._step(data)
         finally:
             _tracing.pop()
-
-
-def _array(x: Any) -> np.ndarray:
-    return np.asarray(getattr(x, "value", x))
 
 
 def make_function(model: Any, name: str, step: Callable[[Any], Any], force: bool = False) -> ModelFunction:

@@ -29,21 +29,12 @@ from fittrace import callbacks as callbacks_module
 from fittrace import optimizers
 from fittrace.autodiff import GradientTape
 from fittrace.engine import compile_utils, data_adapter
-from fittrace.engine.base_layer import Layer
+from fittrace.engine.base_layer import Layer, dedup_weights
 from fittrace.engine.evaluation import EvaluationMixin, describe_data, logs_to_floats
 from fittrace.engine.functions import make_function, reset_compile_cache
 from fittrace.engine.model_io import ModelIOMixin
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
-
-
-def _dedup(weights: list[Any]) -> list[Any]:
-    """The list without repeats (by identity), first occurrence kept: a weight shared by two layers counts once."""
-    out: list[Any] = []
-    for w in weights:
-        if all(w is not o for o in out):
-            out.append(w)
-    return out
 
 
 class Model(EvaluationMixin, ModelIOMixin, Layer):
@@ -129,7 +120,7 @@ class Model(EvaluationMixin, ModelIOMixin, Layer):
         out: list[Any] = []
         for layer in self._flatten_layers():
             out += layer.weights
-        return _dedup(out + self._trainable_weights + self._non_trainable_weights)
+        return dedup_weights(out + self._trainable_weights + self._non_trainable_weights)
 
     @property
     def trainable_weights(self) -> list[Any]:
@@ -139,7 +130,7 @@ class Model(EvaluationMixin, ModelIOMixin, Layer):
         out: list[Any] = []
         for layer in self._flatten_layers():
             out += layer.trainable_weights
-        return _dedup(out + self._trainable_weights)
+        return dedup_weights(out + self._trainable_weights)
 
     @property
     def non_trainable_weights(self) -> list[Any]:
@@ -148,11 +139,11 @@ class Model(EvaluationMixin, ModelIOMixin, Layer):
         for layer in self._flatten_layers():
             children += layer.non_trainable_weights
         if self.trainable:
-            return _dedup(children + self._non_trainable_weights)
+            return dedup_weights(children + self._non_trainable_weights)
         trainable: list[Any] = []                    # a frozen model: all trainable ones first, then the others
         for layer in self._flatten_layers():
             trainable += layer.trainable_weights
-        return _dedup(trainable + self._trainable_weights + children + self._non_trainable_weights)
+        return dedup_weights(trainable + self._trainable_weights + children + self._non_trainable_weights)
 
     trainable_variables = property(lambda self: self.trainable_weights)
     non_trainable_variables = property(lambda self: self.non_trainable_weights)

@@ -33,10 +33,9 @@ from fittrace.tracing.payloads import Payload, finite_logs, jsonable, materializ
 #: Kinds that make a step worth keeping whole in "default" detail.
 _PROMOTING = frozenset(BUILD_LIKE) | {"error", "warning", "stop_training"}
 _ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
-#: Kinds whose opening or recording needs more than the common path (step/epoch bookkeeping, provenance).
+#: Kinds whose opening, recording or closing needs more than the common path (step/epoch bookkeeping, provenance,
+#: promotion of the step).
 _SPECIAL = frozenset(BUILD_LIKE) | {"step", "epoch"} | _PROMOTING
-#: Kinds whose closing needs more than the common path.
-_SPECIAL_CLOSE = _SPECIAL
 
 
 class Sink(Protocol):
@@ -207,11 +206,6 @@ class Recorder:
             self._pending = []
 
     # --- making events -----------------------------------------------------------------------------------------
-    def _next_seq(self) -> int:
-        seq = self._seq
-        self._seq = seq + 1
-        return seq
-
     # instant/_open/_close run for every event of every step: the common case (an ordinary kind, no error, the
     # span on top of the stack) takes the shortest path, with attribute lookups hoisted; the rest is in helpers
     def instant(self, kind: str, name: str, keras: str | None, layer: str | None, data: Payload) -> None:
@@ -223,15 +217,8 @@ class Recorder:
         stack = self._stack
         seq = self._seq
         self._seq = seq + 1
-        raw = (seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
-               self._epoch, self._step, layer, data)
-        buffer = self._buffer
-        if buffer is None:
-            self._store(raw)
-            return
-        buffer.append(raw)
-        if self._promote is None and kind in _PROMOTING:
-            self._promote = f"a {kind.replace('_', ' ')}"
+        self._finish((seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
+                      self._epoch, self._step, layer, data), kind)
 
     def _open(self, s: Span) -> None:
         kind = s.kind
@@ -265,17 +252,12 @@ class Recorder:
         end = self.clock() - self.t0
         stack = self._stack
         kind = s.kind
-        if exc is None and stack and stack[-1] is s and kind not in _SPECIAL_CLOSE:
+        if exc is None and stack and stack[-1] is s and kind not in _SPECIAL:
             stack.pop()
-            if not s.keep:
-                return
-            t0 = s.t0
-            raw = (s.seq, kind, s.name, t0, s.keras, end - t0, s.parent, s.epoch, s.step, s.layer, s.data)
-            buffer = self._buffer
-            if buffer is None:
-                self._store(raw)
-            else:
-                buffer.append(raw)
+            if s.keep:
+                t0 = s.t0
+                self._finish((s.seq, kind, s.name, t0, s.keras, end - t0, s.parent, s.epoch, s.step, s.layer,
+                              s.data), kind)
             return
         self._close_slow(s, exc, end)
 
