@@ -33,8 +33,23 @@ def _norm(a: np.ndarray) -> float:
     return float(math.sqrt(float(np.dot(flat, flat))))
 
 
-def _short(var_name: str) -> str:
-    return var_name[:-2] if var_name.endswith(":0") else var_name
+class _Once:
+    """A zero-argument callable that computes its value on the first call and returns it ever after: one
+    payload value shared by several events of a step, computed at most once and only if one of them is kept."""
+
+    __slots__ = ("_fn", "_value")
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._fn = fn
+        self._value: Any = _UNSET
+
+    def __call__(self) -> Any:
+        if self._value is _UNSET:
+            self._value = self._fn()
+        return self._value
+
+
+_UNSET = object()
 
 
 class Optimizer:
@@ -80,8 +95,9 @@ class Optimizer:
         lr = self.learning_rate
         return float(lr(self.iterations)) if callable(lr) else float(lr)
 
-    def hyperparameters(self) -> dict[str, Any]:
-        out = {"learning_rate": self._current_learning_rate()}
+    def hyperparameters(self, learning_rate: float | None = None) -> dict[str, Any]:
+        """The optimizer's hyperparameters; ``learning_rate`` as given, or the current one."""
+        out = {"learning_rate": self._current_learning_rate() if learning_rate is None else learning_rate}
         out.update({k: getattr(self, k) for k in self._hyper_names() if getattr(self, k, None) is not None})
         return out
 
@@ -141,7 +157,8 @@ class Optimizer:
         pairs = [(g, v) for g, v in pairs if g is not None]
         pairs = self._clip(pairs)
         tracing = rec.active() is not None
-        hyper = self.hyperparameters() if tracing else None
+        # computed only if an event is kept, with this step's learning rate (the payload may be read at step end)
+        hyper = _Once(lambda: self.hyperparameters(lr)) if tracing else None
         updated: list[tuple[str, np.ndarray]] = []
         self._update_norms = {}
         for g, var in pairs:

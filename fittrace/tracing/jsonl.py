@@ -30,10 +30,34 @@ class TraceFormatError(ValueError):
 def dumps(record: Mapping[str, Any]) -> str:
     """One record as one compact line. ``allow_nan=False``: JSON has no NaN, and the recorder already wrote
     non-finite numbers as the strings "nan"/"inf", so a float that slipped through is a bug worth an error."""
+    if _C_ITERENCODE is not None:
+        return "".join(_C_ITERENCODE(record, 0))
     return _ENCODER.encode(record)
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+
+def _c_iterencode() -> Any:
+    """CPython's C encoder made once, with _ENCODER's settings. ``JSONEncoder.encode`` builds it anew for every
+    call, which costs about as much as encoding a small event; a trace writes one line per event. No circular
+    check (markers None): a payload is a tree freshly made by ``payloads.jsonable``. None where the C encoder is
+    missing or its signature differs (other Pythons): ``dumps`` then takes the plain path, with the same output."""
+    from json import encoder
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    try:
+        made = make(None, _ENCODER.default, encoder.encode_basestring, None, ":", ",", False, False, False)
+        probe = {"a": [1, 2.5, None, True, "é"], "b": {}}
+        if "".join(made(probe, 0)) != _ENCODER.encode(probe):
+            return None
+    except TypeError:
+        return None
+    return made
+
+
+_C_ITERENCODE = _c_iterencode()
 
 
 class JsonlWriter:

@@ -321,3 +321,24 @@ def test_save_is_atomic(run, tmp_path):
     with pytest.raises(ValueError):
         broken.save(target)
     assert target.read_text() == "older\n" and [p.name for p in target.parent.iterdir()] == ["saved.trace.jsonl"]
+
+
+@pytest.mark.parametrize("record", [
+    {"record": "event", "seq": 3, "name": "dense", "t": 12, "dur": None, "data": {"shape": [128, 512], "on": True}},
+    {"text": "é ∑ \"quoted\" \\ back\nslash \u2028 \x00", "nested": {"a": [1.5, -0.0, 1e-07, 3e300, {}], "b": []}},
+    {"big": 2 ** 70, "neg": -1, "float": 0.1 + 0.2, "empty": "", "none": None, "false": False},
+])
+def test_dumps_writes_what_json_writes_compactly(record):
+    from fittrace.tracing.jsonl import dumps
+    assert dumps(record) == json.dumps(record, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    assert json.loads(dumps(record)) == record
+
+
+def test_dumps_without_the_c_encoder_gives_the_same_line(monkeypatch):
+    from fittrace.tracing import jsonl
+    record = {"a": [1, 2.5, None], "b": {"c": "é"}}
+    fast = jsonl.dumps(record)
+    monkeypatch.setattr(jsonl, "_C_ITERENCODE", None)
+    assert jsonl.dumps(record) == fast
+    with pytest.raises(ValueError):
+        jsonl.dumps({"x": math.inf})
