@@ -59,6 +59,21 @@ def shape_of(x: Any) -> tuple:
     return tuple(x.shape)
 
 
+_DTYPE_NAMES: dict[Any, str] = {}
+
+
+def dtype_name(dtype: Any) -> str:
+    """``str(dtype)``, remembered per dtype: numpy builds the name anew on every call (several microseconds), and
+    a traced step names the dtype of every layer's input and output."""
+    try:
+        name = _DTYPE_NAMES.get(dtype)
+    except TypeError:                                   # an unhashable dtype-like object: not remembered
+        return str(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype)
+    return name
+
+
 def _stats(x: np.ndarray) -> dict[str, float]:
     """Mean, std, min and max of a layer's output. The variance comes from one sum and one dot product
     (E[x^2] - mean^2); where that would lose digits to cancellation (spread tiny against the mean) numpy's two-pass
@@ -293,7 +308,7 @@ class Layer:
         # payload values are callables: they are computed only if the step is kept whole
         with rec.span(kind, f"{type(self).__name__}.call", keras=_CALL_KERAS[kind], layer=self.name,
                       data={"input_shape": lambda: list(shape_of(inputs)) if hasattr(inputs, "shape") else None,
-                            "input_dtype": lambda: str(inputs.dtype) if hasattr(inputs, "dtype") else None,
+                            "input_dtype": lambda: dtype_name(inputs.dtype) if hasattr(inputs, "dtype") else None,
                             "training": training, "layer_class": type(self).__name__}) as s:
             _training_stack.append(training)
             try:
@@ -303,7 +318,7 @@ class Layer:
             if hasattr(out, "shape"):
                 value = out.value if isinstance(out, Tensor) else np.asarray(out)
                 extra = {"model": self.name} if kind == "model_call" else {"stats": lambda: _stats(value)}
-                s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: str(value.dtype), **extra)
+                s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: dtype_name(value.dtype), **extra)
         return out
 
     def get_config(self) -> dict[str, Any]:
