@@ -118,6 +118,10 @@ def errors() -> dict:
     out["no loss"] = error(lambda: no_loss.fit(X, Y, verbose=0))
     out["weights before build"] = error(lambda: Sequential([layers.Dense(2)]).get_weights())
     out["set_weights, wrong count"] = error(lambda: model().set_weights([np.zeros(1)]))
+    out["train_on_batch before compile"] = error(lambda: model().train_on_batch(X[:4], Y[:4]))
+    out["test_on_batch before compile"] = error(lambda: model().test_on_batch(X[:4], Y[:4]))
+    out["train_on_batch cardinality"] = error(lambda: m.train_on_batch(X[:6], Y[:4]))
+    out["train_on_batch without targets"] = error(lambda: m.train_on_batch(X[:6]))
     return out
 
 
@@ -282,6 +286,28 @@ def behaviours() -> dict:
     out["evaluate verbose=1"] = _masked_last_line(lambda: compiled().evaluate(X, Y, batch_size=16, verbose=1))
     out["predict verbose=1"] = _masked_last_line(lambda: compiled().predict(X, batch_size=16, verbose=1))
     out["evaluate verbose=2"] = _masked_last_line(lambda: compiled().evaluate(X, Y, batch_size=16, verbose=2))
+    out.update(on_batch())
+    return out
+
+
+def on_batch() -> dict:
+    """train_on_batch / test_on_batch / predict_on_batch: one update per call, metrics reset or accumulated, the
+    return shapes (a list, a dict, a lone float), sample and class weights, and the weights after it all."""
+    out = {}
+    m = compiled()
+    first = [m.train_on_batch(X[:32], Y[:32]) for _ in range(3)]
+    kept = [m.train_on_batch(X[32:64], Y[32:64], reset_metrics=False, return_dict=True) for _ in range(2)]
+    weighted = m.train_on_batch(X[:40], Y[:40], sample_weight=np.linspace(0.1, 2, 40))
+    classed = m.train_on_batch(X[:40], Y[:40], class_weight={0: 1.0, 1: 2.0, 2: 0.5})
+    out["train_on_batch"] = [first, kept, weighted, classed, m.optimizer.iterations.numpy().item() if TF
+                             else m.optimizer.iterations, [float(w.sum()) for w in m.get_weights()]]
+    out["test_on_batch"] = [m.test_on_batch(X[:50], Y[:50]), m.test_on_batch(X[:50], Y[:50], return_dict=True),
+                            [m.test_on_batch(X[i:i + 10], Y[i:i + 10], reset_metrics=False) for i in (0, 10)]]
+    out["predict_on_batch"] = [m.predict_on_batch(X[:4]).tolist(), str(m.predict_on_batch(X[:2]).dtype)]
+    lone = model(units=3, activation="linear")
+    lone.compile(optimizer="sgd", loss="mse")
+    out["on_batch, loss only"] = [lone.train_on_batch(X[:8], np.ones((8, 3), "float32")),
+                                  lone.test_on_batch(X[:8], np.ones((8, 3), "float32"))]
     return out
 
 

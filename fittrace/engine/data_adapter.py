@@ -3,7 +3,8 @@
 Mirrors ``keras.engine.data_adapter`` (tf_keras/src/engine/data_adapter.py): ``get_data_handler`` ->
 ``DataHandler.__init__`` (argument checks, ``select_data_adapter``, the adapter, the steps per epoch), then
 ``enumerate_epochs`` / ``steps`` / ``catch_stop_iteration`` drive the loops of ``fit``. The adapter classes live
-in ``data_adapters.py``. Also here: ``unpack_x_y_sample_weight``, ``train_validation_split`` and class weights.
+in ``data_adapters.py``. Also here: ``unpack_x_y_sample_weight``, ``train_validation_split``, class weights, and
+``single_batch_iterator`` (the one-batch data of ``train_on_batch``/``test_on_batch``/``predict_on_batch``).
 
 Left out: distribution strategies, ``steps_per_execution="auto"``, pandas special cases.
 """
@@ -18,7 +19,7 @@ import numpy as np
 from fittrace.engine.data_adapters import (ALL_ADAPTER_CLS, CompositeTensorDataAdapter, DatasetAdapter,  # noqa
                                            DatasetCreatorAdapter, GeneratorDataAdapter, GenericArrayLikeDataAdapter,
                                            KerasSequenceAdapter, ListsOfScalarsDataAdapter, TensorLikeDataAdapter,
-                                           flatten)
+                                           check_cardinality, check_numeric, describe, flatten, map_structure)
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_DATA_ADAPTER
 
@@ -128,6 +129,29 @@ def _check_positive(name: str, value: Any) -> None:
 def _check_non_negative(name: str, value: Any) -> None:
     if value is not None and value < 0:
         raise ValueError(f"Expected {name} to be non-negative. Received is {value}.")
+
+
+def single_batch_iterator(x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
+                          method: str = "train_on_batch") -> Iterator[tuple]:
+    """The whole of ``(x, y, sample_weight)`` as one batch (Keras's ``single_batch_iterator``, a dataset made
+    ``from_tensors``): float arrays become float32, the sizes must agree, class weights become sample weights.
+    No adapter is selected, nothing is shuffled or split."""
+    def as_array(a: Any) -> Any:
+        value = np.asarray(getattr(a, "value", a))      # a fittrace Tensor gives its array
+        return value.astype(np.float32) if value.dtype.kind == "f" and value.dtype != np.float32 else value
+
+    for name, part in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        if any(not (hasattr(leaf, "shape") and hasattr(leaf, "dtype")) for leaf in flatten(part)):
+            raise TypeError(f"`{method}` takes arrays (one batch), but {name} is {describe(part)}. Keras 2 fails on "
+                            f"this with an AttributeError; convert it first, e.g. np.asarray({name}).")
+    x, y, sample_weight = (map_structure(as_array, part) for part in (x, y, sample_weight))
+    check_numeric(flatten(x), ["x"] * len(flatten(x)))
+    check_numeric(flatten(y), ["y"] * len(flatten(y)))
+    check_cardinality(x, y, sample_weight)
+    data = (x,) if y is None else (x, y) if sample_weight is None else (x, y, sample_weight)
+    if class_weight:
+        data = class_weight_fn(class_weight)(data)
+    return iter([data])
 
 
 def class_weight_fn(class_weight: dict) -> Any:

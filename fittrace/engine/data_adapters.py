@@ -107,7 +107,7 @@ class DataAdapter:
 
 
 # --- TensorLike: numpy arrays --------------------------------------------------------------------------------------
-def _check_numeric(arrays: list[np.ndarray], names: list[str]) -> None:
+def check_numeric(arrays: list[np.ndarray], names: list[str]) -> None:
     for a, name in zip(arrays, names):
         if a.dtype.kind not in "biuf":
             raise TypeError(f"Input {name} has dtype {a.dtype} ({'text' if a.dtype.kind in 'US' else 'objects'}), "
@@ -145,9 +145,9 @@ class TensorLikeDataAdapter(DataAdapter):
         to_float = lambda a: a.astype(np.float32) if a.dtype.kind == "f" and a.dtype != np.float32 else a  # noqa
         self._x, self._y, self._sw = (map_structure(to_float, v) for v in (x, y, sample_weights))
         leaves = flatten(self._x) + flatten(self._y) + flatten(self._sw)
-        _check_numeric(flatten(self._x), ["x"] * len(flatten(self._x)))
-        _check_numeric(flatten(self._y), ["y"] * len(flatten(self._y)))
-        _check_cardinality(self._x, self._y, self._sw)
+        check_numeric(flatten(self._x), ["x"] * len(flatten(self._x)))
+        check_numeric(flatten(self._y), ["y"] * len(flatten(self._y)))
+        check_cardinality(self._x, self._y, self._sw)
         self._n = int(leaves[0].shape[0])
         if not batch_size:
             batch_size = int(math.ceil(self._n / steps)) if steps else 32
@@ -197,7 +197,7 @@ class TensorLikeDataAdapter(DataAdapter):
                 yield _pack(map_structure(take, x), map_structure(take, y), map_structure(take, sw))
 
 
-def _check_cardinality(x: Any, y: Any, sw: Any) -> None:
+def check_cardinality(x: Any, y: Any, sw: Any) -> None:
     sizes = {label: sorted({int(v.shape[0]) for v in flatten(part)}) for label, part in
              (("x", x), ("y", y), ("sample_weight", sw)) if flatten(part)}
     all_sizes = {s for v in sizes.values() for s in v}
@@ -264,7 +264,7 @@ class GenericArrayLikeDataAdapter(TensorLikeDataAdapter):
                  steps: int | None = None, epochs: int = 1, shuffle: Any = False, **kwargs: Any) -> None:
         self._x, self._y, self._sw = x, y, sample_weights
         leaves = flatten(x) + flatten(y) + flatten(sample_weights)
-        _check_cardinality(x, y, sample_weights)
+        check_cardinality(x, y, sample_weights)
         self._n = int(leaves[0].shape[0])
         self._batch = int(batch_size or (math.ceil(self._n / steps) if steps else 32))
         self._size = int(math.ceil(self._n / self._batch))

@@ -104,8 +104,7 @@ class EvaluationMixin:
             logs = self._test_loop(handler, callbacks)
             if return_dict:
                 return logs
-            values = list(logs.values())
-            return values[0] if len(values) == 1 else values
+            return flatten_metrics_in_order(logs, self.metrics_names)
 
     def _test_loop(self, handler: Any, callbacks: Any) -> dict[str, float]:
         from fittrace.engine.training import _has_static_batch
@@ -174,6 +173,14 @@ class EvaluationMixin:
             result = np.concatenate(outputs, axis=0)
             callbacks.on_predict_end()
             return result
+
+
+def flatten_metrics_in_order(logs: dict[str, float], metrics_names: list[str]) -> Any:
+    """Logs as Keras returns them when ``return_dict`` is False: the model's metrics in order, then any other
+    keys sorted; a single value alone, not in a list."""
+    results = [logs[name] for name in metrics_names if name in logs]
+    results += [logs[key] for key in sorted(logs) if key not in metrics_names]
+    return results[0] if len(results) == 1 else results
 
 
 def _rows(data: Any) -> int | None:

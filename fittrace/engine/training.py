@@ -3,8 +3,9 @@
 Mirrors ``keras.engine.training`` (tf_keras/src/engine/training.py): ``fit`` runs ``_assert_compile_was_called``,
 ``data_adapter.get_data_handler``, builds the ``CallbackList``, ``make_train_function``, then the epoch/step loop of
 the article's pseudo-code; ``train_step`` calls the model under a ``GradientTape``, computes the loss, lets the
-optimizer minimize it and updates the metrics. ``evaluate``/``predict`` live in ``engine/evaluation.py``,
-summary and weight files in ``engine/model_io.py``, the tf.function stand-in in ``engine/functions.py``.
+optimizer minimize it and updates the metrics. ``evaluate``/``predict`` live in ``engine/evaluation.py``, the
+``*_on_batch`` methods in ``engine/on_batch.py``, summary and weight files in ``engine/model_io.py``, the
+tf.function stand-in in ``engine/functions.py``.
 
 Left out: the functional API (``Model(inputs, outputs)``), distribution strategies, ``jit_compile``,
 ``BackupAndRestore`` counters, multi-worker and parameter-server training, saving whole models.
@@ -33,11 +34,12 @@ from fittrace.engine.base_layer import Layer, dedup_weights
 from fittrace.engine.evaluation import EvaluationMixin, describe_data, logs_to_floats
 from fittrace.engine.functions import make_function, reset_compile_cache
 from fittrace.engine.model_io import ModelIOMixin
+from fittrace.engine.on_batch import OnBatchMixin
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 
 
-class Model(EvaluationMixin, ModelIOMixin, Layer):
+class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
     """A trainable stack of layers. Subclass it (define layers in ``__init__``, the forward pass in ``call``) or
     use ``Sequential``. Override ``train_step(data)`` to customise what one training step does.
     """

@@ -99,8 +99,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        verbose="verbosity", return_dict="bool", in_fit="True when fit runs it for validation", error="on failure"),
     _k("predict", True, "Model.predict. Payload: the arguments as resolved.",
        x="description of x", batch_size="batch size", steps="steps asked for", verbose="verbosity", error="on failure"),
-    _k("api_call", True, "Another public model call that can build: summary, build, a direct model(x), add, pop.",
-       method="summary|build|call|add|pop|compile", model="model name", detail="what it was called with"),
+    _k("api_call", True, "Another public model call that can build or train: summary, build, a direct model(x), add, "
+       "pop, compile, train_on_batch, test_on_batch, predict_on_batch.",
+       method="summary|build|call|add|pop|compile|train_on_batch|test_on_batch|predict_on_batch", model="model name",
+       detail="what it was called with"),
     _k("compile", False, "Model.compile: what was resolved from the arguments.",
        optimizer="optimizer class", loss="loss name(s)", metrics="metric names as given", run_eagerly="None/True/False",
        steps_per_execution="int", reset="caches cleared (train/test/predict functions)"),
