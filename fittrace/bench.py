@@ -3,7 +3,8 @@
 1. engine — the article's model on random 60,000 x 784 float32 data, 5 epochs, batch 128, verbose 0: seconds per
    epoch, peak resident memory, and memory growth between the first and last epoch; beside them the same model as
    a bare numpy loop (``bench_reference``), the floor that shows what the engine's stages cost, its epochs run
-   between the engine's so that each pair is timed under the same machine load.
+   between the engine's so that each pair is timed under the same machine load; and the arithmetic floor, the
+   step's unavoidable products and update timed alone, a lower bound for any numpy engine on this machine.
 2. tracing — the same fit with tracing off, at "default" and at "full" detail: the slowdown of each (median over
    rounds of back-to-back one-epoch fits, see ``bench_tracing``) and the size of the 5-epoch default trace file.
 3. report — rendering the HTML report of the default-detail trace (time, size), and of a 100,000-step trace.
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from fittrace.bench_reference import BareLoop
+from fittrace.bench_reference import BareLoop, arithmetic_floor
 
 TARGETS = {"s_per_epoch": 1.0, "default_overhead": 0.03, "full_overhead": 0.25, "trace_mb": 5.0,
            "report_s": 1.0, "report_mb": 2.0, "big_report_s": 5.0, "big_report_mb": 5.0}
@@ -84,7 +85,8 @@ def bench_engine(n: int, epochs: int) -> dict[str, float]:
     engine, bare = np.array(timer.cb.epoch_s), np.array(timer.cb.bare_s)
     return {"s_per_epoch": float(np.median(engine)), "s_per_epoch_first": float(engine[0]),
             "peak_mb": _peak_mb(), "growth_mb": float(timer.cb.rss[-1] - timer.cb.rss[0]) if epochs > 1 else 0.0,
-            "numpy_floor_s": float(np.median(bare)), "over_floor": float(np.median(engine / bare) - 1)}
+            "numpy_floor_s": float(np.median(bare)), "over_floor": float(np.median(engine / bare) - 1),
+            **arithmetic_floor(steps=-(-n // 128))}
 
 
 def _timed_fit(x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None,
@@ -202,6 +204,11 @@ def run_bench(quick: bool = False, only: str | None = None, keras_python: str | 
             print(_line("memory growth, first->last epoch", r["growth_mb"], "MB", fmt="{:.1f}"))
             print(_line("bare numpy loop, same model", r["numpy_floor_s"], "s"))
             print(_line("engine over bare loop, paired", r["over_floor"] * 100, "%", fmt="{:.1f}"))
+            print(_line("arithmetic floor (see below)", r["floor_s"], "s"))
+            print(f"    two matrix products and the kernel's RMSprop update, each alone on warm arrays, x steps:\n"
+                  f"    {r['floor_forward_s']:.3f} + {r['floor_kernel_gradient_s']:.3f} + "
+                  f"{r['floor_rmsprop_kernel_s']:.3f} s; one product runs at {r['matmul_gflops']:.0f} GFLOP/s here. "
+                  "No numpy engine\n    can train an epoch faster than this on this machine.")
             if keras_python:
                 from fittrace.bench_keras import keras_epochs
                 reply = keras_epochs(keras_python, n, epochs)

@@ -4,6 +4,10 @@ Same arithmetic as the engine's fit of Dense(512, relu) -> Dense(10, softmax) wi
 cross-entropy on batches of 128 (forward, backward, the RMSprop update, accuracy), with none of the stages: no
 layers, tape, callbacks, containers or adapters. What the engine takes beyond this is the price of its stages.
 It only times; it is not a second engine and nothing else uses it.
+
+``arithmetic_floor`` times less still: only the work no implementation of this step can skip (the two large
+matrix products and the optimizer's update of the 784x512 kernel), each in a tight loop on warm arrays. Its sum
+over an epoch's steps is a lower bound for any numpy engine on the machine it runs on.
 """
 from __future__ import annotations
 
@@ -75,3 +79,33 @@ def plain_numpy_epochs(x: np.ndarray, y: np.ndarray, epochs: int, batch: int = 1
     loop = BareLoop(x, y, batch, seed)
     runs = [loop.epoch() for _ in range(epochs)]
     return [t for t, _ in runs], [loss for _, loss in runs]
+
+
+def arithmetic_floor(steps: int = 469, batch: int = 128, repeats: int = 50, rounds: int = 5) -> dict[str, float]:
+    """Seconds per epoch for the unavoidable arithmetic of the article's step, best of ``rounds``: the forward
+    product (batch x 784 @ 784 x 512), the kernel's gradient (784 x batch @ batch x 512) and the RMSprop update
+    of the kernel, each timed alone in a loop of ``repeats``; also the forward product's GFLOP/s."""
+    rng = np.random.default_rng(0)
+    xb = rng.random((batch, 784), dtype=np.float32)
+    gh = rng.random((batch, 512), dtype=np.float32)
+    w = rng.random((784, 512), dtype=np.float32)
+    g, v, buf = rng.random((784, 512), dtype=np.float32), np.zeros_like(w), np.empty_like(w)
+    out_h, out_g = np.empty((batch, 512), np.float32), np.empty((784, 512), np.float32)
+    lr = np.float32(0.001)
+    parts = {"forward": lambda: np.matmul(xb, w, out=out_h),
+             "kernel_gradient": lambda: np.matmul(xb.T, gh, out=out_g),
+             "rmsprop_kernel": lambda: _rmsprop(g, w, v, buf, lr)}
+    best = {}
+    for name, fn in parts.items():
+        fn()
+        times = []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            for _ in range(repeats):
+                fn()
+            times.append((time.perf_counter() - t0) / repeats)
+        best[name] = min(times)
+    out = {f"floor_{name}_s": t * steps for name, t in best.items()}
+    out["floor_s"] = sum(out.values())
+    out["matmul_gflops"] = 2 * batch * 784 * 512 / best["forward"] / 1e9
+    return out

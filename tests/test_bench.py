@@ -34,6 +34,16 @@ def test_the_bare_loop_learns_a_separable_problem():
     assert losses[0] < np.log(10) + 0.5 and losses[2] < losses[0] / 4
 
 
+def test_the_arithmetic_floor_is_the_sum_of_its_timed_parts_per_step():
+    from fittrace.bench_reference import arithmetic_floor
+    small = arithmetic_floor(steps=10, repeats=3, rounds=2)
+    large = arithmetic_floor(steps=1000, repeats=3, rounds=2)
+    parts = ("floor_forward_s", "floor_kernel_gradient_s", "floor_rmsprop_kernel_s")
+    assert all(small[p] > 0 for p in parts) and small["matmul_gflops"] > 0
+    assert small["floor_s"] == pytest.approx(sum(small[p] for p in parts))
+    assert large["floor_s"] > 20 * small["floor_s"]                 # per-step times, scaled by the steps asked
+
+
 def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     results = run_bench(quick=True)
     out = capsys.readouterr().out
@@ -48,6 +58,8 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
     assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out
+    assert "arithmetic floor" in out and "GFLOP/s" in out
+    assert results["floor_s"] < results["s_per_epoch"]             # the engine does this work and more
 
 
 def test_bench_command_runs_one_part(capsys):
