@@ -59,6 +59,9 @@ class Tensor:
     def __len__(self) -> int:
         return len(self.value)
 
+    def __float__(self) -> float:
+        return float(self.value)
+
     def __repr__(self) -> str:
         return f"<Tensor shape={self.shape} dtype={self.dtype}>"
 

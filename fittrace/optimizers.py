@@ -3,7 +3,8 @@
 Mirrors ``keras.optimizers.optimizer`` and ``sgd.py``, ``rmsprop.py``, ``adam.py`` (tf_keras/src/optimizers/):
 ``minimize`` -> ``compute_gradients`` (the tape) -> ``apply_gradients``, which creates the slot variables on its
 first call (``build``), clips, applies weight decay, runs ``update_step`` per variable and counts ``iterations``.
-RMSprop puts epsilon inside the square root, as the Keras 2 optimizer does (the legacy one did not).
+RMSprop puts epsilon inside the square root, as the Keras 2 optimizer does (the legacy one did not). The learning
+rate is a float32 variable (``optimizer.learning_rate``, alias ``lr``) that callbacks read and set.
 Left out: EMA, sparse (IndexedSlices) updates, loss scaling, learning-rate schedule classes (a callable of the
 iteration works), Adagrad/Adadelta/Adamax/Nadam/Ftrl.
 
@@ -67,7 +68,10 @@ class Optimizer:
             raise ValueError("At most one of `clipnorm` and `global_clipnorm` can be set. Received: "
                              f"clipnorm={clipnorm}, global_clipnorm={global_clipnorm}.")
         self.name = name
-        self.learning_rate = learning_rate
+        # a float becomes a float32 variable, as in Keras (callbacks read and set it); a schedule stays a callable
+        self._learning_rate: Variable | Callable[[int], float] = (
+            learning_rate if callable(learning_rate) else
+            Variable(np.array(learning_rate, dtype=np.float32), name="learning_rate", trainable=False))
         self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
         self.global_clipnorm = global_clipnorm
         self.iterations = 0
@@ -91,13 +95,36 @@ class Optimizer:
         return norm
 
     # --- state -----------------------------------------------------------------------------------------------------
+    @property
+    def learning_rate(self) -> Any:
+        """The learning-rate variable (float32, as Keras's); with a schedule, its value at this iteration."""
+        lr = self._learning_rate
+        return np.float32(lr(self.iterations)) if callable(lr) else lr
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        if callable(value):
+            self._learning_rate = value
+        elif callable(self._learning_rate):
+            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
+                            "constructor argument, hence its learning rate is not settable. If you need the learning "
+                            "rate to be settable, you should instantiate the optimizer with a float `learning_rate` "
+                            "argument.")
+        else:
+            self._learning_rate.assign(np.asarray(getattr(value, "value", value)))
+
+    lr = property(lambda self: self.learning_rate, lambda self, value: setattr(self, "learning_rate", value),
+                  doc="Alias of ``learning_rate`` (Keras keeps it for older code).")
+
     def _current_learning_rate(self) -> float:
-        lr = self.learning_rate
-        return float(lr(self.iterations)) if callable(lr) else float(lr)
+        lr = self._learning_rate
+        return float(lr(self.iterations)) if callable(lr) else float(lr.value)
 
     def hyperparameters(self, learning_rate: float | None = None) -> dict[str, Any]:
-        """The optimizer's hyperparameters; ``learning_rate`` as given, or the current one."""
-        out = {"learning_rate": self._current_learning_rate() if learning_rate is None else learning_rate}
+        """The optimizer's hyperparameters; ``learning_rate`` as given, or the current one, written as the
+        shortest decimal of its float32 value (0.001, not 0.0010000000474974513)."""
+        lr = self._current_learning_rate() if learning_rate is None else learning_rate
+        out = {"learning_rate": float(str(np.float32(lr)))}
         out.update({k: getattr(self, k) for k in self._hyper_names() if getattr(self, k, None) is not None})
         return out
 
@@ -196,7 +223,9 @@ class Optimizer:
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "learning_rate": self.learning_rate, "weight_decay": self.weight_decay,
+        lr = self._learning_rate
+        return {"name": self.name, "learning_rate": lr if callable(lr) else float(str(lr.value)),
+                "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm,
                 **{k: getattr(self, k) for k in self._hyper_names()}}
 

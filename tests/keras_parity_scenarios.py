@@ -122,6 +122,9 @@ def errors() -> dict:
     out["test_on_batch before compile"] = error(lambda: model().test_on_batch(X[:4], Y[:4]))
     out["train_on_batch cardinality"] = error(lambda: m.train_on_batch(X[:6], Y[:4]))
     out["train_on_batch without targets"] = error(lambda: m.train_on_batch(X[:6]))
+    out["ReduceLROnPlateau factor"] = error(lambda: callbacks.ReduceLROnPlateau(factor=1.0))
+    bad = callbacks.LearningRateScheduler(lambda epoch, lr: 1)
+    out["schedule returns an int"] = error(lambda: compiled().fit(X, Y, epochs=1, verbose=0, callbacks=[bad]))
     return out
 
 
@@ -287,6 +290,45 @@ def behaviours() -> dict:
     out["predict verbose=1"] = _masked_last_line(lambda: compiled().predict(X, batch_size=16, verbose=1))
     out["evaluate verbose=2"] = _masked_last_line(lambda: compiled().evaluate(X, Y, batch_size=16, verbose=2))
     out.update(on_batch())
+    out.update(learning_rates())
+    return out
+
+
+def _floats(hist: dict) -> dict:
+    """History values as plain floats (History keeps the "lr" a callback logs as a numpy float32)."""
+    return {k: [float(v) for v in vs] for k, vs in hist.items()}
+
+
+def learning_rates() -> dict:
+    """LearningRateScheduler (both schedule forms) and ReduceLROnPlateau: the rates each epoch, as History logs
+    them under "lr", the losses they lead to, and the verbose messages; a custom callback setting the rate through
+    backend.set_value, as Keras's guide writes one."""
+    from_keras = keras.backend if TF else __import__("fittrace.keras.backend", fromlist=["x"])
+    out = {}
+    sched = callbacks.LearningRateScheduler(lambda epoch, lr: lr if epoch < 1 else lr * 0.5, verbose=1)
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        h = compiled().fit(X, Y, epochs=3, batch_size=32, shuffle=False, verbose=0, callbacks=[sched])
+    out["LearningRateScheduler"] = [_floats(h.history), [ln for ln in text.getvalue().splitlines() if ln]]
+    old_form = callbacks.LearningRateScheduler(lambda epoch: 0.01 / (epoch + 1))
+    out["LearningRateScheduler, schedule(epoch)"] = _floats(compiled().fit(
+        X, Y, epochs=3, batch_size=32, shuffle=False, verbose=0, callbacks=[old_form]).history)
+    plateau = callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=1.0, cooldown=1,
+                                          min_lr=0.0002, verbose=1)
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        h = compiled().fit(X, Y, epochs=6, batch_size=32, shuffle=False, verbose=0, callbacks=[plateau])
+    out["ReduceLROnPlateau"] = [_floats(h.history), [ln for ln in text.getvalue().splitlines() if ln], plateau.wait,
+                                plateau.cooldown_counter]
+
+    class Custom(callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            lr = float(from_keras.get_value(self.model.optimizer.learning_rate))
+            from_keras.set_value(self.model.optimizer.lr, lr * 0.1 if epoch == 1 else lr)
+            self.seen = getattr(self, "seen", []) + [lr]
+    custom = Custom()
+    h = compiled().fit(X, Y, epochs=3, batch_size=32, shuffle=False, verbose=0, callbacks=[custom])
+    out["backend.set_value on optimizer.lr"] = [_floats(h.history), custom.seen]
     return out
 
 

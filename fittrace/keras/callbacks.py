@@ -2,6 +2,7 @@
 from fittrace.callbacks import CallbackList, History, ProgbarLogger
 from fittrace.callbacks_base import Callback
 from fittrace.callbacks_builtin import EarlyStopping, LambdaCallback, ModelCheckpoint, TerminateOnNaN
+from fittrace.callbacks_lr import LearningRateScheduler, ReduceLROnPlateau
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "LambdaCallback",
-           "ModelCheckpoint", "TerminateOnNaN"]
+           "ModelCheckpoint", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau"]

@@ -1,0 +1,96 @@
+"""LearningRateScheduler, ReduceLROnPlateau and the learning-rate variable they work on (optimizer.lr,
+backend.get_value/set_value). tests/test_keras_parity.py compares the same runs with TF-Keras."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fittrace.keras import backend, callbacks, layers, optimizers
+from fittrace.keras.models import Sequential
+from fittrace.seeding import set_random_seed
+from fittrace.tracing.recorder import Recorder
+
+
+def _fit(cbs, epochs=4, optimizer="sgd"):
+    set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 5)).astype("float32"), rng.integers(0, 3, 64)
+    m = Sequential([layers.Dense(3, activation="softmax")])
+    m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    return m, m.fit(x, y, epochs=epochs, batch_size=16, verbose=0, callbacks=cbs)
+
+
+def test_the_learning_rate_is_a_float32_variable_that_callbacks_can_read_and_set():
+    opt = optimizers.SGD(learning_rate=0.1)
+    assert opt.lr is opt.learning_rate and float(opt.lr) == pytest.approx(0.1)
+    assert backend.get_value(opt.lr).dtype == np.float32
+    backend.set_value(opt.lr, 0.05)
+    assert float(opt.learning_rate) == np.float32(0.05)
+    opt.learning_rate = 0.2
+    assert opt._current_learning_rate() == float(np.float32(0.2))
+    assert opt.get_config()["learning_rate"] == 0.2 and opt.hyperparameters()["learning_rate"] == 0.2
+    with pytest.raises(TypeError, match="set_value needs a variable"):
+        backend.set_value(0.1, 0.2)
+
+
+def test_a_schedule_reads_as_its_current_value_and_cannot_be_set():
+    opt = optimizers.SGD(learning_rate=lambda step: 0.1 / (step + 1))
+    opt.iterations = 1
+    assert opt.learning_rate == np.float32(0.05)
+    with pytest.raises(TypeError, match="hence its learning rate is not settable"):
+        opt.lr = 0.01
+
+
+def test_scheduler_sets_the_rate_each_epoch_and_history_logs_it(capsys):
+    seen = []
+
+    def schedule(epoch, lr):
+        seen.append(lr)
+        return lr * 0.5 if epoch else lr
+    m, h = _fit([callbacks.LearningRateScheduler(schedule, verbose=1)])
+    assert h.history["lr"] == pytest.approx([0.01, 0.005, 0.0025, 0.00125])
+    assert seen == pytest.approx([0.01, 0.01, 0.005, 0.0025])
+    assert "Epoch 2: LearningRateScheduler setting learning rate to 0.004999999888241291." in capsys.readouterr().out
+    _, old = _fit([callbacks.LearningRateScheduler(lambda epoch: 0.1 * (epoch + 1))], epochs=2)
+    assert old.history["lr"] == pytest.approx([0.1, 0.2])
+    with pytest.raises(ValueError, match='The output of the "schedule" function should be float. Got: 1'):
+        _fit([callbacks.LearningRateScheduler(lambda epoch, lr: 1)], epochs=1)
+
+
+def test_the_rate_really_changes_the_updates():
+    _, frozen = _fit([callbacks.LearningRateScheduler(lambda epoch, lr: 0.0)], epochs=3)
+    assert frozen.history["loss"][0] == pytest.approx(frozen.history["loss"][2], rel=1e-6)
+    _, moving = _fit([], epochs=3)
+    assert moving.history["loss"][2] < moving.history["loss"][0]
+
+
+def test_plateau_reduces_after_patience_respects_cooldown_and_the_floor(capsys):
+    plateau = callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=10.0, cooldown=2,
+                                          min_lr=0.002, verbose=1)
+    _, h = _fit([plateau], epochs=6)
+    # no epoch beats the best by 10: a cut after the patience epoch, then one epoch skipped (the cooldown counter
+    # drops before it is checked, as in Keras), and the last cut stops at min_lr; "lr" is logged before the cut
+    assert h.history["lr"] == pytest.approx([0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025], rel=1e-6)
+    out = capsys.readouterr().out
+    assert out.count("ReduceLROnPlateau reducing learning rate") == 3
+    assert "Epoch 6: ReduceLROnPlateau reducing learning rate to 0.002." in out
+    _, h = _fit([callbacks.ReduceLROnPlateau(monitor="loss", patience=1, min_delta=10.0, min_lr=0.006)], epochs=4)
+    assert min(h.history["lr"]) == pytest.approx(0.006) and h.history["lr"][-1] == pytest.approx(0.006)
+
+
+def test_plateau_checks_its_arguments_and_warns_about_a_missing_monitor(capsys):
+    with pytest.raises(ValueError, match="does not support a factor >= 1.0. Got 1.5"):
+        callbacks.ReduceLROnPlateau(factor=1.5)
+    assert callbacks.ReduceLROnPlateau(epsilon=0.5).min_delta == 0.5
+    assert bool(callbacks.ReduceLROnPlateau(monitor="accuracy").monitor_op(0.9, 0.8))
+    assert bool(callbacks.ReduceLROnPlateau(monitor="loss").monitor_op(0.7, 0.8))
+    callbacks.ReduceLROnPlateau(mode="sideways")
+    rec = Recorder("full").start()
+    try:
+        _fit([callbacks.ReduceLROnPlateau(monitor="val_loss")], epochs=1)
+    finally:
+        rec.stop()
+    err = capsys.readouterr().err
+    assert "Learning rate reduction mode sideways is unknown, fallback to auto mode." in err
+    assert "conditioned on metric `val_loss` which is not available. Available metrics are: loss,lr" in err
+    assert any(e.kind == "warning" and "val_loss" in e.data["message"] for e in rec.events)
