@@ -5,8 +5,8 @@ Mirrors ``keras.optimizers.optimizer`` and ``sgd.py``, ``rmsprop.py``, ``adam.py
 first call (``build``), clips, applies weight decay, runs ``update_step`` per variable and counts ``iterations``.
 RMSprop puts epsilon inside the square root, as the Keras 2 optimizer does (the legacy one did not). The learning
 rate is a float32 variable (``optimizer.learning_rate``, alias ``lr``) that callbacks read and set.
-Left out: EMA, sparse (IndexedSlices) updates, loss scaling, learning-rate schedule classes (a callable of the
-iteration works), Adagrad/Adadelta/Adamax/Nadam/Ftrl.
+Adagrad, Adadelta, Adamax, Nadam and AdamW live in ``optimizers_more.py``. Left out: EMA, sparse (IndexedSlices)
+updates, loss scaling, learning-rate schedule classes (a callable of the iteration works), Ftrl, Lion, Adafactor.
 
     >>> from fittrace.autodiff import Variable
     >>> w = Variable(np.array([1.0], dtype="float32"), name="w")
@@ -134,13 +134,21 @@ class Optimizer:
     def _slot_names_for(self) -> tuple[str, ...]:
         return self._slot_names
 
+    def _slot_initial_value(self, slot: str) -> float:
+        return 0.0
+
+    def _prepare_step(self) -> None:
+        """Per-iteration state shared by every variable's update (Nadam's momentum product); called once per
+        ``apply_gradients``, before the updates."""
+
     def build(self, var_list: Sequence[Variable]) -> list[str]:
         """Create the slot variables, zeros shaped like each variable; returns their names."""
         made = []
         for var in var_list:
             slots = {}
             for slot in self._slot_names_for():
-                slot_var = Variable(np.zeros_like(var.value), name=f"{self.name}/{slot}/{var.name}",
+                slot_var = Variable(np.full_like(var.value, self._slot_initial_value(slot)),
+                                    name=f"{self.name}/{slot}/{var.name}",
                                     trainable=False)
                 slots[slot] = slot_var
                 made.append(slot_var.name)
@@ -188,6 +196,7 @@ class Optimizer:
         hyper = _Once(lambda: self.hyperparameters(lr)) if tracing else None
         updated: list[tuple[str, np.ndarray]] = []
         self._update_norms = {}
+        self._prepare_step()
         for g, var in pairs:
             if self.weight_decay:
                 var.value -= var.value * np.float32(self.weight_decay * lr)
@@ -339,20 +348,23 @@ class Adam(Optimizer):
         variable += buf
 
 
-_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+def _by_name() -> dict[str, type]:
+    from fittrace import optimizers_more          # they build on the classes above
+    return {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, **optimizers_more.BY_NAME}
 
 
 def get(identifier: Any) -> Optimizer:
-    """"rmsprop"/"sgd"/"adam" (any case), a config dict, or an Optimizer instance."""
+    """An optimizer's name (any case: "rmsprop", "sgd", "adam", "adagrad", "adadelta", "adamax", "nadam",
+    "adamw"), a config dict, or an Optimizer instance."""
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):
-        cls = _BY_NAME.get(str(identifier.get("class_name", "")).lower())
+        cls = _by_name().get(str(identifier.get("class_name", "")).lower())
         if cls is None:
             raise unknown("optimizer", identifier.get("class_name"))
         return cls(**identifier.get("config", {}))
     if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower())
+        cls = _by_name().get(identifier.lower())
         if cls is None:
             raise unknown("optimizer", identifier)
         return cls()

@@ -55,9 +55,9 @@ def compiled(middle: list | None = None):
     return m
 
 
-def history(optimizer, loss, y, metrics, units=3, activation="softmax", weights=None, **fit):
+def history(optimizer, loss, y, metrics, units=3, activation="softmax", weights=None, run_eagerly=None, **fit):
     m = model(units, activation, weights)
-    m.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    m.compile(optimizer=optimizer, loss=loss, metrics=metrics, run_eagerly=run_eagerly)
     h = m.fit(X, y, epochs=3, batch_size=32, shuffle=False, verbose=0, **fit)
     return {k: [float(v) for v in vs] for k, vs in h.history.items()}
 
@@ -69,6 +69,17 @@ def histories() -> dict:
     return {
         "sgd, sparse CE": history("sgd", "sparse_categorical_crossentropy", Y, ["accuracy"]),
         "rmsprop, sparse CE": history("rmsprop", "sparse_categorical_crossentropy", Y, ["accuracy"]),
+        "adagrad": history(optimizers.Adagrad(learning_rate=0.05), "sparse_categorical_crossentropy", Y, []),
+        "adadelta": history(optimizers.Adadelta(learning_rate=1.0), "sparse_categorical_crossentropy", Y, []),
+        "adamax": history("adamax", "sparse_categorical_crossentropy", Y, ["accuracy"]),
+        # eagerly: in a graph, TF-Keras's Nadam counts its momentum product with a Python int changed while
+        # tracing, so the product is multiplied once per variable traced, not once per step (a bug not copied)
+        "nadam": history(optimizers.Nadam(learning_rate=0.01), "sparse_categorical_crossentropy", Y, [],
+                         run_eagerly=True),
+        "adamw": history(optimizers.AdamW(learning_rate=0.01, weight_decay=0.1), "sparse_categorical_crossentropy",
+                         Y, []),
+        "adamw, amsgrad, clipnorm": history(optimizers.AdamW(learning_rate=0.01, amsgrad=True, clipnorm=0.5),
+                                            "sparse_categorical_crossentropy", Y, []),
         "adam, categorical CE": history("adam", "categorical_crossentropy", onehot, ["accuracy"]),
         "adam, mse": history("adam", "mse", onehot, ["mae"], activation="linear"),
         "rmsprop, validation_split": history("rmsprop", "sparse_categorical_crossentropy", Y, ["accuracy"],
@@ -122,6 +133,7 @@ def errors() -> dict:
     out["test_on_batch before compile"] = error(lambda: model().test_on_batch(X[:4], Y[:4]))
     out["train_on_batch cardinality"] = error(lambda: m.train_on_batch(X[:6], Y[:4]))
     out["train_on_batch without targets"] = error(lambda: m.train_on_batch(X[:6]))
+    out["AdamW without weight_decay"] = error(lambda: optimizers.AdamW(weight_decay=None))
     out["ReduceLROnPlateau factor"] = error(lambda: callbacks.ReduceLROnPlateau(factor=1.0))
     bad = callbacks.LearningRateScheduler(lambda epoch, lr: 1)
     out["schedule returns an int"] = error(lambda: compiled().fit(X, Y, epochs=1, verbose=0, callbacks=[bad]))

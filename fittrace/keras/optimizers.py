@@ -1,4 +1,5 @@
 """``fittrace.keras.optimizers`` (as ``tensorflow.keras.optimizers``)."""
 from fittrace.optimizers import SGD, Adam, Optimizer, RMSprop, get
+from fittrace.optimizers_more import Adadelta, Adagrad, Adamax, AdamW, Nadam
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "get"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "Adagrad", "Adadelta", "Adamax", "Nadam", "AdamW", "get"]
