@@ -303,12 +303,55 @@ def behaviours() -> dict:
     out["evaluate verbose=2"] = _masked_last_line(lambda: compiled().evaluate(X, Y, batch_size=16, verbose=2))
     out.update(on_batch())
     out.update(learning_rates())
+    out.update(convolutions())
     return out
 
 
 def _floats(hist: dict) -> dict:
     """History values as plain floats (History keeps the "lr" a callback logs as a numpy float32)."""
     return {k: [float(v) for v in vs] for k, vs in hist.items()}
+
+
+IMAGES = rng.random((60, 9, 9, 1)).astype("float32")
+IMAGE_Y = rng.integers(0, 3, 60)
+
+
+def cnn():
+    """A small MNIST-style CNN with fixed starting weights: same-padded strided conv, pooling, flatten, dense."""
+    m = Sequential([layers.Conv2D(4, 3, activation="relu", input_shape=(9, 9, 1)), layers.MaxPooling2D(),
+                    layers.Conv2D(3, 2, strides=2, padding="same", activation="relu"),
+                    layers.MaxPooling2D(pool_size=2, strides=1, padding="same"), layers.Flatten(),
+                    layers.Dense(3, activation="softmax")])
+    local = np.random.default_rng(7)
+    m.set_weights([local.normal(0, 0.4, w.shape).astype("float32") for w in m.get_weights()])
+    return m
+
+
+def convolutions() -> dict:
+    """The CNN's summary, outputs, training from the same weights, and Keras's messages for bad arguments."""
+    out = {}
+    m = cnn()
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        m.summary()
+    out["cnn summary"] = text.getvalue().splitlines()
+    out["cnn predict"] = m.predict(IMAGES[:2], verbose=0).tolist()
+    m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    h = m.fit(IMAGES, IMAGE_Y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    out["cnn fit"] = [{k: [float(v) for v in vs] for k, vs in h.history.items()},
+                      [float(np.abs(w).sum()) for w in m.get_weights()]]
+    try:                                # with an input shape, a missing channel axis of size 1 is added
+        out["cnn, no channel axis"] = m.predict(IMAGES[:2, ..., 0], verbose=0).tolist()
+    except Exception:
+        out["cnn, no channel axis"] = error(lambda: m.predict(IMAGES[:2, ..., 0], verbose=0))
+    out["no channel axis, no input shape"] = error(
+        lambda: Sequential([layers.Conv2D(2, 3)]).predict(IMAGES[..., 0], verbose=0))
+    out["Conv2D filters=0"] = error(lambda: layers.Conv2D(0, 3))
+    out["Conv2D kernel_size 0"] = error(lambda: layers.Conv2D(2, (0, 3)))
+    out["Conv2D kernel_size of 3"] = error(lambda: layers.Conv2D(2, (3, 3, 3)))
+    out["Conv2D padding"] = error(lambda: layers.Conv2D(2, 3, padding="full"))
+    out["Conv2D input too small"] = error(lambda: Sequential([layers.Conv2D(2, 5)]).build((None, 3, 3, 1)))
+    return out
 
 
 def learning_rates() -> dict:

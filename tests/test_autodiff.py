@@ -6,11 +6,15 @@ import pytest
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import GradientTape, Tensor, Variable
+from fittrace.autodiff_conv import conv2d, max_pool2d
 
 R = np.random.default_rng(0)
 A = R.normal(size=(3, 4))
 B = R.normal(size=(3, 4))
 POS = R.uniform(0.5, 2.0, size=(3, 4))
+IMG = R.normal(size=(2, 5, 7, 3))            # (batch, rows, cols, channels): odd sizes exercise "same" padding
+KER = R.normal(size=(3, 2, 3, 4))            # (rows, cols, in channels, filters)
+SPREAD = R.permutation(IMG.size).reshape(IMG.shape) * 0.01    # no two values within the step of the differences
 
 
 @pytest.mark.parametrize("name,fn,arrays", [
@@ -48,6 +52,12 @@ POS = R.uniform(0.5, 2.0, size=(3, 4))
     ("log_softmax", ops.log_softmax, (A,)),
     ("sparse softmax cross-entropy", lambda z: ops.sparse_softmax_cross_entropy(np.array([0, 3, 1]), z), (A,)),
     ("where", lambda x, y: ops.where(A > 0, x, y), (A, B)),
+    ("conv2d valid", conv2d, (IMG, KER)),
+    ("conv2d same, strides 2", lambda x, k: conv2d(x, k, (2, 2), "same"), (IMG, KER)),
+    ("conv2d same, strides (2, 1)", lambda x, k: conv2d(x, k, (2, 1), "same"), (IMG, KER)),
+    ("max_pool2d", max_pool2d, (SPREAD,)),
+    ("max_pool2d same", lambda x: max_pool2d(x, (2, 2), None, "same"), (SPREAD,)),
+    ("max_pool2d overlapping", lambda x: max_pool2d(x, (3, 3), (1, 2)), (SPREAD,)),
 ])
 def test_op_gradients_match_finite_differences(gradcheck, name, fn, arrays):
     gradcheck(fn, *arrays)

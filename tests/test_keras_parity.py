@@ -93,7 +93,10 @@ def _assert_close(got, want, where: str) -> None:
                                   "evaluate verbose=1", "predict verbose=1", "evaluate verbose=2",
                                   "train_on_batch", "test_on_batch", "predict_on_batch", "on_batch, loss only",
                                   "LearningRateScheduler", "LearningRateScheduler, schedule(epoch)",
-                                  "ReduceLROnPlateau", "backend.set_value on optimizer.lr"])
+                                  "ReduceLROnPlateau", "backend.set_value on optimizer.lr",
+                                  "cnn summary", "cnn predict", "cnn fit", "cnn, no channel axis", "Conv2D filters=0",
+                                  "Conv2D kernel_size 0", "Conv2D kernel_size of 3", "Conv2D padding",
+                                  "Conv2D input too small", "no channel axis, no input shape"])
 def test_loops_inputs_and_callbacks_behave_as_keras(both, case):
     keras, ours = both
     _assert_close(ours["behaviours"][case], keras["behaviours"][case], case)

@@ -28,15 +28,27 @@ def _readable_size(n_bytes: float) -> str:
     return f"{n_bytes:.2f} {units[-1]}"
 
 
-def _row(fields: list[str], positions: list[int]) -> str:
-    """One table row: each field cut to its column and padded to the column's end (``print_row``)."""
-    line = ""
-    for i, (text, end) in enumerate(zip(fields, positions)):
-        start = positions[i - 1] if i else 0
-        space = 2 if i != len(positions) - 1 else 0
-        line += (" " if i == 0 else "") + text[: end - start - space - (1 if i == 0 else 0)]
-        line += " " * max(0, end - len(line))
-    return line
+def _rows(fields: list[str], positions: list[int]) -> list[str]:
+    """One table row as printed lines (``print_row``): each field cut to its column; what does not fit goes on to
+    the next line, broken after a "),", "}," "]," or "'," where the cut part has one."""
+    left = [str(x) for x in fields]
+    last = len(positions) - 1
+    lines = []
+    while any(left):
+        line = ""
+        for col in range(len(left)):
+            space = 2 if col != last else 0
+            cutoff = positions[col] - (positions[col - 1] if col else 0) - space - (1 if col != last else 0)
+            fit = left[col][:cutoff]
+            breaks = [fit.find(mark) + len(mark) for mark in ("),", "},", "],", "',") if fit.find(mark) >= 0]
+            if breaks:
+                cutoff = min(breaks)
+                fit = fit[:cutoff]
+            line += (" " if col == 0 else "") + fit + " " * space
+            left[col] = left[col][cutoff:]
+            line += " " * (positions[col] - len(line))
+        lines.append(line)
+    return lines
 
 
 class ModelIOMixin:
@@ -54,10 +66,10 @@ class ModelIOMixin:
             line_length = line_length or 65
             pos = [int(line_length * p) for p in (positions or [0.45, 0.85, 1.0])]
             lines = [f'Model: "{self.name}"', "_" * line_length,
-                     _row(["Layer (type)", "Output Shape", "Param #"], pos), "=" * line_length]
+                     *_rows(["Layer (type)", "Output Shape", "Param #"], pos), "=" * line_length]
             rows = self._summary_rows()
             for i, (name, cls, shape, params) in enumerate(rows):
-                lines.append(_row([f"{name} ({cls})", str(shape), str(params)], pos))
+                lines += _rows([f"{name} ({cls})", str(shape), str(params)], pos)
                 lines.append(" " * line_length if i < len(rows) - 1 else "")
             if lines[-1] == "":
                 lines[-1] = " " * line_length

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from fittrace import autodiff as ops
 from fittrace.autodiff import FLOATX, Tensor
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.functions import replaying_graph, symbolic_shape, tracing_batch_unknown
@@ -44,6 +45,7 @@ class Sequential(Model):
         self._inferred_input_shape: tuple | None = None
         self._has_explicit_input_shape = False
         self._use_legacy_deferred_behavior = False
+        self._graph_build_error: Exception | None = None
         self._graph_nodes: list[tuple[Layer, tuple, tuple]] = []
         for layer in layers or []:
             self.add(layer)
@@ -135,6 +137,9 @@ class Sequential(Model):
                 if input_shape is None:
                     raise ValueError("You must provide an `input_shape` argument.")
                 self._build_graph_network_for_inferred_shape(tuple(input_shape))
+                if self._use_legacy_deferred_behavior and self._graph_build_error is not None:
+                    # Keras then builds by calling the model on a placeholder, which meets the same error
+                    raise self._graph_build_error
             self._build_input_shape = tuple(input_shape) if input_shape is not None else self._graph_input_shape()
             self.built = True
 
@@ -173,6 +178,7 @@ class Sequential(Model):
                                      mode=mode)
         except Exception as exc:   # Keras falls back to calling the layers one by one (legacy deferred mode)
             self._use_legacy_deferred_behavior = True
+            self._graph_build_error = exc
             rec.emit("warning", "legacy deferred behavior", keras=f"{KERAS_SEQUENTIAL}.Sequential",
                      data={"message": f"building the graph network for {new_shape} failed ({type(exc).__name__}: "
                                       f"{exc}); layers are called one by one instead"})
@@ -207,10 +213,25 @@ class Sequential(Model):
         if isinstance(inputs, Tensor) and not self._has_explicit_input_shape:
             self._build_graph_network_for_inferred_shape(tuple(inputs.shape), inputs.dtype)
         x = inputs
+        if isinstance(x, Tensor) and self._graph_initialized:
+            x = self._conform_rank(x)
         if isinstance(x, Tensor) and x.dtype != FLOATX and x.dtype.kind in "iubf":
             x = Tensor(x.value.astype(FLOATX))     # _conform_to_reference_input casts to the Input's dtype
         for layer in self._layers_list:
             x = layer(x, training=training)
+        return x
+
+
+    def _conform_rank(self, x: Tensor) -> Tensor:
+        """``_conform_to_reference_input``: an input one axis short of the network's, whose last axis is 1, gets
+        that axis (images without their channel axis); one axis long, ending in 1, loses it."""
+        ref = self._graph_input_shape()
+        if ref is None:
+            return x
+        if x.ndim == len(ref) - 1 and ref[-1] == 1:
+            return ops.reshape(x, tuple(x.shape) + (1,))
+        if x.ndim == len(ref) + 1 and x.shape[-1] == 1:
+            return ops.reshape(x, tuple(x.shape[:-1]))
         return x
 
 
