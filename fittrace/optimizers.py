@@ -6,7 +6,8 @@ first call (``build``), clips, applies weight decay, runs ``update_step`` per va
 RMSprop puts epsilon inside the square root, as the Keras 2 optimizer does (the legacy one did not). The learning
 rate is a float32 variable (``optimizer.learning_rate``, alias ``lr``) that callbacks read and set.
 Adagrad, Adadelta, Adamax, Nadam and AdamW live in ``optimizers_more.py``. Left out: EMA, sparse (IndexedSlices)
-updates, loss scaling, learning-rate schedule classes (a callable of the iteration works), Ftrl, Lion, Adafactor.
+updates, loss scaling, Ftrl, Lion, Adafactor. The learning rate may be a schedule (``schedules.py``) or any callable
+of the step.
 
     >>> from fittrace.autodiff import Variable
     >>> w = Variable(np.array([1.0], dtype="float32"), name="w")
@@ -72,9 +73,10 @@ class Optimizer:
         self._learning_rate: Variable | Callable[[int], float] = (
             learning_rate if callable(learning_rate) else
             Variable(np.array(learning_rate, dtype=np.float32), name="learning_rate", trainable=False))
+        self.iterations = 0
+        self._scheduled_rate = self._schedule_now()            # a schedule's rate for the coming step
         self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
         self.global_clipnorm = global_clipnorm
-        self.iterations = 0
         self._built = False
         self._slots: dict[int, dict[str, Variable]] = {}
         self._buffers: dict[int, np.ndarray] = {}    # one scratch array per variable: updates happen in place
@@ -97,14 +99,20 @@ class Optimizer:
     # --- state -----------------------------------------------------------------------------------------------------
     @property
     def learning_rate(self) -> Any:
-        """The learning-rate variable (float32, as Keras's); with a schedule, its value at this iteration."""
+        """The learning-rate variable (float32, as Keras's); with a schedule, the rate it gave the latest update
+        (before any update: the rate for step 0), as Keras's ``_current_learning_rate``."""
         lr = self._learning_rate
-        return np.float32(lr(self.iterations)) if callable(lr) else lr
+        return self._scheduled_rate if callable(lr) else lr
+
+    def _schedule_now(self) -> np.float32 | None:
+        lr = self._learning_rate
+        return np.float32(lr(self.iterations)) if callable(lr) else None
 
     @learning_rate.setter
     def learning_rate(self, value: Any) -> None:
         if callable(value):
             self._learning_rate = value
+            self._scheduled_rate = self._schedule_now()
         elif callable(self._learning_rate):
             raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
                             "constructor argument, hence its learning rate is not settable. If you need the learning "
@@ -177,6 +185,7 @@ class Optimizer:
         """Build slots on first use, clip, decay, update each variable in place, count the iteration."""
         pairs = [(None if g is None else np.asarray(getattr(g, "value", g), dtype=np.float32), v)
                  for g, v in grads_and_vars]
+        self._scheduled_rate = self._schedule_now()
         lr = self._current_learning_rate()
         created: list[str] = []
         if not self._built:

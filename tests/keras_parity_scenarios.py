@@ -133,6 +133,10 @@ def errors() -> dict:
     out["test_on_batch before compile"] = error(lambda: model().test_on_batch(X[:4], Y[:4]))
     out["train_on_batch cardinality"] = error(lambda: m.train_on_batch(X[:6], Y[:4]))
     out["train_on_batch without targets"] = error(lambda: m.train_on_batch(X[:6]))
+    out["PiecewiseConstantDecay lengths"] = error(lambda: optimizers.schedules.PiecewiseConstantDecay([1, 2], [0.1]))
+    fixed = model()
+    fixed.compile(optimizer=optimizers.SGD(learning_rate=optimizers.schedules.InverseTimeDecay(0.1, 1, 1)), loss="mse")
+    out["setting a scheduled rate"] = error(lambda: setattr(fixed.optimizer, "learning_rate", 0.5))
     out["AdamW without weight_decay"] = error(lambda: optimizers.AdamW(weight_decay=None))
     out["ReduceLROnPlateau factor"] = error(lambda: callbacks.ReduceLROnPlateau(factor=1.0))
     bad = callbacks.LearningRateScheduler(lambda epoch, lr: 1)
@@ -304,6 +308,7 @@ def behaviours() -> dict:
     out.update(on_batch())
     out.update(learning_rates())
     out.update(convolutions())
+    out["schedules"] = schedule_values()
     return out
 
 
@@ -351,6 +356,28 @@ def convolutions() -> dict:
     out["Conv2D kernel_size of 3"] = error(lambda: layers.Conv2D(2, (3, 3, 3)))
     out["Conv2D padding"] = error(lambda: layers.Conv2D(2, 3, padding="full"))
     out["Conv2D input too small"] = error(lambda: Sequential([layers.Conv2D(2, 5)]).build((None, 3, 3, 1)))
+    return out
+
+
+def schedule_values() -> dict:
+    """Each schedule's rate at chosen steps, and the rate an optimizer reports before and after updates."""
+    S = optimizers.schedules
+    made = {"ExponentialDecay": S.ExponentialDecay(0.1, 7, 0.5),
+            "ExponentialDecay staircase": S.ExponentialDecay(0.1, 7, 0.5, staircase=True),
+            "PiecewiseConstantDecay": S.PiecewiseConstantDecay([3, 9], [0.1, 0.05, 0.01]),
+            "PolynomialDecay": S.PolynomialDecay(0.1, 10, end_learning_rate=0.01, power=2.0),
+            "PolynomialDecay cycle": S.PolynomialDecay(0.1, 10, power=0.5, cycle=True),
+            "InverseTimeDecay": S.InverseTimeDecay(0.1, 5, 0.5),
+            "InverseTimeDecay staircase": S.InverseTimeDecay(0.1, 5, 0.5, staircase=True),
+            "CosineDecay": S.CosineDecay(0.1, 12, alpha=0.1),
+            "CosineDecay warmup": S.CosineDecay(0.0, 12, warmup_target=0.2, warmup_steps=4)}
+    out = {name: [float(sched(step)) for step in (0, 1, 3, 4, 9, 10, 14, 25)] for name, sched in made.items()}
+    opt_sched = S.ExponentialDecay(0.05, 2, 0.5)
+    m = model()
+    m.compile(optimizer=optimizers.SGD(learning_rate=opt_sched), loss="sparse_categorical_crossentropy")
+    before = float(m.optimizer.learning_rate)
+    h = m.fit(X, Y, epochs=2, batch_size=50, shuffle=False, verbose=0)
+    out["SGD with ExponentialDecay"] = [before, float(m.optimizer.learning_rate), [float(v) for v in h.history["loss"]]]
     return out
 
 

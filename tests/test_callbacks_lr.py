@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fittrace.autodiff import Variable
 from fittrace.keras import backend, callbacks, layers, optimizers
 from fittrace.keras.models import Sequential
 from fittrace.seeding import set_random_seed
@@ -35,8 +36,10 @@ def test_the_learning_rate_is_a_float32_variable_that_callbacks_can_read_and_set
 
 def test_a_schedule_reads_as_its_current_value_and_cannot_be_set():
     opt = optimizers.SGD(learning_rate=lambda step: 0.1 / (step + 1))
-    opt.iterations = 1
-    assert opt.learning_rate == np.float32(0.05)
+    w = Variable(np.zeros(1, "float32"), name="w")
+    for _ in range(2):
+        opt.apply_gradients([(np.ones(1, "float32"), w)])
+    assert opt.learning_rate == np.float32(0.05)               # the rate of the latest update (step 1)
     with pytest.raises(TypeError, match="hence its learning rate is not settable"):
         opt.lr = 0.01
 

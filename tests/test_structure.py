@@ -14,9 +14,10 @@ MODULES = sorted(p for p in ROOT.rglob("*.py"))
 # Which top-level parts each layer may import. The top-level files (session, jobs, cli, demo, bench) sit at the
 # edge and may use everything.
 LAYER = {"tracing": 1, "analysis": 2, "render": 3}
-ENGINE_PARTS = {"engine", "layers", "keras", "autodiff", "autodiff_nn", "seeding", "losses", "optimizers", "metrics",
-                "activations", "initializers", "regularizers", "callbacks", "callbacks_builtin", "progbar", "utils"}
-EDGE = {"session", "jobs", "cli", "demo", "bench", "__init__"}
+ENGINE_PARTS = {"engine", "layers", "keras", "autodiff", "autodiff_nn", "autodiff_conv", "seeding", "losses",
+                "optimizers", "optimizers_more", "schedules", "metrics", "activations", "initializers", "regularizers",
+                "callbacks", "callbacks_base", "callbacks_builtin", "callbacks_lr", "progbar", "utils", "identifiers"}
+EDGE = {"session", "jobs", "cli", "demo", "bench", "bench_keras", "bench_reference", "__init__"}
 
 
 def _part(path: Path) -> str:
@@ -33,6 +34,18 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.Import):
             out |= {a.name.split(".")[1] for a in node.names if a.name.startswith("fittrace.")}
     return out
+
+
+def test_every_module_belongs_to_a_known_part():
+    unknown = {_part(p) for p in MODULES} - ENGINE_PARTS - set(LAYER) - EDGE
+    assert not unknown, f"say where {sorted(unknown)} sit in the flow (ENGINE_PARTS, LAYER or EDGE)"
+
+
+def test_the_wheel_lists_every_package():
+    tomllib = pytest.importorskip("tomllib")             # Python 3.11+
+    listed = set(tomllib.loads((ROOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(("fittrace",) + p.parent.relative_to(ROOT).parts) for p in ROOT.rglob("__init__.py")}
+    assert found <= listed, f"pyproject.toml does not ship {sorted(found - listed)}"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
