@@ -125,8 +125,9 @@ class Optimizer:
                   doc="Alias of ``learning_rate`` (Keras keeps it for older code).")
 
     def _current_learning_rate(self) -> float:
+        """The rate of the latest (or, inside ``apply_gradients``, the current) update, as a float."""
         lr = self._learning_rate
-        return float(lr(self.iterations)) if callable(lr) else float(lr.value)
+        return float(self._scheduled_rate) if callable(lr) else float(lr.value)
 
     def hyperparameters(self, learning_rate: float | None = None) -> dict[str, Any]:
         """The optimizer's hyperparameters; ``learning_rate`` as given, or the current one, written as the
