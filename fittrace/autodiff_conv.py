@@ -2,9 +2,11 @@
 
 ``conv2d`` copies every window of the input into one row of a matrix (im2col) and multiplies that matrix by the
 kernel; its gradient multiplies back and adds each window's share to the input positions it came from (col2im).
-``max_pool2d`` takes each window's largest value and sends the gradient to the first of them. Padding follows
+``max_pool2d`` takes each window's largest value and sends the gradient to the first of them; ``avg_pool2d``
+takes each window's mean and shares the gradient out equally. Padding follows
 TensorFlow: "valid" keeps whole windows only; "same" pads so that the output is ceil(input / stride) long, the
-odd extra row or column going to the bottom and right (for max pooling the padding never wins).
+odd extra row or column going to the bottom and right (for max pooling the padding never wins; average pooling
+divides by the number of real values in the window, not counting the padding).
 """
 from __future__ import annotations
 
@@ -99,3 +101,42 @@ def max_pool2d(x: Any, pool_size: tuple[int, int] = (2, 2), strides: tuple[int, 
         _spread(dxp, lambda i, j: g * (first == i * pw + j), ph, pw, sh, sw, oh, ow)
         return (dxp[:, top:top + h, left:left + w, :],)
     return _op(out, (x,), backward)
+
+
+def avg_pool2d(x: Any, pool_size: tuple[int, int] = (2, 2), strides: tuple[int, int] | None = None,
+               padding: str = "valid") -> Tensor:
+    """The mean of each window, per channel, over the real (unpadded) values (``tf.nn.avg_pool2d``)."""
+    x = _t(x)
+    n, h, w, c = x.value.shape
+    ph, pw = pool_size
+    sh, sw = strides or pool_size
+    oh, top, bottom = _padding(h, ph, sh, padding)
+    ow, left, right = _padding(w, pw, sw, padding)
+    pads = (top, bottom, left, right)
+    xp = _pad(x.value, pads)
+    real = _pad(np.ones((1, h, w, 1), dtype=x.value.dtype), pads)           # 1 where a value is not padding
+    count = _windows(real, ph, pw, sh, sw, oh, ow).sum(axis=(-2, -1))       # (1, OH, OW, 1)
+    out = _windows(xp, ph, pw, sh, sw, oh, ow).sum(axis=(-2, -1)) / count
+
+    def backward(g: np.ndarray) -> tuple[Any]:
+        share = g / count
+        dxp = np.zeros(xp.shape, dtype=g.dtype)
+        _spread(dxp, lambda i, j: share, ph, pw, sh, sw, oh, ow)
+        return (dxp[:, top:top + h, left:left + w, :],)
+    return _op(out.astype(x.value.dtype, copy=False), (x,), backward)
+
+
+def global_max_pool2d(x: Any, keepdims: bool = False) -> Tensor:
+    """The largest value of each channel over all rows and columns; the gradient goes to the first of them."""
+    x = _t(x)
+    n, h, w, c = x.value.shape
+    flat = x.value.reshape(n, h * w, c)
+    first = flat.argmax(axis=1)                                             # (N, C)
+    out = np.take_along_axis(flat, first[:, None, :], axis=1)[:, 0, :]
+
+    def backward(g: np.ndarray) -> tuple[Any]:
+        g = g.reshape(n, c)
+        dx = np.zeros((n, h * w, c), dtype=g.dtype)
+        np.put_along_axis(dx, first[:, None, :], g[:, None, :], axis=1)
+        return (dx.reshape(n, h, w, c),)
+    return _op(out.reshape(n, 1, 1, c) if keepdims else out, (x,), backward)

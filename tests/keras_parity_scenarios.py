@@ -345,6 +345,20 @@ def convolutions() -> dict:
     h = m.fit(IMAGES, IMAGE_Y, epochs=3, batch_size=16, shuffle=False, verbose=0)
     out["cnn fit"] = [{k: [float(v) for v in vs] for k, vs in h.history.items()},
                       [float(np.abs(w).sum()) for w in m.get_weights()]]
+    pooled = Sequential([layers.Conv2D(3, 3, padding="same", activation="relu", input_shape=(9, 9, 1)),
+                         layers.AveragePooling2D(pool_size=(3, 2), strides=(2, 1), padding="same"),
+                         layers.Conv2D(4, 2, activation="tanh"), layers.GlobalAveragePooling2D(),
+                         layers.Dense(3, activation="softmax")])
+    local = np.random.default_rng(8)
+    pooled.set_weights([local.normal(0, 0.4, w.shape).astype("float32") for w in pooled.get_weights()])
+    pooled.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    h = pooled.fit(IMAGES, IMAGE_Y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    text = io.StringIO()
+    with contextlib.redirect_stdout(text):
+        pooled.summary()
+    out["average and global pooling"] = [[float(v) for v in h.history["loss"]], text.getvalue().splitlines(),
+                                         Sequential([layers.GlobalMaxPooling2D(keepdims=True)])(IMAGES[:2]).numpy()
+                                         .tolist()]
     try:                                # with an input shape, a missing channel axis of size 1 is added
         out["cnn, no channel axis"] = m.predict(IMAGES[:2, ..., 0], verbose=0).tolist()
     except Exception:

@@ -6,7 +6,7 @@ import pytest
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import GradientTape, Tensor, Variable
-from fittrace.autodiff_conv import conv2d, max_pool2d
+from fittrace.autodiff_conv import avg_pool2d, conv2d, global_max_pool2d, max_pool2d
 
 R = np.random.default_rng(0)
 A = R.normal(size=(3, 4))
@@ -58,6 +58,9 @@ SPREAD = R.permutation(IMG.size).reshape(IMG.shape) * 0.01    # no two values wi
     ("max_pool2d", max_pool2d, (SPREAD,)),
     ("max_pool2d same", lambda x: max_pool2d(x, (2, 2), None, "same"), (SPREAD,)),
     ("max_pool2d overlapping", lambda x: max_pool2d(x, (3, 3), (1, 2)), (SPREAD,)),
+    ("avg_pool2d", avg_pool2d, (IMG,)),
+    ("avg_pool2d same, overlapping", lambda x: avg_pool2d(x, (3, 2), (2, 1), "same"), (IMG,)),
+    ("global_max_pool2d", global_max_pool2d, (SPREAD,)),
 ])
 def test_op_gradients_match_finite_differences(gradcheck, name, fn, arrays):
     gradcheck(fn, *arrays)
