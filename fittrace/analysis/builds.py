@@ -205,8 +205,8 @@ _AXIS = re.compile(r'Input (\d+) of layer "([^"]+)" is incompatible with the lay
                    r"shape to have value (\d+), but received input with shape \(([^)]*)\)")
 _FULL = re.compile(r'Input (\d+) of layer "([^"]+)" is incompatible with the layer: expected shape=\(([^)]*)\), '
                    r"found shape=\(([^)]*)\)")
-_NDIM = re.compile(r'Input (\d+) of layer "([^"]+)" is incompatible with the layer: expected min_ndim=(\d+), found '
-                   r"ndim=(\d+)")
+_NDIM = re.compile(r'Input (\d+) of layer "([^"]+)" is incompatible with the layer: expected (?:min_)?ndim=(\d+), '
+                   r"found ndim=(\d+)")
 
 
 def _failure(ev: Event, origin: str) -> Failure | None:
@@ -227,8 +227,8 @@ def _failure(ev: Event, origin: str) -> Failure | None:
                        "x.reshape(len(x), -1) for images, or add a Flatten layer first.")
     if m := _NDIM.search(msg):
         _, layer, want, got = m.groups()
-        return Failure(ev.seq, str(ev.data.get("type")), msg, layer, f"rank {got}, needs at least {want}", origin,
-                       "Add the batch axis (x[None] for one sample) or reshape the data to (samples, features).")
+        return Failure(ev.seq, str(ev.data.get("type")), msg, layer, f"rank {got}, needs {want}", origin,
+                       _rank_fix(int(want), int(got)))
     if "The optimizer cannot recognize variable" in msg:
         var = msg.split("recognize variable ", 1)[1].split(".", 1)[0] if "recognize variable " in msg else "?"
         return Failure(ev.seq, str(ev.data.get("type")), msg, var.split("/")[0], f"variable {var} is new", origin,
@@ -239,6 +239,16 @@ def _failure(ev: Event, origin: str) -> Failure | None:
         return Failure(ev.seq, str(ev.data.get("type")), msg, ev.layer, "unknown", origin,
                        "Check the input shape against the model's expected input.")
     return None
+
+
+def _rank_fix(want: int, got: int) -> str:
+    if want == 4 and got == 3:
+        return ("Images go in as (samples, rows, columns, channels) and these have no channel axis. Add it with "
+                "x[..., None] (or x.reshape(len(x), rows, columns, 1)), or give the first layer "
+                "input_shape=(rows, columns, 1): with an input shape, Keras adds an axis of size 1 itself.")
+    if got < want:
+        return "Add the batch axis (x[None] for one sample) or reshape the data to (samples, features)."
+    return "The data has more axes than the layer takes: Flatten it first, or reshape it to the layer's rank."
 
 
 def _origin(events: list[Event], upto: int) -> str:

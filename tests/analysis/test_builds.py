@@ -129,3 +129,20 @@ def test_cli_why(tmp_path, capsys):
     assert "[REBUILT] rebuilt via fit (epoch 0, step 2)" in out and "relaxed to (None, 12)" in out
     assert main(["why", str(path), "--layer", "nope"]) == 0
     assert "Nothing was rebuilt" in capsys.readouterr().out
+
+
+def test_images_without_a_channel_axis_are_explained():
+    rng = np.random.default_rng(0)
+    x, y = rng.random((40, 8, 8), dtype=np.float32), rng.integers(0, 3, 40)
+    model = Sequential([layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="expected min_ndim=4, found ndim=3"):
+        with fittrace.trace() as run:
+            model.fit(x, y, epochs=1, batch_size=20, verbose=0)
+    f = run.why_rebuilt().failures[0]
+    assert f.dimension == "rank 3, needs 4" and "x[..., None]" in f.fix and "input_shape=(rows, columns, 1)" in f.fix
+    pooled = Sequential([layers.MaxPooling2D()])
+    with pytest.raises(ValueError, match="expected ndim=4, found ndim=3"):
+        with fittrace.trace() as run:
+            pooled.predict(x, verbose=0)
+    assert "channel axis" in run.why_rebuilt().failures[0].fix
