@@ -309,6 +309,7 @@ def behaviours() -> dict:
     out.update(learning_rates())
     out.update(convolutions())
     out["schedules"] = schedule_values()
+    out["CSVLogger"] = csv_logs()
     return out
 
 
@@ -371,6 +372,22 @@ def convolutions() -> dict:
     out["Conv2D padding"] = error(lambda: layers.Conv2D(2, 3, padding="full"))
     out["Conv2D input too small"] = error(lambda: Sequential([layers.Conv2D(2, 5)]).build((None, 3, 3, 1)))
     return out
+
+
+def csv_logs() -> list:
+    """CSVLogger's files: a fit without validation (val_ columns made up front, filled with NA), then one with
+    validation appended to the same file, read back as rows (numbers as floats, the line ends kept)."""
+    import csv
+    import tempfile
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "log.csv")
+    compiled().fit(X, Y, epochs=2, batch_size=32, shuffle=False, verbose=0, callbacks=[callbacks.CSVLogger(path)])
+    compiled().fit(X, Y, epochs=1, batch_size=32, shuffle=False, verbose=0, validation_split=0.2,
+                   callbacks=[callbacks.CSVLogger(path, separator=";", append=True)])
+    raw = open(path, newline="").read()
+    rows = [[float(v) if v.replace(".", "").replace("-", "").replace("e", "").isdigit() else v for v in row]
+            for line in raw.splitlines() for row in csv.reader([line], delimiter=";" if ";" in line else ",")]
+    return [raw.count("\r\n"), rows]
 
 
 def schedule_values() -> dict:
