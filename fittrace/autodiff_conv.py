@@ -82,23 +82,33 @@ def conv2d(x: Any, kernel: Any, strides: tuple[int, int] = (1, 1), padding: str 
     return _op(out, (x, kernel), backward)
 
 
+def _pooling(x: np.ndarray, pool_size: tuple[int, int], strides: tuple[int, int] | None,
+             padding: str) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int, int, int]]:
+    """A pooling's padding (top, bottom, left, right) and geometry (ph, pw, sh, sw, OH, OW) for input ``x``."""
+    _, h, w, _ = x.shape
+    ph, pw = pool_size
+    sh, sw = strides or pool_size
+    oh, top, bottom = _padding(h, ph, sh, padding)
+    ow, left, right = _padding(w, pw, sw, padding)
+    return (top, bottom, left, right), (ph, pw, sh, sw, oh, ow)
+
+
 def max_pool2d(x: Any, pool_size: tuple[int, int] = (2, 2), strides: tuple[int, int] | None = None,
                padding: str = "valid") -> Tensor:
     """The largest value of each window, per channel (``tf.nn.max_pool2d``)."""
     x = _t(x)
     n, h, w, c = x.value.shape
-    ph, pw = pool_size
-    sh, sw = strides or pool_size
-    oh, top, bottom = _padding(h, ph, sh, padding)
-    ow, left, right = _padding(w, pw, sw, padding)
-    xp = _pad(x.value, (top, bottom, left, right), fill=-np.inf)
-    win = _windows(xp, ph, pw, sh, sw, oh, ow).reshape(n, oh, ow, c, ph * pw)
+    pads, geometry = _pooling(x.value, pool_size, strides, padding)
+    ph, pw, sh, sw, oh, ow = geometry
+    top, left = pads[0], pads[2]
+    xp = _pad(x.value, pads, fill=-np.inf)
+    win = _windows(xp, *geometry).reshape(n, oh, ow, c, ph * pw)
     first = win.argmax(axis=-1)                                  # where each window's gradient goes
     out = np.take_along_axis(win, first[..., None], axis=-1)[..., 0]
 
     def backward(g: np.ndarray) -> tuple[Any]:
         dxp = np.zeros(xp.shape, dtype=g.dtype)
-        _spread(dxp, lambda i, j: g * (first == i * pw + j), ph, pw, sh, sw, oh, ow)
+        _spread(dxp, lambda i, j: g * (first == i * pw + j), *geometry)
         return (dxp[:, top:top + h, left:left + w, :],)
     return _op(out, (x,), backward)
 
@@ -107,21 +117,18 @@ def avg_pool2d(x: Any, pool_size: tuple[int, int] = (2, 2), strides: tuple[int, 
                padding: str = "valid") -> Tensor:
     """The mean of each window, per channel, over the real (unpadded) values (``tf.nn.avg_pool2d``)."""
     x = _t(x)
-    n, h, w, c = x.value.shape
-    ph, pw = pool_size
-    sh, sw = strides or pool_size
-    oh, top, bottom = _padding(h, ph, sh, padding)
-    ow, left, right = _padding(w, pw, sw, padding)
-    pads = (top, bottom, left, right)
+    _, h, w, _ = x.value.shape
+    pads, geometry = _pooling(x.value, pool_size, strides, padding)
+    top, left = pads[0], pads[2]
     xp = _pad(x.value, pads)
     real = _pad(np.ones((1, h, w, 1), dtype=x.value.dtype), pads)           # 1 where a value is not padding
-    count = _windows(real, ph, pw, sh, sw, oh, ow).sum(axis=(-2, -1))       # (1, OH, OW, 1)
-    out = _windows(xp, ph, pw, sh, sw, oh, ow).sum(axis=(-2, -1)) / count
+    count = _windows(real, *geometry).sum(axis=(-2, -1))                     # (1, OH, OW, 1)
+    out = _windows(xp, *geometry).sum(axis=(-2, -1)) / count
 
     def backward(g: np.ndarray) -> tuple[Any]:
         share = g / count
         dxp = np.zeros(xp.shape, dtype=g.dtype)
-        _spread(dxp, lambda i, j: share, ph, pw, sh, sw, oh, ow)
+        _spread(dxp, lambda i, j: share, *geometry)
         return (dxp[:, top:top + h, left:left + w, :],)
     return _op(out.astype(x.value.dtype, copy=False), (x,), backward)
 

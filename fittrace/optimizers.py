@@ -340,13 +340,7 @@ class Adam(Optimizer):
         t = self.iterations + 1
         alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
         m, v = slots["m"], slots["v"]
-        np.subtract(gradient, m, out=buf)
-        buf *= np.float32(1 - self.beta_1)
-        m += buf                                                      # m += (g - m)(1 - b1)
-        np.multiply(gradient, gradient, out=buf)
-        buf -= v
-        buf *= np.float32(1 - self.beta_2)
-        v += buf                                                      # v += (g^2 - v)(1 - b2)
+        update_moments(gradient, m, v, buf, self.beta_1, self.beta_2)
         if self.amsgrad:
             vhat = slots["vhat"]
             np.maximum(vhat, v, out=vhat)
@@ -356,6 +350,18 @@ class Adam(Optimizer):
         np.divide(m, buf, out=buf)
         buf *= np.float32(-alpha)
         variable += buf
+
+
+def update_moments(gradient: np.ndarray, m: np.ndarray, v: np.ndarray, buf: np.ndarray, beta_1: float,
+                   beta_2: float) -> None:
+    """Adam's running moments, in place: ``m += (g - m)(1 - beta_1)``, ``v += (g^2 - v)(1 - beta_2)``."""
+    np.subtract(gradient, m, out=buf)
+    buf *= np.float32(1 - beta_1)
+    m += buf
+    np.multiply(gradient, gradient, out=buf)
+    buf -= v
+    buf *= np.float32(1 - beta_2)
+    v += buf
 
 
 def _by_name() -> dict[str, type]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from fittrace.optimizers import Adam, Optimizer
+from fittrace.optimizers import Adam, Optimizer, update_moments
 
 
 class Adagrad(Optimizer):
@@ -140,13 +140,7 @@ class Nadam(Optimizer):
                     buf: np.ndarray, lr: float) -> None:
         m, v = slots["m"], slots["v"]
         u_t, u_t_1, product = self._u_t, self._u_t_1, self._u_product
-        np.subtract(gradient, m, out=buf)
-        buf *= np.float32(1 - self.beta_1)
-        m += buf                                                      # m += (g - m)(1 - b1)
-        np.multiply(gradient, gradient, out=buf)
-        buf -= v
-        buf *= np.float32(1 - self.beta_2)
-        v += buf                                                      # v += (g^2 - v)(1 - b2)
+        update_moments(gradient, m, v, buf, self.beta_1, self.beta_2)
         m_hat = m * np.float32(u_t_1 / (1 - product * u_t_1)) + gradient * np.float32((1 - u_t) / (1 - product))
         np.multiply(v, np.float32(1 / (1 - self.beta_2 ** (self.iterations + 1))), out=buf)
         np.sqrt(buf, out=buf)
