@@ -6,8 +6,8 @@ first call (``build``), clips, applies weight decay, runs ``update_step`` per va
 RMSprop puts epsilon inside the square root, as the Keras 2 optimizer does (the legacy one did not). The learning
 rate is a float32 variable (``optimizer.learning_rate``, alias ``lr``) that callbacks read and set.
 Adagrad, Adadelta, Adamax, Nadam and AdamW live in ``optimizers_more.py``. Left out: EMA, sparse (IndexedSlices)
-updates, loss scaling, Ftrl, Lion, Adafactor. The learning rate may be a schedule (``schedules.py``) or any callable
-of the step.
+updates, loss scaling, Ftrl, Lion, Adafactor. The learning rate may be a schedule (``schedules.py``) or any function
+of the step (an extension: Keras 2 refuses one); a function of no arguments gives the initial rate, as in Keras.
 
     >>> from fittrace.autodiff import Variable
     >>> w = Variable(np.array([1.0], dtype="float32"), name="w")
@@ -18,6 +18,7 @@ of the step.
 """
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any, Callable, Iterable, Sequence
 
@@ -33,6 +34,19 @@ _KERAS = "keras.optimizers.optimizer.Optimizer"
 def _norm(a: np.ndarray) -> float:
     flat = a.ravel()
     return float(math.sqrt(float(np.dot(flat, flat))))
+
+
+def _takes_no_arguments(fn: Any) -> bool:
+    """Is ``fn`` a function of no arguments (Keras takes one as the rate's initial value, not as a schedule)?"""
+    if not callable(fn) or isinstance(fn, type):
+        return False
+    try:
+        inspect.signature(fn).bind()
+    except TypeError:
+        return False
+    except ValueError:                              # no signature to read (some builtins): treat as a schedule
+        return False
+    return True
 
 
 class _Once:
@@ -70,6 +84,8 @@ class Optimizer:
                              f"clipnorm={clipnorm}, global_clipnorm={global_clipnorm}.")
         self.name = name
         # a float becomes a float32 variable, as in Keras (callbacks read and set it); a schedule stays a callable
+        if _takes_no_arguments(learning_rate):
+            learning_rate = learning_rate()          # as tf.Variable(fn) does: the function gives the initial value
         self._learning_rate: Variable | Callable[[int], float] = (
             learning_rate if callable(learning_rate) else
             Variable(np.array(learning_rate, dtype=np.float32), name="learning_rate", trainable=False))

@@ -69,6 +69,8 @@ def histories() -> dict:
     return {
         "sgd, sparse CE": history("sgd", "sparse_categorical_crossentropy", Y, ["accuracy"]),
         "rmsprop, sparse CE": history("rmsprop", "sparse_categorical_crossentropy", Y, ["accuracy"]),
+        "sgd, rate from a function of no arguments": history(optimizers.SGD(learning_rate=lambda: 0.05),
+                                                             "sparse_categorical_crossentropy", Y, []),
         "adagrad": history(optimizers.Adagrad(learning_rate=0.05), "sparse_categorical_crossentropy", Y, []),
         "adadelta": history(optimizers.Adadelta(learning_rate=1.0), "sparse_categorical_crossentropy", Y, []),
         "adamax": history("adamax", "sparse_categorical_crossentropy", Y, ["accuracy"]),

@@ -52,3 +52,13 @@ def test_an_optimizer_takes_each_updates_rate_from_its_step_and_reports_the_late
         opt.learning_rate = 0.5
     cfg = opt.get_config()["learning_rate"]
     assert isinstance(cfg, schedules.PiecewiseConstantDecay) and cfg.get_config()["values"] == [1.0, 0.1]
+
+
+def test_a_function_of_no_arguments_gives_the_initial_rate_and_one_of_the_step_is_a_schedule():
+    fixed = SGD(learning_rate=lambda: 0.05)
+    assert isinstance(fixed.learning_rate, Variable) and float(fixed.learning_rate) == np.float32(0.05)
+    fixed.learning_rate = 0.01                                  # settable, as a float rate is
+    stepped = SGD(learning_rate=lambda step: 0.1 / (step + 1))
+    assert float(stepped.learning_rate) == pytest.approx(0.1)
+    with pytest.raises(TypeError, match="not settable"):
+        stepped.learning_rate = 0.01
