@@ -118,6 +118,10 @@ class Conv2D(Layer):
         super().build(input_shape)
 
     def call(self, inputs: Tensor) -> Tensor:
+        if len(inputs.shape) != 4:
+            raise ValueError(f"fittrace's Conv2D takes 4-D inputs (samples, rows, columns, channels); layer "
+                             f'"{self.name}" received shape {tuple(inputs.shape)}. Keras would treat the extra '
+                             "leading axes as batch axes; reshape them into the first axis instead.")
         _spatial(self, tuple(inputs.shape), self.kernel_size, self.strides, self.padding)    # Keras's message
         out = conv2d(inputs, self.kernel, self.strides, self.padding)
         if self.use_bias:

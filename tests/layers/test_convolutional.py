@@ -75,6 +75,8 @@ def test_bad_arguments_get_keras_messages(make, message):
 
 
 def test_unsupported_options_are_refused_plainly():
+    with pytest.raises(ValueError, match="takes 4-D inputs .* received shape \\(2, 1, 5, 5, 1\\)"):
+        layers.Conv2D(2, 3)(np.zeros((2, 1, 5, 5, 1), "float32"))
     with pytest.raises(NotImplementedError, match="channels_last"):
         layers.Conv2D(4, 3, data_format="channels_first")
     with pytest.raises(NotImplementedError, match="dilation_rate=1"):
