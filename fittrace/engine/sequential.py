@@ -137,7 +137,7 @@ class Sequential(Model):
                 if input_shape is None:
                     raise ValueError("You must provide an `input_shape` argument.")
                 self._build_graph_network_for_inferred_shape(tuple(input_shape))
-                if self._use_legacy_deferred_behavior and self._graph_build_error is not None:
+                if self._graph_build_error is not None:
                     # Keras then builds by calling the model on a placeholder, which meets the same error
                     raise self._graph_build_error
             self._build_input_shape = tuple(input_shape) if input_shape is not None else self._graph_input_shape()
@@ -220,7 +220,6 @@ class Sequential(Model):
         for layer in self._layers_list:
             x = layer(x, training=training)
         return x
-
 
     def _conform_rank(self, x: Tensor) -> Tensor:
         """``_conform_to_reference_input``: an input one axis short of the network's, whose last axis is 1, gets
