@@ -45,6 +45,9 @@ class Sink(Protocol):
     def write_event(self, event: Event) -> None: ...
     def flush(self) -> None: ...
 
+    # optional: ``write_clean_event(event)``, used instead of write_event when present, is told that the payload
+    # is already plain JSON (it went through ``payloads.jsonable``), so the sink may skip its own checks
+
 
 _current: "Recorder | None" = None
 
@@ -143,6 +146,7 @@ class Recorder:
         self.detail = detail
         self._summary = detail == "summary"
         self.sink = sink
+        self._write_event = getattr(sink, "write_clean_event", None) or getattr(sink, "write_event", None)
         self.clock = clock
         self.t0 = clock()
         self.header: dict[str, Any] = {}
@@ -202,7 +206,7 @@ class Recorder:
             self._header_written = True
             self.sink.write_header(self.header)
             for ev in self._pending:
-                self.sink.write_event(ev)
+                self._write_event(ev)
             self._pending = []
 
     # --- making events -----------------------------------------------------------------------------------------
@@ -339,7 +343,7 @@ class Recorder:
         self.finished.append(ev)
         if self.sink is not None:
             if self._header_written:
-                self.sink.write_event(ev)
+                self._write_event(ev)
             else:
                 self._pending.append(ev)
 

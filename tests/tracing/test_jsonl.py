@@ -342,3 +342,31 @@ def test_dumps_without_the_c_encoder_gives_the_same_line(monkeypatch):
     assert jsonl.dumps(record) == fast
     with pytest.raises(ValueError):
         jsonl.dumps({"x": math.inf})
+
+
+@pytest.mark.parametrize("record", [
+    {"record": "event", "seq": 3, "name": "dense", "t": 12, "dur": None, "data": {"shape": [128, 512], "on": True}},
+    {"text": "é ∑ \"quoted\" \\ back\nslash \u2028 \x00", "nested": {"a": [1.5, -0.0, 1e-07, 3e300, {}], "b": []}},
+    {"big": 2 ** 70, "neg": -1, "float": 0.1 + 0.2, "empty": "", "none": None, "false": False},
+])
+def test_event_line_is_one_line_with_the_values_dumps_writes(record, monkeypatch):
+    from fittrace.tracing import jsonl
+    line = jsonl.event_line(record)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert json.loads(line) == json.loads(jsonl.dumps(record)) == record
+    monkeypatch.setattr(jsonl, "_orjson", None)                 # the plain path, as without orjson installed
+    assert jsonl.event_line(record) == (jsonl.dumps(record) + "\n").encode("utf-8")
+
+
+def test_the_recorders_clean_events_and_checked_events_read_back_the_same(tmp_path):
+    from fittrace.tracing.events import Event
+    events = [Event(seq=i, kind="loss", name="loss", t=i, data={"value": 0.1 * i, "name": "é"}) for i in range(3)]
+    for method in ("write_event", "write_clean_event"):
+        writer = JsonlWriter(tmp_path / f"{method}.trace.jsonl")
+        writer.write_header({})
+        for ev in events:
+            getattr(writer, method)(ev)
+        writer.close()
+        assert read_jsonl(writer.path).events == events
+    with pytest.raises(ValueError, match="closed"):
+        writer.write_clean_event(events[0])
