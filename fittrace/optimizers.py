@@ -10,6 +10,7 @@ updates, loss scaling, Ftrl, Lion, Adafactor. The learning rate may be a schedul
 of the step (an extension: Keras 2 refuses one); a function of no arguments gives the initial rate, as in Keras.
 
     >>> from fittrace.autodiff import Variable
+from fittrace.callbacks_base import warn
     >>> w = Variable(np.array([1.0], dtype="float32"), name="w")
     >>> opt = RMSprop(learning_rate=1.0)
     >>> opt.apply_gradients([(np.array([1e-4], dtype="float32"), w)])
@@ -25,6 +26,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from fittrace.autodiff import Variable
+from fittrace.callbacks_base import warn
 from fittrace.identifiers import unknown
 from fittrace.tracing import recorder as rec
 
@@ -94,6 +96,7 @@ class Optimizer:
         self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
         self.global_clipnorm = global_clipnorm
         self._built = False
+        self._warned_empty: set[tuple[str, ...]] = set()
         self._slots: dict[int, dict[str, Variable]] = {}
         self._buffers: dict[int, np.ndarray] = {}    # one scratch array per variable: updates happen in place
         self._variables: list[Variable] = []
@@ -215,7 +218,7 @@ class Optimizer:
                            "the model separately. Please call `optimizer.build(variables)` with the full list of "
                            "trainable variables before the training loop or use legacy optimizer "
                            f"`tf.keras.optimizers.legacy.{self.name}`.")
-        pairs = [(g, v) for g, v in pairs if g is not None]
+        pairs = self._filter_empty_gradients(pairs)
         pairs = self._clip(pairs)
         tracing = rec.active() is not None
         # computed only if an event is kept, with this step's learning rate (the payload may be read at step end)
@@ -240,6 +243,23 @@ class Optimizer:
                                "slots_created": slots_now, "hyperparameters": hyper, "iteration": self.iterations})
         self._last_updates = updated
         self.iterations += 1
+
+    def _filter_empty_gradients(self, pairs: list[tuple[Any, Variable]]) -> list[tuple[np.ndarray, Variable]]:
+        """Drop variables without a gradient (``optimizer_utils.filter_empty_gradients``). Keras logs the warning
+        each time its function is traced; fittrace says it once per set of such variables."""
+        kept = [(g, v) for g, v in pairs if g is not None]
+        if len(kept) == len(pairs):
+            return kept
+        if not kept:
+            raise ValueError(f"No gradients provided for any variable: {([v.name for _, v in pairs],)}. The loss "
+                             "does not depend on any of them: check that it is computed from the model's output.")
+        missing = [v.name for g, v in pairs if g is None]
+        if tuple(missing) not in self._warned_empty:
+            self._warned_empty.add(tuple(missing))
+            warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If you're using "
+                 "`model.compile()`, did you forget to provide a `loss` argument?",
+                 "filter_empty_gradients", "keras.optimizers.utils.filter_empty_gradients")
+        return kept
 
     def _clip(self, pairs: list[tuple[np.ndarray, Variable]]) -> list[tuple[np.ndarray, Variable]]:
         if self.clipnorm is not None:

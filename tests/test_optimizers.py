@@ -104,3 +104,46 @@ def test_get_identifiers():
         optimizers.get("nope")
     with pytest.raises(ValueError, match="Could not interpret optimizer identifier: 3"):
         optimizers.get(3)
+
+
+def test_a_variable_without_gradient_is_skipped_with_keras_warning_once(capsys):
+    used, unused = _var([1.0], "d/used:0"), _var([2.0], "d/unused:0")
+    opt = optimizers.SGD(learning_rate=0.5)
+    for _ in range(2):
+        opt.apply_gradients([(np.array([1.0], "float32"), used), (None, unused)])
+    assert float(used.numpy()[0]) == 0.0 and float(unused.numpy()[0]) == 2.0
+    err = capsys.readouterr().err
+    assert err.count("Gradients do not exist for variables ['d/unused:0'] when minimizing the loss.") == 1
+
+
+def test_no_gradient_at_all_is_keras_value_error():
+    opt = optimizers.SGD()
+    with pytest.raises(ValueError, match=r"^No gradients provided for any variable: \(\['a:0', 'b:0'\],\)\. "):
+        opt.apply_gradients([(None, _var([1.0], "a:0")), (None, _var([1.0], "b:0"))])
+
+
+def test_a_traced_fit_with_a_weight_the_loss_does_not_use_keeps_its_norm_as_none():
+    # it used to fail while summing the step's gradient norms
+    import fittrace
+    from fittrace.keras import layers
+    from fittrace.keras.models import Sequential
+
+    class Extra(layers.Layer):
+        def build(self, input_shape):
+            self.used = self.add_weight(name="used", shape=(input_shape[-1],), initializer="ones")
+            self.unused = self.add_weight(name="unused", shape=(3,), initializer="ones")
+
+        def call(self, x):
+            return x * self.used
+
+    model = Sequential([layers.Dense(2, kernel_initializer="ones"), Extra()])
+    model.compile(optimizer="sgd", loss="mse")
+    with fittrace.trace(detail="default") as run:
+        model.fit(np.ones((8, 4), "float32"), np.zeros((8, 2), "float32"), batch_size=4, verbose=0)
+    steps = [e for e in run.events if e.kind == "step"]
+    assert len(steps) == 2
+    for step in steps:
+        norms = step.data["grad_norms"]
+        assert norms["extra/unused:0"] is None
+        assert step.data["grad_norm"] == pytest.approx(math.sqrt(sum(v * v for v in norms.values() if v is not None)))
+    assert [e.name for e in run.events if e.kind == "warning"] == ["filter_empty_gradients"]

@@ -21,6 +21,7 @@ Left out: the functional API (``Model(inputs, outputs)``), distribution strategi
 from __future__ import annotations
 
 import copy
+import math
 import time
 from typing import Any, Sequence
 
@@ -329,7 +330,8 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
         """The compact per-step figures every traced step keeps, whatever the detail level."""
         norms = getattr(getattr(self, "_last_tape", None), "gradient_norms", None) or {}
         return {"size": getattr(self, "_last_batch_rows", None), "logs": logs_to_floats(logs),
-                "grad_norms": norms, "grad_norm": float(np.sqrt(sum(n * n for n in norms.values()))) if norms else None,
+                "grad_norms": norms, "grad_norm": math.sqrt(sum(n * n for n in norms.values() if n is not None))
+                if norms else None,
                 "update_norms": self.optimizer.last_update_norms if _kept_whole() else None,
                 "time_ns": elapsed_ns}
 
