@@ -305,21 +305,32 @@ class Layer:
 
     def _traced_call(self, inputs: Any, args: tuple, kwargs: dict, training: bool) -> Any:
         kind = self._event_kind
-        # payload values are callables: they are computed only if the step is kept whole
-        with rec.span(kind, f"{type(self).__name__}.call", keras=_CALL_KERAS[kind], layer=self.name,
-                      data={"input_shape": lambda: list(shape_of(inputs)) if hasattr(inputs, "shape") else None,
-                            "input_dtype": lambda: dtype_name(inputs.dtype) if hasattr(inputs, "dtype") else None,
-                            "training": training, "layer_class": type(self).__name__}) as s:
+        # the payload is a callable: it is computed only if the step is kept whole
+        with rec.span(kind, type(self).__name__ + ".call", keras=_CALL_KERAS[kind], layer=self.name,
+                      data=lambda: self._call_payload(kind, inputs, training, None)) as s:
             _training_stack.append(training)
             try:
                 out = self.call(inputs, *args, **kwargs)
             finally:
                 _training_stack.pop()
             if hasattr(out, "shape"):
-                value = out.value if isinstance(out, Tensor) else np.asarray(out)
-                extra = {"model": self.name} if kind == "model_call" else {"stats": lambda: _stats(value)}
-                s.set(output_shape=lambda: list(value.shape), output_dtype=lambda: dtype_name(value.dtype), **extra)
+                s.set_payload(lambda: self._call_payload(kind, inputs, training, out))
         return out
+
+    def _call_payload(self, kind: str, inputs: Any, training: bool, out: Any) -> dict[str, Any]:
+        """A layer_call (or model_call) event's payload: shapes and dtypes in and out, output statistics."""
+        data = {"input_shape": list(shape_of(inputs)) if hasattr(inputs, "shape") else None,
+                "input_dtype": dtype_name(inputs.dtype) if hasattr(inputs, "dtype") else None,
+                "training": training, "layer_class": type(self).__name__}
+        if out is not None:
+            value = out.value if isinstance(out, Tensor) else np.asarray(out)
+            data["output_shape"] = list(value.shape)
+            data["output_dtype"] = dtype_name(value.dtype)
+            if kind == "model_call":
+                data["model"] = self.name
+            else:
+                data["stats"] = _stats(value)
+        return data
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}

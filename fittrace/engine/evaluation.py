@@ -39,7 +39,7 @@ def describe_data(x: Any) -> Any:
 def logs_to_floats(logs: Any) -> dict[str, float]:
     if not logs:
         return {}
-    return {k: float(np.asarray(getattr(v, "value", v))) for k, v in logs.items()}
+    return {k: v if type(v) is float else float(np.asarray(getattr(v, "value", v))) for k, v in logs.items()}
 
 
 class EvaluationMixin:

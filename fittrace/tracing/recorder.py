@@ -95,6 +95,9 @@ class _NullSpan:
     def set(self, **data: Any) -> None:
         pass
 
+    def set_payload(self, data: Payload) -> None:
+        pass
+
 
 NULL_SPAN = _NullSpan()
 
@@ -130,6 +133,10 @@ class Span:
             current = dict(current)
         current.update(data)
         self.data = current
+
+    def set_payload(self, data: Payload) -> None:
+        """Replace the whole payload (a mapping or a callable), e.g. by one that also describes the result."""
+        self.data = data
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
         self.rec._close(self, exc)
