@@ -49,11 +49,12 @@ class Event:
     layer: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        """The event as a plain JSON object (the ``record`` key marks it as an event line)."""
+    def to_json(self, copy: bool = True) -> dict[str, Any]:
+        """The event as a plain JSON object (the ``record`` key marks it as an event line). ``copy=False`` shares
+        the payload instead of copying it, for a caller that only serializes the object at once."""
         return {"record": "event", "seq": self.seq, "kind": self.kind, "name": self.name, "t": self.t,
                 "keras": self.keras, "dur": self.dur, "parent": self.parent, "epoch": self.epoch, "step": self.step,
-                "layer": self.layer, "data": dict(self.data)}
+                "layer": self.layer, "data": dict(self.data) if copy else self.data}
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "Event":

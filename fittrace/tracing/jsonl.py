@@ -124,7 +124,7 @@ class JsonlWriter:
             raise ValueError(f"{self.path}: an event came before the header (call write_header first)")
         if self._fh is None:
             raise ValueError(f"{self.path}: the trace file is already closed")
-        self._fh.write(event_line(event.to_json()))
+        self._fh.write(event_line(event.to_json(copy=False)))
         self.count += 1
 
     def flush(self) -> None:

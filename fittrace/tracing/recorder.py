@@ -319,21 +319,22 @@ class Recorder:
             self._promote = None
 
     def _end_step(self, raw: tuple, exc: BaseException | None) -> None:
-        data = materialize(raw[10])
+        given = materialize(raw[10])
         if self.detail == "default" and self._promote is None:
             if exc is not None:
                 self._promote = "an error"
-            elif not finite_logs(data.get("logs")):
+            elif not finite_logs(given.get("logs")):
                 self._promote = "a non-finite value"
         kept_whole = self.detail == "full" or self._promote is not None
-        data = dict(data, full=kept_whole)
+        data = jsonable(given)                              # always a new dict, so "full" can be added to it
+        data["full"] = kept_whole
         if kept_whole and self._epoch is not None and raw[8] is not None:
             self.full_steps.append((self._epoch, raw[8], self._promote or "full detail"))
         buffered, self._buffer = self._buffer, None
         if kept_whole and buffered:
             for braw in buffered:
                 self._store(braw)
-        self._store(raw[:10] + (data,))
+        self._store_plain(Event(*raw[:10], data))
 
     def _finish(self, raw: tuple, kind: str) -> None:
         if self._buffer is not None:
@@ -346,7 +347,10 @@ class Recorder:
     def _store(self, raw: tuple) -> None:
         # raw holds Event's fields in their declared order: seq, kind, name, t, keras, dur, parent, epoch, step,
         # layer, data
-        ev = Event(*raw[:10], jsonable(materialize(raw[10])))
+        self._store_plain(Event(*raw[:10], jsonable(materialize(raw[10]))))
+
+    def _store_plain(self, ev: Event) -> None:
+        """Keep an event whose payload is already plain JSON, and hand it to the sink."""
         self.finished.append(ev)
         if self.sink is not None:
             if self._header_written:
