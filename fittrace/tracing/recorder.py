@@ -116,8 +116,23 @@ class Span:
         self.layer = layer
         self.data = data
 
+    # __enter__/__exit__ run for every span of every step. The common case (an ordinary kind, no error, the span on
+    # top of the stack) is done here without further calls; everything else goes to the recorder's general path.
     def __enter__(self) -> "Span":
-        self.rec._open(self)
+        rec = self.rec
+        if rec._summary or self.kind in _SPECIAL:
+            rec._open(self)
+            return self
+        seq = rec._seq
+        rec._seq = seq + 1
+        self.seq = seq
+        self.keep = True
+        stack = rec._stack
+        self.parent = stack[-1].seq if stack else None
+        self.epoch = rec._epoch
+        self.step = rec._step
+        stack.append(self)
+        self.t0 = rec.clock() - rec.t0
         return self
 
     def set(self, **data: Any) -> None:
@@ -139,7 +154,21 @@ class Span:
         self.data = data
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        self.rec._close(self, exc)
+        rec = self.rec
+        end = rec.clock() - rec.t0
+        stack = rec._stack
+        if exc is None and stack and stack[-1] is self and self.kind not in _SPECIAL:
+            stack.pop()
+            if self.keep:                 # not a promoting kind (those are special): buffered or stored at once
+                t0 = self.t0
+                raw = (self.seq, self.kind, self.name, t0, self.keras, end - t0, self.parent, self.epoch, self.step,
+                       self.layer, self.data)
+                if rec._buffer is not None:
+                    rec._buffer.append(raw)
+                else:
+                    rec._store(raw)
+            return False
+        rec._close_slow(self, exc, end)
         return False
 
 
@@ -217,19 +246,26 @@ class Recorder:
             self._pending = []
 
     # --- making events -----------------------------------------------------------------------------------------
-    # instant/_open/_close run for every event of every step: the common case (an ordinary kind, no error, the
-    # span on top of the stack) takes the shortest path, with attribute lookups hoisted; the rest is in helpers
+    # Span.__enter__/__exit__ take the common case themselves; _open/_close are the general path (summary detail,
+    # special kinds, errors, children left open)
     def instant(self, kind: str, name: str, keras: str | None, layer: str | None, data: Payload) -> None:
         if self._summary and kind not in SUMMARY_KINDS:
             return
-        if kind in _SPECIAL:
-            if kind in BUILD_LIKE:
-                data = self._with_provenance(data)
         stack = self._stack
         seq = self._seq
         self._seq = seq + 1
-        self._finish((seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
-                      self._epoch, self._step, layer, data), kind)
+        if kind in _SPECIAL:
+            if kind in BUILD_LIKE:
+                data = self._with_provenance(data)
+            self._finish((seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
+                          self._epoch, self._step, layer, data), kind)
+            return
+        raw = (seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
+               self._epoch, self._step, layer, data)
+        if self._buffer is not None:                  # an ordinary kind: it cannot promote the step
+            self._buffer.append(raw)
+        else:
+            self._store(raw)
 
     def _open(self, s: Span) -> None:
         kind = s.kind
@@ -260,20 +296,11 @@ class Recorder:
             s.data = self._with_provenance(s.data)
 
     def _close(self, s: Span, exc: BaseException | None) -> None:
-        end = self.clock() - self.t0
-        stack = self._stack
-        kind = s.kind
-        if exc is None and stack and stack[-1] is s and kind not in _SPECIAL:
-            stack.pop()
-            if s.keep:
-                t0 = s.t0
-                self._finish((s.seq, kind, s.name, t0, s.keras, end - t0, s.parent, s.epoch, s.step, s.layer,
-                              s.data), kind)
-            return
-        self._close_slow(s, exc, end)
+        self._close_slow(s, exc, self.clock() - self.t0)
 
     def _close_slow(self, s: Span, exc: BaseException | None, end: int) -> None:
-        """Closing a span when something is unusual: an error, a step or epoch ending, children left open."""
+        """Closing a span in general, and whenever something is unusual: an error, a step or epoch ending, a special
+        kind, children left open."""
         if exc is not None and id(exc) not in self._errors_seen and not isinstance(exc, GeneratorExit):
             self._errors_seen.add(id(exc))
             self.instant("error", type(exc).__name__, None, s.layer,
