@@ -55,6 +55,9 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
         key = f"{mode}_overhead"
         assert results[key + "_q1"] <= results[key] <= results[key + "_q3"]
     assert "median of 2 rounds" in out and out.count(" .. ") == 2
+    # the typical step: every step of every round timed, so a quick run has hundreds of them per mode
+    assert 0.0001 < results["off_step_s"] < results["off_s"] / 10
+    assert results["full_step_overhead"] > -0.5 and "full slowdown, typical step" in out
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
     assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out

@@ -40,6 +40,9 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 
 
+_KERAS_FIT = f"{KERAS_TRAINING}.Model.fit"
+
+
 class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
     """A trainable stack of layers. Subclass it (define layers in ``__init__``, the forward pass in ``call``) or
     use ``Sequential``. Override ``train_step(data)`` to customise what one training step does.
@@ -311,7 +314,7 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
         tracing = rec.active() is not None
         with handler.catch_stop_iteration():
             for step in handler.steps():
-                with rec.span("step", f"step {step}", keras=f"{KERAS_TRAINING}.Model.fit",
+                with rec.span("step", f"step {step}", keras=_KERAS_FIT,
                               data={"step": step, "last": step == last, "phase": "train"}) as step_span:
                     callback_list.on_train_batch_begin(step)
                     self._current_steps_per_execution = handler.step_increment + 1
