@@ -10,7 +10,6 @@ updates, loss scaling, Ftrl, Lion, Adafactor. The learning rate may be a schedul
 of the step (an extension: Keras 2 refuses one); a function of no arguments gives the initial rate, as in Keras.
 
     >>> from fittrace.autodiff import Variable
-from fittrace.callbacks_base import warn
     >>> w = Variable(np.array([1.0], dtype="float32"), name="w")
     >>> opt = RMSprop(learning_rate=1.0)
     >>> opt.apply_gradients([(np.array([1e-4], dtype="float32"), w)])
@@ -245,16 +244,14 @@ class Optimizer:
         self.iterations += 1
 
     def _filter_empty_gradients(self, pairs: list[tuple[Any, Variable]]) -> list[tuple[np.ndarray, Variable]]:
-        """Drop variables without a gradient (``optimizer_utils.filter_empty_gradients``). Keras logs the warning
-        each time its function is traced; fittrace says it once per set of such variables."""
+        """Drop variables without a gradient (``optimizer_utils.filter_empty_gradients``), warning once per set of
+        them (Keras warns each time its function is traced)."""
         kept = [(g, v) for g, v in pairs if g is not None]
-        if len(kept) == len(pairs):
-            return kept
-        if not kept:
+        if not kept and pairs:
             raise ValueError(f"No gradients provided for any variable: {([v.name for _, v in pairs],)}. The loss "
                              "does not depend on any of them: check that it is computed from the model's output.")
         missing = [v.name for g, v in pairs if g is None]
-        if tuple(missing) not in self._warned_empty:
+        if missing and tuple(missing) not in self._warned_empty:
             self._warned_empty.add(tuple(missing))
             warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If you're using "
                  "`model.compile()`, did you forget to provide a `loss` argument?",
