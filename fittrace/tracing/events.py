@@ -62,6 +62,19 @@ class Event:
                       for f in dataclasses.fields(cls) if f.name != "data"}, data=dict(obj.get("data") or {}))
 
 
+_EVENT_SLOTS = tuple(Event.__dict__[f.name].__set__ for f in dataclasses.fields(Event))
+
+
+def event_from_fields(fields: tuple) -> Event:
+    """``Event(*fields)`` for the recorder's hot path: all eleven fields in declared order, no defaults, no checks.
+    It fills the slots directly, about twice as fast as the frozen dataclass's ``__init__`` (which goes through
+    ``object.__setattr__`` per field); the event is the same, and as frozen, once made."""
+    ev = object.__new__(Event)
+    for put, value in zip(_EVENT_SLOTS, fields):
+        put(ev, value)
+    return ev
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     """A kind of event: whether it is a span, what it means, and its payload keys (key -> meaning)."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
-from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event
+from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event, event_from_fields
 from fittrace.tracing.payloads import Payload, finite_logs, jsonable, materialize, payload_get
 
 #: Kinds that make a step worth keeping whole in "default" detail.
@@ -361,7 +361,7 @@ class Recorder:
         if kept_whole and buffered:
             for braw in buffered:
                 self._store(braw)
-        self._store_plain(Event(*raw[:10], data))
+        self._store_plain(event_from_fields(raw[:10] + (data,)))
 
     def _finish(self, raw: tuple, kind: str) -> None:
         if self._buffer is not None:
@@ -374,7 +374,7 @@ class Recorder:
     def _store(self, raw: tuple) -> None:
         # raw holds Event's fields in their declared order: seq, kind, name, t, keras, dur, parent, epoch, step,
         # layer, data
-        self._store_plain(Event(*raw[:10], jsonable(materialize(raw[10]))))
+        self._store_plain(event_from_fields(raw[:10] + (jsonable(materialize(raw[10])),)))
 
     def _store_plain(self, ev: Event) -> None:
         """Keep an event whose payload is already plain JSON, and hand it to the sink."""

@@ -162,3 +162,16 @@ def test_detail_levels_and_summary_kinds_are_known_kinds():
     assert events.DETAIL_LEVELS == ("full", "default", "summary")
     assert events.SUMMARY_KINDS <= set(KINDS)
     assert set(events.BUILD_LIKE) <= set(KINDS)
+
+
+def test_event_from_fields_makes_the_same_frozen_event_as_the_constructor():
+    import dataclasses
+
+    from fittrace.tracing.events import Event, event_from_fields
+    fields = (7, "loss", "mse", 120, "keras.engine.compile_utils.LossesContainer.__call__", None, 3, 0, 2, None,
+              {"value": 0.5})
+    ev = event_from_fields(fields)
+    assert ev == Event(*fields) and type(ev) is Event
+    assert dataclasses.astuple(ev)[:10] == fields[:10]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ev.seq = 8
