@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from fittrace.autodiff import to_numpy
 from fittrace.callbacks_base import Callback, warn
 from fittrace.progbar import print_msg
 from fittrace.tracing.events import KERAS_CALLBACKS
@@ -114,7 +115,7 @@ class TerminateOnNaN(Callback):
         loss = (logs or {}).get("loss")
         if loss is None:
             return
-        loss = float(np.asarray(getattr(loss, "value", loss)))
+        loss = float(to_numpy(loss))
         if math.isnan(loss) or math.isinf(loss):
             print_msg(f"Batch {batch}: Invalid loss, terminating training")
             self._stop_reason = f"the loss of batch {batch} was {loss}"

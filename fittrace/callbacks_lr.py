@@ -15,13 +15,14 @@ from typing import Any, Callable
 
 import numpy as np
 
+from fittrace.autodiff import to_numpy
 from fittrace.callbacks_base import Callback, warn
 from fittrace.progbar import print_msg
 from fittrace.tracing.events import KERAS_CALLBACKS
 
 
 def _lr(model: Any) -> np.float32:
-    return np.float32(np.asarray(getattr(model.optimizer.lr, "value", model.optimizer.lr)))
+    return np.float32(to_numpy(model.optimizer.lr))
 
 
 class LearningRateScheduler(Callback):

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from fittrace.autodiff import Variable
+from fittrace.autodiff import Variable, to_numpy
 from fittrace.callbacks_base import warn
 from fittrace.identifiers import unknown
 from fittrace.tracing import recorder as rec
@@ -137,7 +137,7 @@ class Optimizer:
                             "rate to be settable, you should instantiate the optimizer with a float `learning_rate` "
                             "argument.")
         else:
-            self._learning_rate.assign(np.asarray(getattr(value, "value", value)))
+            self._learning_rate.assign(to_numpy(value))
 
     lr = property(lambda self: self.learning_rate, lambda self, value: setattr(self, "learning_rate", value),
                   doc="Alias of ``learning_rate`` (Keras keeps it for older code).")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from fittrace.autodiff import to_numpy
 from fittrace.engine.data_adapters import (ALL_ADAPTER_CLS, CompositeTensorDataAdapter, DatasetAdapter,  # noqa
                                            DatasetCreatorAdapter, GeneratorDataAdapter, GenericArrayLikeDataAdapter,
                                            KerasSequenceAdapter, ListsOfScalarsDataAdapter, TensorLikeDataAdapter,
@@ -137,7 +138,7 @@ def single_batch_iterator(x: Any, y: Any = None, sample_weight: Any = None, clas
     ``from_tensors``): float arrays become float32, the sizes must agree, class weights become sample weights.
     No adapter is selected, nothing is shuffled or split."""
     def as_array(a: Any) -> Any:
-        value = np.asarray(getattr(a, "value", a))      # a fittrace Tensor gives its array
+        value = to_numpy(a)                             # a fittrace Tensor gives its array
         return value.astype(np.float32) if value.dtype.kind == "f" and value.dtype != np.float32 else value
 
     for name, part in (("x", x), ("y", y), ("sample_weight", sample_weight)):

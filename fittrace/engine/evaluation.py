@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from fittrace import callbacks as callbacks_module
-from fittrace.autodiff import Tensor
+from fittrace.autodiff import Tensor, to_numpy
 from fittrace.engine import data_adapter
 from fittrace.engine.functions import make_function
 from fittrace.tracing import recorder as rec
@@ -39,7 +39,7 @@ def describe_data(x: Any) -> Any:
 def logs_to_floats(logs: Any) -> dict[str, float]:
     if not logs:
         return {}
-    return {k: v if type(v) is float else float(np.asarray(getattr(v, "value", v))) for k, v in logs.items()}
+    return {k: v if type(v) is float else float(to_numpy(v)) for k, v in logs.items()}
 
 
 class EvaluationMixin:
@@ -161,7 +161,7 @@ class EvaluationMixin:
                                 callbacks.on_predict_batch_begin(step)
                                 self._current_steps_per_execution = handler.step_increment + 1
                                 batch_out = self.predict_function(iterator)
-                                outputs.append(np.asarray(getattr(batch_out, "value", batch_out)))
+                                outputs.append(to_numpy(batch_out))
                                 callbacks.on_predict_batch_end(step + handler.step_increment,
                                                                {"outputs": outputs[-1]})
             finally:

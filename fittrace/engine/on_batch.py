@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from fittrace.autodiff import to_numpy
 from fittrace.engine import data_adapter
 from fittrace.engine.evaluation import describe_data, flatten_metrics_in_order, logs_to_floats
 from fittrace.tracing import recorder as rec
@@ -61,7 +62,7 @@ class OnBatchMixin:
             iterator = data_adapter.single_batch_iterator(x, method="predict_on_batch")
             self.predict_function = self.make_predict_function()
             outputs = run_one_batch(self, self.predict_function, iterator)
-        return np.asarray(getattr(outputs, "value", outputs))
+        return to_numpy(outputs)
 
 
 def check_one_step(model: Any, method: str) -> None:

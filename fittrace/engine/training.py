@@ -23,13 +23,13 @@ from __future__ import annotations
 import copy
 import math
 import time
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from fittrace import callbacks as callbacks_module
 from fittrace import optimizers
-from fittrace.autodiff import GradientTape
+from fittrace.autodiff import GradientTape, to_numpy
 from fittrace.engine import compile_utils, data_adapter
 from fittrace.engine.base_layer import Layer, dedup_weights
 from fittrace.engine.evaluation import EvaluationMixin, describe_data, logs_to_floats
@@ -192,7 +192,7 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
             m.reset_state()
 
     def get_metrics_result(self) -> dict[str, float]:
-        return {m.name: float(np.asarray(getattr(m.result(), "value", m.result()))) for m in self.metrics}
+        return {m.name: float(to_numpy(m.result())) for m in self.metrics}
 
     # --- one step --------------------------------------------------------------------------------------------------
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None) -> Any:

@@ -8,8 +8,7 @@
 """
 from typing import Any
 
-import numpy as np
-
+from fittrace.autodiff import to_numpy
 from fittrace.engine.base_layer import clear_session
 
 _EPSILON = 1e-7
@@ -27,7 +26,7 @@ def epsilon() -> float:
 
 def get_value(x: Any) -> Any:
     """The value of a variable or tensor as numpy: a numpy scalar for a scalar (as Keras's ``get_value``)."""
-    value = np.asarray(getattr(x, "value", x))
+    value = to_numpy(x)
     return value[()] if value.ndim == 0 else value
 
 
@@ -36,7 +35,7 @@ def set_value(x: Any, value: Any) -> None:
     if not hasattr(x, "assign"):
         raise TypeError(f"set_value needs a variable (something with .assign, such as optimizer.lr or a layer's "
                         f"weight), but got {type(x).__name__}: a plain number cannot be changed in place.")
-    x.assign(np.asarray(getattr(value, "value", value)))
+    x.assign(to_numpy(value))
 
 
 __all__ = ["clear_session", "floatx", "epsilon", "get_value", "set_value"]

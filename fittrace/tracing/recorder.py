@@ -168,7 +168,7 @@ class Span:
                 else:
                     rec._store(raw)
             return False
-        rec._close_slow(self, exc, end)
+        rec._close(self, exc, end)
         return False
 
 
@@ -251,18 +251,16 @@ class Recorder:
     def instant(self, kind: str, name: str, keras: str | None, layer: str | None, data: Payload) -> None:
         if self._summary and kind not in SUMMARY_KINDS:
             return
+        if kind in BUILD_LIKE:
+            data = self._with_provenance(data)
         stack = self._stack
         seq = self._seq
         self._seq = seq + 1
-        if kind in _SPECIAL:
-            if kind in BUILD_LIKE:
-                data = self._with_provenance(data)
-            self._finish((seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
-                          self._epoch, self._step, layer, data), kind)
-            return
         raw = (seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
                self._epoch, self._step, layer, data)
-        if self._buffer is not None:                  # an ordinary kind: it cannot promote the step
+        if kind in _SPECIAL:
+            self._finish(raw, kind)
+        elif self._buffer is not None:                # an ordinary kind: it cannot promote the step
             self._buffer.append(raw)
         else:
             self._store(raw)
@@ -295,12 +293,11 @@ class Recorder:
         elif kind in BUILD_LIKE:
             s.data = self._with_provenance(s.data)
 
-    def _close(self, s: Span, exc: BaseException | None) -> None:
-        self._close_slow(s, exc, self.clock() - self.t0)
-
-    def _close_slow(self, s: Span, exc: BaseException | None, end: int) -> None:
+    def _close(self, s: Span, exc: BaseException | None, end: int | None = None) -> None:
         """Closing a span in general, and whenever something is unusual: an error, a step or epoch ending, a special
-        kind, children left open."""
+        kind, children left open. ``end`` is the closing time if the caller already read the clock."""
+        if end is None:
+            end = self.clock() - self.t0
         if exc is not None and id(exc) not in self._errors_seen and not isinstance(exc, GeneratorExit):
             self._errors_seen.add(id(exc))
             self.instant("error", type(exc).__name__, None, s.layer,
