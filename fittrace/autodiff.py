@@ -173,19 +173,16 @@ class GradientTape:
         with _recorder.span("tape", "GradientTape.gradient", keras="tensorflow.GradientTape.gradient",
                             data={"ops": len(self._records), "sources": len(srcs)}):
             out_grads = self._backward(target, srcs)
-            self.gradient_norms = norms = {}
-            for src, g in zip(srcs, out_grads):
-                name = getattr(src, "name", "tensor")
+            values: list[float | None] = []
+            for g in out_grads:
                 if g is None:
-                    norm = None
+                    values.append(None)
                 else:                   # the method, not np.dot: it skips numpy's dispatch, a µs per call here
                     flat = g if g.ndim == 1 else g.reshape(-1)
-                    norm = math.sqrt(flat.dot(flat))
-                norms[name] = norm
-                layer, slash, _ = name.partition("/")
-                _recorder.emit("gradient", name, keras="tensorflow.GradientTape.gradient",
-                               layer=layer if slash else None,
-                               data={"variable": name, "shape": src.shape, "norm": norm})
+                    values.append(math.sqrt(flat.dot(flat)))
+            self.gradient_norms = {getattr(src, "name", "tensor"): v for src, v in zip(srcs, values)}
+            _recorder.emit_each("gradient", "tensorflow.GradientTape.gradient", len(srcs),
+                                lambda i: _gradient_event(srcs[i], values[i]))
         return out_grads
 
     def _backward(self, target: Tensor, srcs: list[Tensor]) -> list[Any]:
@@ -204,6 +201,13 @@ class GradientTape:
         if not self.persistent:
             self._records = []
         return out_grads
+
+
+def _gradient_event(src: Tensor, norm: float | None) -> tuple[str, str | None, dict[str, Any]]:
+    """A "gradient" event's name, layer and payload (made only if the event is kept)."""
+    name = getattr(src, "name", "tensor")
+    layer, slash, _ = name.partition("/")
+    return name, layer if slash else None, {"variable": name, "shape": src.shape, "norm": norm}
 
 
 def _t(x: Any) -> Tensor:

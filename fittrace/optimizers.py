@@ -2,7 +2,7 @@
 
 Mirrors ``keras.optimizers.optimizer`` and ``sgd.py``, ``rmsprop.py``, ``adam.py`` (tf_keras/src/optimizers/):
 ``minimize`` -> ``compute_gradients`` (the tape) -> ``apply_gradients``, which creates the slot variables on its
-first call (``build``), clips, applies weight decay, runs ``update_step`` per variable and counts ``iterations``.
+first call (``build``), clips (``optimizer_utils.py``), applies weight decay, runs ``update_step`` per variable and counts ``iterations``.
 RMSprop puts epsilon inside the square root, as the Keras 2 optimizer does (the legacy one did not). The learning
 rate is a float32 variable (``optimizer.learning_rate``, alias ``lr``) that callbacks read and set.
 Adagrad, Adadelta, Adamax, Nadam and AdamW live in ``optimizers_more.py``. Left out: EMA, sparse (IndexedSlices)
@@ -24,17 +24,12 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from fittrace import optimizer_utils
 from fittrace.autodiff import Variable, to_numpy
-from fittrace.callbacks_base import warn
 from fittrace.identifiers import unknown
 from fittrace.tracing import recorder as rec
 
 _KERAS = "keras.optimizers.optimizer.Optimizer"
-
-
-def _norm(a: np.ndarray) -> float:
-    flat = a.ravel()
-    return float(math.sqrt(float(np.dot(flat, flat))))
 
 
 def _takes_no_arguments(fn: Any) -> bool:
@@ -111,7 +106,7 @@ class Optimizer:
         """The norm of this step's update of ``name``, computed once however often it is asked for."""
         norm = self._update_norms.get(name)
         if norm is None:
-            norm = self._update_norms[name] = _norm(buf)
+            norm = self._update_norms[name] = optimizer_utils.norm(buf)
         return norm
 
     # --- state -----------------------------------------------------------------------------------------------------
@@ -217,57 +212,32 @@ class Optimizer:
                            "the model separately. Please call `optimizer.build(variables)` with the full list of "
                            "trainable variables before the training loop or use legacy optimizer "
                            f"`tf.keras.optimizers.legacy.{self.name}`.")
-        pairs = self._filter_empty_gradients(pairs)
-        pairs = self._clip(pairs)
+        pairs = optimizer_utils.filter_empty_gradients(pairs, self._warned_empty)
+        pairs = optimizer_utils.clip_gradients(pairs, self.clipnorm, self.global_clipnorm, self.clipvalue)
         tracing = rec.active() is not None
-        # computed only if an event is kept, with this step's learning rate (the payload may be read at step end)
-        hyper = _Once(lambda: self.hyperparameters(lr)) if tracing else None
-        updated: list[tuple[str, np.ndarray]] = []
         self._update_norms = {}
         self._prepare_step()
         for g, var in pairs:
             if self.weight_decay:
                 var.value -= var.value * np.float32(self.weight_decay * lr)
-            buf = self._buffers[id(var)]
             slots = {k: v.value for k, v in self._slots[id(var)].items()}
-            self.update_step(g, var.value, slots, buf, lr)
-            if tracing:
-                updated.append((var.name, buf))
-                slots_now = [s for s in created if s.endswith("/" + var.name)]
-                # the norm is computed only if the event is kept (buf holds this update until the next step)
-                rec.emit("optimizer_update", var.name, keras=f"{_KERAS}.apply_gradients",
-                         layer=var.name.split("/")[0] if "/" in var.name else None,
-                         data={"variable": var.name,
-                               "update_norm": lambda name=var.name, buf=buf: self._update_norm(name, buf),
-                               "slots_created": slots_now, "hyperparameters": hyper, "iteration": self.iterations})
-        self._last_updates = updated
+            self.update_step(g, var.value, slots, self._buffers[id(var)], lr)
+        # payloads are made only if the events are kept, with this step's rate and iteration (the buffers hold this
+        # step's updates until the next one)
+        self._last_updates = updated = [(var.name, self._buffers[id(var)]) for _, var in pairs] if tracing else []
+        if tracing:
+            hyper = _Once(lambda: self.hyperparameters(lr))
+            rec.emit_each("optimizer_update", f"{_KERAS}.apply_gradients", len(updated),
+                          lambda i, it=self.iterations: self._update_event(updated[i], created, hyper, it))
         self.iterations += 1
 
-    def _filter_empty_gradients(self, pairs: list[tuple[Any, Variable]]) -> list[tuple[np.ndarray, Variable]]:
-        """Drop variables without a gradient (``optimizer_utils.filter_empty_gradients``), warning once per set of
-        them (Keras warns each time its function is traced)."""
-        kept = [(g, v) for g, v in pairs if g is not None]
-        if not kept and pairs:
-            raise ValueError(f"No gradients provided for any variable: {([v.name for _, v in pairs],)}. The loss "
-                             "does not depend on any of them: check that it is computed from the model's output.")
-        missing = [v.name for g, v in pairs if g is None]
-        if missing and tuple(missing) not in self._warned_empty:
-            self._warned_empty.add(tuple(missing))
-            warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If you're using "
-                 "`model.compile()`, did you forget to provide a `loss` argument?",
-                 "filter_empty_gradients", "keras.optimizers.utils.filter_empty_gradients")
-        return kept
-
-    def _clip(self, pairs: list[tuple[np.ndarray, Variable]]) -> list[tuple[np.ndarray, Variable]]:
-        if self.clipnorm is not None:
-            pairs = [(g * np.float32(self.clipnorm / max(_norm(g), self.clipnorm)), v) for g, v in pairs]
-        if self.global_clipnorm is not None:
-            total = math.sqrt(sum(_norm(g) ** 2 for g, _ in pairs))
-            scale = self.global_clipnorm / max(total, self.global_clipnorm)
-            pairs = [(g * np.float32(scale), v) for g, v in pairs]
-        if self.clipvalue is not None:
-            pairs = [(np.clip(g, -self.clipvalue, self.clipvalue), v) for g, v in pairs]
-        return pairs
+    def _update_event(self, update: tuple[str, np.ndarray], created: list[str], hyper: Any,
+                      iteration: int) -> tuple[str, str | None, dict[str, Any]]:
+        """An "optimizer_update" event's name, layer and payload (made only if the event is kept)."""
+        name, buf = update
+        return name, name.split("/")[0] if "/" in name else None, {
+            "variable": name, "update_norm": self._update_norm(name, buf), "hyperparameters": hyper(),
+            "slots_created": [s for s in created if s.endswith("/" + name)], "iteration": iteration}
 
     def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
                     buf: np.ndarray, lr: float) -> None:

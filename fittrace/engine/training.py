@@ -38,6 +38,7 @@ from fittrace.engine.model_io import ModelIOMixin
 from fittrace.engine.on_batch import OnBatchMixin
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
+from fittrace.tracing.payloads import PlainPayload
 
 
 _KERAS_FIT = f"{KERAS_TRAINING}.Model.fit"
@@ -324,19 +325,24 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
                     callback_list.on_train_batch_end(end_step, logs)
                     steps_run = end_step + 1
                     if tracing:
-                        step_span.set(**self._step_scalars(logs, time.perf_counter_ns() - t0))
+                        step_span.set_payload(self._step_figures(step_span.data, logs, time.perf_counter_ns() - t0))
                 if self.stop_training:
                     break
         return logs, steps_run
 
-    def _step_scalars(self, logs: Any, elapsed_ns: int) -> dict[str, Any]:
-        """The compact per-step figures every traced step keeps, whatever the detail level."""
+    def _step_figures(self, data: dict[str, Any], logs: Any, elapsed_ns: int) -> dict[str, Any]:
+        """The step span's payload with the compact per-step figures every traced step keeps, whatever the detail
+        level. Made on every step, so it hands the recorder a ``PlainPayload`` when every figure is finite."""
         norms = getattr(getattr(self, "_last_tape", None), "gradient_norms", None) or {}
-        return {"size": getattr(self, "_last_batch_rows", None), "logs": logs_to_floats(logs),
-                "grad_norms": norms, "grad_norm": math.sqrt(sum(n * n for n in norms.values() if n is not None))
-                if norms else None,
-                "update_norms": self.optimizer.last_update_norms if _kept_whole() else None,
-                "time_ns": elapsed_ns}
+        logs = logs_to_floats(logs)
+        squares = [n * n for n in norms.values() if n is not None]
+        grad_norm = math.sqrt(sum(squares)) if squares else None
+        update_norms = self.optimizer.last_update_norms if _kept_whole() else None
+        data.update(size=getattr(self, "_last_batch_rows", None), logs=logs, grad_norms=norms, grad_norm=grad_norm,
+                    update_norms=update_norms, time_ns=elapsed_ns)
+        if update_norms is None and math.isfinite(sum(logs.values()) + (grad_norm or 0.0)):
+            return PlainPayload(data)
+        return data
 
     def _validate_and_get_metrics_result(self, logs: dict[str, float]) -> dict[str, float]:
         result = self.get_metrics_result()

@@ -49,12 +49,11 @@ class Event:
     layer: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
 
-    def to_json(self, copy: bool = True) -> dict[str, Any]:
-        """The event as a plain JSON object (the ``record`` key marks it as an event line). ``copy=False`` shares
-        the payload instead of copying it, for a caller that only serializes the object at once."""
+    def to_json(self) -> dict[str, Any]:
+        """The event as a plain JSON object (the ``record`` key marks it as an event line)."""
         return {"record": "event", "seq": self.seq, "kind": self.kind, "name": self.name, "t": self.t,
                 "keras": self.keras, "dur": self.dur, "parent": self.parent, "epoch": self.epoch, "step": self.step,
-                "layer": self.layer, "data": dict(self.data) if copy else self.data}
+                "layer": self.layer, "data": dict(self.data)}
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "Event":
@@ -73,6 +72,11 @@ def event_from_fields(fields: tuple) -> Event:
     for put, value in zip(_EVENT_SLOTS, fields):
         put(ev, value)
     return ev
+
+
+def event_fields(ev: Event) -> tuple:
+    """The inverse of :func:`event_from_fields`: an event's eleven fields in declared order."""
+    return (ev.seq, ev.kind, ev.name, ev.t, ev.keras, ev.dur, ev.parent, ev.epoch, ev.step, ev.layer, ev.data)
 
 
 @dataclass(frozen=True, slots=True)

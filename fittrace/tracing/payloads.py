@@ -32,6 +32,21 @@ def materialize(data: Payload) -> Mapping[str, Any]:
     return data
 
 
+class PlainPayload(dict):
+    """A payload the engine vouches for, so that the recorder may keep it as it is (no :func:`jsonable` pass): str
+    keys; values that are str, int, bool, None, finite floats, or dicts of str to such values. The engine uses it
+    for the step's figures, the one payload made on every step; when a figure is not finite it hands a plain dict
+    instead, which the recorder checks and cleans."""
+
+    __slots__ = ()
+
+
+def finite_figures(figures: Mapping[str, Any]) -> bool:
+    """False if a step's figures hold a NaN or infinite value: a loss or metric in ``logs``, or the gradient norm."""
+    norm = figures.get("grad_norm")
+    return finite_logs(figures.get("logs")) and not (isinstance(norm, float) and not math.isfinite(norm))
+
+
 def finite_logs(logs: Any) -> bool:
     """False if any float in a logs mapping is NaN or infinite."""
     if type(logs) is not dict and not isinstance(logs, Mapping):     # a plain dict skips the slow ABC check

@@ -17,7 +17,7 @@ payloads (array statistics) cost nothing in steps the detail level drops.
 Detail levels (see ``events.DETAIL_LEVELS``):
   * ``full``: every event.
   * ``default``: every event of the first step of each epoch, of the last step, and of any step in which a
-    build, rebuild, warning, error, stop request or non-finite loss happened; other steps keep only their ``step``
+    build, rebuild, warning, error, stop request or non-finite loss, metric or gradient norm happened; other steps keep only their ``step``
     event, whose payload holds the compact per-step scalars. Events of an undecided step are buffered until the
     step ends, so a step that turns out to matter is kept whole.
   * ``summary``: only ``events.SUMMARY_KINDS`` (stages and per-epoch figures).
@@ -28,14 +28,11 @@ import time
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event, event_from_fields
-from fittrace.tracing.payloads import Payload, finite_logs, jsonable, materialize, payload_get
+from fittrace.tracing.payloads import Payload, PlainPayload, finite_figures, jsonable, materialize, payload_get
+from fittrace.tracing.spans import NULL_SPAN, PROMOTING as _PROMOTING, SPECIAL as _SPECIAL, Span, _NullSpan, \
+    _OrdinarySpan, _StepSpan
 
-#: Kinds that make a step worth keeping whole in "default" detail.
-_PROMOTING = frozenset(BUILD_LIKE) | {"error", "warning", "stop_training"}
 _ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
-#: Kinds whose opening, recording or closing needs more than the common path (step/epoch bookkeeping, provenance,
-#: promotion of the step).
-_SPECIAL = frozenset(BUILD_LIKE) | {"step", "epoch"} | _PROMOTING
 
 
 class Sink(Protocol):
@@ -45,8 +42,9 @@ class Sink(Protocol):
     def write_event(self, event: Event) -> None: ...
     def flush(self) -> None: ...
 
-    # optional: ``write_clean_event(event)``, used instead of write_event when present, is told that the payload
-    # is already plain JSON (it went through ``payloads.jsonable``), so the sink may skip its own checks
+    # optional: ``write_clean_fields(fields)``, used instead of write_event when present: the event's eleven fields
+    # in declared order, its payload already plain JSON (it went through ``payloads.jsonable``), so the sink may
+    # skip its own checks and need not make an Event
 
 
 _current: "Recorder | None" = None
@@ -60,8 +58,26 @@ def active() -> "Recorder | None":
 def emit(kind: str, name: str, *, keras: str | None = None, layer: str | None = None, data: Payload = None) -> None:
     """Record an instant event (a no-op when nothing records)."""
     r = _current
-    if r is not None:
+    if r is None:
+        return
+    if r._summary or kind in _SPECIAL:
         r.instant(kind, name, keras, layer, data)
+        return
+    stack = r._stack                                   # the common case, written out: an ordinary kind
+    seq = r._seq
+    r._seq = seq + 1
+    r._put((seq, kind, name, r.clock() - r.t0, keras, None, stack[-1].seq if stack else None, r._epoch, r._step,
+            layer, data))
+
+
+def emit_each(kind: str, keras: str | None, count: int, make: Callable[[int], tuple[str, str | None, Payload]]) -> None:
+    """Record ``count`` instant events of one ordinary kind at once, one per item of a loop (a gradient per
+    variable). ``make(i)`` gives the i-th event's ``(name, layer, payload)`` and is called only for kept events,
+    so a step that "default" detail drops pays one call, not one per item. The events share one time: the moment
+    of this call, after the loop. A no-op when nothing records."""
+    r = _current
+    if r is not None:
+        r.instants(kind, keras, count, make)
 
 
 def span(kind: str, name: str, *, keras: str | None = None, layer: str | None = None,
@@ -70,7 +86,11 @@ def span(kind: str, name: str, *, keras: str | None = None, layer: str | None = 
     r = _current
     if r is None:
         return NULL_SPAN
-    return Span(r, kind, name, keras, layer, data)
+    if r._summary or kind in _SPECIAL:
+        if kind == "step" and not r._summary:
+            return _StepSpan(r, kind, name, keras, layer, data)
+        return Span(r, kind, name, keras, layer, data)
+    return _OrdinarySpan(r, kind, name, keras, layer, data)
 
 
 def describe(**info: Any) -> None:
@@ -80,96 +100,16 @@ def describe(**info: Any) -> None:
         r.describe(**info)
 
 
-class _NullSpan:
-    """Stands in for a span when nothing records: every method does nothing."""
-
-    __slots__ = ()
-    seq = None
-
-    def __enter__(self) -> "_NullSpan":
-        return self
-
-    def __exit__(self, *exc: Any) -> bool:
-        return False
-
-    def set(self, **data: Any) -> None:
-        pass
-
-    def set_payload(self, data: Payload) -> None:
-        pass
-
-
-NULL_SPAN = _NullSpan()
-
-
-class Span:
-    """An open span. ``set(**data)`` adds payload known only at the end (logs, output shapes)."""
-
-    __slots__ = ("rec", "kind", "name", "keras", "layer", "data", "seq", "t0", "parent", "epoch", "step", "keep")
-
-    def __init__(self, rec: "Recorder", kind: str, name: str, keras: str | None, layer: str | None,
-                 data: Payload) -> None:
-        self.rec = rec
-        self.kind = kind
-        self.name = name
-        self.keras = keras
-        self.layer = layer
-        self.data = data
-
-    # __enter__/__exit__ run for every span of every step. The common case (an ordinary kind, no error, the span on
-    # top of the stack) is done here without further calls; everything else goes to the recorder's general path.
-    def __enter__(self) -> "Span":
-        rec = self.rec
-        if rec._summary or self.kind in _SPECIAL:
-            rec._open(self)
-            return self
-        seq = rec._seq
-        rec._seq = seq + 1
-        self.seq = seq
-        self.keep = True
-        stack = rec._stack
-        self.parent = stack[-1].seq if stack else None
-        self.epoch = rec._epoch
-        self.step = rec._step
-        stack.append(self)
-        self.t0 = rec.clock() - rec.t0
-        return self
-
-    def set(self, **data: Any) -> None:
-        current = self.data
-        if type(current) is dict:
-            current.update(data)
-            return
-        if callable(current):
-            current = dict(current())
-        elif current is None:
-            current = {}
-        else:
-            current = dict(current)
-        current.update(data)
-        self.data = current
-
-    def set_payload(self, data: Payload) -> None:
-        """Replace the whole payload (a mapping or a callable), e.g. by one that also describes the result."""
-        self.data = data
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        rec = self.rec
-        end = rec.clock() - rec.t0
-        stack = rec._stack
-        if exc is None and stack and stack[-1] is self and self.kind not in _SPECIAL:
-            stack.pop()
-            if self.keep:                 # not a promoting kind (those are special): buffered or stored at once
-                t0 = self.t0
-                raw = (self.seq, self.kind, self.name, t0, self.keras, end - t0, self.parent, self.epoch, self.step,
-                       self.layer, self.data)
-                if rec._buffer is not None:
-                    rec._buffer.append(raw)
-                else:
-                    rec._store(raw)
-            return False
-        rec._close(self, exc, end)
-        return False
+def _field_writer(sink: Any) -> Callable[[tuple], None] | None:
+    """How the recorder hands the sink a kept event: the sink's ``write_clean_fields`` (the event's eleven fields,
+    payload already plain JSON) if it has one, else ``write_event`` with an Event made from them."""
+    if sink is None:
+        return None
+    fast = getattr(sink, "write_clean_fields", None)
+    if fast is not None:
+        return fast
+    write_event = sink.write_event
+    return lambda fields: write_event(event_from_fields(fields))
 
 
 class Recorder:
@@ -181,24 +121,27 @@ class Recorder:
             raise ValueError(f"unknown detail level: {detail!r} (must be one of {list(DETAIL_LEVELS)})")
         self.detail = detail
         self._summary = detail == "summary"
+        self._default = detail == "default"
         self.sink = sink
-        self._write_event = getattr(sink, "write_clean_event", None) or getattr(sink, "write_event", None)
+        self._write_fields = _field_writer(sink)
         self.clock = clock
         self.t0 = clock()
         self.header: dict[str, Any] = {}
         self.calls: list[dict[str, Any]] = []       # describe() facts of every entry call, in order
-        self.finished: list[Event] = []             # kept events in the order they finished
+        self._kept: list[tuple] = []                # kept events' fields (payload plain JSON), in finishing order
+        self._made: list[Event] = []                # Event objects of _kept's first len(_made) entries
         self.full_steps: list[tuple[int, int, str]] = []   # (epoch, step, why) of steps kept whole
         self._seq = 0
         self._stack: list[Span] = []
         self._epoch: int | None = None
         self._step: int | None = None
         self._steps_hint: int | None = None         # steps per epoch, for spotting the last step
-        self._buffer: list[Any] | None = None       # events of an undecided step ("default" detail)
+        self._buffer: list[tuple] | None = None     # events of an undecided step ("default" detail)
+        self._put: Callable[[tuple], None] = self._store    # where an ordinary event goes: _buffer.append or _store
         self._promote: str | None = None
         self._errors_seen: set[int] = set()
         self._header_written = False
-        self._pending: list[Event] = []
+        self._pending: list[tuple] = []
 
     # --- installing ------------------------------------------------------------------------------------------
     def start(self) -> "Recorder":
@@ -241,8 +184,8 @@ class Recorder:
         if not self._header_written and self.sink is not None:
             self._header_written = True
             self.sink.write_header(self.header)
-            for ev in self._pending:
-                self._write_event(ev)
+            for fields in self._pending:
+                self._write_fields(fields)
             self._pending = []
 
     # --- making events -----------------------------------------------------------------------------------------
@@ -260,10 +203,34 @@ class Recorder:
                self._epoch, self._step, layer, data)
         if kind in _SPECIAL:
             self._finish(raw, kind)
-        elif self._buffer is not None:                # an ordinary kind: it cannot promote the step
-            self._buffer.append(raw)
+        else:                                          # an ordinary kind: it cannot promote the step
+            self._put(raw)
+
+    def instants(self, kind: str, keras: str | None, count: int,
+                 make: Callable[[int], tuple[str, str | None, Payload]]) -> None:
+        """``count`` instants of an ordinary kind (see :func:`emit_each`). In an undecided step they wait in the
+        buffer as one entry and are made only if the step is kept."""
+        if kind in _SPECIAL:
+            raise ValueError(f"emit_each takes ordinary kinds only, not {kind!r}")
+        if (self._summary and kind not in SUMMARY_KINDS) or count <= 0:
+            return
+        stack = self._stack
+        seq = self._seq
+        self._seq = seq + count
+        batch = (seq, kind, keras, self.clock() - self.t0, stack[-1].seq if stack else None, self._epoch, self._step,
+                 count, make)
+        if self._buffer is not None:
+            self._buffer.append(batch)
         else:
-            self._store(raw)
+            self._store_batch(batch)
+
+    def _store_batch(self, batch: tuple) -> None:
+        """Make and keep the events of one ``emit_each`` call: ``batch`` is (first seq, kind, keras, t, parent,
+        epoch, step, count, make), nine items where a single event's fields are eleven."""
+        seq, kind, keras, t, parent, epoch, step, count, make = batch
+        for i in range(count):
+            name, layer, data = make(i)
+            self._store((seq + i, kind, name, t, keras, None, parent, epoch, step, layer, data))
 
     def _open(self, s: Span) -> None:
         kind = s.kind
@@ -286,7 +253,8 @@ class Recorder:
     def _open_special(self, s: Span, kind: str) -> None:
         if kind == "step":
             self._step = payload_get(s.data, "step", None)
-            self._begin_step(s)
+            if self._default:
+                self._begin_step(self._step, payload_get(s.data, "last", None))
         elif kind == "epoch":
             self._epoch = payload_get(s.data, "epoch", self._epoch)
             self._step = None
@@ -328,37 +296,45 @@ class Recorder:
                 self.sink.flush()
 
     # --- default detail: deciding about a step -------------------------------------------------------------------
-    def _begin_step(self, s: Span) -> None:
-        if self.detail != "default":
-            return
-        step = self._step
-        last = payload_get(s.data, "last", None)
+    def _begin_step(self, step: int | None, last: bool | None) -> None:
+        """In "default" detail: keep the step's events as they come (the first or last step of an epoch), or
+        buffer them until the step shows whether it matters. ``last`` None: guess it from :meth:`steps_hint`."""
         if last is None:
             last = self._steps_hint is not None and step == self._steps_hint - 1
         if step == 0 or last:
             self._buffer = None
+            self._put = self._store
             self._promote = "first step of the epoch" if step == 0 else "last step of the epoch"
         else:
-            self._buffer = []
+            self._buffer = buffer = []
+            self._put = buffer.append
             self._promote = None
 
     def _end_step(self, raw: tuple, exc: BaseException | None) -> None:
-        given = materialize(raw[10])
-        if self.detail == "default" and self._promote is None:
+        given = raw[10]
+        plain = type(given) is PlainPayload                 # the engine's figures, known finite and plain
+        if not plain:
+            given = materialize(given)
+        if self._default and self._promote is None:
             if exc is not None:
                 self._promote = "an error"
-            elif not finite_logs(given.get("logs")):
+            elif not plain and not finite_figures(given):
                 self._promote = "a non-finite value"
         kept_whole = self.detail == "full" or self._promote is not None
-        data = jsonable(given)                              # always a new dict, so "full" can be added to it
+        data = dict(given) if plain else jsonable(given)    # always a new dict, so "full" can be added to it
         data["full"] = kept_whole
         if kept_whole and self._epoch is not None and raw[8] is not None:
             self.full_steps.append((self._epoch, raw[8], self._promote or "full detail"))
-        buffered, self._buffer = self._buffer, None
+        buffered = self._buffer
+        self._buffer = None
+        self._put = self._store
         if kept_whole and buffered:
-            for braw in buffered:
-                self._store(braw)
-        self._store_plain(event_from_fields(raw[:10] + (data,)))
+            for item in buffered:
+                if len(item) == 11:
+                    self._store(item)
+                else:
+                    self._store_batch(item)
+        self._store_plain(raw[:10] + (data,))
 
     def _finish(self, raw: tuple, kind: str) -> None:
         if self._buffer is not None:
@@ -371,16 +347,17 @@ class Recorder:
     def _store(self, raw: tuple) -> None:
         # raw holds Event's fields in their declared order: seq, kind, name, t, keras, dur, parent, epoch, step,
         # layer, data
-        self._store_plain(event_from_fields(raw[:10] + (jsonable(materialize(raw[10])),)))
+        self._store_plain(raw[:10] + (jsonable(materialize(raw[10])),))
 
-    def _store_plain(self, ev: Event) -> None:
-        """Keep an event whose payload is already plain JSON, and hand it to the sink."""
-        self.finished.append(ev)
+    def _store_plain(self, fields: tuple) -> None:
+        """Keep an event, given as its eleven fields with a payload already plain JSON, and hand it to the sink.
+        The Event object is made only when someone reads :attr:`finished`."""
+        self._kept.append(fields)
         if self.sink is not None:
             if self._header_written:
-                self._write_event(ev)
+                self._write_fields(fields)
             else:
-                self._pending.append(ev)
+                self._pending.append(fields)
 
     def _with_provenance(self, data: Payload) -> Payload:
         path = [s.name for s in self._stack]
@@ -401,6 +378,14 @@ class Recorder:
         return with_prov
 
     # --- reading -------------------------------------------------------------------------------------------------
+    @property
+    def finished(self) -> list[Event]:
+        """Kept events in the order they finished."""
+        made, kept = self._made, self._kept
+        if len(made) < len(kept):
+            made.extend(event_from_fields(fields) for fields in kept[len(made):])
+        return list(made)
+
     @property
     def events(self) -> list[Event]:
         """Kept events in ``seq`` order."""
