@@ -1,10 +1,12 @@
-"""A small reverse-mode autodiff over numpy: ``Tensor``, ``Variable``, ``GradientTape`` and the ops.
+"""A small reverse-mode autodiff over numpy: ``Tensor``, ``Variable``, the ops, and ``GradientTape`` (its own module,
+``autodiff_tape.py``, re-exported here).
 
 Mirrors the part of ``tf.GradientTape`` that Keras's ``train_step`` uses: inside ``with GradientTape() as tape``
 every op on a tensor that needs a gradient (a trainable ``Variable``, a watched tensor, or anything computed from
 one) is recorded; ``tape.gradient(loss, variables)`` walks the record backwards. Each op's gradient sits right
 beside its forward computation. Everything is float32 (Keras's floatx).
 
+    >>> from fittrace.autodiff import GradientTape
     >>> w = Variable(np.array([[2.0]], dtype="float32"), name="w")
     >>> with GradientTape() as tape:
     ...     y = reduce_sum(square(matmul(Tensor(np.array([[3.0]], dtype="float32")), w)))
@@ -15,15 +17,15 @@ Left out: higher-order gradients, sparse gradients (IndexedSlices), complex dtyp
 """
 from __future__ import annotations
 
+import importlib
 import math
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from fittrace.tracing import recorder as _recorder
 
 FLOATX = np.float32
-_tapes: list["GradientTape"] = []
+_tapes: list[Any] = []           # the GradientTapes recording now (autodiff_tape.py), innermost last
 
 
 class Tensor:
@@ -107,107 +109,6 @@ class Variable(Tensor):
 
     def __repr__(self) -> str:
         return f"<Variable '{self.name}' shape={self.shape} dtype={self.dtype}>"
-
-
-class GradientTape:
-    """Records ops for reverse-mode differentiation, like ``tf.GradientTape``.
-
-    Args:
-        persistent: allow more than one ``gradient`` call.
-        watch_accessed_variables: trainable Variables are watched automatically (the only mode offered).
-    """
-
-    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
-        self.persistent = persistent
-        self._records: list[tuple[Tensor, tuple[Any, ...], Callable[[np.ndarray], Sequence[Any]]]] = []
-        self._watched: list[Tensor] = []
-        self._used = False
-        self._recording = False
-        self.gradient_norms: dict[str, float | None] = {}
-
-    def __enter__(self) -> "GradientTape":
-        self._recording = True
-        _tapes.append(self)
-        return self
-
-    def __exit__(self, *exc: Any) -> bool:
-        self._recording = False
-        if self in _tapes:
-            _tapes.remove(self)
-        return False
-
-    def watch(self, tensor: Tensor | Iterable[Tensor]) -> None:
-        """Ask for gradients with respect to a tensor that is not a trainable Variable."""
-        for t in ([tensor] if isinstance(tensor, Tensor) else tensor):
-            t._req = True
-            self._watched.append(t)
-
-    def watched_variables(self) -> list[Variable]:
-        seen: dict[int, Variable] = {}
-        for _, inputs, _ in self._records:
-            for t in inputs:
-                if isinstance(t, Variable) and t.trainable:
-                    seen.setdefault(id(t), t)
-        return list(seen.values())
-
-    @property
-    def num_ops(self) -> int:
-        return len(self._records)
-
-    def gradient(self, target: Tensor, sources: Sequence[Tensor] | Tensor) -> Any:
-        """Gradients of ``target`` (summed if not scalar) with respect to each source; None where unconnected."""
-        if self._used and not self.persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients "
-                               "(or jacobians)")
-        self._used = True
-        single = isinstance(sources, Tensor)
-        srcs = [sources] if single else list(sources)
-        if _recorder.active() is None:
-            out_grads = self._backward(target, srcs)
-        else:
-            out_grads = self._traced_backward(target, srcs)
-        return out_grads[0] if single else out_grads
-
-    def _traced_backward(self, target: Tensor, srcs: list[Tensor]) -> list[Any]:
-        """The backward pass inside a "tape" span, with one "gradient" event per source."""
-        with _recorder.span("tape", "GradientTape.gradient", keras="tensorflow.GradientTape.gradient",
-                            data={"ops": len(self._records), "sources": len(srcs)}):
-            out_grads = self._backward(target, srcs)
-            values: list[float | None] = []
-            for g in out_grads:
-                if g is None:
-                    values.append(None)
-                else:                   # the method, not np.dot: it skips numpy's dispatch, a µs per call here
-                    flat = g if g.ndim == 1 else g.reshape(-1)
-                    values.append(math.sqrt(flat.dot(flat)))
-            self.gradient_norms = {getattr(src, "name", "tensor"): v for src, v in zip(srcs, values)}
-            _recorder.emit_each("gradient", "tensorflow.GradientTape.gradient", len(srcs),
-                                lambda i: _gradient_event(srcs[i], values[i]))
-        return out_grads
-
-    def _backward(self, target: Tensor, srcs: list[Tensor]) -> list[Any]:
-        grads: dict[int, np.ndarray] = {id(target): np.ones_like(target.value)}
-        for out, inputs, backward in reversed(self._records):
-            g = grads.pop(id(out), None)
-            if g is None:
-                continue
-            for inp, gi in zip(inputs, backward(g)):
-                if gi is None or not isinstance(inp, Tensor) or not inp._req:
-                    continue
-                prev = grads.get(id(inp))
-                # Never accumulate in place: an op may hand the same array to several inputs.
-                grads[id(inp)] = gi if prev is None else prev + gi
-        out_grads = [grads.get(id(s)) for s in srcs]
-        if not self.persistent:
-            self._records = []
-        return out_grads
-
-
-def _gradient_event(src: Tensor, norm: float | None) -> tuple[str, str | None, dict[str, Any]]:
-    """A "gradient" event's name, layer and payload (made only if the event is kept)."""
-    name = getattr(src, "name", "tensor")
-    layer, slash, _ = name.partition("/")
-    return name, layer if slash else None, {"variable": name, "shape": src.shape, "norm": norm}
 
 
 def _t(x: Any) -> Tensor:
@@ -414,6 +315,16 @@ def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
     return Tensor(arr)
 
 
-# The neural-network ops (activations, softmax, fused cross-entropy) live beside, in autodiff_nn.py.
-from fittrace.autodiff_nn import (gelu, log_softmax, relu, sigmoid, softmax,  # noqa: E402,F401
-                                  sparse_softmax_cross_entropy, tanh)
+# The neural-network ops (activations, softmax, fused cross-entropy) live beside, in autodiff_nn.py, and the tape in
+# autodiff_tape.py. Both import this module, so their names are looked up here on first use (PEP 562), which lets
+# either module be imported first.
+_BESIDE = {**dict.fromkeys(("gelu", "log_softmax", "relu", "sigmoid", "softmax", "sparse_softmax_cross_entropy",
+                            "tanh"), "fittrace.autodiff_nn"), "GradientTape": "fittrace.autodiff_tape"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _BESIDE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(importlib.import_module(module), name)      # later lookups skip this
+    return value

@@ -94,19 +94,20 @@ class Optimizer:
         self._slots: dict[int, dict[str, Variable]] = {}
         self._buffers: dict[int, np.ndarray] = {}    # one scratch array per variable: updates happen in place
         self._variables: list[Variable] = []
-        self._last_updates: list[tuple[str, np.ndarray]] = []
+        self._last_updates: list[Variable] = []     # the variables the last update changed (kept while tracing)
         self._update_norms: dict[str, float] = {}    # norms of the last updates already computed
 
     @property
     def last_update_norms(self) -> dict[str, float]:
         """L2 norm of each variable's last change (kept only while tracing; computed when asked)."""
-        return {name: self._update_norm(name, buf) for name, buf in self._last_updates}
+        return {var.name: self._update_norm(var) for var in self._last_updates}
 
-    def _update_norm(self, name: str, buf: np.ndarray) -> float:
-        """The norm of this step's update of ``name``, computed once however often it is asked for."""
-        norm = self._update_norms.get(name)
+    def _update_norm(self, var: Variable) -> float:
+        """The norm of this step's update of ``var`` (its scratch buffer holds the change until the next update),
+        computed once however often it is asked for."""
+        norm = self._update_norms.get(var.name)
         if norm is None:
-            norm = self._update_norms[name] = optimizer_utils.norm(buf)
+            norm = self._update_norms[var.name] = optimizer_utils.norm(self._buffers[id(var)])
         return norm
 
     # --- state -----------------------------------------------------------------------------------------------------
@@ -224,19 +225,19 @@ class Optimizer:
             self.update_step(g, var.value, slots, self._buffers[id(var)], lr)
         # payloads are made only if the events are kept, with this step's rate and iteration (the buffers hold this
         # step's updates until the next one)
-        self._last_updates = updated = [(var.name, self._buffers[id(var)]) for _, var in pairs] if tracing else []
+        self._last_updates = updated = [var for _, var in pairs] if tracing else []
         if tracing:
             hyper = _Once(lambda: self.hyperparameters(lr))
             rec.emit_each("optimizer_update", f"{_KERAS}.apply_gradients", len(updated),
                           lambda i, it=self.iterations: self._update_event(updated[i], created, hyper, it))
         self.iterations += 1
 
-    def _update_event(self, update: tuple[str, np.ndarray], created: list[str], hyper: Any,
+    def _update_event(self, var: Variable, created: list[str], hyper: Any,
                       iteration: int) -> tuple[str, str | None, dict[str, Any]]:
         """An "optimizer_update" event's name, layer and payload (made only if the event is kept)."""
-        name, buf = update
+        name = var.name
         return name, name.split("/")[0] if "/" in name else None, {
-            "variable": name, "update_norm": self._update_norm(name, buf), "hyperparameters": hyper(),
+            "variable": name, "update_norm": self._update_norm(var), "hyperparameters": hyper(),
             "slots_created": [s for s in created if s.endswith("/" + name)], "iteration": iteration}
 
     def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],

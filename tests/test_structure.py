@@ -14,10 +14,10 @@ MODULES = sorted(p for p in ROOT.rglob("*.py"))
 # Which top-level parts each layer may import. The top-level files (session, jobs, cli, demo, bench) sit at the
 # edge and may use everything.
 LAYER = {"tracing": 1, "analysis": 2, "render": 3}
-ENGINE_PARTS = {"engine", "layers", "keras", "autodiff", "autodiff_nn", "autodiff_conv", "seeding", "losses",
-                "optimizers", "optimizers_more", "optimizer_utils", "schedules", "metrics", "activations", "initializers", "regularizers",
-                "callbacks", "callbacks_base", "callbacks_builtin", "callbacks_lr", "progbar", "utils", "identifiers",
-                "model_plot"}
+ENGINE_PARTS = {"engine", "layers", "keras", "autodiff", "autodiff_nn", "autodiff_conv", "autodiff_tape", "seeding",
+                "losses", "optimizers", "optimizers_more", "optimizer_utils", "schedules", "metrics", "activations",
+                "initializers", "regularizers", "callbacks", "callbacks_base", "callbacks_builtin", "callbacks_lr",
+                "progbar", "utils", "identifiers", "model_plot"}
 EDGE = {"session", "jobs", "cli", "demo", "bench", "bench_keras", "bench_reference", "__init__"}
 
 

@@ -305,16 +305,17 @@ class Layer:
 
     def _traced_call(self, inputs: Any, args: tuple, kwargs: dict, training: bool) -> Any:
         kind = self._event_kind
-        # the payload is a callable: it is computed only if the step is kept whole
-        with rec.span(kind, type(self).__name__ + ".call", keras=_CALL_KERAS[kind], layer=self.name,
-                      data=lambda: self._call_payload(kind, inputs, training, None)) as s:
+        # the payload is a callable: it is computed only if the event is kept
+        with rec.span(kind, type(self).__name__ + ".call", keras=_CALL_KERAS[kind], layer=self.name) as s:
             _training_stack.append(training)
             try:
                 out = self.call(inputs, *args, **kwargs)
+            except BaseException:
+                s.set_payload(lambda: self._call_payload(kind, inputs, training, None))
+                raise
             finally:
                 _training_stack.pop()
-            if hasattr(out, "shape"):
-                s.set_payload(lambda: self._call_payload(kind, inputs, training, out))
+            s.data = lambda: self._call_payload(kind, inputs, training, out if hasattr(out, "shape") else None)
         return out
 
     def _call_payload(self, kind: str, inputs: Any, training: bool, out: Any) -> dict[str, Any]:

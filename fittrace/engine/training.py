@@ -333,11 +333,12 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
     def _step_figures(self, data: dict[str, Any], logs: Any, elapsed_ns: int) -> dict[str, Any]:
         """The step span's payload with the compact per-step figures every traced step keeps, whatever the detail
         level. Made on every step, so it hands the recorder a ``PlainPayload`` when every figure is finite."""
-        norms = getattr(getattr(self, "_last_tape", None), "gradient_norms", None) or {}
+        tape = getattr(self, "_last_tape", None)
+        norms = getattr(tape, "gradient_norms", None) or {}
+        grad_norm = getattr(tape, "gradient_norm", None) if norms else None
         logs = logs_to_floats(logs)
-        squares = [n * n for n in norms.values() if n is not None]
-        grad_norm = math.sqrt(sum(squares)) if squares else None
-        update_norms = self.optimizer.last_update_norms if _kept_whole() else None
+        r = rec.active()
+        update_norms = self.optimizer.last_update_norms if r is not None and r.step_kept_whole() else None
         data.update(size=getattr(self, "_last_batch_rows", None), logs=logs, grad_norms=norms, grad_norm=grad_norm,
                     update_norms=update_norms, time_ns=elapsed_ns)
         if update_norms is None and math.isfinite(sum(logs.values()) + (grad_norm or 0.0)):
@@ -362,11 +363,6 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
     def _describe_model(self) -> dict[str, Any]:
         return {"name": self.name, "class": type(self).__name__, "built": self.built,
                 "layers": [{"name": layer.name, "class": type(layer).__name__} for layer in self._flatten_layers()]}
-
-
-def _kept_whole() -> bool:
-    r = rec.active()
-    return r is not None and r.step_kept_whole()
 
 
 def _get_verbosity(verbose: Any) -> int:
