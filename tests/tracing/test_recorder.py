@@ -5,6 +5,7 @@ import pytest
 
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import validate_record
+from fittrace.tracing.payloads import PlainPayload
 from fittrace.tracing.recorder import NULL_SPAN, Recorder
 
 
@@ -140,3 +141,89 @@ def test_a_parent_closed_before_its_child_closes_the_child_first():
     assert by_name["inner"].parent == by_name["outer"].seq
     assert by_name["inner"].t + by_name["inner"].dur <= by_name["outer"].t + by_name["outer"].dur
     assert rec.active() is None and r._stack == []
+
+
+def _epoch_with_batches(steps: int, grad_nan_at: int | None = None, plain: bool = False) -> list[int]:
+    """Steps that emit a batch of two "gradient" events each; returns the indices ``make`` was called for."""
+    made: list[int] = []
+
+    def make(i: int):
+        made.append(i)
+        return f"d/w{i}:0", "d", {"variable": f"d/w{i}:0", "norm": float(i)}
+    with rec.span("epoch", "epoch 0", data={"epoch": 0}):
+        for s in range(steps):
+            with rec.span("step", f"step {s}", data={"step": s, "last": s == steps - 1}) as sp:
+                with rec.span("tape", "GradientTape.gradient"):
+                    rec.emit_each("gradient", "tensorflow.GradientTape.gradient", 2, make)
+                figures = {"step": s, "logs": {"loss": 1.0},
+                           "grad_norm": float("inf") if s == grad_nan_at else 2.0}
+                sp.set_payload(PlainPayload(figures) if plain else figures)
+    return made
+
+
+def test_emit_each_makes_its_events_only_for_kept_steps():
+    r = Recorder("default").start()
+    try:
+        made = _epoch_with_batches(4)
+    finally:
+        r.stop()
+    grads = [e for e in r.events if e.kind == "gradient"]
+    assert [(e.step, e.name) for e in grads] == [(0, "d/w0:0"), (0, "d/w1:0"), (3, "d/w0:0"), (3, "d/w1:0")]
+    assert made == [0, 1, 0, 1]                        # steps 1 and 2 were dropped without making their events
+    tape = next(e for e in r.events if e.kind == "tape")
+    first, second = grads[0], grads[1]
+    assert first.parent == second.parent == tape.seq and second.seq == first.seq + 1 and first.t == second.t
+    assert first.layer == "d" and first.data == {"variable": "d/w0:0", "norm": 0.0}
+    seqs = [e.seq for e in r.events]
+    assert seqs == sorted(set(seqs))
+
+
+def test_emit_each_in_summary_detail_and_off():
+    called = []
+    rec.emit_each("gradient", None, 3, lambda i: called.append(i))      # nothing records: no call
+    r = Recorder("summary").start()
+    try:
+        rec.emit_each("gradient", None, 3, lambda i: called.append(i))
+    finally:
+        r.stop()
+    assert called == [] and r.events == []
+    r = Recorder("full").start()
+    try:
+        with pytest.raises(ValueError, match="ordinary kinds only, not 'layer_build'"):
+            rec.emit_each("layer_build", None, 1, lambda i: ("x", None, {}))
+    finally:
+        r.stop()
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_a_non_finite_gradient_norm_keeps_the_step_whole(plain):
+    # the engine hands a PlainPayload only when every figure is finite; a plain dict is checked by the recorder
+    r = Recorder("default").start()
+    try:
+        _epoch_with_batches(4, grad_nan_at=None if plain else 1, plain=plain)
+    finally:
+        r.stop()
+    whys = [(step, why) for _, step, why in r.full_steps]
+    if plain:
+        assert whys == [(0, "first step of the epoch"), (3, "last step of the epoch")]
+    else:
+        assert whys == [(0, "first step of the epoch"), (1, "a non-finite value"), (3, "last step of the epoch")]
+        step1 = next(e for e in r.events if e.kind == "step" and e.step == 1)
+        assert step1.data["grad_norm"] == "inf" and step1.data["full"] is True
+    steps = [e for e in r.events if e.kind == "step"]
+    assert all(type(e.data) is dict for e in steps)            # a plain dict, whatever the engine handed in
+
+
+def test_finished_events_are_made_when_read_and_stay_in_order():
+    r = Recorder("full").start()
+    try:
+        with rec.span("fit", "Model.fit", data={"batch_size": 1, "epochs": 1}):
+            rec.emit("loss", "a", data={"value": 1.0})
+            first = r.finished
+            rec.emit("loss", "b", data={"value": 2.0})
+    finally:
+        r.stop()
+    assert [e.name for e in first] == ["a"]
+    assert [e.name for e in r.finished] == ["a", "b", "Model.fit"]
+    assert r.finished[0] is first[0]                     # made once
+    assert [e.name for e in r.events] == ["Model.fit", "a", "b"]

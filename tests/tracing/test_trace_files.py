@@ -3,6 +3,7 @@ determinism, and the article example's events at every detail level."""
 from __future__ import annotations
 
 import json
+import math
 
 import jsonschema
 import numpy as np
@@ -68,6 +69,15 @@ def test_default_detail_keeps_every_step_event_with_compact_scalars(traced):
     assert all("loss" in s.data["logs"] and s.data["grad_norms"] and s.data["time_ns"] > 0 for s in steps)
     inner = {(e.epoch, e.step) for e in run.events if e.kind == "layer_call"}
     assert inner == {(0, 0), (0, 7), (1, 0), (1, 7), (2, 0), (2, 7)}
+    for s in steps:                                   # the global norm is that of the per-variable norms
+        norms = list(s.data["grad_norms"].values())
+        assert s.data["grad_norm"] == pytest.approx(math.sqrt(sum(n * n for n in norms)), rel=1e-6)
+        assert all(isinstance(n, float) and n > 0 for n in norms)
+        assert (s.data["update_norms"] is None) != s.data["full"]     # update norms only in steps kept whole
+    for s in (s for s in steps if s.data["full"]):    # a kept step's gradient events give the same norms
+        grads = {e.name: e.data["norm"] for e in run.events if e.kind == "gradient" and (e.epoch, e.step) ==
+                 (s.epoch, s.step)}
+        assert grads == s.data["grad_norms"] and set(s.data["update_norms"]) == set(grads)
 
 
 def test_every_event_matches_the_json_schema(traced):
