@@ -82,6 +82,10 @@ def event_line(record: Mapping[str, Any]) -> bytes:
     return (dumps(record) + "\n").encode("utf-8")
 
 
+#: Clean events queued before they are encoded and written (about the file buffer's 8 KiB of step lines).
+_QUEUE_LINES = 32
+
+
 class JsonlWriter:
     """Writes a run to ``path`` as it happens: the recorder's sink.
 
@@ -101,6 +105,7 @@ class JsonlWriter:
         self._fh: IO[bytes] | None = open(self.path, "wb")
         self.count = 0
         self._header_written = False
+        self._queue: list[tuple] = []                 # clean events not yet encoded (see write_clean_fields)
 
     def write_header(self, header: Mapping[str, Any]) -> None:
         """Write line 1: the schema, the versions, and the recorder's facts (model, compile and fit arguments)."""
@@ -129,14 +134,28 @@ class JsonlWriter:
             raise ValueError(f"{self.path}: an event came before the header (call write_header first)")
         if self._fh is None:
             raise ValueError(f"{self.path}: the trace file is already closed")
-        seq, kind, name, t, keras, dur, parent, epoch, step, layer, data = fields
-        self._fh.write(event_line({"record": "event", "seq": seq, "kind": kind, "name": name, "t": t, "keras": keras,
-                                   "dur": dur, "parent": parent, "epoch": epoch, "step": step, "layer": layer,
-                                   "data": data}))
+        queue = self._queue
+        queue.append(fields)
         self.count += 1
+        if len(queue) >= _QUEUE_LINES:
+            self._drain()
+
+    def _drain(self) -> None:
+        """Encode and write the queued clean events. They are encoded in batches, one tight loop instead of a cold
+        call per event between the engine's array work; the queue holds no more lines than the file's own buffer
+        would, and every flush, other write and close drains it first, so the order of lines and what a crash
+        keeps are as before."""
+        queue = self._queue
+        if queue and self._fh is not None:
+            self._fh.write(b"".join([event_line({"record": "event", "seq": seq, "kind": kind, "name": name, "t": t,
+                                                 "keras": keras, "dur": dur, "parent": parent, "epoch": epoch,
+                                                 "step": step, "layer": layer, "data": data})
+                                     for seq, kind, name, t, keras, dur, parent, epoch, step, layer, data in queue]))
+        queue.clear()
 
     def flush(self) -> None:
         """Push buffered lines to the file, so that they survive a crash of the program."""
+        self._drain()
         if self._fh is not None:
             self._fh.flush()
 
@@ -161,6 +180,7 @@ class JsonlWriter:
     def _write(self, record: Mapping[str, Any]) -> None:
         if self._fh is None:
             raise ValueError(f"{self.path}: the trace file is already closed")
+        self._drain()
         self._fh.write((dumps(record) + "\n").encode("utf-8"))
 
 

@@ -190,6 +190,46 @@ def test_failing_fit_leaves_a_readable_trace(tmp_path):
     assert "This run stopped with an error" in render_html(loaded)
 
 
+_HARD_CRASH = """
+import os, sys
+import numpy as np
+import fittrace
+from fittrace.callbacks import Callback
+from fittrace.keras import layers
+from fittrace.keras.models import Sequential
+
+class Die(Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        if self.model._epoch_now == 2 and batch == 5:
+            os._exit(3)                                  # no cleanup at all: as if the process were killed
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model._epoch_now = epoch
+
+rng = np.random.default_rng(0)
+x, y = rng.random((1000, 20), dtype=np.float32), rng.integers(0, 10, 1000).astype(np.uint8)
+m = Sequential([layers.Dense(8, activation="relu"), layers.Dense(10, activation="softmax")])
+m.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+with fittrace.trace(path=sys.argv[1], detail=sys.argv[2]):
+    m.fit(x, y, epochs=4, batch_size=128, verbose=0, callbacks=[Die()])
+"""
+
+
+@pytest.mark.parametrize("detail", ["default", "full"])
+def test_a_hard_crash_keeps_every_finished_epoch(tmp_path, detail):
+    import subprocess
+    import sys
+    path = tmp_path / "crash.trace.jsonl"
+    done = subprocess.run([sys.executable, "-c", _HARD_CRASH, str(path), detail], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 3, done.stderr
+    trace = read_jsonl(path)
+    assert not trace.complete and "cut short" in trace.problems[-1]
+    epochs = [e for e in trace.events if e.kind == "epoch"]
+    assert [e.data["epoch"] for e in epochs] == [0, 1]              # both finished epochs, flushed at their end
+    steps = {(e.epoch, e.step) for e in trace.events if e.kind == "step"}
+    assert {(epoch, step) for epoch in (0, 1) for step in range(8)} <= steps
+
+
 def test_terminate_on_nan_is_traced(tmp_path):
     x, y = _data(300)
     x[:] = np.nan
