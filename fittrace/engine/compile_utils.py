@@ -115,10 +115,12 @@ class LossesContainer(Container):
             return None
         value = float(total.value)
         self._loss_metric.update_state(value, sample_weight=batch)
-        rec.emit("loss", getattr(self._loss_obj, "name", "loss"), keras=f"{KERAS_COMPILE_UTILS}.LossesContainer.__call__",
-                 data={"name": getattr(self._loss_obj, "name", None), "value": value,
-                       "reduction": "sum_over_batch_size", "regularization": reg_value,
-                       "running_mean": self._loss_metric.result()})
+        if rec.active() is not None:                # the payload is made only if the event is kept
+            rec.emit("loss", getattr(self._loss_obj, "name", "loss"),
+                     keras=f"{KERAS_COMPILE_UTILS}.LossesContainer.__call__",
+                     data=lambda: {"name": getattr(self._loss_obj, "name", None), "value": value,
+                                   "reduction": "sum_over_batch_size", "regularization": reg_value,
+                                   "running_mean": self._loss_metric.result()})
         return total
 
     def reset_state(self) -> None:
@@ -203,7 +205,7 @@ class MetricsContainer(Container):
 
     def _emit(self, metric: Any) -> None:
         rec.emit("metric_update", metric.name, keras=f"{KERAS_COMPILE_UTILS}.MetricsContainer.update_state",
-                 data={"name": metric.name, "fn": self._fns.get(id(metric)), "value": float(metric.result())})
+                 data=lambda: {"name": metric.name, "fn": self._fns.get(id(metric)), "value": float(metric.result())})
 
     def reset_state(self) -> None:
         for m in self.metrics:
