@@ -2,7 +2,8 @@
 
 Mirrors ``keras.optimizers.optimizer`` and ``sgd.py``, ``rmsprop.py``, ``adam.py`` (tf_keras/src/optimizers/):
 ``minimize`` -> ``compute_gradients`` (the tape) -> ``apply_gradients``, which creates the slot variables on its
-first call (``build``), clips (``optimizer_utils.py``), applies weight decay, runs ``update_step`` per variable and counts ``iterations``.
+first call (``build``), drops missing gradients and clips (both in ``optimizer_utils.py``), applies weight decay,
+runs ``update_step`` per variable and counts ``iterations``.
 RMSprop puts epsilon inside the square root, as the Keras 2 optimizer does (the legacy one did not). The learning
 rate is a float32 variable (``optimizer.learning_rate``, alias ``lr``) that callbacks read and set.
 Adagrad, Adadelta, Adamax, Nadam and AdamW live in ``optimizers_more.py``. Left out: EMA, sparse (IndexedSlices)

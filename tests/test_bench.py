@@ -52,12 +52,16 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
         assert results[key] > 0, key
     assert results["full_trace_mb"] > results["trace_mb"]          # full detail keeps more than default
     for mode in ("default", "full"):                                # a median of paired rounds, with its spread
-        key = f"{mode}_overhead"
+        key = f"{mode}_wall_overhead"
         assert results[key + "_q1"] <= results[key] <= results[key + "_q3"]
-    assert "median of 2 rounds" in out and out.count(" .. ") == 2
+        # the checked slowdown is the whole fit rebuilt from its measured parts: the steps' mean and the rest
+        est = (results[f"{mode}_overhead"] + 1) * results["off_fit_estimate_s"]
+        assert est == pytest.approx(results[f"{mode}_s"], rel=0.5) and results[f"{mode}_step_mean_overhead"] > -0.5
+    assert results["off_fit_estimate_s"] == pytest.approx(results["off_s"], rel=0.25)
+    assert "2 rounds of one-epoch fits" in out and out.count(" .. ") == 2
     # the typical step: every step of every round timed, so a quick run has hundreds of them per mode
     assert 0.0001 < results["off_step_s"] < results["off_s"] / 10
-    assert results["full_step_overhead"] > -0.5 and "full slowdown, typical step" in out
+    assert results["full_step_overhead"] > -0.5 and "typical (median) step" in out and "full slowdown, whole fit" in out
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
     assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out
@@ -110,3 +114,11 @@ def test_the_reply_of_the_keras_run_is_its_last_json_line():
     noise = 'W0000 some TensorFlow warning\n{"epoch_s": [1.5, 1.25], "tf_keras": "2.21.0"}\n'
     assert _last_json_line(noise) == {"epoch_s": [1.5, 1.25], "tf_keras": "2.21.0"}
     assert _last_json_line("no json here\n[1, 2]\n") is None
+
+
+def test_the_trimmed_mean_leaves_out_the_fastest_and_slowest_tenth():
+    from fittrace.bench import _trimmed_mean
+    values = np.array([1.0] * 8 + [100.0, -100.0])
+    assert _trimmed_mean(values) == 1.0                  # one value cut from each end of ten
+    assert _trimmed_mean(values, cut=0.0) == pytest.approx(1.0 * 8 / 10)
+    assert _trimmed_mean(np.array([3.0, 5.0])) == 4.0      # too few to cut: the plain mean

@@ -325,7 +325,8 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
                     callback_list.on_train_batch_end(end_step, logs)
                     steps_run = end_step + 1
                     if tracing:
-                        step_span.set_payload(self._step_figures(step_span.data, logs, time.perf_counter_ns() - t0))
+                        figures = getattr(step_span, "data", None) or {}      # None: recording stopped mid-fit
+                        step_span.set_payload(self._step_figures(figures, logs, time.perf_counter_ns() - t0))
                 if self.stop_training:
                     break
         return logs, steps_run

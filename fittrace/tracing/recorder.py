@@ -1,12 +1,13 @@
 """The recorder: the engine's only view of tracing.
 
-The engine calls three module functions at each stage and never touches files or renderers:
+The engine calls a few module functions at each stage and never touches files or renderers:
 
     from fittrace.tracing import recorder as rec
     with rec.span("data_handler", "DataHandler.__init__", keras="keras.engine.data_adapter.DataHandler") as s:
         ...
         s.set(inferred_steps=469)
     rec.emit("adapter_selected", "TensorLikeDataAdapter", data={"class": "TensorLikeDataAdapter"})
+    rec.emit_each("gradient", keras_path, len(variables), lambda i: (name_i, layer_i, payload_i))  # one per item
     if rec.active():            # guard work that only a listener needs
         ...
 
@@ -17,9 +18,9 @@ payloads (array statistics) cost nothing in steps the detail level drops.
 Detail levels (see ``events.DETAIL_LEVELS``):
   * ``full``: every event.
   * ``default``: every event of the first step of each epoch, of the last step, and of any step in which a
-    build, rebuild, warning, error, stop request or non-finite loss, metric or gradient norm happened; other steps keep only their ``step``
-    event, whose payload holds the compact per-step scalars. Events of an undecided step are buffered until the
-    step ends, so a step that turns out to matter is kept whole.
+    build, rebuild, warning, error, stop request or non-finite loss, metric or gradient norm happened; other steps
+    keep only their ``step`` event, whose payload holds the compact per-step scalars. Events of an undecided step
+    are buffered until the step ends, so a step that turns out to matter is kept whole.
   * ``summary``: only ``events.SUMMARY_KINDS`` (stages and per-epoch figures).
 """
 from __future__ import annotations
@@ -29,8 +30,8 @@ from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event, event_from_fields
 from fittrace.tracing.payloads import Payload, PlainPayload, finite_figures, jsonable, materialize, payload_get
-from fittrace.tracing.spans import NULL_SPAN, PROMOTING as _PROMOTING, SPECIAL as _SPECIAL, Span, _NullSpan, \
-    _OrdinarySpan, _StepSpan
+from fittrace.tracing.spans import NULL_SPAN, PROMOTING as _PROMOTING, SPECIAL as _SPECIAL  # noqa: F401 (NULL_SPAN)
+from fittrace.tracing.spans import Span, _NullSpan, _OrdinarySpan, _StepSpan
 
 _ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
 
