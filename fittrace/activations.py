@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
+import numpy as np  # noqa: F401 - the docstring example uses it
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor

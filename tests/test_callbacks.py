@@ -2,13 +2,11 @@
 EarlyStopping, TerminateOnNaN, ModelCheckpoint, LambdaCallback, and the trace events they emit."""
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pytest
 
-from fittrace.callbacks import (Callback, CallbackList, EarlyStopping, History, LambdaCallback, ModelCheckpoint,
-                                ProgbarLogger, TerminateOnNaN)
+from fittrace.callbacks import Callback, CallbackList, History, LambdaCallback, ProgbarLogger
 from fittrace.tracing.recorder import Recorder
 
 from fakes import FakeModel

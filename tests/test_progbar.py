@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 
-import pytest
 
 from fittrace import progbar
 from fittrace.progbar import Progbar, _format_eta, _format_time

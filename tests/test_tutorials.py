@@ -1,7 +1,6 @@
 """Every tutorial runs: its Python blocks execute in order, and every picture it shows is produced."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 

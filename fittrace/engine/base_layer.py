@@ -26,7 +26,7 @@ import numpy as np
 
 from fittrace import initializers as initializers_mod
 from fittrace import regularizers as regularizers_mod
-from fittrace.autodiff import FLOATX, Tensor, Variable, convert_to_tensor
+from fittrace.autodiff import Tensor, Variable, convert_to_tensor
 from fittrace.engine.functions import symbolic_shape
 from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
 from fittrace.tracing import recorder as rec

@@ -92,6 +92,15 @@ class Span:
         self.rec._close(self, exc)
         return False
 
+    def _closes_cleanly(self, exc: BaseException | None) -> bool:
+        """Take this span off the recorder's stack if it ends without an error and on top of it (the common case);
+        False when the general ``_close`` must handle it."""
+        stack = self.rec._stack
+        if exc is None and stack and stack[-1] is self:
+            stack.pop()
+            return True
+        return False
+
     def _fields(self, end: int) -> tuple:
         """The finished event's eleven fields, in Event's declared order."""
         return (self.seq, self.kind, self.name, self.t0, self.keras, end - self.t0, self.parent, self.epoch,
@@ -131,37 +140,26 @@ class _OrdinarySpan(Span):
         return False
 
 
-class _StepSpan(Span):
-    """A step span while not in "summary" detail."""
+class _StepSpan(_OrdinarySpan):
+    """A step span while not in "summary" detail. Its opening first tells the recorder which step begins (and, in
+    "default" detail, whether its events are buffered), then opens as an ordinary span."""
 
     __slots__ = ()
 
     def __enter__(self) -> "Span":
         rec = self.rec
-        seq = rec._seq
-        rec._seq = seq + 1
-        self.seq = seq
-        self.keep = True
-        stack = rec._stack
-        self.parent = stack[-1].seq if stack else None
         data = self.data
         step = rec._step = data.get("step") if type(data) is dict else payload_get(data, "step", None)
         if rec._default:
             rec._begin_step(step, data.get("last") if type(data) is dict else payload_get(data, "last", None))
-        self.epoch = rec._epoch
-        self.step = step
-        stack.append(self)
-        self.t0 = rec.clock() - rec.t0
-        return self
+        return _OrdinarySpan.__enter__(self)
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
         rec = self.rec
         end = rec.clock() - rec.t0
-        stack = rec._stack
-        if exc is None and stack and stack[-1] is self:
-            stack.pop()
+        if self._closes_cleanly(exc):
             rec._end_step(self._fields(end), None)
             rec._step = None
-            return False
-        rec._close(self, exc, end)
+        else:
+            rec._close(self, exc, end)
         return False

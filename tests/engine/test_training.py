@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fittrace.callbacks import Callback, History, ProgbarLogger
+from fittrace.callbacks import Callback, History
 from fittrace.keras import layers
 from fittrace.keras.models import Model, Sequential
 from fittrace.seeding import set_random_seed

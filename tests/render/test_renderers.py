@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -23,7 +22,7 @@ from fittrace.render.flowchart import flowchart_dot
 from fittrace.render.graphviz_run import GraphvizMissingError, dot_to
 from fittrace.render.registry import render
 from fittrace.render.sequence import sequence_mermaid, sequence_png, sequence_svg
-from fittrace.render.sequence_model import Frame, Message, Note, sequence_model
+from fittrace.render.sequence_model import Message, Note, sequence_model
 
 EVIL = "<script>alert(1)</script>"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

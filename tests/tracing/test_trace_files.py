@@ -178,7 +178,7 @@ def test_failing_fit_leaves_a_readable_trace(tmp_path):
                 raise KeyError("a callback failed")
     path = tmp_path / "crash.trace.jsonl"
     with pytest.raises(KeyError):
-        with fittrace.trace(path=path) as run:
+        with fittrace.trace(path=path):
             model.fit(x, y, epochs=2, batch_size=128, verbose=0, callbacks=[Boom()])
     loaded = fittrace.load(path).trace
     errors = [e for e in loaded.events if e.kind == "error"]
