@@ -50,10 +50,10 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The event as a plain JSON object (the ``record`` key marks it as an event line)."""
-        return {"record": "event", "seq": self.seq, "kind": self.kind, "name": self.name, "t": self.t,
-                "keras": self.keras, "dur": self.dur, "parent": self.parent, "epoch": self.epoch, "step": self.step,
-                "layer": self.layer, "data": dict(self.data)}
+        """The event as a plain JSON object (the ``record`` key marks it as an event line), its payload copied."""
+        record = event_record(event_fields(self))
+        record["data"] = dict(self.data)
+        return record
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "Event":
@@ -72,6 +72,13 @@ def event_from_fields(fields: tuple) -> Event:
     for put, value in zip(_EVENT_SLOTS, fields):
         put(ev, value)
     return ev
+
+
+def event_record(fields: tuple) -> dict[str, Any]:
+    """An event line's JSON object from the event's eleven fields (the payload is shared, not copied)."""
+    seq, kind, name, t, keras, dur, parent, epoch, step, layer, data = fields
+    return {"record": "event", "seq": seq, "kind": kind, "name": name, "t": t, "keras": keras, "dur": dur,
+            "parent": parent, "epoch": epoch, "step": step, "layer": layer, "data": data}
 
 
 def event_fields(ev: Event) -> tuple:

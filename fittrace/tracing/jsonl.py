@@ -20,7 +20,8 @@ from typing import IO, Any, Mapping
 
 from fittrace.tracing.atomic import atomic_path
 from fittrace.tracing.document import Trace, footer_record, header_record
-from fittrace.tracing.events import SCHEMA_NAME, SCHEMA_VERSION, Event, SchemaError, event_fields, validate_record
+from fittrace.tracing.events import (SCHEMA_NAME, SCHEMA_VERSION, Event, SchemaError, event_fields, event_record,
+                                     validate_record)
 
 
 class TraceFormatError(ValueError):
@@ -147,10 +148,7 @@ class JsonlWriter:
         keeps are as before."""
         queue = self._queue
         if queue and self._fh is not None:
-            self._fh.write(b"".join([event_line({"record": "event", "seq": seq, "kind": kind, "name": name, "t": t,
-                                                 "keras": keras, "dur": dur, "parent": parent, "epoch": epoch,
-                                                 "step": step, "layer": layer, "data": data})
-                                     for seq, kind, name, t, keras, dur, parent, epoch, step, layer, data in queue]))
+            self._fh.write(b"".join([event_line(event_record(fields)) for fields in queue]))
         queue.clear()
 
     def flush(self) -> None:

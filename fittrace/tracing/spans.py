@@ -149,9 +149,13 @@ class _StepSpan(_OrdinarySpan):
     def __enter__(self) -> "Span":
         rec = self.rec
         data = self.data
-        step = rec._step = data.get("step") if type(data) is dict else payload_get(data, "step", None)
+        if type(data) is dict:
+            step, last = data.get("step"), data.get("last")
+        else:
+            step, last = payload_get(data, "step", None), payload_get(data, "last", None)
+        rec._step = step
         if rec._default:
-            rec._begin_step(step, data.get("last") if type(data) is dict else payload_get(data, "last", None))
+            rec._begin_step(step, last)
         return _OrdinarySpan.__enter__(self)
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
