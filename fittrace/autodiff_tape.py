@@ -78,7 +78,7 @@ class GradientTape:
         self._used = True
         single = isinstance(sources, Tensor)
         srcs = [sources] if single else list(sources)
-        if _recorder.active() is None:
+        if _recorder.stepwise() is None:          # no recording, or one that keeps nothing inside a step
             out_grads = self._backward(target, srcs)
         else:
             out_grads = self._traced_backward(target, srcs)

@@ -216,7 +216,7 @@ class Optimizer:
                            f"`tf.keras.optimizers.legacy.{self.name}`.")
         pairs = optimizer_utils.filter_empty_gradients(pairs, self._warned_empty)
         pairs = optimizer_utils.clip_gradients(pairs, self.clipnorm, self.global_clipnorm, self.clipvalue)
-        tracing = rec.active() is not None
+        tracing = rec.stepwise() is not None
         self._update_norms = {}
         self._prepare_step()
         for g, var in pairs:

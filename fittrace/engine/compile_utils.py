@@ -115,7 +115,7 @@ class LossesContainer(Container):
             return None
         value = float(total.value)
         self._loss_metric.update_state(value, sample_weight=batch)
-        if rec.active() is not None:                # the payload is made only if the event is kept
+        if rec.stepwise() is not None:              # the payload is made only if the event is kept
             rec.emit("loss", getattr(self._loss_obj, "name", "loss"),
                      keras=f"{KERAS_COMPILE_UTILS}.LossesContainer.__call__",
                      data=lambda: {"name": getattr(self._loss_obj, "name", None), "value": value,
@@ -193,7 +193,7 @@ class MetricsContainer(Container):
         if not self._built:
             self.build(y_true, y_pred)          # before match_dtype_and_rank: it sees the raw target shape
         y_t, y_p, sw = match_dtype_and_rank(y_true, y_pred, sample_weight)
-        tracing = rec.active() is not None
+        tracing = rec.stepwise() is not None
         for metric in self._metrics:
             metric.update_state(y_t, y_p)
             if tracing:

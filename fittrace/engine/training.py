@@ -312,7 +312,7 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
         logs = None
         steps_run = 0
         last = (handler.inferred_steps - 1) if handler.inferred_steps else None
-        tracing = rec.active() is not None
+        tracing = rec.stepwise() is not None         # "summary" detail keeps no step figures
         with handler.catch_stop_iteration():
             for step in handler.steps():
                 with rec.span("step", f"step {step}", keras=_KERAS_FIT,

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterator, Mapping, Protocol
 from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event, event_from_fields
 from fittrace.tracing.payloads import Payload, PlainPayload, finite_figures, jsonable, materialize, payload_get
 from fittrace.tracing.spans import NULL_SPAN, PROMOTING as _PROMOTING, SPECIAL as _SPECIAL  # noqa: F401 (NULL_SPAN)
-from fittrace.tracing.spans import Span, _NullSpan, _OrdinarySpan, _StepSpan
+from fittrace.tracing.spans import Span, _HiddenSpan, _NullSpan, _OrdinarySpan, _StepSpan
 
 _ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
 
@@ -49,11 +49,19 @@ class Sink(Protocol):
 
 
 _current: "Recorder | None" = None
+_stepwise: "Recorder | None" = None     # _current when it keeps events inside steps ("default" and "full" detail)
 
 
 def active() -> "Recorder | None":
     """The recording in progress, or None. The one cheap check the engine makes."""
     return _current
+
+
+def stepwise() -> "Recorder | None":
+    """The recording in progress if it keeps anything from inside a step ("default" or "full" detail), else None.
+    The check for work that only step-level events use (gradient norms, per-step figures, loss, metric and update
+    payloads): "summary" detail keeps none of them, so it skips that work."""
+    return _stepwise
 
 
 def emit(kind: str, name: str, *, keras: str | None = None, layer: str | None = None, data: Payload = None) -> None:
@@ -87,8 +95,12 @@ def span(kind: str, name: str, *, keras: str | None = None, layer: str | None = 
     r = _current
     if r is None:
         return NULL_SPAN
-    if r._summary or kind in _SPECIAL:
-        if kind == "step" and not r._summary:
+    if r._summary:
+        if kind in _SPECIAL or kind in SUMMARY_KINDS:
+            return Span(r, kind, name, keras, layer, data)
+        return _HiddenSpan(r, kind, name, keras, layer, data)
+    if kind in _SPECIAL:
+        if kind == "step":
             return _StepSpan(r, kind, name, keras, layer, data)
         return Span(r, kind, name, keras, layer, data)
     return _OrdinarySpan(r, kind, name, keras, layer, data)
@@ -146,18 +158,19 @@ class Recorder:
 
     # --- installing ------------------------------------------------------------------------------------------
     def start(self) -> "Recorder":
-        global _current
+        global _current, _stepwise
         if _current is not None:
             raise RuntimeError("a fittrace trace is already recording; nest no trace() inside another")
         _current = self
+        _stepwise = None if self._summary else self
         return self
 
     def stop(self) -> None:
-        global _current
+        global _current, _stepwise
         while self._stack:                          # close whatever a hard failure left open
             self._close(self._stack[-1], None)
         if _current is self:
-            _current = None
+            _current = _stepwise = None
         self._write_header()
         if self.sink is not None:
             self.sink.flush()

@@ -7,6 +7,7 @@ their common case written out here without further calls:
 
   * ``_OrdinarySpan``: layer calls, the tape, train_step and the like. It opens and, when nothing went wrong,
     closes by itself; its event goes to the step's buffer or is stored at once.
+  * ``_HiddenSpan``: in "summary" detail, a span of a kind it does not keep: it only stands on the stack.
   * ``_StepSpan``: a step. Opening it decides, in "default" detail, whether the step's events are kept as they
     come or buffered until it ends; closing it makes the step event and keeps or drops the buffer.
 
@@ -137,6 +138,24 @@ class _OrdinarySpan(Span):
                       self.layer, self.data))
             return False
         rec._close(self, exc, end)
+        return False
+
+
+class _HiddenSpan(Span):
+    """A span "summary" detail does not keep (a layer call, train_step, the tape). It only stands on the recorder's
+    stack while it runs, so that a build inside it still names its call path and an error its stage."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> "Span":
+        self.seq = None
+        self.keep = False
+        self.rec._stack.append(self)
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if not self._closes_cleanly(exc):
+            self.rec._close(self, exc)
         return False
 
 

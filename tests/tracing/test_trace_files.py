@@ -275,6 +275,45 @@ def test_article_shapes_at_each_detail_level(detail):
         assert last.data["size"] == 96 and last.data["full"]
 
 
+def test_summary_detail_skips_step_work_but_keeps_provenance_and_stages(monkeypatch):
+    """"summary" keeps no step events, so it computes no gradient norms; the spans it drops still stand on the
+    stack, so builds name the same call path as at full detail and an error names the layer call it came from."""
+    from fittrace import autodiff_tape
+    from fittrace.engine.base_layer import Layer
+    norms = []
+    real = autodiff_tape._squared_norm
+    monkeypatch.setattr(autodiff_tape, "_squared_norm", lambda g: norms.append(1) or real(g))
+    x, y = _data(300)
+
+    def builds(detail):
+        set_random_seed(0)
+        with fittrace.trace(detail=detail) as run:
+            _model().fit(x, y, epochs=1, batch_size=100, verbose=0)
+        return [(e.name, e.data["trigger"], e.data["call_path"]) for e in run.events if e.kind == "layer_build"]
+    summary = builds("summary")
+    assert norms == []
+    full = builds("full")
+    assert len(norms) == 3 * 4                  # 3 steps, 4 variables
+    assert len(summary) == 2 and summary == full
+    assert all(path[-1] == "Sequential.call" for _, _, path in summary)    # the model_call span summary drops
+
+    class Breaks(Layer):
+        def call(self, inputs):
+            if self._calls == 2:
+                raise ValueError("broken on the third call")
+            self._calls += 1
+            return inputs
+    layer = Breaks()
+    layer._calls = 0
+    model = Sequential([layers.Dense(4), layer])
+    model.compile(optimizer="sgd", loss="mse")
+    with fittrace.trace(detail="summary") as run:
+        with pytest.raises(ValueError, match="third call"):
+            model.fit(x, np.zeros((300, 4), np.float32), epochs=1, batch_size=100, verbose=0)
+    errors = [e for e in run.events if e.kind == "error"]
+    assert [(e.data["stage"], e.layer, e.step) for e in errors] == [("Breaks.call", layer.name, 2)]
+
+
 def test_no_nested_traces():
     with fittrace.trace():
         with pytest.raises(RuntimeError, match="already recording"):
