@@ -15,6 +15,7 @@ Targets (2-core machine): <= 1.0 s/epoch; default detail <= 3 % and full <= 25 %
 """
 from __future__ import annotations
 
+import gc
 import os
 import resource
 import tempfile
@@ -100,6 +101,7 @@ def _timed_fit(x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None,
     callback, which would change the run."""
     import fittrace
     from fittrace.seeding import set_random_seed
+    gc.collect()                  # the previous fit's garbage (a full trace's events) is not collected in this one
     set_random_seed(0)
     model = _article_model()
     starts: list[int] = []
@@ -168,6 +170,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
             wall[mode + "_cpu"].append(got[mode][1] / got["off"][1] - 1)
     for mode in ("default", "full"):
         _timed_fit(x, y, epochs, mode, folder / f"{mode}.trace.jsonl")
+    norm_pass = _norm_pass_s(x, y, folder)
     out = {"off_s": _median(seconds["off"]), "default_s": _median(seconds["default"]),
            "full_s": _median(seconds["full"]), "rounds": float(rounds),
            "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
@@ -179,6 +182,8 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     typical = {m: float(np.median(pooled[m])) if len(pooled[m]) else 0.0 for m in modes}
     out["off_step_s"] = typical["off"]
     out["off_fit_estimate_s"] = estimate["off"]
+    out["norm_pass_us"] = norm_pass * 1e6
+    out["norm_pass_share"] = norm_pass / typical["off"] if typical["off"] else 0.0
     for mode in ("default", "full"):
         out[f"{mode}_overhead"] = estimate[mode] / estimate["off"] - 1
         out[f"{mode}_rest_ms"] = (_median(rest[mode]) - _median(rest["off"])) * 1e3
@@ -190,6 +195,28 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
         mean_off = _trimmed_mean(pooled["off"]) if len(pooled["off"]) else 0.0
         out[f"{mode}_step_mean_overhead"] = _trimmed_mean(pooled[mode]) / mean_off - 1 if mean_off else 0.0
     return out
+
+
+def _norm_pass_s(x: np.ndarray, y: np.ndarray, folder: Path) -> float:
+    """Seconds per step that the gradient-norm pass takes inside a "default"-detail fit: the per-step norms the
+    trace keeps for every step, one pass over each gradient. Timed call by call in one extra one-epoch fit, apart
+    from the rounds, so that its timer changes none of them."""
+    from fittrace import autodiff_tape
+    real = autodiff_tape._squared_norm
+    spent = [0]
+
+    def timed(gradient: np.ndarray) -> float:
+        t = time.perf_counter_ns()
+        try:
+            return real(gradient)
+        finally:
+            spent[0] += time.perf_counter_ns() - t
+    autodiff_tape._squared_norm = timed
+    try:
+        middle = _timed_fit(x, y, 1, "default", folder / "norms.trace.jsonl")[2]
+    finally:
+        autodiff_tape._squared_norm = real
+    return spent[0] / 1e9 / (len(middle) + 2)
 
 
 def _big_trace(folder: Path, steps: int) -> Path:
@@ -281,6 +308,9 @@ def run_bench(quick: bool = False, only: str | None = None, keras_python: str | 
                 print(_line("  wall ratio of paired fits, median", r[key] * 100, "%", fmt="{:.1f}") + spread)
                 print(_line("  main-thread CPU ratio, median", r[f"{mode}_cpu_overhead"] * 100, "%", fmt="{:.1f}"))
                 print(_line("  typical (median) step", r[f"{mode}_step_overhead"] * 100, "%", fmt="{:.1f}"))
+                if mode == "default":
+                    print(_line("  of it, the gradient-norm pass", r["norm_pass_share"] * 100, "%", fmt="{:.1f}")
+                          + f"   ({r['norm_pass_us']:.0f} us per step)")
             print(_line("typical step, tracing off", r["off_step_s"] * 1e3, "ms", fmt="{:.2f}"))
             print(_line("default trace size", r["trace_mb"], "MB", "trace_mb", "{:.2f}"))
             print(_line("full trace size", r["full_trace_mb"], "MB", fmt="{:.1f}"))

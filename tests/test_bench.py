@@ -62,6 +62,10 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     # the typical step: every step of every round timed, so a quick run has hundreds of them per mode
     assert 0.0001 < results["off_step_s"] < results["off_s"] / 10
     assert results["full_step_overhead"] > -0.5 and "typical (median) step" in out and "full slowdown, whole fit" in out
+    # the gradient-norm pass, timed call by call in a traced fit: some microseconds, a small part of a step
+    assert 0 < results["norm_pass_us"] < 1e6 * results["off_step_s"]
+    assert results["norm_pass_share"] == pytest.approx(results["norm_pass_us"] / 1e6 / results["off_step_s"])
+    assert "of it, the gradient-norm pass" in out
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
     assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out

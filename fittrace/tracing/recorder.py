@@ -21,7 +21,8 @@ Detail levels (see ``events.DETAIL_LEVELS``):
     build, rebuild, warning, error, stop request or non-finite loss, metric or gradient norm happened; other steps
     keep only their ``step`` event, whose payload holds the compact per-step scalars. Events of an undecided step
     are buffered until the step ends, so a step that turns out to matter is kept whole.
-  * ``summary``: only ``events.SUMMARY_KINDS`` (stages and per-epoch figures).
+  * ``summary``: only ``events.SUMMARY_KINDS`` (stages and per-epoch figures). The engine asks :func:`stepwise`
+    before work that only step events use (gradient norms, per-step figures), so this level skips it.
 """
 from __future__ import annotations
 
