@@ -7,7 +7,8 @@
    step's unavoidable products and update timed alone, a lower bound for any numpy engine on this machine.
 2. tracing — the same fit with tracing off, at "default" and at "full" detail: the slowdown of each (median over
    rounds of back-to-back one-epoch fits, see ``bench_tracing``), the slowdown of the typical step (the median of
-   all their steps, steadier when the machine's speed jumps), and the size of the 5-epoch default trace file.
+   all their steps, steadier when the machine's speed jumps), the time per step of the gradient-norm pass that
+   default detail makes on every step (``_norm_pass_s``), and the size of the 5-epoch default trace file.
 3. report — rendering the HTML report of the default-detail trace (time, size), and of a 100,000-step trace.
 
 Targets (2-core machine): <= 1.0 s/epoch; default detail <= 3 % and full <= 25 % slower than off; default trace
@@ -309,7 +310,7 @@ def run_bench(quick: bool = False, only: str | None = None, keras_python: str | 
                 print(_line("  main-thread CPU ratio, median", r[f"{mode}_cpu_overhead"] * 100, "%", fmt="{:.1f}"))
                 print(_line("  typical (median) step", r[f"{mode}_step_overhead"] * 100, "%", fmt="{:.1f}"))
                 if mode == "default":
-                    print(_line("  of it, the gradient-norm pass", r["norm_pass_share"] * 100, "%", fmt="{:.1f}")
+                    print(_line("  gradient-norm pass, own fit", r["norm_pass_share"] * 100, "%", fmt="{:.1f}")
                           + f"   ({r['norm_pass_us']:.0f} us per step)")
             print(_line("typical step, tracing off", r["off_step_s"] * 1e3, "ms", fmt="{:.2f}"))
             print(_line("default trace size", r["trace_mb"], "MB", "trace_mb", "{:.2f}"))

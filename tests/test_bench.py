@@ -65,7 +65,7 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     # the gradient-norm pass, timed call by call in a traced fit: some microseconds, a small part of a step
     assert 0 < results["norm_pass_us"] < 1e6 * results["off_step_s"]
     assert results["norm_pass_share"] == pytest.approx(results["norm_pass_us"] / 1e6 / results["off_step_s"])
-    assert "of it, the gradient-norm pass" in out
+    assert "gradient-norm pass, own fit" in out
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
     assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out

@@ -333,7 +333,8 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
 
     def _step_figures(self, data: dict[str, Any], logs: Any, elapsed_ns: int) -> dict[str, Any]:
         """The step span's payload with the compact per-step figures every traced step keeps, whatever the detail
-        level. Made on every step, so it hands the recorder a ``PlainPayload`` when every figure is finite."""
+        level but "summary", which keeps no steps. Made on every step, so it hands the recorder a ``PlainPayload``
+        when every figure is finite."""
         tape = getattr(self, "_last_tape", None)
         norms = getattr(tape, "gradient_norms", None) or {}
         grad_norm = getattr(tape, "gradient_norm", None) if norms else None
