@@ -142,8 +142,8 @@ class Recorder:
         self.t0 = clock()
         self.header: dict[str, Any] = {}
         self.calls: list[dict[str, Any]] = []       # describe() facts of every entry call, in order
-        self._kept: list[tuple] = []                # kept events' fields (payload plain JSON), in finishing order
-        self._made: list[Event] = []                # Event objects of _kept's first len(_made) entries
+        self._kept: list[Any] = []                  # kept events in finishing order: their fields (payload plain
+        self._made = 0                              # JSON) until `finished` turns the first _made into Events
         self.full_steps: list[tuple[int, int, str]] = []   # (epoch, step, why) of steps kept whole
         self._seq = 0
         self._stack: list[Span] = []
@@ -396,10 +396,11 @@ class Recorder:
     @property
     def finished(self) -> list[Event]:
         """Kept events in the order they finished."""
-        made, kept = self._made, self._kept
-        if len(made) < len(kept):
-            made.extend(event_from_fields(fields) for fields in kept[len(made):])
-        return list(made)
+        kept = self._kept
+        for i in range(self._made, len(kept)):          # in place: the fields are not held twice
+            kept[i] = event_from_fields(kept[i])
+        self._made = len(kept)
+        return list(kept)
 
     @property
     def events(self) -> list[Event]:

@@ -226,4 +226,5 @@ def test_finished_events_are_made_when_read_and_stay_in_order():
     assert [e.name for e in first] == ["a"]
     assert [e.name for e in r.finished] == ["a", "b", "Model.fit"]
     assert r.finished[0] is first[0]                     # made once
+    assert r._kept[0] is first[0]                        # and in place of its fields, which are not held twice
     assert [e.name for e in r.events] == ["Model.fit", "a", "b"]
