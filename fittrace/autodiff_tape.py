@@ -89,11 +89,18 @@ class GradientTape:
         with _recorder.span("tape", "GradientTape.gradient", keras="tensorflow.GradientTape.gradient",
                             data={"ops": len(self._records), "sources": len(srcs)}):
             out_grads = self._backward(target, srcs)
-            squares = [None if g is None else _squared_norm(g) for g in out_grads]
-            values = [None if q is None else math.sqrt(q) for q in squares]
+            values: list[float | None] = []             # each source's gradient norm (None: not connected)
+            total, connected = 0.0, False
+            for g in out_grads:
+                if g is None:
+                    values.append(None)
+                else:
+                    q = _squared_norm(g)
+                    total += q
+                    connected = True
+                    values.append(math.sqrt(q))
             self.gradient_norms = dict(zip([getattr(src, "name", "tensor") for src in srcs], values))
-            known = [q for q in squares if q is not None]
-            self.gradient_norm = math.sqrt(sum(known)) if known else None
+            self.gradient_norm = math.sqrt(total) if connected else None
             _recorder.emit_each("gradient", "tensorflow.GradientTape.gradient", len(srcs),
                                 lambda i: _gradient_event(srcs[i], values[i]))
         return out_grads
