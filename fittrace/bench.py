@@ -7,8 +7,8 @@
    step's unavoidable products and update timed alone, a lower bound for any numpy engine on this machine.
 2. tracing — the same fit with tracing off, at "default" and at "full" detail: the slowdown of each (median over
    rounds of back-to-back one-epoch fits, see ``bench_tracing``), the slowdown of the typical step (the median of
-   all their steps, steadier when the machine's speed jumps), the time per step of the gradient-norm pass that
-   default detail makes on every step (``_norm_pass_s``), and the size of the 5-epoch default trace file.
+   all their steps, steadier when the machine's speed jumps), the cost per step measured inside one fit whose steps
+   take turns, with its gradient-norm part (``bench_steps``), and the size of the 5-epoch default trace file.
 3. report — rendering the HTML report of the default-detail trace (time, size), and of a 100,000-step trace.
 
 Targets (2-core machine): <= 1.0 s/epoch; default detail <= 3 % and full <= 25 % slower than off; default trace
@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from fittrace.bench_reference import BareLoop, arithmetic_floor
+from fittrace.bench_steps import step_costs
 
 TARGETS = {"s_per_epoch": 1.0, "default_overhead": 0.03, "full_overhead": 0.25, "trace_mb": 5.0,
            "report_s": 1.0, "report_mb": 2.0, "big_report_s": 5.0, "big_report_mb": 5.0}
@@ -171,7 +172,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
             wall[mode + "_cpu"].append(got[mode][1] / got["off"][1] - 1)
     for mode in ("default", "full"):
         _timed_fit(x, y, epochs, mode, folder / f"{mode}.trace.jsonl")
-    norm_pass = _norm_pass_s(x, y, folder)
+    turns = step_costs(x, y, folder, fits=1 if rounds < 4 else 2)
     out = {"off_s": _median(seconds["off"]), "default_s": _median(seconds["default"]),
            "full_s": _median(seconds["full"]), "rounds": float(rounds),
            "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
@@ -183,8 +184,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     typical = {m: float(np.median(pooled[m])) if len(pooled[m]) else 0.0 for m in modes}
     out["off_step_s"] = typical["off"]
     out["off_fit_estimate_s"] = estimate["off"]
-    out["norm_pass_us"] = norm_pass * 1e6
-    out["norm_pass_share"] = norm_pass / typical["off"] if typical["off"] else 0.0
+    out.update(turns)
     for mode in ("default", "full"):
         out[f"{mode}_overhead"] = estimate[mode] / estimate["off"] - 1
         out[f"{mode}_rest_ms"] = (_median(rest[mode]) - _median(rest["off"])) * 1e3
@@ -196,28 +196,6 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
         mean_off = _trimmed_mean(pooled["off"]) if len(pooled["off"]) else 0.0
         out[f"{mode}_step_mean_overhead"] = _trimmed_mean(pooled[mode]) / mean_off - 1 if mean_off else 0.0
     return out
-
-
-def _norm_pass_s(x: np.ndarray, y: np.ndarray, folder: Path) -> float:
-    """Seconds per step that the gradient-norm pass takes inside a "default"-detail fit: the per-step norms the
-    trace keeps for every step, one pass over each gradient. Timed call by call in one extra one-epoch fit, apart
-    from the rounds, so that its timer changes none of them."""
-    from fittrace import autodiff_tape
-    real = autodiff_tape._squared_norm
-    spent = [0]
-
-    def timed(gradient: np.ndarray) -> float:
-        t = time.perf_counter_ns()
-        try:
-            return real(gradient)
-        finally:
-            spent[0] += time.perf_counter_ns() - t
-    autodiff_tape._squared_norm = timed
-    try:
-        middle = _timed_fit(x, y, 1, "default", folder / "norms.trace.jsonl")[2]
-    finally:
-        autodiff_tape._squared_norm = real
-    return spent[0] / 1e9 / (len(middle) + 2)
 
 
 def _big_trace(folder: Path, steps: int) -> Path:
@@ -310,8 +288,8 @@ def run_bench(quick: bool = False, only: str | None = None, keras_python: str | 
                 print(_line("  main-thread CPU ratio, median", r[f"{mode}_cpu_overhead"] * 100, "%", fmt="{:.1f}"))
                 print(_line("  typical (median) step", r[f"{mode}_step_overhead"] * 100, "%", fmt="{:.1f}"))
                 if mode == "default":
-                    print(_line("  gradient-norm pass, own fit", r["norm_pass_share"] * 100, "%", fmt="{:.1f}")
-                          + f"   ({r['norm_pass_us']:.0f} us per step)")
+                    print(_line("  per step, steps taking turns", r["turns_overhead"] * 100, "%", fmt="{:.1f}"))
+                    print(_line("    of it, the gradient norms", r["turns_norms"] * 100, "%", fmt="{:.1f}"))
             print(_line("typical step, tracing off", r["off_step_s"] * 1e3, "ms", fmt="{:.2f}"))
             print(_line("default trace size", r["trace_mb"], "MB", "trace_mb", "{:.2f}"))
             print(_line("full trace size", r["full_trace_mb"], "MB", fmt="{:.1f}"))

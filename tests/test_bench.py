@@ -62,10 +62,9 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     # the typical step: every step of every round timed, so a quick run has hundreds of them per mode
     assert 0.0001 < results["off_step_s"] < results["off_s"] / 10
     assert results["full_step_overhead"] > -0.5 and "typical (median) step" in out and "full slowdown, whole fit" in out
-    # the gradient-norm pass, timed call by call in a traced fit: some microseconds, a small part of a step
-    assert 0 < results["norm_pass_us"] < 1e6 * results["off_step_s"]
-    assert results["norm_pass_share"] == pytest.approx(results["norm_pass_us"] / 1e6 / results["off_step_s"])
-    assert "gradient-norm pass, own fit" in out
+    # steps taking turns inside one fit: a third of the quick fit's middle steps in each mode
+    assert results["turns_steps"] >= 10 and -0.5 < results["turns_overhead"] < 1 and -0.5 < results["turns_norms"] < 1
+    assert "per step, steps taking turns" in out and "of it, the gradient norms" in out
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
     assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out
@@ -126,3 +125,20 @@ def test_the_trimmed_mean_leaves_out_the_fastest_and_slowest_tenth():
     assert _trimmed_mean(values) == 1.0                  # one value cut from each end of ten
     assert _trimmed_mean(values, cut=0.0) == pytest.approx(1.0 * 8 / 10)
     assert _trimmed_mean(np.array([3.0, 5.0])) == 4.0      # too few to cut: the plain mean
+
+
+def test_steps_taking_turns_are_traced_untraced_and_without_norms_in_rotation(tmp_path):
+    import fittrace
+    from fittrace import autodiff_tape
+    from fittrace.bench_steps import step_costs
+    from fittrace.engine.data_adapter import DataHandler
+    steps_of, norm = DataHandler.steps, autodiff_tape._squared_norm
+    rng = np.random.default_rng(0)
+    x, y = rng.random((128 * 12, 784), dtype=np.float32), rng.integers(0, 10, 128 * 12).astype(np.uint8)
+    costs = step_costs(x, y, tmp_path, fits=1)
+    assert costs["turns_steps"] == 3                       # steps 1..10 timed, a third of them (or so) per mode
+    assert DataHandler.steps is steps_of and autodiff_tape._squared_norm is norm      # both put back
+    steps = fittrace.load(tmp_path / "turns.trace.jsonl").trace.of_kind("step")
+    turns = {e.step: e.data["grad_norm"] for e in steps}
+    assert sorted(turns) == [0, 2, 3, 5, 6, 8, 9, 11]      # the "off" turns (1, 4, 7, 10) left no step behind
+    assert all((norm_ == 0.0) == (step % 3 == 2) for step, norm_ in turns.items())   # "no_norms": zero norms

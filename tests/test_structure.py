@@ -18,7 +18,7 @@ ENGINE_PARTS = {"engine", "layers", "keras", "autodiff", "autodiff_nn", "autodif
                 "losses", "optimizers", "optimizers_more", "optimizer_utils", "schedules", "metrics", "activations",
                 "initializers", "regularizers", "callbacks", "callbacks_base", "callbacks_builtin", "callbacks_lr",
                 "progbar", "utils", "identifiers", "model_plot"}
-EDGE = {"session", "jobs", "cli", "demo", "bench", "bench_keras", "bench_reference", "__init__"}
+EDGE = {"session", "jobs", "cli", "demo", "bench", "bench_keras", "bench_reference", "bench_steps", "__init__"}
 
 
 def _part(path: Path) -> str:

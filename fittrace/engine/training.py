@@ -312,9 +312,9 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
         logs = None
         steps_run = 0
         last = (handler.inferred_steps - 1) if handler.inferred_steps else None
-        tracing = rec.stepwise() is not None         # "summary" detail keeps no step figures
         with handler.catch_stop_iteration():
             for step in handler.steps():
+                tracing = rec.stepwise() is not None     # "summary" detail keeps no step figures
                 with rec.span("step", f"step {step}", keras=_KERAS_FIT,
                               data={"step": step, "last": step == last, "phase": "train"}) as step_span:
                     callback_list.on_train_batch_begin(step)

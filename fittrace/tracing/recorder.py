@@ -32,10 +32,7 @@ from typing import Any, Callable, Iterator, Mapping, Protocol
 from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event, event_from_fields
 from fittrace.tracing.payloads import Payload, PlainPayload, finite_figures, jsonable, materialize, payload_get
 from fittrace.tracing.spans import NULL_SPAN, PROMOTING as _PROMOTING, SPECIAL as _SPECIAL  # noqa: F401 (NULL_SPAN)
-from fittrace.tracing.spans import Span, _HiddenSpan, _NullSpan, _OrdinarySpan, _StepSpan
-
-_ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
-
+from fittrace.tracing.spans import Span, _HiddenSpan, _NullSpan, _OrdinarySpan, _StepSpan, with_provenance
 
 class Sink(Protocol):
     """Where finished events go as the run proceeds (the JSONL writer implements it)."""
@@ -156,6 +153,7 @@ class Recorder:
         self._errors_seen: set[int] = set()
         self._header_written = False
         self._pending: list[tuple] = []
+        self._paused = False
 
     # --- installing ------------------------------------------------------------------------------------------
     def start(self) -> "Recorder":
@@ -172,9 +170,26 @@ class Recorder:
             self._close(self._stack[-1], None)
         if _current is self:
             _current = _stepwise = None
+        self._paused = False                        # a stopped recording is never resumed
         self._write_header()
         if self.sink is not None:
             self.sink.flush()
+
+    def pause(self) -> None:
+        """Hide this recording from the engine until :meth:`resume`: whatever runs meanwhile is not recorded, as if
+        tracing were off. For measurements between steps (``fittrace bench`` lets steps take turns); a span opened
+        while paused must also close while paused."""
+        global _current, _stepwise
+        if _current is self:
+            _current = _stepwise = None
+            self._paused = True
+
+    def resume(self) -> None:
+        global _current, _stepwise
+        if self._paused and _current is None:
+            self._paused = False
+            _current = self
+            _stepwise = None if self._summary else self
 
     # --- facts for the header ----------------------------------------------------------------------------------
     def describe(self, **info: Any) -> None:
@@ -210,7 +225,7 @@ class Recorder:
         if self._summary and kind not in SUMMARY_KINDS:
             return
         if kind in BUILD_LIKE:
-            data = self._with_provenance(data)
+            data = with_provenance(self._stack, data)
         stack = self._stack
         seq = self._seq
         self._seq = seq + 1
@@ -274,7 +289,7 @@ class Recorder:
             self._epoch = payload_get(s.data, "epoch", self._epoch)
             self._step = None
         elif kind in BUILD_LIKE:
-            s.data = self._with_provenance(s.data)
+            s.data = with_provenance(self._stack, s.data)
 
     def _close(self, s: Span, exc: BaseException | None, end: int | None = None) -> None:
         """Closing a span in general, and whenever something is unusual: an error, a step or epoch ending, a special
@@ -373,24 +388,6 @@ class Recorder:
                 self._write_fields(fields)
             else:
                 self._pending.append(fields)
-
-    def _with_provenance(self, data: Payload) -> Payload:
-        path = [s.name for s in self._stack]
-        trigger = "call"
-        for s in self._stack:
-            if s.kind in _ENTRY_KINDS:
-                trigger = _ENTRY_KINDS[s.kind]
-                break
-            if s.kind == "api_call":
-                trigger = str(payload_get(s.data, "method", "call"))
-                break
-
-        def with_prov() -> dict[str, Any]:
-            out = dict(materialize(data))
-            out.setdefault("trigger", trigger)
-            out.setdefault("call_path", path)
-            return out
-        return with_prov
 
     # --- reading -------------------------------------------------------------------------------------------------
     @property

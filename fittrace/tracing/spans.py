@@ -12,17 +12,20 @@ their common case written out here without further calls:
     come or buffered until it ends; closing it makes the step event and keeps or drops the buffer.
 
 Everything else (summary detail, build-like and promoting kinds, errors, children left open) goes through the
-recorder's general ``_open``/``_close``. Nothing here knows about files or renderers.
+recorder's general ``_open``/``_close``. What the stack of open spans says about a build (its call path and
+trigger) is ``with_provenance``. Nothing here knows about files or renderers.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from fittrace.tracing.events import BUILD_LIKE
-from fittrace.tracing.payloads import Payload, payload_get
+from fittrace.tracing.payloads import Payload, materialize, payload_get
 
 if TYPE_CHECKING:                                      # pragma: no cover
     from fittrace.tracing.recorder import Recorder
+
+_ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
 
 #: Kinds that make a step worth keeping whole in "default" detail.
 PROMOTING = frozenset(BUILD_LIKE) | {"error", "warning", "stop_training"}
@@ -186,3 +189,25 @@ class _StepSpan(_OrdinarySpan):
         else:
             rec._close(self, exc, end)
         return False
+
+
+def with_provenance(stack: list[Span], data: Payload) -> Payload:
+    """A build-like event's payload with what the open spans say about it: ``call_path``, the names of the spans
+    it happened in, and ``trigger``, the entry call (fit, evaluate, predict) or API method (add, build...) that
+    led to it, "call" if none did. The payload itself is still made only if the event is kept."""
+    path = [s.name for s in stack]
+    trigger = "call"
+    for s in stack:
+        if s.kind in _ENTRY_KINDS:
+            trigger = _ENTRY_KINDS[s.kind]
+            break
+        if s.kind == "api_call":
+            trigger = str(payload_get(s.data, "method", "call"))
+            break
+
+    def with_prov() -> dict[str, Any]:
+        out = dict(materialize(data))
+        out.setdefault("trigger", trigger)
+        out.setdefault("call_path", path)
+        return out
+    return with_prov

@@ -228,3 +228,33 @@ def test_finished_events_are_made_when_read_and_stay_in_order():
     assert r.finished[0] is first[0]                     # made once
     assert r._kept[0] is first[0]                        # and in place of its fields, which are not held twice
     assert [e.name for e in r.events] == ["Model.fit", "a", "b"]
+
+
+def test_pause_hides_the_recording_until_resume():
+    r = Recorder("full").start()
+    try:
+        with rec.span("fit", "Model.fit", data={"batch_size": 1, "epochs": 1}):
+            rec.emit("loss", "a", data={"value": 1.0})
+            r.pause()
+            assert rec.active() is None and rec.stepwise() is None
+            with rec.span("step", "step 0", data={"step": 0}) as hidden:
+                rec.emit("loss", "hidden", data={"value": 2.0})
+            r.resume()
+            assert rec.active() is r and rec.stepwise() is r and hidden is NULL_SPAN
+            rec.emit("loss", "b", data={"value": 3.0})
+    finally:
+        r.stop()
+    assert [e.name for e in r.events] == ["Model.fit", "a", "b"]
+    paused = Recorder("full").start()
+    paused.pause()
+    paused.stop()
+    for stopped in (r, paused):
+        stopped.resume()                               # stopped, paused or not: resuming does not install it again
+        assert rec.active() is None
+    summary = Recorder("summary").start()
+    try:
+        summary.pause()
+        summary.resume()
+        assert rec.active() is summary and rec.stepwise() is None     # summary keeps nothing inside steps
+    finally:
+        summary.stop()
