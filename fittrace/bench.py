@@ -151,8 +151,11 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     steadier parts, every one measured: a fit is its middle steps plus the rest (see ``_timed_fit``); per mode,
     the middle steps of every round are pooled and their mean taken without the fastest and slowest tenth (the
     machine's jumps), and the rest is the median over the rounds; the whole-fit estimate is rest + steps x mean,
-    and its ratio to tracing off is the slowdown. The typical (median) step and the main-thread CPU ratio are
-    printed beside. The trace sizes come from one ``epochs``-epoch run at each detail level."""
+    and its ratio to tracing off is the slowdown. Printed beside it: the cost per step from fits whose steps take
+    turns (``bench_steps``: no drift between fits, but what a traced step leaves behind, garbage to collect and
+    colder caches, partly lands on the untraced steps after it, so it reads low, most for "full" detail), the
+    typical (median) step and the main-thread CPU ratio. The trace sizes come from one ``epochs``-epoch run at
+    each detail level."""
     modes = ["off", "default", "full"]
     wall = {m: [] for m in ("default", "full", "default_cpu", "full_cpu")}
     seconds: dict[str, list[float]] = {m: [] for m in modes}
@@ -172,7 +175,9 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
             wall[mode + "_cpu"].append(got[mode][1] / got["off"][1] - 1)
     for mode in ("default", "full"):
         _timed_fit(x, y, epochs, mode, folder / f"{mode}.trace.jsonl")
-    turns = step_costs(x, y, folder, fits=1 if rounds < 4 else 2)
+    turns: dict[str, float] = {}
+    for mode in ("default", "full"):
+        turns.update(step_costs(x, y, folder, mode, fits=1 if rounds < 4 else 2))
     out = {"off_s": _median(seconds["off"]), "default_s": _median(seconds["default"]),
            "full_s": _median(seconds["full"]), "rounds": float(rounds),
            "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
@@ -185,6 +190,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     out["off_step_s"] = typical["off"]
     out["off_fit_estimate_s"] = estimate["off"]
     out.update(turns)
+    mean_off = _trimmed_mean(pooled["off"]) if len(pooled["off"]) else 0.0
     for mode in ("default", "full"):
         out[f"{mode}_overhead"] = estimate[mode] / estimate["off"] - 1
         out[f"{mode}_rest_ms"] = (_median(rest[mode]) - _median(rest["off"])) * 1e3
@@ -193,7 +199,6 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
             float(q) for q in np.percentile(wall[mode], [25, 75]))
         out[f"{mode}_cpu_overhead"] = _median(wall[mode + "_cpu"])
         out[f"{mode}_step_overhead"] = typical[mode] / typical["off"] - 1 if typical["off"] else 0.0
-        mean_off = _trimmed_mean(pooled["off"]) if len(pooled["off"]) else 0.0
         out[f"{mode}_step_mean_overhead"] = _trimmed_mean(pooled[mode]) / mean_off - 1 if mean_off else 0.0
     return out
 
@@ -282,14 +287,13 @@ def run_bench(quick: bool = False, only: str | None = None, keras_python: str | 
                 spread = f"   [{r[key + '_q1'] * 100:.1f} .. {r[key + '_q3'] * 100:.1f}]"
                 print(_line(f"{mode} slowdown, whole fit", r[f"{mode}_overhead"] * 100, "%", f"{mode}_overhead",
                             "{:.1f}"))
-                print(_line("  per-step mean, steps 2..n-1", r[f"{mode}_step_mean_overhead"] * 100, "%", fmt="{:.1f}"))
+                print(_line("  per step, steps taking turns", r[f"{mode}_turns"] * 100, "%", fmt="{:.1f}"))
+                print(_line("    of it, the gradient norms", r[f"{mode}_turns_norms"] * 100, "%", fmt="{:.1f}"))
                 print(_line("  extra per fit, first/last steps", r[f"{mode}_rest_ms"], "ms", fmt="{:.1f}"))
+                print(_line("  per-step mean, steps 2..n-1", r[f"{mode}_step_mean_overhead"] * 100, "%", fmt="{:.1f}"))
                 print(_line("  wall ratio of paired fits, median", r[key] * 100, "%", fmt="{:.1f}") + spread)
                 print(_line("  main-thread CPU ratio, median", r[f"{mode}_cpu_overhead"] * 100, "%", fmt="{:.1f}"))
                 print(_line("  typical (median) step", r[f"{mode}_step_overhead"] * 100, "%", fmt="{:.1f}"))
-                if mode == "default":
-                    print(_line("  per step, steps taking turns", r["turns_overhead"] * 100, "%", fmt="{:.1f}"))
-                    print(_line("    of it, the gradient norms", r["turns_norms"] * 100, "%", fmt="{:.1f}"))
             print(_line("typical step, tracing off", r["off_step_s"] * 1e3, "ms", fmt="{:.2f}"))
             print(_line("default trace size", r["trace_mb"], "MB", "trace_mb", "{:.2f}"))
             print(_line("full trace size", r["full_trace_mb"], "MB", fmt="{:.1f}"))

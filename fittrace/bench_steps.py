@@ -1,17 +1,17 @@
 """Tracing's cost per step, measured inside one traced fit whose steps take turns (a part of ``fittrace bench``).
 
 Whole fits drift against one another by several percent on a shared machine; steps that take turns inside one fit
-see the same machine. Here the steps of a "default"-detail fit of the article model rotate through three modes:
+see the same machine. Here the steps of a traced fit of the article model rotate through three modes:
 
-  * ``default``: traced as usual;
+  * ``traced``: traced as usual, at the fit's detail level;
   * ``off``: the recording paused for that step (``Recorder.pause``), so the engine runs as with tracing off;
   * ``no_norms``: traced, but without the gradient-norm pass (each norm is computed as zero, so this fit's trace
     is thrown away).
 
 Each step but the first and the last of the epoch (kept whole by "default" detail, as in a real run) is timed
 from its start to the next step's start. Per mode, the mean of those times without the fastest
-and slowest tenth; ``default`` over ``off`` is tracing's cost per step, and ``default`` less ``no_norms`` is the
-part of it spent on the gradient norms that "default" detail keeps for every step. What this leaves out is what
+and slowest tenth; ``traced`` over ``off`` is tracing's cost per step, and ``traced`` less ``no_norms`` is the
+part of it spent on the gradient norms that every traced step keeps. What this leaves out is what
 happens once per fit (the build, the first and last steps, the file's header and footer), which the rounds of
 whole fits in ``bench_tracing`` include.
 """
@@ -23,12 +23,14 @@ from typing import Any, Iterator
 
 import numpy as np
 
-MODES = ("default", "off", "no_norms")
+MODES = ("traced", "off", "no_norms")
 
 
-def step_costs(x: np.ndarray, y: np.ndarray, folder: Path, fits: int = 2) -> dict[str, float]:
-    """Tracing's cost per step (``turns_overhead``) and its gradient-norm part (``turns_norms``), each as a
-    fraction of an untraced step, from ``fits`` one-epoch fits whose steps take turns."""
+def step_costs(x: np.ndarray, y: np.ndarray, folder: Path, detail: str = "default",
+               fits: int = 2) -> dict[str, float]:
+    """Tracing's cost per step at ``detail`` (``{detail}_turns``) and its gradient-norm part
+    (``{detail}_turns_norms``), each as a fraction of an untraced step, from ``fits`` one-epoch fits whose steps
+    take turns; ``{detail}_turns_steps`` is how many steps the smallest of the three modes got."""
     import fittrace
     from fittrace import autodiff_tape
     from fittrace.bench import _article_model, _trimmed_mean
@@ -66,14 +68,14 @@ def step_costs(x: np.ndarray, y: np.ndarray, folder: Path, fits: int = 2) -> dic
         for _ in range(fits):
             set_random_seed(0)
             model = _article_model()
-            with fittrace.trace(path=folder / "turns.trace.jsonl", detail="default"):
+            with fittrace.trace(path=folder / "turns.trace.jsonl", detail=detail):
                 model.fit(x, y, epochs=1, batch_size=128, verbose=0)
     finally:
         data_adapter.DataHandler.steps = steps_of            # type: ignore[method-assign]
     mean = {m: _trimmed_mean(np.array(times[m], dtype=np.float64)) for m in MODES}
-    return {"turns_overhead": mean["default"] / mean["off"] - 1,
-            "turns_norms": (mean["default"] - mean["no_norms"]) / mean["off"],
-            "turns_steps": float(min(len(times[m]) for m in MODES))}
+    return {f"{detail}_turns": mean["traced"] / mean["off"] - 1,
+            f"{detail}_turns_norms": (mean["traced"] - mean["no_norms"]) / mean["off"],
+            f"{detail}_turns_steps": float(min(len(times[m]) for m in MODES))}
 
 
 def _zero(gradient: np.ndarray) -> float:

@@ -62,9 +62,11 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     # the typical step: every step of every round timed, so a quick run has hundreds of them per mode
     assert 0.0001 < results["off_step_s"] < results["off_s"] / 10
     assert results["full_step_overhead"] > -0.5 and "typical (median) step" in out and "full slowdown, whole fit" in out
-    # steps taking turns inside one fit: a third of the quick fit's middle steps in each mode
-    assert results["turns_steps"] >= 10 and -0.5 < results["turns_overhead"] < 1 and -0.5 < results["turns_norms"] < 1
-    assert "per step, steps taking turns" in out and "of it, the gradient norms" in out
+    # beside it, the cost per step from steps taking turns inside one fit, and its gradient-norm part
+    for mode in ("default", "full"):
+        assert results[f"{mode}_turns_steps"] >= 10 and -0.5 < results[f"{mode}_turns"] < 1
+        assert -0.5 < results[f"{mode}_turns_norms"] < 0.5
+    assert out.count("per step, steps taking turns") == 2 and out.count("of it, the gradient norms") == 2
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
     assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out
@@ -135,8 +137,8 @@ def test_steps_taking_turns_are_traced_untraced_and_without_norms_in_rotation(tm
     steps_of, norm = DataHandler.steps, autodiff_tape._squared_norm
     rng = np.random.default_rng(0)
     x, y = rng.random((128 * 12, 784), dtype=np.float32), rng.integers(0, 10, 128 * 12).astype(np.uint8)
-    costs = step_costs(x, y, tmp_path, fits=1)
-    assert costs["turns_steps"] == 3                       # steps 1..10 timed, a third of them (or so) per mode
+    costs = step_costs(x, y, tmp_path, "default", fits=1)
+    assert costs["default_turns_steps"] == 3               # steps 1..10 timed, a third of them (or so) per mode
     assert DataHandler.steps is steps_of and autodiff_tape._squared_norm is norm      # both put back
     steps = fittrace.load(tmp_path / "turns.trace.jsonl").trace.of_kind("step")
     turns = {e.step: e.data["grad_norm"] for e in steps}
