@@ -9,11 +9,14 @@ see the same machine. Here the steps of a traced fit of the article model rotate
     is thrown away).
 
 Each step but the first and the last of the epoch (kept whole by "default" detail, as in a real run) is timed
-from its start to the next step's start. Per mode, the mean of those times without the fastest
-and slowest tenth; ``traced`` over ``off`` is tracing's cost per step, and ``traced`` less ``no_norms`` is the
-part of it spent on the gradient norms that every traced step keeps. What this leaves out is what
-happens once per fit (the build, the first and last steps, the file's header and footer), which the rounds of
-whole fits in ``bench_tracing`` include.
+from its start to the next step's start. Per mode, the mean of those times without the fastest and slowest tenth;
+``traced`` over ``off`` is tracing's cost per step, and ``traced`` less ``no_norms`` is the part of it spent on
+the gradient norms that every traced step keeps.
+
+What this leaves out, the rounds of whole fits in ``bench_tracing`` include: what happens once per fit (the build,
+the first and last steps, the file's header and footer), and what a traced step leaves behind (garbage to
+collect, colder caches), which here partly falls on the untraced step after it. So this reads low, and the bench
+checks its target against the rounds.
 """
 from __future__ import annotations
 
@@ -79,4 +82,5 @@ def step_costs(x: np.ndarray, y: np.ndarray, folder: Path, detail: str = "defaul
 
 
 def _zero(gradient: np.ndarray) -> float:
+    """The gradient-norm pass left out (the ``no_norms`` turn)."""
     return 0.0

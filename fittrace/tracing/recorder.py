@@ -34,6 +34,7 @@ from fittrace.tracing.payloads import Payload, PlainPayload, finite_figures, jso
 from fittrace.tracing.spans import NULL_SPAN, PROMOTING as _PROMOTING, SPECIAL as _SPECIAL  # noqa: F401 (NULL_SPAN)
 from fittrace.tracing.spans import Span, _HiddenSpan, _NullSpan, _OrdinarySpan, _StepSpan, with_provenance
 
+
 class Sink(Protocol):
     """Where finished events go as the run proceeds (the JSONL writer implements it)."""
 
