@@ -153,7 +153,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     machine's jumps), and the rest is the median over the rounds; the whole-fit estimate is rest + steps x mean,
     and its ratio to tracing off is the slowdown. Printed beside it: the cost per step from fits whose steps take
     turns (``bench_steps``: no drift between fits, but what a traced step leaves behind, garbage to collect and
-    colder caches, partly lands on the untraced steps after it, so it reads low, most for "full" detail), the
+    colder caches, partly lands on the untraced steps after it: for "full" detail it has read low), the
     typical (median) step and the main-thread CPU ratio. The trace sizes come from one ``epochs``-epoch run at
     each detail level."""
     modes = ["off", "default", "full"]

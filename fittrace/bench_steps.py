@@ -15,8 +15,8 @@ the gradient norms that every traced step keeps.
 
 What this leaves out, the rounds of whole fits in ``bench_tracing`` include: what happens once per fit (the build,
 the first and last steps, the file's header and footer), and what a traced step leaves behind (garbage to
-collect, colder caches), which here partly falls on the untraced step after it. So this reads low, and the bench
-checks its target against the rounds.
+collect, colder caches), which here partly falls on the untraced step after it (for "full" detail it has read
+well below the rounds). So the bench checks its targets against the rounds and prints this beside them.
 """
 from __future__ import annotations
 
