@@ -184,13 +184,12 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
            "full_trace_mb": (folder / "full.trace.jsonl").stat().st_size / 2**20}
     pooled = {m: np.concatenate(middle[m]) for m in modes}
     count = float(np.median([len(a) for a in middle["off"]]))
-    estimate = {m: _median(rest[m]) + count * _trimmed_mean(pooled[m]) if len(pooled[m]) else _median(seconds[m])
-                for m in modes}
+    mean = {m: _trimmed_mean(pooled[m]) if len(pooled[m]) else 0.0 for m in modes}
+    estimate = {m: _median(rest[m]) + count * mean[m] if len(pooled[m]) else _median(seconds[m]) for m in modes}
     typical = {m: float(np.median(pooled[m])) if len(pooled[m]) else 0.0 for m in modes}
     out["off_step_s"] = typical["off"]
     out["off_fit_estimate_s"] = estimate["off"]
     out.update(turns)
-    mean_off = _trimmed_mean(pooled["off"]) if len(pooled["off"]) else 0.0
     for mode in ("default", "full"):
         out[f"{mode}_overhead"] = estimate[mode] / estimate["off"] - 1
         out[f"{mode}_rest_ms"] = (_median(rest[mode]) - _median(rest["off"])) * 1e3
@@ -199,7 +198,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
             float(q) for q in np.percentile(wall[mode], [25, 75]))
         out[f"{mode}_cpu_overhead"] = _median(wall[mode + "_cpu"])
         out[f"{mode}_step_overhead"] = typical[mode] / typical["off"] - 1 if typical["off"] else 0.0
-        out[f"{mode}_step_mean_overhead"] = _trimmed_mean(pooled[mode]) / mean_off - 1 if mean_off else 0.0
+        out[f"{mode}_step_mean_overhead"] = mean[mode] / mean["off"] - 1 if mean["off"] else 0.0
     return out
 
 

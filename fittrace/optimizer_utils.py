@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from fittrace.autodiff import squared_norm
 from fittrace.callbacks_base import warn
 
 Pairs = list[tuple[Any, Any]]
@@ -18,8 +19,7 @@ Pairs = list[tuple[Any, Any]]
 
 def norm(a: np.ndarray) -> float:
     """The L2 norm of an array of any shape."""
-    flat = a.ravel()
-    return float(math.sqrt(float(np.dot(flat, flat))))
+    return math.sqrt(squared_norm(a))
 
 
 def filter_empty_gradients(pairs: Pairs, warned: set[tuple[str, ...]]) -> Pairs:

@@ -283,9 +283,7 @@ class Recorder:
 
     def _open_special(self, s: Span, kind: str) -> None:
         if kind == "step":
-            self._step = payload_get(s.data, "step", None)
-            if self._default:
-                self._begin_step(self._step, payload_get(s.data, "last", None))
+            self._enter_step(s.data)
         elif kind == "epoch":
             self._epoch = payload_get(s.data, "epoch", self._epoch)
             self._step = None
@@ -327,6 +325,12 @@ class Recorder:
                 self.sink.flush()
 
     # --- default detail: deciding about a step -------------------------------------------------------------------
+    def _enter_step(self, data: Payload) -> None:
+        """A step begins: note which, and in "default" detail decide whether its events are buffered."""
+        self._step = payload_get(data, "step", None)
+        if self._default:
+            self._begin_step(self._step, payload_get(data, "last", None))
+
     def _begin_step(self, step: int | None, last: bool | None) -> None:
         """In "default" detail: keep the step's events as they come (the first or last step of an epoch), or
         buffer them until the step shows whether it matters. ``last`` None: guess it from :meth:`steps_hint`."""

@@ -169,15 +169,7 @@ class _StepSpan(_OrdinarySpan):
     __slots__ = ()
 
     def __enter__(self) -> "Span":
-        rec = self.rec
-        data = self.data
-        if type(data) is dict:
-            step, last = data.get("step"), data.get("last")
-        else:
-            step, last = payload_get(data, "step", None), payload_get(data, "last", None)
-        rec._step = step
-        if rec._default:
-            rec._begin_step(step, last)
+        self.rec._enter_step(self.data)
         return _OrdinarySpan.__enter__(self)
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
