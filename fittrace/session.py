@@ -21,7 +21,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from fittrace import seeding
-from fittrace.tracing.document import Trace
+from fittrace.tracing.document import Trace, footer_record
 from fittrace.tracing.events import Event
 from fittrace.tracing.jsonl import JsonlWriter, read_jsonl
 from fittrace.tracing.recorder import Recorder
@@ -38,14 +38,20 @@ class Run:
     def __init__(self, recorder: Recorder | None = None, trace: Trace | None = None) -> None:
         self._recorder = recorder
         self._trace = trace
+        self._ended: tuple[str, dict[str, Any], str | None] | None = None   # status, footer, path once it ended
 
     @property
     def trace(self) -> Trace:
-        """The finished trace (while recording: a snapshot of what was kept so far)."""
+        """The finished trace (while recording: a snapshot of what was kept so far). Made when first asked for,
+        not when the recording ends: a run traced to a file and never read here pays nothing for it."""
         if self._trace is not None:
             return self._trace
         assert self._recorder is not None
-        return Trace.from_recorder(self._recorder, status="running")
+        if self._ended is None:
+            return Trace.from_recorder(self._recorder, status="running")
+        status, footer, path = self._ended
+        self._trace = Trace.from_recorder(self._recorder, status=status, path=path, footer=footer)
+        return self._trace
 
     @property
     def events(self) -> list[Event]:
@@ -130,10 +136,10 @@ def trace(path: str | os.PathLike | None = None, detail: str = "default") -> Ite
         raise
     finally:
         recorder.stop()
-        run._trace = Trace.from_recorder(recorder, status=status)
+        footer = footer_record(status, recorder.kept_count, recorder.full_steps, recorder.calls)
         if writer is not None:
-            writer.close(run._trace.footer or {})
-            run._trace = Trace.from_recorder(recorder, status=status, path=os.fspath(path))
+            writer.close(footer)
+        run._ended = (status, footer, None if path is None else os.fspath(path))
 
 
 def load(path: str | os.PathLike) -> Run:

@@ -79,13 +79,17 @@ class Trace:
     path: str | None = None
 
     @classmethod
-    def from_recorder(cls, recorder: Any, status: str = "ok", path: str | os.PathLike | None = None) -> "Trace":
+    def from_recorder(cls, recorder: Any, status: str = "ok", path: str | os.PathLike | None = None,
+                      footer: dict[str, Any] | None = None) -> "Trace":
         """Snapshot a :class:`~fittrace.tracing.recorder.Recorder`: ``status`` is ok, error, or running (still
-        recording: no footer yet, and ``complete`` is False)."""
+        recording: no footer yet, and ``complete`` is False). ``footer``: the one already written to the file,
+        if any, so that both say the same."""
         header = header_record({"detail": recorder.detail, **recorder.header})
         running = status == "running"
-        footer = None if running else footer_record(status, len(recorder.finished), recorder.full_steps,
-                                                    recorder.calls)
+        if running:
+            footer = None
+        elif footer is None:
+            footer = footer_record(status, recorder.kept_count, recorder.full_steps, recorder.calls)
         return cls(header, recorder.events, footer, complete=not running,
                    problems=["the run is still being recorded"] if running else [],
                    path=None if path is None else os.fspath(path))

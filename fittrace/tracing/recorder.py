@@ -405,6 +405,11 @@ class Recorder:
         return list(kept)
 
     @property
+    def kept_count(self) -> int:
+        """How many events were kept so far (without making them into Events)."""
+        return len(self._kept)
+
+    @property
     def events(self) -> list[Event]:
         """Kept events in ``seq`` order."""
         return sorted(self.finished, key=lambda e: e.seq)

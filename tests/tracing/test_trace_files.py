@@ -62,6 +62,25 @@ def test_header_and_footer(traced):
     assert [s[:2] for s in footer["full_steps"]] == [[0, 0], [0, 7], [1, 0], [1, 7], [2, 0], [2, 7]]
 
 
+def test_the_trace_is_made_when_first_read_and_says_what_the_file_says(tmp_path, monkeypatch):
+    from fittrace.tracing.document import Trace
+    made = []
+    real = Trace.from_recorder.__func__
+    monkeypatch.setattr(Trace, "from_recorder", classmethod(lambda cls, *a, **k: made.append(k) or real(cls, *a, **k)))
+    set_random_seed(0)
+    x, y = _data(300)
+    path = tmp_path / "run.trace.jsonl"
+    with fittrace.trace(path=path, detail="default") as run:
+        _model().fit(x, y, epochs=1, batch_size=128, verbose=0)
+    assert made == []                                   # ending the recording made no Trace
+    first = run.trace
+    assert run.trace is first and len(made) == 1        # made once, on first read
+    on_disk = json.loads(path.read_text().splitlines()[-1])
+    assert first.footer == {**on_disk, "record": "footer"}
+    assert first.footer["events"] == len(first.events) == len(fittrace.load(path).events)
+    assert first.path == str(path) and first.complete
+
+
 def test_default_detail_keeps_every_step_event_with_compact_scalars(traced):
     run, _ = traced
     steps = [e for e in run.events if e.kind == "step"]
