@@ -42,10 +42,12 @@ class Sink(Protocol):
     def write_event(self, event: Event) -> None: ...
     def flush(self) -> None: ...
 
-    # optional: ``write_clean_fields(fields)``, used instead of write_event when present: the event's eleven fields
-    # in declared order, its payload already plain JSON (it went through ``payloads.jsonable``), so the sink may
-    # skip its own checks and need not make an Event
+    # optional: ``write_clean_fields(fields)``, used instead of write_event when present: the event's eleven
+    # fields in declared order, payload already plain JSON (``payloads.jsonable``): no checks, no Event needed
 
+
+#: Which loop a kept first or last step belongs to, by phase (validation runs evaluate's loop inside an epoch).
+_LOOP_OF_PHASE = {"train": "the epoch", "test": "an evaluation", "predict": "a prediction"}
 
 _current: "Recorder | None" = None
 _stepwise: "Recorder | None" = None     # _current when it keeps events inside steps ("default" and "full" detail)
@@ -329,17 +331,17 @@ class Recorder:
         """A step begins: note which, and in "default" detail decide whether its events are buffered."""
         self._step = payload_get(data, "step", None)
         if self._default:
-            self._begin_step(self._step, payload_get(data, "last", None))
+            self._begin_step(self._step, payload_get(data, "last", None), payload_get(data, "phase", "train"))
 
-    def _begin_step(self, step: int | None, last: bool | None) -> None:
-        """In "default" detail: keep the step's events as they come (the first or last step of an epoch), or
-        buffer them until the step shows whether it matters. ``last`` None: guess it from :meth:`steps_hint`."""
+    def _begin_step(self, step: int | None, last: bool | None, phase: str = "train") -> None:
+        """In "default" detail: keep the step's events as they come (the first or last step of a loop), or buffer
+        them until the step shows whether it matters. ``last`` None: guess it from :meth:`steps_hint`."""
         if last is None:
             last = self._steps_hint is not None and step == self._steps_hint - 1
         if step == 0 or last:
             self._buffer = None
             self._put = self._store
-            self._promote = "first step of the epoch" if step == 0 else "last step of the epoch"
+            self._promote = f"{'first' if step == 0 else 'last'} step of {_LOOP_OF_PHASE.get(phase, 'the epoch')}"
         else:
             self._buffer = buffer = []
             self._put = buffer.append

@@ -81,6 +81,20 @@ def test_the_trace_is_made_when_first_read_and_says_what_the_file_says(tmp_path,
     assert first.path == str(path) and first.complete
 
 
+def test_validation_steps_kept_whole_say_they_are_an_evaluations():
+    set_random_seed(0)
+    x, y = _data(600)
+    with fittrace.trace(detail="default") as run:
+        _model().fit(x, y, epochs=2, batch_size=128, verbose=0, validation_split=0.4)
+    full = run.trace.full_steps()
+    train = [e for e in run.events if e.kind == "step" and e.data["phase"] == "train" and e.data["full"]]
+    test = [e for e in run.events if e.kind == "step" and e.data["phase"] == "test" and e.data["full"]]
+    assert len(train) == 4 and len(test) == 4           # 360 samples: 3 steps, 240: 2 steps; first and last of each
+    assert [why for *_, why in full] == ["first step of the epoch", "last step of the epoch",
+                                         "first step of an evaluation", "last step of an evaluation"] * 2
+    assert [(e, s) for e, s, _ in full] == [(0, 0), (0, 2), (0, 0), (0, 1), (1, 0), (1, 2), (1, 0), (1, 1)]
+
+
 def test_default_detail_keeps_every_step_event_with_compact_scalars(traced):
     run, _ = traced
     steps = [e for e in run.events if e.kind == "step"]
