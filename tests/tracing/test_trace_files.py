@@ -66,7 +66,11 @@ def test_the_trace_is_made_when_first_read_and_says_what_the_file_says(tmp_path,
     from fittrace.tracing.document import Trace
     made = []
     real = Trace.from_recorder.__func__
-    monkeypatch.setattr(Trace, "from_recorder", classmethod(lambda cls, *a, **k: made.append(k) or real(cls, *a, **k)))
+
+    def counted(cls, *args, **kwargs):
+        made.append(kwargs)
+        return real(cls, *args, **kwargs)
+    monkeypatch.setattr(Trace, "from_recorder", classmethod(counted))
     set_random_seed(0)
     x, y = _data(300)
     path = tmp_path / "run.trace.jsonl"
@@ -81,7 +85,7 @@ def test_the_trace_is_made_when_first_read_and_says_what_the_file_says(tmp_path,
     assert first.path == str(path) and first.complete
 
 
-def test_validation_steps_kept_whole_say_they_are_an_evaluations():
+def test_kept_validation_steps_say_they_belong_to_an_evaluation():
     set_random_seed(0)
     x, y = _data(600)
     with fittrace.trace(detail="default") as run:
