@@ -123,11 +123,10 @@ def _timed_fit(x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None,
     else:
         with fittrace.trace(path=path, detail=detail):
             model.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
-    t1, c1 = time.perf_counter_ns(), time.thread_time()
+    wall, cpu = (time.perf_counter_ns() - t0) / 1e9, time.thread_time() - c0
     marks = np.array(starts, dtype=np.int64)
     middle = np.diff(marks[1:]) / 1e9 if len(marks) > 2 else np.zeros(0)
-    rest = ((t1 - t0) / 1e9 - float(middle.sum()))
-    return (t1 - t0) / 1e9, c1 - c0, middle, rest
+    return wall, cpu, middle, wall - float(middle.sum())
 
 
 def _median(values: list[float]) -> float:

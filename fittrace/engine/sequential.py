@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-
 from fittrace import autodiff as ops
 from fittrace.autodiff import FLOATX, Tensor
 from fittrace.engine.base_layer import Layer

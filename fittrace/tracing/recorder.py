@@ -114,6 +114,13 @@ def describe(**info: Any) -> None:
         r.describe(**info)
 
 
+def _install(r: "Recorder | None") -> None:
+    """Make ``r`` the recording the engine sees (None: none), and :func:`stepwise` follow from its detail."""
+    global _current, _stepwise
+    _current = r
+    _stepwise = None if r is None or r._summary else r
+
+
 def _field_writer(sink: Any) -> Callable[[tuple], None] | None:
     """How the recorder hands the sink a kept event: the sink's ``write_clean_fields`` (the event's eleven fields,
     payload already plain JSON) if it has one, else ``write_event`` with an Event made from them."""
@@ -160,39 +167,32 @@ class Recorder:
 
     # --- installing ------------------------------------------------------------------------------------------
     def start(self) -> "Recorder":
-        global _current, _stepwise
         if _current is not None:
             raise RuntimeError("a fittrace trace is already recording; nest no trace() inside another")
-        _current = self
-        _stepwise = None if self._summary else self
+        _install(self)
         return self
 
     def stop(self) -> None:
-        global _current, _stepwise
         while self._stack:                          # close whatever a hard failure left open
             self._close(self._stack[-1], None)
         if _current is self:
-            _current = _stepwise = None
+            _install(None)
         self._paused = False                        # a stopped recording is never resumed
         self._write_header()
         if self.sink is not None:
             self.sink.flush()
 
     def pause(self) -> None:
-        """Hide this recording from the engine until :meth:`resume`: whatever runs meanwhile is not recorded, as if
-        tracing were off. For measurements between steps (``fittrace bench`` lets steps take turns); a span opened
-        while paused must also close while paused."""
-        global _current, _stepwise
+        """Hide this recording from the engine until :meth:`resume`, as if tracing were off (``fittrace bench``
+        lets steps take turns). A span opened while paused must also close while paused."""
         if _current is self:
-            _current = _stepwise = None
+            _install(None)
             self._paused = True
 
     def resume(self) -> None:
-        global _current, _stepwise
         if self._paused and _current is None:
             self._paused = False
-            _current = self
-            _stepwise = None if self._summary else self
+            _install(self)
 
     # --- facts for the header ----------------------------------------------------------------------------------
     def describe(self, **info: Any) -> None:
