@@ -7,16 +7,7 @@
 
 The Keras-compatible API lives in ``fittrace.keras``.
 """
-from __future__ import annotations
+from fittrace.session import Run, load, trace
+from fittrace.version import __version__
 
-from typing import Any
-
-__version__ = "0.1.0"
 __all__ = ["__version__", "trace", "load", "Run"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("trace", "load", "Run"):
-        from fittrace import session
-        return getattr(session, name)
-    raise AttributeError(f"module 'fittrace' has no attribute {name!r}")

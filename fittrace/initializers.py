@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from fittrace import seeding
-from fittrace.identifiers import unknown
+from fittrace.saving.legacy.serialization import unknown
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[float, float]:

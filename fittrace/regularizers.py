@@ -14,7 +14,7 @@ import numpy as np
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
-from fittrace.identifiers import unknown
+from fittrace.saving.legacy.serialization import unknown
 
 
 class Regularizer:

@@ -21,15 +21,16 @@ from typing import Any, Iterator
 import numpy as np
 
 from fittrace import seeding
+from fittrace.analysis.builds import why_rebuilt
+from fittrace.render.registry import render
+from fittrace.render.report import render_report
+from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
 from fittrace.tracing.document import Trace, footer_record
 from fittrace.tracing.events import Event
-from fittrace.tracing.jsonl import JsonlWriter, read_jsonl
+from fittrace.tracing.chrome import to_chrome
+from fittrace.tracing.jsonl import JsonlWriter, read_jsonl, write_jsonl
 from fittrace.tracing.recorder import Recorder
-
-
-def _version() -> str:
-    from fittrace import __version__
-    return __version__
+from fittrace.version import __version__
 
 
 class Run:
@@ -62,29 +63,25 @@ class Run:
         return self.trace.header
 
     def save(self, path: str | os.PathLike) -> None:
-        self.trace.save(path)
+        write_jsonl(self.trace, path)
 
     def to_chrome(self, path: str | os.PathLike | None = None) -> dict[str, Any]:
-        return self.trace.to_chrome(path)
+        return to_chrome(self.trace, path)
 
     def why_rebuilt(self, layer: str | None = None) -> Any:
         """Each build and rebuild with its cause and a fix (see ``fittrace.analysis.builds``)."""
-        from fittrace.analysis.builds import why_rebuilt
         return why_rebuilt(self.trace, layer=layer)
 
     def report(self, path: str | os.PathLike | None = None) -> str:
         """The HTML walkthrough as text; also written atomically to ``path`` when given."""
-        from fittrace.jobs import render_report
         return render_report(self.trace, path)
 
     def diagram(self, kind: str = "sequence", fmt: str = "svg") -> "Diagram":
         """One diagram (sequence, flowchart, callgraph) in one format; shows itself inline in Jupyter."""
-        from fittrace.jobs import render_diagram
-        return Diagram(kind, fmt, render_diagram(self.trace, kind, fmt))
+        return Diagram(kind, fmt, render(self.trace, kind, fmt))
 
     def _repr_html_(self) -> str:
-        from fittrace.jobs import render_report
-        return render_report(self.trace, None, embed=True)
+        return render_report(self.trace, None)
 
     def __repr__(self) -> str:
         t = self.trace
@@ -111,7 +108,6 @@ class Diagram:
         return None
 
     def save(self, path: str | os.PathLike) -> None:
-        from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
         (atomic_write_bytes if isinstance(self.data, bytes) else atomic_write_text)(path, self.data)
 
     def __str__(self) -> str:
@@ -123,7 +119,7 @@ def trace(path: str | os.PathLike | None = None, detail: str = "default") -> Ite
     """Record every fit/evaluate/predict inside the block. With ``path``, events are written as they happen."""
     writer = JsonlWriter(path) if path is not None else None
     recorder = Recorder(detail, sink=writer)
-    recorder.describe(fittrace=_version(), numpy=np.__version__, python=platform.python_version(),
+    recorder.describe(fittrace=__version__, numpy=np.__version__, python=platform.python_version(),
                       detail=detail, seed=seeding.current_seed(),
                       started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     run = Run(recorder)

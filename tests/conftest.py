@@ -126,7 +126,7 @@ def keras_python() -> str:
 @pytest.fixture
 def clock(monkeypatch):
     """A clock for the progress bar that moves only when the test says so: ``clock.t`` seconds."""
-    from fittrace import progbar
+    from fittrace.utils import generic_utils as progbar
 
     class Clock:
         t = 1000.0

@@ -315,11 +315,11 @@ def test_article_shapes_at_each_detail_level(detail):
 def test_summary_detail_skips_step_work_but_keeps_provenance_and_stages(monkeypatch):
     """"summary" keeps no step events, so it computes no gradient norms; the spans it drops still stand on the
     stack, so builds name the same call path as at full detail and an error names the layer call it came from."""
-    from fittrace import autodiff_tape
+    from fittrace.autodiff import tape as autodiff_tape
     from fittrace.engine.base_layer import Layer
     norms = []
-    real = autodiff_tape._squared_norm
-    monkeypatch.setattr(autodiff_tape, "_squared_norm", lambda g: norms.append(1) or real(g))
+    real = autodiff_tape.squared_norm
+    monkeypatch.setattr(autodiff_tape, "squared_norm", lambda g: norms.append(1) or real(g))
     x, y = _data(300)
 
     def builds(detail):

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from fittrace.autodiff import Tensor, _op, _t
+from fittrace.autodiff.ops import Tensor, _op, _t
 
 
 def output_length(size: int | None, window: int, stride: int, padding: str) -> int | None:

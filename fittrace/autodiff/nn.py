@@ -1,6 +1,6 @@
 """The neural-network ops of the autodiff: activations, softmax, and the fused sparse cross-entropy.
 
-Each op's gradient sits beside its forward computation, as in ``autodiff.py`` (which re-exports these).
+Each op's gradient sits beside its forward computation, as in ``ops.py``; the package re-exports them.
 ``softmax`` keeps its logits on the result, as Keras 2's ``backend.softmax`` does.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from fittrace.autodiff import Tensor, _op, _t
+from fittrace.autodiff.ops import Tensor, _op, _t
 
 def relu(a: Any) -> Tensor:
     a = _t(a)

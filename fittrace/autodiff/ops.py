@@ -1,5 +1,5 @@
-"""A small reverse-mode autodiff over numpy: ``Tensor``, ``Variable``, the ops, and ``GradientTape`` (its own module,
-``autodiff_tape.py``, re-exported here).
+"""The op table of fittrace's autodiff: ``Tensor``, ``Variable`` and the differentiable ops over numpy; the tape
+that records them is ``tape.py``.
 
 Mirrors the part of ``tf.GradientTape`` that Keras's ``train_step`` uses: inside ``with GradientTape() as tape``
 every op on a tensor that needs a gradient (a trainable ``Variable``, a watched tensor, or anything computed from
@@ -17,7 +17,6 @@ Left out: higher-order gradients, sparse gradients (IndexedSlices), complex dtyp
 """
 from __future__ import annotations
 
-import importlib
 import math
 from typing import Any, Callable, Sequence
 
@@ -25,7 +24,7 @@ import numpy as np
 
 
 FLOATX = np.float32
-_tapes: list[Any] = []           # the GradientTapes recording now (autodiff_tape.py), innermost last
+_tapes: list[Any] = []           # the GradientTapes recording now (tape.py), innermost last
 
 
 class Tensor:
@@ -320,18 +319,3 @@ def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
     elif arr.dtype.kind == "f" and arr.dtype != FLOATX:
         arr = arr.astype(FLOATX)
     return Tensor(arr)
-
-
-# The neural-network ops (activations, softmax, fused cross-entropy) live beside, in autodiff_nn.py, and the tape in
-# autodiff_tape.py. Both import this module, so their names are looked up here on first use (PEP 562), which lets
-# either module be imported first.
-_BESIDE = {**dict.fromkeys(("gelu", "log_softmax", "relu", "sigmoid", "softmax", "sparse_softmax_cross_entropy",
-                            "tanh"), "fittrace.autodiff_nn"), "GradientTape": "fittrace.autodiff_tape"}
-
-
-def __getattr__(name: str) -> Any:
-    module = _BESIDE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = globals()[name] = getattr(importlib.import_module(module), name)      # later lookups skip this
-    return value

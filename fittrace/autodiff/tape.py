@@ -1,6 +1,6 @@
 """``GradientTape``: records the ops run inside it and walks them backwards for gradients.
 
-Mirrors the part of ``tf.GradientTape`` that Keras's ``train_step`` uses (``autodiff.py`` has the tensors and the
+Mirrors the part of ``tf.GradientTape`` that Keras's ``train_step`` uses (``ops.py`` has the tensors and the
 ops, each op's gradient beside its forward computation). While a trace records, ``gradient`` runs inside a "tape"
 span and reports each source's gradient norm: one "gradient" event per source, and the norms for the step's
 figures (``gradient_norms``, ``gradient_norm``).
@@ -20,8 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from fittrace.autodiff import Tensor, Variable, _tapes
-from fittrace.autodiff import squared_norm as _squared_norm      # a module name of its own: the bench swaps it
+from fittrace.autodiff.ops import Tensor, Variable, _tapes, squared_norm
 from fittrace.tracing import recorder as _recorder
 
 
@@ -79,24 +78,26 @@ class GradientTape:
         self._used = True
         single = isinstance(sources, Tensor)
         srcs = [sources] if single else list(sources)
-        if _recorder.stepwise() is None:          # no recording, or one that keeps nothing inside a step
+        live = _recorder.stepwise()
+        if live is None:                          # no recording, or one that keeps nothing inside a step
             out_grads = self._backward(target, srcs)
         else:
-            out_grads = self._traced_backward(target, srcs)
+            out_grads = self._traced_backward(target, srcs, live.gradient_norms)
         return out_grads[0] if single else out_grads
 
-    def _traced_backward(self, target: Tensor, srcs: list[Tensor]) -> list[Any]:
-        """The backward pass inside a "tape" span, with one "gradient" event per source."""
+    def _traced_backward(self, target: Tensor, srcs: list[Tensor], norms: bool) -> list[Any]:
+        """The backward pass inside a "tape" span, with one "gradient" event per source (its norm measured when
+        ``norms``)."""
         with _recorder.span("tape", "GradientTape.gradient", keras="tensorflow.GradientTape.gradient",
                             data={"ops": len(self._records), "sources": len(srcs)}):
             out_grads = self._backward(target, srcs)
-            values: list[float | None] = []             # each source's gradient norm (None: not connected)
+            values: list[float | None] = []             # each gradient's norm (None: not connected or not measured)
             total, connected = 0.0, False
             for g in out_grads:
-                if g is None:
+                if g is None or not norms:
                     values.append(None)
                 else:
-                    q = _squared_norm(g)
+                    q = squared_norm(g)
                     total += q
                     connected = True
                     values.append(math.sqrt(q))

@@ -2,13 +2,13 @@
 
 1. engine — the article's model on random 60,000 x 784 float32 data, 5 epochs, batch 128, verbose 0: seconds per
    epoch, peak resident memory, and memory growth between the first and last epoch; beside them the same model as
-   a bare numpy loop (``bench_reference``), the floor that shows what the engine's stages cost, its epochs run
+   a bare numpy loop (``reference.py``), the floor that shows what the engine's stages cost, its epochs run
    between the engine's so that each pair is timed under the same machine load; and the arithmetic floor, the
    step's unavoidable products and update timed alone, a lower bound for any numpy engine on this machine.
 2. tracing — the same fit with tracing off, at "default" and at "full" detail: the slowdown of each (median over
    rounds of back-to-back one-epoch fits, see ``bench_tracing``), the slowdown of the typical step (the median of
    all their steps, steadier when the machine's speed jumps), the cost per step measured inside one fit whose steps
-   take turns, with its gradient-norm part (``bench_steps``), and the size of the 5-epoch default trace file.
+   take turns, with its gradient-norm part (``turns.py``), and the size of the 5-epoch default trace file.
 3. report — rendering the HTML report of the default-detail trace (time, size), and of a 100,000-step trace.
 
 Targets (2-core machine): <= 1.0 s/epoch; default detail <= 3 % and full <= 25 % slower than off; default trace
@@ -26,8 +26,17 @@ from typing import Any
 
 import numpy as np
 
-from fittrace.bench_reference import BareLoop, arithmetic_floor
-from fittrace.bench_steps import step_costs
+from fittrace import session
+from fittrace.bench.keras_side import check_interpreter, keras_epochs
+from fittrace.bench.reference import BareLoop, arithmetic_floor
+from fittrace.bench.turns import step_costs
+from fittrace.bench.workload import article_model, random_digits, trimmed_mean
+from fittrace.callbacks import Callback
+from fittrace.engine.sequential import Sequential
+from fittrace.layers import Dense
+from fittrace.render.report import render_report
+from fittrace.seeding import set_random_seed
+from fittrace.tracing.jsonl import read_jsonl
 
 TARGETS = {"s_per_epoch": 1.0, "default_overhead": 0.03, "full_overhead": 0.25, "trace_mb": 5.0,
            "report_s": 1.0, "report_mb": 2.0, "big_report_s": 5.0, "big_report_mb": 5.0}
@@ -42,53 +51,39 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-class _EpochTimer:
-    """A callback noting each epoch's wall time and the resident memory at its end; given a bare loop, it runs
-    one of the loop's epochs after each engine epoch (outside the engine's timing), so the two alternate."""
+class _EpochTimer(Callback):
+    """Notes each epoch's wall time and the resident memory at its end; given a bare loop, it runs one of the
+    loop's epochs after each engine epoch (outside the engine's timing), so the two alternate."""
 
-    def __init__(self, bare: Any = None) -> None:
-        from fittrace.callbacks import Callback
+    def __init__(self, bare: BareLoop | None = None) -> None:
+        super().__init__()
+        self.bare = bare
+        self.epoch_s: list[float] = []
+        self.bare_s: list[float] = []
+        self.rss: list[float] = []
+        self.t0 = 0.0
 
-        class Timer(Callback):
-            def on_train_begin(inner, logs: Any = None) -> None:
-                inner.epoch_s, inner.bare_s, inner.rss = [], [], []
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self.t0 = time.perf_counter()
 
-            def on_epoch_begin(inner, epoch: int, logs: Any = None) -> None:
-                inner.t0 = time.perf_counter()
-
-            def on_epoch_end(inner, epoch: int, logs: Any = None) -> None:
-                inner.epoch_s.append(time.perf_counter() - inner.t0)
-                if bare is not None:
-                    inner.bare_s.append(bare.epoch()[0])
-                inner.rss.append(_rss_mb())           # after the bare epoch too: both working sets are in it
-        self.cb = Timer()
-
-
-def _article_model() -> Any:
-    from fittrace.keras import layers
-    from fittrace.keras.models import Sequential
-    model = Sequential([layers.Dense(512, activation="relu"), layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    return rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n).astype(np.uint8)
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        self.epoch_s.append(time.perf_counter() - self.t0)
+        if self.bare is not None:
+            self.bare_s.append(self.bare.epoch()[0])
+        self.rss.append(_rss_mb())           # after the bare epoch too: both working sets are in it
 
 
 def bench_engine(n: int, epochs: int) -> dict[str, float]:
     """Seconds per engine epoch, with the bare numpy loop's epochs run in between (each engine epoch is paired
     with the bare epoch right after it: the ratio of each pair is taken under the same machine load)."""
-    from fittrace.seeding import set_random_seed
     set_random_seed(0)
-    x, y = _data(n)
-    model = _article_model()
+    x, y = random_digits(n)
+    model = article_model()
     timer = _EpochTimer(BareLoop(x, y))
-    model.fit(x, y, epochs=epochs, batch_size=128, verbose=0, callbacks=[timer.cb])
-    engine, bare = np.array(timer.cb.epoch_s), np.array(timer.cb.bare_s)
+    model.fit(x, y, epochs=epochs, batch_size=128, verbose=0, callbacks=[timer])
+    engine, bare = np.array(timer.epoch_s), np.array(timer.bare_s)
     return {"s_per_epoch": float(np.median(engine)), "s_per_epoch_first": float(engine[0]),
-            "peak_mb": _peak_mb(), "growth_mb": float(timer.cb.rss[-1] - timer.cb.rss[0]) if epochs > 1 else 0.0,
+            "peak_mb": _peak_mb(), "growth_mb": float(timer.rss[-1] - timer.rss[0]) if epochs > 1 else 0.0,
             "numpy_floor_s": float(np.median(bare)), "over_floor": float(np.median(engine / bare) - 1),
             **arithmetic_floor(steps=-(-n // 128))}
 
@@ -101,11 +96,9 @@ def _timed_fit(x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None,
     first and last steps, which "default" keeps whole, the file's header and footer). ``train_function`` is
     wrapped in a function that notes each step's start: the same few hundred nanoseconds in every mode, and no
     callback, which would change the run."""
-    import fittrace
-    from fittrace.seeding import set_random_seed
     gc.collect()                  # the previous fit's garbage (a full trace's events) is not collected in this one
     set_random_seed(0)
-    model = _article_model()
+    model = article_model()
     starts: list[int] = []
     make = model.make_train_function
 
@@ -121,7 +114,7 @@ def _timed_fit(x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None,
     if detail is None:
         model.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
     else:
-        with fittrace.trace(path=path, detail=detail):
+        with session.trace(path=path, detail=detail):
             model.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
     wall, cpu = (time.perf_counter_ns() - t0) / 1e9, time.thread_time() - c0
     marks = np.array(starts, dtype=np.int64)
@@ -131,13 +124,6 @@ def _timed_fit(x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None,
 
 def _median(values: list[float]) -> float:
     return float(np.median(values))
-
-
-def _trimmed_mean(values: np.ndarray, cut: float = 0.1) -> float:
-    """The mean of ``values`` without the lowest and highest ``cut`` of them."""
-    ordered = np.sort(values)
-    k = int(len(ordered) * cut)
-    return float(ordered[k:len(ordered) - k].mean()) if len(ordered) > 2 * k else float(ordered.mean())
 
 
 def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[str, float]:
@@ -151,7 +137,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     the middle steps of every round are pooled and their mean taken without the fastest and slowest tenth (the
     machine's jumps), and the rest is the median over the rounds; the whole-fit estimate is rest + steps x mean,
     and its ratio to tracing off is the slowdown. Printed beside it: the cost per step from fits whose steps take
-    turns (``bench_steps``: no drift between fits, but what a traced step leaves behind, garbage to collect and
+    turns (``turns.py``: no drift between fits, but what a traced step leaves behind, garbage to collect and
     colder caches, partly lands on the untraced steps after it: for "full" detail it has read low), the
     typical (median) step and the main-thread CPU ratio. The trace sizes come from one ``epochs``-epoch run at
     each detail level."""
@@ -160,7 +146,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     seconds: dict[str, list[float]] = {m: [] for m in modes}
     middle: dict[str, list[np.ndarray]] = {m: [] for m in modes}
     rest: dict[str, list[float]] = {m: [] for m in modes}
-    x, y = _data(n)                                   # made once: every fit trains on the same arrays
+    x, y = random_digits(n)                                   # made once: every fit trains on the same arrays
     for r in range(rounds):
         got = {}
         for mode in (modes if r % 2 == 0 else modes[::-1]):
@@ -183,7 +169,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
            "full_trace_mb": (folder / "full.trace.jsonl").stat().st_size / 2**20}
     pooled = {m: np.concatenate(middle[m]) for m in modes}
     count = float(np.median([len(a) for a in middle["off"]]))
-    mean = {m: _trimmed_mean(pooled[m]) if len(pooled[m]) else 0.0 for m in modes}
+    mean = {m: trimmed_mean(pooled[m]) if len(pooled[m]) else 0.0 for m in modes}
     estimate = {m: _median(rest[m]) + count * mean[m] if len(pooled[m]) else _median(seconds[m]) for m in modes}
     typical = {m: float(np.median(pooled[m])) if len(pooled[m]) else 0.0 for m in modes}
     out["off_step_s"] = typical["off"]
@@ -203,23 +189,18 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
 
 def _big_trace(folder: Path, steps: int) -> Path:
     """A real trace of ``steps`` tiny steps (one sample per batch) at default detail."""
-    import fittrace
-    from fittrace.keras import layers
-    from fittrace.keras.models import Sequential
     rng = np.random.default_rng(0)
     x = rng.random((steps, 4), dtype=np.float32)
     y = (x.sum(axis=1, keepdims=True) > 2).astype(np.float32)
-    model = Sequential([layers.Dense(1, activation="sigmoid")])
+    model = Sequential([Dense(1, activation="sigmoid")])
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
     path = folder / "big.trace.jsonl"
-    with fittrace.trace(path=path, detail="default"):
+    with session.trace(path=path, detail="default"):
         model.fit(x, y, epochs=1, batch_size=1, verbose=0, shuffle=False)
     return path
 
 
 def bench_report(trace_path: Path, folder: Path, big_steps: int) -> dict[str, float]:
-    from fittrace.jobs import render_report
-    from fittrace.tracing.jsonl import read_jsonl
     out: dict[str, float] = {}
     for key, path in (("report", trace_path), ("big_report", _big_trace(folder, big_steps))):
         trace = read_jsonl(path)
@@ -241,9 +222,8 @@ def _line(name: str, value: float, unit: str, target_key: str | None = None, fmt
 
 def run_bench(quick: bool = False, only: str | None = None, keras_python: str | None = None) -> dict[str, float]:
     """Run the benchmark and print its figures; returns them. With ``keras_python`` (an interpreter that has
-    tf_keras) the engine part also times the same model in TF-Keras, right after the engine (``bench_keras``)."""
+    tf_keras) the engine part also times the same model in TF-Keras, right after the engine (``keras_side.py``)."""
     if keras_python:
-        from fittrace.bench_keras import check_interpreter
         check_interpreter(keras_python)               # before minutes of benchmarking, not after them
     n, epochs, big = (6_000, 2, 5_000) if quick else (60_000, 5, 100_000)
     results: dict[str, float] = {}
@@ -267,7 +247,6 @@ def run_bench(quick: bool = False, only: str | None = None, keras_python: str | 
                   f"{r['floor_rmsprop_kernel_s']:.3f} s; one product runs at {r['matmul_gflops']:.0f} GFLOP/s here. "
                   "No numpy engine\n    can train an epoch faster than this on this machine.")
             if keras_python:
-                from fittrace.bench_keras import keras_epochs
                 reply = keras_epochs(keras_python, n, epochs)
                 results["keras_s_per_epoch"] = keras_s = float(np.median(reply["epoch_s"]))
                 print(_line(f"TF-Keras {reply.get('tf_keras', '?')}, same model and data", keras_s, "s"))

@@ -12,7 +12,7 @@ import os
 import subprocess
 from typing import Any
 
-# Runs inside the other interpreter. The data are made exactly as ``bench._data`` makes them.
+# Runs inside the other interpreter. The data are made exactly as ``workload.random_digits`` makes them.
 _SCRIPT = r"""
 import json, os, sys, time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -19,6 +19,10 @@ import sys
 from typing import Any, Callable, TypeVar
 
 from fittrace.tracing import recorder as rec
+import numpy as np
+
+from fittrace.autodiff import to_numpy
+from fittrace.tracing.events import KERAS_CALLBACKS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -134,3 +138,26 @@ class Callback:
 
     def _implements_predict_batch_hooks(self) -> bool:
         return not (is_default(self.on_predict_batch_begin) and is_default(self.on_predict_batch_end))
+
+
+def higher_is_better_early_stopping(monitor: str) -> bool:
+    """EarlyStopping's "auto" mode: higher is better for accuracy and AUC."""
+    return monitor.endswith(("acc", "accuracy", "auc"))
+
+
+def monitor_op(owner: str, mode: str, higher_is_better_if_auto: bool) -> Any:
+    """``np.less`` (lower is better) or ``np.greater``, from ``mode``; an unknown mode falls back to auto."""
+    if mode not in ("auto", "min", "max"):
+        warn(f"{owner} mode {mode} is unknown, fallback to auto mode.", f"{owner}.__init__",
+             f"{KERAS_CALLBACKS}.{owner}.__init__")
+        mode = "auto"
+    if mode == "min":
+        return np.less
+    if mode == "max":
+        return np.greater
+    return np.greater if higher_is_better_if_auto else np.less
+
+
+def current_lr(model: Any) -> np.float32:
+    """The optimizer's learning rate now, as the float32 the learning-rate callbacks log."""
+    return np.float32(to_numpy(model.optimizer.lr))

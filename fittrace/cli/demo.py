@@ -13,15 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
+import fittrace
+from fittrace.keras import layers
+from fittrace.keras.datasets import mnist, synthetic_digits
+from fittrace.keras.models import Sequential
+from fittrace.keras.utils import set_random_seed
 from fittrace.tracing.document import Trace
 
 
 def load_images(data: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """The (train, test) digit arrays for ``--data``: synthetic, mnist, or a PATH."""
     if data == "synthetic":
-        from fittrace.keras.datasets import synthetic_digits
         return synthetic_digits.load_data()
-    from fittrace.keras.datasets import mnist
     if data == "mnist":
         return mnist.load_data()
     if not os.path.exists(data):
@@ -33,11 +36,6 @@ def load_images(data: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndar
 def run_demo(out: Path, epochs: int = 5, data: str = "synthetic", detail: str = "default",
              verbose: int = 1) -> tuple[Path, Trace]:
     """Train the article's model under tracing; returns the trace file and the trace."""
-    import fittrace
-    from fittrace.keras import layers
-    from fittrace.keras.models import Sequential
-    from fittrace.keras.utils import set_random_seed
-
     if epochs < 1:
         raise ValueError(f"--epochs must be a positive integer, got {epochs}")
     set_random_seed(0)

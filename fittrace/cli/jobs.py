@@ -5,14 +5,24 @@ Each job reads or records a trace and hands it to the renderers; files are writt
 from __future__ import annotations
 
 import json
-import os
 import runpy
 import sys
 from pathlib import Path
 from typing import Any
 
+from fittrace import session
+from fittrace.analysis.builds import why_rebuilt
+from fittrace.bench.benchmark import run_bench
+from fittrace.bench.keras_side import KerasBenchError
+from fittrace.cli.demo import run_demo
+from fittrace.render.registry import render
+from fittrace.render.report import diagram_sources, render_report
+from fittrace.render.text import diagnosis_text
+from fittrace.tracing import events
+from fittrace.tracing.chrome import to_chrome
 from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
 from fittrace.tracing.document import Trace
+from fittrace.tracing.jsonl import read_jsonl
 
 
 class UsageError(Exception):
@@ -27,43 +37,6 @@ def run_command(args: Any) -> int:
 
 
 # --- rendering a trace into files ------------------------------------------------------------------------------------
-def diagram_sources(trace: Trace) -> dict[str, str]:
-    """DOT and Mermaid text of every diagram (always available, with or without Graphviz)."""
-    from fittrace.render.callgraph import callgraph_dot
-    from fittrace.render.flowchart import flowchart_dot
-    from fittrace.render.sequence import sequence_mermaid
-    return {"sequence.mmd": sequence_mermaid(trace), "flowchart.dot": flowchart_dot(trace),
-            "callgraph.dot": callgraph_dot(trace)}
-
-
-def diagram_svgs(trace: Trace) -> dict[str, str]:
-    """SVG of the three diagrams, keyed sequence / flowchart / callgraph."""
-    from fittrace.render.graphviz_run import dot_to
-    from fittrace.render.sequence import sequence_svg
-    src = diagram_sources(trace)
-    return {"sequence": sequence_svg(trace), "flowchart": dot_to(src["flowchart.dot"], "svg"),
-            "callgraph": dot_to(src["callgraph.dot"], "svg")}
-
-
-def render_diagram(trace: Trace, kind: str, fmt: str) -> str | bytes:
-    """One diagram in one format (svg, png, dot, mermaid)."""
-    from fittrace.render.registry import render
-    return render(trace, kind, fmt)
-
-
-def render_report(trace: Trace, path: str | os.PathLike | None, embed: bool = False) -> str:
-    """The HTML walkthrough with its diagrams inlined; written atomically when ``path`` is given."""
-    from fittrace.render.html import render_html
-    try:
-        svgs = diagram_svgs(trace)
-    except Exception as exc:   # a report without pictures beats no report; say why in the page
-        svgs = {"error": f"{type(exc).__name__}: {exc}"}
-    html = render_html(trace, diagrams=svgs)
-    if path is not None:
-        atomic_write_text(path, html)
-    return html
-
-
 def write_outputs(trace: Trace, out: Path) -> dict[str, Path]:
     """Report, diagrams (SVG, PNG, DOT, Mermaid) and the Chrome export of a trace, into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -75,7 +48,7 @@ def write_outputs(trace: Trace, out: Path) -> dict[str, Path]:
         written[name] = out / name
     for kind in ("sequence", "flowchart", "callgraph"):
         for fmt in ("svg", "png"):
-            data = render_diagram(trace, kind, fmt)
+            data = render(trace, kind, fmt)
             target = out / f"{kind}.{fmt}"
             if isinstance(data, bytes):
                 atomic_write_bytes(target, data)
@@ -83,7 +56,7 @@ def write_outputs(trace: Trace, out: Path) -> dict[str, Path]:
                 atomic_write_text(target, data)
             written[f"{kind}.{fmt}"] = target
     written["chrome"] = out / "run.chrome.json"
-    trace.to_chrome(written["chrome"])
+    to_chrome(trace, written["chrome"])
     return written
 
 
@@ -95,7 +68,6 @@ def _print_written(written: dict[str, Path], trace_path: Path) -> None:
 
 # --- the commands ----------------------------------------------------------------------------------------------------
 def _demo(args: Any) -> int:
-    from fittrace.demo import run_demo
     out = Path(args.out)
     trace_path, trace = run_demo(out, epochs=args.epochs, data=args.data, detail=args.detail, verbose=args.verbose)
     _print_written(write_outputs(trace, out), trace_path)
@@ -103,7 +75,6 @@ def _demo(args: Any) -> int:
 
 
 def _run(args: Any) -> int:
-    import fittrace
     script = Path(args.script)
     if not script.is_file():
         raise UsageError(f"no such script: {script}")
@@ -114,7 +85,7 @@ def _run(args: Any) -> int:
     sys.argv = [str(script)] + list(args.args or [])
     failure: BaseException | None = None
     try:
-        with fittrace.trace(path=trace_path, detail=args.detail) as run:
+        with session.trace(path=trace_path, detail=args.detail) as run:
             runpy.run_path(str(script), run_name="__main__")
     except SystemExit as exc:
         if exc.code not in (None, 0):
@@ -131,7 +102,6 @@ def _run(args: Any) -> int:
 
 
 def _load(path: str) -> Trace:
-    from fittrace.tracing.jsonl import read_jsonl
     if not Path(path).is_file():
         raise UsageError(f"no such trace file: {path}")
     return read_jsonl(path)
@@ -147,7 +117,7 @@ def _report(args: Any) -> int:
 
 def _diagram(args: Any) -> int:
     trace = _load(args.trace)
-    data = render_diagram(trace, args.kind, args.format)
+    data = render(trace, args.kind, args.format)
     if args.output:
         (atomic_write_bytes if isinstance(data, bytes) else atomic_write_text)(args.output, data)
         print(args.output)
@@ -161,7 +131,7 @@ def _diagram(args: Any) -> int:
 
 
 def _export(args: Any) -> int:
-    _load(args.trace).to_chrome(args.chrome)
+    to_chrome(_load(args.trace), args.chrome)
     print(args.chrome)
     return 0
 
@@ -176,15 +146,11 @@ def _validate(args: Any) -> int:
 
 
 def _why(args: Any) -> int:
-    from fittrace.analysis.builds import why_rebuilt
-    from fittrace.render.text import diagnosis_text
     print(diagnosis_text(why_rebuilt(_load(args.trace), layer=args.layer)))
     return 0
 
 
 def _bench(args: Any) -> int:
-    from fittrace.bench import run_bench
-    from fittrace.bench_keras import KerasBenchError
     if args.keras_python and args.only not in (None, "engine"):
         raise UsageError("--keras-python times the engine part: use it without --only or with --only engine")
     try:
@@ -195,7 +161,6 @@ def _bench(args: Any) -> int:
 
 
 def _schema(args: Any) -> int:
-    from fittrace.tracing import events
     if args.format == "json":
         print(json.dumps(events.json_schema(), indent=2))
     else:

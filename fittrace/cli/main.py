@@ -9,7 +9,8 @@ import argparse
 import sys
 from typing import Sequence
 
-from fittrace import __version__
+from fittrace.cli import jobs
+from fittrace.version import __version__
 
 DIAGRAM_KINDS = ("sequence", "flowchart", "callgraph")
 DIAGRAM_FORMATS = ("svg", "png", "dot", "mermaid")
@@ -79,7 +80,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    from fittrace import jobs
     try:
         return int(jobs.run_command(args) or 0)
     except jobs.UsageError as exc:

@@ -18,7 +18,6 @@ functional-API node bookkeeping (``_keras_history``), name scopes, and TF's trac
 from __future__ import annotations
 
 import inspect
-import math
 import re
 from typing import Any, Callable, Sequence
 
@@ -31,6 +30,7 @@ from fittrace.engine.functions import symbolic_shape
 from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_BASE_LAYER
+from fittrace.engine import trace_payloads
 
 _NAME_COUNTS: dict[str, int] = {}
 _training_stack: list[bool] = []     # the training flag of the enclosing layer calls (Keras's call context)
@@ -57,40 +57,6 @@ def clear_session() -> None:
 
 def shape_of(x: Any) -> tuple:
     return tuple(x.shape)
-
-
-_DTYPE_NAMES: dict[Any, str] = {}
-
-
-def dtype_name(dtype: Any) -> str:
-    """``str(dtype)``, remembered per dtype: numpy builds the name anew on every call (several microseconds), and
-    a traced step names the dtype of every layer's input and output."""
-    try:
-        name = _DTYPE_NAMES.get(dtype)
-    except TypeError:                                   # an unhashable dtype-like object: not remembered
-        return str(dtype)
-    if name is None:
-        name = _DTYPE_NAMES[dtype] = str(dtype)
-    return name
-
-
-def _stats(x: np.ndarray) -> dict[str, float]:
-    """Mean, std, min and max of a layer's output. The variance comes from one sum and one dot product
-    (E[x^2] - mean^2); where that would lose digits to cancellation (spread tiny against the mean) numpy's two-pass
-    ``std`` is used instead."""
-    if x.size == 0 or x.dtype.kind not in "fiu":
-        return {}
-    flat = x.reshape(-1)
-    if flat.dtype.kind != "f":
-        flat = flat.astype(np.float64)
-    n = flat.size
-    mean = float(flat.sum()) / n
-    var = float(np.dot(flat, flat)) / n - mean * mean
-    if not math.isfinite(var) or var < 1e-3 * mean * mean:
-        std = float(flat.std())
-    else:
-        std = math.sqrt(var)
-    return {"mean": mean, "std": std, "min": float(flat.min()), "max": float(flat.max())}
 
 
 def dedup_weights(weights: list[Variable]) -> list[Variable]:
@@ -311,27 +277,12 @@ class Layer:
             try:
                 out = self.call(inputs, *args, **kwargs)
             except BaseException:
-                s.set_payload(lambda: self._call_payload(kind, inputs, training, None))
+                s.set_payload(lambda: trace_payloads.call_payload(self, kind, inputs, training, None))
                 raise
             finally:
                 _training_stack.pop()
-            s.data = lambda: self._call_payload(kind, inputs, training, out if hasattr(out, "shape") else None)
+            s.data = lambda: trace_payloads.call_payload(self, kind, inputs, training, out if hasattr(out, "shape") else None)
         return out
-
-    def _call_payload(self, kind: str, inputs: Any, training: bool, out: Any) -> dict[str, Any]:
-        """A layer_call (or model_call) event's payload: shapes and dtypes in and out, output statistics."""
-        data = {"input_shape": list(shape_of(inputs)) if hasattr(inputs, "shape") else None,
-                "input_dtype": dtype_name(inputs.dtype) if hasattr(inputs, "dtype") else None,
-                "training": training, "layer_class": type(self).__name__}
-        if out is not None:
-            value = out.value if isinstance(out, Tensor) else np.asarray(out)
-            data["output_shape"] = list(value.shape)
-            data["output_dtype"] = dtype_name(value.dtype)
-            if kind == "model_call":
-                data["model"] = self.name
-            else:
-                data["stats"] = _stats(value)
-        return data
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}

@@ -1,14 +1,19 @@
-"""The Model: compile, fit and train_step, as named stages a tracer (and a reader) can follow.
+"""The Model: compile, fit, evaluate and predict, as named stages a tracer (and a reader) can follow.
 
-Mirrors ``keras.engine.training`` (tf_keras/src/engine/training.py): ``fit`` runs ``_assert_compile_was_called``,
-``data_adapter.get_data_handler``, builds the ``CallbackList``, ``make_train_function``, then the epoch/step loop of
-the article's pseudo-code; ``train_step`` calls the model under a ``GradientTape``, computes the loss, lets the
-optimizer minimize it and updates the metrics. ``evaluate``/``predict`` live in ``engine/evaluation.py``, the
-``*_on_batch`` methods in ``engine/on_batch.py``, summary and weight files in ``engine/model_io.py``, the
-tf.function stand-in in ``engine/functions.py``.
+Mirrors ``keras.engine.training`` (tf_keras/src/engine/training.py), kept whole as tf-keras keeps it: ``fit`` runs
+``_assert_compile_was_called``, ``data_adapter.get_data_handler``, builds the ``CallbackList``,
+``make_train_function``, then the epoch/step loop of the article's pseudo-code; ``train_step`` calls the model
+under a ``GradientTape``, computes the loss, lets the optimizer minimize it and updates the metrics. ``evaluate`` and
+``predict`` take the same handler/adapter path with ``test_step`` and ``predict_step`` (inside ``fit``, validation
+calls ``evaluate`` with fit's own ``CallbackList`` and a cached data handler, as Keras does); the ``*_on_batch``
+methods run the same functions once on one batch of static shape (``data_adapter.single_batch_iterator``), with no
+callbacks. The summary table is ``utils/layer_utils.py``'s, the weight files ``saving/saving_api.py``'s, the
+tf.function stand-in ``engine/functions.py``'s, and what the trace events carry ``engine/trace_payloads.py``'s.
 
 Left out: the functional API (``Model(inputs, outputs)``), distribution strategies, ``jit_compile``,
-``BackupAndRestore`` counters, multi-worker and parameter-server training, saving whole models.
+``BackupAndRestore`` counters, multi-worker and parameter-server training, saving whole models; ``predict`` outputs
+other than a single array. Where Keras 2 fails obscurely (``steps_per_execution`` > 1 with the ``*_on_batch``
+methods, lists of numbers), fittrace says why instead.
 
     >>> from fittrace.keras import layers
     >>> from fittrace.keras.models import Sequential
@@ -21,30 +26,29 @@ Left out: the functional API (``Model(inputs, outputs)``), distribution strategi
 from __future__ import annotations
 
 import copy
-import math
+import os
 import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from fittrace import callbacks as callbacks_module
 from fittrace import optimizers
 from fittrace.autodiff import GradientTape, to_numpy
-from fittrace.engine import compile_utils, data_adapter
+from fittrace.engine import compile_utils, data_adapter, trace_payloads
 from fittrace.engine.base_layer import Layer, dedup_weights
-from fittrace.engine.evaluation import EvaluationMixin, describe_data, logs_to_floats
 from fittrace.engine.functions import make_function, reset_compile_cache
-from fittrace.engine.model_io import ModelIOMixin
-from fittrace.engine.on_batch import OnBatchMixin
+from fittrace.saving import saving_api
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
-from fittrace.tracing.payloads import PlainPayload
+from fittrace.utils import layer_utils
+from fittrace.utils.tf_utils import logs_to_floats
 
 
 _KERAS_FIT = f"{KERAS_TRAINING}.Model.fit"
 
 
-class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
+class Model(Layer):
     """A trainable stack of layers. Subclass it (define layers in ``__init__``, the forward pass in ``call``) or
     use ``Sequential``. Override ``train_step(data)`` to customise what one training step does.
     """
@@ -105,8 +109,8 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
         reset_compile_cache(self, "compile() was called: Keras clears train_function, test_function and "
                                   "predict_function so the next fit/evaluate/predict makes them anew")
         self._is_compiled = True
-        self._compile_args = {"optimizer": type(self.optimizer).__name__, "loss": _name_of(loss),
-                              "metrics": [_name_of(m) for m in (metrics or [])], "run_eagerly": run_eagerly,
+        self._compile_args = {"optimizer": type(self.optimizer).__name__, "loss": trace_payloads.name_of(loss),
+                              "metrics": [trace_payloads.name_of(m) for m in (metrics or [])], "run_eagerly": run_eagerly,
                               "steps_per_execution": self._steps_per_execution}
         rec.emit("compile", "Model.compile", keras=f"{KERAS_TRAINING}.Model.compile",
                  data=dict(self._compile_args, reset=["train_function", "test_function", "predict_function"]))
@@ -225,7 +229,7 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
     def _run_train_step(self, data: Any) -> dict[str, float]:
         """``run_step``: the train_step (the user's override, if any) inside a span, then the step counter."""
         overridden = type(self).train_step is not Model.train_step
-        rows = self._last_batch_rows = _batch_rows(data)
+        rows = self._last_batch_rows = trace_payloads.batch_rows(data)
         with rec.span("train_step", f"{type(self).__name__}.train_step", keras=f"{KERAS_TRAINING}.Model.train_step",
                       data={"size": rows, "user_override": overridden}):
             logs = self.train_step(data)
@@ -245,15 +249,15 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
             workers: int = 1, use_multiprocessing: bool = False) -> Any:
         """Train for ``epochs`` epochs and return the ``History`` (``Model.fit``)."""
         verbose = _get_verbosity(verbose)
-        args = {"x": describe_data(x), "y": describe_data(y), "batch_size": batch_size, "epochs": epochs,
+        args = {"x": trace_payloads.describe_data(x), "y": trace_payloads.describe_data(y), "batch_size": batch_size, "epochs": epochs,
                 "verbose": verbose, "shuffle": shuffle, "validation_split": validation_split,
-                "validation_data": describe_data(validation_data), "initial_epoch": initial_epoch,
+                "validation_data": trace_payloads.describe_data(validation_data), "initial_epoch": initial_epoch,
                 "steps_per_epoch": steps_per_epoch, "validation_freq": validation_freq,
                 "callbacks": [type(c).__name__ for c in (callbacks or [])] if isinstance(callbacks, list) else None,
                 "class_weight": class_weight is not None, "sample_weight": sample_weight is not None,
                 "run_eagerly": self._run_eagerly}
         with rec.span("fit", "Model.fit", keras=f"{KERAS_TRAINING}.Model.fit", data=args):
-            rec.describe(call="fit", model=self._describe_model(), compile=self._compile_args, fit=args)
+            rec.describe(call="fit", model=trace_payloads.describe_model(self), compile=self._compile_args, fit=args)
             self._assert_compile_was_called()
             _check_validation_freq(validation_freq)
             if validation_split and validation_data is None:
@@ -326,26 +330,10 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
                     steps_run = end_step + 1
                     if tracing:
                         figures = getattr(step_span, "data", None) or {}      # None: recording stopped mid-fit
-                        step_span.set_payload(self._step_figures(figures, logs, time.perf_counter_ns() - t0))
+                        step_span.set_payload(trace_payloads.step_figures(self, figures, logs, time.perf_counter_ns() - t0))
                 if self.stop_training:
                     break
         return logs, steps_run
-
-    def _step_figures(self, data: dict[str, Any], logs: Any, elapsed_ns: int) -> dict[str, Any]:
-        """The step span's payload with the compact per-step figures every traced step keeps, whatever the detail
-        level but "summary", which keeps no steps. Made on every step, so it hands the recorder a ``PlainPayload``
-        when every figure is finite."""
-        tape = getattr(self, "_last_tape", None)
-        norms = getattr(tape, "gradient_norms", None) or {}
-        grad_norm = getattr(tape, "gradient_norm", None) if norms else None
-        logs = logs_to_floats(logs)
-        r = rec.active()
-        update_norms = self.optimizer.last_update_norms if r is not None and r.step_kept_whole() else None
-        data.update(size=getattr(self, "_last_batch_rows", None), logs=logs, grad_norms=norms, grad_norm=grad_norm,
-                    update_norms=update_norms, time_ns=elapsed_ns)
-        if update_norms is None and math.isfinite(sum(logs.values()) + (grad_norm or 0.0)):
-            return PlainPayload(data)
-        return data
 
     def _validate_and_get_metrics_result(self, logs: dict[str, float]) -> dict[str, float]:
         result = self.get_metrics_result()
@@ -362,9 +350,195 @@ class Model(EvaluationMixin, OnBatchMixin, ModelIOMixin, Layer):
             s.set(logs=out)
         return out
 
-    def _describe_model(self) -> dict[str, Any]:
-        return {"name": self.name, "class": type(self).__name__, "built": self.built,
-                "layers": [{"name": layer.name, "class": type(layer).__name__} for layer in self._flatten_layers()]}
+    # --- evaluate and predict -------------------------------------------------------------------------------------
+    def test_step(self, data: Any) -> dict[str, float]:
+        """One evaluation step: forward in inference mode, update the loss tracker and metrics."""
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        self.compute_loss(x, y, y_pred, sample_weight)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data: Any) -> Any:
+        x, _, _ = data_adapter.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _run_test_step(self, data: Any) -> dict[str, float]:
+        with rec.span("test_step", f"{type(self).__name__}.test_step", keras=f"{KERAS_TRAINING}.Model.test_step",
+                      data={"size": trace_payloads.batch_rows(data)}):
+            return self.test_step(data)
+
+    def _run_predict_step(self, data: Any) -> Any:
+        with rec.span("predict_step", f"{type(self).__name__}.predict_step",
+                      keras=f"{KERAS_TRAINING}.Model.predict_step", data={"size": trace_payloads.batch_rows(data)}):
+            return self.predict_step(data)
+
+    def make_test_function(self, force: bool = False) -> Any:
+        return make_function(self, "test_function", self._run_test_step, force)
+
+    def make_predict_function(self, force: bool = False) -> Any:
+        return make_function(self, "predict_function", self._run_predict_step, force)
+
+
+    # --- evaluate --------------------------------------------------------------------------------------------------
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
+                 sample_weight: Any = None, steps: int | None = None, callbacks: Any = None,
+                 max_queue_size: int = 10, workers: int = 1, use_multiprocessing: bool = False,
+                 return_dict: bool = False, **kwargs: Any) -> Any:
+        """Loss and metrics on the given data, in inference mode (``Model.evaluate``)."""
+        use_cached = kwargs.pop("_use_cached_eval_dataset", False)
+        if kwargs:
+            raise TypeError(f"Invalid keyword arguments: {list(kwargs)}")
+        verbose = _get_verbosity(verbose)
+        in_fit = isinstance(callbacks, callbacks_module.CallbackList) and use_cached
+        with rec.span("evaluate", "Model.evaluate", keras=f"{KERAS_TRAINING}.Model.evaluate",
+                      data={"x": trace_payloads.describe_data(x), "y": trace_payloads.describe_data(y), "batch_size": batch_size, "steps": steps,
+                            "verbose": verbose, "return_dict": return_dict, "in_fit": in_fit}):
+            self._assert_compile_was_called()
+            handler = getattr(self, "_eval_data_handler", None) if use_cached else None
+            if handler is None:
+                handler = data_adapter.get_data_handler(
+                    x=x, y=y, sample_weight=sample_weight, batch_size=batch_size, steps_per_epoch=steps,
+                    initial_epoch=0, epochs=1, shuffle=False, max_queue_size=max_queue_size, workers=workers,
+                    use_multiprocessing=use_multiprocessing, model=self, steps_per_execution=self._steps_per_execution)
+                if use_cached:
+                    self._eval_data_handler = handler
+            if not isinstance(callbacks, callbacks_module.CallbackList):
+                callbacks = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0,
+                                                          model=self, verbose=verbose, epochs=1,
+                                                          steps=handler.inferred_steps)
+            self.test_function = self.make_test_function()
+            logs = self._test_loop(handler, callbacks)
+            if return_dict:
+                return logs
+            return flatten_metrics_in_order(logs, self.metrics_names)
+
+    def _test_loop(self, handler: Any, callbacks: Any) -> dict[str, float]:
+        saved_static, self._static_batch = getattr(self, "_static_batch", False), _has_static_batch(handler)
+        callbacks.on_test_begin()
+        self.reset_metrics()
+        logs: Any = {}
+        last = (handler.inferred_steps - 1) if handler.inferred_steps else None
+        try:
+            for _, iterator in handler.enumerate_epochs():
+                with handler.catch_stop_iteration():
+                    for step in handler.steps():
+                        with rec.span("step", f"test step {step}", keras=f"{KERAS_TRAINING}.Model.evaluate",
+                                      data={"step": step, "last": step == last, "phase": "test"}) as s:
+                            callbacks.on_test_batch_begin(step)
+                            self._current_steps_per_execution = handler.step_increment + 1
+                            logs = self.test_function(iterator)
+                            callbacks.on_test_batch_end(step + handler.step_increment, logs)
+                            s.set(logs=logs_to_floats(logs))
+        finally:
+            self._static_batch = saved_static
+        logs = self.get_metrics_result() or logs_to_floats(logs)
+        callbacks.on_test_end(logs)
+        return logs
+
+    # --- predict ---------------------------------------------------------------------------------------------------
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
+                callbacks: Any = None, max_queue_size: int = 10, workers: int = 1,
+                use_multiprocessing: bool = False) -> np.ndarray:
+        """The model's outputs for ``x``, batch by batch, concatenated (``Model.predict``)."""
+        verbose = _get_verbosity(verbose)
+        with rec.span("predict", "Model.predict", keras=f"{KERAS_TRAINING}.Model.predict",
+                      data={"x": trace_payloads.describe_data(x), "batch_size": batch_size, "steps": steps, "verbose": verbose}):
+            handler = data_adapter.get_data_handler(
+                x=x, batch_size=batch_size, steps_per_epoch=steps, initial_epoch=0, epochs=1, shuffle=False,
+                max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing, model=self,
+                steps_per_execution=self._steps_per_execution)
+            if not isinstance(callbacks, callbacks_module.CallbackList):
+                callbacks = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0,
+                                                          model=self, verbose=verbose, epochs=1,
+                                                          steps=handler.inferred_steps)
+            self.predict_function = self.make_predict_function()
+            saved_static, self._static_batch = getattr(self, "_static_batch", False), _has_static_batch(handler)
+            outputs: list[np.ndarray] = []
+            last = (handler.inferred_steps - 1) if handler.inferred_steps else None
+            callbacks.on_predict_begin()
+            try:
+                for _, iterator in handler.enumerate_epochs():
+                    with handler.catch_stop_iteration():
+                        for step in handler.steps():
+                            with rec.span("step", f"predict step {step}", keras=f"{KERAS_TRAINING}.Model.predict",
+                                          data={"step": step, "last": step == last, "phase": "predict"}):
+                                callbacks.on_predict_batch_begin(step)
+                                self._current_steps_per_execution = handler.step_increment + 1
+                                batch_out = self.predict_function(iterator)
+                                outputs.append(to_numpy(batch_out))
+                                callbacks.on_predict_batch_end(step + handler.step_increment,
+                                                               {"outputs": outputs[-1]})
+            finally:
+                self._static_batch = saved_static
+            if not outputs:
+                raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). Please use "
+                                 "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
+                                 "for more information of where went wrong, or file a issue/bug to `tf.keras`.")
+            result = np.concatenate(outputs, axis=0)
+            callbacks.on_predict_end()
+            return result
+
+    # --- one batch: train_on_batch, test_on_batch, predict_on_batch ----------------------------------------
+
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
+                       reset_metrics: bool = True, return_dict: bool = False) -> Any:
+        """One gradient update on one batch (``Model.train_on_batch``): the train function runs once on the whole
+        of ``x``; no callbacks, shuffling or progress bar. ``reset_metrics=False`` accumulates the metrics."""
+        with rec.span("api_call", "Model.train_on_batch", keras=f"{KERAS_TRAINING}.Model.train_on_batch",
+                      data={"method": "train_on_batch", "model": self.name, "detail": trace_payloads.describe_data(x)}):
+            self._assert_compile_was_called()
+            check_one_step(self, "train_on_batch")
+            if reset_metrics:
+                self.reset_metrics()
+            iterator = data_adapter.single_batch_iterator(x, y, sample_weight, class_weight, method="train_on_batch")
+            self.train_function = self.make_train_function()
+            logs = logs_to_floats(run_one_batch(self, self.train_function, iterator))
+        return logs if return_dict else flatten_metrics_in_order(logs, self.metrics_names)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, reset_metrics: bool = True,
+                      return_dict: bool = False) -> Any:
+        """Loss and metrics on one batch, in inference mode (``Model.test_on_batch``): no callbacks, no progress
+        bar. ``reset_metrics=False`` accumulates the metrics over calls."""
+        with rec.span("api_call", "Model.test_on_batch", keras=f"{KERAS_TRAINING}.Model.test_on_batch",
+                      data={"method": "test_on_batch", "model": self.name, "detail": trace_payloads.describe_data(x)}):
+            self._assert_compile_was_called()
+            check_one_step(self, "test_on_batch")
+            if reset_metrics:
+                self.reset_metrics()
+            iterator = data_adapter.single_batch_iterator(x, y, sample_weight, method="test_on_batch")
+            self.test_function = self.make_test_function()
+            logs = logs_to_floats(run_one_batch(self, self.test_function, iterator))
+        return logs if return_dict else flatten_metrics_in_order(logs, self.metrics_names)
+
+    def predict_on_batch(self, x: Any) -> np.ndarray:
+        """The model's outputs for one batch (``Model.predict_on_batch``): no callbacks, no progress bar."""
+        with rec.span("api_call", "Model.predict_on_batch", keras=f"{KERAS_TRAINING}.Model.predict_on_batch",
+                      data={"method": "predict_on_batch", "model": self.name, "detail": trace_payloads.describe_data(x)}):
+            check_one_step(self, "predict_on_batch")
+            iterator = data_adapter.single_batch_iterator(x, method="predict_on_batch")
+            self.predict_function = self.make_predict_function()
+            outputs = run_one_batch(self, self.predict_function, iterator)
+        return to_numpy(outputs)
+
+    # --- summary and weight files ---------------------------------------------------------------------------------
+    def summary(self, line_length: int | None = None, positions: list[float] | None = None,
+                print_fn: Callable[[str], Any] | None = None) -> None:
+        """Print Keras's table: each layer with its output shape and parameter count (``layer_utils.print_summary``)."""
+        with rec.span("api_call", "Model.summary", keras=f"{KERAS_TRAINING}.Model.summary",
+                      data={"method": "summary", "model": self.name, "detail": None}):
+            if not self.built:
+                raise ValueError("This model has not yet been built. Build the model first by calling `build()` or "
+                                 "by calling the model on a batch of data.")
+            layer_utils.print_summary(self, line_length, positions, print_fn)
+
+    def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True, save_format: Any = None) -> None:
+        """Save every weight to a ``.npz`` file, atomically (``saving_api.save_weights``)."""
+        saving_api.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: str | os.PathLike) -> None:
+        """Load weights saved by :meth:`save_weights` (same architecture, same order)."""
+        saving_api.load_weights(self, filepath)
+
 
 
 def _get_verbosity(verbose: Any) -> int:
@@ -398,21 +572,31 @@ def _has_static_batch(handler: Any) -> bool:
     return not partial
 
 
-def _batch_rows(data: Any) -> int | None:
-    x = data[0] if isinstance(data, (tuple, list)) else data
-    while isinstance(x, (tuple, list)) and x:
-        x = x[0]
-    if isinstance(x, dict) and x:
-        x = next(iter(x.values()))
-    shape = getattr(x, "shape", None)
-    return int(shape[0]) if shape else None
+def flatten_metrics_in_order(logs: dict[str, float], metrics_names: list[str]) -> Any:
+    """Logs as Keras returns them when ``return_dict`` is False: the model's metrics in order, then any other
+    keys sorted; a single value alone, not in a list."""
+    results = [logs[name] for name in metrics_names if name in logs]
+    results += [logs[key] for key in sorted(logs) if key not in metrics_names]
+    return results[0] if len(results) == 1 else results
 
 
-def _name_of(obj: Any) -> Any:
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    if isinstance(obj, (list, tuple)):
-        return [_name_of(o) for o in obj]
-    if isinstance(obj, dict):
-        return {str(k): _name_of(v) for k, v in obj.items()}
-    return getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__
+def check_one_step(model: Any, method: str) -> None:
+    """The ``*_on_batch`` methods feed one batch; a function compiled to take several per call would ask for more.
+    Keras 2 fails then, deep in the graph, with an OutOfRangeError; this says why before anything changes."""
+    spe = getattr(model, "_steps_per_execution", 1) or 1
+    if spe > 1:
+        raise ValueError(f"`{method}` feeds one batch, but the model was compiled with steps_per_execution={spe}, "
+                         f"so each call of its function takes {spe} batches (Keras 2 fails here with an "
+                         "OutOfRangeError). Compile with steps_per_execution=1 to use it, or use fit/evaluate/"
+                         "predict.")
+
+
+def run_one_batch(model: Any, function: Any, iterator: Any) -> Any:
+    """Run a train/test/predict function once on a single-batch iterator. Its dataset is made ``from_tensors``,
+    so the batch dimension is static: a new batch size is a new signature, as tf.function sees it."""
+    saved = getattr(model, "_static_batch", False), getattr(model, "_current_steps_per_execution", 1)
+    model._static_batch, model._current_steps_per_execution = True, 1
+    try:
+        return function(iterator)
+    finally:
+        model._static_batch, model._current_steps_per_execution = saved

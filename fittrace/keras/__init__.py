@@ -6,24 +6,14 @@ Change only the imports of a Keras 2 script::
     from fittrace.keras import layers
     from fittrace.keras.datasets import mnist
 
-Submodules load on first use (``fittrace.keras.layers`` works without importing it first).
+The face imports everything below it and nothing imports the face (but the tutorials and the user's script).
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from fittrace.keras import (activations, backend, callbacks, datasets, initializers, layers, losses, metrics, models,
+                            optimizers, regularizers, utils)
+from fittrace.keras.layers import Input
+from fittrace.keras.models import Model, Sequential
 
-_SUBMODULES = ("activations", "backend", "callbacks", "datasets", "initializers", "layers", "losses", "metrics",
-               "models", "optimizers", "regularizers", "utils")
-
-__all__ = list(_SUBMODULES) + ["Sequential", "Model", "Input"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"fittrace.keras.{name}")
-    if name in ("Sequential", "Model"):
-        return getattr(importlib.import_module("fittrace.keras.models"), name)
-    if name == "Input":
-        return importlib.import_module("fittrace.keras.layers").Input
-    raise AttributeError(f"module 'fittrace.keras' has no attribute {name!r}")
+__all__ = ["activations", "backend", "callbacks", "datasets", "initializers", "layers", "losses", "metrics", "models",
+           "optimizers", "regularizers", "utils", "Sequential", "Model", "Input"]

@@ -1,0 +1,19 @@
+"""The layers, in the groups tf-keras files them under (tf_keras/src/layers/): ``core/``, ``convolutional/``,
+``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``. Each layer is a ``Layer`` of the engine
+(``engine/base_layer.py``); ``InputLayer`` and ``Input`` live in ``engine/input_layer.py``, as in tf-keras.
+May import the engine's Layer, InputSpec and InputLayer, the autodiff, activations, initializers,
+regularizers, ``seeding`` and ``utils``; never the model, tracing's files, analysis or rendering.
+"""
+from __future__ import annotations
+
+from fittrace.engine.base_layer import Layer
+from fittrace.engine.input_layer import Input, InputLayer
+from fittrace.engine.input_spec import InputSpec
+from fittrace.layers.core import Dense, Activation
+from fittrace.layers.convolutional import Conv2D
+from fittrace.layers.pooling import MaxPooling2D, MaxPool2D, AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPooling2D, GlobalMaxPool2D
+from fittrace.layers.normalization import BatchNormalization
+from fittrace.layers.reshaping import Flatten, Reshape
+from fittrace.layers.regularization import Dropout
+
+__all__ = ["Layer", "InputSpec", "InputLayer", "Input", "Dense", "Activation", "Conv2D", "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPooling2D", "GlobalMaxPool2D", "BatchNormalization", "Flatten", "Reshape", "Dropout"]

@@ -1,33 +1,30 @@
-"""Optimizers: SGD (momentum, Nesterov), RMSprop, Adam — Keras 2's "new" optimizer family.
+"""The optimizer base class: what every optimizer does around its own update rule.
 
-Mirrors ``keras.optimizers.optimizer`` and ``sgd.py``, ``rmsprop.py``, ``adam.py`` (tf_keras/src/optimizers/):
+Mirrors ``keras.optimizers.Optimizer`` (tf_keras/src/optimizers/optimizer.py, Keras 2's "new" optimizer family):
 ``minimize`` -> ``compute_gradients`` (the tape) -> ``apply_gradients``, which creates the slot variables on its
-first call (``build``), drops missing gradients and clips (both in ``optimizer_utils.py``), applies weight decay,
-runs ``update_step`` per variable and counts ``iterations``.
-RMSprop puts epsilon inside the square root, as the Keras 2 optimizer does (the legacy one did not). The learning
-rate is a float32 variable (``optimizer.learning_rate``, alias ``lr``) that callbacks read and set.
-Adagrad, Adadelta, Adamax, Nadam and AdamW live in ``optimizers_more.py``. Left out: EMA, sparse (IndexedSlices)
-updates, loss scaling, Ftrl, Lion, Adafactor. The learning rate may be a schedule (``schedules.py``) or any function
-of the step (an extension: Keras 2 refuses one); a function of no arguments gives the initial rate, as in Keras.
+first call (``build``), drops missing gradients and clips (both in ``utils.py``, as tf-keras has them), applies
+weight decay, runs each subclass's ``update_step`` per variable and counts ``iterations``. The learning rate is a
+float32 variable (``optimizer.learning_rate``, alias ``lr``) that callbacks read and set; it may be a schedule
+(``schedules/``) or any function of the step (an extension: Keras 2 refuses one); a function of no arguments gives
+the initial rate, as in Keras. Left out: EMA, sparse (IndexedSlices) updates, loss scaling, Ftrl, Lion, Adafactor.
 
     >>> from fittrace.autodiff import Variable
+    >>> from fittrace.optimizers.sgd import SGD
     >>> w = Variable(np.array([1.0], dtype="float32"), name="w")
-    >>> opt = RMSprop(learning_rate=1.0)
-    >>> opt.apply_gradients([(np.array([1e-4], dtype="float32"), w)])
-    >>> round(float(1.0 - w.numpy()[0]), 6)        # lr * g / sqrt(0.1 g^2 + 1e-7)
-    0.314658
+    >>> opt = SGD(learning_rate=0.1)
+    >>> opt.apply_gradients([(np.array([2.0], dtype="float32"), w)])
+    >>> opt.iterations, round(float(w.numpy()[0]), 6)
+    (1, 0.8)
 """
 from __future__ import annotations
 
 import inspect
-import math
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from fittrace import optimizer_utils
+from fittrace.optimizers import utils as optimizer_utils
 from fittrace.autodiff import Variable, to_numpy
-from fittrace.identifiers import unknown
 from fittrace.tracing import recorder as rec
 
 _KERAS = "keras.optimizers.optimizer.Optimizer"
@@ -252,141 +249,3 @@ class Optimizer:
                 "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm,
                 **{k: getattr(self, k) for k in self._hyper_names()}}
-
-
-class SGD(Optimizer):
-    """Gradient descent, optionally with momentum (``m = momentum * m - lr * g``) and Nesterov."""
-
-    def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 name: str = "SGD", **kwargs: Any) -> None:
-        super().__init__(name, learning_rate, **kwargs)
-        if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
-            raise ValueError("`momentum` must be between [0, 1].")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
-
-    def _hyper_names(self) -> tuple[str, ...]:
-        return ("momentum", "nesterov")
-
-    def _slot_names_for(self) -> tuple[str, ...]:
-        return ("m",) if self.momentum else ()
-
-    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
-                    buf: np.ndarray, lr: float) -> None:
-        np.multiply(gradient, np.float32(-lr), out=buf)              # -lr * g
-        if self.momentum:
-            m = slots["m"]
-            m *= np.float32(self.momentum)
-            m += buf                                                  # m = momentum * m - lr * g
-            if self.nesterov:
-                buf += m * np.float32(self.momentum)                  # -lr * g + momentum * m
-            else:
-                np.copyto(buf, m)
-        variable += buf
-
-
-class RMSprop(Optimizer):
-    """Divide the gradient by a running root-mean-square of recent gradients."""
-
-    def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-07,
-                 centered: bool = False, name: str = "RMSprop", **kwargs: Any) -> None:
-        super().__init__(name, learning_rate, **kwargs)
-        self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
-
-    def _hyper_names(self) -> tuple[str, ...]:
-        return ("rho", "momentum", "epsilon", "centered")
-
-    def _slot_names_for(self) -> tuple[str, ...]:
-        return ("velocity",) + (("momentum",) if self.momentum > 0 else ()) + \
-            (("average_gradient",) if self.centered else ())
-
-    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
-                    buf: np.ndarray, lr: float) -> None:
-        rho = np.float32(self.rho)
-        v = slots["velocity"]
-        np.multiply(gradient, gradient, out=buf)                      # in place on preallocated buffers: hot path
-        buf *= np.float32(1 - self.rho)
-        v *= rho
-        v += buf                                                      # v = rho v + (1 - rho) g^2
-        if self.centered:
-            a = slots["average_gradient"]
-            a *= rho
-            a += gradient * np.float32(1 - self.rho)
-            np.subtract(v, a * a, out=buf)
-            buf += np.float32(self.epsilon)
-        else:
-            np.add(v, np.float32(self.epsilon), out=buf)             # epsilon inside the square root
-        np.sqrt(buf, out=buf)
-        np.divide(gradient, buf, out=buf)
-        buf *= np.float32(-lr)                                        # -lr g / sqrt(v + eps)
-        if self.momentum > 0:
-            m = slots["momentum"]
-            m *= np.float32(self.momentum)
-            m -= buf
-            np.negative(m, out=buf)
-        variable += buf
-
-
-class Adam(Optimizer):
-    """Adaptive moments with Keras 2's bias correction folded into the step size."""
-
-    def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-07, amsgrad: bool = False, name: str = "Adam", **kwargs: Any) -> None:
-        super().__init__(name, learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), amsgrad
-
-    def _hyper_names(self) -> tuple[str, ...]:
-        return ("beta_1", "beta_2", "epsilon", "amsgrad")
-
-    def _slot_names_for(self) -> tuple[str, ...]:
-        return ("m", "v") + (("vhat",) if self.amsgrad else ())
-
-    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
-                    buf: np.ndarray, lr: float) -> None:
-        t = self.iterations + 1
-        alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
-        m, v = slots["m"], slots["v"]
-        update_moments(gradient, m, v, buf, self.beta_1, self.beta_2)
-        if self.amsgrad:
-            vhat = slots["vhat"]
-            np.maximum(vhat, v, out=vhat)
-            v = vhat
-        np.sqrt(v, out=buf)
-        buf += np.float32(self.epsilon)
-        np.divide(m, buf, out=buf)
-        buf *= np.float32(-alpha)
-        variable += buf
-
-
-def update_moments(gradient: np.ndarray, m: np.ndarray, v: np.ndarray, buf: np.ndarray, beta_1: float,
-                   beta_2: float) -> None:
-    """Adam's running moments, in place: ``m += (g - m)(1 - beta_1)``, ``v += (g^2 - v)(1 - beta_2)``."""
-    np.subtract(gradient, m, out=buf)
-    buf *= np.float32(1 - beta_1)
-    m += buf
-    np.multiply(gradient, gradient, out=buf)
-    buf -= v
-    buf *= np.float32(1 - beta_2)
-    v += buf
-
-
-def _by_name() -> dict[str, type]:
-    from fittrace import optimizers_more          # they build on the classes above
-    return {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, **optimizers_more.BY_NAME}
-
-
-def get(identifier: Any) -> Optimizer:
-    """An optimizer's name (any case: "rmsprop", "sgd", "adam", "adagrad", "adadelta", "adamax", "nadam",
-    "adamw"), a config dict, or an Optimizer instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, dict):
-        cls = _by_name().get(str(identifier.get("class_name", "")).lower())
-        if cls is None:
-            raise unknown("optimizer", identifier.get("class_name"))
-        return cls(**identifier.get("config", {}))
-    if isinstance(identifier, str):
-        cls = _by_name().get(identifier.lower())
-        if cls is None:
-            raise unknown("optimizer", identifier)
-        return cls()
-    raise ValueError(f"Could not interpret optimizer identifier: {identifier}")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from fittrace.autodiff import squared_norm
-from fittrace.callbacks_base import warn
+from fittrace.callbacks.callback import warn
 
 Pairs = list[tuple[Any, Any]]
 

@@ -8,6 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from fittrace.render import sequence
+from fittrace.render.callgraph import callgraph_dot
+from fittrace.render.flowchart import flowchart_dot
+from fittrace.render.graphviz_run import dot_to
+
 
 class Renderer(Protocol):
     name: str
@@ -28,22 +33,18 @@ class FunctionRenderer:
 
 def _dot(kind: str, fmt: str) -> Callable[[Any], str | bytes]:
     def run(trace: Any) -> str | bytes:
-        from fittrace.render.graphviz_run import dot_to
         return dot_to(_source(kind)(trace), fmt)
     return run
 
 
 def _source(kind: str) -> Callable[[Any], str]:
     if kind == "flowchart":
-        from fittrace.render.flowchart import flowchart_dot
         return flowchart_dot
-    from fittrace.render.callgraph import callgraph_dot
     return callgraph_dot
 
 
 def _sequence(fmt: str) -> Callable[[Any], str | bytes]:
     def run(trace: Any) -> str | bytes:
-        from fittrace.render import sequence
         return {"svg": sequence.sequence_svg, "png": sequence.sequence_png,
                 "mermaid": sequence.sequence_mermaid}[fmt](trace)
     return run

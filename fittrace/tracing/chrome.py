@@ -39,15 +39,18 @@ _STEP_PREFIX = {"train": "", "test": "test "}
 _PLACE = ("seq", "kind", "keras", "epoch", "step", "layer", "parent")
 
 
-def to_chrome(trace: Trace) -> dict[str, Any]:
-    """The trace as a Chrome Trace Event Format object (a dict ready for ``json.dumps``)."""
+def to_chrome(trace: Trace, path: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The trace as a Chrome Trace Event Format object (a dict ready for ``json.dumps``); also written, atomically,
+    when ``path`` is given."""
     timed: list[dict[str, Any]] = []
     for ev, start, end in _clamped_times(trace.events):
         timed.append(_timed_event(ev, start, end))
         timed.extend(_counters(ev, end))
     timed.sort(key=_order)
-    return {"traceEvents": _metadata(trace.header) + timed, "displayTimeUnit": "ms",
-            "otherData": _other_data(trace)}
+    data = {"traceEvents": _metadata(trace.header) + timed, "displayTimeUnit": "ms", "otherData": _other_data(trace)}
+    if path is not None:
+        write_chrome(data, path)
+    return data
 
 
 def write_chrome(data: dict[str, Any], path: str | os.PathLike) -> None:

@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
+import numpy as np
+
 from fittrace.tracing.events import SCHEMA_NAME, SCHEMA_VERSION, Event
+from fittrace.version import __version__
 
 
 def enclosing(event: Event, by_seq: Mapping[int, Event]) -> Iterator[Event]:
@@ -45,9 +48,6 @@ def header_record(facts: Mapping[str, Any]) -> dict[str, Any]:
         >>> h["record"], h["schema"], h["version"], h["detail"], "numpy" in h
         ('header', 'fittrace.trace', 1, 'full', True)
     """
-    import numpy as np
-
-    from fittrace import __version__
     record: dict[str, Any] = {"record": "header", "schema": SCHEMA_NAME, "version": SCHEMA_VERSION,
                               "fittrace": __version__, "numpy": np.__version__,
                               "python": platform.python_version(), "started": now_iso()}
@@ -141,20 +141,6 @@ class Trace:
         if self.footer is None:
             return "incomplete"
         return str(self.footer.get("status", "ok"))
-
-    # --- writing ---------------------------------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike) -> None:
-        """Write as JSONL, atomically; ``fittrace.load(path)`` gives the same trace back."""
-        from fittrace.tracing.jsonl import write_jsonl
-        write_jsonl(self, path)
-
-    def to_chrome(self, path: str | os.PathLike | None = None) -> dict[str, Any]:
-        """The Chrome Trace Event Format dict; also written (atomically) when ``path`` is given."""
-        from fittrace.tracing.chrome import to_chrome, write_chrome
-        data = to_chrome(self)
-        if path is not None:
-            write_chrome(data, path)
-        return data
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from json import encoder
 from pathlib import Path
 from typing import IO, Any, Mapping
 
@@ -44,7 +45,6 @@ def _c_iterencode() -> Any:
     call, which costs about as much as encoding a small event; a trace writes one line per event. No circular
     check (markers None): a payload is a tree freshly made by ``payloads.jsonable``. None where the C encoder is
     missing or its signature differs (other Pythons): ``dumps`` then takes the plain path, with the same output."""
-    from json import encoder
     make = getattr(encoder, "c_make_encoder", None)
     if make is None:
         return None

@@ -137,7 +137,7 @@ class Recorder:
     """Collects events for one traced run. Made by ``fittrace.trace()``; installed with :meth:`start`."""
 
     def __init__(self, detail: str = "default", sink: Sink | None = None,
-                 clock: Callable[[], int] = time.perf_counter_ns) -> None:
+                 clock: Callable[[], int] = time.perf_counter_ns, gradient_norms: bool = True) -> None:
         if detail not in DETAIL_LEVELS:
             raise ValueError(f"unknown detail level: {detail!r} (must be one of {list(DETAIL_LEVELS)})")
         self.detail = detail
@@ -164,6 +164,10 @@ class Recorder:
         self._header_written = False
         self._pending: list[tuple] = []
         self._paused = False
+        #: Whether the tape measures each gradient's norm (a "gradient" event's ``norm`` is None when it does not).
+        #: The norms are most of what a traced step costs beyond an untraced one; ``fittrace bench`` turns them off
+        #: for some steps to measure that part.
+        self.gradient_norms = gradient_norms
 
     # --- installing ------------------------------------------------------------------------------------------
     def start(self) -> "Recorder":

@@ -17,13 +17,28 @@ trigger) is ``with_provenance``. Nothing here knows about files or renderers.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable, Protocol
 
 from fittrace.tracing.events import BUILD_LIKE
 from fittrace.tracing.payloads import Payload, materialize, payload_get
 
-if TYPE_CHECKING:                                      # pragma: no cover
-    from fittrace.tracing.recorder import Recorder
+
+
+class SpanHost(Protocol):
+    """What a span works on: the recorder's state and its general paths (``tracing.recorder.Recorder`` is one)."""
+
+    _stack: list["Span"]
+    _seq: int
+    _epoch: int | None
+    _step: int | None
+    t0: int
+    clock: Callable[[], int]
+    _put: Callable[[tuple], None]
+
+    def _open(self, s: "Span") -> None: ...
+    def _close(self, s: "Span", exc: BaseException | None, end: int | None = None) -> None: ...
+    def _enter_step(self, data: Payload) -> None: ...
+    def _end_step(self, raw: tuple, exc: BaseException | None) -> None: ...
 
 _ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
 
@@ -61,7 +76,7 @@ class Span:
 
     __slots__ = ("rec", "kind", "name", "keras", "layer", "data", "seq", "t0", "parent", "epoch", "step", "keep")
 
-    def __init__(self, rec: "Recorder", kind: str, name: str, keras: str | None, layer: str | None,
+    def __init__(self, rec: SpanHost, kind: str, name: str, keras: str | None, layer: str | None,
                  data: Payload) -> None:
         self.rec = rec
         self.kind = kind

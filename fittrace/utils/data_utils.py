@@ -1,16 +1,12 @@
-"""Utilities a Keras script imports from ``keras.utils``: ``Sequence`` and ``to_categorical``.
+"""``Sequence``: a dataset of batches by index, the input ``fit`` takes through ``KerasSequenceAdapter``.
 
-Mirrors ``keras.utils.data_utils.Sequence`` and ``keras.utils.np_utils.to_categorical``
-(tf_keras/src/utils/). Left out: ``OrderedEnqueuer`` and multiprocessing.
-
-    >>> to_categorical([0, 2], num_classes=3).tolist()
-    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+Mirrors tf_keras/src/utils/data_utils.py ``Sequence``. Left out: ``OrderedEnqueuer``, ``GeneratorEnqueuer`` and
+multiprocessing (``workers`` and ``use_multiprocessing`` are accepted and ignored).
 """
 from __future__ import annotations
 
 from typing import Any, Iterator
 
-import numpy as np
 
 
 class Sequence:
@@ -34,16 +30,3 @@ class Sequence:
             yield self[i]
 
 
-def to_categorical(y: Any, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
-    """Integer class vector -> one-hot matrix (a trailing axis of size 1 is dropped first, as Keras does)."""
-    y = np.array(y, dtype="int")
-    shape = y.shape
-    if shape and shape[-1] == 1 and len(shape) > 1:
-        shape = tuple(shape[:-1])
-    y = y.reshape(-1)
-    if not num_classes:
-        num_classes = int(np.max(y)) + 1
-    n = y.shape[0]
-    out = np.zeros((n, num_classes), dtype=dtype)
-    out[np.arange(n), y] = 1
-    return out.reshape(shape + (num_classes,))

@@ -1,7 +1,7 @@
 """Keras 2's text progress bar, character for character.
 
-Mirrors ``Progbar`` in ``keras.utils.generic_utils`` (tf_keras/utils/generic_utils.py) and ``print_msg`` in
-``keras.utils.io_utils``. At verbose=1 the bar is redrawn in place (at most every ``interval`` seconds, and always
+Mirrors ``Progbar`` in ``keras.utils.generic_utils`` (tf_keras/src/utils/generic_utils.py); it prints with ``print_msg`` of
+``io_utils.py``, as Keras does. At verbose=1 the bar is redrawn in place (at most every ``interval`` seconds, and always
 at the end)::
 
     469/469 [==============================] - 3s 6ms/step - loss: 0.2570 - accuracy: 0.9256
@@ -28,16 +28,11 @@ import time
 from typing import Any, Callable, Iterable
 
 import numpy as np
+from fittrace.utils.io_utils import print_msg
 
 _now: Callable[[], float] = time.time
 
 KERAS_PROGBAR_UPDATE = "keras.utils.generic_utils.Progbar.update"
-
-
-def print_msg(message: str, line_break: bool = True) -> None:
-    """Write ``message`` to the current ``sys.stdout`` and flush (Keras's ``io_utils.print_msg``)."""
-    sys.stdout.write(message + "\n" if line_break else message)
-    sys.stdout.flush()
 
 
 def _is_dynamic_display() -> bool:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import fittrace
-from fittrace.cli import main
+from fittrace.cli.main import main
 from fittrace.keras import layers, optimizers
 from fittrace.keras.models import Sequential
 from fittrace.render.html import render_html

@@ -6,7 +6,7 @@ import pytest
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import GradientTape, Tensor, Variable
-from fittrace.autodiff_conv import avg_pool2d, conv2d, global_max_pool2d, max_pool2d
+from fittrace.autodiff.conv import avg_pool2d, conv2d, global_max_pool2d, max_pool2d
 
 R = np.random.default_rng(0)
 A = R.normal(size=(3, 4))

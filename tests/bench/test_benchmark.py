@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from fittrace.bench import TARGETS, run_bench
-from fittrace.bench_reference import BareLoop, plain_numpy_epochs
-from fittrace.cli import main
+from fittrace.bench.benchmark import TARGETS, run_bench
+from fittrace.bench.reference import BareLoop, plain_numpy_epochs
+from fittrace.cli.main import main
 
 
 def test_the_bare_loop_runs_epoch_by_epoch_and_continues_where_it_stopped():
@@ -35,7 +35,7 @@ def test_the_bare_loop_learns_a_separable_problem():
 
 
 def test_the_arithmetic_floor_is_the_sum_of_its_timed_parts_per_step():
-    from fittrace.bench_reference import arithmetic_floor
+    from fittrace.bench.reference import arithmetic_floor
     small = arithmetic_floor(steps=10, repeats=3, rounds=2)
     large = arithmetic_floor(steps=1000, repeats=3, rounds=2)
     parts = ("floor_forward_s", "floor_kernel_gradient_s", "floor_rmsprop_kernel_s")
@@ -81,7 +81,7 @@ def test_bench_command_runs_one_part(capsys):
 
 
 def test_verdicts_compare_what_is_shown_with_the_target():
-    from fittrace.bench import _line
+    from fittrace.bench.benchmark import _line
     assert _line("default slowdown (wall)", 2.4, "%", "default_overhead", "{:.1f}").endswith("target <= 3   ok")
     assert _line("default slowdown (wall)", 3.5, "%", "default_overhead", "{:.1f}").endswith("target <= 3   OVER")
     assert _line("seconds per epoch", 0.99, "s", "s_per_epoch").endswith("target <= 1   ok")
@@ -115,32 +115,29 @@ def test_keras_comparison_belongs_to_the_engine_part(capsys):
 
 
 def test_the_reply_of_the_keras_run_is_its_last_json_line():
-    from fittrace.bench_keras import _last_json_line
+    from fittrace.bench.keras_side import _last_json_line
     noise = 'W0000 some TensorFlow warning\n{"epoch_s": [1.5, 1.25], "tf_keras": "2.21.0"}\n'
     assert _last_json_line(noise) == {"epoch_s": [1.5, 1.25], "tf_keras": "2.21.0"}
     assert _last_json_line("no json here\n[1, 2]\n") is None
 
 
 def test_the_trimmed_mean_leaves_out_the_fastest_and_slowest_tenth():
-    from fittrace.bench import _trimmed_mean
+    from fittrace.bench.workload import trimmed_mean
     values = np.array([1.0] * 8 + [100.0, -100.0])
-    assert _trimmed_mean(values) == 1.0                  # one value cut from each end of ten
-    assert _trimmed_mean(values, cut=0.0) == pytest.approx(1.0 * 8 / 10)
-    assert _trimmed_mean(np.array([3.0, 5.0])) == 4.0      # too few to cut: the plain mean
+    assert trimmed_mean(values) == 1.0                  # one value cut from each end of ten
+    assert trimmed_mean(values, cut=0.0) == pytest.approx(1.0 * 8 / 10)
+    assert trimmed_mean(np.array([3.0, 5.0])) == 4.0      # too few to cut: the plain mean
 
 
 def test_steps_taking_turns_are_traced_untraced_and_without_norms_in_rotation(tmp_path):
     import fittrace
-    from fittrace import autodiff_tape
-    from fittrace.bench_steps import step_costs
-    from fittrace.engine.data_adapter import DataHandler
-    steps_of, norm = DataHandler.steps, autodiff_tape._squared_norm
+    from fittrace.bench.turns import step_costs
     rng = np.random.default_rng(0)
     x, y = rng.random((128 * 12, 784), dtype=np.float32), rng.integers(0, 10, 128 * 12).astype(np.uint8)
     costs = step_costs(x, y, tmp_path, "default", fits=1)
     assert costs["default_turns_steps"] == 3               # steps 1..10 timed, a third of them (or so) per mode
-    assert DataHandler.steps is steps_of and autodiff_tape._squared_norm is norm      # both put back
-    steps = fittrace.load(tmp_path / "turns.trace.jsonl").trace.of_kind("step")
-    turns = {e.step: e.data["grad_norm"] for e in steps}
+    trace = fittrace.load(tmp_path / "turns.trace.jsonl").trace
+    turns = {e.step: e.data["grad_norm"] for e in trace.of_kind("step")}
     assert sorted(turns) == [0, 2, 3, 5, 6, 8, 9, 11]      # the "off" turns (1, 4, 7, 10) left no step behind
-    assert all((norm_ == 0.0) == (step % 3 == 2) for step, norm_ in turns.items())   # "no_norms": zero norms
+    assert [s for s, norm_ in turns.items() if norm_ is None] == [2, 5, 8]    # "no_norms"; the last step is traced
+    assert trace.complete and trace.of_kind("epoch")       # the recording ran on to the end of the fit

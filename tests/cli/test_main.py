@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import fittrace
-from fittrace.cli import main
+from fittrace.cli.main import main
 from fittrace.keras import layers
 from fittrace.keras.models import Sequential
 

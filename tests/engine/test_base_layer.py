@@ -180,16 +180,3 @@ def test_dense_kernel_gradient_matches_finite_differences():
         e[i] = 1e-4
         num[i] = (f(k0 + e) - f(k0 - e)) / 2e-4
     np.testing.assert_allclose(g, num, atol=1e-3)
-
-
-def test_dtype_name_is_numpys_name_and_takes_any_dtype_like():
-    from fittrace.engine.base_layer import dtype_name
-
-    class Unhashable:
-        __hash__ = None
-
-        def __str__(self) -> str:
-            return "custom"
-    for dt in (np.dtype("float32"), np.dtype("int64"), np.dtype("float32"), np.dtype([("a", "f4")]), "uint8"):
-        assert dtype_name(dt) == str(dt)
-    assert dtype_name(Unhashable()) == "custom"

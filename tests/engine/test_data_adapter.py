@@ -6,7 +6,8 @@ import pytest
 
 from fittrace.engine import data_adapter as da
 from fittrace.tracing.recorder import Recorder
-from fittrace.utils import Sequence, to_categorical
+from fittrace.utils.data_utils import Sequence
+from fittrace.utils.np_utils import to_categorical
 
 
 def _batches(handler, epochs=None):

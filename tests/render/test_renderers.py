@@ -14,7 +14,7 @@ import pytest
 import fittrace
 from fittrace.analysis.folding import fold
 from fittrace.engine.base_layer import Layer, clear_session
-from fittrace.jobs import diagram_svgs, render_report
+from fittrace.render.report import diagram_svgs, render_report
 from fittrace.keras import layers
 from fittrace.keras.models import Sequential
 from fittrace.render.callgraph import callgraph_dot, callgraph_edges

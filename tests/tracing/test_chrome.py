@@ -216,7 +216,7 @@ def test_an_empty_trace_exports_only_metadata():
 
 def test_write_chrome_writes_json_atomically(tmp_path):
     trace = _recorded(epochs=1, steps=1)
-    data = trace.to_chrome(tmp_path / "out" / "run.json")
+    data = to_chrome(trace, tmp_path / "out" / "run.json")
     assert json.loads((tmp_path / "out" / "run.json").read_text()) == data
     with pytest.raises(ValueError):
         write_chrome({"traceEvents": [{"args": {"x": math.nan}}]}, tmp_path / "out" / "bad.json")

@@ -139,12 +139,3 @@ def test_from_recorder_still_running():
         r.stop()
     assert [e.kind for e in t.events] == ["warning"]
     assert not t.complete and t.footer is None and t.problems == ["the run is still being recorded"]
-
-
-def test_save_and_to_chrome_write_files(tmp_path):
-    t = Trace.from_recorder(_recorded("full"), "ok")
-    t.save(tmp_path / "a" / "run.trace.jsonl")
-    data = t.to_chrome(tmp_path / "a" / "run.json")
-    assert (tmp_path / "a" / "run.trace.jsonl").read_text().startswith('{"record":"header"')
-    assert (tmp_path / "a" / "run.json").exists() and data["displayTimeUnit"] == "ms"
-    assert t.to_chrome() == data

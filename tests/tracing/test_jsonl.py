@@ -93,7 +93,7 @@ def test_round_trip_gives_equal_header_and_events(run, tmp_path):
     assert loaded.complete and loaded.problems == [] and loaded.status == "ok"
     assert loaded.events == r.events
     assert loaded.path == str(path)
-    loaded.save(tmp_path / "copy.trace.jsonl")
+    write_jsonl(loaded, tmp_path / "copy.trace.jsonl")
     again = read_jsonl(tmp_path / "copy.trace.jsonl")
     assert again.header == loaded.header and again.events == loaded.events and again.footer == loaded.footer
     assert (tmp_path / "copy.trace.jsonl").read_text() != ""
@@ -319,7 +319,7 @@ def test_save_is_atomic(run, tmp_path):
     broken = Trace(trace.header, trace.events + [Event(seq=999, kind="loss", name="l", t=0,
                                                        data={"value": math.inf})], trace.footer)
     with pytest.raises(ValueError):
-        broken.save(target)
+        write_jsonl(broken, target)
     assert target.read_text() == "older\n" and [p.name for p in target.parent.iterdir()] == ["saved.trace.jsonl"]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import sys
 
 
-from fittrace import progbar
-from fittrace.progbar import Progbar, _format_eta, _format_time
+from fittrace.utils import generic_utils as progbar
+from fittrace.utils.generic_utils import Progbar, _format_eta, _format_time
 
 STATEFUL = ["loss", "accuracy"]
 

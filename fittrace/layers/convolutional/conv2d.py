@@ -1,16 +1,12 @@
-"""Convolutional layers (channels last), for the classroom's CNN: Conv2D and the 2-D poolings (max, average,
-global average, global max).
+"""Conv2D: a 2-D convolution over channels-last images, for the classroom's CNN.
 
-Mirrors ``keras.layers.Conv2D`` and the 2-D pooling layers (tf_keras/src/layers/convolutional/base_conv.py,
-conv2d.py, pooling/base_pooling2d.py, base_global_pooling2d.py) and the argument checks of
-``keras.utils.conv_utils``, with Keras 2's defaults, weight names, input specs, output shapes and messages. The
-arithmetic is in ``autodiff_conv.py``. Left out: ``data_format="channels_first"``, ``dilation_rate`` and
-``groups`` other than 1, constraints, 1-D and 3-D variants.
+Mirrors ``keras.layers.Conv2D`` (tf_keras/src/layers/convolutional/conv2d.py and base_conv.py) with Keras 2's
+defaults, weight names, input spec, output shapes and messages; the argument checks are ``utils/conv_utils.py``'s
+and the arithmetic (im2col and its gradient) is in ``autodiff/conv.py``. Left out: ``data_format="channels_first"``,
+``dilation_rate`` and ``groups`` other than 1, constraints, the 1-D and 3-D variants.
 
     >>> Conv2D(32, 3, activation="relu").compute_output_shape((None, 28, 28, 1))
     (None, 26, 26, 32)
-    >>> MaxPooling2D().compute_output_shape((None, 26, 26, 32))
-    (None, 13, 13, 32)
 """
 from __future__ import annotations
 
@@ -19,43 +15,10 @@ from typing import Any
 from fittrace import activations
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
-from fittrace.autodiff_conv import avg_pool2d, conv2d, global_max_pool2d, max_pool2d, output_length
+from fittrace.autodiff.conv import conv2d, output_length
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_spec import InputSpec
-
-
-def normalize_tuple(value: Any, n: int, name: str, allow_zero: bool = False) -> tuple[int, ...]:
-    """An int or n ints as a tuple of n positive ints (``conv_utils.normalize_tuple``, Keras's messages)."""
-    error = f"The `{name}` argument must be a tuple of {n} integers. Received: {value}"
-    if isinstance(value, int):
-        values = (value,) * n
-    else:
-        try:
-            values = tuple(value)
-        except TypeError:
-            raise ValueError(error) from None
-        if len(values) != n:
-            raise ValueError(error)
-        for v in values:
-            try:
-                int(v)
-            except (ValueError, TypeError):
-                raise ValueError(error + f"including element {v} of type {type(v)}") from None
-    bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
-    if bad:
-        raise ValueError(error + f" including {bad} that does not satisfy the requirement "
-                                 f"`{'>= 0' if allow_zero else '> 0'}`.")
-    return tuple(int(v) for v in values)
-
-
-def normalize_padding(value: Any) -> str:
-    padding = str(value).lower()
-    if padding not in ("valid", "same", "causal"):
-        raise ValueError('The `padding` argument must be a list/tuple or one of "valid", "same" (or "causal", only '
-                         f"for `Conv1D). Received: {padding}")
-    if padding == "causal":
-        raise ValueError("Causal padding is only supported for `Conv1D`and `SeparableConv1D`.")
-    return padding
+from fittrace.utils.conv_utils import normalize_padding, normalize_tuple
 
 
 def _spatial(layer: Layer, input_shape: tuple, window: tuple, strides: tuple, padding: str) -> tuple:
@@ -138,76 +101,3 @@ class Conv2D(Layer):
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias}
 
 
-class Pooling2D(Layer):
-    """Base of the windowed poolings: ``pool_size`` windows, ``strides`` defaulting to ``pool_size``."""
-
-    _pool: Any = None
-
-    def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: str = "valid",
-                 data_format: str | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        if data_format not in (None, "channels_last"):
-            raise NotImplementedError(f"fittrace's {type(self).__name__} supports data_format='channels_last' only.")
-        self.pool_size = normalize_tuple(pool_size, 2, "pool_size")
-        self.strides = normalize_tuple(strides if strides is not None else self.pool_size, 2, "strides")
-        self.padding = normalize_padding(padding)
-        self.input_spec = InputSpec(ndim=4)
-
-    def call(self, inputs: Tensor) -> Tensor:
-        return type(self)._pool(inputs, self.pool_size, self.strides, self.padding)
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        rows, cols = (output_length(d, k, s, self.padding)
-                      for d, k, s in zip(input_shape[1:3], self.pool_size, self.strides))
-        return (input_shape[0], rows, cols, input_shape[3])
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
-                "padding": self.padding}
-
-
-class MaxPooling2D(Pooling2D):
-    """The largest value of each ``pool_size`` window, per channel; ``strides`` default to ``pool_size``."""
-
-    _pool = staticmethod(max_pool2d)
-
-
-class AveragePooling2D(Pooling2D):
-    """The mean of each ``pool_size`` window, per channel (with "same" padding, over the real values only)."""
-
-    _pool = staticmethod(avg_pool2d)
-
-
-class GlobalPooling2D(Layer):
-    """Base of the global poolings: one number per channel, from all rows and columns."""
-
-    def __init__(self, data_format: str | None = None, keepdims: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        if data_format not in (None, "channels_last"):
-            raise NotImplementedError(f"fittrace's {type(self).__name__} supports data_format='channels_last' only.")
-        self.keepdims = keepdims
-        self.input_spec = InputSpec(ndim=4)
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        return (input_shape[0], 1, 1, input_shape[3]) if self.keepdims else (input_shape[0], input_shape[3])
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "keepdims": self.keepdims}
-
-
-class GlobalAveragePooling2D(GlobalPooling2D):
-    """The mean of each channel over all rows and columns."""
-
-    def call(self, inputs: Tensor) -> Tensor:
-        return ops.reduce_mean(inputs, axis=(1, 2), keepdims=self.keepdims)
-
-
-class GlobalMaxPooling2D(GlobalPooling2D):
-    """The largest value of each channel over all rows and columns."""
-
-    def call(self, inputs: Tensor) -> Tensor:
-        return global_max_pool2d(inputs, self.keepdims)
-
-
-MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
-GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D

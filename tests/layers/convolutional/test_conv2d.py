@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fittrace.autodiff_conv import conv2d, max_pool2d
+from fittrace.autodiff.conv import conv2d, max_pool2d
 from fittrace.keras import layers
 from fittrace.keras.models import Sequential
 from fittrace.seeding import set_random_seed

@@ -1,0 +1,24 @@
+"""fittrace's autodiff core: a small reverse-mode autodiff over numpy, standing where TensorFlow stands under
+tf-keras. ``ops.py`` holds ``Tensor``, ``Variable`` and the op table (each op's gradient beside its forward
+computation), ``nn.py`` the neural-network ops (activations, softmax, fused cross-entropy), ``conv.py`` the
+convolution and pooling ops, ``tape.py`` the ``GradientTape``. This package re-exports all of them, as ``tf``
+does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
+
+Mirrors nothing in tf-keras (fittrace's own); may import numpy and ``tracing.recorder`` (the tape records its
+backward pass), nothing else of fittrace.
+"""
+from __future__ import annotations
+
+from fittrace.autodiff.conv import avg_pool2d, conv2d, global_max_pool2d, max_pool2d, output_length
+from fittrace.autodiff.nn import gelu, log_softmax, relu, sigmoid, softmax, sparse_softmax_cross_entropy, tanh
+from fittrace.autodiff.ops import (FLOATX, Tensor, Variable, abs, add, clip, concat, convert_to_tensor, divide, exp,
+                                   getitem, log, matmul, maximum, multiply, negative, power, reduce_mean, reduce_sum,
+                                   reshape, sqrt, square, squared_norm, stop_gradient, subtract, to_numpy, transpose,
+                                   where)
+from fittrace.autodiff.tape import GradientTape
+
+__all__ = ["FLOATX", "Tensor", "Variable", "GradientTape", "abs", "add", "clip", "concat", "convert_to_tensor",
+           "divide", "exp", "getitem", "log", "matmul", "maximum", "multiply", "negative", "power", "reduce_mean",
+           "reduce_sum", "reshape", "sqrt", "square", "squared_norm", "stop_gradient", "subtract", "to_numpy",
+           "transpose", "where", "relu", "sigmoid", "tanh", "softmax", "gelu", "log_softmax",
+           "sparse_softmax_cross_entropy", "conv2d", "max_pool2d", "avg_pool2d", "global_max_pool2d", "output_length"]

@@ -1,0 +1,51 @@
+"""The model's input: ``InputLayer`` and ``Input(...)``, the symbolic placeholder it returns.
+
+Mirrors tf_keras/src/engine/input_layer.py. ``Sequential([Input((784,)), Dense(10)])`` gives the model an explicit
+input shape. Left out: the symbolic graph itself (``KerasTensor``, ``Node``): ``Input`` returns a placeholder that
+carries its shape, dtype and layer, enough for ``Sequential``; sparse and ragged inputs, ``tensor=``, ``type_spec=``.
+
+    >>> x = Input((784,), name="pixels")
+    >>> x.shape, x.name
+    ((None, 784), 'pixels')
+"""
+from __future__ import annotations
+from typing import Any, Sequence
+from fittrace.engine.base_layer import Layer, unique_name
+
+
+class InputLayer(Layer):
+    """The model's entry point: holds the batch input shape. Made by ``Input(...)`` or ``input_shape=``."""
+
+    def __init__(self, input_shape: Sequence[int | None] | None = None, batch_size: int | None = None,
+                 dtype: Any = None, name: str | None = None,
+                 batch_input_shape: Sequence[int | None] | None = None, **kwargs: Any) -> None:
+        if batch_input_shape is None:
+            if input_shape is None:
+                raise ValueError("You should provide either `input_shape` or `batch_input_shape` to InputLayer.")
+            batch_input_shape = (batch_size,) + tuple(input_shape)
+        super().__init__(name=name or unique_name("input"), dtype=dtype, batch_input_shape=batch_input_shape,
+                         **kwargs)
+        self.built = True
+
+
+class KerasInput:
+    """What ``Input(shape)`` returns: a symbolic placeholder carrying a shape and its InputLayer."""
+
+    def __init__(self, layer: InputLayer) -> None:
+        self._input_layer = layer
+        self.shape = layer._batch_input_shape
+        self.dtype = layer.dtype
+        self.name = layer.name
+
+    def __repr__(self) -> str:
+        return f"KerasTensor(type_spec=TensorSpec(shape={self.shape}, dtype={self.dtype}), name='{self.name}')"
+
+
+def Input(shape: Sequence[int | None] | None = None, batch_size: int | None = None, name: str | None = None,
+          dtype: Any = None, batch_shape: Sequence[int | None] | None = None) -> KerasInput:
+    """A symbolic model input: ``Sequential([Input((784,)), Dense(10)])`` gives the model an explicit input shape."""
+    if shape is not None and not isinstance(shape, (tuple, list)):
+        shape = (shape,)
+    layer = InputLayer(input_shape=shape, batch_size=batch_size, dtype=dtype, name=name,
+                       batch_input_shape=batch_shape)
+    return KerasInput(layer)

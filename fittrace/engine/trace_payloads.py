@@ -1,0 +1,135 @@
+"""What the engine's trace events carry: payloads made from the engine's objects, kept out of the Keras logic.
+
+Not a tf-keras module: this is fittrace's instrumentation. ``training.py`` and ``base_layer.py`` open spans and
+emit events at their stages with one short call each; the facts those events hold (a layer call's shapes and output
+statistics, a step's loss, gradient and update norms and time, the data ``fit`` was given, the model's layers) are
+made here, and only when the recorder keeps the event. Left out: nothing the engine records is made elsewhere but
+the recorder's own fields (time, sequence, nesting).
+
+    >>> describe_data(np.zeros((60000, 784), dtype="float32"))
+    {'type': 'ndarray', 'shape': [60000, 784], 'dtype': 'float32'}
+    >>> batch_rows((np.zeros((128, 784)), np.zeros(128)))
+    128
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from fittrace.autodiff import Tensor
+from fittrace.tracing import recorder as rec
+from fittrace.tracing.payloads import PlainPayload
+from fittrace.utils.tf_utils import logs_to_floats
+
+
+_DTYPE_NAMES: dict[Any, str] = {}
+
+
+def dtype_name(dtype: Any) -> str:
+    """``str(dtype)``, remembered per dtype: numpy builds the name anew on every call (several microseconds), and
+    a traced step names the dtype of every layer's input and output."""
+    try:
+        name = _DTYPE_NAMES.get(dtype)
+    except TypeError:                                   # an unhashable dtype-like object: not remembered
+        return str(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype)
+    return name
+
+
+def output_stats(x: np.ndarray) -> dict[str, float]:
+    """Mean, std, min and max of a layer's output. The variance comes from one sum and one dot product
+    (E[x^2] - mean^2); where that would lose digits to cancellation (spread tiny against the mean) numpy's two-pass
+    ``std`` is used instead."""
+    if x.size == 0 or x.dtype.kind not in "fiu":
+        return {}
+    flat = x.reshape(-1)
+    if flat.dtype.kind != "f":
+        flat = flat.astype(np.float64)
+    n = flat.size
+    mean = float(flat.sum()) / n
+    var = float(np.dot(flat, flat)) / n - mean * mean
+    if not math.isfinite(var) or var < 1e-3 * mean * mean:
+        std = float(flat.std())
+    else:
+        std = math.sqrt(var)
+    return {"mean": mean, "std": std, "min": float(flat.min()), "max": float(flat.max())}
+
+
+def call_payload(layer: Any, kind: str, inputs: Any, training: bool, out: Any) -> dict[str, Any]:
+    """A layer_call (or model_call) event's payload: shapes and dtypes in and out, output statistics."""
+    data = {"input_shape": list(inputs.shape) if hasattr(inputs, "shape") else None,
+            "input_dtype": dtype_name(inputs.dtype) if hasattr(inputs, "dtype") else None,
+            "training": training, "layer_class": type(layer).__name__}
+    if out is not None:
+        value = out.value if isinstance(out, Tensor) else np.asarray(out)
+        data["output_shape"] = list(value.shape)
+        data["output_dtype"] = dtype_name(value.dtype)
+        if kind == "model_call":
+            data["model"] = layer.name
+        else:
+            data["stats"] = output_stats(value)
+    return data
+
+
+def describe_data(x: Any) -> Any:
+    """A short JSON description of an input (type, shape, dtype) for trace events."""
+    if x is None:
+        return None
+    if isinstance(x, (np.ndarray, Tensor)) or (hasattr(x, "shape") and hasattr(x, "dtype")):
+        return {"type": type(x).__name__, "shape": [None if d is None else int(d) for d in x.shape],
+                "dtype": str(x.dtype)}
+    if isinstance(x, dict):
+        return {"type": "dict", "keys": {str(k): describe_data(v) for k, v in x.items()}}
+    if isinstance(x, (list, tuple)):
+        if x and all(isinstance(v, (int, float, bool, str, bytes)) for v in x[:5]):
+            return {"type": type(x).__name__, "length": len(x), "of": type(x[0]).__name__}
+        return {"type": type(x).__name__, "items": [describe_data(v) for v in list(x)[:8]]}
+    return {"type": type(x).__name__}
+
+
+def batch_rows(data: Any) -> int | None:
+    """The number of rows of a batch's first input (None when it has no shape): the ``size`` of step events."""
+    x = data[0] if isinstance(data, (tuple, list)) else data
+    while isinstance(x, (tuple, list)) and x:
+        x = x[0]
+    if isinstance(x, dict) and x:
+        x = next(iter(x.values()))
+    shape = getattr(x, "shape", None)
+    return int(shape[0]) if shape else None
+
+
+def name_of(obj: Any) -> Any:
+    """A compile argument as JSON: names for losses, metrics and optimizers given as objects."""
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [name_of(o) for o in obj]
+    if isinstance(obj, dict):
+        return {str(k): name_of(v) for k, v in obj.items()}
+    return getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__
+
+
+def describe_model(model: Any) -> dict[str, Any]:
+    """The header's ``model`` entry: name, class, whether built, and its layers."""
+    return {"name": model.name, "class": type(model).__name__, "built": model.built,
+            "layers": [{"name": layer.name, "class": type(layer).__name__} for layer in model._flatten_layers()]}
+
+
+def step_figures(model: Any, data: dict[str, Any], logs: Any, elapsed_ns: int) -> dict[str, Any]:
+    """The step span's payload with the compact per-step figures every traced step keeps, whatever the detail
+    level but "summary", which keeps no steps. Made on every step, so it hands the recorder a ``PlainPayload``
+    when every figure is finite."""
+    tape = getattr(model, "_last_tape", None)
+    norms = getattr(tape, "gradient_norms", None) or {}
+    grad_norm = getattr(tape, "gradient_norm", None) if norms else None
+    logs = logs_to_floats(logs)
+    r = rec.active()
+    update_norms = model.optimizer.last_update_norms if r is not None and r.step_kept_whole() else None
+    data.update(size=getattr(model, "_last_batch_rows", None), logs=logs, grad_norms=norms, grad_norm=grad_norm,
+                update_norms=update_norms, time_ns=elapsed_ns)
+    if update_norms is None and math.isfinite(sum(logs.values()) + (grad_norm or 0.0)):
+        return PlainPayload(data)
+    return data
