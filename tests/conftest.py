@@ -132,3 +132,11 @@ def clock(monkeypatch):
         t = 1000.0
     monkeypatch.setattr(progbar, "_now", lambda: Clock.t)
     return Clock
+
+
+@pytest.fixture(scope="session")
+def user_layer_trace(tmp_path_factory):
+    """(run, trace path) of ``sample_runs.user_layer_run``, made once for every test that only reads it."""
+    from sample_runs import user_layer_run
+    return user_layer_run(tmp_path_factory.mktemp("trace"))
+

@@ -1,0 +1,108 @@
+"""The HTML report with its diagrams inlined: self-contained, every user string escaped, checked in a real
+headless Chromium at projector size: ``fittrace/render/report.py`` (and the page ``render/html.py`` makes)."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import fittrace
+from fittrace.render.callgraph import callgraph_dot
+from fittrace.render.flowchart import flowchart_dot
+from fittrace.render.report import diagram_svgs, render_report
+from fittrace.render.sequence import sequence_mermaid, sequence_svg
+
+from sample_runs import EVIL, user_layer_run
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+class _Scripts(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.scripts, self.handlers, self.external = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.scripts.append(dict(attrs))
+        for k, v in attrs:
+            if k.startswith("on"):
+                self.handlers.append((tag, k))
+            if k in ("src", "href") and v and re.match(r"https?:|//", v):
+                self.external.append(v)
+
+
+def test_user_strings_escaped_everywhere(tmp_path):
+    run, path = user_layer_run(tmp_path, evil=True)
+    trace = fittrace.load(path).trace
+    assert EVIL not in sequence_svg(trace) and "&lt;script&gt;" in sequence_svg(trace)
+    assert EVIL not in sequence_mermaid(trace) and "#60;script#62;" in sequence_mermaid(trace)
+    for dot in (flowchart_dot(trace), callgraph_dot(trace)):
+        assert '"' + EVIL not in dot                 # inside a quoted DOT string, never raw markup
+    for svg in diagram_svgs(trace).values():
+        assert EVIL not in svg
+    html = render_report(trace, None)
+    assert EVIL not in html.split('id="events-data">')[0]
+    data = html.split('id="events-data">')[1].split("</script>")[0]
+    assert "<script" not in data and "\\u003cscript\\u003e" in data
+    p = _Scripts()
+    p.feed(html)
+    assert len(p.scripts) == 2 and p.handlers == [] and p.external == []
+
+
+def test_report_is_self_contained_and_has_the_numbers(user_layer_trace):
+    run, _ = user_layer_trace
+    html = render_report(run.trace, None)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "@import" not in html and "url(http" not in html
+    for text in ("Was the model compiled?", "TensorLikeDataAdapter", "CallbackList", "make_train_function",
+                 "Inside train_step", "Builds and rebuilds", "kernel", "(12, 8)", "loop × 3 epochs"):
+        assert text in html, text
+
+
+@pytest.mark.chromium
+def test_report_in_headless_chromium(tmp_path, chromium_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    run, _ = user_layer_run(tmp_path, fail=True)
+    report = tmp_path / "report.html"
+    render_report(run.trace, report)
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors, requests = [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+        assert page.locator("#failure").is_visible()
+        assert "ValueError" in page.locator("#failure").inner_text()
+        assert page.locator("#adapters").is_visible() and "469" not in page.locator("#adapters").inner_text()
+        assert "TensorLikeDataAdapter" in page.locator("#adapters").inner_text()
+        assert page.locator("#diagram-sequence svg").count() == 1
+        page.keyboard.press("ArrowRight")
+        first = page.evaluate("document.body.dataset.currentSeq")
+        page.keyboard.press("ArrowRight")
+        second = page.evaluate("document.body.dataset.currentSeq")
+        assert first is not None and second is not None and int(second) > int(first)
+        assert page.locator("#position").inner_text().startswith("event 2 /")
+        page.keyboard.press("p")
+        assert "present" in page.evaluate("document.body.className")
+        page.select_option("#f-kind", "layer_build")
+        assert page.locator("#event-list li").count() == 3
+        browser.close()
+    assert errors == []
+    assert all(u.startswith("file://") or u.startswith("data:") for u in requests), requests
+
+
+def test_a_loaded_trace_gives_the_same_report(user_layer_trace):
+    run, path = user_layer_trace
+    loaded = fittrace.load(path).trace
+    strip = lambda h: re.sub(r'"started":"[^"]*"|started[^<]*', "", h)  # noqa: E731
+    assert strip(render_report(loaded, None)) == strip(render_report(run.trace, None))

@@ -1,0 +1,42 @@
+"""Sample runs that several test files draw from: a fit with a user-defined layer, traced to a file."""
+from __future__ import annotations
+
+import numpy as np
+
+import fittrace
+from fittrace.engine.base_layer import Layer, clear_session
+from fittrace.keras import layers
+from fittrace.keras.models import Sequential
+
+EVIL = "<script>alert(1)</script>"
+
+
+class Scale(Layer):
+    """A user-defined layer: it must appear as itself."""
+
+    def build(self, input_shape):
+        self.w = self.add_weight("w", shape=(input_shape[-1],), initializer="ones")
+        super().build(input_shape)
+
+    def call(self, inputs):
+        return inputs * self.w
+
+
+def user_layer_run(tmp_path, evil: bool = False, fail: bool = False):
+    """Three epochs of a model with a ``Scale`` layer (named ``EVIL`` when ``evil``), 300 samples, batch 128, a
+    validation split; with ``fail``, a second fit on data of the wrong width fails inside the trace."""
+    clear_session()                      # layer names start again at dense, dense_1
+    rng = np.random.default_rng(0)
+    x, y = rng.random((300, 12), dtype=np.float32), rng.integers(0, 10, 300).astype(np.uint8)
+    model = Sequential([Scale(name=EVIL if evil else "scale"), layers.Dense(8, activation="relu"),
+                        layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "run.trace.jsonl"
+    try:
+        with fittrace.trace(path=path) as run:
+            model.fit(x, y, epochs=3, batch_size=128, verbose=1, validation_split=0.2)
+            if fail:
+                model.fit(np.zeros((40, 5), np.float32), y[:40], verbose=0)
+    except ValueError:
+        assert fail
+    return run, path
