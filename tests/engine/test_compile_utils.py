@@ -1,10 +1,10 @@
-"""LossesContainer and MetricsContainer, and the metrics they hold."""
+"""LossesContainer and MetricsContainer: metrics resolved from shapes, the loss tracker, sample weights, metrics
+without targets: ``fittrace/engine/compile_utils.py``."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from fittrace import metrics
 from fittrace.autodiff import Tensor
 from fittrace.engine.compile_utils import LossesContainer, MetricsContainer
 
@@ -23,13 +23,6 @@ def test_accuracy_resolved_from_shapes_keeps_its_name(y, pred_shape, fn):
     mc.update_state(y, Tensor(np.full(pred_shape, 0.6, "float32")))
     assert [m.name for m in mc.metrics] == ["accuracy"]
     assert mc._fns[id(mc.metrics[0])] == fn
-
-
-def test_running_accuracy_over_batches_of_different_sizes():
-    mc = MetricsContainer(["accuracy"])
-    mc.update_state(np.array([0, 1, 2]), Tensor(LOGITS[:3]))          # 3 right
-    mc.update_state(np.array([1]), Tensor(LOGITS[3:]))                # 1 wrong
-    assert mc.metrics[0].result() == pytest.approx(3 / 4)
 
 
 def test_loss_tracker_is_weighted_by_batch_size_and_adds_regularization():
@@ -52,28 +45,6 @@ def test_metrics_ignore_sample_weight_but_weighted_metrics_use_it():
     mc.update_state(np.array([0, 0]), Tensor(LOGITS[:2]), sample_weight=np.array([1.0, 0.0]))
     plain, weighted = mc.metrics
     assert plain.result() == pytest.approx(0.5) and weighted.result() == pytest.approx(1.0)
-
-
-def test_mean_of_plain_numbers_equals_the_mean_of_the_same_values_as_arrays():
-    fast, arrays = metrics.Mean(), metrics.Mean()
-    for value, weight in [(2.0, 128), (4.5, 96), (1.25, 3.5), (0.5, None)]:
-        fast.update_state(value, sample_weight=weight)              # a Python float: the loss tracker's path
-        arrays.update_state(np.float32(value), sample_weight=None if weight is None else np.array(weight))
-    assert fast.result() == pytest.approx(arrays.result(), rel=1e-12)
-    assert fast.count == arrays.count == 128 + 96 + 3.5 + 1
-    fast.update_state(float("nan"), sample_weight=1)
-    assert np.isnan(fast.result())
-
-
-def test_mean_and_unknown_metric():
-    m = metrics.Mean()
-    m.update_state(2.0, sample_weight=128)
-    m.update_state(4.0, sample_weight=96)
-    assert m.result() == pytest.approx((2 * 128 + 4 * 96) / 224)
-    m.reset_state()
-    assert m.result() == 0.0
-    with pytest.raises(ValueError, match="Unknown metric function: 'nope'"):
-        metrics.get("nope")
 
 
 def test_metrics_without_targets_are_skipped_once_built_and_refused_before():

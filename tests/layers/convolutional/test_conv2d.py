@@ -1,12 +1,12 @@
-"""Conv2D and MaxPooling2D: the arithmetic against a direct loop, Keras's shapes, parameter counts and messages,
-a CNN that learns, and the channel axis Keras adds to images given without it.
-(Gradients: tests/test_autodiff.py; numbers against TF-Keras: tests/test_keras_parity.py.)"""
+"""Conv2D: the arithmetic against a direct loop, Keras's shapes, parameter counts and messages, a CNN that learns,
+and the channel axis Keras adds to images given without it: ``fittrace/layers/convolutional/conv2d.py``.
+(Gradients: tests/autodiff/test_conv.py; numbers against TF-Keras: tests/test_keras_parity.py.)"""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from fittrace.autodiff.conv import conv2d, max_pool2d
+from fittrace.autodiff.conv import conv2d
 from fittrace.keras import layers
 from fittrace.keras.models import Sequential
 from fittrace.seeding import set_random_seed
@@ -38,14 +38,6 @@ def test_conv2d_is_the_sum_over_each_window(strides, padding):
     x, k = R.normal(size=(2, 8, 7, 3)).astype("float32"), R.normal(size=(3, 2, 3, 5)).astype("float32")
     np.testing.assert_allclose(conv2d(x, k, strides, padding).value, _direct_conv(x, k, strides, padding),
                                rtol=1e-5, atol=1e-5)
-
-
-def test_max_pool_takes_each_windows_largest_value_and_same_padding_never_wins():
-    x = -R.random((1, 5, 5, 2)).astype("float32")                  # all negative: a zero pad would win
-    out = max_pool2d(x, (2, 2), None, "same").value
-    assert out.shape == (1, 3, 3, 2)
-    assert out[0, 2, 2, 0] == x[0, 4, 4, 0] and out[0, 0, 0, 1] == x[0, :2, :2, 1].max()
-    assert (out < 0).all()
 
 
 def test_shapes_parameter_counts_and_weight_names_are_keras():
@@ -128,23 +120,3 @@ def test_traced_layer_calls_carry_image_shapes_and_weights_their_kernel_shape():
     assert shapes["Conv2D"] == [6, 7, 7, 2] and shapes["MaxPooling2D"] == [6, 3, 3, 2]
     made = {e.data["name"]: e.data["shape"] for e in rec.events if e.kind == "weight_created"}
     assert any(name.endswith("kernel:0") and shape == [3, 3, 1, 2] for name, shape in made.items())
-
-
-def test_average_pooling_divides_by_the_real_values_only():
-    x = np.arange(25, dtype="float32").reshape(1, 5, 5, 1)
-    out = layers.AveragePooling2D(padding="same")(x).numpy()[0, :, :, 0]
-    assert out.shape == (3, 3)
-    assert out[0, 0] == np.mean([0, 1, 5, 6]) and out[0, 2] == np.mean([4, 9]) and out[2, 2] == 24
-    assert layers.AvgPool2D is layers.AveragePooling2D and layers.AveragePooling2D().name.startswith("average_pooling2d")
-
-
-def test_global_poolings_give_one_number_per_channel():
-    x = R.normal(size=(3, 4, 5, 2)).astype("float32")
-    mean = layers.GlobalAveragePooling2D()(x).numpy()
-    np.testing.assert_allclose(mean, x.mean(axis=(1, 2)), rtol=1e-5)
-    top = layers.GlobalMaxPooling2D(keepdims=True)(x).numpy()
-    assert top.shape == (3, 1, 1, 2) and np.array_equal(top[:, 0, 0], x.max(axis=(1, 2)))
-    assert layers.GlobalAveragePooling2D().compute_output_shape((None, 4, 5, 2)) == (None, 2)
-    assert layers.GlobalMaxPool2D(keepdims=True).compute_output_shape((None, 4, 5, 2)) == (None, 1, 1, 2)
-    with pytest.raises(ValueError, match="expected ndim=4, found ndim=3"):
-        layers.GlobalAveragePooling2D()(x[0])
