@@ -25,9 +25,9 @@ from fittrace.analysis.builds import why_rebuilt
 from fittrace.render.registry import render
 from fittrace.render.report import render_report
 from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
+from fittrace.tracing.chrome import to_chrome
 from fittrace.tracing.document import Trace, footer_record
 from fittrace.tracing.events import Event
-from fittrace.tracing.chrome import to_chrome
 from fittrace.tracing.jsonl import JsonlWriter, read_jsonl, write_jsonl
 from fittrace.tracing.recorder import Recorder
 from fittrace.version import __version__

@@ -19,10 +19,11 @@ and says plainly when nothing was rebuilt.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
+from fittrace.analysis.shapes import shape_text
+from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
 
@@ -79,12 +80,7 @@ class Diagnosis:
         return not self.rebuilds and not self.failures
 
 
-def _shape(s: Any) -> str:
-    return "None" if s is None else "(" + ", ".join("None" if d is None else str(d) for d in s) + \
-        ("," if len(s) == 1 else "") + ")"
-
-
-def _model_of(events: dict[int, Event], ev: Event) -> str | None:
+def _model_of(events: Mapping[int, Event], ev: Event) -> str | None:
     """The model an event happened in: the nearest enclosing model_call, or an api_call naming a model."""
     seq = ev.parent
     while seq is not None and seq in events:
@@ -111,17 +107,17 @@ def _graph_build(ev: Event, prev: Build | None) -> Build:
                "in a partial batch)" if d.get("mode") == "graph" else
                "with the concrete shape of the first batch" if d.get("mode") == "eager" else "from its explicit input")
         return Build(**common, cause=f"Model '{model}' had no input shape yet; it built its graph network for "
-                                     f"{_shape(built)} {how}.")
+                                     f"{shape_text(built)} {how}.")
     if action == "skipped":
-        return Build(**common, cause=f"Model '{model}' received {_shape(received)}, whose rank differs from the "
-                                     f"{_shape(before)} it was built for; Keras does not rebuild then and calls the "
+        return Build(**common, cause=f"Model '{model}' received {shape_text(received)}, whose rank differs from the "
+                                     f"{shape_text(before)} it was built for; Keras does not rebuild then and calls the "
                                      "existing network, so a later layer usually fails.",
                      fix="Give the input the rank the model was built for (add or remove the batch axis, or "
                          "reshape/Flatten the samples).")
     changed = [i for i, (a, b) in enumerate(zip(before or (), received or ())) if a != b]
     only_batch = changed == [0]
-    differs = (f"dimension {', '.join(map(str, changed))} changed: {_shape(before)} -> {_shape(received)}; "
-               f"relaxed to {_shape(built)}") if before is not None else f"built for {_shape(built)}"
+    differs = (f"dimension {', '.join(map(str, changed))} changed: {shape_text(before)} -> {shape_text(received)}; "
+               f"relaxed to {shape_text(built)}") if before is not None else f"built for {shape_text(built)}"
     if action == "rebuilt" and before is None and prev is not None:
         differs = str(d.get("reason"))
     fix = ("Harmless: only the batch size changed (e.g. the last, partial batch). To build once, give the model an "
@@ -149,9 +145,9 @@ def _layer_build(ev: Event, prev: Build | None, model: str | None, prev_model: s
         via = {"add": "when add() appended it to a model that already had an input shape",
                "build": "when build() was called", "summary": "for summary()"}.get(str(d.get("trigger")), "")
         return Build(**common, cause=f"Layer '{layer}' was built {where} for input shape "
-                                     f"{_shape(d.get('input_shape'))} {via or 'on its first call'}: it created its "
+                                     f"{shape_text(d.get('input_shape'))} {via or 'on its first call'}: it created its "
                                      "weights then (lazy build).")
-    return Build(**common, differs=f"input shape {_shape(prev.shape_after)} -> {_shape(d.get('input_shape'))}",
+    return Build(**common, differs=f"input shape {shape_text(prev.shape_after)} -> {shape_text(d.get('input_shape'))}",
                  cause=f"Layer '{layer}' was built again because its `built` flag had been reset to False; build() "
                        "ran anew and add_weight created fresh weights.",
                  lost="the trained weight values: they were replaced by freshly initialised ones",
@@ -201,42 +197,36 @@ def _slots(ev: Event, prev: Build | None) -> Build:
                      "state.")
 
 
-_AXIS = re.compile(r'Input (\d+) of layer "([^"]+)" is incompatible with the layer: expected axis (-?\d+) of input '
-                   r"shape to have value (\d+), but received input with shape \(([^)]*)\)")
-_FULL = re.compile(r'Input (\d+) of layer "([^"]+)" is incompatible with the layer: expected shape=\(([^)]*)\), '
-                   r"found shape=\(([^)]*)\)")
-_NDIM = re.compile(r'Input (\d+) of layer "([^"]+)" is incompatible with the layer: expected (?:min_)?ndim=(\d+), '
-                   r"found ndim=(\d+)")
-
-
 def _failure(ev: Event, origin: str) -> Failure | None:
+    """The failure an "error" event shows, worded from the facts the engine gave it (``diagnosis``)."""
     msg = str(ev.data.get("message", ""))
-    if m := _AXIS.search(msg):
-        _, layer, axis, want, got = m.groups()
-        dims = [d.strip() for d in got.split(",") if d.strip()]
-        got_dim = dims[int(axis)] if dims else "?"
-        return Failure(ev.seq, str(ev.data.get("type")), msg, layer,
-                       f"axis {axis}: the layer was built for {want}, the data has {got_dim}", origin,
+    kind = str(ev.data.get("type"))
+    facts = ev.data.get("diagnosis") or {}
+    check, layer = facts.get("check"), facts.get("layer", ev.layer)
+    if check == "axis":
+        want, axis = facts["expected"], facts["axis"]
+        got = "?" if facts.get("found") is None else facts["found"]
+        return Failure(ev.seq, kind, msg, layer, f"axis {axis}: the layer was built for {want}, the data has {got}",
+                       origin,
                        f"Layer '{layer}' was built for inputs with {want} values in axis {axis}. Give it data of "
                        f"that width (check the preprocessing, e.g. reshape to (n, {want})), or build a new model "
-                       f"for {got_dim} features.")
-    if m := _FULL.search(msg):
-        _, layer, want, got = m.groups()
-        return Failure(ev.seq, str(ev.data.get("type")), msg, layer, f"expected ({want}), found ({got})", origin,
-                       f"The model's explicit input is ({want}). Reshape the data to match, e.g. "
+                       f"for {got} features.")
+    if check == "shape":
+        want, got = shape_text(facts["expected"]), shape_text(facts["found"])
+        return Failure(ev.seq, kind, msg, layer, f"expected {want}, found {got}", origin,
+                       f"The model's explicit input is {want}. Reshape the data to match, e.g. "
                        "x.reshape(len(x), -1) for images, or add a Flatten layer first.")
-    if m := _NDIM.search(msg):
-        _, layer, want, got = m.groups()
-        return Failure(ev.seq, str(ev.data.get("type")), msg, layer, f"rank {got}, needs {want}", origin,
-                       _rank_fix(int(want), int(got)))
-    if "The optimizer cannot recognize variable" in msg:
-        var = msg.split("recognize variable ", 1)[1].split(".", 1)[0] if "recognize variable " in msg else "?"
-        return Failure(ev.seq, str(ev.data.get("type")), msg, var.split("/")[0], f"variable {var} is new", origin,
+    if check == "ndim":
+        want, got = int(facts["expected"]), int(facts["found"])
+        return Failure(ev.seq, kind, msg, layer, f"rank {got}, needs {want}", origin, _rank_fix(want, got))
+    if check == "unknown_variable":
+        var = facts["variable"]
+        return Failure(ev.seq, kind, msg, layer, f"variable {var} is new", origin,
                        "The optimizer built its slots for the old variables; this one was created afterwards (a "
                        "layer was built again or added). Call compile() again to get a fresh optimizer, or "
                        "optimizer.build(model.trainable_variables) before training.")
-    if "Dense layer should be defined" in msg or "incompatible" in msg:
-        return Failure(ev.seq, str(ev.data.get("type")), msg, ev.layer, "unknown", origin,
+    if check == "undefined_last_dim":
+        return Failure(ev.seq, kind, msg, layer, "unknown", origin,
                        "Check the input shape against the model's expected input.")
     return None
 
@@ -269,10 +259,10 @@ def _origin(events: list[Event], upto: int) -> str:
             f"{d.get('steps')} steps){where}")
 
 
-def why_rebuilt(trace: Any, layer: str | None = None) -> Diagnosis:
+def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
     """Explain every build and rebuild in ``trace`` (a Trace or anything with ``.events``)."""
     events: list[Event] = list(trace.events)
-    by_seq = {e.seq: e for e in events}
+    by_seq = trace.events_by_seq
     last: dict[tuple[str, str], Build] = {}
     layer_model: dict[str, str] = {}
     builds: list[Build] = []

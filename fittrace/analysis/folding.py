@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
-from fittrace.tracing.document import enclosing
+from fittrace.tracing.document import Trace, enclosing
 from fittrace.tracing.events import Event
 
 _NOTABLE = {"graph_build": "graph network built", "layer_build": "layer built", "weight_created": "weights created",
@@ -55,7 +55,7 @@ def _finite(logs: Any) -> bool:
     return True
 
 
-def fold(trace: Any) -> list[CallLoops]:
+def fold(trace: Trace) -> list[CallLoops]:
     """One :class:`CallLoops` per top-level fit/evaluate/predict call, in order (cached on the trace)."""
     cache = getattr(trace, "__dict__", None)
     key = ("_fold", len(trace.events))
@@ -67,9 +67,9 @@ def fold(trace: Any) -> list[CallLoops]:
     return result
 
 
-def _fold(trace: Any) -> list[CallLoops]:
+def _fold(trace: Trace) -> list[CallLoops]:
     events: list[Event] = list(trace.events)
-    by_seq = {e.seq: e for e in events}
+    by_seq = trace.events_by_seq
     calls = [e for e in events if e.kind in ("fit", "evaluate", "predict") and _top_call(e, by_seq)]
     out = []
     for call in calls:
@@ -77,11 +77,11 @@ def _fold(trace: Any) -> list[CallLoops]:
     return out
 
 
-def _top_call(ev: Event, by_seq: dict[int, Event]) -> bool:
+def _top_call(ev: Event, by_seq: Mapping[int, Event]) -> bool:
     return not any(p.kind in ("fit", "evaluate", "predict") for p in enclosing(ev, by_seq))
 
 
-def _owner(ev: Event, by_seq: dict[int, Event], cache: dict[int, int | None]) -> int | None:
+def _owner(ev: Event, by_seq: Mapping[int, Event], cache: dict[int, int | None]) -> int | None:
     """The seq of the step span an event belongs to (None outside steps)."""
     chain = []
     seq: int | None = ev.seq
@@ -103,7 +103,7 @@ def _owner(ev: Event, by_seq: dict[int, Event], cache: dict[int, int | None]) ->
     return result
 
 
-def _fold_call(call: Event, events: list[Event], by_seq: dict[int, Event]) -> CallLoops:
+def _fold_call(call: Event, events: list[Event], by_seq: Mapping[int, Event]) -> CallLoops:
     end = call.seq
     inside = []
     cache: dict[int, int | None] = {}
@@ -151,7 +151,7 @@ def _fold_call(call: Event, events: list[Event], by_seq: dict[int, Event]) -> Ca
                      epochs[0].data.get("epoch") if epochs else None, spe, typical, first, tuple(odd), error)
 
 
-def _within(ev: Event, call: Event, by_seq: dict[int, Event], cache: dict[int, int | None]) -> bool:
+def _within(ev: Event, call: Event, by_seq: Mapping[int, Event], cache: dict[int, int | None]) -> bool:
     seq = ev.parent
     seen = []
     found = False
@@ -170,7 +170,7 @@ def _within(ev: Event, call: Event, by_seq: dict[int, Event], cache: dict[int, i
     return found
 
 
-def _direct_step(step: Event, by_seq: dict[int, Event], call: Event) -> bool:
+def _direct_step(step: Event, by_seq: Mapping[int, Event], call: Event) -> bool:
     """A step of this call itself (not of a validation evaluate nested inside fit)."""
     for node in enclosing(step, by_seq):
         if node.seq == call.seq:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
-from fittrace.tracing.document import enclosing
+from fittrace.tracing.document import Trace, enclosing
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +51,10 @@ def downsample(points: list[tuple[float, float]], max_points: int = 1200) -> tup
     return tuple(out)
 
 
-def run_series(trace: Any, max_points: int = 1200) -> RunSeries:
+def run_series(trace: Trace, max_points: int = 1200) -> RunSeries:
     """Every series the report plots, from the ``epoch`` and ``step`` events of training."""
     out = RunSeries()
-    by_seq = {e.seq: e for e in trace.events}
+    by_seq = trace.events_by_seq
     epochs = [e for e in trace.events if e.kind == "epoch"]
     for e in epochs:
         logs = {k: v for k, v in (e.data.get("logs") or {}).items() if _num(v) is not None}
@@ -83,5 +83,5 @@ def run_series(trace: Any, max_points: int = 1200) -> RunSeries:
     return out
 
 
-def _in_validation(ev: Any, by_seq: dict[int, Any]) -> bool:
+def _in_validation(ev: Any, by_seq: Mapping[int, Any]) -> bool:
     return any(p.kind in ("validation", "evaluate", "predict") for p in enclosing(ev, by_seq))

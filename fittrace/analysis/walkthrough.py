@@ -6,9 +6,11 @@ the progress bar and History — each with the run's own values and the Keras 2 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from fittrace.analysis.folding import fold
+from fittrace.analysis.shapes import shape_text
+from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
 EXPLORER_LIMIT = 6000       # events embedded in the explorer; beyond it, plain steps are thinned
@@ -21,13 +23,7 @@ def _first(events: list[Event], kind: str, **match: Any) -> Event | None:
     return None
 
 
-def _shape(s: Any) -> str:
-    if not isinstance(s, (list, tuple)):
-        return "?" if s is None else str(s)
-    return "(" + ", ".join("None" if d is None else str(d) for d in s) + ("," if len(s) == 1 else "") + ")"
-
-
-def _in(ev: Event, ancestor: int, by_seq: dict[int, Event]) -> bool:
+def _in(ev: Event, ancestor: int, by_seq: Mapping[int, Event]) -> bool:
     seq = ev.parent
     while seq is not None:
         if seq == ancestor:
@@ -50,10 +46,10 @@ def _first_train_step(events: list[Event]) -> Event | None:
         (e for e in events if e.kind == "step" and e.data.get("phase", "train") == "train"), None)
 
 
-def walkthrough(trace: Any) -> dict[str, Any]:
+def walkthrough(trace: Trace) -> dict[str, Any]:
     """Every value the report's sections print."""
     ev: list[Event] = list(trace.events)
-    by_seq = {e.seq: e for e in ev}
+    by_seq = trace.events_by_seq
     header = getattr(trace, "header", {}) or {}
     fit = _first(ev, "fit")
     loops = next((c for c in fold(trace) if c.kind == "fit"), None)
@@ -64,17 +60,17 @@ def walkthrough(trace: Any) -> dict[str, Any]:
     layers_built = []
     for b in (e for e in ev if e.kind == "layer_build"):
         own = [w for w in weights if _in(w, b.seq, by_seq)]
-        layers_built.append({"layer": b.layer, "cls": b.data.get("layer_class"), "input_shape": _shape(b.data.get(
-            "input_shape")), "reason": b.data.get("reason"), "trigger": b.data.get("trigger"), "epoch": b.epoch,
-            "step": b.step, "weights": [{"name": w.data.get("name"), "shape": _shape(w.data.get("shape")),
+        layers_built.append({"layer": b.layer, "cls": b.data.get("layer_class"), "input_shape": shape_text(b.data.get(
+            "input_shape"), unknown="?"), "reason": b.data.get("reason"), "trigger": b.data.get("trigger"), "epoch": b.epoch,
+            "step": b.step, "weights": [{"name": w.data.get("name"), "shape": shape_text(w.data.get("shape"), unknown="?"),
                                          "initializer": w.data.get("initializer"),
                                          "trainable": w.data.get("trainable"),
                                          "params": _params(w.data.get("shape"))} for w in own]})
-    calls = [{"layer": e.layer, "cls": e.data.get("layer_class"), "input": _shape(e.data.get("input_shape")),
-              "output": _shape(e.data.get("output_shape")), "dtype": e.data.get("output_dtype"),
+    calls = [{"layer": e.layer, "cls": e.data.get("layer_class"), "input": shape_text(e.data.get("input_shape"), unknown="?"),
+              "output": shape_text(e.data.get("output_shape"), unknown="?"), "dtype": e.data.get("output_dtype"),
               "stats": e.data.get("stats") or {}} for e in in_step if e.kind == "layer_call"]
     loss = next((e for e in in_step if e.kind == "loss"), None)
-    grads = [{"variable": e.data.get("variable"), "shape": _shape(e.data.get("shape")), "norm": e.data.get("norm")}
+    grads = [{"variable": e.data.get("variable"), "shape": shape_text(e.data.get("shape"), unknown="?"), "norm": e.data.get("norm")}
              for e in in_step if e.kind == "gradient"]
     updates = [{"variable": e.data.get("variable"), "norm": e.data.get("update_norm"),
                 "slots": e.data.get("slots_created") or []} for e in in_step if e.kind == "optimizer_update"]
@@ -121,7 +117,7 @@ def walkthrough(trace: Any) -> dict[str, Any]:
     }
 
 
-def explorer_rows(trace: Any, limit: int = EXPLORER_LIMIT) -> tuple[list[list[Any]], int]:
+def explorer_rows(trace: Trace, limit: int = EXPLORER_LIMIT) -> tuple[list[list[Any]], int]:
     """Events as compact rows for the explorer; plain steps are thinned past ``limit`` (returns rows, omitted)."""
     events = list(trace.events)
     keep = events

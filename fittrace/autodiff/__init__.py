@@ -11,10 +11,36 @@ from __future__ import annotations
 
 from fittrace.autodiff.conv import avg_pool2d, conv2d, global_max_pool2d, max_pool2d, output_length
 from fittrace.autodiff.nn import gelu, log_softmax, relu, sigmoid, softmax, sparse_softmax_cross_entropy, tanh
-from fittrace.autodiff.ops import (FLOATX, Tensor, Variable, abs, add, clip, concat, convert_to_tensor, divide, exp,
-                                   getitem, log, matmul, maximum, multiply, negative, power, reduce_mean, reduce_sum,
-                                   reshape, sqrt, square, squared_norm, stop_gradient, subtract, to_numpy, transpose,
-                                   where)
+from fittrace.autodiff.ops import (
+                                   FLOATX,
+                                   Tensor,
+                                   Variable,
+                                   abs,
+                                   add,
+                                   clip,
+                                   concat,
+                                   convert_to_tensor,
+                                   divide,
+                                   exp,
+                                   getitem,
+                                   log,
+                                   matmul,
+                                   maximum,
+                                   multiply,
+                                   negative,
+                                   power,
+                                   reduce_mean,
+                                   reduce_sum,
+                                   reshape,
+                                   sqrt,
+                                   square,
+                                   squared_norm,
+                                   stop_gradient,
+                                   subtract,
+                                   to_numpy,
+                                   transpose,
+                                   where,
+)
 from fittrace.autodiff.tape import GradientTape
 
 __all__ = ["FLOATX", "Tensor", "Variable", "GradientTape", "abs", "add", "clip", "concat", "convert_to_tensor",

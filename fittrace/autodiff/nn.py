@@ -12,6 +12,7 @@ import numpy as np
 
 from fittrace.autodiff.ops import Tensor, _op, _t
 
+
 def relu(a: Any) -> Tensor:
     a = _t(a)
     out = np.maximum(a.value, 0)

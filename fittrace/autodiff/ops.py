@@ -22,7 +22,6 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-
 FLOATX = np.float32
 _tapes: list[Any] = []           # the GradientTapes recording now (tape.py), innermost last
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable, TypeVar
 
-from fittrace.tracing import recorder as rec
 import numpy as np
 
 from fittrace.autodiff import to_numpy
+from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_CALLBACKS
 
 F = TypeVar("F", bound=Callable[..., Any])

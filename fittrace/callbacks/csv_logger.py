@@ -5,11 +5,14 @@ front, ``NA`` for a missing value, ``append`` without a second header, excel lin
 rows of its finished epochs. Left out: nothing.
 """
 from __future__ import annotations
+
 import collections.abc
 import csv
 import os
 from typing import Any
+
 import numpy as np
+
 from fittrace.callbacks.callback import Callback
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from fittrace.callbacks.callback import Callback, higher_is_better_early_stopping, monitor_op, warn
-from fittrace.utils.io_utils import print_msg
 from fittrace.tracing.events import KERAS_CALLBACKS
+from fittrace.utils.io_utils import print_msg
 
 
 class EarlyStopping(Callback):

@@ -8,7 +8,9 @@ Mirrors ``keras.callbacks.History`` (tf_keras/src/callbacks.py). Left out: nothi
     ([0, 1], {'loss': [0.5, 0.25]})
 """
 from __future__ import annotations
+
 from typing import Any
+
 from fittrace.callbacks.callback import Callback
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_CALLBACKS

@@ -9,7 +9,9 @@ batch function given makes the callback one that implements batch hooks. Left ou
     [3]
 """
 from __future__ import annotations
+
 from typing import Any, Callable
+
 from fittrace.callbacks.callback import Callback
 
 

@@ -6,13 +6,16 @@ folder, then renamed over the target, so an interrupted save never leaves half a
 deprecated ``period`` and ``load_weights_on_restart``, and the distributed-training file handling.
 """
 from __future__ import annotations
+
 import os
 import tempfile
 from typing import Any
+
 import numpy as np
+
 from fittrace.callbacks.callback import Callback, monitor_op, warn
-from fittrace.utils.io_utils import print_msg
 from fittrace.tracing.events import KERAS_CALLBACKS
+from fittrace.utils.io_utils import print_msg
 
 
 class ModelCheckpoint(Callback):

@@ -5,12 +5,14 @@ Mirrors ``keras.callbacks.ProgbarLogger`` (tf_keras/src/callbacks.py): ``count_m
 ``count_mode="samples"``.
 """
 from __future__ import annotations
+
 from typing import Any
+
 from fittrace.callbacks.callback import Callback
-from fittrace.utils.generic_utils import KERAS_PROGBAR_UPDATE, Progbar
-from fittrace.utils.io_utils import print_msg
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_CALLBACKS
+from fittrace.utils.generic_utils import KERAS_PROGBAR_UPDATE, Progbar
+from fittrace.utils.io_utils import print_msg
 
 
 class ProgbarLogger(Callback):

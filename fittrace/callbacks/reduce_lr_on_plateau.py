@@ -8,11 +8,14 @@ logged as ``lr``. Left out: nothing.
     True
 """
 from __future__ import annotations
+
 from typing import Any, Callable
+
 import numpy as np
+
 from fittrace.callbacks.callback import Callback, current_lr, warn
-from fittrace.utils.io_utils import print_msg
 from fittrace.tracing.events import KERAS_CALLBACKS
+from fittrace.utils.io_utils import print_msg
 
 
 class ReduceLROnPlateau(Callback):

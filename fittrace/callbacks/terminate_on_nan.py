@@ -3,7 +3,9 @@
 Mirrors ``keras.callbacks.TerminateOnNaN`` (tf_keras/src/callbacks.py), with its message. Left out: nothing.
 """
 from __future__ import annotations
+
 import math
+
 from fittrace.autodiff import to_numpy
 from fittrace.callbacks.callback import Callback
 from fittrace.utils.io_utils import print_msg

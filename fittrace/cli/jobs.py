@@ -19,8 +19,8 @@ from fittrace.render.registry import render
 from fittrace.render.report import diagram_sources, render_report
 from fittrace.render.text import diagnosis_text
 from fittrace.tracing import events
-from fittrace.tracing.chrome import to_chrome
 from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
+from fittrace.tracing.chrome import to_chrome
 from fittrace.tracing.document import Trace
 from fittrace.tracing.jsonl import read_jsonl
 

@@ -26,11 +26,11 @@ import numpy as np
 from fittrace import initializers as initializers_mod
 from fittrace import regularizers as regularizers_mod
 from fittrace.autodiff import Tensor, Variable, convert_to_tensor
+from fittrace.engine import trace_payloads
 from fittrace.engine.functions import symbolic_shape
 from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_BASE_LAYER
-from fittrace.engine import trace_payloads
 
 _NAME_COUNTS: dict[str, int] = {}
 _training_stack: list[bool] = []     # the training flag of the enclosing layer calls (Keras's call context)

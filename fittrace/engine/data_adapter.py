@@ -32,7 +32,6 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_DATA_ADAPTER
 from fittrace.utils.data_utils import Sequence
 
-
 # --- the adapters --------------------------------------------------------------------------------------------------
 _SCALARS = (float, int, str, bytes, bytearray)
 

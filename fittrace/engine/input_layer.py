@@ -9,7 +9,9 @@ carries its shape, dtype and layer, enough for ``Sequential``; sparse and ragged
     ((None, 784), 'pixels')
 """
 from __future__ import annotations
+
 from typing import Any, Sequence
+
 from fittrace.engine.base_layer import Layer, unique_name
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from fittrace.engine.functions import symbolic_shape
+from fittrace.tracing import recorder as rec
 
 
 @dataclass
@@ -68,12 +69,16 @@ def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec] | Non
         ndim = len(shape)
         head = f'Input {i} of layer "{layer_name}" is incompatible with the layer: '
         if spec.ndim is not None and not spec.allow_last_axis_squeeze and ndim != spec.ndim:
-            raise ValueError(f"{head}expected ndim={spec.ndim}, found ndim={ndim}. Full shape received: {shape}")
+            raise rec.with_facts(ValueError(f"{head}expected ndim={spec.ndim}, found ndim={ndim}. Full shape received: "
+                                            f"{shape}"), check="ndim", input=i, layer=layer_name,
+                                 expected=spec.ndim, found=ndim)
         if spec.max_ndim is not None and ndim > spec.max_ndim:
-            raise ValueError(f"{head}expected max_ndim={spec.max_ndim}, found ndim={ndim}")
+            raise rec.with_facts(ValueError(f"{head}expected max_ndim={spec.max_ndim}, found ndim={ndim}"),
+                                 check="ndim", input=i, layer=layer_name, expected=spec.max_ndim, found=ndim)
         if spec.min_ndim is not None and ndim < spec.min_ndim:
-            raise ValueError(f"{head}expected min_ndim={spec.min_ndim}, found ndim={ndim}. Full shape received: "
-                             f"{shape}")
+            raise rec.with_facts(ValueError(f"{head}expected min_ndim={spec.min_ndim}, found ndim={ndim}. Full shape "
+                                            f"received: {shape}"), check="ndim", input=i, layer=layer_name,
+                                 expected=spec.min_ndim, found=ndim)
         if spec.dtype is not None and str(x.dtype) != spec.dtype:
             raise ValueError(f"{head}expected dtype={spec.dtype}, found dtype={x.dtype}")
         for axis, value in spec.axes.items():
@@ -84,8 +89,9 @@ def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec] | Non
             except IndexError:
                 got = None
             if got is not None and got != value:
-                raise ValueError(f"{head}expected axis {axis} of input shape to have value {value}, but received "
-                                 f"input with shape {_display_shape(shape)}")
+                raise rec.with_facts(ValueError(f"{head}expected axis {axis} of input shape to have value {value}, "
+                                                f"but received input with shape {_display_shape(shape)}"),
+                                     check="axis", input=i, layer=layer_name, axis=axis, expected=value, found=got)
         if spec.shape is not None:
             want = spec.shape
             if spec.allow_last_axis_squeeze:
@@ -95,4 +101,7 @@ def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec] | Non
                     want = want[:-1]
             ok = len(shape) == len(want) and all(w is None or s is None or w == s for s, w in zip(shape, want))
             if not ok:
-                raise ValueError(f"{head}expected shape={spec.shape}, found shape={_display_shape(tuple(x.shape))}")
+                raise rec.with_facts(ValueError(f"{head}expected shape={spec.shape}, found "
+                                                f"shape={_display_shape(tuple(x.shape))}"),
+                                     check="shape", input=i, layer=layer_name, expected=list(spec.shape),
+                                     found=list(shape))

@@ -19,9 +19,9 @@ from fittrace.autodiff import FLOATX, Tensor
 from fittrace.engine import functions
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.functions import replaying_graph, symbolic_shape, tracing_batch_unknown
+from fittrace.engine.input_layer import InputLayer, KerasInput
 from fittrace.engine.input_spec import InputSpec, _Shaped, assert_input_compatibility
 from fittrace.engine.training import Model
-from fittrace.engine.input_layer import InputLayer, KerasInput
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_SEQUENTIAL
 

@@ -23,7 +23,6 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.payloads import PlainPayload
 from fittrace.utils.tf_utils import logs_to_floats
 
-
 _DTYPE_NAMES: dict[Any, str] = {}
 
 

@@ -44,7 +44,6 @@ from fittrace.tracing.events import KERAS_TRAINING
 from fittrace.utils import layer_utils
 from fittrace.utils.tf_utils import logs_to_floats
 
-
 _KERAS_FIT = f"{KERAS_TRAINING}.Model.fit"
 
 

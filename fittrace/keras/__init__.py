@@ -10,8 +10,20 @@ The face imports everything below it and nothing imports the face (but the tutor
 """
 from __future__ import annotations
 
-from fittrace.keras import (activations, backend, callbacks, datasets, initializers, layers, losses, metrics, models,
-                            optimizers, regularizers, utils)
+from fittrace.keras import (
+                            activations,
+                            backend,
+                            callbacks,
+                            datasets,
+                            initializers,
+                            layers,
+                            losses,
+                            metrics,
+                            models,
+                            optimizers,
+                            regularizers,
+                            utils,
+)
 from fittrace.keras.layers import Input
 from fittrace.keras.models import Model, Sequential
 

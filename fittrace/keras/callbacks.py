@@ -1,7 +1,17 @@
 """``fittrace.keras.callbacks``: the callbacks a Keras 2 script imports from ``tensorflow.keras.callbacks``."""
-from fittrace.callbacks import (CallbackList, Callback, CSVLogger, EarlyStopping, History, LambdaCallback,
-                                LearningRateScheduler, ModelCheckpoint, ProgbarLogger, ReduceLROnPlateau,
-                                TerminateOnNaN)
+from fittrace.callbacks import (
+                                Callback,
+                                CallbackList,
+                                CSVLogger,
+                                EarlyStopping,
+                                History,
+                                LambdaCallback,
+                                LearningRateScheduler,
+                                ModelCheckpoint,
+                                ProgbarLogger,
+                                ReduceLROnPlateau,
+                                TerminateOnNaN,
+)
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "LambdaCallback",
            "ModelCheckpoint", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger"]

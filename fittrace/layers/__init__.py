@@ -9,11 +9,20 @@ from __future__ import annotations
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_layer import Input, InputLayer
 from fittrace.engine.input_spec import InputSpec
-from fittrace.layers.core import Dense, Activation
 from fittrace.layers.convolutional import Conv2D
-from fittrace.layers.pooling import MaxPooling2D, MaxPool2D, AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPooling2D, GlobalMaxPool2D
+from fittrace.layers.core import Activation, Dense
 from fittrace.layers.normalization import BatchNormalization
-from fittrace.layers.reshaping import Flatten, Reshape
+from fittrace.layers.pooling import (
+    AveragePooling2D,
+    AvgPool2D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool2D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling2D,
+    MaxPool2D,
+    MaxPooling2D,
+)
 from fittrace.layers.regularization import Dropout
+from fittrace.layers.reshaping import Flatten, Reshape
 
 __all__ = ["Layer", "InputSpec", "InputLayer", "Input", "Dense", "Activation", "Conv2D", "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPooling2D", "GlobalMaxPool2D", "BatchNormalization", "Flatten", "Reshape", "Dropout"]

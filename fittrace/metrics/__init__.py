@@ -10,14 +10,26 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from fittrace.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
-                                               SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-                                               TopKCategoricalAccuracy, binary_accuracy, categorical_accuracy,
-                                               sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
-                                               top_k_categorical_accuracy)
+from fittrace.metrics.accuracy_metrics import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
 from fittrace.metrics.base_metric import Mean, MeanMetricWrapper, Metric, Reduce, Sum
-from fittrace.metrics.regression_metrics import (MeanAbsoluteError, MeanSquaredError, mean_absolute_error,
-                                                 mean_squared_error)
+from fittrace.metrics.regression_metrics import (
+    MeanAbsoluteError,
+    MeanSquaredError,
+    mean_absolute_error,
+    mean_squared_error,
+)
 from fittrace.saving.legacy.serialization import unknown
 
 __all__ = ["Metric", "Reduce", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",

@@ -9,8 +9,11 @@ tf_keras/src/metrics/__init__.py): each class is a ``MeanMetricWrapper`` over it
     0.5
 """
 from __future__ import annotations
+
 from typing import Any
+
 import numpy as np
+
 from fittrace.autodiff import to_numpy
 from fittrace.metrics.base_metric import MeanMetricWrapper
 

@@ -8,8 +8,11 @@ Left out: RootMeanSquaredError, CosineSimilarity, LogCoshError, MeanAbsolutePerc
     0.5
 """
 from __future__ import annotations
+
 from typing import Any
+
 import numpy as np
+
 from fittrace.autodiff import to_numpy
 from fittrace.metrics.base_metric import MeanMetricWrapper
 

@@ -4,8 +4,11 @@ Mirrors ``keras.optimizers.Adadelta`` (tf_keras/src/optimizers/adadelta.py): the
 ``accumulated_grad`` and ``accumulated_delta_var`` slots and the dense rule. Left out: sparse updates.
 """
 from __future__ import annotations
+
 from typing import Any
+
 import numpy as np
+
 from fittrace.optimizers.optimizer import Optimizer
 
 

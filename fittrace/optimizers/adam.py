@@ -10,8 +10,10 @@ Mirrors ``keras.optimizers.Adam`` (tf_keras/src/optimizers/adam.py): the ``m`` a
     0.1
 """
 from __future__ import annotations
+
 import math
 from typing import Any
+
 import numpy as np
 
 from fittrace.optimizers.optimizer import Optimizer

@@ -4,8 +4,11 @@ Mirrors ``keras.optimizers.Adamax`` (tf_keras/src/optimizers/adamax.py): the sam
 and the dense rule. Left out: sparse updates.
 """
 from __future__ import annotations
+
 from typing import Any
+
 import numpy as np
+
 from fittrace.optimizers.optimizer import Optimizer
 
 

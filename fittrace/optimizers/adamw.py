@@ -4,7 +4,9 @@ Mirrors ``keras.optimizers.AdamW`` (tf_keras/src/optimizers/adamw.py): ``weight_
 default) and applied by the base class before the update. Left out: sparse updates.
 """
 from __future__ import annotations
+
 from typing import Any
+
 from fittrace.optimizers.adam import Adam
 
 

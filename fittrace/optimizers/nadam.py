@@ -6,8 +6,11 @@ variable (its counter is a Python value changed while tracing); that bug is not 
 compares with TF-Keras run eagerly. Left out: sparse updates.
 """
 from __future__ import annotations
+
 from typing import Any
+
 import numpy as np
+
 from fittrace.optimizers.adam import update_moments
 from fittrace.optimizers.optimizer import Optimizer
 

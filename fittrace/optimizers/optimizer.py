@@ -23,8 +23,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from fittrace.optimizers import utils as optimizer_utils
 from fittrace.autodiff import Variable, to_numpy
+from fittrace.optimizers import utils as optimizer_utils
 from fittrace.tracing import recorder as rec
 
 _KERAS = "keras.optimizers.optimizer.Optimizer"
@@ -206,11 +206,13 @@ class Optimizer:
             rec.emit("optimizer_slots", f"{type(self).__name__}.build", keras=f"{_KERAS}.build",
                      data={"optimizer": type(self).__name__, "slots": created})
         elif any(id(v) not in self._slots for _, v in pairs):
-            raise KeyError(f"The optimizer cannot recognize variable {next(v.name for _, v in pairs if id(v) not in self._slots)}. "
-                           "This usually means you are trying to call the optimizer to update different parts of "
-                           "the model separately. Please call `optimizer.build(variables)` with the full list of "
-                           "trainable variables before the training loop or use legacy optimizer "
-                           f"`tf.keras.optimizers.legacy.{self.name}`.")
+            new = next(v.name for _, v in pairs if id(v) not in self._slots)
+            raise rec.with_facts(KeyError(
+                f"The optimizer cannot recognize variable {new}. This usually means you are trying to call the "
+                "optimizer to update different parts of the model separately. Please call "
+                "`optimizer.build(variables)` with the full list of trainable variables before the training loop or "
+                f"use legacy optimizer `tf.keras.optimizers.legacy.{self.name}`."),
+                check="unknown_variable", variable=new, layer=new.split("/")[0])
         pairs = optimizer_utils.filter_empty_gradients(pairs, self._warned_empty)
         pairs = optimizer_utils.clip_gradients(pairs, self.clipnorm, self.global_clipnorm, self.clipvalue)
         tracing = rec.stepwise() is not None

@@ -12,7 +12,9 @@ Keras 2 optimizer has it (the legacy one had it outside), with the ``velocity``,
     0.314658
 """
 from __future__ import annotations
+
 from typing import Any
+
 import numpy as np
 
 from fittrace.optimizers.optimizer import Optimizer

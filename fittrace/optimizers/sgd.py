@@ -10,7 +10,9 @@ only when ``momentum`` is set) and the dense update rule. Left out: sparse (Inde
     0.9
 """
 from __future__ import annotations
+
 from typing import Any
+
 import numpy as np
 
 from fittrace.optimizers.optimizer import Optimizer

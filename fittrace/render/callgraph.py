@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fittrace.render.dot_text import attrs, q
+from fittrace.tracing.document import Trace
 
 _CALL_INSTANTS = {"compile_check": "_assert_compile_was_called", "adapter_selected": None,
                   "callbacks_container": "CallbackList.__init__", "weight_created": "Layer.add_weight",
@@ -26,9 +27,9 @@ def _label(ev: Any) -> str:
     return _CALL_INSTANTS.get(ev.kind) or ev.name
 
 
-def callgraph_edges(trace: Any) -> list[tuple[str, str, int, int]]:
+def callgraph_edges(trace: Trace) -> list[tuple[str, str, int, int]]:
     """(caller, callee, order, count) for every distinct edge, in first-call order."""
-    by_seq = {e.seq: e for e in trace.events}
+    by_seq = trace.events_by_seq
     edges: dict[tuple[str, str], list[int]] = {}
 
     def caller(ev: Any) -> str:
@@ -54,7 +55,7 @@ def callgraph_edges(trace: Any) -> list[tuple[str, str, int, int]]:
     return [(a, b, order, count) for (a, b), (order, count) in sorted(edges.items(), key=lambda kv: kv[1][0])]
 
 
-def callgraph_dot(trace: Any) -> str:
+def callgraph_dot(trace: Trace) -> str:
     edges = callgraph_edges(trace)
     detail = (getattr(trace, "header", {}) or {}).get("detail", "default")
     nodes: dict[str, str] = {}

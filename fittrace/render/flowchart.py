@@ -10,11 +10,12 @@ from typing import Any
 
 from fittrace.analysis.folding import fold
 from fittrace.render.dot_text import attrs, q
+from fittrace.tracing.document import Trace
 
 RED = "#c62828"
 
 
-def _facts(trace: Any) -> dict[str, Any]:
+def _facts(trace: Trace) -> dict[str, Any]:
     ev = list(trace.events)
     first = lambda kind: next((e for e in ev if e.kind == kind), None)  # noqa: E731
     fit, sel, cbs = first("fit"), first("adapter_selected"), first("callbacks_container")
@@ -46,7 +47,7 @@ def _facts(trace: Any) -> dict[str, Any]:
     }
 
 
-def flowchart_dot(trace: Any) -> str:
+def flowchart_dot(trace: Trace) -> str:
     f = _facts(trace)
     hooks = ", ".join(map(str, f["callbacks"])) or "none"
     data = f"{f['adapter']}\\n{f['samples']} samples, batch {f['batch']}, {f['steps']} steps" + \

@@ -16,9 +16,11 @@ import jinja2
 from markupsafe import Markup
 
 from fittrace.analysis.builds import why_rebuilt
+from fittrace.analysis.shapes import shape_text
 from fittrace.analysis.stats import run_series
 from fittrace.analysis.walkthrough import explorer_rows, walkthrough
 from fittrace.render.plots import line_plot
+from fittrace.tracing.document import Trace
 
 _SAFE_SVG = re.compile(r"<script|javascript:|\son\w+\s*=|href\s*=\s*[\"']?https?:|xlink:href\s*=\s*[\"']?https?:",
                        re.IGNORECASE)
@@ -44,8 +46,7 @@ def environment(template_dir: str | os.PathLike | None = None) -> jinja2.Environ
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = _num
-    env.filters["shape"] = lambda s: "(" + ", ".join("None" if d is None else str(d) for d in s) + ")" \
-        if isinstance(s, (list, tuple)) else str(s)
+    env.filters["shape"] = shape_text
     return env
 
 
@@ -65,7 +66,7 @@ def safe_svg(svg: str) -> Markup:
     return Markup(svg.strip())
 
 
-def _plots(trace: Any) -> dict[str, Markup]:
+def _plots(trace: Trace) -> dict[str, Markup]:
     s = run_series(trace)
     losses = [(x.name, x.points) for x in s.per_epoch if "loss" in x.name]
     others = [(x.name, x.points) for x in s.per_epoch if "loss" not in x.name]
@@ -81,7 +82,7 @@ def _plots(trace: Any) -> dict[str, Markup]:
     }
 
 
-def render_html(trace: Any, diagrams: dict[str, str] | None = None, template_dir: str | os.PathLike | None = None
+def render_html(trace: Trace, diagrams: dict[str, str] | None = None, template_dir: str | os.PathLike | None = None
                 ) -> str:
     """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph to ready SVG text."""
     diagrams = diagrams or {}

@@ -6,45 +6,46 @@ unknown name lists the valid ones.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Callable, Protocol
 
 from fittrace.render import sequence
 from fittrace.render.callgraph import callgraph_dot
 from fittrace.render.flowchart import flowchart_dot
 from fittrace.render.graphviz_run import dot_to
+from fittrace.tracing.document import Trace
 
 
 class Renderer(Protocol):
     name: str
     suffix: str
 
-    def render(self, trace: Any) -> str | bytes: ...
+    def render(self, trace: Trace) -> str | bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
 class FunctionRenderer:
     name: str
     suffix: str
-    fn: Callable[[Any], str | bytes]
+    fn: Callable[[Trace], str | bytes]
 
-    def render(self, trace: Any) -> str | bytes:
+    def render(self, trace: Trace) -> str | bytes:
         return self.fn(trace)
 
 
-def _dot(kind: str, fmt: str) -> Callable[[Any], str | bytes]:
-    def run(trace: Any) -> str | bytes:
+def _dot(kind: str, fmt: str) -> Callable[[Trace], str | bytes]:
+    def run(trace: Trace) -> str | bytes:
         return dot_to(_source(kind)(trace), fmt)
     return run
 
 
-def _source(kind: str) -> Callable[[Any], str]:
+def _source(kind: str) -> Callable[[Trace], str]:
     if kind == "flowchart":
         return flowchart_dot
     return callgraph_dot
 
 
-def _sequence(fmt: str) -> Callable[[Any], str | bytes]:
-    def run(trace: Any) -> str | bytes:
+def _sequence(fmt: str) -> Callable[[Trace], str | bytes]:
+    def run(trace: Trace) -> str | bytes:
         return {"svg": sequence.sequence_svg, "png": sequence.sequence_png,
                 "mermaid": sequence.sequence_mermaid}[fmt](trace)
     return run
@@ -71,5 +72,5 @@ def get_renderer(kind: str, fmt: str) -> Renderer:
     return formats[fmt]
 
 
-def render(trace: Any, kind: str, fmt: str) -> str | bytes:
+def render(trace: Trace, kind: str, fmt: str) -> str | bytes:
     return get_renderer(kind, fmt).render(trace)

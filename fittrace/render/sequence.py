@@ -8,10 +8,10 @@ Pure functions of a trace: ``sequence_svg(trace)``, ``sequence_png(trace)``, ``s
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from fittrace.render.canvas import Canvas, text_width
 from fittrace.render.sequence_model import Frame, Message, Note, SequenceModel, sequence_model
+from fittrace.tracing.document import Trace
 
 ROW, HEAD, MARGIN, GAP = 24, 34, 16, 28
 TONES = {"info": ("#fff8d6", "#b8a200"), "build": ("#e3f1ff", "#2f6db5"), "error": ("#ffe3e3", "#c62828")}
@@ -83,12 +83,12 @@ def _layout(model: SequenceModel) -> Canvas:
     return c
 
 
-def sequence_svg(trace: Any) -> str:
+def sequence_svg(trace: Trace) -> str:
     """The diagram as a self-contained SVG document (every label escaped)."""
     return _layout(sequence_model(trace)).to_svg("fittrace call sequence")
 
 
-def sequence_png(trace: Any) -> bytes:
+def sequence_png(trace: Trace) -> bytes:
     """The same drawing as PNG bytes (Pillow; no browser or Graphviz needed)."""
     return _layout(sequence_model(trace)).to_png(scale=1.5)
 
@@ -101,7 +101,7 @@ def mermaid_text(text: str) -> str:
     return _UNSAFE.sub(lambda m: " " if m.group() in "\n\r" else f"#{ord(m.group())};", str(text))
 
 
-def sequence_mermaid(trace: Any) -> str:
+def sequence_mermaid(trace: Trace) -> str:
     """The diagram as Mermaid ``sequenceDiagram`` text (renders in Markdown on code hosts)."""
     model = sequence_model(trace)
     ids = {p: f"p{i}" for i, p in enumerate(model.participants)}

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fittrace.analysis.folding import CallLoops, fold
+from fittrace.analysis.shapes import shape_text
+from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
 MAX_ODD_NOTES = 12
@@ -49,20 +51,14 @@ _ORDER = ["user", "entry", "handler", "adapter", "callbacks", "callback", "funct
           "tape", "optimizer", "metrics"]
 
 
-def _shape(s: Any) -> str:
-    if not isinstance(s, (list, tuple)):
-        return str(s)
-    return "(" + ", ".join("None" if d is None else str(d) for d in s) + ("," if len(s) == 1 else "") + ")"
-
-
 def _num(v: Any) -> str:
     return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
 class _Builder:
-    def __init__(self, trace: Any) -> None:
+    def __init__(self, trace: Trace) -> None:
         self.events: list[Event] = list(trace.events)
-        self.by_seq = {e.seq: e for e in self.events}
+        self.by_seq = trace.events_by_seq
         self.children: dict[int | None, list[Event]] = {}
         for e in self.events:
             self.children.setdefault(e.parent, []).append(e)
@@ -202,7 +198,7 @@ class _Builder:
             fn = self.part(str(d.get("function") or ev.name), "function")
             if d.get("action") == "traced":
                 sig = d.get("signature") or []
-                self.add(Note(fn, f"tf.function traces {fn} for {_shape(sig[0]) if sig else '?'}", "build"))
+                self.add(Note(fn, f"tf.function traces {fn} for {shape_text(sig[0]) if sig else '?'}", "build"))
             else:
                 verb = {"created": f"make_{fn}(): created", "reused": f"make_{fn}(): reused (cached)",
                         "reset": f"{fn} reset by compile()"}.get(str(d.get("action")), str(d.get("action")))
@@ -227,24 +223,24 @@ class _Builder:
             self.walk(ev.seq)
         elif k == "model_call":
             dst = self.part(ev.layer or self.model, "model")
-            self.add(Message(src, dst, f"__call__(x {_shape(d.get('input_shape'))}, training={d.get('training')})",
+            self.add(Message(src, dst, f"__call__(x {shape_text(d.get('input_shape'))}, training={d.get('training')})",
                              ev.seq))
             self.walk(ev.seq)
         elif k == "graph_build":
             self.add(Note(self.part(str(d.get("model") or self.model), "model"),
-                          f"graph network {d.get('action')} for {_shape(d.get('shape_built'))}", "build"))
+                          f"graph network {d.get('action')} for {shape_text(d.get('shape_built'))}", "build"))
         elif k == "layer_build":
             dst = self.part(ev.layer or "layer", "layer")
-            self.add(Message(src, dst, f"build({_shape(d.get('input_shape'))})", ev.seq))
+            self.add(Message(src, dst, f"build({shape_text(d.get('input_shape'))})", ev.seq))
             self.walk(ev.seq)
         elif k == "weight_created":
             owner = self.part(ev.layer or src, "layer") if ev.layer else src
             name = str(d.get("name", "")).split("/")[-1].replace(":0", "")
-            self.add(Message(owner, owner, f"add_weight {name} {_shape(d.get('shape'))} {d.get('initializer')}",
+            self.add(Message(owner, owner, f"add_weight {name} {shape_text(d.get('shape'))} {d.get('initializer')}",
                              ev.seq))
         elif k == "layer_call":
             dst = self.part(ev.layer or "layer", "layer")
-            self.add(Message(src, dst, f"call {_shape(d.get('input_shape'))} → {_shape(d.get('output_shape'))}",
+            self.add(Message(src, dst, f"call {shape_text(d.get('input_shape'))} → {shape_text(d.get('output_shape'))}",
                              ev.seq))
             self.walk(ev.seq)
         elif k == "loss":
@@ -285,7 +281,7 @@ class _Builder:
             self.add(Note(src, f"{d.get('type')}: {str(d.get('message'))[:120]}", "error"))
 
 
-def sequence_model(trace: Any) -> SequenceModel:
+def sequence_model(trace: Trace) -> SequenceModel:
     """Participants (in the order listed in the module docstring) and the folded items."""
     b = _Builder(trace)
     b.walk(None)

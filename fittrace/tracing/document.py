@@ -107,6 +107,11 @@ class Trace:
         """Events of the given kinds, in order."""
         return [e for e in self.events if e.kind in kinds]
 
+    @property
+    def events_by_seq(self) -> Mapping[int, Event]:
+        """Every kept event by its ``seq`` (the index ``by_seq`` reads; made once, not per reader)."""
+        return self._index().by_seq
+
     def by_seq(self, seq: int | None) -> Event | None:
         """The event with this ``seq``, or None (not kept, or no such event)."""
         return self._index().by_seq.get(seq) if seq is not None else None

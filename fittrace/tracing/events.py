@@ -204,7 +204,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
        reason="why"),
     _k("warning", False, "A warning Keras would log.", message="text"),
     _k("error", False, "The run raised.", ("type", "message"), type="exception class", message="str(exception)",
-       stage="the innermost stage that was running", diagnosis="extra facts for the diagnosis (optional)"),
+       stage="the innermost stage that was running", diagnosis="the facts analysis words a fix from (optional): check (axis, shape, ndim, unknown_variable, undefined_last_dim), input, layer, expected, found, axis, variable"),
 ]}
 
 EVENT_FIELDS: dict[str, str] = {

@@ -21,8 +21,15 @@ from typing import IO, Any, Mapping
 
 from fittrace.tracing.atomic import atomic_path
 from fittrace.tracing.document import Trace, footer_record, header_record
-from fittrace.tracing.events import (SCHEMA_NAME, SCHEMA_VERSION, Event, SchemaError, event_fields, event_record,
-                                     validate_record)
+from fittrace.tracing.events import (
+    SCHEMA_NAME,
+    SCHEMA_VERSION,
+    Event,
+    SchemaError,
+    event_fields,
+    event_record,
+    validate_record,
+)
 
 
 class TraceFormatError(ValueError):

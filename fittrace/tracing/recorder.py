@@ -31,8 +31,9 @@ from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event, event_from_fields
 from fittrace.tracing.payloads import Payload, PlainPayload, finite_figures, jsonable, materialize, payload_get
-from fittrace.tracing.spans import NULL_SPAN, PROMOTING as _PROMOTING, SPECIAL as _SPECIAL  # noqa: F401 (NULL_SPAN)
-from fittrace.tracing.spans import Span, _HiddenSpan, _NullSpan, _OrdinarySpan, _StepSpan, with_provenance
+from fittrace.tracing.spans import NULL_SPAN, Span, _HiddenSpan, _NullSpan, _OrdinarySpan, _StepSpan, with_provenance  # noqa: F401 (NULL_SPAN)
+from fittrace.tracing.spans import PROMOTING as _PROMOTING
+from fittrace.tracing.spans import SPECIAL as _SPECIAL
 
 
 class Sink(Protocol):
@@ -112,6 +113,13 @@ def describe(**info: Any) -> None:
     r = _current
     if r is not None:
         r.describe(**info)
+
+
+def with_facts(exc: BaseException, **facts: Any) -> BaseException:
+    """``exc`` carrying ``facts`` for its "error" event's ``diagnosis`` (the numbers analysis words a fix from, so
+    that it never reads them back out of the message). Returns ``exc``: ``raise with_facts(ValueError(...), ...)``."""
+    exc.fittrace_diagnosis = facts                  # type: ignore[attr-defined]
+    return exc
 
 
 def _install(r: "Recorder | None") -> None:

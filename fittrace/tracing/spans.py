@@ -23,7 +23,6 @@ from fittrace.tracing.events import BUILD_LIKE
 from fittrace.tracing.payloads import Payload, materialize, payload_get
 
 
-
 class SpanHost(Protocol):
     """What a span works on: the recorder's state and its general paths (``tracing.recorder.Recorder`` is one)."""
 

@@ -8,6 +8,7 @@ the convolution arithmetic in ``autodiff/conv.py``.
     ((3, 3), 'same')
 """
 from __future__ import annotations
+
 from typing import Any
 
 

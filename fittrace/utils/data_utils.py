@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 
-
 class Sequence:
     """A dataset of batches by index: implement ``__getitem__(i)`` (returns ``(x, y)``) and ``__len__``.
 

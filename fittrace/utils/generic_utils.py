@@ -28,6 +28,7 @@ import time
 from typing import Any, Callable, Iterable
 
 import numpy as np
+
 from fittrace.utils.io_utils import print_msg
 
 _now: Callable[[], float] = time.time

@@ -7,6 +7,7 @@ Left out: absl logging when interactive logging is off (everything goes to ``sys
     Epoch 1/5
 """
 from __future__ import annotations
+
 import sys
 
 

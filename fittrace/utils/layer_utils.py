@@ -12,7 +12,6 @@ from typing import Any, Callable
 import numpy as np
 
 
-
 def _readable_size(n_bytes: float) -> str:
     """Keras's ``readable_memory_size``: ``1.55 MB``, ``0.00 Byte``."""
     units = ["Byte", "KB", "MB", "GB", "TB", "PB"]

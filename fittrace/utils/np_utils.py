@@ -6,7 +6,9 @@ Mirrors tf_keras/src/utils/np_utils.py ``to_categorical``. Left out: ``normalize
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
 """
 from __future__ import annotations
+
 from typing import Any
+
 import numpy as np
 
 

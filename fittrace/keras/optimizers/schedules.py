@@ -1,6 +1,12 @@
 """``fittrace.keras.optimizers.schedules`` (as ``tensorflow.keras.optimizers.schedules``)."""
-from fittrace.optimizers.schedules import (CosineDecay, ExponentialDecay, InverseTimeDecay, LearningRateSchedule,
-                                           PiecewiseConstantDecay, PolynomialDecay)
+from fittrace.optimizers.schedules import (
+                                           CosineDecay,
+                                           ExponentialDecay,
+                                           InverseTimeDecay,
+                                           LearningRateSchedule,
+                                           PiecewiseConstantDecay,
+                                           PolynomialDecay,
+)
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
            "InverseTimeDecay", "CosineDecay"]

@@ -3,7 +3,7 @@ InputSpec, the autodiff, activations, initializers and regularizers.
 """
 from __future__ import annotations
 
-from fittrace.layers.core.dense import Dense
 from fittrace.layers.core.activation import Activation
+from fittrace.layers.core.dense import Dense
 
 __all__ = ["Dense", "Activation"]

@@ -7,7 +7,9 @@ Mirrors tf_keras/src/layers/core/activation.py. Left out: nothing.
     [[0.0, 2.0]]
 """
 from __future__ import annotations
+
 from typing import Any
+
 from fittrace import activations
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer

@@ -19,6 +19,7 @@ from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_spec import InputSpec
+from fittrace.tracing import recorder as rec
 
 
 class Dense(Layer):
@@ -48,8 +49,9 @@ class Dense(Layer):
     def build(self, input_shape: tuple) -> None:
         last_dim = input_shape[-1]
         if last_dim is None:
-            raise ValueError("The last dimension of the inputs to a Dense layer should be defined. Found None. "
-                             f"Full input shape received: {tuple(input_shape)}")
+            raise rec.with_facts(ValueError("The last dimension of the inputs to a Dense layer should be defined. "
+                                            f"Found None. Full input shape received: {tuple(input_shape)}"),
+                                 check="undefined_last_dim", layer=self.name)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: last_dim})
         self.kernel = self.add_weight("kernel", shape=(last_dim, self.units), initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer, trainable=True)

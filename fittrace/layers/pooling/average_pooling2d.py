@@ -4,6 +4,7 @@ Mirrors tf_keras/src/layers/pooling/average_pooling2d.py: with "same" padding, t
 as TensorFlow computes it. Left out: ``data_format="channels_first"``.
 """
 from __future__ import annotations
+
 from fittrace.autodiff.conv import avg_pool2d
 from fittrace.layers.pooling.base_pooling2d import Pooling2D
 

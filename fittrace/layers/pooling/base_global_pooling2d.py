@@ -4,7 +4,9 @@ Mirrors ``GlobalPooling2D`` (tf_keras/src/layers/pooling/base_global_pooling2d.p
 ``data_format="channels_first"``.
 """
 from __future__ import annotations
+
 from typing import Any
+
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_spec import InputSpec
 

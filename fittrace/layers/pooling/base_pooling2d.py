@@ -5,7 +5,9 @@ checks and output shapes; each subclass names its pooling op of ``autodiff/conv.
 ``data_format="channels_first"``.
 """
 from __future__ import annotations
+
 from typing import Any
+
 from fittrace.autodiff import Tensor
 from fittrace.autodiff.conv import output_length
 from fittrace.engine.base_layer import Layer

@@ -6,6 +6,7 @@ Mirrors tf_keras/src/layers/pooling/global_average_pooling2d.py. Left out: ``dat
     (None, 8)
 """
 from __future__ import annotations
+
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.pooling.base_global_pooling2d import GlobalPooling2D

@@ -3,6 +3,7 @@
 Mirrors tf_keras/src/layers/pooling/global_max_pooling2d.py. Left out: ``data_format="channels_first"``.
 """
 from __future__ import annotations
+
 from fittrace.autodiff import Tensor
 from fittrace.autodiff.conv import global_max_pool2d
 from fittrace.layers.pooling.base_global_pooling2d import GlobalPooling2D

@@ -6,6 +6,7 @@ Mirrors tf_keras/src/layers/pooling/max_pooling2d.py. Left out: ``data_format="c
     (None, 13, 13, 32)
 """
 from __future__ import annotations
+
 from fittrace.autodiff.conv import max_pool2d
 from fittrace.layers.pooling.base_pooling2d import Pooling2D
 

@@ -9,10 +9,13 @@ of its behaviour (the random stream is not TensorFlow's).
     [[1.0, 1.0, 1.0, 1.0]]
 """
 from __future__ import annotations
+
 from typing import Any, Sequence
+
 import numpy as np
-from fittrace import seeding
+
 from fittrace import autodiff as ops
+from fittrace import seeding
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
 

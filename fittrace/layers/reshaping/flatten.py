@@ -6,8 +6,11 @@ Mirrors tf_keras/src/layers/reshaping/flatten.py. Left out: ``data_format="chann
     (None, 784)
 """
 from __future__ import annotations
+
 from typing import Any
+
 import numpy as np
+
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer

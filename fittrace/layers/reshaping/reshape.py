@@ -6,8 +6,11 @@ Mirrors tf_keras/src/layers/reshaping/reshape.py, with its messages. Left out: n
     (None, 28, 28, 1)
 """
 from __future__ import annotations
+
 from typing import Any, Sequence
+
 import numpy as np
+
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
