@@ -313,6 +313,10 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
         last[key] = b
         builds.append(b)
     if layer is not None:
+        known = sorted({e.layer for e in events if e.layer} | {b.subject for b in builds})
+        if layer not in known:
+            raise ValueError(f"nothing named {layer!r} was built or called in this trace; the names it has: "
+                             f"{', '.join(known) or 'none'}")
         builds = [b for b in builds if b.subject == layer or b.what in ("graph network",) and b.subject == layer]
         failures = [f for f in failures if f.layer == layer]
     by_subject: dict[str, list[Build]] = {}

@@ -146,7 +146,12 @@ def _validate(args: Any) -> int:
 
 
 def _why(args: Any) -> int:
-    print(diagnosis_text(why_rebuilt(_load(args.trace), layer=args.layer)))
+    trace = _load(args.trace)
+    try:
+        diagnosis = why_rebuilt(trace, layer=args.layer)
+    except ValueError as exc:                           # a --layer the trace does not have
+        raise UsageError(str(exc)) from None
+    print(diagnosis_text(diagnosis))
     return 0
 
 

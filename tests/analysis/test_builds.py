@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import fittrace
+from fittrace.engine.base_layer import clear_session
 from fittrace.cli.main import main
 from fittrace.keras import layers, optimizers
 from fittrace.keras.models import Sequential
@@ -119,6 +120,7 @@ def test_incompatible_shape_failure_is_explained(tmp_path):
 
 
 def test_cli_why(tmp_path, capsys):
+    clear_session()                                 # the layers are dense and dense_1 again
     x, y = _data()
     path = tmp_path / "eager.trace.jsonl"
     model = _model(run_eagerly=True)
@@ -127,8 +129,14 @@ def test_cli_why(tmp_path, capsys):
     assert main(["why", str(path)]) == 0
     out = capsys.readouterr().out
     assert "[REBUILT] rebuilt via fit (epoch 0, step 2)" in out and "relaxed to (None, 12)" in out
-    assert main(["why", str(path), "--layer", "nope"]) == 0
-    assert "Nothing was rebuilt" in capsys.readouterr().out
+    assert main(["why", str(path), "--layer", "sequential"]) == 0
+    assert "[REBUILT] rebuilt via fit (epoch 0, step 2)" in capsys.readouterr().out
+    assert main(["why", str(path), "--layer", "dense"]) == 0       # a layer that is there, built once
+    assert capsys.readouterr().out.startswith("Nothing was rebuilt: 1 layer(s) were each built once")
+    assert main(["why", str(path), "--layer", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("fittrace why: nothing named 'nope' was built or called in this trace; the names it has: "
+                   "RMSprop, dense, dense_1, sequential, train_function\n")
 
 
 def test_images_without_a_channel_axis_are_explained():

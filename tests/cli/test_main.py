@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import fittrace
+from fittrace.engine.base_layer import clear_session
 from fittrace.cli.main import main
 from fittrace.keras import layers
 from fittrace.keras.models import Sequential
@@ -103,11 +104,20 @@ def test_run_a_user_script(tmp_path, capsys):
     assert len(trace.epochs()) == 2 and trace.header["compile"]["loss"] == "binary_crossentropy"
     for name in ("report.html", "sequence.svg", "sequence.png", "flowchart.svg", "callgraph.png", "run.chrome.json"):
         assert (out / name).exists(), name
-    broken = tmp_path / "broken.py"
-    broken.write_text(script.read_text().replace("model.fit(", "model.fit(x[:, :2], y, ").replace(
-        "epochs=int(sys.argv[1]), ", "epochs=1, ").replace("model.compile(", "model.compile(") + "\n")
-    broken.write_text(broken.read_text().replace("model.fit(x[:, :2], y, x, y,", "model.fit(x[:, :2], y,"))
-    assert main(["run", "--out", str(tmp_path / "b"), str(broken)]) in (0, 1)
+    capsys.readouterr()
+    clear_session()                                 # the script's layer is "dense" again
+    broken = tmp_path / "broken.py"                 # built for 3 features, then fed 2
+    broken.write_text(script.read_text().replace("model.fit(x, y, epochs=int(sys.argv[1]), verbose=0)",
+                                                 "model.fit(x, y, epochs=1, verbose=0)\n"
+                                                 "model.fit(x[:, :2], y, epochs=1, verbose=0)"))
+    assert main(["run", "--out", str(tmp_path / "b"), str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert err == ("fittrace run: RuntimeError: broken.py failed (ValueError: Input 0 of layer \"dense\" is "
+                   "incompatible with the layer: expected axis -1 of input shape to have value 3, but received input "
+                   "with shape (32, 2)); the trace and report show everything up to the failure\n")
+    failed = fittrace.load(tmp_path / "b" / "broken.trace.jsonl").trace
+    assert failed.status == "error" and failed.of_kind("error")[0].data["type"] == "ValueError"
+    assert (tmp_path / "b" / "report.html").exists()          # the report shows everything up to the failure
 
 
 @pytest.mark.slow

@@ -20,9 +20,8 @@ def test_build_happens_on_first_call_and_records_the_trigger():
     rec = Recorder("full").start()
     layer(np.ones((2, 5), "float32"))
     rec.stop()
-    kinds = [e.kind for e in rec.events]
-    assert kinds[:4] == ["layer_build", "weight_created", "weight_created", "layer_call"] or \
-        kinds.index("layer_build") < kinds.index("weight_created") < kinds.index("layer_call")
+    assert [(e.kind, e.seq, e.parent) for e in rec.events] == [     # the weights are made inside the build
+        ("layer_build", 0, None), ("weight_created", 1, 0), ("weight_created", 2, 0), ("layer_call", 3, None)]
     build = [e for e in rec.events if e.kind == "layer_build"][0]
     assert build.data["input_shape"] == [2, 5] and build.data["trigger"] == "call"
     kernel = [e for e in rec.events if e.kind == "weight_created"][0].data
