@@ -204,6 +204,19 @@ def test_every_folder_says_what_lives_there(folder):
     assert len(doc) > 40, f"{_rel(folder)}/__init__.py needs a docstring: what lives here, what it mirrors"
 
 
+@pytest.mark.parametrize("folder", sorted(p.parent for p in ROOT.rglob("__init__.py")), ids=lambda p: _rel(p) or ".")
+def test_what_a_folder_says_it_lacks_it_lacks(folder):
+    """A folder's "Not here: A, B." list is checked against the package, so that it cannot drift."""
+    doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text())) or ""
+    match = re.search(r"Not here(?: yet)?: ([^.]+)\.", doc)
+    if match is None:
+        return
+    module = importlib.import_module(_module_name(folder / "__init__.py"))
+    named = [n.strip() for n in re.split(r",| and ", match.group(1)) if n.strip()]
+    present = [n for n in named if n.isidentifier() and hasattr(module, n)]
+    assert not present, f"{_rel(folder)}/__init__.py says {present} are not here, but they are"
+
+
 def test_the_wheel_lists_every_package():
     tomllib = pytest.importorskip("tomllib")             # Python 3.11+
     listed = set(tomllib.loads((ROOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])

@@ -1,8 +1,8 @@
 """ProgbarLogger: the progress lines ``fit`` prints, through the ``Progbar`` of ``utils.generic_utils``.
 
-Mirrors ``keras.callbacks.ProgbarLogger`` (tf_keras/src/callbacks.py): ``count_mode="steps"``, the epoch line at
-``verbose=1``, one line per epoch at ``verbose=2``, and the validation lines folded into the epoch's. Left out:
-``count_mode="samples"``.
+Mirrors ``keras.callbacks.ProgbarLogger`` (tf_keras/src/callbacks.py): both count modes (``"steps"``, what ``fit``
+uses, and ``"samples"``), the epoch line at ``verbose=1``, one line per epoch at ``verbose=2``, and the validation
+lines folded into the epoch's. Left out: nothing of what ``fit``, ``evaluate`` and ``predict`` print.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``fittrace`` command: argument parsing only; each command calls one function in ``fittrace.jobs``.
+"""The ``fittrace`` command: argument parsing only; each command calls one function in ``cli/jobs.py``.
 
 Exit codes: 0 on success, 2 on a usage error, 1 on failure (a one-line message; the traceback only with
 ``--debug``).
