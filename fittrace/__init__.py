@@ -7,6 +7,7 @@
 
 The Keras-compatible API lives in ``fittrace.keras``.
 """
+
 from fittrace.session import Run, load, trace
 from fittrace.version import __version__
 

@@ -8,6 +8,7 @@ Mirrors ``keras.activations`` (tf_keras/src/activations.py): each function takes
     >>> float(relu(np.array([-1.0, 2.0], dtype="float32")).numpy()[1])
     2.0
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -76,8 +77,17 @@ def swish(x: Any) -> Tensor:
 
 
 _BY_NAME: dict[str, Callable[..., Tensor]] = {
-    "relu": relu, "sigmoid": sigmoid, "tanh": tanh, "softmax": softmax, "linear": linear, "gelu": gelu,
-    "elu": elu, "selu": selu, "softplus": softplus, "swish": swish, "silu": swish,
+    "relu": relu,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "softmax": softmax,
+    "linear": linear,
+    "gelu": gelu,
+    "elu": elu,
+    "selu": selu,
+    "softplus": softplus,
+    "swish": swish,
+    "silu": swish,
 }
 
 
@@ -87,7 +97,7 @@ def get(identifier: Any) -> Callable[..., Tensor]:
         return linear
     if isinstance(identifier, str):
         fn = _BY_NAME.get(identifier)
-        if fn is None:      # activations.deserialize has its own wording, not the generic one
+        if fn is None:  # activations.deserialize has its own wording, not the generic one
             raise ValueError(f"Unknown activation function '{identifier}' cannot be deserialized.")
         return fn
     if callable(identifier):

@@ -8,6 +8,7 @@ partition-aware shapes.
     >>> bool(GlorotUniform(seed=0)((784, 512)).max() <= (6 / (784 + 512)) ** 0.5)
     True
 """
+
 from __future__ import annotations
 
 import math
@@ -97,18 +98,24 @@ class RandomNormal(Initializer):
 class RandomUniform(Initializer):
     name = "random_uniform"
 
-    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None) -> None:
+    def __init__(
+        self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
+    ) -> None:
         super().__init__(seed)
         self.minval, self.maxval = minval, maxval
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
-        return self._rng().uniform(self.minval, self.maxval, tuple(shape)).astype(dtype or np.float32)
+        return (
+            self._rng().uniform(self.minval, self.maxval, tuple(shape)).astype(dtype or np.float32)
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
 
 
-def _truncated_normal(rng: np.random.Generator, stddev: float, shape: tuple[int, ...]) -> np.ndarray:
+def _truncated_normal(
+    rng: np.random.Generator, stddev: float, shape: tuple[int, ...]
+) -> np.ndarray:
     """Normal(0, stddev) with draws beyond two standard deviations drawn again."""
     out = rng.normal(0.0, stddev, shape)
     bad = np.abs(out) > 2 * stddev
@@ -126,7 +133,9 @@ class TruncatedNormal(Initializer):
         self.mean, self.stddev = mean, stddev
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
-        return (self.mean + _truncated_normal(self._rng(), self.stddev, tuple(shape))).astype(dtype or np.float32)
+        return (self.mean + _truncated_normal(self._rng(), self.stddev, tuple(shape))).astype(
+            dtype or np.float32
+        )
 
 
 class VarianceScaling(Initializer):
@@ -134,8 +143,13 @@ class VarianceScaling(Initializer):
 
     name = "variance_scaling"
 
-    def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal",
-                 seed: int | None = None) -> None:
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        seed: int | None = None,
+    ) -> None:
         super().__init__(seed)
         if scale <= 0.0:
             raise ValueError(f"`scale` must be positive float. Received: scale={scale}.")
@@ -163,15 +177,28 @@ class VarianceScaling(Initializer):
         return out.astype(dtype or np.float32)
 
     def get_config(self) -> dict[str, Any]:
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, **super().get_config()}
+        return {
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            **super().get_config(),
+        }
 
 
 def _variant(class_name: str, snake: str, scale: float, mode: str, distribution: str) -> type:
     def __init__(self: Any, seed: int | None = None) -> None:
         VarianceScaling.__init__(self, scale, mode, distribution, seed)
-    return type(class_name, (VarianceScaling,), {"__init__": __init__, "name": snake,
-                                                 "__doc__": f"VarianceScaling(scale={scale}, mode={mode!r}, "
-                                                            f"distribution={distribution!r})."})
+
+    return type(
+        class_name,
+        (VarianceScaling,),
+        {
+            "__init__": __init__,
+            "name": snake,
+            "__doc__": f"VarianceScaling(scale={scale}, mode={mode!r}, "
+            f"distribution={distribution!r}).",
+        },
+    )
 
 
 GlorotUniform = _variant("GlorotUniform", "glorot_uniform", 1.0, "fan_avg", "uniform")
@@ -181,9 +208,24 @@ HeUniform = _variant("HeUniform", "he_uniform", 2.0, "fan_in", "uniform")
 LecunNormal = _variant("LecunNormal", "lecun_normal", 1.0, "fan_in", "truncated_normal")
 LecunUniform = _variant("LecunUniform", "lecun_uniform", 1.0, "fan_in", "uniform")
 
-_CLASSES: dict[str, type] = {c.__name__: c for c in (
-    Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling, GlorotUniform,
-    GlorotNormal, HeNormal, HeUniform, LecunNormal, LecunUniform)}
+_CLASSES: dict[str, type] = {
+    c.__name__: c
+    for c in (
+        Zeros,
+        Ones,
+        Constant,
+        RandomNormal,
+        RandomUniform,
+        TruncatedNormal,
+        VarianceScaling,
+        GlorotUniform,
+        GlorotNormal,
+        HeNormal,
+        HeUniform,
+        LecunNormal,
+        LecunUniform,
+    )
+}
 _SNAKE: dict[str, type] = {c.name: c for c in _CLASSES.values()}
 
 
@@ -192,7 +234,9 @@ def get(identifier: Any) -> Any:
     if identifier is None:
         return None
     if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name", "")) or _SNAKE.get(identifier.get("class_name", ""))
+        cls = _CLASSES.get(identifier.get("class_name", "")) or _SNAKE.get(
+            identifier.get("class_name", "")
+        )
         if cls is None:
             raise unknown("initializer", identifier.get("class_name"))
         return cls(**identifier.get("config", {}))
@@ -206,6 +250,16 @@ def get(identifier: Any) -> Any:
     raise ValueError(f"Could not interpret initializer identifier: {identifier}")
 
 
-glorot_uniform, glorot_normal, he_normal, he_uniform = GlorotUniform, GlorotNormal, HeNormal, HeUniform
+glorot_uniform, glorot_normal, he_normal, he_uniform = (
+    GlorotUniform,
+    GlorotNormal,
+    HeNormal,
+    HeUniform,
+)
 lecun_normal, lecun_uniform, zeros, ones = LecunNormal, LecunUniform, Zeros, Ones
-random_normal, random_uniform, truncated_normal, constant = RandomNormal, RandomUniform, TruncatedNormal, Constant
+random_normal, random_uniform, truncated_normal, constant = (
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+    Constant,
+)

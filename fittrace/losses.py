@@ -11,6 +11,7 @@ Left out: ``ignore_class``, label smoothing, Huber/KLD/hinge/cosine/poisson loss
     >>> round(float(sparse_categorical_crossentropy(np.array([2]), z, from_logits=True).numpy()[0]), 6)
     0.407606
 """
+
 from __future__ import annotations
 
 import math
@@ -42,36 +43,48 @@ def _logits_of(y_pred: Tensor) -> Tensor | None:
 
 def _check_sparse_labels(labels: np.ndarray, classes: int) -> np.ndarray:
     if labels.dtype.kind not in "iuf":
-        raise ValueError(f"Sparse labels must be numbers (class indices); got dtype {labels.dtype}.")
+        raise ValueError(
+            f"Sparse labels must be numbers (class indices); got dtype {labels.dtype}."
+        )
     if labels.dtype.kind == "f":
         if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
             bad = labels[~np.isfinite(labels) | (labels != np.round(labels))][0]
-            raise ValueError(f"Received a label value of {bad} which is not a whole class index. Sparse labels "
-                             "must be integers in [0, num_classes); for one-hot labels use "
-                             "categorical_crossentropy.")
+            raise ValueError(
+                f"Received a label value of {bad} which is not a whole class index. Sparse labels "
+                "must be integers in [0, num_classes); for one-hot labels use "
+                "categorical_crossentropy."
+            )
     lab = labels.astype(np.int64)
     if lab.size and (lab.min() < 0 or lab.max() >= classes):
         bad = int(lab.min()) if lab.min() < 0 else int(lab.max())
-        raise ValueError(f"Received a label value of {bad} which is outside the valid range of [0, {classes}). "
-                         f"Label values must be class indices from 0 to {classes - 1}: check your labels, or give "
-                         f"the last layer as many units as there are classes (it has {classes}).")
+        raise ValueError(
+            f"Received a label value of {bad} which is outside the valid range of [0, {classes}). "
+            f"Label values must be class indices from 0 to {classes - 1}: check your labels, or give "
+            f"the last layer as many units as there are classes (it has {classes})."
+        )
     return lab
 
 
-def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1) -> Tensor:
+def sparse_categorical_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1
+) -> Tensor:
     """Per-sample cross-entropy between integer labels and class scores."""
     y_pred = ops.convert_to_tensor(y_pred)
     labels = np.asarray(getattr(y_true, "value", y_true))
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels.reshape(labels.shape[:-1])
     if labels.shape != y_pred.shape[:-1]:
-        raise ValueError(f"Sparse labels of shape {labels.shape} do not match predictions of shape {y_pred.shape}: "
-                         f"expected labels of shape {y_pred.shape[:-1]} (one class index per sample). For one-hot "
-                         "labels use categorical_crossentropy.")
+        raise ValueError(
+            f"Sparse labels of shape {labels.shape} do not match predictions of shape {y_pred.shape}: "
+            f"expected labels of shape {y_pred.shape[:-1]} (one class index per sample). For one-hot "
+            "labels use categorical_crossentropy."
+        )
     lab = _check_sparse_labels(labels, y_pred.shape[-1])
     logits = _logits_of(y_pred)
     if logits is None and not from_logits:
-        logits = ops.log(ops.clip(y_pred, EPSILON, 1 - EPSILON))     # the softmax-CE op renormalises these
+        logits = ops.log(
+            ops.clip(y_pred, EPSILON, 1 - EPSILON)
+        )  # the softmax-CE op renormalises these
     elif logits is None:
         logits = y_pred
     return ops.sparse_softmax_cross_entropy(lab, logits)
@@ -81,24 +94,40 @@ def _check_same_shape(y_true: np.ndarray, y_pred: Tensor, name: str) -> np.ndarr
     if y_true.shape != y_pred.shape:
         if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
             return y_true.reshape(y_true.shape + (1,))
-        if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1 and y_pred.shape[-1] != 1 and \
-                name == "categorical_crossentropy":
-            raise ValueError(f"categorical_crossentropy needs one-hot targets of shape {y_pred.shape}, but got "
-                             f"{y_true.shape}: for integer class labels use sparse_categorical_crossentropy.")
+        if (
+            y_true.ndim == y_pred.ndim
+            and y_true.shape[-1] == 1
+            and y_pred.shape[-1] != 1
+            and name == "categorical_crossentropy"
+        ):
+            raise ValueError(
+                f"categorical_crossentropy needs one-hot targets of shape {y_pred.shape}, but got "
+                f"{y_true.shape}: for integer class labels use sparse_categorical_crossentropy."
+            )
         if y_true.size != y_pred.size or name == "categorical_crossentropy":
-            raise ValueError(f"`logits` and `labels` must have the same shape, received ({y_pred.shape} vs "
-                             f"{y_true.shape}). {name} compares targets and predictions element by element; "
-                             + ("for integer class labels use sparse_categorical_crossentropy."
-                                if name == "categorical_crossentropy" else "reshape the targets to match."))
+            raise ValueError(
+                f"`logits` and `labels` must have the same shape, received ({y_pred.shape} vs "
+                f"{y_true.shape}). {name} compares targets and predictions element by element; "
+                + (
+                    "for integer class labels use sparse_categorical_crossentropy."
+                    if name == "categorical_crossentropy"
+                    else "reshape the targets to match."
+                )
+            )
         return y_true.reshape(y_pred.shape)
     return y_true
 
 
-def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1) -> Tensor:
+def categorical_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1
+) -> Tensor:
     """Per-sample cross-entropy between one-hot (or soft) targets and class scores."""
     y_pred = ops.convert_to_tensor(y_pred)
-    target = _check_same_shape(np.asarray(getattr(y_true, "value", y_true), dtype=np.float32), y_pred,
-                               "categorical_crossentropy")
+    target = _check_same_shape(
+        np.asarray(getattr(y_true, "value", y_true), dtype=np.float32),
+        y_pred,
+        "categorical_crossentropy",
+    )
     logits = _logits_of(y_pred) if not from_logits else y_pred
     if logits is not None:
         log_p = ops.log_softmax(logits, axis=axis)
@@ -108,35 +137,50 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
     return ops.negative(ops.reduce_sum(ops.multiply(log_p, target), axis=axis))
 
 
-def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1) -> Tensor:
+def binary_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1
+) -> Tensor:
     """Mean over the last axis of the element-wise binary cross-entropy."""
     y_pred = ops.convert_to_tensor(y_pred)
-    target = _check_same_shape(np.asarray(getattr(y_true, "value", y_true), dtype=np.float32), y_pred,
-                               "binary_crossentropy")
+    target = _check_same_shape(
+        np.asarray(getattr(y_true, "value", y_true), dtype=np.float32),
+        y_pred,
+        "binary_crossentropy",
+    )
     logits = _logits_of(y_pred) if not from_logits else y_pred
     if logits is not None:
         # max(z, 0) - z*t + log(1 + exp(-|z|)): stable for large |z|
         z = logits
-        elem = ops.add(ops.subtract(ops.relu(z), ops.multiply(z, target)),
-                       ops.log(ops.add(ops.exp(ops.negative(ops.abs(z))), 1.0)))
+        elem = ops.add(
+            ops.subtract(ops.relu(z), ops.multiply(z, target)),
+            ops.log(ops.add(ops.exp(ops.negative(ops.abs(z))), 1.0)),
+        )
     else:
         p = ops.clip(y_pred, EPSILON, 1 - EPSILON)
-        elem = ops.negative(ops.add(ops.multiply(ops.log(p), target),
-                                    ops.multiply(ops.log(ops.subtract(1.0, p)), 1.0 - target)))
+        elem = ops.negative(
+            ops.add(
+                ops.multiply(ops.log(p), target),
+                ops.multiply(ops.log(ops.subtract(1.0, p)), 1.0 - target),
+            )
+        )
     return ops.reduce_mean(elem, axis=axis)
 
 
 def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
     y_pred = ops.convert_to_tensor(y_pred)
-    target = _check_same_shape(np.asarray(getattr(y_true, "value", y_true), dtype=np.float32), y_pred,
-                               "mean_squared_error")
+    target = _check_same_shape(
+        np.asarray(getattr(y_true, "value", y_true), dtype=np.float32), y_pred, "mean_squared_error"
+    )
     return ops.reduce_mean(ops.square(ops.subtract(y_pred, target)), axis=-1)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
     y_pred = ops.convert_to_tensor(y_pred)
-    target = _check_same_shape(np.asarray(getattr(y_true, "value", y_true), dtype=np.float32), y_pred,
-                               "mean_absolute_error")
+    target = _check_same_shape(
+        np.asarray(getattr(y_true, "value", y_true), dtype=np.float32),
+        y_pred,
+        "mean_absolute_error",
+    )
     return ops.reduce_mean(ops.abs(ops.subtract(y_pred, target)), axis=-1)
 
 
@@ -144,13 +188,14 @@ mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 
 
-def compute_weighted_loss(losses: Tensor, sample_weight: Any = None, reduction: str = Reduction.SUM_OVER_BATCH_SIZE
-                          ) -> Tensor:
+def compute_weighted_loss(
+    losses: Tensor, sample_weight: Any = None, reduction: str = Reduction.SUM_OVER_BATCH_SIZE
+) -> Tensor:
     """Multiply by the weights, then reduce: SUM_OVER_BATCH_SIZE divides by the number of elements."""
     if sample_weight is not None:
         sw = np.asarray(getattr(sample_weight, "value", sample_weight), dtype=np.float32)
         if sw.ndim > losses.ndim:
-            sw = sw.reshape(sw.shape[:losses.ndim])
+            sw = sw.reshape(sw.shape[: losses.ndim])
         losses = ops.multiply(losses, sw)
     if reduction == Reduction.NONE:
         return losses
@@ -166,7 +211,9 @@ class Loss:
 
     def __init__(self, reduction: str = Reduction.AUTO, name: str | None = None) -> None:
         if reduction not in Reduction.all():
-            raise ValueError(f'Invalid Reduction Key: {reduction}. Expected keys are "{Reduction.all()}"')
+            raise ValueError(
+                f'Invalid Reduction Key: {reduction}. Expected keys are "{Reduction.all()}"'
+            )
         self.reduction = reduction
         self.name = name or type(self).__name__
 
@@ -174,7 +221,9 @@ class Loss:
         raise NotImplementedError("Must be implemented in subclasses.")
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
-        reduction = Reduction.SUM_OVER_BATCH_SIZE if self.reduction == Reduction.AUTO else self.reduction
+        reduction = (
+            Reduction.SUM_OVER_BATCH_SIZE if self.reduction == Reduction.AUTO else self.reduction
+        )
         return compute_weighted_loss(self.call(y_true, y_pred), sample_weight, reduction)
 
     def get_config(self) -> dict[str, Any]:
@@ -184,8 +233,13 @@ class Loss:
 class LossFunctionWrapper(Loss):
     """Wraps a per-sample loss function (and its keyword arguments) as a Loss."""
 
-    def __init__(self, fn: Callable[..., Tensor], reduction: str = Reduction.AUTO, name: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Tensor],
+        reduction: str = Reduction.AUTO,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(reduction, name or getattr(fn, "__name__", "loss"))
         self.fn = fn
         self._fn_kwargs = kwargs
@@ -195,20 +249,32 @@ class LossFunctionWrapper(Loss):
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
-    def __init__(self, from_logits: bool = False, reduction: str = Reduction.AUTO,
-                 name: str = "sparse_categorical_crossentropy") -> None:
+    def __init__(
+        self,
+        from_logits: bool = False,
+        reduction: str = Reduction.AUTO,
+        name: str = "sparse_categorical_crossentropy",
+    ) -> None:
         super().__init__(sparse_categorical_crossentropy, reduction, name, from_logits=from_logits)
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
-    def __init__(self, from_logits: bool = False, reduction: str = Reduction.AUTO,
-                 name: str = "categorical_crossentropy") -> None:
+    def __init__(
+        self,
+        from_logits: bool = False,
+        reduction: str = Reduction.AUTO,
+        name: str = "categorical_crossentropy",
+    ) -> None:
         super().__init__(categorical_crossentropy, reduction, name, from_logits=from_logits)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
-    def __init__(self, from_logits: bool = False, reduction: str = Reduction.AUTO,
-                 name: str = "binary_crossentropy") -> None:
+    def __init__(
+        self,
+        from_logits: bool = False,
+        reduction: str = Reduction.AUTO,
+        name: str = "binary_crossentropy",
+    ) -> None:
         super().__init__(binary_crossentropy, reduction, name, from_logits=from_logits)
 
 
@@ -224,12 +290,25 @@ class MeanAbsoluteError(LossFunctionWrapper):
 
 _FUNCTIONS: dict[str, Callable[..., Tensor]] = {
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
-    "categorical_crossentropy": categorical_crossentropy, "binary_crossentropy": binary_crossentropy,
-    "mean_squared_error": mean_squared_error, "mean_absolute_error": mean_absolute_error,
-    "mse": mean_squared_error, "MSE": mean_squared_error, "mae": mean_absolute_error, "MAE": mean_absolute_error,
+    "categorical_crossentropy": categorical_crossentropy,
+    "binary_crossentropy": binary_crossentropy,
+    "mean_squared_error": mean_squared_error,
+    "mean_absolute_error": mean_absolute_error,
+    "mse": mean_squared_error,
+    "MSE": mean_squared_error,
+    "mae": mean_absolute_error,
+    "MAE": mean_absolute_error,
 }
-_CLASSES = {c.__name__: c for c in (SparseCategoricalCrossentropy, CategoricalCrossentropy, BinaryCrossentropy,
-                                    MeanSquaredError, MeanAbsoluteError)}
+_CLASSES = {
+    c.__name__: c
+    for c in (
+        SparseCategoricalCrossentropy,
+        CategoricalCrossentropy,
+        BinaryCrossentropy,
+        MeanSquaredError,
+        MeanAbsoluteError,
+    )
+}
 
 
 def get(identifier: Any) -> Any:

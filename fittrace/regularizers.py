@@ -6,6 +6,7 @@ penalties reach the loss through ``model.losses`` (LossesContainer adds them). L
     >>> float(L2(0.5)(np.array([1.0, 2.0], dtype="float32")).numpy())     # 0.5 * (1 + 4)
     2.5
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -7,6 +7,7 @@ run repeats exactly.
     >>> set_random_seed(7); a == generator().random()
     True
 """
+
 from __future__ import annotations
 
 import random as _py_random
@@ -21,7 +22,9 @@ def set_random_seed(seed: int) -> None:
     """Seed Python's, numpy's and fittrace's generators. Raises ValueError for a non-integer seed (as Keras)."""
     global _seed, _gen
     if not isinstance(seed, int) or isinstance(seed, bool):
-        raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed} (of type {type(seed)})")
+        raise ValueError(
+            f"Expected `seed` argument to be an integer. Received: seed={seed} (of type {type(seed)})"
+        )
     _seed = seed
     _py_random.seed(seed)
     np.random.seed(seed % 2**32)

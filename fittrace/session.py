@@ -10,6 +10,7 @@
 A ``Run`` sits above every layer of fittrace (it is the API a user holds), so it may reach analysis and
 renderers; the recording itself is done by ``tracing.recorder`` and written by ``tracing.jsonl`` as it goes.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,9 @@ class Run:
     def __init__(self, recorder: Recorder | None = None, trace: Trace | None = None) -> None:
         self._recorder = recorder
         self._trace = trace
-        self._ended: tuple[str, dict[str, Any], str | None] | None = None   # status, footer, path once it ended
+        self._ended: tuple[str, dict[str, Any], str | None] | None = (
+            None  # status, footer, path once it ended
+        )
 
     @property
     def trace(self) -> Trace:
@@ -111,7 +114,11 @@ class Diagram:
         (atomic_write_bytes if isinstance(self.data, bytes) else atomic_write_text)(path, self.data)
 
     def __str__(self) -> str:
-        return self.data if isinstance(self.data, str) else f"<{self.kind} {self.fmt}: {len(self.data)} bytes>"
+        return (
+            self.data
+            if isinstance(self.data, str)
+            else f"<{self.kind} {self.fmt}: {len(self.data)} bytes>"
+        )
 
 
 @contextmanager
@@ -119,9 +126,14 @@ def trace(path: str | os.PathLike | None = None, detail: str = "default") -> Ite
     """Record every fit/evaluate/predict inside the block. With ``path``, events are written as they happen."""
     writer = JsonlWriter(path) if path is not None else None
     recorder = Recorder(detail, sink=writer)
-    recorder.describe(fittrace=__version__, numpy=np.__version__, python=platform.python_version(),
-                      detail=detail, seed=seeding.current_seed(),
-                      started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    recorder.describe(
+        fittrace=__version__,
+        numpy=np.__version__,
+        python=platform.python_version(),
+        detail=detail,
+        seed=seeding.current_seed(),
+        started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
     run = Run(recorder)
     status = "ok"
     recorder.start()
@@ -141,4 +153,3 @@ def trace(path: str | os.PathLike | None = None, detail: str = "default") -> Ite
 def load(path: str | os.PathLike) -> Run:
     """Open a saved trace (validated; a file cut short loads what is whole and says so)."""
     return Run(trace=read_jsonl(path))
-

@@ -1,4 +1,5 @@
 """Shared test helpers: finite-difference gradients, and real system components (dot, Chromium) on demand."""
+
 from __future__ import annotations
 
 import fcntl
@@ -31,11 +32,13 @@ def gradcheck():
     """``gradcheck(fn, *arrays)``: compare the tape's gradient of sum(fn(*tensors) * w) with finite differences."""
     from fittrace.autodiff import GradientTape, Tensor, reduce_sum
 
-    def check(fn: Callable, *arrays: np.ndarray, atol: float = 2e-3, rtol: float = 2e-2, which=None) -> None:
+    def check(
+        fn: Callable, *arrays: np.ndarray, atol: float = 2e-3, rtol: float = 2e-2, which=None
+    ) -> None:
         rng = np.random.default_rng(1)
         out_shape = np.shape(fn(*[Tensor(a.astype(np.float32)) for a in arrays]).value)
         w = rng.normal(size=out_shape).astype(np.float32)
-        for k in (which if which is not None else range(len(arrays))):
+        for k in which if which is not None else range(len(arrays)):
             tensors = [Tensor(a.astype(np.float32)) for a in arrays]
             with GradientTape() as tape:
                 tape.watch(tensors[k])
@@ -43,11 +46,16 @@ def gradcheck():
             got = tape.gradient(loss, tensors[k])
 
             def f(xk: np.ndarray, k=k) -> float:
-                args = [Tensor(a.astype(np.float64)) if i != k else Tensor(xk) for i, a in enumerate(arrays)]
+                args = [
+                    Tensor(a.astype(np.float64)) if i != k else Tensor(xk)
+                    for i, a in enumerate(arrays)
+                ]
                 return float(np.sum(fn(*args).value.astype(np.float64) * w))
+
             want = numeric_grad(f, arrays[k])
             assert got is not None, f"no gradient for input {k}"
             np.testing.assert_allclose(got, want, atol=atol, rtol=rtol, err_msg=f"input {k}")
+
     return check
 
 
@@ -58,8 +66,12 @@ def _ensure_apt(program: str, package: str) -> bool:
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         return False
     subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=False, capture_output=True,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", package],
+        check=False,
+        capture_output=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
     return bool(shutil.which(program))
 
 
@@ -80,15 +92,21 @@ def chromium_path() -> str:
 
 
 #: Real TF-Keras for the parity tests: the version the issues name, CPU build.
-KERAS_PINS = ("tensorflow-cpu==2.21.0" if platform.machine() in ("x86_64", "AMD64") else "tensorflow==2.21.0",
-              "tf-keras==2.21.0")
+KERAS_PINS = (
+    "tensorflow-cpu==2.21.0" if platform.machine() in ("x86_64", "AMD64") else "tensorflow==2.21.0",
+    "tf-keras==2.21.0",
+)
 
 
 def _imports_tf_keras(python: Path) -> bool:
     if not python.exists():
         return False
-    probe = subprocess.run([str(python), "-c", "import tf_keras"], capture_output=True, check=False,
-                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    probe = subprocess.run(
+        [str(python), "-c", "import tf_keras"],
+        capture_output=True,
+        check=False,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     return probe.returncode == 0
 
 
@@ -105,17 +123,25 @@ def keras_python() -> str:
     venv = home / "tf-keras-2.21"
     python = venv / "bin" / "python"
     home.mkdir(parents=True, exist_ok=True)
-    with open(home / "tf-keras.lock", "w") as lock:         # one installer at a time
+    with open(home / "tf-keras.lock", "w") as lock:  # one installer at a time
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (venv / "installed").exists() and _imports_tf_keras(python):
             return str(python)
         free_gb = shutil.disk_usage(home).free / 2**30
         if free_gb < 3:
-            pytest.fail(f"the parity tests install TF-Keras into {venv} (about 2.2 GB), but only {free_gb:.1f} GB "
-                        "is free there: free some space, or set FITTRACE_KERAS_PYTHON to an interpreter with tf_keras")
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True)
-        done = subprocess.run([str(python), "-m", "pip", "install", "-q", *KERAS_PINS], capture_output=True,
-                              text=True, check=False)
+            pytest.fail(
+                f"the parity tests install TF-Keras into {venv} (about 2.2 GB), but only {free_gb:.1f} GB "
+                "is free there: free some space, or set FITTRACE_KERAS_PYTHON to an interpreter with tf_keras"
+            )
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True
+        )
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", *KERAS_PINS],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0 or not _imports_tf_keras(python):
             tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
             pytest.fail(f"could not install {' '.join(KERAS_PINS)} for the parity tests: {tail}")
@@ -130,6 +156,7 @@ def clock(monkeypatch):
 
     class Clock:
         t = 1000.0
+
     monkeypatch.setattr(progbar, "_now", lambda: Clock.t)
     return Clock
 
@@ -138,5 +165,5 @@ def clock(monkeypatch):
 def user_layer_trace(tmp_path_factory):
     """(run, trace path) of ``sample_runs.user_layer_run``, made once for every test that only reads it."""
     from sample_runs import user_layer_run
-    return user_layer_run(tmp_path_factory.mktemp("trace"))
 
+    return user_layer_run(tmp_path_factory.mktemp("trace"))

@@ -2,6 +2,7 @@
 
 Each one stands for a part of fittrace that the test around it is not about, never for a real outside component.
 """
+
 from __future__ import annotations
 
 import numpy as np

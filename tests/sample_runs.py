@@ -1,4 +1,5 @@
 """Sample runs that several test files draw from: a fit with a user-defined layer, traced to a file."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,11 +26,16 @@ class Scale(Layer):
 def user_layer_run(tmp_path, evil: bool = False, fail: bool = False):
     """Three epochs of a model with a ``Scale`` layer (named ``EVIL`` when ``evil``), 300 samples, batch 128, a
     validation split; with ``fail``, a second fit on data of the wrong width fails inside the trace."""
-    clear_session()                      # layer names start again at dense, dense_1
+    clear_session()  # layer names start again at dense, dense_1
     rng = np.random.default_rng(0)
     x, y = rng.random((300, 12), dtype=np.float32), rng.integers(0, 10, 300).astype(np.uint8)
-    model = Sequential([Scale(name=EVIL if evil else "scale"), layers.Dense(8, activation="relu"),
-                        layers.Dense(10, activation="softmax")])
+    model = Sequential(
+        [
+            Scale(name=EVIL if evil else "scale"),
+            layers.Dense(8, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     path = tmp_path / "run.trace.jsonl"
     try:

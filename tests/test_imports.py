@@ -1,6 +1,7 @@
 """Every module of the package can be the first one imported: none depends on another having been loaded before it.
 (Import cycles are found from the imports themselves, in ``test_structure.py``: a cycle can import cleanly in
 every order and still be one.)"""
+
 from __future__ import annotations
 
 import subprocess
@@ -35,7 +36,7 @@ def _modules() -> list[str]:
     out = []
     for path in sorted((ROOT / "fittrace").rglob("*.py")):
         parts = path.relative_to(ROOT).with_suffix("").parts
-        if parts[-1] == "__main__":                 # runs the command line when imported
+        if parts[-1] == "__main__":  # runs the command line when imported
             continue
         out.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return out
@@ -44,8 +45,13 @@ def _modules() -> list[str]:
 def test_every_module_imports_first():
     modules = _modules()
     assert "fittrace.autodiff.tape" in modules and "fittrace.engine.training" in modules
-    done = subprocess.run([sys.executable, "-c", _SCRIPT, *modules], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, *modules],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     failed = done.stdout.strip().rpartition("FAILED:")[2]
     assert failed == "", f"these modules fail when imported first: {failed}\n{done.stderr[-3000:]}"

@@ -1,4 +1,5 @@
 """Initializers: ``fittrace/initializers.py``."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The layers package as a whole: Flatten, Reshape and Activation together (``fittrace/layers/``)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,4 +15,6 @@ def test_flatten_reshape_activation():
     assert layers.Reshape((-1, 2))(x).shape == (2, 6, 2)
     with pytest.raises(ValueError, match="total size of new array must be unchanged"):
         layers.Reshape((5,))(x)
-    np.testing.assert_allclose(layers.Activation("relu")(np.array([[-1.0, 2.0]], "float32")).numpy(), [[0, 2]])
+    np.testing.assert_allclose(
+        layers.Activation("relu")(np.array([[-1.0, 2.0]], "float32")).numpy(), [[0, 2]]
+    )

@@ -1,4 +1,5 @@
 """Losses: values by hand, Keras 2's logits path, reductions, gradients, and plain errors."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,10 +20,10 @@ def test_sparse_cce_by_hand():
 
 
 def test_softmax_output_uses_its_logits_not_clipped_probabilities():
-    z = np.array([[0.0, 200.0, -200.0]], "float32")       # saturated softmax: p(label 0) underflows
+    z = np.array([[0.0, 200.0, -200.0]], "float32")  # saturated softmax: p(label 0) underflows
     probs = activations.softmax(Tensor(z))
     via_logits = float(losses.sparse_categorical_crossentropy(np.array([0]), probs).numpy()[0])
-    plain = Tensor(probs.numpy())                            # same numbers, no logits attached
+    plain = Tensor(probs.numpy())  # same numbers, no logits attached
     via_clip = float(losses.sparse_categorical_crossentropy(np.array([0]), plain).numpy()[0])
     assert via_logits == pytest.approx(200.0, rel=1e-4)
     assert via_clip == pytest.approx(-np.log(1e-7), rel=1e-2)
@@ -35,22 +36,34 @@ def test_sum_over_batch_size_divides_by_n_not_by_weights():
     assert value == pytest.approx(per[0] / 2, rel=1e-6)
 
 
-@pytest.mark.parametrize("fn,target", [
-    (lambda t, p: losses.categorical_crossentropy(t, p, from_logits=True), np.eye(3)[[2, 0]]),
-    (lambda t, p: losses.binary_crossentropy(t, p, from_logits=True), np.array([[1, 0, 1], [0, 1, 1.0]])),
-    (losses.mean_squared_error, np.array([[1, 0, 1], [0, 1, 1.0]])),
-    (losses.mean_absolute_error, np.array([[1, 0, 1], [0, 1, 1.0]]) + 0.37),
-    (lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=True), np.array([2, 0])),
-])
+@pytest.mark.parametrize(
+    "fn,target",
+    [
+        (lambda t, p: losses.categorical_crossentropy(t, p, from_logits=True), np.eye(3)[[2, 0]]),
+        (
+            lambda t, p: losses.binary_crossentropy(t, p, from_logits=True),
+            np.array([[1, 0, 1], [0, 1, 1.0]]),
+        ),
+        (losses.mean_squared_error, np.array([[1, 0, 1], [0, 1, 1.0]])),
+        (losses.mean_absolute_error, np.array([[1, 0, 1], [0, 1, 1.0]]) + 0.37),
+        (
+            lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=True),
+            np.array([2, 0]),
+        ),
+    ],
+)
 def test_loss_gradients(gradcheck, fn, target):
     gradcheck(lambda p: fn(target, p), Z.astype(np.float64))
 
 
-@pytest.mark.parametrize("act,loss,target", [
-    ("softmax", losses.sparse_categorical_crossentropy, np.array([2, 0])),
-    ("softmax", losses.categorical_crossentropy, np.eye(3)[[2, 0]]),
-    ("sigmoid", losses.binary_crossentropy, np.array([[1, 0, 1], [0, 1, 1.0]])),
-])
+@pytest.mark.parametrize(
+    "act,loss,target",
+    [
+        ("softmax", losses.sparse_categorical_crossentropy, np.array([2, 0])),
+        ("softmax", losses.categorical_crossentropy, np.eye(3)[[2, 0]]),
+        ("sigmoid", losses.binary_crossentropy, np.array([[1, 0, 1], [0, 1, 1.0]])),
+    ],
+)
 def test_gradients_through_probability_outputs(gradcheck, act, loss, target):
     f = activations.get(act)
     gradcheck(lambda z: loss(target, f(z)), Z.astype(np.float64))
@@ -62,12 +75,16 @@ def test_clip_path_gradient(gradcheck):
 
 
 def test_label_out_of_range_is_plain():
-    with pytest.raises(ValueError, match=r"label value of 10 which is outside the valid range of \[0, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"label value of 10 which is outside the valid range of \[0, 3\)"
+    ):
         losses.sparse_categorical_crossentropy(np.array([10, 0]), Z, from_logits=True)
 
 
 def test_wrong_target_shapes_are_plain():
-    with pytest.raises(ValueError, match="for integer class labels use sparse_categorical_crossentropy"):
+    with pytest.raises(
+        ValueError, match="for integer class labels use sparse_categorical_crossentropy"
+    ):
         losses.categorical_crossentropy(np.array([[2], [0]]), Z)
     with pytest.raises(ValueError, match=r"Sparse labels of shape \(3,\) do not match predictions"):
         losses.sparse_categorical_crossentropy(np.array([0, 1, 2]), Z)
@@ -81,12 +98,15 @@ def test_get_and_unknown_identifier():
 
 
 def test_mse_accepts_rank_1_targets_for_a_single_output():
-    value = losses.mean_squared_error(np.array([1.0, 2.0]), np.array([[1.5], [2.0]], "float32")).numpy()
+    value = losses.mean_squared_error(
+        np.array([1.0, 2.0]), np.array([[1.5], [2.0]], "float32")
+    ).numpy()
     np.testing.assert_allclose(value, [0.25, 0.0])
 
 
 def test_regularizer_values(gradcheck):
     from fittrace import regularizers
+
     w = np.array([1.0, -2.0], "float32")
     assert float(regularizers.L1(0.1)(w).numpy()) == pytest.approx(0.3)
     assert float(regularizers.L1L2(0.1, 0.01)(w).numpy()) == pytest.approx(0.35)
@@ -95,7 +115,19 @@ def test_regularizer_values(gradcheck):
 
 def test_activation_gradients(gradcheck):
     x = np.array([[-1.3, -0.2, 0.4, 2.1]])
-    for name in ("relu", "sigmoid", "tanh", "softmax", "linear", "gelu", "elu", "softplus", "swish"):
+    for name in (
+        "relu",
+        "sigmoid",
+        "tanh",
+        "softmax",
+        "linear",
+        "gelu",
+        "elu",
+        "softplus",
+        "swish",
+    ):
         gradcheck(activations.get(name), x)
-    with pytest.raises(ValueError, match="^Unknown activation function 'nope' cannot be deserialized.$"):
+    with pytest.raises(
+        ValueError, match="^Unknown activation function 'nope' cannot be deserialized.$"
+    ):
         activations.get("nope")

@@ -1,6 +1,7 @@
 """Every name the README and the tutorials use can be imported: ``from fittrace... import X`` lines, and the
 ``layers.X``, ``keras.X`` and ``fittrace.X`` names their code and prose mention. A move inside the package must not
 break a page a student is reading."""
+
 from __future__ import annotations
 
 import importlib
@@ -36,8 +37,12 @@ def _resolve(dotted: str) -> object:
 
 def _names(page: Path) -> list[str]:
     text = page.read_text()
-    out = [f"{m.group(1)}.{name.strip()}" for m in _FROM.finditer(text) for name in m.group(2).split(",")
-           if name.strip()]
+    out = [
+        f"{m.group(1)}.{name.strip()}"
+        for m in _FROM.finditer(text)
+        for name in m.group(2).split(",")
+        if name.strip()
+    ]
     out += [m.group(1) for m in _IMPORT.finditer(text)]
     out += [m.group(1) for m in _DOTTED.finditer(text)]
     return sorted(set(out))

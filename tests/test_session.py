@@ -1,5 +1,6 @@
 """Trace files and the trace() API: round trips, corrupt and cut files, versions, Chrome export, crashes,
 determinism, and the article example's events at every detail level."""
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,10 @@ def test_roundtrip_save_and_load(traced, tmp_path):
     run.save(tmp_path / "copy.trace.jsonl")
     again = fittrace.load(tmp_path / "copy.trace.jsonl")
     assert [e.to_json() for e in again.events] == [e.to_json() for e in run.events]
-    assert again.header["fit"]["batch_size"] == 128 and again.header["compile"]["optimizer"] == "RMSprop"
+    assert (
+        again.header["fit"]["batch_size"] == 128
+        and again.header["compile"]["optimizer"] == "RMSprop"
+    )
 
 
 def test_header_and_footer(traced):
@@ -64,21 +68,23 @@ def test_header_and_footer(traced):
 
 def test_the_trace_is_made_when_first_read_and_says_what_the_file_says(tmp_path, monkeypatch):
     from fittrace.tracing.document import Trace
+
     made = []
     real = Trace.from_recorder.__func__
 
     def counted(cls, *args, **kwargs):
         made.append(kwargs)
         return real(cls, *args, **kwargs)
+
     monkeypatch.setattr(Trace, "from_recorder", classmethod(counted))
     set_random_seed(0)
     x, y = _data(300)
     path = tmp_path / "run.trace.jsonl"
     with fittrace.trace(path=path, detail="default") as run:
         _model().fit(x, y, epochs=1, batch_size=128, verbose=0)
-    assert made == []                                   # ending the recording made no Trace
+    assert made == []  # ending the recording made no Trace
     first = run.trace
-    assert run.trace is first and len(made) == 1        # made once, on first read
+    assert run.trace is first and len(made) == 1  # made once, on first read
     on_disk = json.loads(path.read_text().splitlines()[-1])
     assert first.footer == {**on_disk, "record": "footer"}
     assert first.footer["events"] == len(first.events) == len(fittrace.load(path).events)
@@ -91,29 +97,57 @@ def test_kept_validation_steps_say_they_belong_to_an_evaluation():
     with fittrace.trace(detail="default") as run:
         _model().fit(x, y, epochs=2, batch_size=128, verbose=0, validation_split=0.4)
     full = run.trace.full_steps()
-    train = [e for e in run.events if e.kind == "step" and e.data["phase"] == "train" and e.data["full"]]
-    test = [e for e in run.events if e.kind == "step" and e.data["phase"] == "test" and e.data["full"]]
-    assert len(train) == 4 and len(test) == 4           # 360 samples: 3 steps, 240: 2 steps; first and last of each
-    assert [why for *_, why in full] == ["first step of the epoch", "last step of the epoch",
-                                         "first step of an evaluation", "last step of an evaluation"] * 2
-    assert [(e, s) for e, s, _ in full] == [(0, 0), (0, 2), (0, 0), (0, 1), (1, 0), (1, 2), (1, 0), (1, 1)]
+    train = [
+        e for e in run.events if e.kind == "step" and e.data["phase"] == "train" and e.data["full"]
+    ]
+    test = [
+        e for e in run.events if e.kind == "step" and e.data["phase"] == "test" and e.data["full"]
+    ]
+    assert (
+        len(train) == 4 and len(test) == 4
+    )  # 360 samples: 3 steps, 240: 2 steps; first and last of each
+    assert [why for *_, why in full] == [
+        "first step of the epoch",
+        "last step of the epoch",
+        "first step of an evaluation",
+        "last step of an evaluation",
+    ] * 2
+    assert [(e, s) for e, s, _ in full] == [
+        (0, 0),
+        (0, 2),
+        (0, 0),
+        (0, 1),
+        (1, 0),
+        (1, 2),
+        (1, 0),
+        (1, 1),
+    ]
 
 
 def test_default_detail_keeps_every_step_event_with_compact_scalars(traced):
     run, _ = traced
     steps = [e for e in run.events if e.kind == "step"]
     assert len(steps) == 24
-    assert all("loss" in s.data["logs"] and s.data["grad_norms"] and s.data["time_ns"] > 0 for s in steps)
+    assert all(
+        "loss" in s.data["logs"] and s.data["grad_norms"] and s.data["time_ns"] > 0 for s in steps
+    )
     inner = {(e.epoch, e.step) for e in run.events if e.kind == "layer_call"}
     assert inner == {(0, 0), (0, 7), (1, 0), (1, 7), (2, 0), (2, 7)}
-    for s in steps:                                   # the global norm is that of the per-variable norms
+    for s in steps:  # the global norm is that of the per-variable norms
         norms = list(s.data["grad_norms"].values())
         assert s.data["grad_norm"] == pytest.approx(math.sqrt(sum(n * n for n in norms)), rel=1e-6)
         assert all(isinstance(n, float) and n > 0 for n in norms)
-        assert (s.data["update_norms"] is None) != s.data["full"]     # update norms only in steps kept whole
-    for s in (s for s in steps if s.data["full"]):    # a kept step's gradient events give the same norms
-        grads = {e.name: e.data["norm"] for e in run.events if e.kind == "gradient" and (e.epoch, e.step) ==
-                 (s.epoch, s.step)}
+        assert (s.data["update_norms"] is None) != s.data[
+            "full"
+        ]  # update norms only in steps kept whole
+    for s in (
+        s for s in steps if s.data["full"]
+    ):  # a kept step's gradient events give the same norms
+        grads = {
+            e.name: e.data["norm"]
+            for e in run.events
+            if e.kind == "gradient" and (e.epoch, e.step) == (s.epoch, s.step)
+        }
         assert grads == s.data["grad_norms"] and set(s.data["update_norms"]) == set(grads)
 
 
@@ -136,7 +170,7 @@ def test_cut_file_loads_what_is_whole(traced, tmp_path):
     _, path = traced
     data = path.read_bytes()
     cut = tmp_path / "cut.trace.jsonl"
-    middle = data.index(b"\n", len(data) // 2) + 10       # ten bytes into a line: always mid-record
+    middle = data.index(b"\n", len(data) // 2) + 10  # ten bytes into a line: always mid-record
     cut.write_bytes(data[:middle])
     t = read_jsonl(cut)
     assert not t.complete and t.events and "cut short" in t.problems[-1]
@@ -213,6 +247,7 @@ def test_failing_fit_leaves_a_readable_trace(tmp_path):
         def on_train_batch_end(self, batch, logs=None):
             if batch == 1:
                 raise KeyError("a callback failed")
+
     path = tmp_path / "crash.trace.jsonl"
     with pytest.raises(KeyError):
         with fittrace.trace(path=path):
@@ -222,8 +257,11 @@ def test_failing_fit_leaves_a_readable_trace(tmp_path):
     assert len(errors) == 1 and errors[0].data["type"] == "KeyError" and errors[0].step == 1
     assert loaded.complete and loaded.status == "error"
     steps = [e for e in loaded.events if e.kind == "step"]
-    assert [s.data["step"] for s in steps] == [0, 1] and steps[1].data["full"]     # the failing step kept whole
+    assert [s.data["step"] for s in steps] == [0, 1] and steps[1].data[
+        "full"
+    ]  # the failing step kept whole
     from fittrace.render.html import render_html
+
     assert "This run stopped with an error" in render_html(loaded)
 
 
@@ -255,14 +293,19 @@ with fittrace.trace(path=sys.argv[1], detail=sys.argv[2]):
 def test_a_hard_crash_keeps_every_finished_epoch(tmp_path, detail):
     import subprocess
     import sys
+
     path = tmp_path / "crash.trace.jsonl"
-    done = subprocess.run([sys.executable, "-c", _HARD_CRASH, str(path), detail], capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", _HARD_CRASH, str(path), detail],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 3, done.stderr
     trace = read_jsonl(path)
     assert not trace.complete and "cut short" in trace.problems[-1]
     epochs = [e for e in trace.events if e.kind == "epoch"]
-    assert [e.data["epoch"] for e in epochs] == [0, 1]              # both finished epochs, flushed at their end
+    assert [e.data["epoch"] for e in epochs] == [0, 1]  # both finished epochs, flushed at their end
     steps = {(e.epoch, e.step) for e in trace.events if e.kind == "step"}
     assert {(epoch, step) for epoch in (0, 1) for step in range(8)} <= steps
 
@@ -284,8 +327,13 @@ def test_same_seed_same_events(tmp_path):
         model = _model()
         with fittrace.trace(detail="full") as run:
             model.fit(x, y, epochs=2, batch_size=128, verbose=0, validation_split=0.25)
-        return [(e.kind, e.name, e.keras, {k: v for k, v in e.data.items() if k != "time_ns"}) for e in run.events]
+        return [
+            (e.kind, e.name, e.keras, {k: v for k, v in e.data.items() if k != "time_ns"})
+            for e in run.events
+        ]
+
     from fittrace.engine.base_layer import clear_session
+
     clear_session()
     a = record()
     clear_session()
@@ -298,7 +346,7 @@ def test_article_shapes_at_each_detail_level(detail):
     x, y = np.zeros((60000, 784), np.float32), np.zeros(60000, np.uint8)
     model = _model(16, 784)
     with fittrace.trace(detail=detail) as run:
-        model.fit(x[:1280 + 96], y[:1280 + 96], epochs=1, batch_size=128, verbose=0)
+        model.fit(x[: 1280 + 96], y[: 1280 + 96], epochs=1, batch_size=128, verbose=0)
     sel = [e.data for e in run.events if e.kind == "adapter_selected"][0]
     assert (sel["steps"], sel["partial_batch_size"]) == (11, 96)
     weights = [tuple(e.data["shape"]) for e in run.events if e.kind == "weight_created"]
@@ -307,16 +355,24 @@ def test_article_shapes_at_each_detail_level(detail):
     if detail == "summary":
         assert "step" not in kinds and "layer_call" not in kinds and "epoch" in kinds
     else:
-        assert {"step", "layer_call", "loss", "gradient", "optimizer_update", "metric_update"} <= kinds
+        assert {
+            "step",
+            "layer_call",
+            "loss",
+            "gradient",
+            "optimizer_update",
+            "metric_update",
+        } <= kinds
         last = [e for e in run.events if e.kind == "step"][-1]
         assert last.data["size"] == 96 and last.data["full"]
 
 
 def test_summary_detail_skips_step_work_but_keeps_provenance_and_stages(monkeypatch):
-    """"summary" keeps no step events, so it computes no gradient norms; the spans it drops still stand on the
+    """ "summary" keeps no step events, so it computes no gradient norms; the spans it drops still stand on the
     stack, so builds name the same call path as at full detail and an error names the layer call it came from."""
     from fittrace.autodiff import tape as autodiff_tape
     from fittrace.engine.base_layer import Layer
+
     norms = []
     real = autodiff_tape.squared_norm
     monkeypatch.setattr(autodiff_tape, "squared_norm", lambda g: norms.append(1) or real(g))
@@ -326,13 +382,20 @@ def test_summary_detail_skips_step_work_but_keeps_provenance_and_stages(monkeypa
         set_random_seed(0)
         with fittrace.trace(detail=detail) as run:
             _model().fit(x, y, epochs=1, batch_size=100, verbose=0)
-        return [(e.name, e.data["trigger"], e.data["call_path"]) for e in run.events if e.kind == "layer_build"]
+        return [
+            (e.name, e.data["trigger"], e.data["call_path"])
+            for e in run.events
+            if e.kind == "layer_build"
+        ]
+
     summary = builds("summary")
     assert norms == []
     full = builds("full")
-    assert len(norms) == 3 * 4                  # 3 steps, 4 variables
+    assert len(norms) == 3 * 4  # 3 steps, 4 variables
     assert len(summary) == 2 and summary == full
-    assert all(path[-1] == "Sequential.call" for _, _, path in summary)    # the model_call span summary drops
+    assert all(
+        path[-1] == "Sequential.call" for _, _, path in summary
+    )  # the model_call span summary drops
 
     class Breaks(Layer):
         def call(self, inputs):
@@ -340,6 +403,7 @@ def test_summary_detail_skips_step_work_but_keeps_provenance_and_stages(monkeypa
                 raise ValueError("broken on the third call")
             self._calls += 1
             return inputs
+
     layer = Breaks()
     layer._calls = 0
     model = Sequential([layers.Dense(4), layer])
@@ -364,4 +428,8 @@ def test_run_displays_in_jupyter(traced):
     svg = run.diagram("sequence", "svg")
     assert svg._repr_svg_().startswith("<svg") and svg._repr_png_() is None
     assert run.diagram("flowchart", "png")._repr_png_()[:4] == b"\x89PNG"
-    assert run.diagram("sequence", "mermaid")._repr_markdown_().startswith("```mermaid\nsequenceDiagram")
+    assert (
+        run.diagram("sequence", "mermaid")
+        ._repr_markdown_()
+        .startswith("```mermaid\nsequenceDiagram")
+    )

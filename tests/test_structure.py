@@ -1,6 +1,7 @@
 """The house keeps itself tidy: imports flow one way (engine -> tracing -> analysis -> render -> cli) and in no
 cycle, imports sit at the top of modules, modules are split by idea and named as tf-keras names them, every folder
 and engine module says what it is, the tests mirror the package, and every docstring example runs."""
+
 from __future__ import annotations
 
 import ast
@@ -16,8 +17,21 @@ TESTS = Path(__file__).resolve().parent
 MODULES = sorted(ROOT.rglob("*.py"))
 
 # The Keras mirror and the autodiff beneath it: the engine's side of the flow.
-ENGINE = {"engine", "layers", "autodiff", "losses", "optimizers", "metrics", "activations", "initializers",
-          "regularizers", "callbacks", "saving", "utils", "seeding"}
+ENGINE = {
+    "engine",
+    "layers",
+    "autodiff",
+    "losses",
+    "optimizers",
+    "metrics",
+    "activations",
+    "initializers",
+    "regularizers",
+    "callbacks",
+    "saving",
+    "utils",
+    "seeding",
+}
 BASE = {"version"}
 # What each top-level part may import ("__init__" is the package's own front: ``fittrace.trace`` and friends).
 MAY_IMPORT: dict[str, set[str]] = {
@@ -31,17 +45,34 @@ MAY_IMPORT: dict[str, set[str]] = {
     "__init__": {"session"} | BASE,
     "keras": ENGINE | {"keras"} | BASE,
     "bench": ENGINE | {"tracing", "analysis", "render", "session", "bench"} | BASE,
-    "cli": ENGINE | {"tracing", "analysis", "render", "session", "bench", "keras", "cli", "__init__"} | BASE,
+    "cli": ENGINE
+    | {"tracing", "analysis", "render", "session", "bench", "keras", "cli", "__init__"}
+    | BASE,
 }
 # tf-keras's own module names that end in a suffix fittrace otherwise keeps out (``*_utils`` and the like).
-TF_KERAS_NAMES = {"compile_utils", "conv_utils", "generic_utils", "layer_utils", "vis_utils", "data_utils",
-                  "np_utils", "io_utils", "tf_utils"}
+TF_KERAS_NAMES = {
+    "compile_utils",
+    "conv_utils",
+    "generic_utils",
+    "layer_utils",
+    "vis_utils",
+    "data_utils",
+    "np_utils",
+    "io_utils",
+    "tf_utils",
+}
 # Imported on first use, not at the top: optional or heavy dependencies only.
 LAZY_OK = {"PIL"}
 SOFT_LIMIT = 800
 # Tests of the whole rather than of one module.
-WHOLE_TESTS = {"test_structure.py", "test_imports.py", "test_keras_parity.py", "test_tutorials.py",
-               "test_public_names.py", "test_packaging.py"}
+WHOLE_TESTS = {
+    "test_structure.py",
+    "test_imports.py",
+    "test_keras_parity.py",
+    "test_tutorials.py",
+    "test_public_names.py",
+    "test_packaging.py",
+}
 
 
 def _rel(path: Path) -> str:
@@ -68,8 +99,12 @@ def _targets(node: ast.AST, here: str) -> list[str]:
     out = []
     if isinstance(node, ast.Import):
         out = [a.name for a in node.names if a.name == "fittrace" or a.name.startswith("fittrace.")]
-    elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and (
-            node.module == "fittrace" or node.module.startswith("fittrace.")):
+    elif (
+        isinstance(node, ast.ImportFrom)
+        and node.level == 0
+        and node.module
+        and (node.module == "fittrace" or node.module.startswith("fittrace."))
+    ):
         for alias in node.names:
             sub = f"{node.module}.{alias.name}"
             out.append(sub if sub in NAMES else node.module)
@@ -79,8 +114,11 @@ def _targets(node: ast.AST, here: str) -> list[str]:
 def _imports(path: Path) -> list[tuple[int, str]]:
     """(line, module) of every fittrace import in the file, wherever it stands (functions and TYPE_CHECKING too)."""
     here = _module_name(path)
-    return [(node.lineno, t) for node in ast.walk(ast.parse(path.read_text()))
-            for t in _targets(node, here)]
+    return [
+        (node.lineno, t)
+        for node in ast.walk(ast.parse(path.read_text()))
+        for t in _targets(node, here)
+    ]
 
 
 def _graph() -> dict[str, set[str]]:
@@ -115,6 +153,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
                     break
             if len(group) > 1:
                 groups.append(sorted(group))
+
     for v in sorted(graph):
         if v not in index:
             visit(v)
@@ -128,7 +167,7 @@ def _a_cycle(graph: dict[str, set[str]], group: set[str]) -> list[str]:
         nxt = sorted(w for w in graph[path[-1]] if w in group)
         back = [w for w in nxt if w in seen]
         if back:
-            return path[path.index(back[0]):] + [back[0]]
+            return path[path.index(back[0]) :] + [back[0]]
         path.append(nxt[0])
         seen.add(nxt[0])
 
@@ -150,17 +189,26 @@ def test_every_module_belongs_to_a_known_part():
 
 
 def test_the_flow_test_sees_every_kind_of_import():
-    tree = ast.parse("from fittrace import trace\nfrom fittrace.autodiff import tape\nimport fittrace.engine.training\n"
-                     "def f():\n    from fittrace.render import html\n")
+    tree = ast.parse(
+        "from fittrace import trace\nfrom fittrace.autodiff import tape\nimport fittrace.engine.training\n"
+        "def f():\n    from fittrace.render import html\n"
+    )
     seen = [t for node in ast.walk(tree) for t in _targets(node, "fittrace.x")]
-    assert sorted(seen) == ["fittrace", "fittrace.autodiff.tape", "fittrace.engine.training", "fittrace.render.html"]
+    assert sorted(seen) == [
+        "fittrace",
+        "fittrace.autodiff.tape",
+        "fittrace.engine.training",
+        "fittrace.render.html",
+    ]
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_rel)
 def test_imports_flow_one_way(path):
     part = _part(_module_name(path))
     allowed = MAY_IMPORT[part]
-    bad = sorted({f"{t} (line {line})" for line, t in _imports(path) if _part(t) not in allowed | {part}})
+    bad = sorted(
+        {f"{t} (line {line})" for line, t in _imports(path) if _part(t) not in allowed | {part}}
+    )
     assert not bad, f"{_rel(path)} ({part}) may import only {sorted(allowed)}, not {bad}"
 
 
@@ -168,13 +216,17 @@ def test_imports_flow_one_way(path):
 def test_imports_sit_at_the_top(path):
     tree = ast.parse(path.read_text())
     top = set(map(id, tree.body))
-    for node in tree.body:                                  # try/except ImportError at the top is still the top
+    for node in tree.body:  # try/except ImportError at the top is still the top
         if isinstance(node, ast.Try):
             top |= set(map(id, node.body))
     late = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in top:
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
             if not any(n.split(".")[0] in LAZY_OK for n in names):
                 late.append(f"line {node.lineno}: {', '.join(names)}")
     assert not late, f"{_rel(path)} imports inside functions (move them to the top): {late}"
@@ -183,8 +235,10 @@ def test_imports_sit_at_the_top(path):
 @pytest.mark.parametrize("path", MODULES, ids=_rel)
 def test_modules_are_split_by_idea(path):
     lines = len(path.read_text().splitlines())
-    assert lines <= SOFT_LIMIT, (f"{_rel(path)} has {lines} lines. A long module is fine when its idea is long; "
-                                 f"past {SOFT_LIMIT}, look for a second idea in it and split by idea, never by count")
+    assert lines <= SOFT_LIMIT, (
+        f"{_rel(path)} has {lines} lines. A long module is fine when its idea is long; "
+        f"past {SOFT_LIMIT}, look for a second idea in it and split by idea, never by count"
+    )
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_rel)
@@ -192,19 +246,27 @@ def test_module_names_say_what_they_hold(path):
     stem = path.stem
     if stem in TF_KERAS_NAMES or stem.startswith("__"):
         return
-    assert not re.search(r"_(more|builtin|utils|misc|extra|helpers)$", stem), \
+    assert not re.search(r"_(more|builtin|utils|misc|extra|helpers)$", stem), (
         f"{_rel(path)}: name the idea the module holds (or use tf-keras's own name for it)"
-    assert not re.search(r"(\d+|_part\w*)$", stem), \
+    )
+    assert not re.search(r"(\d+|_part\w*)$", stem), (
         f"{_rel(path)}: a numbered or 'part' module is a module split by count"
+    )
 
 
-@pytest.mark.parametrize("folder", sorted(p.parent for p in ROOT.rglob("__init__.py")), ids=lambda p: _rel(p) or ".")
+@pytest.mark.parametrize(
+    "folder", sorted(p.parent for p in ROOT.rglob("__init__.py")), ids=lambda p: _rel(p) or "."
+)
 def test_every_folder_says_what_lives_there(folder):
     doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text())) or ""
-    assert len(doc) > 40, f"{_rel(folder)}/__init__.py needs a docstring: what lives here, what it mirrors"
+    assert len(doc) > 40, (
+        f"{_rel(folder)}/__init__.py needs a docstring: what lives here, what it mirrors"
+    )
 
 
-@pytest.mark.parametrize("folder", sorted(p.parent for p in ROOT.rglob("__init__.py")), ids=lambda p: _rel(p) or ".")
+@pytest.mark.parametrize(
+    "folder", sorted(p.parent for p in ROOT.rglob("__init__.py")), ids=lambda p: _rel(p) or "."
+)
 def test_what_a_folder_says_it_lacks_it_lacks(folder):
     """A folder's "Not here: A, B." list is checked against the package, so that it cannot drift."""
     doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text())) or ""
@@ -218,9 +280,16 @@ def test_what_a_folder_says_it_lacks_it_lacks(folder):
 
 
 def test_the_wheel_lists_every_package():
-    tomllib = pytest.importorskip("tomllib")             # Python 3.11+
-    listed = set(tomllib.loads((ROOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {".".join(("fittrace",) + p.parent.relative_to(ROOT).parts) for p in ROOT.rglob("__init__.py")}
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    listed = set(
+        tomllib.loads((ROOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(("fittrace",) + p.parent.relative_to(ROOT).parts)
+        for p in ROOT.rglob("__init__.py")
+    }
     assert found <= listed, f"pyproject.toml does not ship {sorted(found - listed)}"
 
 
@@ -229,7 +298,9 @@ def test_engine_modules_say_what_they_mirror(path):
     if path.name == "__init__.py":
         return
     doc = ast.get_docstring(ast.parse(path.read_text())) or ""
-    assert "keras" in doc and ("Left out" in doc or "left out" in doc or "leaves out" in doc), path.name
+    assert "keras" in doc and ("Left out" in doc or "left out" in doc or "leaves out" in doc), (
+        path.name
+    )
 
 
 def _mirrored(test: Path) -> list[Path]:
@@ -240,12 +311,16 @@ def _mirrored(test: Path) -> list[Path]:
     return [here / f"{stem}.py", here / stem]
 
 
-@pytest.mark.parametrize("test", sorted(p for p in TESTS.rglob("test_*.py") if p.name not in WHOLE_TESTS),
-                         ids=lambda p: str(p.relative_to(TESTS)))
+@pytest.mark.parametrize(
+    "test",
+    sorted(p for p in TESTS.rglob("test_*.py") if p.name not in WHOLE_TESTS),
+    ids=lambda p: str(p.relative_to(TESTS)),
+)
 def test_tests_mirror_the_package(test):
     assert any(p.exists() for p in _mirrored(test)), (
         f"{test.relative_to(TESTS)} tests no module: name it after the module it tests "
-        f"(tests/optimizers/test_rmsprop.py tests fittrace/optimizers/rmsprop.py)")
+        f"(tests/optimizers/test_rmsprop.py tests fittrace/optimizers/rmsprop.py)"
+    )
 
 
 @pytest.mark.parametrize("path", [p for p in MODULES if p.name != "__main__.py"], ids=_rel)

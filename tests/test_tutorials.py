@@ -1,4 +1,5 @@
 """Every tutorial runs: its Python blocks execute in order, and every picture it shows is produced."""
+
 from __future__ import annotations
 
 import re
@@ -21,12 +22,16 @@ def test_the_series_is_complete_and_linked_from_the_readme():
     assert positions == sorted(positions)
     for p in TUTORIALS:
         text = p.read_text()
-        assert "## Exercises" in text and len(re.findall(r"^\d\. ", text.split("## Exercises")[1], re.M)) >= 2
+        assert (
+            "## Exercises" in text
+            and len(re.findall(r"^\d\. ", text.split("## Exercises")[1], re.M)) >= 2
+        )
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
 def test_tutorial_runs(path, tmp_path, monkeypatch, capsys):
     from fittrace.engine.base_layer import clear_session
+
     clear_session()
     text = path.read_text()
     blocks = code_blocks(text)
@@ -38,6 +43,10 @@ def test_tutorial_runs(path, tmp_path, monkeypatch, capsys):
         try:
             exec(compile(block, f"{path.name}, block {i}", "exec"), namespace)
         except Exception as exc:
-            raise AssertionError(f"{path.name}, code block {i} failed: {type(exc).__name__}: {exc}") from exc
+            raise AssertionError(
+                f"{path.name}, code block {i} failed: {type(exc).__name__}: {exc}"
+            ) from exc
     for image in re.findall(r"!\[[^\]]*\]\((images/[^)]+)\)", text):
-        assert (tmp_path / image).stat().st_size > 0, f"{path.name} shows {image} but did not make it"
+        assert (tmp_path / image).stat().st_size > 0, (
+            f"{path.name} shows {image} but did not make it"
+        )

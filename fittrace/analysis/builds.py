@@ -17,6 +17,7 @@ and says plainly when nothing was rebuilt.
     >>> why_rebuilt(trace).summary   # doctest: +SKIP
     'Nothing was rebuilt: every layer was built once, on the first training step.'
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,15 +33,15 @@ class Build:
     """One build (first or repeated) of something: a graph network, a layer, a function, optimizer slots."""
 
     seq: int
-    what: str                   # "graph network" | "layer" | "weights" | "train_function" | "optimizer slots"
-    subject: str                # the model, layer, function or optimizer it concerns
-    action: str                 # built, rebuilt, created, reset, traced, skipped, ...
-    repeat: bool                # True when the same subject was built before
-    trigger: str                # fit, evaluate, predict, summary, build, add, call
+    what: str  # "graph network" | "layer" | "weights" | "train_function" | "optimizer slots"
+    subject: str  # the model, layer, function or optimizer it concerns
+    action: str  # built, rebuilt, created, reset, traced, skipped, ...
+    repeat: bool  # True when the same subject was built before
+    trigger: str  # fit, evaluate, predict, summary, build, add, call
     call_path: tuple[str, ...]
     shape_before: Any = None
     shape_after: Any = None
-    differs: str = ""           # what is different from the previous build, in words
+    differs: str = ""  # what is different from the previous build, in words
     cause: str = ""
     kept: str = ""
     lost: str = ""
@@ -99,61 +100,113 @@ def _graph_build(ev: Event, prev: Build | None) -> Build:
     model = str(d.get("model"))
     before, received, built = d.get("shape_before"), d.get("shape_received"), d.get("shape_built")
     action = str(d.get("action"))
-    common = dict(seq=ev.seq, what="graph network", subject=model, action=action, repeat=prev is not None,
-                  trigger=str(d.get("trigger", "call")), call_path=tuple(d.get("call_path") or ()),
-                  shape_before=before, shape_after=built, epoch=ev.epoch, step=ev.step)
+    common = dict(
+        seq=ev.seq,
+        what="graph network",
+        subject=model,
+        action=action,
+        repeat=prev is not None,
+        trigger=str(d.get("trigger", "call")),
+        call_path=tuple(d.get("call_path") or ()),
+        shape_before=before,
+        shape_after=built,
+        epoch=ev.epoch,
+        step=ev.step,
+    )
     if action == "built" and prev is None:
-        how = ("inside the traced train_function, so the batch dimension is the dataset's (None when the data ends "
-               "in a partial batch)" if d.get("mode") == "graph" else
-               "with the concrete shape of the first batch" if d.get("mode") == "eager" else "from its explicit input")
-        return Build(**common, cause=f"Model '{model}' had no input shape yet; it built its graph network for "
-                                     f"{shape_text(built)} {how}.")
+        how = (
+            "inside the traced train_function, so the batch dimension is the dataset's (None when the data ends "
+            "in a partial batch)"
+            if d.get("mode") == "graph"
+            else "with the concrete shape of the first batch"
+            if d.get("mode") == "eager"
+            else "from its explicit input"
+        )
+        return Build(
+            **common,
+            cause=f"Model '{model}' had no input shape yet; it built its graph network for "
+            f"{shape_text(built)} {how}.",
+        )
     if action == "skipped":
-        return Build(**common, cause=f"Model '{model}' received {shape_text(received)}, whose rank differs from the "
-                                     f"{shape_text(before)} it was built for; Keras does not rebuild then and calls the "
-                                     "existing network, so a later layer usually fails.",
-                     fix="Give the input the rank the model was built for (add or remove the batch axis, or "
-                         "reshape/Flatten the samples).")
+        return Build(
+            **common,
+            cause=f"Model '{model}' received {shape_text(received)}, whose rank differs from the "
+            f"{shape_text(before)} it was built for; Keras does not rebuild then and calls the "
+            "existing network, so a later layer usually fails.",
+            fix="Give the input the rank the model was built for (add or remove the batch axis, or "
+            "reshape/Flatten the samples).",
+        )
     changed = [i for i, (a, b) in enumerate(zip(before or (), received or ())) if a != b]
     only_batch = changed == [0]
-    differs = (f"dimension {', '.join(map(str, changed))} changed: {shape_text(before)} -> {shape_text(received)}; "
-               f"relaxed to {shape_text(built)}") if before is not None else f"built for {shape_text(built)}"
+    differs = (
+        (
+            f"dimension {', '.join(map(str, changed))} changed: {shape_text(before)} -> {shape_text(received)}; "
+            f"relaxed to {shape_text(built)}"
+        )
+        if before is not None
+        else f"built for {shape_text(built)}"
+    )
     if action == "rebuilt" and before is None and prev is not None:
         differs = str(d.get("reason"))
-    fix = ("Harmless: only the batch size changed (e.g. the last, partial batch). To build once, give the model an "
-           "explicit input: Sequential([Input(shape=...), ...]) or input_shape= on the first layer."
-           if only_batch else
-           "The samples' shape changed between calls. Feed one sample shape, or give the model an explicit "
-           "Input(shape=...) so a wrong shape fails at once with a clear message.")
-    return Build(**common, differs=differs,
-                 cause=str(d.get("reason")) or f"Model '{model}' was called with a novel input shape.",
-                 kept="every layer that was already built keeps its weights (only the network's wiring is new)",
-                 lost="nothing but the time to rebuild" if only_batch else "nothing yet; but layers built for the "
-                      "old sample shape will reject the new one", fix=fix)
+    fix = (
+        "Harmless: only the batch size changed (e.g. the last, partial batch). To build once, give the model an "
+        "explicit input: Sequential([Input(shape=...), ...]) or input_shape= on the first layer."
+        if only_batch
+        else "The samples' shape changed between calls. Feed one sample shape, or give the model an explicit "
+        "Input(shape=...) so a wrong shape fails at once with a clear message."
+    )
+    return Build(
+        **common,
+        differs=differs,
+        cause=str(d.get("reason")) or f"Model '{model}' was called with a novel input shape.",
+        kept="every layer that was already built keeps its weights (only the network's wiring is new)",
+        lost="nothing but the time to rebuild"
+        if only_batch
+        else "nothing yet; but layers built for the old sample shape will reject the new one",
+        fix=fix,
+    )
 
 
 def _layer_build(ev: Event, prev: Build | None, model: str | None, prev_model: str | None) -> Build:
     d = ev.data
     layer = ev.layer or "?"
     count = int(d.get("build_count") or 0)
-    common = dict(seq=ev.seq, what="layer", subject=layer, action="rebuilt" if prev else "built",
-                  repeat=prev is not None, trigger=str(d.get("trigger", "call")),
-                  call_path=tuple(d.get("call_path") or ()), shape_before=prev.shape_after if prev else None,
-                  shape_after=d.get("input_shape"), epoch=ev.epoch, step=ev.step)
+    common = dict(
+        seq=ev.seq,
+        what="layer",
+        subject=layer,
+        action="rebuilt" if prev else "built",
+        repeat=prev is not None,
+        trigger=str(d.get("trigger", "call")),
+        call_path=tuple(d.get("call_path") or ()),
+        shape_before=prev.shape_after if prev else None,
+        shape_after=d.get("input_shape"),
+        epoch=ev.epoch,
+        step=ev.step,
+    )
     if prev is None or count == 0:
         where = f"in model '{model}'" if model else "on a direct call"
-        via = {"add": "when add() appended it to a model that already had an input shape",
-               "build": "when build() was called", "summary": "for summary()"}.get(str(d.get("trigger")), "")
-        return Build(**common, cause=f"Layer '{layer}' was built {where} for input shape "
-                                     f"{shape_text(d.get('input_shape'))} {via or 'on its first call'}: it created its "
-                                     "weights then (lazy build).")
-    return Build(**common, differs=f"input shape {shape_text(prev.shape_after)} -> {shape_text(d.get('input_shape'))}",
-                 cause=f"Layer '{layer}' was built again because its `built` flag had been reset to False; build() "
-                       "ran anew and add_weight created fresh weights.",
-                 lost="the trained weight values: they were replaced by freshly initialised ones",
-                 kept="nothing of the old weights",
-                 fix="Do not reset `layer.built`. To start again on purpose, use a new layer object, or restore "
-                     "values with set_weights().")
+        via = {
+            "add": "when add() appended it to a model that already had an input shape",
+            "build": "when build() was called",
+            "summary": "for summary()",
+        }.get(str(d.get("trigger")), "")
+        return Build(
+            **common,
+            cause=f"Layer '{layer}' was built {where} for input shape "
+            f"{shape_text(d.get('input_shape'))} {via or 'on its first call'}: it created its "
+            "weights then (lazy build).",
+        )
+    return Build(
+        **common,
+        differs=f"input shape {shape_text(prev.shape_after)} -> {shape_text(d.get('input_shape'))}",
+        cause=f"Layer '{layer}' was built again because its `built` flag had been reset to False; build() "
+        "ran anew and add_weight created fresh weights.",
+        lost="the trained weight values: they were replaced by freshly initialised ones",
+        kept="nothing of the old weights",
+        fix="Do not reset `layer.built`. To start again on purpose, use a new layer object, or restore "
+        "values with set_weights().",
+    )
 
 
 def _function(ev: Event, prev: Build | None) -> Build | None:
@@ -162,39 +215,78 @@ def _function(ev: Event, prev: Build | None) -> Build | None:
     if action == "reused":
         return None
     fn = str(d.get("function") or ev.name)
-    common = dict(seq=ev.seq, what=fn, subject=fn, action=action, repeat=prev is not None and action != "reset",
-                  trigger=str(d.get("trigger", "fit")), call_path=tuple(d.get("call_path") or ()),
-                  epoch=ev.epoch, step=ev.step)
+    common = dict(
+        seq=ev.seq,
+        what=fn,
+        subject=fn,
+        action=action,
+        repeat=prev is not None and action != "reset",
+        trigger=str(d.get("trigger", "fit")),
+        call_path=tuple(d.get("call_path") or ()),
+        epoch=ev.epoch,
+        step=ev.step,
+    )
     if action == "reset":
-        return Build(**common, cause=str(d.get("reason")), lost=f"the cached {fn} and its traced graphs",
-                     fix="Call compile() once; to change only the learning rate, set "
-                         "model.optimizer.learning_rate instead of compiling again.")
+        return Build(
+            **common,
+            cause=str(d.get("reason")),
+            lost=f"the cached {fn} and its traced graphs",
+            fix="Call compile() once; to change only the learning rate, set "
+            "model.optimizer.learning_rate instead of compiling again.",
+        )
     if action == "traced":
         sig = d.get("signature")
-        return Build(**common, shape_after=sig, cause=str(d.get("reason")),
-                     differs="" if prev is None else f"signature {prev.shape_after} -> {sig}",
-                     fix="" if prev is None else "Feed batches of one shape, or let the batch dimension be None "
-                                                  "(a partial last batch does that) so one trace serves all.")
-    return Build(**common, cause=str(d.get("reason")),
-                 fix="" if prev is None else "Expected after compile(); keep one compile() per model to trace once.")
+        return Build(
+            **common,
+            shape_after=sig,
+            cause=str(d.get("reason")),
+            differs="" if prev is None else f"signature {prev.shape_after} -> {sig}",
+            fix=""
+            if prev is None
+            else "Feed batches of one shape, or let the batch dimension be None "
+            "(a partial last batch does that) so one trace serves all.",
+        )
+    return Build(
+        **common,
+        cause=str(d.get("reason")),
+        fix=""
+        if prev is None
+        else "Expected after compile(); keep one compile() per model to trace once.",
+    )
 
 
 def _slots(ev: Event, prev: Build | None) -> Build:
     d = ev.data
     opt = str(d.get("optimizer") or ev.name)
     slots = list(d.get("slots") or [])
-    common = dict(seq=ev.seq, what="optimizer slots", subject=opt, action="created", repeat=prev is not None,
-                  trigger=str(d.get("trigger", "fit")), call_path=tuple(d.get("call_path") or ()),
-                  shape_after=slots, epoch=ev.epoch, step=ev.step)
+    common = dict(
+        seq=ev.seq,
+        what="optimizer slots",
+        subject=opt,
+        action="created",
+        repeat=prev is not None,
+        trigger=str(d.get("trigger", "fit")),
+        call_path=tuple(d.get("call_path") or ()),
+        shape_after=slots,
+        epoch=ev.epoch,
+        step=ev.step,
+    )
     if prev is None:
-        return Build(**common, cause=f"{opt} created its slot variables ({len(slots)}) on its first "
-                                     "apply_gradients, one set per trainable variable.")
-    return Build(**common, cause=f"A new {opt} object created its slot variables again: the optimizer was replaced "
-                                 "(compile() with a new optimizer or a string like 'rmsprop' makes a new one).",
-                 lost="the optimizer's state (moving averages, momenta, iteration count) — it starts from zero",
-                 kept="the model's weights", differs="a new optimizer object",
-                 fix="Pass the same optimizer object to compile() again (optimizer=model.optimizer) to keep its "
-                     "state.")
+        return Build(
+            **common,
+            cause=f"{opt} created its slot variables ({len(slots)}) on its first "
+            "apply_gradients, one set per trainable variable.",
+        )
+    return Build(
+        **common,
+        cause=f"A new {opt} object created its slot variables again: the optimizer was replaced "
+        "(compile() with a new optimizer or a string like 'rmsprop' makes a new one).",
+        lost="the optimizer's state (moving averages, momenta, iteration count) — it starts from zero",
+        kept="the model's weights",
+        differs="a new optimizer object",
+        fix="Pass the same optimizer object to compile() again (optimizer=model.optimizer) to keep its "
+        "state.",
+    )
 
 
 def _failure(ev: Event, origin: str) -> Failure | None:
@@ -206,36 +298,67 @@ def _failure(ev: Event, origin: str) -> Failure | None:
     if check == "axis":
         want, axis = facts["expected"], facts["axis"]
         got = "?" if facts.get("found") is None else facts["found"]
-        return Failure(ev.seq, kind, msg, layer, f"axis {axis}: the layer was built for {want}, the data has {got}",
-                       origin,
-                       f"Layer '{layer}' was built for inputs with {want} values in axis {axis}. Give it data of "
-                       f"that width (check the preprocessing, e.g. reshape to (n, {want})), or build a new model "
-                       f"for {got} features.")
+        return Failure(
+            ev.seq,
+            kind,
+            msg,
+            layer,
+            f"axis {axis}: the layer was built for {want}, the data has {got}",
+            origin,
+            f"Layer '{layer}' was built for inputs with {want} values in axis {axis}. Give it data of "
+            f"that width (check the preprocessing, e.g. reshape to (n, {want})), or build a new model "
+            f"for {got} features.",
+        )
     if check == "shape":
         want, got = shape_text(facts["expected"]), shape_text(facts["found"])
-        return Failure(ev.seq, kind, msg, layer, f"expected {want}, found {got}", origin,
-                       f"The model's explicit input is {want}. Reshape the data to match, e.g. "
-                       "x.reshape(len(x), -1) for images, or add a Flatten layer first.")
+        return Failure(
+            ev.seq,
+            kind,
+            msg,
+            layer,
+            f"expected {want}, found {got}",
+            origin,
+            f"The model's explicit input is {want}. Reshape the data to match, e.g. "
+            "x.reshape(len(x), -1) for images, or add a Flatten layer first.",
+        )
     if check == "ndim":
         want, got = int(facts["expected"]), int(facts["found"])
-        return Failure(ev.seq, kind, msg, layer, f"rank {got}, needs {want}", origin, _rank_fix(want, got))
+        return Failure(
+            ev.seq, kind, msg, layer, f"rank {got}, needs {want}", origin, _rank_fix(want, got)
+        )
     if check == "unknown_variable":
         var = facts["variable"]
-        return Failure(ev.seq, kind, msg, layer, f"variable {var} is new", origin,
-                       "The optimizer built its slots for the old variables; this one was created afterwards (a "
-                       "layer was built again or added). Call compile() again to get a fresh optimizer, or "
-                       "optimizer.build(model.trainable_variables) before training.")
+        return Failure(
+            ev.seq,
+            kind,
+            msg,
+            layer,
+            f"variable {var} is new",
+            origin,
+            "The optimizer built its slots for the old variables; this one was created afterwards (a "
+            "layer was built again or added). Call compile() again to get a fresh optimizer, or "
+            "optimizer.build(model.trainable_variables) before training.",
+        )
     if check == "undefined_last_dim":
-        return Failure(ev.seq, kind, msg, layer, "unknown", origin,
-                       "Check the input shape against the model's expected input.")
+        return Failure(
+            ev.seq,
+            kind,
+            msg,
+            layer,
+            "unknown",
+            origin,
+            "Check the input shape against the model's expected input.",
+        )
     return None
 
 
 def _rank_fix(want: int, got: int) -> str:
     if want == 4 and got == 3:
-        return ("Images go in as (samples, rows, columns, channels) and these have no channel axis. Add it with "
-                "x[..., None] (or x.reshape(len(x), rows, columns, 1)), or give the first layer "
-                "input_shape=(rows, columns, 1): with an input shape, Keras adds an axis of size 1 itself.")
+        return (
+            "Images go in as (samples, rows, columns, channels) and these have no channel axis. Add it with "
+            "x[..., None] (or x.reshape(len(x), rows, columns, 1)), or give the first layer "
+            "input_shape=(rows, columns, 1): with an input shape, Keras adds an axis of size 1 itself."
+        )
     if got < want:
         return "Add the batch axis (x[None] for one sample) or reshape the data to (samples, features)."
     return "The data has more axes than the layer takes: Flatten it first, or reshape it to the layer's rank."
@@ -251,12 +374,18 @@ def _origin(events: list[Event], upto: int) -> str:
     error = next((e for e in events if e.seq == upto), None)
     where = ""
     if error is not None and error.step is not None:
-        where = f" at epoch {error.epoch}, step {error.step}" if error.epoch is not None else f" at step {error.step}"
+        where = (
+            f" at epoch {error.epoch}, step {error.step}"
+            if error.epoch is not None
+            else f" at step {error.step}"
+        )
     if adapter is None:
         return f"a direct call{where}"
     d = adapter.data
-    return (f"{d.get('class')} ({d.get('num_samples')} samples, batch size {d.get('batch_size')}, "
-            f"{d.get('steps')} steps){where}")
+    return (
+        f"{d.get('class')} ({d.get('num_samples')} samples, batch size {d.get('batch_size')}, "
+        f"{d.get('steps')} steps){where}"
+    )
 
 
 def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
@@ -289,14 +418,23 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
             if model and ev.layer in layer_model and layer_model[ev.layer] != model:
                 key = ("shared", ev.layer + "@" + model)
                 if key not in last:
-                    b = Build(seq=ev.seq, what="layer", subject=ev.layer, action="reused in another model",
-                              repeat=True, trigger="call", call_path=(), epoch=ev.epoch, step=ev.step,
-                              differs=f"model '{layer_model[ev.layer]}' -> model '{model}'",
-                              cause=f"Layer '{ev.layer}' was built in model '{layer_model[ev.layer]}' and is now used "
-                                    f"in model '{model}' too. It is not built again: both models share its weights.",
-                              kept="the weights it learned in the first model (now shared)",
-                              lost="nothing; but training either model changes the other",
-                              fix="Create a new layer object for the second model if it needs weights of its own.")
+                    b = Build(
+                        seq=ev.seq,
+                        what="layer",
+                        subject=ev.layer,
+                        action="reused in another model",
+                        repeat=True,
+                        trigger="call",
+                        call_path=(),
+                        epoch=ev.epoch,
+                        step=ev.step,
+                        differs=f"model '{layer_model[ev.layer]}' -> model '{model}'",
+                        cause=f"Layer '{ev.layer}' was built in model '{layer_model[ev.layer]}' and is now used "
+                        f"in model '{model}' too. It is not built again: both models share its weights.",
+                        kept="the weights it learned in the first model (now shared)",
+                        lost="nothing; but training either model changes the other",
+                        fix="Create a new layer object for the second model if it needs weights of its own.",
+                    )
             elif model and ev.layer:
                 layer_model.setdefault(ev.layer, model)
             if b is None:
@@ -315,15 +453,25 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
     if layer is not None:
         known = sorted({e.layer for e in events if e.layer} | {b.subject for b in builds})
         if layer not in known:
-            raise ValueError(f"nothing named {layer!r} was built or called in this trace; the names it has: "
-                             f"{', '.join(known) or 'none'}")
-        builds = [b for b in builds if b.subject == layer or b.what in ("graph network",) and b.subject == layer]
+            raise ValueError(
+                f"nothing named {layer!r} was built or called in this trace; the names it has: "
+                f"{', '.join(known) or 'none'}"
+            )
+        builds = [
+            b
+            for b in builds
+            if b.subject == layer or b.what in ("graph network",) and b.subject == layer
+        ]
         failures = [f for f in failures if f.layer == layer]
     by_subject: dict[str, list[Build]] = {}
     for b in builds:
         by_subject.setdefault(b.subject, []).append(b)
-    return Diagnosis(tuple(builds), tuple(failures), _summary(builds, failures),
-                     {k: tuple(v) for k, v in by_subject.items()})
+    return Diagnosis(
+        tuple(builds),
+        tuple(failures),
+        _summary(builds, failures),
+        {k: tuple(v) for k, v in by_subject.items()},
+    )
 
 
 def _summary(builds: Iterable[Build], failures: Iterable[Failure]) -> str:
@@ -334,8 +482,10 @@ def _summary(builds: Iterable[Build], failures: Iterable[Failure]) -> str:
         parts.append(f"{len(failures)} build or call failed on an incompatible input shape.")
     if not repeats:
         layers = sum(1 for b in builds if b.what == "layer")
-        parts.append(f"Nothing was rebuilt: {layers} layer(s) were each built once, and no network, function or "
-                     "optimizer state was made twice.")
+        parts.append(
+            f"Nothing was rebuilt: {layers} layer(s) were each built once, and no network, function or "
+            "optimizer state was made twice."
+        )
     else:
         kinds = sorted({b.what for b in repeats})
         parts.append(f"{len(repeats)} rebuild(s): " + ", ".join(kinds) + ".")

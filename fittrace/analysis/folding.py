@@ -4,6 +4,7 @@ Renderers fold 469 identical steps into one "× 469 steps" frame; this module sa
 not: the first step (shown unfolded), and any step with a different batch size (the partial batch), a build or
 rebuild, an error, a stop request or a non-finite loss. Linear in the number of events.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,9 +15,16 @@ from typing import Any, Mapping
 from fittrace.tracing.document import Trace, enclosing
 from fittrace.tracing.events import Event
 
-_NOTABLE = {"graph_build": "graph network built", "layer_build": "layer built", "weight_created": "weights created",
-            "train_function": "function traced", "optimizer_slots": "optimizer slots created",
-            "error": "error", "stop_training": "stop requested", "warning": "warning"}
+_NOTABLE = {
+    "graph_build": "graph network built",
+    "layer_build": "layer built",
+    "weight_created": "weights created",
+    "train_function": "function traced",
+    "optimizer_slots": "optimizer slots created",
+    "error": "error",
+    "stop_training": "stop requested",
+    "warning": "warning",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +41,13 @@ class OddStep:
 class CallLoops:
     """The loop structure of one fit/evaluate/predict call."""
 
-    kind: str                       # fit | evaluate | predict
+    kind: str  # fit | evaluate | predict
     seq: int
     epochs: int
     first_epoch: int | None
     steps_per_epoch: int
     typical_size: int | None
-    first_step_seq: int | None      # the step span shown unfolded
+    first_step_seq: int | None  # the step span shown unfolded
     odd_steps: tuple[OddStep, ...]
     error: Event | None
 
@@ -115,8 +123,13 @@ def _fold_call(call: Event, events: list[Event], by_seq: Mapping[int, Event]) ->
         inside.append(e)
         end = max(end, e.seq)
     phase = {"fit": "train", "evaluate": "test", "predict": "predict"}[call.kind]
-    steps = [e for e in inside if e.kind == "step" and e.data.get("phase", "train") == phase
-             and _direct_step(e, by_seq, call)]
+    steps = [
+        e
+        for e in inside
+        if e.kind == "step"
+        and e.data.get("phase", "train") == phase
+        and _direct_step(e, by_seq, call)
+    ]
     epochs = [e for e in inside if e.kind == "epoch"]
     sizes = Counter(s.data.get("size") for s in steps if s.data.get("size") is not None)
     typical = sizes.most_common(1)[0][0] if sizes else None
@@ -147,11 +160,22 @@ def _fold_call(call: Event, events: list[Event], by_seq: Mapping[int, Event]) ->
     per_epoch = Counter(s.epoch for s in steps)
     spe = max(per_epoch.values()) if per_epoch else 0
     error = next((e for e in inside if e.kind == "error"), None)
-    return CallLoops(call.kind, call.seq, len(epochs) if call.kind == "fit" else 1,
-                     epochs[0].data.get("epoch") if epochs else None, spe, typical, first, tuple(odd), error)
+    return CallLoops(
+        call.kind,
+        call.seq,
+        len(epochs) if call.kind == "fit" else 1,
+        epochs[0].data.get("epoch") if epochs else None,
+        spe,
+        typical,
+        first,
+        tuple(odd),
+        error,
+    )
 
 
-def _within(ev: Event, call: Event, by_seq: Mapping[int, Event], cache: dict[int, int | None]) -> bool:
+def _within(
+    ev: Event, call: Event, by_seq: Mapping[int, Event], cache: dict[int, int | None]
+) -> bool:
     seq = ev.parent
     seen = []
     found = False

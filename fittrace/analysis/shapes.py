@@ -1,8 +1,9 @@
 """Shapes as readers write them: Python's tuple notation, ``None`` for an unknown dimension.
 
-    >>> shape_text([None, 784]), shape_text([8]), shape_text(None), shape_text(None, unknown="?"), shape_text(3)
-    ('(None, 784)', '(8,)', 'None', '?', '3')
+>>> shape_text([None, 784]), shape_text([8]), shape_text(None), shape_text(None, unknown="?"), shape_text(3)
+('(None, 784)', '(8,)', 'None', '?', '3')
 """
+
 from __future__ import annotations
 
 from typing import Any

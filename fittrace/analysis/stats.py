@@ -3,6 +3,7 @@
 Series longer than ``max_points`` are reduced to min/max pairs per bucket, so a plot of 100,000 steps keeps its
 peaks and stays small.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,7 +37,9 @@ def _num(v: Any) -> float | None:
     return None
 
 
-def downsample(points: list[tuple[float, float]], max_points: int = 1200) -> tuple[tuple[float, float], ...]:
+def downsample(
+    points: list[tuple[float, float]], max_points: int = 1200
+) -> tuple[tuple[float, float], ...]:
     """Keep at most ``max_points``: the min and max of each bucket, in x order."""
     if len(points) <= max_points:
         return tuple(points)
@@ -44,7 +47,7 @@ def downsample(points: list[tuple[float, float]], max_points: int = 1200) -> tup
     size = len(points) / buckets
     out: list[tuple[float, float]] = []
     for b in range(buckets):
-        chunk = points[int(b * size): int((b + 1) * size)] or points[-1:]
+        chunk = points[int(b * size) : int((b + 1) * size)] or points[-1:]
         lo = min(chunk, key=lambda p: p[1])
         hi = max(chunk, key=lambda p: p[1])
         out.extend(sorted({lo, hi}))
@@ -62,9 +65,17 @@ def run_series(trace: Trace, max_points: int = 1200) -> RunSeries:
     keys: list[str] = []
     for _, logs in out.epoch_logs:
         keys += [k for k in logs if k not in keys]
-    out.per_epoch = [Series(k, tuple((ep + 1, logs[k]) for ep, logs in out.epoch_logs if k in logs)) for k in keys]
-    steps = [e for e in trace.events if e.kind == "step" and e.data.get("phase", "train") == "train"
-             and not _in_validation(e, by_seq)]
+    out.per_epoch = [
+        Series(k, tuple((ep + 1, logs[k]) for ep, logs in out.epoch_logs if k in logs))
+        for k in keys
+    ]
+    steps = [
+        e
+        for e in trace.events
+        if e.kind == "step"
+        and e.data.get("phase", "train") == "train"
+        and not _in_validation(e, by_seq)
+    ]
     out.steps_total = len(steps)
     step_keys: dict[str, list[tuple[float, float]]] = {}
     grads: dict[str, list[tuple[float, float]]] = {}

@@ -4,6 +4,7 @@ The sections follow the seed article's order: compile check, adapter selection, 
 make_train_function, the epoch/step loop, train_step (lazy build, layer calls, loss, gradients, update, metrics),
 the progress bar and History — each with the run's own values and the Keras 2 function it mirrors.
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -13,7 +14,7 @@ from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
-EXPLORER_LIMIT = 6000       # events embedded in the explorer; beyond it, plain steps are thinned
+EXPLORER_LIMIT = 6000  # events embedded in the explorer; beyond it, plain steps are thinned
 
 
 def _first(events: list[Event], kind: str, **match: Any) -> Event | None:
@@ -41,9 +42,16 @@ def _params(shape: Any) -> int:
 
 
 def _first_train_step(events: list[Event]) -> Event | None:
-    return next((e for e in events if e.kind == "step" and e.data.get("phase", "train") == "train"
-                 and e.data.get("full")), None) or next(
-        (e for e in events if e.kind == "step" and e.data.get("phase", "train") == "train"), None)
+    return next(
+        (
+            e
+            for e in events
+            if e.kind == "step" and e.data.get("phase", "train") == "train" and e.data.get("full")
+        ),
+        None,
+    ) or next(
+        (e for e in events if e.kind == "step" and e.data.get("phase", "train") == "train"), None
+    )
 
 
 def walkthrough(trace: Trace) -> dict[str, Any]:
@@ -60,36 +68,86 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
     layers_built = []
     for b in (e for e in ev if e.kind == "layer_build"):
         own = [w for w in weights if _in(w, b.seq, by_seq)]
-        layers_built.append({"layer": b.layer, "cls": b.data.get("layer_class"), "input_shape": shape_text(b.data.get(
-            "input_shape"), unknown="?"), "reason": b.data.get("reason"), "trigger": b.data.get("trigger"), "epoch": b.epoch,
-            "step": b.step, "weights": [{"name": w.data.get("name"), "shape": shape_text(w.data.get("shape"), unknown="?"),
-                                         "initializer": w.data.get("initializer"),
-                                         "trainable": w.data.get("trainable"),
-                                         "params": _params(w.data.get("shape"))} for w in own]})
-    calls = [{"layer": e.layer, "cls": e.data.get("layer_class"), "input": shape_text(e.data.get("input_shape"), unknown="?"),
-              "output": shape_text(e.data.get("output_shape"), unknown="?"), "dtype": e.data.get("output_dtype"),
-              "stats": e.data.get("stats") or {}} for e in in_step if e.kind == "layer_call"]
+        layers_built.append(
+            {
+                "layer": b.layer,
+                "cls": b.data.get("layer_class"),
+                "input_shape": shape_text(b.data.get("input_shape"), unknown="?"),
+                "reason": b.data.get("reason"),
+                "trigger": b.data.get("trigger"),
+                "epoch": b.epoch,
+                "step": b.step,
+                "weights": [
+                    {
+                        "name": w.data.get("name"),
+                        "shape": shape_text(w.data.get("shape"), unknown="?"),
+                        "initializer": w.data.get("initializer"),
+                        "trainable": w.data.get("trainable"),
+                        "params": _params(w.data.get("shape")),
+                    }
+                    for w in own
+                ],
+            }
+        )
+    calls = [
+        {
+            "layer": e.layer,
+            "cls": e.data.get("layer_class"),
+            "input": shape_text(e.data.get("input_shape"), unknown="?"),
+            "output": shape_text(e.data.get("output_shape"), unknown="?"),
+            "dtype": e.data.get("output_dtype"),
+            "stats": e.data.get("stats") or {},
+        }
+        for e in in_step
+        if e.kind == "layer_call"
+    ]
     loss = next((e for e in in_step if e.kind == "loss"), None)
-    grads = [{"variable": e.data.get("variable"), "shape": shape_text(e.data.get("shape"), unknown="?"), "norm": e.data.get("norm")}
-             for e in in_step if e.kind == "gradient"]
-    updates = [{"variable": e.data.get("variable"), "norm": e.data.get("update_norm"),
-                "slots": e.data.get("slots_created") or []} for e in in_step if e.kind == "optimizer_update"]
+    grads = [
+        {
+            "variable": e.data.get("variable"),
+            "shape": shape_text(e.data.get("shape"), unknown="?"),
+            "norm": e.data.get("norm"),
+        }
+        for e in in_step
+        if e.kind == "gradient"
+    ]
+    updates = [
+        {
+            "variable": e.data.get("variable"),
+            "norm": e.data.get("update_norm"),
+            "slots": e.data.get("slots_created") or [],
+        }
+        for e in in_step
+        if e.kind == "optimizer_update"
+    ]
     first_update = next((e for e in in_step if e.kind == "optimizer_update"), None)
     slots = next((e for e in ev if e.kind == "optimizer_slots"), None)
-    metrics = [{"name": e.data.get("name"), "fn": e.data.get("fn"), "value": e.data.get("value")}
-               for e in in_step if e.kind == "metric_update"]
+    metrics = [
+        {"name": e.data.get("name"), "fn": e.data.get("fn"), "value": e.data.get("value")}
+        for e in in_step
+        if e.kind == "metric_update"
+    ]
     graph = [e.data for e in ev if e.kind == "graph_build"]
     return {
         "title": f"model.fit of '{(header.get('model') or {}).get('name', 'model')}'",
-        "header": {k: header.get(k) for k in ("fittrace", "numpy", "python", "detail", "seed", "started")},
+        "header": {
+            k: header.get(k) for k in ("fittrace", "numpy", "python", "detail", "seed", "started")
+        },
         "compile": header.get("compile") or {},
         "fit_args": (fit.data if fit else header.get("fit")) or {},
         "status": getattr(trace, "status", "ok"),
         "complete": getattr(trace, "complete", True),
         "problems": list(getattr(trace, "problems", [])),
-        "error": None if error is None else {
-            "type": error.data.get("type"), "message": error.data.get("message"), "stage": error.data.get("stage"),
-            "epoch": error.epoch, "step": error.step, "seq": error.seq},
+        "error": None
+        if error is None
+        else {
+            "type": error.data.get("type"),
+            "message": error.data.get("message"),
+            "stage": error.data.get("stage"),
+            "epoch": error.epoch,
+            "step": error.step,
+            "seq": error.seq,
+        },
         "compile_check": _first(ev, "compile_check"),
         "candidates": [e for e in ev if e.kind == "adapter_candidate"][:8],
         "selected": _first(ev, "adapter_selected"),
@@ -97,10 +155,23 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
         "callbacks": _first(ev, "callbacks_container"),
         "functions": [e for e in ev if e.kind == "train_function"][:12],
         "loops": loops,
-        "epochs": [{"epoch": e.data.get("epoch"), "logs": e.data.get("logs") or {}, "steps": e.data.get("steps_run")}
-                   for e in ev if e.kind == "epoch"],
-        "step": None if step is None else {"epoch": step.epoch, "step": step.step, "size": step.data.get("size"),
-                                           "seq": step.seq},
+        "epochs": [
+            {
+                "epoch": e.data.get("epoch"),
+                "logs": e.data.get("logs") or {},
+                "steps": e.data.get("steps_run"),
+            }
+            for e in ev
+            if e.kind == "epoch"
+        ],
+        "step": None
+        if step is None
+        else {
+            "epoch": step.epoch,
+            "step": step.step,
+            "size": step.data.get("size"),
+            "seq": step.seq,
+        },
         "graph_builds": graph,
         "layers_built": layers_built,
         "total_params": sum(w["params"] for lb in layers_built for w in lb["weights"]),
@@ -109,7 +180,9 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
         "gradients": grads,
         "updates": updates,
         "hyper": (first_update.data.get("hyperparameters") if first_update else None) or {},
-        "optimizer": (slots.data.get("optimizer") if slots else (header.get("compile") or {}).get("optimizer")),
+        "optimizer": (
+            slots.data.get("optimizer") if slots else (header.get("compile") or {}).get("optimizer")
+        ),
         "slots": (slots.data.get("slots") if slots else []) or [],
         "metrics": metrics,
         "progbar": [e.data.get("line") for e in ev if e.kind == "progbar"][-12:],
@@ -129,7 +202,10 @@ def explorer_rows(trace: Trace, limit: int = EXPLORER_LIMIT) -> tuple[list[list[
         dropped = {e.seq for i, e in enumerate(plain) if i % stride}
         keep = [e for e in events if e.seq not in dropped]
         omitted = len(dropped)
-    rows = [[e.seq, e.kind, e.name, e.t, e.dur, e.parent, e.epoch, e.step, e.layer, e.keras, _slim(e)] for e in keep]
+    rows = [
+        [e.seq, e.kind, e.name, e.t, e.dur, e.parent, e.epoch, e.step, e.layer, e.keras, _slim(e)]
+        for e in keep
+    ]
     return rows, omitted
 
 

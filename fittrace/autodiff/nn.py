@@ -3,6 +3,7 @@
 Each op's gradient sits beside its forward computation, as in ``ops.py``; the package re-exports them.
 ``softmax`` keeps its logits on the result, as Keras 2's ``backend.softmax`` does.
 """
+
 from __future__ import annotations
 
 import math
@@ -51,7 +52,9 @@ _SQRT_HALF = 1 / math.sqrt(2.0)
 def _erf(x: np.ndarray) -> np.ndarray:
     """erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 resolution near 1)."""
     t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
     return np.sign(x) * (1.0 - poly * np.exp(-x * x))
 
 
@@ -61,10 +64,10 @@ def gelu(a: Any, approximate: bool = False) -> Tensor:
     x = a.value.astype(np.float64)
     if approximate:
         c = math.sqrt(2 / math.pi)
-        inner = c * (x + 0.044715 * x ** 3)
+        inner = c * (x + 0.044715 * x**3)
         th = np.tanh(inner)
         out = 0.5 * x * (1 + th)
-        dout = 0.5 * (1 + th) + 0.5 * x * (1 - th ** 2) * c * (1 + 3 * 0.044715 * x ** 2)
+        dout = 0.5 * (1 + th) + 0.5 * x * (1 - th**2) * c * (1 + 3 * 0.044715 * x**2)
     else:
         cdf = 0.5 * (1 + _erf(x * _SQRT_HALF))
         out = x * cdf
@@ -96,6 +99,5 @@ def sparse_softmax_cross_entropy(labels: np.ndarray, logits: Any) -> Tensor:
         p[rows, lab] -= 1
         p *= g.reshape(-1, 1)
         return (p.reshape(z.shape),)
+
     return _op(out.reshape(z.shape[:-1]), (z,), backward)
-
-

@@ -15,6 +15,7 @@ beside its forward computation. Everything is float32 (Keras's floatx).
 
 Left out: higher-order gradients, sparse gradients (IndexedSlices), complex dtypes, device placement.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 FLOATX = np.float32
-_tapes: list[Any] = []           # the GradientTapes recording now (tape.py), innermost last
+_tapes: list[Any] = []  # the GradientTapes recording now (tape.py), innermost last
 
 
 class Tensor:
@@ -65,19 +66,44 @@ class Tensor:
     def __repr__(self) -> str:
         return f"<Tensor shape={self.shape} dtype={self.dtype}>"
 
-    def __add__(self, o: Any) -> "Tensor": return add(self, o)
-    def __radd__(self, o: Any) -> "Tensor": return add(o, self)
-    def __sub__(self, o: Any) -> "Tensor": return subtract(self, o)
-    def __rsub__(self, o: Any) -> "Tensor": return subtract(o, self)
-    def __mul__(self, o: Any) -> "Tensor": return multiply(self, o)
-    def __rmul__(self, o: Any) -> "Tensor": return multiply(o, self)
-    def __truediv__(self, o: Any) -> "Tensor": return divide(self, o)
-    def __rtruediv__(self, o: Any) -> "Tensor": return divide(o, self)
-    def __matmul__(self, o: Any) -> "Tensor": return matmul(self, o)
-    def __rmatmul__(self, o: Any) -> "Tensor": return matmul(o, self)
-    def __neg__(self) -> "Tensor": return negative(self)
-    def __pow__(self, p: float) -> "Tensor": return power(self, p)
-    def __getitem__(self, idx: Any) -> "Tensor": return getitem(self, idx)
+    def __add__(self, o: Any) -> "Tensor":
+        return add(self, o)
+
+    def __radd__(self, o: Any) -> "Tensor":
+        return add(o, self)
+
+    def __sub__(self, o: Any) -> "Tensor":
+        return subtract(self, o)
+
+    def __rsub__(self, o: Any) -> "Tensor":
+        return subtract(o, self)
+
+    def __mul__(self, o: Any) -> "Tensor":
+        return multiply(self, o)
+
+    def __rmul__(self, o: Any) -> "Tensor":
+        return multiply(o, self)
+
+    def __truediv__(self, o: Any) -> "Tensor":
+        return divide(self, o)
+
+    def __rtruediv__(self, o: Any) -> "Tensor":
+        return divide(o, self)
+
+    def __matmul__(self, o: Any) -> "Tensor":
+        return matmul(self, o)
+
+    def __rmatmul__(self, o: Any) -> "Tensor":
+        return matmul(o, self)
+
+    def __neg__(self) -> "Tensor":
+        return negative(self)
+
+    def __pow__(self, p: float) -> "Tensor":
+        return power(self, p)
+
+    def __getitem__(self, idx: Any) -> "Tensor":
+        return getitem(self, idx)
 
 
 class Variable(Tensor):
@@ -85,8 +111,14 @@ class Variable(Tensor):
 
     __slots__ = ("name", "trainable", "initializer")
 
-    def __init__(self, value: Any, name: str = "Variable", trainable: bool = True, dtype: Any = FLOATX,
-                 initializer: str | None = None) -> None:
+    def __init__(
+        self,
+        value: Any,
+        name: str = "Variable",
+        trainable: bool = True,
+        dtype: Any = FLOATX,
+        initializer: str | None = None,
+    ) -> None:
         super().__init__(np.array(value, dtype=dtype))
         self.name = name
         self.trainable = trainable
@@ -110,10 +142,16 @@ class Variable(Tensor):
 
 
 def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=FLOATX) if not isinstance(x, np.ndarray) else x)
+    return (
+        x
+        if isinstance(x, Tensor)
+        else Tensor(np.asarray(x, dtype=FLOATX) if not isinstance(x, np.ndarray) else x)
+    )
 
 
-def _op(value: np.ndarray, inputs: tuple[Any, ...], backward: Callable[[np.ndarray], Sequence[Any]]) -> Tensor:
+def _op(
+    value: np.ndarray, inputs: tuple[Any, ...], backward: Callable[[np.ndarray], Sequence[Any]]
+) -> Tensor:
     """Wrap an op's result; record it on every active tape when an input needs a gradient."""
     out = Tensor.__new__(Tensor)
     out.value = value
@@ -144,27 +182,51 @@ def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 # --- arithmetic ----------------------------------------------------------------------------------------------------
 def add(a: Any, b: Any) -> Tensor:
     a, b = _t(a), _t(b)
-    return _op(a.value + b.value, (a, b), lambda g: (_unbroadcast(g, a.shape) if a._req else None,
-                                                     _unbroadcast(g, b.shape) if b._req else None))
+    return _op(
+        a.value + b.value,
+        (a, b),
+        lambda g: (
+            _unbroadcast(g, a.shape) if a._req else None,
+            _unbroadcast(g, b.shape) if b._req else None,
+        ),
+    )
 
 
 def subtract(a: Any, b: Any) -> Tensor:
     a, b = _t(a), _t(b)
-    return _op(a.value - b.value, (a, b), lambda g: (_unbroadcast(g, a.shape) if a._req else None,
-                                                     _unbroadcast(-g, b.shape) if b._req else None))
+    return _op(
+        a.value - b.value,
+        (a, b),
+        lambda g: (
+            _unbroadcast(g, a.shape) if a._req else None,
+            _unbroadcast(-g, b.shape) if b._req else None,
+        ),
+    )
 
 
 def multiply(a: Any, b: Any) -> Tensor:
     a, b = _t(a), _t(b)
-    return _op(a.value * b.value, (a, b), lambda g: (_unbroadcast(g * b.value, a.shape) if a._req else None,
-                                                     _unbroadcast(g * a.value, b.shape) if b._req else None))
+    return _op(
+        a.value * b.value,
+        (a, b),
+        lambda g: (
+            _unbroadcast(g * b.value, a.shape) if a._req else None,
+            _unbroadcast(g * a.value, b.shape) if b._req else None,
+        ),
+    )
 
 
 def divide(a: Any, b: Any) -> Tensor:
     a, b = _t(a), _t(b)
     out = a.value / b.value
-    return _op(out, (a, b), lambda g: (_unbroadcast(g / b.value, a.shape) if a._req else None,
-                                       _unbroadcast(-g * out / b.value, b.shape) if b._req else None))
+    return _op(
+        out,
+        (a, b),
+        lambda g: (
+            _unbroadcast(g / b.value, a.shape) if a._req else None,
+            _unbroadcast(-g * out / b.value, b.shape) if b._req else None,
+        ),
+    )
 
 
 def negative(a: Any) -> Tensor:
@@ -174,7 +236,7 @@ def negative(a: Any) -> Tensor:
 
 def power(a: Any, p: float) -> Tensor:
     a = _t(a)
-    return _op(a.value ** p, (a,), lambda g: (g * p * a.value ** (p - 1),))
+    return _op(a.value**p, (a,), lambda g: (g * p * a.value ** (p - 1),))
 
 
 def square(a: Any) -> Tensor:
@@ -213,9 +275,14 @@ def clip(a: Any, lo: float, hi: float) -> Tensor:
 def maximum(a: Any, b: Any) -> Tensor:
     a, b = _t(a), _t(b)
     pick_a = a.value >= b.value
-    return _op(np.maximum(a.value, b.value), (a, b),
-               lambda g: (_unbroadcast(g * pick_a, a.shape) if a._req else None,
-                          _unbroadcast(g * ~pick_a, b.shape) if b._req else None))
+    return _op(
+        np.maximum(a.value, b.value),
+        (a, b),
+        lambda g: (
+            _unbroadcast(g * pick_a, a.shape) if a._req else None,
+            _unbroadcast(g * ~pick_a, b.shape) if b._req else None,
+        ),
+    )
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -230,6 +297,7 @@ def matmul(a: Any, b: Any) -> Tensor:
         if a.ndim == 2:
             return ga, a.value.T @ g
         return ga, a.value.reshape(-1, a.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+
     return _op(out, (a, b), backward)
 
 
@@ -252,18 +320,23 @@ def getitem(a: Any, idx: Any) -> Tensor:
         full = np.zeros_like(a.value)
         np.add.at(full, idx, g)
         return (full,)
+
     return _op(a.value[idx], (a,), backward)
 
 
 def concat(tensors: Sequence[Any], axis: int = -1) -> Tensor:
     ts = tuple(_t(t) for t in tensors)
     sizes = np.cumsum([t.shape[axis] for t in ts])[:-1]
-    return _op(np.concatenate([t.value for t in ts], axis=axis), ts, lambda g: tuple(np.split(g, sizes, axis=axis)))
+    return _op(
+        np.concatenate([t.value for t in ts], axis=axis),
+        ts,
+        lambda g: tuple(np.split(g, sizes, axis=axis)),
+    )
 
 
 def _expand_reduced(g: np.ndarray, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
     if axis is None:
-        if math.prod(shape) <= 4096:                  # small (a loss over a batch): a filled array is cheaper
+        if math.prod(shape) <= 4096:  # small (a loss over a batch): a filled array is cheaper
             return np.full(shape, g, dtype=g.dtype)
         return np.broadcast_to(g.reshape((1,) * len(shape)), shape)
     if not keepdims:
@@ -274,15 +347,21 @@ def _expand_reduced(g: np.ndarray, shape: tuple[int, ...], axis: Any, keepdims: 
 
 def reduce_sum(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     a = _t(a)
-    return _op(np.asarray(a.value.sum(axis=axis, keepdims=keepdims)), (a,),
-               lambda g: (_expand_reduced(g, a.shape, axis, keepdims),))
+    return _op(
+        np.asarray(a.value.sum(axis=axis, keepdims=keepdims)),
+        (a,),
+        lambda g: (_expand_reduced(g, a.shape, axis, keepdims),),
+    )
 
 
 def reduce_mean(a: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     a = _t(a)
     n = a.value.size / max(1, np.asarray(a.value.sum(axis=axis, keepdims=keepdims)).size)
-    return _op(np.asarray(a.value.mean(axis=axis, keepdims=keepdims), dtype=a.dtype), (a,),
-               lambda g: (_expand_reduced(g / np.asarray(n, dtype=g.dtype), a.shape, axis, keepdims),))
+    return _op(
+        np.asarray(a.value.mean(axis=axis, keepdims=keepdims), dtype=a.dtype),
+        (a,),
+        lambda g: (_expand_reduced(g / np.asarray(n, dtype=g.dtype), a.shape, axis, keepdims),),
+    )
 
 
 def stop_gradient(a: Any) -> Tensor:
@@ -291,9 +370,14 @@ def stop_gradient(a: Any) -> Tensor:
 
 def where(cond: np.ndarray, a: Any, b: Any) -> Tensor:
     a, b = _t(a), _t(b)
-    return _op(np.where(cond, a.value, b.value), (a, b),
-               lambda g: (_unbroadcast(np.where(cond, g, 0), a.shape) if a._req else None,
-                          _unbroadcast(np.where(cond, 0, g), b.shape) if b._req else None))
+    return _op(
+        np.where(cond, a.value, b.value),
+        (a, b),
+        lambda g: (
+            _unbroadcast(np.where(cond, g, 0), a.shape) if a._req else None,
+            _unbroadcast(np.where(cond, 0, g), b.shape) if b._req else None,
+        ),
+    )
 
 
 def to_numpy(x: Any) -> np.ndarray:

@@ -13,6 +13,7 @@ figures (``gradient_norms``, ``gradient_norm``).
     >>> float(tape.gradient(y, w)[0])              # d(w^2)/dw = 2w
     6.0
 """
+
 from __future__ import annotations
 
 import math
@@ -34,12 +35,16 @@ class GradientTape:
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self.persistent = persistent
-        self._records: list[tuple[Tensor, tuple[Any, ...], Callable[[np.ndarray], Sequence[Any]]]] = []
+        self._records: list[
+            tuple[Tensor, tuple[Any, ...], Callable[[np.ndarray], Sequence[Any]]]
+        ] = []
         self._watched: list[Tensor] = []
         self._used = False
         self._recording = False
-        self.gradient_norms: dict[str, float | None] = {}   # of the last traced gradient call, by source name
-        self.gradient_norm: float | None = None             # all of them together
+        self.gradient_norms: dict[
+            str, float | None
+        ] = {}  # of the last traced gradient call, by source name
+        self.gradient_norm: float | None = None  # all of them together
 
     def __enter__(self) -> "GradientTape":
         self._recording = True
@@ -54,7 +59,7 @@ class GradientTape:
 
     def watch(self, tensor: Tensor | Iterable[Tensor]) -> None:
         """Ask for gradients with respect to a tensor that is not a trainable Variable."""
-        for t in ([tensor] if isinstance(tensor, Tensor) else tensor):
+        for t in [tensor] if isinstance(tensor, Tensor) else tensor:
             t._req = True
             self._watched.append(t)
 
@@ -73,13 +78,15 @@ class GradientTape:
     def gradient(self, target: Tensor, sources: Sequence[Tensor] | Tensor) -> Any:
         """Gradients of ``target`` (summed if not scalar) with respect to each source; None where unconnected."""
         if self._used and not self.persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients "
-                               "(or jacobians)")
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of gradients "
+                "(or jacobians)"
+            )
         self._used = True
         single = isinstance(sources, Tensor)
         srcs = [sources] if single else list(sources)
         live = _recorder.stepwise()
-        if live is None:                          # no recording, or one that keeps nothing inside a step
+        if live is None:  # no recording, or one that keeps nothing inside a step
             out_grads = self._backward(target, srcs)
         else:
             out_grads = self._traced_backward(target, srcs, live.gradient_norms)
@@ -88,10 +95,16 @@ class GradientTape:
     def _traced_backward(self, target: Tensor, srcs: list[Tensor], norms: bool) -> list[Any]:
         """The backward pass inside a "tape" span, with one "gradient" event per source (its norm measured when
         ``norms``)."""
-        with _recorder.span("tape", "GradientTape.gradient", keras="tensorflow.GradientTape.gradient",
-                            data={"ops": len(self._records), "sources": len(srcs)}):
+        with _recorder.span(
+            "tape",
+            "GradientTape.gradient",
+            keras="tensorflow.GradientTape.gradient",
+            data={"ops": len(self._records), "sources": len(srcs)},
+        ):
             out_grads = self._backward(target, srcs)
-            values: list[float | None] = []             # each gradient's norm (None: not connected or not measured)
+            values: list[
+                float | None
+            ] = []  # each gradient's norm (None: not connected or not measured)
             total, connected = 0.0, False
             for g in out_grads:
                 if g is None or not norms:
@@ -101,10 +114,16 @@ class GradientTape:
                     total += q
                     connected = True
                     values.append(math.sqrt(q))
-            self.gradient_norms = dict(zip([getattr(src, "name", "tensor") for src in srcs], values))
+            self.gradient_norms = dict(
+                zip([getattr(src, "name", "tensor") for src in srcs], values)
+            )
             self.gradient_norm = math.sqrt(total) if connected else None
-            _recorder.emit_each("gradient", "tensorflow.GradientTape.gradient", len(srcs),
-                                lambda i: _gradient_event(srcs[i], values[i]))
+            _recorder.emit_each(
+                "gradient",
+                "tensorflow.GradientTape.gradient",
+                len(srcs),
+                lambda i: _gradient_event(srcs[i], values[i]),
+            )
         return out_grads
 
     def _backward(self, target: Tensor, srcs: list[Tensor]) -> list[Any]:

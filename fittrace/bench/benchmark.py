@@ -14,6 +14,7 @@
 Targets (2-core machine): <= 1.0 s/epoch; default detail <= 3 % and full <= 25 % slower than off; default trace
 <= 5 MB; report <= 1 s and <= 2 MB; 100,000-step report <= 5 s and <= 5 MB.
 """
+
 from __future__ import annotations
 
 import gc
@@ -38,8 +39,16 @@ from fittrace.render.report import render_report
 from fittrace.seeding import set_random_seed
 from fittrace.tracing.jsonl import read_jsonl
 
-TARGETS = {"s_per_epoch": 1.0, "default_overhead": 0.03, "full_overhead": 0.25, "trace_mb": 5.0,
-           "report_s": 1.0, "report_mb": 2.0, "big_report_s": 5.0, "big_report_mb": 5.0}
+TARGETS = {
+    "s_per_epoch": 1.0,
+    "default_overhead": 0.03,
+    "full_overhead": 0.25,
+    "trace_mb": 5.0,
+    "report_s": 1.0,
+    "report_mb": 2.0,
+    "big_report_s": 5.0,
+    "big_report_mb": 5.0,
+}
 
 
 def _rss_mb() -> float:
@@ -70,7 +79,7 @@ class _EpochTimer(Callback):
         self.epoch_s.append(time.perf_counter() - self.t0)
         if self.bare is not None:
             self.bare_s.append(self.bare.epoch()[0])
-        self.rss.append(_rss_mb())           # after the bare epoch too: both working sets are in it
+        self.rss.append(_rss_mb())  # after the bare epoch too: both working sets are in it
 
 
 def bench_engine(n: int, epochs: int) -> dict[str, float]:
@@ -82,21 +91,27 @@ def bench_engine(n: int, epochs: int) -> dict[str, float]:
     timer = _EpochTimer(BareLoop(x, y))
     model.fit(x, y, epochs=epochs, batch_size=128, verbose=0, callbacks=[timer])
     engine, bare = np.array(timer.epoch_s), np.array(timer.bare_s)
-    return {"s_per_epoch": float(np.median(engine)), "s_per_epoch_first": float(engine[0]),
-            "peak_mb": _peak_mb(), "growth_mb": float(timer.rss[-1] - timer.rss[0]) if epochs > 1 else 0.0,
-            "numpy_floor_s": float(np.median(bare)), "over_floor": float(np.median(engine / bare) - 1),
-            **arithmetic_floor(steps=-(-n // 128))}
+    return {
+        "s_per_epoch": float(np.median(engine)),
+        "s_per_epoch_first": float(engine[0]),
+        "peak_mb": _peak_mb(),
+        "growth_mb": float(timer.rss[-1] - timer.rss[0]) if epochs > 1 else 0.0,
+        "numpy_floor_s": float(np.median(bare)),
+        "over_floor": float(np.median(engine / bare) - 1),
+        **arithmetic_floor(steps=-(-n // 128)),
+    }
 
 
-def _timed_fit(x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None,
-               path: Path | None) -> tuple[float, float, np.ndarray, float]:
+def _timed_fit(
+    x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None, path: Path | None
+) -> tuple[float, float, np.ndarray, float]:
     """One fit of the article model, traced at ``detail`` or not: its wall seconds, main-thread CPU seconds, the
     seconds from each step's start to the next one's for the steps between the first and the last, and the rest of
     the fit (from its start to the second step's start, and from the last step's start to its end: the build, the
     first and last steps, which "default" keeps whole, the file's header and footer). ``train_function`` is
     wrapped in a function that notes each step's start: the same few hundred nanoseconds in every mode, and no
     callback, which would change the run."""
-    gc.collect()                  # the previous fit's garbage (a full trace's events) is not collected in this one
+    gc.collect()  # the previous fit's garbage (a full trace's events) is not collected in this one
     set_random_seed(0)
     model = article_model()
     starts: list[int] = []
@@ -108,7 +123,9 @@ def _timed_fit(x: np.ndarray, y: np.ndarray, epochs: int, detail: str | None,
         def timed(iterator: Any) -> Any:
             starts.append(time.perf_counter_ns())
             return function(iterator)
+
         return timed
+
     model.make_train_function = make_timed
     t0, c0 = time.perf_counter_ns(), time.thread_time()
     if detail is None:
@@ -146,10 +163,10 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     seconds: dict[str, list[float]] = {m: [] for m in modes}
     middle: dict[str, list[np.ndarray]] = {m: [] for m in modes}
     rest: dict[str, list[float]] = {m: [] for m in modes}
-    x, y = random_digits(n)                                   # made once: every fit trains on the same arrays
+    x, y = random_digits(n)  # made once: every fit trains on the same arrays
     for r in range(rounds):
         got = {}
-        for mode in (modes if r % 2 == 0 else modes[::-1]):
+        for mode in modes if r % 2 == 0 else modes[::-1]:
             path = folder / "round.trace.jsonl" if mode != "off" else None
             got[mode] = _timed_fit(x, y, 1, None if mode == "off" else mode, path)
             seconds[mode].append(got[mode][0])
@@ -163,14 +180,21 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
     turns: dict[str, float] = {}
     for mode in ("default", "full"):
         turns.update(step_costs(x, y, folder, mode, fits=1 if rounds < 4 else 2))
-    out = {"off_s": _median(seconds["off"]), "default_s": _median(seconds["default"]),
-           "full_s": _median(seconds["full"]), "rounds": float(rounds),
-           "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
-           "full_trace_mb": (folder / "full.trace.jsonl").stat().st_size / 2**20}
+    out = {
+        "off_s": _median(seconds["off"]),
+        "default_s": _median(seconds["default"]),
+        "full_s": _median(seconds["full"]),
+        "rounds": float(rounds),
+        "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
+        "full_trace_mb": (folder / "full.trace.jsonl").stat().st_size / 2**20,
+    }
     pooled = {m: np.concatenate(middle[m]) for m in modes}
     count = float(np.median([len(a) for a in middle["off"]]))
     mean = {m: trimmed_mean(pooled[m]) if len(pooled[m]) else 0.0 for m in modes}
-    estimate = {m: _median(rest[m]) + count * mean[m] if len(pooled[m]) else _median(seconds[m]) for m in modes}
+    estimate = {
+        m: _median(rest[m]) + count * mean[m] if len(pooled[m]) else _median(seconds[m])
+        for m in modes
+    }
     typical = {m: float(np.median(pooled[m])) if len(pooled[m]) else 0.0 for m in modes}
     out["off_step_s"] = typical["off"]
     out["off_fit_estimate_s"] = estimate["off"]
@@ -180,7 +204,8 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
         out[f"{mode}_rest_ms"] = (_median(rest[mode]) - _median(rest["off"])) * 1e3
         out[f"{mode}_wall_overhead"] = _median(wall[mode])
         out[f"{mode}_wall_overhead_q1"], out[f"{mode}_wall_overhead_q3"] = (
-            float(q) for q in np.percentile(wall[mode], [25, 75]))
+            float(q) for q in np.percentile(wall[mode], [25, 75])
+        )
         out[f"{mode}_cpu_overhead"] = _median(wall[mode + "_cpu"])
         out[f"{mode}_step_overhead"] = typical[mode] / typical["off"] - 1 if typical["off"] else 0.0
         out[f"{mode}_step_mean_overhead"] = mean[mode] / mean["off"] - 1 if mean["off"] else 0.0
@@ -211,7 +236,9 @@ def bench_report(trace_path: Path, folder: Path, big_steps: int) -> dict[str, fl
     return out
 
 
-def _line(name: str, value: float, unit: str, target_key: str | None = None, fmt: str = "{:.3f}") -> str:
+def _line(
+    name: str, value: float, unit: str, target_key: str | None = None, fmt: str = "{:.3f}"
+) -> str:
     text = f"  {name:<34} {fmt.format(value):>9} {unit}"
     if target_key and target_key in TARGETS:
         # overheads are stored as fractions and shown as percentages: ``value`` is what is shown
@@ -220,15 +247,19 @@ def _line(name: str, value: float, unit: str, target_key: str | None = None, fmt
     return text
 
 
-def run_bench(quick: bool = False, only: str | None = None, keras_python: str | None = None) -> dict[str, float]:
+def run_bench(
+    quick: bool = False, only: str | None = None, keras_python: str | None = None
+) -> dict[str, float]:
     """Run the benchmark and print its figures; returns them. With ``keras_python`` (an interpreter that has
     tf_keras) the engine part also times the same model in TF-Keras, right after the engine (``keras_side.py``)."""
     if keras_python:
-        check_interpreter(keras_python)               # before minutes of benchmarking, not after them
+        check_interpreter(keras_python)  # before minutes of benchmarking, not after them
     n, epochs, big = (6_000, 2, 5_000) if quick else (60_000, 5, 100_000)
     results: dict[str, float] = {}
-    print(f"fittrace bench: article model, {n} samples x 784, batch 128, {epochs} epochs"
-          + (" (quick)" if quick else ""))
+    print(
+        f"fittrace bench: article model, {n} samples x 784, batch 128, {epochs} epochs"
+        + (" (quick)" if quick else "")
+    )
     with tempfile.TemporaryDirectory(prefix="fittrace-bench-") as tmp:
         folder = Path(tmp)
         if only in (None, "engine"):
@@ -242,15 +273,28 @@ def run_bench(quick: bool = False, only: str | None = None, keras_python: str | 
             print(_line("bare numpy loop, same model", r["numpy_floor_s"], "s"))
             print(_line("engine over bare loop, paired", r["over_floor"] * 100, "%", fmt="{:.1f}"))
             print(_line("arithmetic floor (see below)", r["floor_s"], "s"))
-            print(f"    two matrix products and the kernel's RMSprop update, each alone on warm arrays, x steps:\n"
-                  f"    {r['floor_forward_s']:.3f} + {r['floor_kernel_gradient_s']:.3f} + "
-                  f"{r['floor_rmsprop_kernel_s']:.3f} s; one product runs at {r['matmul_gflops']:.0f} GFLOP/s here. "
-                  "No numpy engine\n    can train an epoch faster than this on this machine.")
+            print(
+                f"    two matrix products and the kernel's RMSprop update, each alone on warm arrays, x steps:\n"
+                f"    {r['floor_forward_s']:.3f} + {r['floor_kernel_gradient_s']:.3f} + "
+                f"{r['floor_rmsprop_kernel_s']:.3f} s; one product runs at {r['matmul_gflops']:.0f} GFLOP/s here. "
+                "No numpy engine\n    can train an epoch faster than this on this machine."
+            )
             if keras_python:
                 reply = keras_epochs(keras_python, n, epochs)
                 results["keras_s_per_epoch"] = keras_s = float(np.median(reply["epoch_s"]))
-                print(_line(f"TF-Keras {reply.get('tf_keras', '?')}, same model and data", keras_s, "s"))
-                print(_line("engine against TF-Keras", (r["s_per_epoch"] / keras_s - 1) * 100, "%", fmt="{:+.1f}"))
+                print(
+                    _line(
+                        f"TF-Keras {reply.get('tf_keras', '?')}, same model and data", keras_s, "s"
+                    )
+                )
+                print(
+                    _line(
+                        "engine against TF-Keras",
+                        (r["s_per_epoch"] / keras_s - 1) * 100,
+                        "%",
+                        fmt="{:+.1f}",
+                    )
+                )
         if only in (None, "tracing", "report"):
             rounds = 2 if quick else 12
             r = bench_tracing(n, epochs, folder, rounds)
@@ -262,15 +306,67 @@ def run_bench(quick: bool = False, only: str | None = None, keras_python: str | 
             for mode in ("default", "full"):
                 key = f"{mode}_wall_overhead"
                 spread = f"   [{r[key + '_q1'] * 100:.1f} .. {r[key + '_q3'] * 100:.1f}]"
-                print(_line(f"{mode} slowdown, whole fit", r[f"{mode}_overhead"] * 100, "%", f"{mode}_overhead",
-                            "{:.1f}"))
-                print(_line("  per step, steps taking turns", r[f"{mode}_turns"] * 100, "%", fmt="{:.1f}"))
-                print(_line("    of it, the gradient norms", r[f"{mode}_turns_norms"] * 100, "%", fmt="{:.1f}"))
-                print(_line("  extra per fit, first/last steps", r[f"{mode}_rest_ms"], "ms", fmt="{:.1f}"))
-                print(_line("  per-step mean, steps 2..n-1", r[f"{mode}_step_mean_overhead"] * 100, "%", fmt="{:.1f}"))
-                print(_line("  wall ratio of paired fits, median", r[key] * 100, "%", fmt="{:.1f}") + spread)
-                print(_line("  main-thread CPU ratio, median", r[f"{mode}_cpu_overhead"] * 100, "%", fmt="{:.1f}"))
-                print(_line("  typical (median) step", r[f"{mode}_step_overhead"] * 100, "%", fmt="{:.1f}"))
+                print(
+                    _line(
+                        f"{mode} slowdown, whole fit",
+                        r[f"{mode}_overhead"] * 100,
+                        "%",
+                        f"{mode}_overhead",
+                        "{:.1f}",
+                    )
+                )
+                print(
+                    _line(
+                        "  per step, steps taking turns",
+                        r[f"{mode}_turns"] * 100,
+                        "%",
+                        fmt="{:.1f}",
+                    )
+                )
+                print(
+                    _line(
+                        "    of it, the gradient norms",
+                        r[f"{mode}_turns_norms"] * 100,
+                        "%",
+                        fmt="{:.1f}",
+                    )
+                )
+                print(
+                    _line(
+                        "  extra per fit, first/last steps",
+                        r[f"{mode}_rest_ms"],
+                        "ms",
+                        fmt="{:.1f}",
+                    )
+                )
+                print(
+                    _line(
+                        "  per-step mean, steps 2..n-1",
+                        r[f"{mode}_step_mean_overhead"] * 100,
+                        "%",
+                        fmt="{:.1f}",
+                    )
+                )
+                print(
+                    _line("  wall ratio of paired fits, median", r[key] * 100, "%", fmt="{:.1f}")
+                    + spread
+                )
+                print(
+                    _line(
+                        "  main-thread CPU ratio, median",
+                        r[f"{mode}_cpu_overhead"] * 100,
+                        "%",
+                        fmt="{:.1f}",
+                    )
+                )
+                print(
+                    _line(
+                        "  typical (median) step",
+                        r[f"{mode}_step_overhead"] * 100,
+                        "%",
+                        fmt="{:.1f}",
+                    )
+                )
             print(_line("typical step, tracing off", r["off_step_s"] * 1e3, "ms", fmt="{:.2f}"))
             print(_line("default trace size", r["trace_mb"], "MB", "trace_mb", "{:.2f}"))
             print(_line("full trace size", r["full_trace_mb"], "MB", fmt="{:.1f}"))

@@ -5,6 +5,7 @@ taken another day says little; this runs the same model on the same data in TF-K
 an interpreter that has ``tf_keras`` installed (fittrace never depends on TensorFlow itself: the run happens in a
 child process of that interpreter, which prints one JSON line back).
 """
+
 from __future__ import annotations
 
 import json
@@ -48,34 +49,52 @@ class KerasBenchError(RuntimeError):
 def check_interpreter(python: str) -> None:
     """Fail early (before minutes of benchmarking) if ``python`` is not an interpreter that can find tf_keras."""
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
-        raise KerasBenchError(f"--keras-python {python!r} is not an executable file: give the path of a Python "
-                              "interpreter that has tensorflow and tf-keras installed")
+        raise KerasBenchError(
+            f"--keras-python {python!r} is not an executable file: give the path of a Python "
+            "interpreter that has tensorflow and tf-keras installed"
+        )
     probe = "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('tf_keras') else 3)"
     try:
-        code = subprocess.run([python, "-c", probe], capture_output=True, timeout=60, check=False).returncode
+        code = subprocess.run(
+            [python, "-c", probe], capture_output=True, timeout=60, check=False
+        ).returncode
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise KerasBenchError(f"--keras-python {python!r} could not be run as Python: {exc}") from None
+        raise KerasBenchError(
+            f"--keras-python {python!r} could not be run as Python: {exc}"
+        ) from None
     if code == 3:
-        raise KerasBenchError(f"{python} cannot import tf_keras: install tensorflow and tf-keras in that environment")
+        raise KerasBenchError(
+            f"{python} cannot import tf_keras: install tensorflow and tf-keras in that environment"
+        )
     if code != 0:
-        raise KerasBenchError(f"--keras-python {python!r} is not a Python interpreter (the probe exited {code})")
+        raise KerasBenchError(
+            f"--keras-python {python!r} is not a Python interpreter (the probe exited {code})"
+        )
 
 
 def keras_epochs(python: str, n: int, epochs: int, timeout: float = 1800) -> dict[str, Any]:
     """Seconds of each epoch of the article example in TF-Keras under ``python`` (an interpreter
     :func:`check_interpreter` accepted), and the versions used."""
     try:
-        done = subprocess.run([python, "-c", _SCRIPT, str(n), str(epochs)], capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run(
+            [python, "-c", _SCRIPT, str(n), str(epochs)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
-        raise KerasBenchError(f"TF-Keras under {python} did not finish {epochs} epochs within {timeout:.0f} s") \
-            from None
+        raise KerasBenchError(
+            f"TF-Keras under {python} did not finish {epochs} epochs within {timeout:.0f} s"
+        ) from None
     reply = _last_json_line(done.stdout)
     if reply is None:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise KerasBenchError(f"TF-Keras under {python} failed (exit {done.returncode}): {tail}")
     if "error" in reply:
-        raise KerasBenchError(f"{python} {reply['error']}: install tensorflow and tf-keras in that environment")
+        raise KerasBenchError(
+            f"{python} {reply['error']}: install tensorflow and tf-keras in that environment"
+        )
     return reply
 
 

@@ -19,6 +19,7 @@ What this leaves out, the rounds of whole fits in ``benchmark.bench_tracing`` in
 (garbage to collect, colder caches), which here partly falls on the untraced step after it (for "full" detail it
 has read well below the rounds). So the bench checks its targets against the rounds and prints this beside them.
 """
+
 from __future__ import annotations
 
 import time
@@ -48,10 +49,10 @@ class _TakingTurns(Callback):
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
         now = time.perf_counter_ns()
         last = self.params["steps"] - 1
-        if 1 <= batch < last:                   # neither the first step (the build) nor the last
+        if 1 <= batch < last:  # neither the first step (the build) nor the last
             self.times[self.mode].append(now - self.start)
         live = recorder.active()
-        if live is None:                        # paused for an "off" step: this callback holds the recording
+        if live is None:  # paused for an "off" step: this callback holds the recording
             live = self._paused
         assert live is not None, "the steps take turns inside a traced fit only"
         self.mode = MODES[(batch + 1) % len(MODES)] if batch + 1 < last else MODES[0]
@@ -63,8 +64,9 @@ class _TakingTurns(Callback):
         self.start = time.perf_counter_ns()
 
 
-def step_costs(x: np.ndarray, y: np.ndarray, folder: Path, detail: str = "default",
-               fits: int = 2) -> dict[str, float]:
+def step_costs(
+    x: np.ndarray, y: np.ndarray, folder: Path, detail: str = "default", fits: int = 2
+) -> dict[str, float]:
     """Tracing's cost per step at ``detail`` (``{detail}_turns``) and its gradient-norm part
     (``{detail}_turns_norms``), each as a fraction of an untraced step, from ``fits`` one-epoch fits whose steps
     take turns; ``{detail}_turns_steps`` is how many steps the smallest of the three modes got."""
@@ -75,6 +77,8 @@ def step_costs(x: np.ndarray, y: np.ndarray, folder: Path, detail: str = "defaul
         with session.trace(path=folder / "turns.trace.jsonl", detail=detail):
             model.fit(x, y, epochs=1, batch_size=128, verbose=0, callbacks=[_TakingTurns(times)])
     mean = {m: trimmed_mean(np.array(times[m], dtype=np.float64)) for m in MODES}
-    return {f"{detail}_turns": mean["traced"] / mean["off"] - 1,
-            f"{detail}_turns_norms": (mean["traced"] - mean["no_norms"]) / mean["off"],
-            f"{detail}_turns_steps": float(min(len(times[m]) for m in MODES))}
+    return {
+        f"{detail}_turns": mean["traced"] / mean["off"] - 1,
+        f"{detail}_turns_norms": (mean["traced"] - mean["no_norms"]) / mean["off"],
+        f"{detail}_turns_steps": float(min(len(times[m]) for m in MODES)),
+    }

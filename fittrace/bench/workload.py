@@ -2,6 +2,7 @@
 softmax, RMSprop, sparse categorical cross-entropy, accuracy), random data of MNIST's shape, and the trimmed mean
 that keeps the machine's speed jumps out of a pool of step times.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,9 +27,13 @@ def random_digits(n: int) -> tuple[np.ndarray, np.ndarray]:
 def trimmed_mean(values: np.ndarray, cut: float = 0.1) -> float:
     """The mean of ``values`` without the lowest and highest ``cut`` of them.
 
-        >>> trimmed_mean(np.array([100.0, 1, 2, 3, 4, 5, 6, 7, 8, -50]))
-        4.5
+    >>> trimmed_mean(np.array([100.0, 1, 2, 3, 4, 5, 6, 7, 8, -50]))
+    4.5
     """
     ordered = np.sort(values)
     k = int(len(ordered) * cut)
-    return float(ordered[k:len(ordered) - k].mean()) if len(ordered) > 2 * k else float(ordered.mean())
+    return (
+        float(ordered[k : len(ordered) - k].mean())
+        if len(ordered) > 2 * k
+        else float(ordered.mean())
+    )

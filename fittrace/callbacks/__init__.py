@@ -6,6 +6,7 @@ May import the autodiff, ``utils`` and ``tracing.recorder``; never the model (ca
 
 Not here: TensorBoard, BackupAndRestore, RemoteMonitor.
 """
+
 from __future__ import annotations
 
 from fittrace.callbacks.callback import Callback
@@ -20,5 +21,16 @@ from fittrace.callbacks.progbar_logger import ProgbarLogger
 from fittrace.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from fittrace.callbacks.terminate_on_nan import TerminateOnNaN
 
-__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint",
-           "CSVLogger", "LambdaCallback", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau"]
+__all__ = [
+    "Callback",
+    "CallbackList",
+    "History",
+    "ProgbarLogger",
+    "EarlyStopping",
+    "ModelCheckpoint",
+    "CSVLogger",
+    "LambdaCallback",
+    "TerminateOnNaN",
+    "LearningRateScheduler",
+    "ReduceLROnPlateau",
+]

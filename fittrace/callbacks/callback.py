@@ -13,6 +13,7 @@ Left out: ``_supports_tf_logs`` and ``_chief_worker_only`` (no tensors to sync, 
     >>> Quiet()._implements_train_batch_hooks(), PerBatch()._implements_train_batch_hooks()
     (False, True)
 """
+
 from __future__ import annotations
 
 import sys
@@ -130,14 +131,20 @@ class Callback:
 
     # --- does this callback want batch hooks? ---------------------------------------------------------------------
     def _implements_train_batch_hooks(self) -> bool:
-        return not (is_default(self.on_batch_begin) and is_default(self.on_batch_end)
-                    and is_default(self.on_train_batch_begin) and is_default(self.on_train_batch_end))
+        return not (
+            is_default(self.on_batch_begin)
+            and is_default(self.on_batch_end)
+            and is_default(self.on_train_batch_begin)
+            and is_default(self.on_train_batch_end)
+        )
 
     def _implements_test_batch_hooks(self) -> bool:
         return not (is_default(self.on_test_batch_begin) and is_default(self.on_test_batch_end))
 
     def _implements_predict_batch_hooks(self) -> bool:
-        return not (is_default(self.on_predict_batch_begin) and is_default(self.on_predict_batch_end))
+        return not (
+            is_default(self.on_predict_batch_begin) and is_default(self.on_predict_batch_end)
+        )
 
 
 def higher_is_better_early_stopping(monitor: str) -> bool:
@@ -148,8 +155,11 @@ def higher_is_better_early_stopping(monitor: str) -> bool:
 def monitor_op(owner: str, mode: str, higher_is_better_if_auto: bool) -> Any:
     """``np.less`` (lower is better) or ``np.greater``, from ``mode``; an unknown mode falls back to auto."""
     if mode not in ("auto", "min", "max"):
-        warn(f"{owner} mode {mode} is unknown, fallback to auto mode.", f"{owner}.__init__",
-             f"{KERAS_CALLBACKS}.{owner}.__init__")
+        warn(
+            f"{owner} mode {mode} is unknown, fallback to auto mode.",
+            f"{owner}.__init__",
+            f"{KERAS_CALLBACKS}.{owner}.__init__",
+        )
         mode = "auto"
     if mode == "min":
         return np.less

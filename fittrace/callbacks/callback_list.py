@@ -20,6 +20,7 @@ ParameterServerStrategy check.
     >>> callbacks.callbacks[1].history
     {'loss': [0.5]}
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -38,8 +39,14 @@ class CallbackList:
     are handed to every member (``set_model``, ``set_params``); ``model.history`` becomes the ``History``.
     """
 
-    def __init__(self, callbacks: Any = None, add_history: bool = False, add_progbar: bool = False,
-                 model: Any = None, **params: Any) -> None:
+    def __init__(
+        self,
+        callbacks: Any = None,
+        add_history: bool = False,
+        add_progbar: bool = False,
+        model: Any = None,
+        **params: Any,
+    ) -> None:
         self.callbacks: list[Callback] = _flatten(callbacks)
         _check_members(self.callbacks)
         added = self._add_default_callbacks(add_history, add_progbar)
@@ -51,8 +58,12 @@ class CallbackList:
         if params:
             self.set_params(params)
         self._update_batch_hook_flags()
-        rec.emit("callbacks_container", "CallbackList.__init__", keras=f"{KERAS_CALLBACKS}.CallbackList.__init__",
-                 data={"members": self._names(), "added_by_default": added, "params": dict(self.params)})
+        rec.emit(
+            "callbacks_container",
+            "CallbackList.__init__",
+            keras=f"{KERAS_CALLBACKS}.CallbackList.__init__",
+            data={"members": self._names(), "added_by_default": added, "params": dict(self.params)},
+        )
 
     def _add_default_callbacks(self, add_history: bool, add_progbar: bool) -> list[str]:
         """Append a History, then a ProgbarLogger, unless the user passed one. Returns the names it added."""
@@ -77,9 +88,15 @@ class CallbackList:
     def _update_batch_hook_flags(self) -> None:
         """Keras decides once, in ``__init__``, whether batch hooks are worth calling. fittrace decides again
         after ``append`` and ``set_params``, so that a late member is not silently skipped."""
-        self._should_call_train_batch_hooks = any(cb._implements_train_batch_hooks() for cb in self.callbacks)
-        self._should_call_test_batch_hooks = any(cb._implements_test_batch_hooks() for cb in self.callbacks)
-        self._should_call_predict_batch_hooks = any(cb._implements_predict_batch_hooks() for cb in self.callbacks)
+        self._should_call_train_batch_hooks = any(
+            cb._implements_train_batch_hooks() for cb in self.callbacks
+        )
+        self._should_call_test_batch_hooks = any(
+            cb._implements_test_batch_hooks() for cb in self.callbacks
+        )
+        self._should_call_predict_batch_hooks = any(
+            cb._implements_predict_batch_hooks() for cb in self.callbacks
+        )
 
     def _names(self) -> list[str]:
         return [type(cb).__name__ for cb in self.callbacks]
@@ -117,8 +134,12 @@ class CallbackList:
 
     def _call_traced(self, hook: str, index: int | None, args: tuple, logs: dict) -> None:
         """The same loop inside a ``callback_hook`` span, watching who sets ``model.stop_training``."""
-        with rec.span("callback_hook", f"CallbackList.{hook}", keras=f"{KERAS_CALLBACKS}.CallbackList.{hook}",
-                      data={"hook": hook, "callbacks": self._names(), "logs": list(logs)}):
+        with rec.span(
+            "callback_hook",
+            f"CallbackList.{hook}",
+            keras=f"{KERAS_CALLBACKS}.CallbackList.{hook}",
+            data={"hook": hook, "callbacks": self._names(), "logs": list(logs)},
+        ):
             for cb in self.callbacks:
                 before = getattr(self.model, "stop_training", False)
                 getattr(cb, hook)(*args)
@@ -128,10 +149,21 @@ class CallbackList:
     def _report_stop(self, cb: Callback, hook: str, index: int | None) -> None:
         name = type(cb).__name__
         batch_hook = "batch" in hook
-        reason = getattr(cb, "_stop_reason", None) or f"{name}.{hook} set model.stop_training = True"
-        rec.emit("stop_training", name, keras=f"{KERAS_CALLBACKS}.{name}.{hook}",
-                 data={"by": name, "hook": hook, "epoch": self._epoch if batch_hook else index,
-                       "step": index if batch_hook else None, "reason": reason})
+        reason = (
+            getattr(cb, "_stop_reason", None) or f"{name}.{hook} set model.stop_training = True"
+        )
+        rec.emit(
+            "stop_training",
+            name,
+            keras=f"{KERAS_CALLBACKS}.{name}.{hook}",
+            data={
+                "by": name,
+                "hook": hook,
+                "epoch": self._epoch if batch_hook else index,
+                "step": index if batch_hook else None,
+                "reason": reason,
+            },
+        )
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._call("on_train_begin", None, logs)
@@ -154,7 +186,7 @@ class CallbackList:
         if self._should_call_train_batch_hooks:
             self._call("on_train_batch_end", batch, logs)
 
-    on_batch_begin = on_train_batch_begin        # the old names, as in Keras
+    on_batch_begin = on_train_batch_begin  # the old names, as in Keras
     on_batch_end = on_train_batch_end
 
     def on_test_begin(self, logs: dict | None = None) -> None:
@@ -197,9 +229,11 @@ def _flatten(callbacks: Any) -> list[Any]:
 def _check_members(callbacks: list[Any]) -> None:
     for cb in callbacks:
         if not isinstance(cb, Callback):
-            raise TypeError(f"Every callback must be an instance of fittrace.keras.callbacks.Callback (a subclass "
-                            f"of it); received {cb!r} of type {type(cb).__name__}. Subclass Callback, or wrap "
-                            f"plain functions in LambdaCallback.")
+            raise TypeError(
+                f"Every callback must be an instance of fittrace.keras.callbacks.Callback (a subclass "
+                f"of it); received {cb!r} of type {type(cb).__name__}. Subclass Callback, or wrap "
+                f"plain functions in LambdaCallback."
+            )
 
 
 def _python_logs(logs: dict | None) -> dict:
@@ -216,7 +250,7 @@ def _python_logs(logs: dict | None) -> dict:
 
 
 def _python_value(value: Any) -> Any:
-    value = getattr(value, "value", value)           # a fittrace Tensor holds its array in .value
+    value = getattr(value, "value", value)  # a fittrace Tensor holds its array in .value
     if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
         return value.item()
     return value

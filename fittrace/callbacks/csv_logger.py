@@ -4,6 +4,7 @@ Mirrors ``keras.callbacks.CSVLogger`` (tf_keras/src/callbacks.py): sorted keys, 
 front, ``NA`` for a missing value, ``append`` without a second header, excel line ends. A run that fails keeps the
 rows of its finished epochs. Left out: nothing.
 """
+
 from __future__ import annotations
 
 import collections.abc
@@ -20,7 +21,9 @@ class CSVLogger(Callback):
     """Write each epoch's logs as a row of a CSV file: ``epoch`` then the log keys in sorted order (with ``val_``
     columns made up front when the first epoch has none, so validation in a later epoch has its place)."""
 
-    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False) -> None:
+    def __init__(
+        self, filename: str | os.PathLike, separator: str = ",", append: bool = False
+    ) -> None:
         self.sep = separator
         self.filename = os.fspath(filename)
         self.append = append
@@ -45,17 +48,24 @@ class CSVLogger(Callback):
         def handle_value(k: Any) -> Any:
             if isinstance(k, str):
                 return k
-            if isinstance(k, collections.abc.Iterable) and not (isinstance(k, np.ndarray) and k.ndim == 0):
-                return f"\"[{', '.join(map(str, k))}]\""
+            if isinstance(k, collections.abc.Iterable) and not (
+                isinstance(k, np.ndarray) and k.ndim == 0
+            ):
+                return f'"[{", ".join(map(str, k))}]"'
             return k
+
         if self.keys is None:
             self.keys = sorted(logs.keys())
             if not any(key.startswith("val_") for key in self.keys):
                 self.keys.extend(["val_" + k for k in self.keys])
         if not self.writer:
+
             class CustomDialect(csv.excel):
                 delimiter = self.sep
-            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys, dialect=CustomDialect)
+
+            self.writer = csv.DictWriter(
+                self.csv_file, fieldnames=["epoch"] + self.keys, dialect=CustomDialect
+            )
             if self.append_header:
                 self.writer.writeheader()
         row = {"epoch": epoch}

@@ -7,6 +7,7 @@ Mirrors ``keras.callbacks.History`` (tf_keras/src/callbacks.py). Left out: nothi
     >>> h.epoch, h.history
     ([0, 1], {'loss': [0.5, 0.25]})
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,6 +39,10 @@ class History(Callback):
         for k, v in logs.items():
             self.history.setdefault(k, []).append(v)
         if self.model is not None:
-            self.model.history = self       # the latest state, even if fit is interrupted later
-        rec.emit("history", "History.on_epoch_end", keras=f"{KERAS_CALLBACKS}.History.on_epoch_end",
-                 data={"epoch": epoch, "logs": dict(logs)})
+            self.model.history = self  # the latest state, even if fit is interrupted later
+        rec.emit(
+            "history",
+            "History.on_epoch_end",
+            keras=f"{KERAS_CALLBACKS}.History.on_epoch_end",
+            data={"epoch": epoch, "logs": dict(logs)},
+        )

@@ -8,6 +8,7 @@ batch function given makes the callback one that implements batch hooks. Left ou
     >>> cb.on_epoch_end(3, {}); seen
     [3]
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -29,14 +30,26 @@ class LambdaCallback(Callback):
         [3]
     """
 
-    def __init__(self, on_epoch_begin: Callable | None = None, on_epoch_end: Callable | None = None,
-                 on_batch_begin: Callable | None = None, on_batch_end: Callable | None = None,
-                 on_train_begin: Callable | None = None, on_train_end: Callable | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        on_epoch_begin: Callable | None = None,
+        on_epoch_end: Callable | None = None,
+        on_batch_begin: Callable | None = None,
+        on_batch_end: Callable | None = None,
+        on_train_begin: Callable | None = None,
+        on_train_end: Callable | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__()
         self.__dict__.update(kwargs)
-        hooks = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end, "on_batch_begin": on_batch_begin,
-                 "on_batch_end": on_batch_end, "on_train_begin": on_train_begin, "on_train_end": on_train_end}
+        hooks = {
+            "on_epoch_begin": on_epoch_begin,
+            "on_epoch_end": on_epoch_end,
+            "on_batch_begin": on_batch_begin,
+            "on_batch_end": on_batch_end,
+            "on_train_begin": on_train_begin,
+            "on_train_end": on_train_end,
+        }
         for name, fn in hooks.items():
             if fn is not None:
-                setattr(self, name, fn)     # an instance attribute hides the (default) method
+                setattr(self, name, fn)  # an instance attribute hides the (default) method

@@ -8,6 +8,7 @@ so that it lands in ``History``. Left out: there is no TensorFlow tensor to acce
     >>> halve.schedule(1, 0.5)
     0.25
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -32,7 +33,7 @@ class LearningRateScheduler(Callback):
             raise ValueError('Optimizer must have a "lr" attribute.')
         try:
             lr = self.schedule(epoch, float(current_lr(self.model)))
-        except TypeError:                       # the old form: schedule(epoch)
+        except TypeError:  # the old form: schedule(epoch)
             lr = self.schedule(epoch)
         if not isinstance(lr, (float, np.float32, np.float64)):
             raise ValueError(f'The output of the "schedule" function should be float. Got: {lr}')
@@ -43,5 +44,3 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         logs["lr"] = current_lr(self.model)
-
-

@@ -5,6 +5,7 @@ through ``model.save_weights`` (fittrace writes ``.npz``), atomically: into a te
 folder, then renamed over the target, so an interrupted save never leaves half a file. Left out: ``options``, the
 deprecated ``period`` and ``load_weights_on_restart``, and the distributed-training file handling.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,9 +32,17 @@ class ModelCheckpoint(Callback):
         'ckpt-03.npz'
     """
 
-    def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
-                 save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",
-                 save_freq: Any = "epoch", initial_value_threshold: float | None = None) -> None:
+    def __init__(
+        self,
+        filepath: str | os.PathLike,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        save_freq: Any = "epoch",
+        initial_value_threshold: float | None = None,
+    ) -> None:
         super().__init__()
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
@@ -45,16 +54,20 @@ class ModelCheckpoint(Callback):
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen = -1
         self._current_epoch = 0
-        self.monitor_op = monitor_op("ModelCheckpoint", mode, "acc" in monitor or monitor.startswith("fmeasure"))
+        self.monitor_op = monitor_op(
+            "ModelCheckpoint", mode, "acc" in monitor or monitor.startswith("fmeasure")
+        )
         if initial_value_threshold is not None:
             self.best = initial_value_threshold
         else:
             self.best = np.inf if self.monitor_op is np.less else -np.inf
         if save_freq != "epoch" and not isinstance(save_freq, int):
-            raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are \"epoch\" or integer")
+            raise ValueError(
+                f'Unrecognized save_freq: {save_freq}. Expected save_freq are "epoch" or integer'
+            )
 
     def _implements_train_batch_hooks(self) -> bool:
-        return self.save_freq != "epoch"             # per-batch calls only when saving every N batches
+        return self.save_freq != "epoch"  # per-batch calls only when saving every N batches
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._current_epoch = epoch
@@ -91,12 +104,17 @@ class ModelCheckpoint(Callback):
             return
         current = logs.get(self.monitor)
         if current is None:
-            warn(f"Can save best model only with {self.monitor} available, skipping.", "ModelCheckpoint._save_model",
-                 f"{KERAS_CALLBACKS}.ModelCheckpoint._save_model")
+            warn(
+                f"Can save best model only with {self.monitor} available, skipping.",
+                "ModelCheckpoint._save_model",
+                f"{KERAS_CALLBACKS}.ModelCheckpoint._save_model",
+            )
         elif self.monitor_op(current, self.best):
             if self.verbose > 0:
-                print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, "
-                          f"saving model to {filepath}")
+                print_msg(
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, "
+                    f"saving model to {filepath}"
+                )
             self.best = current
             self._save(filepath)
         elif self.verbose > 0:
@@ -108,18 +126,24 @@ class ModelCheckpoint(Callback):
                 return self.filepath.format(epoch=epoch + 1, **logs)
             return self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
         except KeyError as e:
-            raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". Reason: {e}') from e
+            raise KeyError(
+                f'Failed to format this callback filepath: "{self.filepath}". Reason: {e}'
+            ) from e
 
     def _save(self, filepath: str) -> None:
         """``model.save_weights`` into a temporary file beside ``filepath``, then an atomic rename onto it."""
         if os.path.isdir(filepath):
-            raise IOError("Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
-                          f"existing directory: {filepath}")
+            raise IOError(
+                "Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
+                f"existing directory: {filepath}"
+            )
         folder = os.path.dirname(os.path.abspath(filepath))
         os.makedirs(folder, exist_ok=True)
         base = os.path.basename(filepath)
         # Same extension as the target, so that a save_weights which appends ".npz" to other names writes here.
-        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp" + os.path.splitext(base)[1], dir=folder)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{base}.", suffix=".tmp" + os.path.splitext(base)[1], dir=folder
+        )
         os.close(fd)
         try:
             self.model.save_weights(tmp)

@@ -4,6 +4,7 @@ Mirrors ``keras.callbacks.ProgbarLogger`` (tf_keras/src/callbacks.py): both coun
 uses, and ``"samples"``), the epoch line at ``verbose=1``, one line per epoch at ``verbose=2``, and the validation
 lines folded into the epoch's. Left out: nothing of what ``fit``, ``evaluate`` and ``predict`` print.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,7 +28,9 @@ class ProgbarLogger(Callback):
     def __init__(self, count_mode: str = "samples", stateful_metrics: Any = None) -> None:
         super().__init__()
         if count_mode not in ("samples", "steps"):
-            raise ValueError(f"Unknown `count_mode`: {count_mode}. Expected values are [\"samples\", \"steps\"]")
+            raise ValueError(
+                f'Unknown `count_mode`: {count_mode}. Expected values are ["samples", "steps"]'
+            )
         self.use_steps = count_mode == "steps"
         self.stateful_metrics = set(stateful_metrics) if stateful_metrics else set()
         self.seen = 0
@@ -61,7 +64,7 @@ class ProgbarLogger(Callback):
 
     # --- hooks ---------------------------------------------------------------------------------------------------
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self._called_in_fit = True          # so that validation inside fit prints nothing
+        self._called_in_fit = True  # so that validation inside fit prints nothing
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._reset_progbar()
@@ -93,7 +96,7 @@ class ProgbarLogger(Callback):
         self._maybe_init_progbar()
 
     def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._batch_update_progbar(batch, None)      # the predictions themselves are not shown
+        self._batch_update_progbar(batch, None)  # the predictions themselves are not shown
 
     def on_predict_end(self, logs: dict | None = None) -> None:
         self._finalize_progbar(logs, "predict")
@@ -105,17 +108,23 @@ class ProgbarLogger(Callback):
 
     def _maybe_init_progbar(self) -> None:
         # The model's metrics exist only after its first step, so their names are added again at every batch.
-        self.stateful_metrics = set(self.stateful_metrics).union(getattr(self.model, "metrics_names", None) or ())
+        self.stateful_metrics = set(self.stateful_metrics).union(
+            getattr(self.model, "metrics_names", None) or ()
+        )
         if self.progbar is None:
-            self.progbar = Progbar(target=self.target, verbose=self.verbose, stateful_metrics=self.stateful_metrics,
-                                   unit_name="step" if self.use_steps else "sample")
+            self.progbar = Progbar(
+                target=self.target,
+                verbose=self.verbose,
+                stateful_metrics=self.stateful_metrics,
+                unit_name="step" if self.use_steps else "sample",
+            )
         self.progbar._update_stateful_metrics(self.stateful_metrics)
 
     def _batch_update_progbar(self, batch: int, logs: dict | None) -> None:
         logs = logs or {}
         self._maybe_init_progbar()
         if self.use_steps:
-            self.seen = batch + 1                    # batch indices count from 0
+            self.seen = batch + 1  # batch indices count from 0
         else:
             logs = dict(logs)
             batch_size = logs.pop("size", 0)
@@ -143,13 +152,21 @@ class ProgbarLogger(Callback):
 
     def _print(self, text: str) -> None:
         print_msg(text)
-        rec.emit("progbar", "ProgbarLogger.on_epoch_begin", keras=f"{KERAS_CALLBACKS}.ProgbarLogger.on_epoch_begin",
-                 data={"line": text, "verbose": self.verbose, "final": False})
+        rec.emit(
+            "progbar",
+            "ProgbarLogger.on_epoch_begin",
+            keras=f"{KERAS_CALLBACKS}.ProgbarLogger.on_epoch_begin",
+            data={"line": text, "verbose": self.verbose, "final": False},
+        )
 
 
 _COUNTERS = {"train": "_train_counter", "test": "_test_counter", "predict": "_predict_counter"}
 
 
 def _emit_line(line: str, verbose: int, final: bool) -> None:
-    rec.emit("progbar", "Progbar.update", keras=KERAS_PROGBAR_UPDATE,
-             data={"line": line, "verbose": verbose, "final": final})
+    rec.emit(
+        "progbar",
+        "Progbar.update",
+        keras=KERAS_PROGBAR_UPDATE,
+        data={"line": line, "verbose": verbose, "final": final},
+    )

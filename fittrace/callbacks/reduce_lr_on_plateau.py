@@ -7,6 +7,7 @@ logged as ``lr``. Left out: nothing.
     >>> bool(ReduceLROnPlateau(monitor="val_accuracy").monitor_op(0.9, 0.8))   # "acc" in the name: higher wins
     True
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -22,16 +23,28 @@ class ReduceLROnPlateau(Callback):
     """Multiply the learning rate by ``factor`` when ``monitor`` has not improved by more than ``min_delta`` for
     ``patience`` epochs; then wait ``cooldown`` epochs before counting again. Never below ``min_lr``."""
 
-    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
-                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        verbose: int = 0,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__()
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Got {factor}")
         if "epsilon" in kwargs:
             min_delta = kwargs.pop("epsilon")
-            warn("`epsilon` argument is deprecated and will be removed, use `min_delta` instead.",
-                 "ReduceLROnPlateau.__init__", f"{KERAS_CALLBACKS}.ReduceLROnPlateau.__init__")
+            warn(
+                "`epsilon` argument is deprecated and will be removed, use `min_delta` instead.",
+                "ReduceLROnPlateau.__init__",
+                f"{KERAS_CALLBACKS}.ReduceLROnPlateau.__init__",
+            )
         self.monitor, self.factor, self.min_lr, self.min_delta = monitor, factor, min_lr, min_delta
         self.patience, self.verbose, self.cooldown, self.mode = patience, verbose, cooldown, mode
         self.cooldown_counter = 0
@@ -42,8 +55,11 @@ class ReduceLROnPlateau(Callback):
 
     def _reset(self) -> None:
         if self.mode not in ("auto", "min", "max"):
-            warn(f"Learning rate reduction mode {self.mode} is unknown, fallback to auto mode.",
-                 "ReduceLROnPlateau._reset", f"{KERAS_CALLBACKS}.ReduceLROnPlateau._reset")
+            warn(
+                f"Learning rate reduction mode {self.mode} is unknown, fallback to auto mode.",
+                "ReduceLROnPlateau._reset",
+                f"{KERAS_CALLBACKS}.ReduceLROnPlateau._reset",
+            )
             self.mode = "auto"
         if self.mode == "min" or (self.mode == "auto" and "acc" not in self.monitor):
             self.monitor_op = lambda a, b: np.less(a, b - self.min_delta)
@@ -65,9 +81,12 @@ class ReduceLROnPlateau(Callback):
         logs["lr"] = current_lr(self.model)
         current = logs.get(self.monitor)
         if current is None:
-            warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
-                 f"Available metrics are: {','.join(logs)}", "ReduceLROnPlateau.on_epoch_end",
-                 f"{KERAS_CALLBACKS}.ReduceLROnPlateau.on_epoch_end")
+            warn(
+                f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
+                f"Available metrics are: {','.join(logs)}",
+                "ReduceLROnPlateau.on_epoch_end",
+                f"{KERAS_CALLBACKS}.ReduceLROnPlateau.on_epoch_end",
+            )
             return
         if self.in_cooldown():
             self.cooldown_counter -= 1
@@ -83,6 +102,8 @@ class ReduceLROnPlateau(Callback):
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     self.model.optimizer.lr = new_lr
                     if self.verbose > 0:
-                        print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+                        print_msg(
+                            f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}."
+                        )
                     self.cooldown_counter = self.cooldown
                     self.wait = 0

@@ -2,6 +2,7 @@
 
 Mirrors ``keras.callbacks.TerminateOnNaN`` (tf_keras/src/callbacks.py), with its message. Left out: nothing.
 """
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """``python -m fittrace.cli``: the ``fittrace`` command."""
+
 import sys
 
 from fittrace.cli.main import main

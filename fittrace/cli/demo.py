@@ -6,6 +6,7 @@
 
 on the embedded synthetic digits by default, Keras's MNIST with ``--data mnist``, or a given file or folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,13 +29,16 @@ def load_images(data: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndar
     if data == "mnist":
         return mnist.load_data()
     if not os.path.exists(data):
-        raise FileNotFoundError(f"--data {data!r}: no such file or folder. Use 'synthetic', 'mnist', a path to "
-                                "mnist.npz, or a folder holding the four MNIST IDX .gz files.")
+        raise FileNotFoundError(
+            f"--data {data!r}: no such file or folder. Use 'synthetic', 'mnist', a path to "
+            "mnist.npz, or a folder holding the four MNIST IDX .gz files."
+        )
     return mnist.load_data(path=os.path.abspath(data))
 
 
-def run_demo(out: Path, epochs: int = 5, data: str = "synthetic", detail: str = "default",
-             verbose: int = 1) -> tuple[Path, Trace]:
+def run_demo(
+    out: Path, epochs: int = 5, data: str = "synthetic", detail: str = "default", verbose: int = 1
+) -> tuple[Path, Trace]:
     """Train the article's model under tracing; returns the trace file and the trace."""
     if epochs < 1:
         raise ValueError(f"--epochs must be a positive integer, got {epochs}")
@@ -47,12 +51,14 @@ def run_demo(out: Path, epochs: int = 5, data: str = "synthetic", detail: str = 
     out.mkdir(parents=True, exist_ok=True)
     trace_path = out / "run.trace.jsonl"
     with fittrace.trace(path=trace_path, detail=detail) as run:
-        model = Sequential([layers.Dense(512, activation="relu"), layers.Dense(10, activation="softmax")])
-        model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model = Sequential(
+            [layers.Dense(512, activation="relu"), layers.Dense(10, activation="softmax")]
+        )
+        model.compile(
+            optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        )
         model.fit(train_images, train_labels, epochs=epochs, batch_size=128, verbose=verbose)
         test_loss, test_acc = model.evaluate(test_images, test_labels, verbose=0)
     if verbose:
         print(f"test accuracy: {test_acc:.4f} (loss {test_loss:.4f})")
     return trace_path, run.trace
-
-

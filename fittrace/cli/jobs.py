@@ -2,6 +2,7 @@
 
 Each job reads or records a trace and hands it to the renderers; files are written atomically at this edge.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,17 @@ class UsageError(Exception):
 
 def run_command(args: Any) -> int:
     """Dispatch a parsed ``fittrace`` command line to its job."""
-    job = {"demo": _demo, "run": _run, "report": _report, "diagram": _diagram, "export": _export,
-           "validate": _validate, "why": _why, "bench": _bench, "schema": _schema}[args.command]
+    job = {
+        "demo": _demo,
+        "run": _run,
+        "report": _report,
+        "diagram": _diagram,
+        "export": _export,
+        "validate": _validate,
+        "why": _why,
+        "bench": _bench,
+        "schema": _schema,
+    }[args.command]
     return job(args)
 
 
@@ -62,14 +72,19 @@ def write_outputs(trace: Trace, out: Path) -> dict[str, Path]:
 
 def _print_written(written: dict[str, Path], trace_path: Path) -> None:
     print(f"\nfittrace wrote:\n  trace   {trace_path}\n  report  {written['report']}")
-    print("  diagrams " + ", ".join(str(written[k].name) for k in written if k not in ("report", "chrome")))
+    print(
+        "  diagrams "
+        + ", ".join(str(written[k].name) for k in written if k not in ("report", "chrome"))
+    )
     print(f"  chrome  {written['chrome']}  (open in Perfetto UI or chrome://tracing)")
 
 
 # --- the commands ----------------------------------------------------------------------------------------------------
 def _demo(args: Any) -> int:
     out = Path(args.out)
-    trace_path, trace = run_demo(out, epochs=args.epochs, data=args.data, detail=args.detail, verbose=args.verbose)
+    trace_path, trace = run_demo(
+        out, epochs=args.epochs, data=args.data, detail=args.detail, verbose=args.verbose
+    )
     _print_written(write_outputs(trace, out), trace_path)
     return 0
 
@@ -96,8 +111,10 @@ def _run(args: Any) -> int:
         sys.argv = saved_argv
     _print_written(write_outputs(run.trace, out), trace_path)
     if failure is not None:
-        raise RuntimeError(f"{script.name} failed ({type(failure).__name__}: {failure}); the trace and report show "
-                           "everything up to the failure") from failure
+        raise RuntimeError(
+            f"{script.name} failed ({type(failure).__name__}: {failure}); the trace and report show "
+            "everything up to the failure"
+        ) from failure
     return 0
 
 
@@ -122,7 +139,9 @@ def _diagram(args: Any) -> int:
         (atomic_write_bytes if isinstance(data, bytes) else atomic_write_text)(args.output, data)
         print(args.output)
     elif isinstance(data, bytes):
-        target = str(Path(args.trace).with_suffix("").with_suffix("")) + f".{args.kind}.{args.format}"
+        target = (
+            str(Path(args.trace).with_suffix("").with_suffix("")) + f".{args.kind}.{args.format}"
+        )
         atomic_write_bytes(target, data)
         print(target)
     else:
@@ -138,8 +157,10 @@ def _export(args: Any) -> int:
 
 def _validate(args: Any) -> int:
     trace = _load(args.trace)
-    print(f"{args.trace}: {len(trace.events)} events, schema version {trace.header.get('version')}, "
-          f"{'complete' if trace.complete else 'INCOMPLETE'}")
+    print(
+        f"{args.trace}: {len(trace.events)} events, schema version {trace.header.get('version')}, "
+        f"{'complete' if trace.complete else 'INCOMPLETE'}"
+    )
     for problem in trace.problems:
         print(f"  - {problem}")
     return 0 if trace.complete else 1
@@ -149,7 +170,7 @@ def _why(args: Any) -> int:
     trace = _load(args.trace)
     try:
         diagnosis = why_rebuilt(trace, layer=args.layer)
-    except ValueError as exc:                           # a --layer the trace does not have
+    except ValueError as exc:  # a --layer the trace does not have
         raise UsageError(str(exc)) from None
     print(diagnosis_text(diagnosis))
     return 0
@@ -157,7 +178,9 @@ def _why(args: Any) -> int:
 
 def _bench(args: Any) -> int:
     if args.keras_python and args.only not in (None, "engine"):
-        raise UsageError("--keras-python times the engine part: use it without --only or with --only engine")
+        raise UsageError(
+            "--keras-python times the engine part: use it without --only or with --only engine"
+        )
     try:
         run_bench(quick=args.quick, only=args.only, keras_python=args.keras_python)
     except KerasBenchError as exc:

@@ -3,6 +3,7 @@
 Exit codes: 0 on success, 2 on a usage error, 1 on failure (a one-line message; the traceback only with
 ``--debug``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,25 +18,50 @@ DIAGRAM_FORMATS = ("svg", "png", "dot", "mermaid")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="fittrace", description="See what really happens inside a Keras-style "
-                                "model.fit(): trace a run, then draw it and explain it.")
+    p = argparse.ArgumentParser(
+        prog="fittrace",
+        description="See what really happens inside a Keras-style "
+        "model.fit(): trace a run, then draw it and explain it.",
+    )
     p.add_argument("--version", action="version", version=f"fittrace {__version__}")
-    p.add_argument("--debug", action="store_true", help="show the full traceback when a command fails")
+    p.add_argument(
+        "--debug", action="store_true", help="show the full traceback when a command fails"
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="run the article's MNIST example under tracing and write every output",
-                          description="Train the seed article's model (Dense 512 relu -> Dense 10 softmax, RMSprop) "
-                          "under tracing and write the trace, the HTML report and the diagrams.")
+    demo = sub.add_parser(
+        "demo",
+        help="run the article's MNIST example under tracing and write every output",
+        description="Train the seed article's model (Dense 512 relu -> Dense 10 softmax, RMSprop) "
+        "under tracing and write the trace, the HTML report and the diagrams.",
+    )
     demo.add_argument("--out", default="fittrace-out", help="output folder (default: fittrace-out)")
     demo.add_argument("--epochs", type=int, default=5, help="epochs to train (default: 5)")
-    demo.add_argument("--data", default="synthetic", help="synthetic (embedded, default), mnist (Keras's "
-                      "mnist.npz or the IDX files), or a PATH to mnist.npz / a folder of IDX .gz files")
-    demo.add_argument("--detail", default="default", choices=("full", "default", "summary"),
-                      help="trace detail level (default: default)")
-    demo.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras progress output (default 1)")
+    demo.add_argument(
+        "--data",
+        default="synthetic",
+        help="synthetic (embedded, default), mnist (Keras's "
+        "mnist.npz or the IDX files), or a PATH to mnist.npz / a folder of IDX .gz files",
+    )
+    demo.add_argument(
+        "--detail",
+        default="default",
+        choices=("full", "default", "summary"),
+        help="trace detail level (default: default)",
+    )
+    demo.add_argument(
+        "--verbose",
+        type=int,
+        default=1,
+        choices=(0, 1, 2),
+        help="Keras progress output (default 1)",
+    )
 
-    run = sub.add_parser("run", help="run a script that uses fittrace.keras, under tracing",
-                         description="Run SCRIPT (with ARGS) under tracing; write the trace, report and diagrams.")
+    run = sub.add_parser(
+        "run",
+        help="run a script that uses fittrace.keras, under tracing",
+        description="Run SCRIPT (with ARGS) under tracing; write the trace, report and diagrams.",
+    )
     run.add_argument("script", help="the Python script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     run.add_argument("--out", default="fittrace-out", help="output folder (default: fittrace-out)")
@@ -49,10 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     diagram.add_argument("trace", help="a .trace.jsonl file")
     diagram.add_argument("--kind", required=True, choices=DIAGRAM_KINDS)
     diagram.add_argument("--format", default="svg", choices=DIAGRAM_FORMATS)
-    diagram.add_argument("-o", "--output", help="output file (default: print text formats to stdout; svg/png next "
-                         "to the trace)")
+    diagram.add_argument(
+        "-o",
+        "--output",
+        help="output file (default: print text formats to stdout; svg/png next to the trace)",
+    )
 
-    export = sub.add_parser("export", help="export a saved trace to the Chrome/Perfetto trace format")
+    export = sub.add_parser(
+        "export", help="export a saved trace to the Chrome/Perfetto trace format"
+    )
     export.add_argument("trace", help="a .trace.jsonl file")
     export.add_argument("--chrome", required=True, metavar="FILE", help="the .json file to write")
 
@@ -63,13 +94,22 @@ def _parser() -> argparse.ArgumentParser:
     why.add_argument("trace", help="a .trace.jsonl file")
     why.add_argument("--layer", help="only this layer (or model)")
 
-    bench = sub.add_parser("bench", help="measure speed, memory and tracing cost on the article example")
-    bench.add_argument("--quick", action="store_true", help="fewer epochs and smaller data (a smoke run)")
+    bench = sub.add_parser(
+        "bench", help="measure speed, memory and tracing cost on the article example"
+    )
+    bench.add_argument(
+        "--quick", action="store_true", help="fewer epochs and smaller data (a smoke run)"
+    )
     bench.add_argument("--only", choices=("engine", "tracing", "report"), help="run one part only")
-    bench.add_argument("--keras-python", metavar="PYTHON",
-                       help="also time the same model in TF-Keras, run by this interpreter (it needs tf-keras)")
+    bench.add_argument(
+        "--keras-python",
+        metavar="PYTHON",
+        help="also time the same model in TF-Keras, run by this interpreter (it needs tf-keras)",
+    )
 
-    schema = sub.add_parser("schema", help="print the event schema (JSON Schema or the Markdown table)")
+    schema = sub.add_parser(
+        "schema", help="print the event schema (JSON Schema or the Markdown table)"
+    )
     schema.add_argument("--format", default="json", choices=("json", "markdown"))
     return p
 
@@ -88,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fittrace: interrupted", file=sys.stderr)
         return 1
-    except Exception as exc:      # every failure becomes one line unless --debug
+    except Exception as exc:  # every failure becomes one line unless --debug
         if args.debug:
             raise
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

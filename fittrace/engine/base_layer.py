@@ -15,6 +15,7 @@ functional-API node bookkeeping (``_keras_history``), name scopes, and TF's trac
     >>> layer.built, [w.shape for w in layer.weights]
     (True, [(4, 3), (3,)])
 """
+
 from __future__ import annotations
 
 import inspect
@@ -33,7 +34,9 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_BASE_LAYER
 
 _NAME_COUNTS: dict[str, int] = {}
-_training_stack: list[bool] = []     # the training flag of the enclosing layer calls (Keras's call context)
+_training_stack: list[
+    bool
+] = []  # the training flag of the enclosing layer calls (Keras's call context)
 
 
 def to_snake_case(name: str) -> str:
@@ -69,7 +72,10 @@ def dedup_weights(weights: list[Variable]) -> list[Variable]:
 
 
 #: The Keras 2 function a layer call or a model call mirrors, by event kind.
-_CALL_KERAS = {"layer_call": f"{KERAS_BASE_LAYER}.Layer.__call__", "model_call": "keras.engine.training.Model.__call__"}
+_CALL_KERAS = {
+    "layer_call": f"{KERAS_BASE_LAYER}.Layer.__call__",
+    "model_call": "keras.engine.training.Model.__call__",
+}
 
 
 class Layer:
@@ -82,15 +88,23 @@ class Layer:
 
     _event_kind = "layer_call"
 
-    def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
-                 input_shape: Sequence[int | None] | None = None,
-                 batch_input_shape: Sequence[int | None] | None = None, batch_size: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        trainable: bool = True,
+        name: str | None = None,
+        dtype: Any = None,
+        input_shape: Sequence[int | None] | None = None,
+        batch_input_shape: Sequence[int | None] | None = None,
+        batch_size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         if kwargs:
             raise TypeError(f"Keyword argument not understood: {sorted(kwargs)[0]!r}")
         object.__setattr__(self, "_tracked_layers", [])
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        object.__setattr__(self, "_trainable", bool(trainable))     # no sublayers yet: nothing to pass it on to
+        object.__setattr__(
+            self, "_trainable", bool(trainable)
+        )  # no sublayers yet: nothing to pass it on to
         self.dtype = str(np.dtype(dtype)) if dtype is not None else "float32"
         self.built = False
         self.input_spec: InputSpec | Sequence[InputSpec] | None = None
@@ -111,8 +125,12 @@ class Layer:
     def __setattr__(self, key: str, value: Any) -> None:
         tracked = self.__dict__.get("_tracked_layers")
         if tracked is not None and key != "_tracked_layers":
-            for item in (value if isinstance(value, (list, tuple)) else [value]):
-                if isinstance(item, Layer) and item is not self and all(item is not t for t in tracked):
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if (
+                    isinstance(item, Layer)
+                    and item is not self
+                    and all(item is not t for t in tracked)
+                ):
                     tracked.append(item)
         object.__setattr__(self, key, value)
 
@@ -135,9 +153,17 @@ class Layer:
             stack.extend(layer._flatten_layers())
 
     # --- weights ---------------------------------------------------------------------------------------------------
-    def add_weight(self, name: str | None = None, shape: Sequence[int] | None = None, dtype: Any = None,
-                   initializer: Any = None, regularizer: Any = None, trainable: bool | None = None,
-                   constraint: Any = None, **kwargs: Any) -> Variable:
+    def add_weight(
+        self,
+        name: str | None = None,
+        shape: Sequence[int] | None = None,
+        dtype: Any = None,
+        initializer: Any = None,
+        regularizer: Any = None,
+        trainable: bool | None = None,
+        constraint: Any = None,
+        **kwargs: Any,
+    ) -> Variable:
         """Create a weight, as ``Layer.add_weight``: float weights default to glorot_uniform, others to zeros."""
         shape = tuple(int(d) for d in (shape or ()))
         dtype = np.dtype(dtype or self.dtype)
@@ -146,14 +172,29 @@ class Layer:
         init = initializers_mod.get(initializer)
         trainable = True if trainable is None else bool(trainable)
         init_name = getattr(init, "name", None) or getattr(init, "__name__", type(init).__name__)
-        var = Variable(np.asarray(init(shape, dtype=dtype), dtype=dtype), name=f"{self.name}/{name}:0",
-                       trainable=trainable, dtype=dtype, initializer=init_name)
+        var = Variable(
+            np.asarray(init(shape, dtype=dtype), dtype=dtype),
+            name=f"{self.name}/{name}:0",
+            trainable=trainable,
+            dtype=dtype,
+            initializer=init_name,
+        )
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         if regularizer is not None:
             self._regularized.append((regularizers_mod.get(regularizer), var))
-        rec.emit("weight_created", var.name, keras=f"{KERAS_BASE_LAYER}.Layer.add_weight", layer=self.name,
-                 data={"name": var.name, "shape": list(shape), "dtype": str(dtype), "initializer": init_name,
-                       "trainable": trainable})
+        rec.emit(
+            "weight_created",
+            var.name,
+            keras=f"{KERAS_BASE_LAYER}.Layer.add_weight",
+            layer=self.name,
+            data={
+                "name": var.name,
+                "shape": list(shape),
+                "dtype": str(dtype),
+                "initializer": init_name,
+                "trainable": trainable,
+            },
+        )
         return var
 
     @property
@@ -192,20 +233,27 @@ class Layer:
     def set_weights(self, weights: Sequence[Any]) -> None:
         params = self.weights
         if len(params) != len(weights):
-            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of length '
-                             f"{len(weights)}, but the layer was expecting {len(params)} weights. Provided weights: "
-                             f"{list(weights)[:3]}...")
+            raise ValueError(
+                f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of length '
+                f"{len(weights)}, but the layer was expecting {len(params)} weights. Provided weights: "
+                f"{list(weights)[:3]}..."
+            )
         for p, w in zip(params, weights):
             w = np.asarray(w)
             if p.shape != w.shape:
-                raise ValueError(f"Layer {self.name} weight shape {p.shape} is not compatible with provided weight "
-                                 f"shape {w.shape}.")
+                raise ValueError(
+                    f"Layer {self.name} weight shape {p.shape} is not compatible with provided weight "
+                    f"shape {w.shape}."
+                )
             p.assign(w)
 
     def count_params(self) -> int:
         if not self.built:
-            raise ValueError(f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
-                             "You can build it manually via: `" f"{self.name}.build(batch_input_shape)`.")
+            raise ValueError(
+                f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
+                "You can build it manually via: `"
+                f"{self.name}.build(batch_input_shape)`."
+            )
         return int(sum(np.prod(w.shape) for w in self.weights))
 
     @property
@@ -233,15 +281,31 @@ class Layer:
         """Build once, on the first call, with the shape actually received (``Layer._maybe_build``)."""
         if self.built:
             return
-        input_shape = symbolic_shape(tuple(input_shape)) if input_shape and isinstance(input_shape[0], (int, type(None))) \
+        input_shape = (
+            symbolic_shape(tuple(input_shape))
+            if input_shape and isinstance(input_shape[0], (int, type(None)))
             else tuple(input_shape)
-        reason = ("first call: the layer had no weights yet" if self._build_count == 0 else
-                  "called again after `built` was reset to False: its weights are created anew")
-        with rec.span("layer_build", f"{type(self).__name__}.build", keras=f"{KERAS_BASE_LAYER}.Layer._maybe_build",
-                      layer=self.name, data={"input_shape": list(input_shape), "layer_class": type(self).__name__,
-                                             "reason": reason, "build_count": self._build_count,
-                                             "previous_input_shape": None if self._build_input_shape is None
-                                             else list(self._build_input_shape)}):
+        )
+        reason = (
+            "first call: the layer had no weights yet"
+            if self._build_count == 0
+            else "called again after `built` was reset to False: its weights are created anew"
+        )
+        with rec.span(
+            "layer_build",
+            f"{type(self).__name__}.build",
+            keras=f"{KERAS_BASE_LAYER}.Layer._maybe_build",
+            layer=self.name,
+            data={
+                "input_shape": list(input_shape),
+                "layer_class": type(self).__name__,
+                "reason": reason,
+                "build_count": self._build_count,
+                "previous_input_shape": None
+                if self._build_input_shape is None
+                else list(self._build_input_shape),
+            },
+        ):
             if self._build_count:
                 self._trainable_weights, self._non_trainable_weights, self._regularized = [], [], []
             self.build(input_shape)
@@ -258,7 +322,9 @@ class Layer:
             training = _training_stack[-1]
         assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
-            self._maybe_build(shape_of(inputs) if hasattr(inputs, "shape") else [shape_of(i) for i in inputs])
+            self._maybe_build(
+                shape_of(inputs) if hasattr(inputs, "shape") else [shape_of(i) for i in inputs]
+            )
         if self._call_accepts_training:
             kwargs["training"] = bool(training)
         if rec.active() is None:
@@ -272,16 +338,22 @@ class Layer:
     def _traced_call(self, inputs: Any, args: tuple, kwargs: dict, training: bool) -> Any:
         kind = self._event_kind
         # the payload is a callable: it is computed only if the event is kept
-        with rec.span(kind, type(self).__name__ + ".call", keras=_CALL_KERAS[kind], layer=self.name) as s:
+        with rec.span(
+            kind, type(self).__name__ + ".call", keras=_CALL_KERAS[kind], layer=self.name
+        ) as s:
             _training_stack.append(training)
             try:
                 out = self.call(inputs, *args, **kwargs)
             except BaseException:
-                s.set_payload(lambda: trace_payloads.call_payload(self, kind, inputs, training, None))
+                s.set_payload(
+                    lambda: trace_payloads.call_payload(self, kind, inputs, training, None)
+                )
                 raise
             finally:
                 _training_stack.pop()
-            s.data = lambda: trace_payloads.call_payload(self, kind, inputs, training, out if hasattr(out, "shape") else None)
+            s.data = lambda: trace_payloads.call_payload(
+                self, kind, inputs, training, out if hasattr(out, "shape") else None
+            )
         return out
 
     def get_config(self) -> dict[str, Any]:

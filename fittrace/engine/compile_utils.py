@@ -9,6 +9,7 @@ Unweighted ``metrics`` never see sample weights; ``weighted_metrics`` do.
 
 Left out: several outputs (dict/list losses, loss_weights per output, output-name prefixes), masks.
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -40,8 +41,10 @@ def _single(obj: Any, what: str) -> Any:
     if isinstance(obj, (dict, list, tuple)) and what == "loss":
         if isinstance(obj, (list, tuple)) and len(obj) == 1:
             return obj[0]
-        raise NotImplementedError(f"fittrace models have a single output: pass one {what}, not {type(obj).__name__} "
-                                  f"{obj!r}.")
+        raise NotImplementedError(
+            f"fittrace models have a single output: pass one {what}, not {type(obj).__name__} "
+            f"{obj!r}."
+        )
     return obj
 
 
@@ -69,7 +72,9 @@ class Container:
 class LossesContainer(Container):
     """Computes the compiled loss and tracks its running mean (the "loss" log)."""
 
-    def __init__(self, losses: Any, loss_weights: Any = None, output_names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, losses: Any, loss_weights: Any = None, output_names: Sequence[str] | None = None
+    ) -> None:
         super().__init__(output_names)
         self._user_losses = _single(losses, "loss")
         self._loss_weight = float(loss_weights) if isinstance(loss_weights, (int, float)) else None
@@ -83,15 +88,26 @@ class LossesContainer(Container):
         loss = self._user_losses
         if isinstance(loss, str):
             fn = losses_mod.get(loss)
-            self._loss_obj = fn if isinstance(fn, losses_mod.Loss) else losses_mod.LossFunctionWrapper(fn, name=loss)
+            self._loss_obj = (
+                fn
+                if isinstance(fn, losses_mod.Loss)
+                else losses_mod.LossFunctionWrapper(fn, name=loss)
+            )
         elif isinstance(loss, losses_mod.Loss):
             self._loss_obj = loss
         elif callable(loss):
-            self._loss_obj = losses_mod.LossFunctionWrapper(loss, name=getattr(loss, "__name__", "loss"))
+            self._loss_obj = losses_mod.LossFunctionWrapper(
+                loss, name=getattr(loss, "__name__", "loss")
+            )
         self._built = True
 
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
-                 regularization_losses: Sequence[Tensor] | None = None) -> Tensor | None:
+    def __call__(
+        self,
+        y_true: Any,
+        y_pred: Any,
+        sample_weight: Any = None,
+        regularization_losses: Sequence[Tensor] | None = None,
+    ) -> Tensor | None:
         if not self._built:
             self.build()
         if self._loss_obj is None and not regularization_losses:
@@ -115,12 +131,19 @@ class LossesContainer(Container):
             return None
         value = float(total.value)
         self._loss_metric.update_state(value, sample_weight=batch)
-        if rec.stepwise() is not None:              # the payload is made only if the event is kept
-            rec.emit("loss", getattr(self._loss_obj, "name", "loss"),
-                     keras=f"{KERAS_COMPILE_UTILS}.LossesContainer.__call__",
-                     data=lambda: {"name": getattr(self._loss_obj, "name", None), "value": value,
-                                   "reduction": "sum_over_batch_size", "regularization": reg_value,
-                                   "running_mean": self._loss_metric.result()})
+        if rec.stepwise() is not None:  # the payload is made only if the event is kept
+            rec.emit(
+                "loss",
+                getattr(self._loss_obj, "name", "loss"),
+                keras=f"{KERAS_COMPILE_UTILS}.LossesContainer.__call__",
+                data=lambda: {
+                    "name": getattr(self._loss_obj, "name", None),
+                    "value": value,
+                    "reduction": "sum_over_batch_size",
+                    "regularization": reg_value,
+                    "running_mean": self._loss_metric.result(),
+                },
+            )
         return total
 
     def reset_state(self) -> None:
@@ -130,10 +153,16 @@ class LossesContainer(Container):
 class MetricsContainer(Container):
     """Updates the compiled metrics; resolves "accuracy" from the shapes it first sees."""
 
-    def __init__(self, metrics: Any = None, weighted_metrics: Any = None,
-                 output_names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        output_names: Sequence[str] | None = None,
+    ) -> None:
         if isinstance(metrics, dict) or isinstance(weighted_metrics, dict):
-            raise NotImplementedError("fittrace models have a single output: pass metrics as a list, not a dict.")
+            raise NotImplementedError(
+                "fittrace models have a single output: pass metrics as a list, not a dict."
+            )
         super().__init__(output_names)
         self._user_metrics = list(metrics or [])
         self._user_weighted = list(weighted_metrics or [])
@@ -166,13 +195,24 @@ class MetricsContainer(Container):
         is_binary = p_shape[-1] == 1
         is_sparse = y_t.ndim < len(p_shape) or (y_t.shape[-1:] == (1,) and p_shape[-1] > 1)
         if metric in ("accuracy", "acc"):
-            return (metrics_mod.binary_accuracy if is_binary else metrics_mod.sparse_categorical_accuracy
-                    if is_sparse else metrics_mod.categorical_accuracy)
-        fn = (losses_mod.binary_crossentropy if is_binary else losses_mod.sparse_categorical_crossentropy
-              if is_sparse else losses_mod.categorical_crossentropy)
+            return (
+                metrics_mod.binary_accuracy
+                if is_binary
+                else metrics_mod.sparse_categorical_accuracy
+                if is_sparse
+                else metrics_mod.categorical_accuracy
+            )
+        fn = (
+            losses_mod.binary_crossentropy
+            if is_binary
+            else losses_mod.sparse_categorical_crossentropy
+            if is_sparse
+            else losses_mod.categorical_crossentropy
+        )
 
         def crossentropy(y_true: Any, y_pred: Any) -> np.ndarray:
             return np.asarray(fn(y_true, y_pred).value)
+
         crossentropy.__name__ = fn.__name__
         return crossentropy
 
@@ -186,12 +226,14 @@ class MetricsContainer(Container):
         if y_true is None:
             if not self._built and (self._user_metrics or self._user_weighted):
                 # Keras fails here with an AttributeError on None; say what is missing instead
-                raise ValueError("Target data is missing: the compiled metrics "
-                                 f"{[getattr(m, 'name', m) for m in self._user_metrics + self._user_weighted]} "
-                                 "need targets the first time they are computed. Pass y (or batches of (x, y)).")
-            return                              # Keras skips an output without targets
+                raise ValueError(
+                    "Target data is missing: the compiled metrics "
+                    f"{[getattr(m, 'name', m) for m in self._user_metrics + self._user_weighted]} "
+                    "need targets the first time they are computed. Pass y (or batches of (x, y))."
+                )
+            return  # Keras skips an output without targets
         if not self._built:
-            self.build(y_true, y_pred)          # before match_dtype_and_rank: it sees the raw target shape
+            self.build(y_true, y_pred)  # before match_dtype_and_rank: it sees the raw target shape
         y_t, y_p, sw = match_dtype_and_rank(y_true, y_pred, sample_weight)
         tracing = rec.stepwise() is not None
         for metric in self._metrics:
@@ -204,8 +246,16 @@ class MetricsContainer(Container):
                 self._emit(metric)
 
     def _emit(self, metric: Any) -> None:
-        rec.emit("metric_update", metric.name, keras=f"{KERAS_COMPILE_UTILS}.MetricsContainer.update_state",
-                 data=lambda: {"name": metric.name, "fn": self._fns.get(id(metric)), "value": float(metric.result())})
+        rec.emit(
+            "metric_update",
+            metric.name,
+            keras=f"{KERAS_COMPILE_UTILS}.MetricsContainer.update_state",
+            data=lambda: {
+                "name": metric.name,
+                "fn": self._fns.get(id(metric)),
+                "value": float(metric.result()),
+            },
+        )
 
     def reset_state(self) -> None:
         for m in self.metrics:

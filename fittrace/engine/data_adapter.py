@@ -17,6 +17,7 @@ data of ``train_on_batch``/``test_on_batch``/``predict_on_batch``).
 Left out: distribution strategies, ``steps_per_execution="auto"``, pandas special cases, multiprocessing workers
 and queues, ``tf.distribute`` sharding.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -121,9 +122,11 @@ class DataAdapter:
 def check_numeric(arrays: list[np.ndarray], names: list[str]) -> None:
     for a, name in zip(arrays, names):
         if a.dtype.kind not in "biuf":
-            raise TypeError(f"Input {name} has dtype {a.dtype} ({'text' if a.dtype.kind in 'US' else 'objects'}), "
-                            "but fittrace trains on numbers only: convert it, e.g. with .astype('float32'), or encode "
-                            "text as numbers first.")
+            raise TypeError(
+                f"Input {name} has dtype {a.dtype} ({'text' if a.dtype.kind in 'US' else 'objects'}), "
+                "but fittrace trains on numbers only: convert it, e.g. with .astype('float32'), or encode "
+                "text as numbers first."
+            )
 
 
 def _pack(x: Any, y: Any, sw: Any) -> tuple:
@@ -147,13 +150,28 @@ class TensorLikeDataAdapter(DataAdapter):
     @classmethod
     def verdict(cls, x: Any, y: Any = None) -> str:
         if cls.can_handle(x, y):
-            return f"accepts: x is {describe(x)} and y is {describe(y)}; every leaf is a numpy array"
+            return (
+                f"accepts: x is {describe(x)} and y is {describe(y)}; every leaf is a numpy array"
+            )
         bad = [v for v in flatten(x) + flatten(y) if not isinstance(v, np.ndarray)]
-        return f"declines: it needs numpy arrays, but found {describe(bad[0]) if bad else 'no data'}"
+        return (
+            f"declines: it needs numpy arrays, but found {describe(bad[0]) if bad else 'no data'}"
+        )
 
-    def __init__(self, x: Any, y: Any = None, sample_weights: Any = None, batch_size: int | None = None,
-                 steps: int | None = None, epochs: int = 1, shuffle: Any = False, **kwargs: Any) -> None:
-        to_float = lambda a: a.astype(np.float32) if a.dtype.kind == "f" and a.dtype != np.float32 else a  # noqa
+    def __init__(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weights: Any = None,
+        batch_size: int | None = None,
+        steps: int | None = None,
+        epochs: int = 1,
+        shuffle: Any = False,
+        **kwargs: Any,
+    ) -> None:
+        to_float = lambda a: (
+            a.astype(np.float32) if a.dtype.kind == "f" and a.dtype != np.float32 else a
+        )  # noqa
         self._x, self._y, self._sw = (map_structure(to_float, v) for v in (x, y, sample_weights))
         leaves = flatten(self._x) + flatten(self._y) + flatten(self._sw)
         check_numeric(flatten(self._x), ["x"] * len(flatten(self._x)))
@@ -193,9 +211,9 @@ class TensorLikeDataAdapter(DataAdapter):
                 yield start + rng.permutation(min(b, n - start))
         elif self._shuffle:
             perm = seeding.generator().permutation(n)
-            yield from perm[: full * b].reshape(full, b)     # the full batches, sliced as one reshape
+            yield from perm[: full * b].reshape(full, b)  # the full batches, sliced as one reshape
             if self._partial:
-                yield perm[full * b:]                        # and the partial batch separately
+                yield perm[full * b :]  # and the partial batch separately
         else:
             for i in range(self._size):
                 yield slice(i * b, min((i + 1) * b, n))
@@ -209,8 +227,11 @@ class TensorLikeDataAdapter(DataAdapter):
 
 
 def check_cardinality(x: Any, y: Any, sw: Any) -> None:
-    sizes = {label: sorted({int(v.shape[0]) for v in flatten(part)}) for label, part in
-             (("x", x), ("y", y), ("sample_weight", sw)) if flatten(part)}
+    sizes = {
+        label: sorted({int(v.shape[0]) for v in flatten(part)})
+        for label, part in (("x", x), ("y", y), ("sample_weight", sw))
+        if flatten(part)
+    }
     all_sizes = {s for v in sizes.values() for s in v}
     if len(all_sizes) > 1:
         msg = "Data cardinality is ambiguous:\n"
@@ -235,7 +256,8 @@ class ListsOfScalarsDataAdapter(TensorLikeDataAdapter):
     @staticmethod
     def can_handle(x: Any, y: Any = None) -> bool:
         return ListsOfScalarsDataAdapter._is_list_of_scalars(x) and (
-            y is None or ListsOfScalarsDataAdapter._is_list_of_scalars(y))
+            y is None or ListsOfScalarsDataAdapter._is_list_of_scalars(y)
+        )
 
     @classmethod
     def verdict(cls, x: Any, y: Any = None) -> str:
@@ -258,8 +280,11 @@ class GenericArrayLikeDataAdapter(TensorLikeDataAdapter):
         if TensorLikeDataAdapter.can_handle(x, y):
             return False
         leaves = flatten(x) + flatten(y)
-        return bool(leaves) and all(all(hasattr(v, a) for a in ("__getitem__", "shape", "dtype", "__len__"))
-                                    and not isinstance(v, (str, bytes)) for v in leaves)
+        return bool(leaves) and all(
+            all(hasattr(v, a) for a in ("__getitem__", "shape", "dtype", "__len__"))
+            and not isinstance(v, (str, bytes))
+            for v in leaves
+        )
 
     @classmethod
     def verdict(cls, x: Any, y: Any = None) -> str:
@@ -269,10 +294,21 @@ class GenericArrayLikeDataAdapter(TensorLikeDataAdapter):
 
     @classmethod
     def _how_it_takes(cls, x: Any) -> str:
-        return f"x is {describe(x)}, an array-like that is sliced batch by batch, never loaded whole"
+        return (
+            f"x is {describe(x)}, an array-like that is sliced batch by batch, never loaded whole"
+        )
 
-    def __init__(self, x: Any, y: Any = None, sample_weights: Any = None, batch_size: int | None = None,
-                 steps: int | None = None, epochs: int = 1, shuffle: Any = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weights: Any = None,
+        batch_size: int | None = None,
+        steps: int | None = None,
+        epochs: int = 1,
+        shuffle: Any = False,
+        **kwargs: Any,
+    ) -> None:
         self._x, self._y, self._sw = x, y, sample_weights
         leaves = flatten(x) + flatten(y) + flatten(sample_weights)
         check_cardinality(x, y, sample_weights)
@@ -289,12 +325,20 @@ class GenericArrayLikeDataAdapter(TensorLikeDataAdapter):
             if isinstance(idx, slice):
                 out = np.asarray(a[idx])
             else:
-                order = np.argsort(idx)                       # h5py wants increasing indices
+                order = np.argsort(idx)  # h5py wants increasing indices
                 out = np.asarray(a[np.sort(idx).tolist()])[np.argsort(order)]
-            return out.astype(np.float32) if out.dtype.kind == "f" and out.dtype != np.float32 else out
+            return (
+                out.astype(np.float32) if out.dtype.kind == "f" and out.dtype != np.float32 else out
+            )
+
         for _ in range(self._epochs):
             for idx in self._epoch_batches():
-                yield _pack(*(map_structure(lambda a: take(a, idx), part) for part in (self._x, self._y, self._sw)))
+                yield _pack(
+                    *(
+                        map_structure(lambda a: take(a, idx), part)
+                        for part in (self._x, self._y, self._sw)
+                    )
+                )
 
 
 # --- Python iterators and Sequences ----------------------------------------------------------------------------------
@@ -304,18 +348,26 @@ def _check_batch(batch: Any, source: str) -> tuple:
     if not isinstance(batch, tuple):
         if isinstance(batch, np.ndarray) or isinstance(batch, dict):
             return (batch,)
-        raise ValueError(f"The {source} yielded {batch!r} (a {type(batch).__name__}), not a batch: it should yield "
-                         "(x, y) or (x, y, sample_weight), where x and y are arrays with one row per sample.")
+        raise ValueError(
+            f"The {source} yielded {batch!r} (a {type(batch).__name__}), not a batch: it should yield "
+            "(x, y) or (x, y, sample_weight), where x and y are arrays with one row per sample."
+        )
     if not 1 <= len(batch) <= 3:
-        raise ValueError(f"The {source} yielded a tuple of {len(batch)} items; it should yield (x,), (x, y) or "
-                         "(x, y, sample_weight). Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
-                         "`(x, y, sample_weight)`.")
+        raise ValueError(
+            f"The {source} yielded a tuple of {len(batch)} items; it should yield (x,), (x, y) or "
+            "(x, y, sample_weight). Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+            "`(x, y, sample_weight)`."
+        )
     for part in batch:
         for leaf in flatten(part):
             if not hasattr(leaf, "shape"):
-                raise ValueError(f"The {source} yielded a batch holding {leaf!r} (a {type(leaf).__name__}); every "
-                                 "element of (x, y, sample_weight) must be an array with one row per sample.")
-    to_float = lambda a: a.astype(np.float32) if a.dtype.kind == "f" and a.dtype != np.float32 else a  # noqa
+                raise ValueError(
+                    f"The {source} yielded a batch holding {leaf!r} (a {type(leaf).__name__}); every "
+                    "element of (x, y, sample_weight) must be an array with one row per sample."
+                )
+    to_float = lambda a: (
+        a.astype(np.float32) if a.dtype.kind == "f" and a.dtype != np.float32 else a
+    )  # noqa
     return tuple(map_structure(lambda a: to_float(np.asarray(a)), part) for part in batch)
 
 
@@ -326,23 +378,39 @@ class GeneratorDataAdapter(DataAdapter):
 
     @staticmethod
     def can_handle(x: Any, y: Any = None) -> bool:
-        return (hasattr(x, "__next__") or hasattr(x, "next")) and hasattr(x, "__iter__") and \
-            not isinstance(x, Sequence)
+        return (
+            (hasattr(x, "__next__") or hasattr(x, "next"))
+            and hasattr(x, "__iter__")
+            and not isinstance(x, Sequence)
+        )
 
     @classmethod
     def _how_it_takes(cls, x: Any) -> str:
-        return f"x is {describe(x)}, an iterator: it peeks at the first batch to learn the structure"
+        return (
+            f"x is {describe(x)}, an iterator: it peeks at the first batch to learn the structure"
+        )
 
-    def __init__(self, x: Any, y: Any = None, sample_weights: Any = None, batch_size: int | None = None,
-                 steps: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weights: Any = None,
+        batch_size: int | None = None,
+        steps: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         if y is not None:
             raise ValueError("`y` argument is not supported when using python generator as input.")
         if sample_weights is not None:
-            raise ValueError("`sample_weight` argument is not supported when using python generator as input.")
+            raise ValueError(
+                "`sample_weight` argument is not supported when using python generator as input."
+            )
         try:
             first = next(x)
         except StopIteration:
-            raise ValueError("The generator yielded nothing: it must yield at least one (x, y) batch.") from None
+            raise ValueError(
+                "The generator yielded nothing: it must yield at least one (x, y) batch."
+            ) from None
         self._peek = _check_batch(first, "generator")
         self._source = x
         self._steps = steps
@@ -372,12 +440,24 @@ class KerasSequenceAdapter(DataAdapter):
     def _how_it_takes(cls, x: Any) -> str:
         return f"x is a Sequence ({type(x).__name__}) of {len(x)} batches, fetched by index"
 
-    def __init__(self, x: Sequence, y: Any = None, sample_weights: Any = None, batch_size: int | None = None,
-                 steps: int | None = None, shuffle: Any = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        x: Sequence,
+        y: Any = None,
+        sample_weights: Any = None,
+        batch_size: int | None = None,
+        steps: int | None = None,
+        shuffle: Any = False,
+        **kwargs: Any,
+    ) -> None:
         if y is not None:
-            raise ValueError("`y` argument is not supported when using `keras.utils.Sequence` as input.")
+            raise ValueError(
+                "`y` argument is not supported when using `keras.utils.Sequence` as input."
+            )
         if sample_weights is not None:
-            raise ValueError("`sample_weight` argument is not supported when using `keras.utils.Sequence` as input.")
+            raise ValueError(
+                "`sample_weight` argument is not supported when using `keras.utils.Sequence` as input."
+            )
         self._seq = x
         self._shuffle = bool(shuffle)
         self._len = len(x)
@@ -414,8 +494,16 @@ class DatasetCreatorAdapter(DataAdapter):
     would_take = "a tf.keras.utils.experimental.DatasetCreator (TensorFlow only)"
 
 
-ALL_ADAPTER_CLS = [ListsOfScalarsDataAdapter, TensorLikeDataAdapter, GenericArrayLikeDataAdapter, DatasetAdapter,
-                   GeneratorDataAdapter, KerasSequenceAdapter, CompositeTensorDataAdapter, DatasetCreatorAdapter]
+ALL_ADAPTER_CLS = [
+    ListsOfScalarsDataAdapter,
+    TensorLikeDataAdapter,
+    GenericArrayLikeDataAdapter,
+    DatasetAdapter,
+    GeneratorDataAdapter,
+    KerasSequenceAdapter,
+    CompositeTensorDataAdapter,
+    DatasetCreatorAdapter,
+]
 
 
 # --- packing -------------------------------------------------------------------------------------------------------
@@ -431,8 +519,10 @@ def unpack_x_y_sample_weight(data: Any) -> tuple[Any, Any, Any]:
         return data[0], data[1], None
     if len(data) == 3:
         return data[0], data[1], data[2]
-    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
-                     f"found: {data}")
+    raise ValueError(
+        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+        f"found: {data}"
+    )
 
 
 def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
@@ -446,21 +536,27 @@ def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> 
 def train_validation_split(arrays: tuple, validation_split: float) -> tuple[tuple, tuple]:
     """Split off the LAST ``validation_split`` fraction of every array (before any shuffling)."""
     if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
-        raise ValueError(f"validation_split must be a fraction in [0, 1) of the training data to hold out; received "
-                         f"validation_split={validation_split!r}.")
+        raise ValueError(
+            f"validation_split must be a fraction in [0, 1) of the training data to hold out; received "
+            f"validation_split={validation_split!r}."
+        )
     leaves = flatten(arrays)
     bad = [type(t) for t in leaves if not isinstance(t, np.ndarray)]
     if bad:
-        raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, found following types "
-                         f"in the input: {bad}")
+        raise ValueError(
+            "`validation_split` is only supported for Tensors or NumPy arrays, found following types "
+            f"in the input: {bad}"
+        )
     if not leaves:
         return arrays, arrays
     n = int(leaves[0].shape[0])
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
-        raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a validation "
-                         f"and training set as specified by `validation_split={validation_split}`. Either provide "
-                         "more data, or a different value for the `validation_split` argument.")
+        raise ValueError(
+            f"Training data contains {n} samples, which is not sufficient to split it into a validation "
+            f"and training set as specified by `validation_split={validation_split}`. Either provide "
+            "more data, or a different value for the `validation_split` argument."
+        )
 
     def part(structure: Any, sl: slice) -> Any:
         if structure is None:
@@ -470,6 +566,7 @@ def train_validation_split(arrays: tuple, validation_split: float) -> tuple[tupl
         if isinstance(structure, (list, tuple)):
             return type(structure)(part(v, sl) for v in structure)
         return structure[sl]
+
     return part(arrays, slice(0, split_at)), part(arrays, slice(split_at, None))
 
 
@@ -491,18 +588,32 @@ def select_data_adapter(x: Any, y: Any) -> type:
         ok = bool(cls.can_handle(x, y))
         if ok:
             accepted.append(cls)
-        rec.emit("adapter_candidate", cls.__name__, keras=f"{KERAS_DATA_ADAPTER}.{cls.__name__}.can_handle",
-                 data=lambda cls=cls, ok=ok: {"class": cls.__name__, "accepted": ok, "reason": cls.verdict(x, y),
-                                              "would_take": cls.would_take})
+        rec.emit(
+            "adapter_candidate",
+            cls.__name__,
+            keras=f"{KERAS_DATA_ADAPTER}.{cls.__name__}.can_handle",
+            data=lambda cls=cls, ok=ok: {
+                "class": cls.__name__,
+                "accepted": ok,
+                "reason": cls.verdict(x, y),
+                "would_take": cls.would_take,
+            },
+        )
     if not accepted:
         hint = ""
         if type(x).__module__.startswith("scipy.sparse"):
-            hint = " (scipy.sparse input: fittrace has no sparse tensors, convert it with x.toarray())"
-        raise ValueError(f"Failed to find data adapter that can handle input: {_type_name(x)}, {_type_name(y)}"
-                         + hint)
+            hint = (
+                " (scipy.sparse input: fittrace has no sparse tensors, convert it with x.toarray())"
+            )
+        raise ValueError(
+            f"Failed to find data adapter that can handle input: {_type_name(x)}, {_type_name(y)}"
+            + hint
+        )
     if len(accepted) > 1:
-        raise RuntimeError("Data adapters should be mutually exclusive for handling inputs. Found multiple adapters "
-                           f"{accepted} to handle input: {_type_name(x)}, {_type_name(y)}")
+        raise RuntimeError(
+            "Data adapters should be mutually exclusive for handling inputs. Found multiple adapters "
+            f"{accepted} to handle input: {_type_name(x)}, {_type_name(y)}"
+        )
     return accepted[0]
 
 
@@ -511,8 +622,10 @@ def _check_int(name: str, value: Any, allow_none: bool = True) -> None:
     if value is None and allow_none:
         return
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"`{name}` must be a whole number, but received {name}={value!r} "
-                        f"(of type {type(value).__name__}). Pass an int, e.g. {name}=32.")
+        raise TypeError(
+            f"`{name}` must be a whole number, but received {name}={value!r} "
+            f"(of type {type(value).__name__}). Pass an int, e.g. {name}=32."
+        )
 
 
 def _check_positive(name: str, value: Any) -> None:
@@ -525,19 +638,31 @@ def _check_non_negative(name: str, value: Any) -> None:
         raise ValueError(f"Expected {name} to be non-negative. Received is {value}.")
 
 
-def single_batch_iterator(x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
-                          method: str = "train_on_batch") -> Iterator[tuple]:
+def single_batch_iterator(
+    x: Any,
+    y: Any = None,
+    sample_weight: Any = None,
+    class_weight: dict | None = None,
+    method: str = "train_on_batch",
+) -> Iterator[tuple]:
     """The whole of ``(x, y, sample_weight)`` as one batch (Keras's ``single_batch_iterator``, a dataset made
     ``from_tensors``): float arrays become float32, the sizes must agree, class weights become sample weights.
     No adapter is selected, nothing is shuffled or split."""
+
     def as_array(a: Any) -> Any:
-        value = to_numpy(a)                             # a fittrace Tensor gives its array
-        return value.astype(np.float32) if value.dtype.kind == "f" and value.dtype != np.float32 else value
+        value = to_numpy(a)  # a fittrace Tensor gives its array
+        return (
+            value.astype(np.float32)
+            if value.dtype.kind == "f" and value.dtype != np.float32
+            else value
+        )
 
     for name, part in (("x", x), ("y", y), ("sample_weight", sample_weight)):
         if any(not (hasattr(leaf, "shape") and hasattr(leaf, "dtype")) for leaf in flatten(part)):
-            raise TypeError(f"`{method}` takes arrays (one batch), but {name} is {describe(part)}. Keras 2 fails on "
-                            f"this with an AttributeError; convert it first, e.g. np.asarray({name}).")
+            raise TypeError(
+                f"`{method}` takes arrays (one batch), but {name} is {describe(part)}. Keras 2 fails on "
+                f"this with an AttributeError; convert it first, e.g. np.asarray({name})."
+            )
     x, y, sample_weight = (map_structure(as_array, part) for part in (x, y, sample_weight))
     check_numeric(flatten(x), ["x"] * len(flatten(x)))
     check_numeric(flatten(y), ["y"] * len(flatten(y)))
@@ -552,8 +677,10 @@ def class_weight_fn(class_weight: dict) -> Any:
     """Per-batch sample weights from a {class id: weight} dict (Keras's ``_make_class_weight_map_fn``)."""
     keys = sorted(class_weight)
     if keys != list(range(len(keys))):
-        raise ValueError("Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
-                         f"classes, found {class_weight}")
+        raise ValueError(
+            "Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
+            f"classes, found {class_weight}"
+        )
     weights = np.array([class_weight[k] for k in keys], dtype=np.float32)
 
     def apply(batch: tuple) -> tuple:
@@ -565,12 +692,17 @@ def class_weight_fn(class_weight: dict) -> Any:
         else:
             ids = np.round(y.reshape(len(y), -1)[:, 0] if y.ndim > 1 else y).astype(np.int64)
         if ids.size and (ids.min() < 0 or ids.max() >= len(weights)):
-            raise ValueError(f"class_weight has weights for classes 0..{len(weights) - 1}, but the labels hold class "
-                             f"{int(ids.max() if ids.max() >= len(weights) else ids.min())}: give a weight to every "
-                             "class.")
+            raise ValueError(
+                f"class_weight has weights for classes 0..{len(weights) - 1}, but the labels hold class "
+                f"{int(ids.max() if ids.max() >= len(weights) else ids.min())}: give a weight to every "
+                "class."
+            )
         cw = weights[ids]
-        sw = cw if sw is None else sw.reshape(len(cw), -1)[:, 0] * cw if np.ndim(sw) > 1 else sw * cw
+        sw = (
+            cw if sw is None else sw.reshape(len(cw), -1)[:, 0] * cw if np.ndim(sw) > 1 else sw * cw
+        )
         return (x, y, sw)
+
     return apply
 
 
@@ -586,41 +718,80 @@ class _CatchStopIteration:
             return False
         h = self.handler
         if h._inferred_steps is None:
-            h._inferred_steps = h._current_step     # a generator of unknown length: epoch 1 teaches the length
+            h._inferred_steps = (
+                h._current_step
+            )  # a generator of unknown length: epoch 1 teaches the length
         else:
             h._insufficient_data = True
             total = h._inferred_steps * (h._epochs - h._initial_epoch)
-            text = ("Your input ran out of data; interrupting training. Make sure that your dataset or generator can "
-                    "generate at least `steps_per_epoch * epochs` batches (in this case, "
-                    f"{total} batches). You may need to use the repeat() function when building your dataset.")
-            sys.stderr.write(f"WARNING: {text}\n")        # Keras logs it (to stderr), the output stays clean
-            rec.emit("warning", "DataHandler.catch_stop_iteration",
-                     keras=f"{KERAS_DATA_ADAPTER}.DataHandler.catch_stop_iteration", data={"message": text})
+            text = (
+                "Your input ran out of data; interrupting training. Make sure that your dataset or generator can "
+                "generate at least `steps_per_epoch * epochs` batches (in this case, "
+                f"{total} batches). You may need to use the repeat() function when building your dataset."
+            )
+            sys.stderr.write(
+                f"WARNING: {text}\n"
+            )  # Keras logs it (to stderr), the output stays clean
+            rec.emit(
+                "warning",
+                "DataHandler.catch_stop_iteration",
+                keras=f"{KERAS_DATA_ADAPTER}.DataHandler.catch_stop_iteration",
+                data={"message": text},
+            )
         return True
 
 
 class DataHandler:
     """Turns fit's data arguments into an adapter, an iterator and the epoch/step loops."""
 
-    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, batch_size: int | None = None,
-                 steps_per_epoch: int | None = None, initial_epoch: int = 0, epochs: int = 1, shuffle: Any = False,
-                 class_weight: dict | None = None, max_queue_size: int = 10, workers: int = 1,
-                 use_multiprocessing: bool = False, model: Any = None, steps_per_execution: int = 1) -> None:
-        with rec.span("data_handler", "DataHandler.__init__", keras=f"{KERAS_DATA_ADAPTER}.DataHandler.__init__",
-                      data={"batch_size": batch_size, "epochs": epochs, "initial_epoch": initial_epoch,
-                            "steps_per_epoch": steps_per_epoch, "shuffle": shuffle,
-                            "class_weight": class_weight is not None,
-                            "steps_per_execution": steps_per_execution}) as span:
-            for name, value in (("batch_size", batch_size), ("epochs", epochs), ("initial_epoch", initial_epoch),
-                                ("steps_per_epoch", steps_per_epoch), ("steps_per_execution", steps_per_execution)):
+    def __init__(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        batch_size: int | None = None,
+        steps_per_epoch: int | None = None,
+        initial_epoch: int = 0,
+        epochs: int = 1,
+        shuffle: Any = False,
+        class_weight: dict | None = None,
+        max_queue_size: int = 10,
+        workers: int = 1,
+        use_multiprocessing: bool = False,
+        model: Any = None,
+        steps_per_execution: int = 1,
+    ) -> None:
+        with rec.span(
+            "data_handler",
+            "DataHandler.__init__",
+            keras=f"{KERAS_DATA_ADAPTER}.DataHandler.__init__",
+            data={
+                "batch_size": batch_size,
+                "epochs": epochs,
+                "initial_epoch": initial_epoch,
+                "steps_per_epoch": steps_per_epoch,
+                "shuffle": shuffle,
+                "class_weight": class_weight is not None,
+                "steps_per_execution": steps_per_execution,
+            },
+        ) as span:
+            for name, value in (
+                ("batch_size", batch_size),
+                ("epochs", epochs),
+                ("initial_epoch", initial_epoch),
+                ("steps_per_epoch", steps_per_epoch),
+                ("steps_per_execution", steps_per_execution),
+            ):
                 _check_int(name, value)
             _check_positive("batch_size", batch_size)
             _check_positive("epochs", epochs)
             _check_non_negative("initial_epoch", initial_epoch)
             _check_positive("steps_per_execution", steps_per_execution)
             if steps_per_epoch is not None and steps_per_epoch <= 0 and steps_per_epoch != -1:
-                raise ValueError(f"steps_per_epoch must be positive, None or -1. Received {steps_per_epoch}. "
-                                 "See `Model.fit`.")
+                raise ValueError(
+                    f"steps_per_epoch must be positive, None or -1. Received {steps_per_epoch}. "
+                    "See `Model.fit`."
+                )
             self._initial_epoch, self._epochs = int(initial_epoch), int(epochs)
             self._initial_step = 0
             self._insufficient_data = False
@@ -628,18 +799,34 @@ class DataHandler:
             self._step_increment = self._spe - 1
             self._current_step = 0
             adapter_cls = select_data_adapter(x, y)
-            self._adapter = adapter_cls(x, y, sample_weights=sample_weight, batch_size=batch_size,
-                                        steps=steps_per_epoch, epochs=self._epochs - self._initial_epoch,
-                                        shuffle=shuffle, model=model)
+            self._adapter = adapter_cls(
+                x,
+                y,
+                sample_weights=sample_weight,
+                batch_size=batch_size,
+                steps=steps_per_epoch,
+                epochs=self._epochs - self._initial_epoch,
+                shuffle=shuffle,
+                model=model,
+            )
             self._class_weight = class_weight_fn(class_weight) if class_weight else None
             self._inferred_steps = self._infer_steps(steps_per_epoch)
             if self._inferred_steps == 0:
                 raise ValueError("Expected input data to be non-empty.")
             a = self._adapter
-            rec.emit("adapter_selected", adapter_cls.__name__, keras=f"{KERAS_DATA_ADAPTER}.{adapter_cls.__name__}",
-                     data={"class": adapter_cls.__name__, "num_samples": a.num_samples(),
-                           "batch_size": a.batch_size(), "steps": self._inferred_steps,
-                           "partial_batch_size": a.partial_batch_size(), "shuffle": shuffle})
+            rec.emit(
+                "adapter_selected",
+                adapter_cls.__name__,
+                keras=f"{KERAS_DATA_ADAPTER}.{adapter_cls.__name__}",
+                data={
+                    "class": adapter_cls.__name__,
+                    "num_samples": a.num_samples(),
+                    "batch_size": a.batch_size(),
+                    "steps": self._inferred_steps,
+                    "partial_batch_size": a.partial_batch_size(),
+                    "shuffle": shuffle,
+                },
+            )
             span.set(inferred_steps=self._inferred_steps)
 
     def _infer_steps(self, steps: int | None) -> int | None:
@@ -689,7 +876,9 @@ class DataHandler:
         while self._inferred_steps is None or self._current_step < self._inferred_steps:
             if self._insufficient_data:
                 break
-            remaining = None if self._inferred_steps is None else self._inferred_steps - self._current_step
+            remaining = (
+                None if self._inferred_steps is None else self._inferred_steps - self._current_step
+            )
             run = self._spe if remaining is None or remaining >= self._spe else remaining
             self._step_increment = run - 1
             yield self._current_step

@@ -13,6 +13,7 @@ them. fittrace always computes eagerly with numpy, but it decides what Keras 2 w
 
 Left out: XLA (``jit_compile``), distribution strategies, autotuning of ``steps_per_execution``.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Iterator
@@ -24,8 +25,8 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 
 # --- the tracing context read by layers and Sequential ------------------------------------------------------------
-_tracing: list[bool] = []        # True while a function is being traced with an unknown batch dimension
-_replaying: list[bool] = []      # True while a traced graph runs (no Python-side shape decisions)
+_tracing: list[bool] = []  # True while a function is being traced with an unknown batch dimension
+_replaying: list[bool] = []  # True while a traced graph runs (no Python-side shape decisions)
 
 
 def tracing_batch_unknown() -> bool:
@@ -54,13 +55,17 @@ def _leaves(data: Any) -> list[np.ndarray]:
 
 
 def _relax(old: tuple, new: tuple) -> tuple:
-    return tuple(tuple(a if a == b else None for a, b in zip(o, n)) if len(o) == len(n) else n
-                 for o, n in zip(old, new))
+    return tuple(
+        tuple(a if a == b else None for a, b in zip(o, n)) if len(o) == len(n) else n
+        for o, n in zip(old, new)
+    )
 
 
 def _covers(spec: tuple, sig: tuple) -> bool:
     return len(spec) == len(sig) and all(
-        len(a) == len(b) and all(x is None or x == y for x, y in zip(a, b)) for a, b in zip(spec, sig))
+        len(a) == len(b) and all(x is None or x == y for x, y in zip(a, b))
+        for a, b in zip(spec, sig)
+    )
 
 
 class ModelFunction:
@@ -69,8 +74,14 @@ class ModelFunction:
     In graph mode it keeps the signatures it was traced for, as ``tf.function`` keeps concrete functions.
     """
 
-    def __init__(self, name: str, step: Callable[[Any], Any], graph: bool, static_batch: Callable[[], bool],
-                 steps_per_execution: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[Any], Any],
+        graph: bool,
+        static_batch: Callable[[], bool],
+        steps_per_execution: Callable[[], int],
+    ) -> None:
         self.name = name
         self._step = step
         self.graph = graph
@@ -82,9 +93,16 @@ class ModelFunction:
         """Run ``steps_per_execution`` steps. A train or test function returns the last step's logs; a predict
         function returns the outputs of all its steps joined along the batch axis, as Keras's does."""
         outputs = None
-        with rec.span("function_call", self.name, keras=f"{KERAS_TRAINING}.Model.make_{self.name}",
-                      data={"function": self.name, "mode": "graph" if self.graph else "eager",
-                            "steps": self._spe()}):
+        with rec.span(
+            "function_call",
+            self.name,
+            keras=f"{KERAS_TRAINING}.Model.make_{self.name}",
+            data={
+                "function": self.name,
+                "mode": "graph" if self.graph else "eager",
+                "steps": self._spe(),
+            },
+        ):
             for i in range(self._spe()):
                 step_outputs = self.step_function(iterator)
                 if i and self.name == "predict_function":
@@ -110,23 +128,39 @@ class ModelFunction:
 
     def _signature(self, data: Any) -> tuple:
         static = self._static_batch()
-        return tuple(tuple(leaf.shape) if static else (None,) + tuple(leaf.shape[1:])
-                     for leaf in _leaves(data) if hasattr(leaf, "shape"))
+        return tuple(
+            tuple(leaf.shape) if static else (None,) + tuple(leaf.shape[1:])
+            for leaf in _leaves(data)
+            if hasattr(leaf, "shape")
+        )
 
     def _trace(self, data: Any, signature: tuple) -> Any:
         if self.signatures:
             spec = _relax(self.signatures[-1], signature)
-            reason = (f"a new input signature {list(signature)} is not covered by the traced "
-                      f"{list(self.signatures[-1])}: tf.function retraces, relaxing differing dimensions to None "
-                      f"(reduce_retracing=True)")
+            reason = (
+                f"a new input signature {list(signature)} is not covered by the traced "
+                f"{list(self.signatures[-1])}: tf.function retraces, relaxing differing dimensions to None "
+                f"(reduce_retracing=True)"
+            )
         else:
             spec = signature
-            reason = ("first call: tf.function traces the Python step into a graph, with the input signature of "
-                      "the dataset's elements")
+            reason = (
+                "first call: tf.function traces the Python step into a graph, with the input signature of "
+                "the dataset's elements"
+            )
         self.signatures.append(spec)
-        rec.emit("train_function", self.name, keras="tensorflow.python.eager.polymorphic_function.Function",
-                 data={"action": "traced", "function": self.name, "mode": "graph", "reason": reason,
-                       "signature": [list(s) for s in spec]})
+        rec.emit(
+            "train_function",
+            self.name,
+            keras="tensorflow.python.eager.polymorphic_function.Function",
+            data={
+                "action": "traced",
+                "function": self.name,
+                "mode": "graph",
+                "reason": reason,
+                "signature": [list(s) for s in spec],
+            },
+        )
         unknown_batch = bool(spec) and spec[0][:1] == (None,)
         _tracing.append(unknown_batch)
         try:
@@ -135,22 +169,49 @@ class ModelFunction:
             _tracing.pop()
 
 
-def make_function(model: Any, name: str, step: Callable[[Any], Any], force: bool = False) -> ModelFunction:
+def make_function(
+    model: Any, name: str, step: Callable[[Any], Any], force: bool = False
+) -> ModelFunction:
     """Return the cached function ``model.<name>`` or create it (``Model.make_train_function``)."""
     cached = getattr(model, name, None)
     keras = f"{KERAS_TRAINING}.Model.make_{name}"
     graph = not bool(model.run_eagerly)
     if cached is not None and not force:
-        rec.emit("train_function", name, keras=keras,
-                 data={"action": "reused", "function": name, "mode": "graph" if cached.graph else "eager",
-                       "reason": f"model.{name} was cached by an earlier call; compile() would reset it"})
+        rec.emit(
+            "train_function",
+            name,
+            keras=keras,
+            data={
+                "action": "reused",
+                "function": name,
+                "mode": "graph" if cached.graph else "eager",
+                "reason": f"model.{name} was cached by an earlier call; compile() would reset it",
+            },
+        )
         return cached
-    fn = ModelFunction(name, step, graph, static_batch=lambda: getattr(model, "_static_batch", False),
-                       steps_per_execution=lambda: getattr(model, "_current_steps_per_execution", 1))
-    reason = ("forced by make_{0}(force=True)".format(name) if force and cached is not None else
-              f"no cached {name}: fit/evaluate/predict makes one and caches it on the model")
-    rec.emit("train_function", name, keras=keras,
-             data={"action": "created", "function": name, "mode": "graph" if graph else "eager", "reason": reason})
+    fn = ModelFunction(
+        name,
+        step,
+        graph,
+        static_batch=lambda: getattr(model, "_static_batch", False),
+        steps_per_execution=lambda: getattr(model, "_current_steps_per_execution", 1),
+    )
+    reason = (
+        "forced by make_{0}(force=True)".format(name)
+        if force and cached is not None
+        else f"no cached {name}: fit/evaluate/predict makes one and caches it on the model"
+    )
+    rec.emit(
+        "train_function",
+        name,
+        keras=keras,
+        data={
+            "action": "created",
+            "function": name,
+            "mode": "graph" if graph else "eager",
+            "reason": reason,
+        },
+    )
     return fn
 
 
@@ -158,6 +219,10 @@ def reset_compile_cache(model: Any, why: str) -> None:
     """``Model._reset_compile_cache``: forget the cached functions (compile() calls it)."""
     for name in ("train_function", "test_function", "predict_function"):
         if getattr(model, name, None) is not None:
-            rec.emit("train_function", name, keras=f"{KERAS_TRAINING}.Model._reset_compile_cache",
-                     data={"action": "reset", "function": name, "reason": why})
+            rec.emit(
+                "train_function",
+                name,
+                keras=f"{KERAS_TRAINING}.Model._reset_compile_cache",
+                data={"action": "reset", "function": name, "reason": why},
+            )
         setattr(model, name, None)

@@ -8,6 +8,7 @@ carries its shape, dtype and layer, enough for ``Sequential``; sparse and ragged
     >>> x.shape, x.name
     ((None, 784), 'pixels')
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -18,15 +19,27 @@ from fittrace.engine.base_layer import Layer, unique_name
 class InputLayer(Layer):
     """The model's entry point: holds the batch input shape. Made by ``Input(...)`` or ``input_shape=``."""
 
-    def __init__(self, input_shape: Sequence[int | None] | None = None, batch_size: int | None = None,
-                 dtype: Any = None, name: str | None = None,
-                 batch_input_shape: Sequence[int | None] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        input_shape: Sequence[int | None] | None = None,
+        batch_size: int | None = None,
+        dtype: Any = None,
+        name: str | None = None,
+        batch_input_shape: Sequence[int | None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         if batch_input_shape is None:
             if input_shape is None:
-                raise ValueError("You should provide either `input_shape` or `batch_input_shape` to InputLayer.")
+                raise ValueError(
+                    "You should provide either `input_shape` or `batch_input_shape` to InputLayer."
+                )
             batch_input_shape = (batch_size,) + tuple(input_shape)
-        super().__init__(name=name or unique_name("input"), dtype=dtype, batch_input_shape=batch_input_shape,
-                         **kwargs)
+        super().__init__(
+            name=name or unique_name("input"),
+            dtype=dtype,
+            batch_input_shape=batch_input_shape,
+            **kwargs,
+        )
         self.built = True
 
 
@@ -43,11 +56,21 @@ class KerasInput:
         return f"KerasTensor(type_spec=TensorSpec(shape={self.shape}, dtype={self.dtype}), name='{self.name}')"
 
 
-def Input(shape: Sequence[int | None] | None = None, batch_size: int | None = None, name: str | None = None,
-          dtype: Any = None, batch_shape: Sequence[int | None] | None = None) -> KerasInput:
+def Input(
+    shape: Sequence[int | None] | None = None,
+    batch_size: int | None = None,
+    name: str | None = None,
+    dtype: Any = None,
+    batch_shape: Sequence[int | None] | None = None,
+) -> KerasInput:
     """A symbolic model input: ``Sequential([Input((784,)), Dense(10)])`` gives the model an explicit input shape."""
     if shape is not None and not isinstance(shape, (tuple, list)):
         shape = (shape,)
-    layer = InputLayer(input_shape=shape, batch_size=batch_size, dtype=dtype, name=name,
-                       batch_input_shape=batch_shape)
+    layer = InputLayer(
+        input_shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        name=name,
+        batch_input_shape=batch_shape,
+    )
     return KerasInput(layer)

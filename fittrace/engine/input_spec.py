@@ -9,6 +9,7 @@ min_ndim, dtype, axes, shape). Left out: nested input structures beyond a flat l
     ...
     ValueError: Input 0 of layer "dense" is incompatible with the layer: expected axis -1 of input shape to have value 784, but received input with shape (32, 100)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,8 +49,9 @@ class _Shaped:
         self.dtype = dtype
 
 
-def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec] | None, inputs: Any,
-                               layer_name: str) -> None:
+def assert_input_compatibility(
+    input_spec: InputSpec | Sequence[InputSpec] | None, inputs: Any, layer_name: str
+) -> None:
     """Raise Keras 2's ValueError/TypeError when ``inputs`` do not fit ``input_spec``."""
     if not input_spec:
         return
@@ -57,28 +59,54 @@ def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec] | Non
     flat = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     for x in flat:
         if not hasattr(x, "shape"):
-            raise TypeError(f"Inputs to a layer should be tensors. Got '{x}' (of type {type(x)}) as input for layer "
-                            f"'{layer_name}'.")
+            raise TypeError(
+                f"Inputs to a layer should be tensors. Got '{x}' (of type {type(x)}) as input for layer "
+                f"'{layer_name}'."
+            )
     if len(flat) != len(specs):
-        raise ValueError(f'Layer "{layer_name}" expects {len(specs)} input(s), but it received {len(flat)} input '
-                         f"tensors. Inputs received: {flat}")
+        raise ValueError(
+            f'Layer "{layer_name}" expects {len(specs)} input(s), but it received {len(flat)} input '
+            f"tensors. Inputs received: {flat}"
+        )
     for i, (x, spec) in enumerate(zip(flat, specs)):
         if spec is None:
             continue
-        shape = symbolic_shape(tuple(x.shape))       # while tracing a graph, the batch dimension is None
+        shape = symbolic_shape(tuple(x.shape))  # while tracing a graph, the batch dimension is None
         ndim = len(shape)
         head = f'Input {i} of layer "{layer_name}" is incompatible with the layer: '
         if spec.ndim is not None and not spec.allow_last_axis_squeeze and ndim != spec.ndim:
-            raise rec.with_facts(ValueError(f"{head}expected ndim={spec.ndim}, found ndim={ndim}. Full shape received: "
-                                            f"{shape}"), check="ndim", input=i, layer=layer_name,
-                                 expected=spec.ndim, found=ndim)
+            raise rec.with_facts(
+                ValueError(
+                    f"{head}expected ndim={spec.ndim}, found ndim={ndim}. Full shape received: "
+                    f"{shape}"
+                ),
+                check="ndim",
+                input=i,
+                layer=layer_name,
+                expected=spec.ndim,
+                found=ndim,
+            )
         if spec.max_ndim is not None and ndim > spec.max_ndim:
-            raise rec.with_facts(ValueError(f"{head}expected max_ndim={spec.max_ndim}, found ndim={ndim}"),
-                                 check="ndim", input=i, layer=layer_name, expected=spec.max_ndim, found=ndim)
+            raise rec.with_facts(
+                ValueError(f"{head}expected max_ndim={spec.max_ndim}, found ndim={ndim}"),
+                check="ndim",
+                input=i,
+                layer=layer_name,
+                expected=spec.max_ndim,
+                found=ndim,
+            )
         if spec.min_ndim is not None and ndim < spec.min_ndim:
-            raise rec.with_facts(ValueError(f"{head}expected min_ndim={spec.min_ndim}, found ndim={ndim}. Full shape "
-                                            f"received: {shape}"), check="ndim", input=i, layer=layer_name,
-                                 expected=spec.min_ndim, found=ndim)
+            raise rec.with_facts(
+                ValueError(
+                    f"{head}expected min_ndim={spec.min_ndim}, found ndim={ndim}. Full shape "
+                    f"received: {shape}"
+                ),
+                check="ndim",
+                input=i,
+                layer=layer_name,
+                expected=spec.min_ndim,
+                found=ndim,
+            )
         if spec.dtype is not None and str(x.dtype) != spec.dtype:
             raise ValueError(f"{head}expected dtype={spec.dtype}, found dtype={x.dtype}")
         for axis, value in spec.axes.items():
@@ -89,9 +117,18 @@ def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec] | Non
             except IndexError:
                 got = None
             if got is not None and got != value:
-                raise rec.with_facts(ValueError(f"{head}expected axis {axis} of input shape to have value {value}, "
-                                                f"but received input with shape {_display_shape(shape)}"),
-                                     check="axis", input=i, layer=layer_name, axis=axis, expected=value, found=got)
+                raise rec.with_facts(
+                    ValueError(
+                        f"{head}expected axis {axis} of input shape to have value {value}, "
+                        f"but received input with shape {_display_shape(shape)}"
+                    ),
+                    check="axis",
+                    input=i,
+                    layer=layer_name,
+                    axis=axis,
+                    expected=value,
+                    found=got,
+                )
         if spec.shape is not None:
             want = spec.shape
             if spec.allow_last_axis_squeeze:
@@ -99,9 +136,18 @@ def assert_input_compatibility(input_spec: InputSpec | Sequence[InputSpec] | Non
                     shape = shape[:-1]
                 if want and want[-1] == 1:
                     want = want[:-1]
-            ok = len(shape) == len(want) and all(w is None or s is None or w == s for s, w in zip(shape, want))
+            ok = len(shape) == len(want) and all(
+                w is None or s is None or w == s for s, w in zip(shape, want)
+            )
             if not ok:
-                raise rec.with_facts(ValueError(f"{head}expected shape={spec.shape}, found "
-                                                f"shape={_display_shape(tuple(x.shape))}"),
-                                     check="shape", input=i, layer=layer_name, expected=list(spec.shape),
-                                     found=list(shape))
+                raise rec.with_facts(
+                    ValueError(
+                        f"{head}expected shape={spec.shape}, found "
+                        f"shape={_display_shape(tuple(x.shape))}"
+                    ),
+                    check="shape",
+                    input=i,
+                    layer=layer_name,
+                    expected=list(spec.shape),
+                    found=list(shape),
+                )

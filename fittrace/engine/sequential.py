@@ -10,6 +10,7 @@ over the layers: each one is built for its input shape and reports its output sh
 
 Left out: masks, multiple inputs/outputs, nested models' node bookkeeping, ``get_config``/``from_config``.
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -26,7 +27,9 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_SEQUENTIAL
 
 
-def relax_input_shape(old: Sequence[int | None] | None, new: Sequence[int | None] | None) -> tuple | None:
+def relax_input_shape(
+    old: Sequence[int | None] | None, new: Sequence[int | None] | None
+) -> tuple | None:
     """``_relax_input_shape``: equal dims kept, differing dims -> None; None when the ranks differ."""
     if old is None or new is None or len(old) != len(new):
         return None
@@ -61,41 +64,66 @@ class Sequential(Model):
         """The input shape the graph network was built for: ``(None, 5)`` after a fit or an explicit input,
         ``(7, 5)`` after a first direct call on 7 rows, as Keras 2 reports it."""
         if not self._graph_nodes:
-            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined input '
-                                 "shape: call the model on data, fit it, or build it with an input shape first.")
+            raise AttributeError(
+                f'The layer "{self.name}" has never been called and thus has no defined input '
+                "shape: call the model on data, fit it, or build it with an input shape first."
+            )
         return self._graph_nodes[0][1]
 
     @property
     def output_shape(self) -> tuple:
         """The output shape of the graph network (see ``input_shape``)."""
         if not self._graph_nodes:
-            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output '
-                                 "shape: call the model on data, fit it, or build it with an input shape first.")
+            raise AttributeError(
+                f'The layer "{self.name}" has never been called and thus has no defined output '
+                "shape: call the model on data, fit it, or build it with an input shape first."
+            )
         return self._graph_nodes[-1][2]
 
     # --- add / pop -------------------------------------------------------------------------------------------------
     def add(self, layer: Any) -> None:
         """Append a layer; with a graph already initialised, the new layer is built on its output now."""
-        with rec.span("api_call", "Sequential.add", keras=f"{KERAS_SEQUENTIAL}.Sequential.add",
-                      data={"method": "add", "model": self.name, "detail": getattr(layer, "name", str(type(layer)))}):
+        with rec.span(
+            "api_call",
+            "Sequential.add",
+            keras=f"{KERAS_SEQUENTIAL}.Sequential.add",
+            data={
+                "method": "add",
+                "model": self.name,
+                "detail": getattr(layer, "name", str(type(layer))),
+            },
+        ):
             if isinstance(layer, KerasInput):
                 layer = layer._input_layer
             if not isinstance(layer, Layer):
-                raise TypeError("The added layer must be an instance of class Layer. "
-                                f"Received: layer={layer} of type {type(layer)}.")
+                raise TypeError(
+                    "The added layer must be an instance of class Layer. "
+                    f"Received: layer={layer} of type {type(layer)}."
+                )
             if any(layer.name == other.name for other in self._layers_list):
-                raise ValueError(f"All layers added to a Sequential model should have unique names. Name "
-                                 f'"{layer.name}" is already the name of a layer in this model. Update the `name` '
-                                 "argument to pass a unique name.")
+                raise ValueError(
+                    f"All layers added to a Sequential model should have unique names. Name "
+                    f'"{layer.name}" is already the name of a layer in this model. Update the `name` '
+                    "argument to pass a unique name."
+                )
             if isinstance(layer, InputLayer):
                 self._set_explicit_input(layer)
                 return
-            if not self._layers_list and self._input_layer is None and layer._batch_input_shape is not None:
-                self._set_explicit_input(InputLayer(batch_input_shape=layer._batch_input_shape,
-                                                    name=f"{layer.name}_input"))
+            if (
+                not self._layers_list
+                and self._input_layer is None
+                and layer._batch_input_shape is not None
+            ):
+                self._set_explicit_input(
+                    InputLayer(
+                        batch_input_shape=layer._batch_input_shape, name=f"{layer.name}_input"
+                    )
+                )
             self._layers_list.append(layer)
             if self._graph_initialized:
-                self._init_graph_network(self._graph_input_shape(), f"add() appended layer '{layer.name}'", "rebuilt")
+                self._init_graph_network(
+                    self._graph_input_shape(), f"add() appended layer '{layer.name}'", "rebuilt"
+                )
 
     def _set_explicit_input(self, input_layer: InputLayer) -> None:
         if self._layers_list or self._input_layer is not None:
@@ -108,8 +136,16 @@ class Sequential(Model):
 
     def pop(self) -> None:
         """Remove the last layer (its weights stay with the layer object)."""
-        with rec.span("api_call", "Sequential.pop", keras=f"{KERAS_SEQUENTIAL}.Sequential.pop",
-                      data={"method": "pop", "model": self.name, "detail": self._layers_list[-1].name if self._layers_list else None}):
+        with rec.span(
+            "api_call",
+            "Sequential.pop",
+            keras=f"{KERAS_SEQUENTIAL}.Sequential.pop",
+            data={
+                "method": "pop",
+                "model": self.name,
+                "detail": self._layers_list[-1].name if self._layers_list else None,
+            },
+        ):
             if not self._layers_list:
                 raise TypeError("There are no layers in the model.")
             removed = self._layers_list.pop()
@@ -117,8 +153,9 @@ class Sequential(Model):
                 self.built = self._graph_initialized = False
                 self._graph_nodes = []
             elif self._graph_initialized:
-                self._init_graph_network(self._graph_input_shape(), f"pop() removed layer '{removed.name}'",
-                                         "rebuilt")
+                self._init_graph_network(
+                    self._graph_input_shape(), f"pop() removed layer '{removed.name}'", "rebuilt"
+                )
 
     def _graph_input_shape(self) -> tuple:
         if self._has_explicit_input_shape and self._input_layer is not None:
@@ -128,10 +165,20 @@ class Sequential(Model):
     # --- build -----------------------------------------------------------------------------------------------------
     def build(self, input_shape: Sequence[int | None] | None = None) -> None:
         """Build every layer for ``input_shape`` (the batch dimension may be None), as ``Sequential.build``."""
-        with rec.span("api_call", "Sequential.build", keras=f"{KERAS_SEQUENTIAL}.Sequential.build",
-                      data={"method": "build", "model": self.name, "detail": None if input_shape is None else list(input_shape)}):
+        with rec.span(
+            "api_call",
+            "Sequential.build",
+            keras=f"{KERAS_SEQUENTIAL}.Sequential.build",
+            data={
+                "method": "build",
+                "model": self.name,
+                "detail": None if input_shape is None else list(input_shape),
+            },
+        ):
             if self._graph_initialized:
-                self._init_graph_network(self._graph_input_shape(), "build() re-initialises the graph", "rebuilt")
+                self._init_graph_network(
+                    self._graph_input_shape(), "build() re-initialises the graph", "rebuilt"
+                )
             else:
                 if input_shape is None:
                     raise ValueError("You must provide an `input_shape` argument.")
@@ -139,10 +186,14 @@ class Sequential(Model):
                 if self._graph_build_error is not None:
                     # Keras then builds by calling the model on a placeholder, which meets the same error
                     raise self._graph_build_error
-            self._build_input_shape = tuple(input_shape) if input_shape is not None else self._graph_input_shape()
+            self._build_input_shape = (
+                tuple(input_shape) if input_shape is not None else self._graph_input_shape()
+            )
             self.built = True
 
-    def _build_graph_network_for_inferred_shape(self, input_shape: tuple, input_dtype: Any = None) -> None:
+    def _build_graph_network_for_inferred_shape(
+        self, input_shape: tuple, input_dtype: Any = None
+    ) -> None:
         """Build (or rebuild) the graph network for a newly seen input shape."""
         if self._use_legacy_deferred_behavior or replaying_graph():
             return
@@ -153,46 +204,87 @@ class Sequential(Model):
         else:
             new_shape = relax_input_shape(self._inferred_input_shape, received)
         if new_shape is None:
-            rec.emit("graph_build", "_build_graph_network_for_inferred_shape",
-                     keras=f"{KERAS_SEQUENTIAL}.Sequential._build_graph_network_for_inferred_shape",
-                     data={"model": self.name, "action": "skipped", "shape_before": _jl(self._inferred_input_shape),
-                           "shape_received": _jl(received), "shape_built": None, "mode": mode,
-                           "reason": f"the input's rank ({len(received)}) differs from the stored shape's "
-                                     f"({len(self._inferred_input_shape)}): Keras does not rebuild and calls the "
-                                     "existing network with it"})
+            rec.emit(
+                "graph_build",
+                "_build_graph_network_for_inferred_shape",
+                keras=f"{KERAS_SEQUENTIAL}.Sequential._build_graph_network_for_inferred_shape",
+                data={
+                    "model": self.name,
+                    "action": "skipped",
+                    "shape_before": _jl(self._inferred_input_shape),
+                    "shape_received": _jl(received),
+                    "shape_built": None,
+                    "mode": mode,
+                    "reason": f"the input's rank ({len(received)}) differs from the stored shape's "
+                    f"({len(self._inferred_input_shape)}): Keras does not rebuild and calls the "
+                    "existing network with it",
+                },
+            )
             return
         if new_shape == self._inferred_input_shape:
             return
         if self._inferred_input_shape is None:
-            action, reason = "built", f"first call: the model had no input shape, so it takes {new_shape}"
+            action, reason = (
+                "built",
+                f"first call: the model had no input shape, so it takes {new_shape}",
+            )
         else:
-            changed = [i for i, (a, b) in enumerate(zip(self._inferred_input_shape, received)) if a != b]
+            changed = [
+                i for i, (a, b) in enumerate(zip(self._inferred_input_shape, received)) if a != b
+            ]
             action = "rebuilt"
-            reason = (f"a novel input shape {received}: dimension(s) {changed} differ from the stored "
-                      f"{self._inferred_input_shape}, so they are relaxed to None and the network is built again "
-                      f"for {new_shape}")
+            reason = (
+                f"a novel input shape {received}: dimension(s) {changed} differ from the stored "
+                f"{self._inferred_input_shape}, so they are relaxed to None and the network is built again "
+                f"for {new_shape}"
+            )
         before = self._inferred_input_shape
         try:
-            self._init_graph_network(new_shape, reason, action, shape_before=before, shape_received=received,
-                                     mode=mode)
-        except Exception as exc:   # Keras falls back to calling the layers one by one (legacy deferred mode)
+            self._init_graph_network(
+                new_shape, reason, action, shape_before=before, shape_received=received, mode=mode
+            )
+        except (
+            Exception
+        ) as exc:  # Keras falls back to calling the layers one by one (legacy deferred mode)
             self._use_legacy_deferred_behavior = True
             self._graph_build_error = exc
-            rec.emit("warning", "legacy deferred behavior", keras=f"{KERAS_SEQUENTIAL}.Sequential",
-                     data={"message": f"building the graph network for {new_shape} failed ({type(exc).__name__}: "
-                                      f"{exc}); layers are called one by one instead"})
+            rec.emit(
+                "warning",
+                "legacy deferred behavior",
+                keras=f"{KERAS_SEQUENTIAL}.Sequential",
+                data={
+                    "message": f"building the graph network for {new_shape} failed ({type(exc).__name__}: "
+                    f"{exc}); layers are called one by one instead"
+                },
+            )
             return
         self._inferred_input_shape = new_shape
 
-    def _init_graph_network(self, input_shape: tuple, reason: str, action: str, shape_before: Any = None,
-                            shape_received: Any = None, mode: str | None = None) -> None:
+    def _init_graph_network(
+        self,
+        input_shape: tuple,
+        reason: str,
+        action: str,
+        shape_before: Any = None,
+        shape_received: Any = None,
+        mode: str | None = None,
+    ) -> None:
         """The symbolic pass: build each layer for its input shape and note its output shape."""
-        rec.emit("graph_build", "_init_graph_network", keras="keras.engine.functional.Functional._init_graph_network",
-                 data={"model": self.name, "action": action, "reason": reason,
-                       "shape_before": _jl(shape_before), "shape_received": _jl(shape_received or input_shape),
-                       "shape_built": _jl(input_shape),
-                       "mode": mode or ("explicit" if self._has_explicit_input_shape else "eager"),
-                       "unbuilt_layers": [layer.name for layer in self._layers_list if not layer.built]})
+        rec.emit(
+            "graph_build",
+            "_init_graph_network",
+            keras="keras.engine.functional.Functional._init_graph_network",
+            data={
+                "model": self.name,
+                "action": action,
+                "reason": reason,
+                "shape_before": _jl(shape_before),
+                "shape_received": _jl(shape_received or input_shape),
+                "shape_built": _jl(input_shape),
+                "mode": mode or ("explicit" if self._has_explicit_input_shape else "eager"),
+                "unbuilt_layers": [layer.name for layer in self._layers_list if not layer.built],
+            },
+        )
         nodes = []
         shape = tuple(input_shape)
         for layer in self._layers_list:
@@ -215,7 +307,9 @@ class Sequential(Model):
         if isinstance(x, Tensor) and self._graph_initialized:
             x = self._conform_rank(x)
         if isinstance(x, Tensor) and x.dtype != FLOATX and x.dtype.kind in "iubf":
-            x = Tensor(x.value.astype(FLOATX))     # _conform_to_reference_input casts to the Input's dtype
+            x = Tensor(
+                x.value.astype(FLOATX)
+            )  # _conform_to_reference_input casts to the Input's dtype
         for layer in self._layers_list:
             x = layer(x, training=training)
         return x

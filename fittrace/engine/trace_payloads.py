@@ -11,6 +11,7 @@ the recorder's own fields (time, sequence, nesting).
     >>> batch_rows((np.zeros((128, 784)), np.zeros(128)))
     128
 """
+
 from __future__ import annotations
 
 import math
@@ -31,7 +32,7 @@ def dtype_name(dtype: Any) -> str:
     a traced step names the dtype of every layer's input and output."""
     try:
         name = _DTYPE_NAMES.get(dtype)
-    except TypeError:                                   # an unhashable dtype-like object: not remembered
+    except TypeError:  # an unhashable dtype-like object: not remembered
         return str(dtype)
     if name is None:
         name = _DTYPE_NAMES[dtype] = str(dtype)
@@ -59,9 +60,12 @@ def output_stats(x: np.ndarray) -> dict[str, float]:
 
 def call_payload(layer: Any, kind: str, inputs: Any, training: bool, out: Any) -> dict[str, Any]:
     """A layer_call (or model_call) event's payload: shapes and dtypes in and out, output statistics."""
-    data = {"input_shape": list(inputs.shape) if hasattr(inputs, "shape") else None,
-            "input_dtype": dtype_name(inputs.dtype) if hasattr(inputs, "dtype") else None,
-            "training": training, "layer_class": type(layer).__name__}
+    data = {
+        "input_shape": list(inputs.shape) if hasattr(inputs, "shape") else None,
+        "input_dtype": dtype_name(inputs.dtype) if hasattr(inputs, "dtype") else None,
+        "training": training,
+        "layer_class": type(layer).__name__,
+    }
     if out is not None:
         value = out.value if isinstance(out, Tensor) else np.asarray(out)
         data["output_shape"] = list(value.shape)
@@ -78,8 +82,11 @@ def describe_data(x: Any) -> Any:
     if x is None:
         return None
     if isinstance(x, (np.ndarray, Tensor)) or (hasattr(x, "shape") and hasattr(x, "dtype")):
-        return {"type": type(x).__name__, "shape": [None if d is None else int(d) for d in x.shape],
-                "dtype": str(x.dtype)}
+        return {
+            "type": type(x).__name__,
+            "shape": [None if d is None else int(d) for d in x.shape],
+            "dtype": str(x.dtype),
+        }
     if isinstance(x, dict):
         return {"type": "dict", "keys": {str(k): describe_data(v) for k, v in x.items()}}
     if isinstance(x, (list, tuple)):
@@ -113,8 +120,14 @@ def name_of(obj: Any) -> Any:
 
 def describe_model(model: Any) -> dict[str, Any]:
     """The header's ``model`` entry: name, class, whether built, and its layers."""
-    return {"name": model.name, "class": type(model).__name__, "built": model.built,
-            "layers": [{"name": layer.name, "class": type(layer).__name__} for layer in model._flatten_layers()]}
+    return {
+        "name": model.name,
+        "class": type(model).__name__,
+        "built": model.built,
+        "layers": [
+            {"name": layer.name, "class": type(layer).__name__} for layer in model._flatten_layers()
+        ],
+    }
 
 
 def step_figures(model: Any, data: dict[str, Any], logs: Any, elapsed_ns: int) -> dict[str, Any]:
@@ -126,9 +139,17 @@ def step_figures(model: Any, data: dict[str, Any], logs: Any, elapsed_ns: int) -
     grad_norm = getattr(tape, "gradient_norm", None) if norms else None
     logs = logs_to_floats(logs)
     r = rec.active()
-    update_norms = model.optimizer.last_update_norms if r is not None and r.step_kept_whole() else None
-    data.update(size=getattr(model, "_last_batch_rows", None), logs=logs, grad_norms=norms, grad_norm=grad_norm,
-                update_norms=update_norms, time_ns=elapsed_ns)
+    update_norms = (
+        model.optimizer.last_update_norms if r is not None and r.step_kept_whole() else None
+    )
+    data.update(
+        size=getattr(model, "_last_batch_rows", None),
+        logs=logs,
+        grad_norms=norms,
+        grad_norm=grad_norm,
+        update_norms=update_norms,
+        time_ns=elapsed_ns,
+    )
     if update_norms is None and math.isfinite(sum(logs.values()) + (grad_norm or 0.0)):
         return PlainPayload(data)
     return data

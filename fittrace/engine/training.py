@@ -23,6 +23,7 @@ methods, lists of numbers), fittrace says why instead.
     ...
     RuntimeError: You must compile your model before training/testing. Use `model.compile(optimizer, loss)`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -56,8 +57,10 @@ class Model(Layer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError("fittrace does not implement the functional API (Model(inputs, outputs)) yet: "
-                                      "use Sequential, or subclass Model and define call().")
+            raise NotImplementedError(
+                "fittrace does not implement the functional API (Model(inputs, outputs)) yet: "
+                "use Sequential, or subclass Model and define call()."
+            )
         super().__init__(**kwargs)
         self._is_compiled = False
         self.optimizer: Any = None
@@ -82,44 +85,92 @@ class Model(Layer):
             self.built = True
 
     # --- compile ---------------------------------------------------------------------------------------------------
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None,
-                weighted_metrics: Any = None, run_eagerly: bool | None = None, steps_per_execution: int | None = None,
-                jit_compile: Any = None, **kwargs: Any) -> None:
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Any = None,
+        loss_weights: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool | None = None,
+        steps_per_execution: int | None = None,
+        jit_compile: Any = None,
+        **kwargs: Any,
+    ) -> None:
         """Choose the optimizer, loss and metrics (``Model.compile``); clears the cached train/test functions."""
         if kwargs:
-            raise TypeError(f"Invalid keyword argument(s) in `compile()`: {tuple(kwargs)}. Valid keyword arguments "
-                            "include \"cloning\", \"experimental_run_tf_function\", \"distribute\", "
-                            "\"target_tensors\", or \"sample_weight_mode\".")
-        with rec.span("api_call", "Model.compile", keras=f"{KERAS_TRAINING}.Model.compile",
-                      data={"method": "compile", "model": self.name, "detail": None}):
-            self._compile(optimizer, loss, metrics, loss_weights, weighted_metrics, run_eagerly, steps_per_execution)
+            raise TypeError(
+                f"Invalid keyword argument(s) in `compile()`: {tuple(kwargs)}. Valid keyword arguments "
+                'include "cloning", "experimental_run_tf_function", "distribute", '
+                '"target_tensors", or "sample_weight_mode".'
+            )
+        with rec.span(
+            "api_call",
+            "Model.compile",
+            keras=f"{KERAS_TRAINING}.Model.compile",
+            data={"method": "compile", "model": self.name, "detail": None},
+        ):
+            self._compile(
+                optimizer,
+                loss,
+                metrics,
+                loss_weights,
+                weighted_metrics,
+                run_eagerly,
+                steps_per_execution,
+            )
 
-    def _compile(self, optimizer: Any, loss: Any, metrics: Any, loss_weights: Any, weighted_metrics: Any,
-                 run_eagerly: bool | None, steps_per_execution: int | None) -> None:
+    def _compile(
+        self,
+        optimizer: Any,
+        loss: Any,
+        metrics: Any,
+        loss_weights: Any,
+        weighted_metrics: Any,
+        run_eagerly: bool | None,
+        steps_per_execution: int | None,
+    ) -> None:
         spe = 1 if steps_per_execution is None else steps_per_execution
         if not isinstance(spe, (int, np.integer)) or isinstance(spe, bool) or spe < 1:
-            raise ValueError(f"Expected steps_per_execution to be positive. Received is {steps_per_execution}.")
+            raise ValueError(
+                f"Expected steps_per_execution to be positive. Received is {steps_per_execution}."
+            )
         self.optimizer = optimizers.get(optimizer)
         self.compiled_loss = compile_utils.LossesContainer(loss, loss_weights)
         self.compiled_metrics = compile_utils.MetricsContainer(metrics, weighted_metrics)
         self._run_eagerly = run_eagerly
         self._steps_per_execution = int(spe)
         self.loss = loss or {}
-        reset_compile_cache(self, "compile() was called: Keras clears train_function, test_function and "
-                                  "predict_function so the next fit/evaluate/predict makes them anew")
+        reset_compile_cache(
+            self,
+            "compile() was called: Keras clears train_function, test_function and "
+            "predict_function so the next fit/evaluate/predict makes them anew",
+        )
         self._is_compiled = True
-        self._compile_args = {"optimizer": type(self.optimizer).__name__, "loss": trace_payloads.name_of(loss),
-                              "metrics": [trace_payloads.name_of(m) for m in (metrics or [])], "run_eagerly": run_eagerly,
-                              "steps_per_execution": self._steps_per_execution}
-        rec.emit("compile", "Model.compile", keras=f"{KERAS_TRAINING}.Model.compile",
-                 data=dict(self._compile_args, reset=["train_function", "test_function", "predict_function"]))
+        self._compile_args = {
+            "optimizer": type(self.optimizer).__name__,
+            "loss": trace_payloads.name_of(loss),
+            "metrics": [trace_payloads.name_of(m) for m in (metrics or [])],
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": self._steps_per_execution,
+        }
+        rec.emit(
+            "compile",
+            "Model.compile",
+            keras=f"{KERAS_TRAINING}.Model.compile",
+            data=dict(
+                self._compile_args, reset=["train_function", "test_function", "predict_function"]
+            ),
+        )
 
     # Keras 2's Model orders its weights layer by layer, the layers' before its own (Layer puts its own first), and
     # a model whose class defines build() refuses to list weights it has not created yet.
     def _assert_weights_created(self) -> None:
         if "build" in type(self).__dict__ and type(self) is not Model and not self.built:
-            raise ValueError(f"Weights for model '{self.name}' have not yet been created. Weights are created when "
-                             "the model is first called on inputs or `build()` is called with an `input_shape`.")
+            raise ValueError(
+                f"Weights for model '{self.name}' have not yet been created. Weights are created when "
+                "the model is first called on inputs or `build()` is called with an `input_shape`."
+            )
 
     @property
     def weights(self) -> list[Any]:
@@ -150,10 +201,12 @@ class Model(Layer):
             children += layer.non_trainable_weights
         if self.trainable:
             return dedup_weights(children + self._non_trainable_weights)
-        trainable: list[Any] = []                    # a frozen model: all trainable ones first, then the others
+        trainable: list[Any] = []  # a frozen model: all trainable ones first, then the others
         for layer in self._flatten_layers():
             trainable += layer.trainable_weights
-        return dedup_weights(trainable + self._trainable_weights + children + self._non_trainable_weights)
+        return dedup_weights(
+            trainable + self._trainable_weights + children + self._non_trainable_weights
+        )
 
     trainable_variables = property(lambda self: self.trainable_weights)
     non_trainable_variables = property(lambda self: self.non_trainable_weights)
@@ -169,11 +222,17 @@ class Model(Layer):
         self._run_eagerly = value
 
     def _assert_compile_was_called(self) -> None:
-        rec.emit("compile_check", "_assert_compile_was_called",
-                 keras=f"{KERAS_TRAINING}.Model._assert_compile_was_called", data={"is_compiled": self._is_compiled})
+        rec.emit(
+            "compile_check",
+            "_assert_compile_was_called",
+            keras=f"{KERAS_TRAINING}.Model._assert_compile_was_called",
+            data={"is_compiled": self._is_compiled},
+        )
         if not self._is_compiled:
-            raise RuntimeError("You must compile your model before training/testing. Use "
-                               "`model.compile(optimizer, loss)`.")
+            raise RuntimeError(
+                "You must compile your model before training/testing. Use "
+                "`model.compile(optimizer, loss)`."
+            )
 
     # --- metrics ---------------------------------------------------------------------------------------------------
     @property
@@ -199,7 +258,9 @@ class Model(Layer):
         return {m.name: float(to_numpy(m.result())) for m in self.metrics}
 
     # --- one step --------------------------------------------------------------------------------------------------
-    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None) -> Any:
+    def compute_loss(
+        self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None
+    ) -> Any:
         return self.compiled_loss(y, y_pred, sample_weight, regularization_losses=self.losses)
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any) -> dict[str, float]:
@@ -208,11 +269,15 @@ class Model(Layer):
 
     def _validate_target_and_loss(self, y: Any, loss: Any) -> None:
         if self.loss and y is None:
-            raise ValueError("Target data is missing. Your model was compiled with "
-                             f"loss={self.loss}, and therefore expects target data to be provided in `fit()`.")
+            raise ValueError(
+                "Target data is missing. Your model was compiled with "
+                f"loss={self.loss}, and therefore expects target data to be provided in `fit()`."
+            )
         if loss is None:
-            raise ValueError("No loss found. You may have forgotten to provide a `loss` argument in the `compile()` "
-                             "method.")
+            raise ValueError(
+                "No loss found. You may have forgotten to provide a `loss` argument in the `compile()` "
+                "method."
+            )
 
     def train_step(self, data: Any) -> dict[str, float]:
         """One step: forward under a GradientTape, loss, gradients and update, metrics (``Model.train_step``)."""
@@ -229,8 +294,12 @@ class Model(Layer):
         """``run_step``: the train_step (the user's override, if any) inside a span, then the step counter."""
         overridden = type(self).train_step is not Model.train_step
         rows = self._last_batch_rows = trace_payloads.batch_rows(data)
-        with rec.span("train_step", f"{type(self).__name__}.train_step", keras=f"{KERAS_TRAINING}.Model.train_step",
-                      data={"size": rows, "user_override": overridden}):
+        with rec.span(
+            "train_step",
+            f"{type(self).__name__}.train_step",
+            keras=f"{KERAS_TRAINING}.Model.train_step",
+            data={"size": rows, "user_override": overridden},
+        ):
             logs = self.train_step(data)
         self._train_counter += 1
         return logs
@@ -240,69 +309,150 @@ class Model(Layer):
         return make_function(self, "train_function", self._run_train_step, force)
 
     # --- fit -------------------------------------------------------------------------------------------------------
-    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
-            verbose: Any = "auto", callbacks: Any = None, validation_split: float = 0.0, validation_data: Any = None,
-            shuffle: Any = True, class_weight: dict | None = None, sample_weight: Any = None, initial_epoch: int = 0,
-            steps_per_epoch: int | None = None, validation_steps: int | None = None,
-            validation_batch_size: int | None = None, validation_freq: Any = 1, max_queue_size: int = 10,
-            workers: int = 1, use_multiprocessing: bool = False) -> Any:
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: Any = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: Any = True,
+        class_weight: dict | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: Any = 1,
+        max_queue_size: int = 10,
+        workers: int = 1,
+        use_multiprocessing: bool = False,
+    ) -> Any:
         """Train for ``epochs`` epochs and return the ``History`` (``Model.fit``)."""
         verbose = _get_verbosity(verbose)
-        args = {"x": trace_payloads.describe_data(x), "y": trace_payloads.describe_data(y), "batch_size": batch_size, "epochs": epochs,
-                "verbose": verbose, "shuffle": shuffle, "validation_split": validation_split,
-                "validation_data": trace_payloads.describe_data(validation_data), "initial_epoch": initial_epoch,
-                "steps_per_epoch": steps_per_epoch, "validation_freq": validation_freq,
-                "callbacks": [type(c).__name__ for c in (callbacks or [])] if isinstance(callbacks, list) else None,
-                "class_weight": class_weight is not None, "sample_weight": sample_weight is not None,
-                "run_eagerly": self._run_eagerly}
+        args = {
+            "x": trace_payloads.describe_data(x),
+            "y": trace_payloads.describe_data(y),
+            "batch_size": batch_size,
+            "epochs": epochs,
+            "verbose": verbose,
+            "shuffle": shuffle,
+            "validation_split": validation_split,
+            "validation_data": trace_payloads.describe_data(validation_data),
+            "initial_epoch": initial_epoch,
+            "steps_per_epoch": steps_per_epoch,
+            "validation_freq": validation_freq,
+            "callbacks": [type(c).__name__ for c in (callbacks or [])]
+            if isinstance(callbacks, list)
+            else None,
+            "class_weight": class_weight is not None,
+            "sample_weight": sample_weight is not None,
+            "run_eagerly": self._run_eagerly,
+        }
         with rec.span("fit", "Model.fit", keras=f"{KERAS_TRAINING}.Model.fit", data=args):
-            rec.describe(call="fit", model=trace_payloads.describe_model(self), compile=self._compile_args, fit=args)
+            rec.describe(
+                call="fit",
+                model=trace_payloads.describe_model(self),
+                compile=self._compile_args,
+                fit=args,
+            )
             self._assert_compile_was_called()
             _check_validation_freq(validation_freq)
             if validation_split and validation_data is None:
                 (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
-                    (x, y, sample_weight), validation_split=validation_split)
-            val = data_adapter.unpack_x_y_sample_weight(validation_data) if validation_data is not None else None
+                    (x, y, sample_weight), validation_split=validation_split
+                )
+            val = (
+                data_adapter.unpack_x_y_sample_weight(validation_data)
+                if validation_data is not None
+                else None
+            )
             handler = data_adapter.get_data_handler(
-                x=x, y=y, sample_weight=sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
-                initial_epoch=initial_epoch, epochs=epochs, shuffle=shuffle, class_weight=class_weight,
-                max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing, model=self,
-                steps_per_execution=self._steps_per_execution)
-            callback_list = self._configure_callbacks(callbacks, verbose, epochs, handler.inferred_steps)
+                x=x,
+                y=y,
+                sample_weight=sample_weight,
+                batch_size=batch_size,
+                steps_per_epoch=steps_per_epoch,
+                initial_epoch=initial_epoch,
+                epochs=epochs,
+                shuffle=shuffle,
+                class_weight=class_weight,
+                max_queue_size=max_queue_size,
+                workers=workers,
+                use_multiprocessing=use_multiprocessing,
+                model=self,
+                steps_per_execution=self._steps_per_execution,
+            )
+            callback_list = self._configure_callbacks(
+                callbacks, verbose, epochs, handler.inferred_steps
+            )
             self.stop_training = False
             self.train_function = self.make_train_function()
             self._train_counter = 0
             self._static_batch = _has_static_batch(handler)
             callback_list.on_train_begin()
-            training_logs = self._epoch_loop(handler, callback_list, val, validation_steps,
-                                             validation_batch_size or batch_size, validation_freq)
+            training_logs = self._epoch_loop(
+                handler,
+                callback_list,
+                val,
+                validation_steps,
+                validation_batch_size or batch_size,
+                validation_freq,
+            )
             callback_list.on_train_end(logs=training_logs)
             self._eval_data_handler = None
             return self.history
 
-    def _configure_callbacks(self, callbacks: Any, verbose: int, epochs: int, steps: int | None) -> Any:
+    def _configure_callbacks(
+        self, callbacks: Any, verbose: int, epochs: int, steps: int | None
+    ) -> Any:
         if isinstance(callbacks, callbacks_module.CallbackList):
             return callbacks
-        return callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-                                             verbose=verbose, epochs=epochs, steps=steps)
+        return callbacks_module.CallbackList(
+            callbacks,
+            add_history=True,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=epochs,
+            steps=steps,
+        )
 
-    def _epoch_loop(self, handler: Any, callback_list: Any, val: Any, val_steps: Any, val_batch: Any,
-                    validation_freq: Any) -> dict[str, float] | None:
+    def _epoch_loop(
+        self,
+        handler: Any,
+        callback_list: Any,
+        val: Any,
+        val_steps: Any,
+        val_batch: Any,
+        validation_freq: Any,
+    ) -> dict[str, float] | None:
         """``for epoch, iterator in data_handler.enumerate_epochs()`` — the outer loop of fit."""
         training_logs = None
         for epoch, iterator in handler.enumerate_epochs():
             self.reset_metrics()
-            with rec.span("epoch", f"epoch {epoch}", keras=f"{KERAS_TRAINING}.Model.fit",
-                          data={"epoch": epoch}) as epoch_span:
+            with rec.span(
+                "epoch",
+                f"epoch {epoch}",
+                keras=f"{KERAS_TRAINING}.Model.fit",
+                data={"epoch": epoch},
+            ) as epoch_span:
                 callback_list.on_epoch_begin(epoch)
                 logs, steps_run = self._step_loop(handler, iterator, callback_list)
                 if logs is None:
-                    raise ValueError("Unexpected result of `train_function` (Empty logs). Please use "
-                                     "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
-                                     "for more information of where went wrong, or file a issue/bug to `tf.keras`.")
+                    raise ValueError(
+                        "Unexpected result of `train_function` (Empty logs). Please use "
+                        "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
+                        "for more information of where went wrong, or file a issue/bug to `tf.keras`."
+                    )
                 epoch_logs = copy.copy(self._validate_and_get_metrics_result(logs))
                 if val is not None and _should_eval(epoch, validation_freq):
-                    epoch_logs.update(self._validate(epoch, val, val_steps, val_batch, callback_list))
+                    epoch_logs.update(
+                        self._validate(epoch, val, val_steps, val_batch, callback_list)
+                    )
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 epoch_span.set(logs=epoch_logs, steps_run=steps_run)
             training_logs = epoch_logs
@@ -317,9 +467,13 @@ class Model(Layer):
         last = (handler.inferred_steps - 1) if handler.inferred_steps else None
         with handler.catch_stop_iteration():
             for step in handler.steps():
-                tracing = rec.stepwise() is not None     # "summary" detail keeps no step figures
-                with rec.span("step", f"step {step}", keras=_KERAS_FIT,
-                              data={"step": step, "last": step == last, "phase": "train"}) as step_span:
+                tracing = rec.stepwise() is not None  # "summary" detail keeps no step figures
+                with rec.span(
+                    "step",
+                    f"step {step}",
+                    keras=_KERAS_FIT,
+                    data={"step": step, "last": step == last, "phase": "train"},
+                ) as step_span:
                     callback_list.on_train_batch_begin(step)
                     self._current_steps_per_execution = handler.step_increment + 1
                     t0 = time.perf_counter_ns() if tracing else 0
@@ -328,8 +482,14 @@ class Model(Layer):
                     callback_list.on_train_batch_end(end_step, logs)
                     steps_run = end_step + 1
                     if tracing:
-                        figures = getattr(step_span, "data", None) or {}      # None: recording stopped mid-fit
-                        step_span.set_payload(trace_payloads.step_figures(self, figures, logs, time.perf_counter_ns() - t0))
+                        figures = (
+                            getattr(step_span, "data", None) or {}
+                        )  # None: recording stopped mid-fit
+                        step_span.set_payload(
+                            trace_payloads.step_figures(
+                                self, figures, logs, time.perf_counter_ns() - t0
+                            )
+                        )
                 if self.stop_training:
                     break
         return logs, steps_run
@@ -338,13 +498,27 @@ class Model(Layer):
         result = self.get_metrics_result()
         return result if set(result) == set(logs) else logs_to_floats(logs)
 
-    def _validate(self, epoch: int, val: tuple, steps: Any, batch_size: Any, callback_list: Any) -> dict[str, float]:
+    def _validate(
+        self, epoch: int, val: tuple, steps: Any, batch_size: Any, callback_list: Any
+    ) -> dict[str, float]:
         """Validation at the epoch's end, through evaluate's path (``val_`` logs)."""
         val_x, val_y, val_sw = val
-        with rec.span("validation", "Model.evaluate (validation)", keras=f"{KERAS_TRAINING}.Model.fit",
-                      data={"epoch": epoch}) as s:
-            val_logs = self.evaluate(x=val_x, y=val_y, sample_weight=val_sw, batch_size=batch_size, steps=steps,
-                                     callbacks=callback_list, return_dict=True, _use_cached_eval_dataset=True)
+        with rec.span(
+            "validation",
+            "Model.evaluate (validation)",
+            keras=f"{KERAS_TRAINING}.Model.fit",
+            data={"epoch": epoch},
+        ) as s:
+            val_logs = self.evaluate(
+                x=val_x,
+                y=val_y,
+                sample_weight=val_sw,
+                batch_size=batch_size,
+                steps=steps,
+                callbacks=callback_list,
+                return_dict=True,
+                _use_cached_eval_dataset=True,
+            )
             out = {"val_" + k: v for k, v in val_logs.items()}
             s.set(logs=out)
         return out
@@ -362,13 +536,21 @@ class Model(Layer):
         return self(x, training=False)
 
     def _run_test_step(self, data: Any) -> dict[str, float]:
-        with rec.span("test_step", f"{type(self).__name__}.test_step", keras=f"{KERAS_TRAINING}.Model.test_step",
-                      data={"size": trace_payloads.batch_rows(data)}):
+        with rec.span(
+            "test_step",
+            f"{type(self).__name__}.test_step",
+            keras=f"{KERAS_TRAINING}.Model.test_step",
+            data={"size": trace_payloads.batch_rows(data)},
+        ):
             return self.test_step(data)
 
     def _run_predict_step(self, data: Any) -> Any:
-        with rec.span("predict_step", f"{type(self).__name__}.predict_step",
-                      keras=f"{KERAS_TRAINING}.Model.predict_step", data={"size": trace_payloads.batch_rows(data)}):
+        with rec.span(
+            "predict_step",
+            f"{type(self).__name__}.predict_step",
+            keras=f"{KERAS_TRAINING}.Model.predict_step",
+            data={"size": trace_payloads.batch_rows(data)},
+        ):
             return self.predict_step(data)
 
     def make_test_function(self, force: bool = False) -> Any:
@@ -377,34 +559,72 @@ class Model(Layer):
     def make_predict_function(self, force: bool = False) -> Any:
         return make_function(self, "predict_function", self._run_predict_step, force)
 
-
     # --- evaluate --------------------------------------------------------------------------------------------------
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
-                 sample_weight: Any = None, steps: int | None = None, callbacks: Any = None,
-                 max_queue_size: int = 10, workers: int = 1, use_multiprocessing: bool = False,
-                 return_dict: bool = False, **kwargs: Any) -> Any:
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        sample_weight: Any = None,
+        steps: int | None = None,
+        callbacks: Any = None,
+        max_queue_size: int = 10,
+        workers: int = 1,
+        use_multiprocessing: bool = False,
+        return_dict: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         """Loss and metrics on the given data, in inference mode (``Model.evaluate``)."""
         use_cached = kwargs.pop("_use_cached_eval_dataset", False)
         if kwargs:
             raise TypeError(f"Invalid keyword arguments: {list(kwargs)}")
         verbose = _get_verbosity(verbose)
         in_fit = isinstance(callbacks, callbacks_module.CallbackList) and use_cached
-        with rec.span("evaluate", "Model.evaluate", keras=f"{KERAS_TRAINING}.Model.evaluate",
-                      data={"x": trace_payloads.describe_data(x), "y": trace_payloads.describe_data(y), "batch_size": batch_size, "steps": steps,
-                            "verbose": verbose, "return_dict": return_dict, "in_fit": in_fit}):
+        with rec.span(
+            "evaluate",
+            "Model.evaluate",
+            keras=f"{KERAS_TRAINING}.Model.evaluate",
+            data={
+                "x": trace_payloads.describe_data(x),
+                "y": trace_payloads.describe_data(y),
+                "batch_size": batch_size,
+                "steps": steps,
+                "verbose": verbose,
+                "return_dict": return_dict,
+                "in_fit": in_fit,
+            },
+        ):
             self._assert_compile_was_called()
             handler = getattr(self, "_eval_data_handler", None) if use_cached else None
             if handler is None:
                 handler = data_adapter.get_data_handler(
-                    x=x, y=y, sample_weight=sample_weight, batch_size=batch_size, steps_per_epoch=steps,
-                    initial_epoch=0, epochs=1, shuffle=False, max_queue_size=max_queue_size, workers=workers,
-                    use_multiprocessing=use_multiprocessing, model=self, steps_per_execution=self._steps_per_execution)
+                    x=x,
+                    y=y,
+                    sample_weight=sample_weight,
+                    batch_size=batch_size,
+                    steps_per_epoch=steps,
+                    initial_epoch=0,
+                    epochs=1,
+                    shuffle=False,
+                    max_queue_size=max_queue_size,
+                    workers=workers,
+                    use_multiprocessing=use_multiprocessing,
+                    model=self,
+                    steps_per_execution=self._steps_per_execution,
+                )
                 if use_cached:
                     self._eval_data_handler = handler
             if not isinstance(callbacks, callbacks_module.CallbackList):
-                callbacks = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0,
-                                                          model=self, verbose=verbose, epochs=1,
-                                                          steps=handler.inferred_steps)
+                callbacks = callbacks_module.CallbackList(
+                    callbacks,
+                    add_history=False,
+                    add_progbar=verbose != 0,
+                    model=self,
+                    verbose=verbose,
+                    epochs=1,
+                    steps=handler.inferred_steps,
+                )
             self.test_function = self.make_test_function()
             logs = self._test_loop(handler, callbacks)
             if return_dict:
@@ -412,7 +632,10 @@ class Model(Layer):
             return flatten_metrics_in_order(logs, self.metrics_names)
 
     def _test_loop(self, handler: Any, callbacks: Any) -> dict[str, float]:
-        saved_static, self._static_batch = getattr(self, "_static_batch", False), _has_static_batch(handler)
+        saved_static, self._static_batch = (
+            getattr(self, "_static_batch", False),
+            _has_static_batch(handler),
+        )
         callbacks.on_test_begin()
         self.reset_metrics()
         logs: Any = {}
@@ -421,8 +644,12 @@ class Model(Layer):
             for _, iterator in handler.enumerate_epochs():
                 with handler.catch_stop_iteration():
                     for step in handler.steps():
-                        with rec.span("step", f"test step {step}", keras=f"{KERAS_TRAINING}.Model.evaluate",
-                                      data={"step": step, "last": step == last, "phase": "test"}) as s:
+                        with rec.span(
+                            "step",
+                            f"test step {step}",
+                            keras=f"{KERAS_TRAINING}.Model.evaluate",
+                            data={"step": step, "last": step == last, "phase": "test"},
+                        ) as s:
                             callbacks.on_test_batch_begin(step)
                             self._current_steps_per_execution = handler.step_increment + 1
                             logs = self.test_function(iterator)
@@ -435,23 +662,58 @@ class Model(Layer):
         return logs
 
     # --- predict ---------------------------------------------------------------------------------------------------
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto", steps: int | None = None,
-                callbacks: Any = None, max_queue_size: int = 10, workers: int = 1,
-                use_multiprocessing: bool = False) -> np.ndarray:
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps: int | None = None,
+        callbacks: Any = None,
+        max_queue_size: int = 10,
+        workers: int = 1,
+        use_multiprocessing: bool = False,
+    ) -> np.ndarray:
         """The model's outputs for ``x``, batch by batch, concatenated (``Model.predict``)."""
         verbose = _get_verbosity(verbose)
-        with rec.span("predict", "Model.predict", keras=f"{KERAS_TRAINING}.Model.predict",
-                      data={"x": trace_payloads.describe_data(x), "batch_size": batch_size, "steps": steps, "verbose": verbose}):
+        with rec.span(
+            "predict",
+            "Model.predict",
+            keras=f"{KERAS_TRAINING}.Model.predict",
+            data={
+                "x": trace_payloads.describe_data(x),
+                "batch_size": batch_size,
+                "steps": steps,
+                "verbose": verbose,
+            },
+        ):
             handler = data_adapter.get_data_handler(
-                x=x, batch_size=batch_size, steps_per_epoch=steps, initial_epoch=0, epochs=1, shuffle=False,
-                max_queue_size=max_queue_size, workers=workers, use_multiprocessing=use_multiprocessing, model=self,
-                steps_per_execution=self._steps_per_execution)
+                x=x,
+                batch_size=batch_size,
+                steps_per_epoch=steps,
+                initial_epoch=0,
+                epochs=1,
+                shuffle=False,
+                max_queue_size=max_queue_size,
+                workers=workers,
+                use_multiprocessing=use_multiprocessing,
+                model=self,
+                steps_per_execution=self._steps_per_execution,
+            )
             if not isinstance(callbacks, callbacks_module.CallbackList):
-                callbacks = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0,
-                                                          model=self, verbose=verbose, epochs=1,
-                                                          steps=handler.inferred_steps)
+                callbacks = callbacks_module.CallbackList(
+                    callbacks,
+                    add_history=False,
+                    add_progbar=verbose != 0,
+                    model=self,
+                    verbose=verbose,
+                    epochs=1,
+                    steps=handler.inferred_steps,
+                )
             self.predict_function = self.make_predict_function()
-            saved_static, self._static_batch = getattr(self, "_static_batch", False), _has_static_batch(handler)
+            saved_static, self._static_batch = (
+                getattr(self, "_static_batch", False),
+                _has_static_batch(handler),
+            )
             outputs: list[np.ndarray] = []
             last = (handler.inferred_steps - 1) if handler.inferred_steps else None
             callbacks.on_predict_begin()
@@ -459,60 +721,108 @@ class Model(Layer):
                 for _, iterator in handler.enumerate_epochs():
                     with handler.catch_stop_iteration():
                         for step in handler.steps():
-                            with rec.span("step", f"predict step {step}", keras=f"{KERAS_TRAINING}.Model.predict",
-                                          data={"step": step, "last": step == last, "phase": "predict"}):
+                            with rec.span(
+                                "step",
+                                f"predict step {step}",
+                                keras=f"{KERAS_TRAINING}.Model.predict",
+                                data={"step": step, "last": step == last, "phase": "predict"},
+                            ):
                                 callbacks.on_predict_batch_begin(step)
                                 self._current_steps_per_execution = handler.step_increment + 1
                                 batch_out = self.predict_function(iterator)
                                 outputs.append(to_numpy(batch_out))
-                                callbacks.on_predict_batch_end(step + handler.step_increment,
-                                                               {"outputs": outputs[-1]})
+                                callbacks.on_predict_batch_end(
+                                    step + handler.step_increment, {"outputs": outputs[-1]}
+                                )
             finally:
                 self._static_batch = saved_static
             if not outputs:
-                raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). Please use "
-                                 "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
-                                 "for more information of where went wrong, or file a issue/bug to `tf.keras`.")
+                raise ValueError(
+                    "Unexpected result of `predict_function` (Empty batch_outputs). Please use "
+                    "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
+                    "for more information of where went wrong, or file a issue/bug to `tf.keras`."
+                )
             result = np.concatenate(outputs, axis=0)
             callbacks.on_predict_end()
             return result
 
     # --- one batch: train_on_batch, test_on_batch, predict_on_batch ----------------------------------------
 
-    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
-                       reset_metrics: bool = True, return_dict: bool = False) -> Any:
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: dict | None = None,
+        reset_metrics: bool = True,
+        return_dict: bool = False,
+    ) -> Any:
         """One gradient update on one batch (``Model.train_on_batch``): the train function runs once on the whole
         of ``x``; no callbacks, shuffling or progress bar. ``reset_metrics=False`` accumulates the metrics."""
-        with rec.span("api_call", "Model.train_on_batch", keras=f"{KERAS_TRAINING}.Model.train_on_batch",
-                      data={"method": "train_on_batch", "model": self.name, "detail": trace_payloads.describe_data(x)}):
+        with rec.span(
+            "api_call",
+            "Model.train_on_batch",
+            keras=f"{KERAS_TRAINING}.Model.train_on_batch",
+            data={
+                "method": "train_on_batch",
+                "model": self.name,
+                "detail": trace_payloads.describe_data(x),
+            },
+        ):
             self._assert_compile_was_called()
             check_one_step(self, "train_on_batch")
             if reset_metrics:
                 self.reset_metrics()
-            iterator = data_adapter.single_batch_iterator(x, y, sample_weight, class_weight, method="train_on_batch")
+            iterator = data_adapter.single_batch_iterator(
+                x, y, sample_weight, class_weight, method="train_on_batch"
+            )
             self.train_function = self.make_train_function()
             logs = logs_to_floats(run_one_batch(self, self.train_function, iterator))
         return logs if return_dict else flatten_metrics_in_order(logs, self.metrics_names)
 
-    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, reset_metrics: bool = True,
-                      return_dict: bool = False) -> Any:
+    def test_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        reset_metrics: bool = True,
+        return_dict: bool = False,
+    ) -> Any:
         """Loss and metrics on one batch, in inference mode (``Model.test_on_batch``): no callbacks, no progress
         bar. ``reset_metrics=False`` accumulates the metrics over calls."""
-        with rec.span("api_call", "Model.test_on_batch", keras=f"{KERAS_TRAINING}.Model.test_on_batch",
-                      data={"method": "test_on_batch", "model": self.name, "detail": trace_payloads.describe_data(x)}):
+        with rec.span(
+            "api_call",
+            "Model.test_on_batch",
+            keras=f"{KERAS_TRAINING}.Model.test_on_batch",
+            data={
+                "method": "test_on_batch",
+                "model": self.name,
+                "detail": trace_payloads.describe_data(x),
+            },
+        ):
             self._assert_compile_was_called()
             check_one_step(self, "test_on_batch")
             if reset_metrics:
                 self.reset_metrics()
-            iterator = data_adapter.single_batch_iterator(x, y, sample_weight, method="test_on_batch")
+            iterator = data_adapter.single_batch_iterator(
+                x, y, sample_weight, method="test_on_batch"
+            )
             self.test_function = self.make_test_function()
             logs = logs_to_floats(run_one_batch(self, self.test_function, iterator))
         return logs if return_dict else flatten_metrics_in_order(logs, self.metrics_names)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The model's outputs for one batch (``Model.predict_on_batch``): no callbacks, no progress bar."""
-        with rec.span("api_call", "Model.predict_on_batch", keras=f"{KERAS_TRAINING}.Model.predict_on_batch",
-                      data={"method": "predict_on_batch", "model": self.name, "detail": trace_payloads.describe_data(x)}):
+        with rec.span(
+            "api_call",
+            "Model.predict_on_batch",
+            keras=f"{KERAS_TRAINING}.Model.predict_on_batch",
+            data={
+                "method": "predict_on_batch",
+                "model": self.name,
+                "detail": trace_payloads.describe_data(x),
+            },
+        ):
             check_one_step(self, "predict_on_batch")
             iterator = data_adapter.single_batch_iterator(x, method="predict_on_batch")
             self.predict_function = self.make_predict_function()
@@ -520,24 +830,35 @@ class Model(Layer):
         return to_numpy(outputs)
 
     # --- summary and weight files ---------------------------------------------------------------------------------
-    def summary(self, line_length: int | None = None, positions: list[float] | None = None,
-                print_fn: Callable[[str], Any] | None = None) -> None:
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: list[float] | None = None,
+        print_fn: Callable[[str], Any] | None = None,
+    ) -> None:
         """Print Keras's table: each layer with its output shape and parameter count (``layer_utils.print_summary``)."""
-        with rec.span("api_call", "Model.summary", keras=f"{KERAS_TRAINING}.Model.summary",
-                      data={"method": "summary", "model": self.name, "detail": None}):
+        with rec.span(
+            "api_call",
+            "Model.summary",
+            keras=f"{KERAS_TRAINING}.Model.summary",
+            data={"method": "summary", "model": self.name, "detail": None},
+        ):
             if not self.built:
-                raise ValueError("This model has not yet been built. Build the model first by calling `build()` or "
-                                 "by calling the model on a batch of data.")
+                raise ValueError(
+                    "This model has not yet been built. Build the model first by calling `build()` or "
+                    "by calling the model on a batch of data."
+                )
             layer_utils.print_summary(self, line_length, positions, print_fn)
 
-    def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True, save_format: Any = None) -> None:
+    def save_weights(
+        self, filepath: str | os.PathLike, overwrite: bool = True, save_format: Any = None
+    ) -> None:
         """Save every weight to a ``.npz`` file, atomically (``saving_api.save_weights``)."""
         saving_api.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str | os.PathLike) -> None:
         """Load weights saved by :meth:`save_weights` (same architecture, same order)."""
         saving_api.load_weights(self, filepath)
-
 
 
 def _get_verbosity(verbose: Any) -> int:
@@ -550,8 +871,10 @@ def _get_verbosity(verbose: Any) -> int:
 
 def _check_validation_freq(validation_freq: Any) -> None:
     if isinstance(validation_freq, bool) or not isinstance(validation_freq, (int, list)):
-        raise ValueError(f"Expected `validation_freq` to be a list or int. Received: validation_freq={validation_freq} "
-                         f"of the type {type(validation_freq)}.")
+        raise ValueError(
+            f"Expected `validation_freq` to be a list or int. Received: validation_freq={validation_freq} "
+            f"of the type {type(validation_freq)}."
+        )
 
 
 def _should_eval(epoch: int, validation_freq: Any) -> bool:
@@ -584,16 +907,21 @@ def check_one_step(model: Any, method: str) -> None:
     Keras 2 fails then, deep in the graph, with an OutOfRangeError; this says why before anything changes."""
     spe = getattr(model, "_steps_per_execution", 1) or 1
     if spe > 1:
-        raise ValueError(f"`{method}` feeds one batch, but the model was compiled with steps_per_execution={spe}, "
-                         f"so each call of its function takes {spe} batches (Keras 2 fails here with an "
-                         "OutOfRangeError). Compile with steps_per_execution=1 to use it, or use fit/evaluate/"
-                         "predict.")
+        raise ValueError(
+            f"`{method}` feeds one batch, but the model was compiled with steps_per_execution={spe}, "
+            f"so each call of its function takes {spe} batches (Keras 2 fails here with an "
+            "OutOfRangeError). Compile with steps_per_execution=1 to use it, or use fit/evaluate/"
+            "predict."
+        )
 
 
 def run_one_batch(model: Any, function: Any, iterator: Any) -> Any:
     """Run a train/test/predict function once on a single-batch iterator. Its dataset is made ``from_tensors``,
     so the batch dimension is static: a new batch size is a new signature, as tf.function sees it."""
-    saved = getattr(model, "_static_batch", False), getattr(model, "_current_steps_per_execution", 1)
+    saved = (
+        getattr(model, "_static_batch", False),
+        getattr(model, "_current_steps_per_execution", 1),
+    )
     model._static_batch, model._current_steps_per_execution = True, 1
     try:
         return function(iterator)

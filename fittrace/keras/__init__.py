@@ -8,24 +8,40 @@ Change only the imports of a Keras 2 script::
 
 The face imports everything below it and nothing imports the face (but the tutorials and the user's script).
 """
+
 from __future__ import annotations
 
 from fittrace.keras import (
-                            activations,
-                            backend,
-                            callbacks,
-                            datasets,
-                            initializers,
-                            layers,
-                            losses,
-                            metrics,
-                            models,
-                            optimizers,
-                            regularizers,
-                            utils,
+    activations,
+    backend,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
 )
 from fittrace.keras.layers import Input
 from fittrace.keras.models import Model, Sequential
 
-__all__ = ["activations", "backend", "callbacks", "datasets", "initializers", "layers", "losses", "metrics", "models",
-           "optimizers", "regularizers", "utils", "Sequential", "Model", "Input"]
+__all__ = [
+    "activations",
+    "backend",
+    "callbacks",
+    "datasets",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+    "regularizers",
+    "utils",
+    "Sequential",
+    "Model",
+    "Input",
+]

@@ -1,5 +1,31 @@
 """``fittrace.keras.activations`` (as ``tensorflow.keras.activations``)."""
-from fittrace.activations import elu, gelu, get, linear, relu, selu, serialize, sigmoid, softmax, softplus, swish, tanh
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "linear", "gelu", "elu", "selu", "softplus", "swish", "get",
-           "serialize"]
+from fittrace.activations import (
+    elu,
+    gelu,
+    get,
+    linear,
+    relu,
+    selu,
+    serialize,
+    sigmoid,
+    softmax,
+    softplus,
+    swish,
+    tanh,
+)
+
+__all__ = [
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "linear",
+    "gelu",
+    "elu",
+    "selu",
+    "softplus",
+    "swish",
+    "get",
+    "serialize",
+]

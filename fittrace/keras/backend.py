@@ -1,11 +1,12 @@
 """``fittrace.keras.backend``: the few backend functions scripts commonly call.
 
-    >>> from fittrace.keras.optimizers import SGD
-    >>> opt = SGD(learning_rate=0.1)
-    >>> set_value(opt.lr, 0.05)                     # what a learning-rate callback does
-    >>> float(get_value(opt.learning_rate))
-    0.05000000074505806
+>>> from fittrace.keras.optimizers import SGD
+>>> opt = SGD(learning_rate=0.1)
+>>> set_value(opt.lr, 0.05)                     # what a learning-rate callback does
+>>> float(get_value(opt.learning_rate))
+0.05000000074505806
 """
+
 from typing import Any
 
 from fittrace.autodiff import to_numpy
@@ -33,8 +34,10 @@ def get_value(x: Any) -> Any:
 def set_value(x: Any, value: Any) -> None:
     """Give a variable a new value in place (``optimizer.lr``, a weight), as Keras's ``set_value``."""
     if not hasattr(x, "assign"):
-        raise TypeError(f"set_value needs a variable (something with .assign, such as optimizer.lr or a layer's "
-                        f"weight), but got {type(x).__name__}: a plain number cannot be changed in place.")
+        raise TypeError(
+            f"set_value needs a variable (something with .assign, such as optimizer.lr or a layer's "
+            f"weight), but got {type(x).__name__}: a plain number cannot be changed in place."
+        )
     x.assign(to_numpy(value))
 
 

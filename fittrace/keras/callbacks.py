@@ -1,17 +1,29 @@
 """``fittrace.keras.callbacks``: the callbacks a Keras 2 script imports from ``tensorflow.keras.callbacks``."""
+
 from fittrace.callbacks import (
-                                Callback,
-                                CallbackList,
-                                CSVLogger,
-                                EarlyStopping,
-                                History,
-                                LambdaCallback,
-                                LearningRateScheduler,
-                                ModelCheckpoint,
-                                ProgbarLogger,
-                                ReduceLROnPlateau,
-                                TerminateOnNaN,
+    Callback,
+    CallbackList,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ProgbarLogger,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
 )
 
-__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "LambdaCallback",
-           "ModelCheckpoint", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger"]
+__all__ = [
+    "Callback",
+    "CallbackList",
+    "History",
+    "ProgbarLogger",
+    "EarlyStopping",
+    "LambdaCallback",
+    "ModelCheckpoint",
+    "TerminateOnNaN",
+    "LearningRateScheduler",
+    "ReduceLROnPlateau",
+    "CSVLogger",
+]

@@ -1,4 +1,5 @@
 """``fittrace.keras.models``: Sequential and Model (as ``tensorflow.keras.models``)."""
+
 from fittrace.engine.sequential import Sequential
 from fittrace.engine.training import Model
 

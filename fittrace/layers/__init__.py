@@ -4,6 +4,7 @@
 May import the engine's Layer, InputSpec and InputLayer, the autodiff, activations, initializers,
 regularizers, ``seeding`` and ``utils``; never the model, tracing's files, analysis or rendering.
 """
+
 from __future__ import annotations
 
 from fittrace.engine.base_layer import Layer
@@ -25,4 +26,24 @@ from fittrace.layers.pooling import (
 from fittrace.layers.regularization import Dropout
 from fittrace.layers.reshaping import Flatten, Reshape
 
-__all__ = ["Layer", "InputSpec", "InputLayer", "Input", "Dense", "Activation", "Conv2D", "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D", "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPooling2D", "GlobalMaxPool2D", "BatchNormalization", "Flatten", "Reshape", "Dropout"]
+__all__ = [
+    "Layer",
+    "InputSpec",
+    "InputLayer",
+    "Input",
+    "Dense",
+    "Activation",
+    "Conv2D",
+    "MaxPooling2D",
+    "MaxPool2D",
+    "AveragePooling2D",
+    "AvgPool2D",
+    "GlobalAveragePooling2D",
+    "GlobalAvgPool2D",
+    "GlobalMaxPooling2D",
+    "GlobalMaxPool2D",
+    "BatchNormalization",
+    "Flatten",
+    "Reshape",
+    "Dropout",
+]

@@ -6,6 +6,7 @@ confusion-matrix metrics, IoU.
     >>> get("sparse_categorical_accuracy").__name__, get("Mean").name
     ('sparse_categorical_accuracy', 'mean')
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -32,22 +33,56 @@ from fittrace.metrics.regression_metrics import (
 )
 from fittrace.saving.legacy.serialization import unknown
 
-__all__ = ["Metric", "Reduce", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
-           "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
-           "SparseTopKCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError", "binary_accuracy",
-           "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
-           "sparse_top_k_categorical_accuracy", "mean_squared_error", "mean_absolute_error", "get"]
+__all__ = [
+    "Metric",
+    "Reduce",
+    "Mean",
+    "Sum",
+    "MeanMetricWrapper",
+    "Accuracy",
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "SparseCategoricalAccuracy",
+    "TopKCategoricalAccuracy",
+    "SparseTopKCategoricalAccuracy",
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "get",
+]
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "sparse_categorical_accuracy": sparse_categorical_accuracy, "categorical_accuracy": categorical_accuracy,
-    "binary_accuracy": binary_accuracy, "top_k_categorical_accuracy": top_k_categorical_accuracy,
+    "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "categorical_accuracy": categorical_accuracy,
+    "binary_accuracy": binary_accuracy,
+    "top_k_categorical_accuracy": top_k_categorical_accuracy,
     "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
-    "mean_squared_error": mean_squared_error, "mse": mean_squared_error, "mean_absolute_error": mean_absolute_error,
+    "mean_squared_error": mean_squared_error,
+    "mse": mean_squared_error,
+    "mean_absolute_error": mean_absolute_error,
     "mae": mean_absolute_error,
 }
-_CLASSES = {c.__name__: c for c in (Mean, Sum, Accuracy, SparseCategoricalAccuracy, CategoricalAccuracy,
-                                    BinaryAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-                                    MeanSquaredError, MeanAbsoluteError)}
+_CLASSES = {
+    c.__name__: c
+    for c in (
+        Mean,
+        Sum,
+        Accuracy,
+        SparseCategoricalAccuracy,
+        CategoricalAccuracy,
+        BinaryAccuracy,
+        TopKCategoricalAccuracy,
+        SparseTopKCategoricalAccuracy,
+        MeanSquaredError,
+        MeanAbsoluteError,
+    )
+}
 
 
 def get(identifier: Any) -> Any:

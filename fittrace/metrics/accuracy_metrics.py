@@ -8,6 +8,7 @@ tf_keras/src/metrics/__init__.py): each class is a ``MeanMetricWrapper`` over it
     >>> m.update_state(np.array([1, 0]), np.array([[0.2, 0.8], [0.4, 0.6]])); m.result()
     0.5
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -70,15 +71,21 @@ class CategoricalAccuracy(MeanMetricWrapper):
 
 
 class BinaryAccuracy(MeanMetricWrapper):
-    def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
+    def __init__(
+        self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5
+    ) -> None:
         super().__init__(binary_accuracy, name, dtype, threshold=threshold)
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):
-    def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype: Any = None) -> None:
+    def __init__(
+        self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype: Any = None
+    ) -> None:
         super().__init__(top_k_categorical_accuracy, name, dtype, k=k)
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
-    def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy", dtype: Any = None) -> None:
+    def __init__(
+        self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy", dtype: Any = None
+    ) -> None:
         super().__init__(sparse_top_k_categorical_accuracy, name, dtype, k=k)

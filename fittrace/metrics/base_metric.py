@@ -9,6 +9,7 @@ Mirrors tf_keras/src/metrics/base_metric.py: ``update_state`` accumulates ``tota
     >>> round(m.result(), 4)     # (2*128 + 4*96) / 224
     2.8571
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -88,7 +89,9 @@ class Mean(Reduce):
 class MeanMetricWrapper(Mean):
     """The running mean of ``fn(y_true, y_pred)`` per sample; ``name`` is the user's key (e.g. "accuracy")."""
 
-    def __init__(self, fn: Callable[..., Any], name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], name: str | None = None, dtype: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(name or fn.__name__, dtype)
         self._fn = fn
         self._fn_kwargs = kwargs

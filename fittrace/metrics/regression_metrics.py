@@ -7,6 +7,7 @@ Left out: RootMeanSquaredError, CosineSimilarity, LogCoshError, MeanAbsolutePerc
     >>> m.update_state(np.array([[0.0], [1.0]]), np.array([[1.0], [1.0]])); m.result()
     0.5
 """
+
 from __future__ import annotations
 
 from typing import Any

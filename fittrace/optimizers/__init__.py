@@ -6,6 +6,7 @@ resolves a name, as ``keras.optimizers.get``. May import the autodiff, ``saving.
     >>> type(get("rmsprop")).__name__, get("RMSprop").learning_rate.numpy().item()
     ('RMSprop', 0.0010000000474974513)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,11 +22,28 @@ from fittrace.optimizers.rmsprop import RMSprop
 from fittrace.optimizers.sgd import SGD
 from fittrace.saving.legacy.serialization import unknown
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "Adagrad", "Adadelta", "Adamax", "Nadam", "AdamW", "get"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "RMSprop",
+    "Adam",
+    "Adagrad",
+    "Adadelta",
+    "Adamax",
+    "Nadam",
+    "AdamW",
+    "get",
+]
 
 _BY_NAME: dict[str, type[Optimizer]] = {
-    "sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adagrad": Adagrad, "adadelta": Adadelta, "adamax": Adamax,
-    "nadam": Nadam, "adamw": AdamW,
+    "sgd": SGD,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
+    "adamax": Adamax,
+    "nadam": Nadam,
+    "adamw": AdamW,
 }
 
 

@@ -11,6 +11,7 @@ updates.
     >>> round(float(1.0 - w.numpy()[0]), 5)      # lr * g / sqrt(0.1 + g^2 + 1e-7)
     0.68825
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,10 +25,19 @@ class Adagrad(Optimizer):
     """Each weight's step shrinks with the sum of its squared gradients so far (which starts at
     ``initial_accumulator_value``)."""
 
-    def __init__(self, learning_rate: Any = 0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
-                 name: str = "Adagrad", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+        name: str = "Adagrad",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name, learning_rate, **kwargs)
-        self.initial_accumulator_value, self.epsilon = float(initial_accumulator_value), float(epsilon)
+        self.initial_accumulator_value, self.epsilon = (
+            float(initial_accumulator_value),
+            float(epsilon),
+        )
 
     def _hyper_names(self) -> tuple[str, ...]:
         return ("initial_accumulator_value", "epsilon")
@@ -38,13 +48,19 @@ class Adagrad(Optimizer):
     def _slot_initial_value(self, slot: str) -> float:
         return self.initial_accumulator_value
 
-    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
-                    buf: np.ndarray, lr: float) -> None:
+    def update_step(
+        self,
+        gradient: np.ndarray,
+        variable: np.ndarray,
+        slots: dict[str, np.ndarray],
+        buf: np.ndarray,
+        lr: float,
+    ) -> None:
         acc = slots["accumulator"]
         np.multiply(gradient, gradient, out=buf)
-        acc += buf                                                    # acc += g^2
+        acc += buf  # acc += g^2
         np.add(acc, np.float32(self.epsilon), out=buf)
         np.sqrt(buf, out=buf)
         np.divide(gradient, buf, out=buf)
-        buf *= np.float32(-lr)                                        # -lr g / sqrt(acc + eps)
+        buf *= np.float32(-lr)  # -lr g / sqrt(acc + eps)
         variable += buf

@@ -9,6 +9,7 @@ Mirrors ``keras.optimizers.Adam`` (tf_keras/src/optimizers/adam.py): the ``m`` a
     >>> round(float(1.0 - w.numpy()[0]), 4)        # the first step moves by about lr
     0.1
 """
+
 from __future__ import annotations
 
 import math
@@ -22,10 +23,23 @@ from fittrace.optimizers.optimizer import Optimizer
 class Adam(Optimizer):
     """Adaptive moments with Keras 2's bias correction folded into the step size."""
 
-    def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-07, amsgrad: bool = False, name: str = "Adam", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-07,
+        amsgrad: bool = False,
+        name: str = "Adam",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name, learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = float(beta_1), float(beta_2), float(epsilon), amsgrad
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = (
+            float(beta_1),
+            float(beta_2),
+            float(epsilon),
+            amsgrad,
+        )
 
     def _hyper_names(self) -> tuple[str, ...]:
         return ("beta_1", "beta_2", "epsilon", "amsgrad")
@@ -33,10 +47,16 @@ class Adam(Optimizer):
     def _slot_names_for(self) -> tuple[str, ...]:
         return ("m", "v") + (("vhat",) if self.amsgrad else ())
 
-    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
-                    buf: np.ndarray, lr: float) -> None:
+    def update_step(
+        self,
+        gradient: np.ndarray,
+        variable: np.ndarray,
+        slots: dict[str, np.ndarray],
+        buf: np.ndarray,
+        lr: float,
+    ) -> None:
         t = self.iterations + 1
-        alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        alpha = lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         m, v = slots["m"], slots["v"]
         update_moments(gradient, m, v, buf, self.beta_1, self.beta_2)
         if self.amsgrad:
@@ -50,8 +70,14 @@ class Adam(Optimizer):
         variable += buf
 
 
-def update_moments(gradient: np.ndarray, m: np.ndarray, v: np.ndarray, buf: np.ndarray, beta_1: float,
-                   beta_2: float) -> None:
+def update_moments(
+    gradient: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    buf: np.ndarray,
+    beta_1: float,
+    beta_2: float,
+) -> None:
     """Adam's running moments, in place: ``m += (g - m)(1 - beta_1)``, ``v += (g^2 - v)(1 - beta_2)``."""
     np.subtract(gradient, m, out=buf)
     buf *= np.float32(1 - beta_1)

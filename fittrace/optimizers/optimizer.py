@@ -16,6 +16,7 @@ the initial rate, as in Keras. Left out: EMA, sparse (IndexedSlices) updates, lo
     >>> opt.iterations, round(float(w.numpy()[0]), 6)
     (1, 0.8)
 """
+
 from __future__ import annotations
 
 import inspect
@@ -38,7 +39,7 @@ def _takes_no_arguments(fn: Any) -> bool:
         inspect.signature(fn).bind()
     except TypeError:
         return False
-    except ValueError:                              # no signature to read (some builtins): treat as a schedule
+    except ValueError:  # no signature to read (some builtins): treat as a schedule
         return False
     return True
 
@@ -67,33 +68,54 @@ class Optimizer:
 
     _slot_names: tuple[str, ...] = ()
 
-    def __init__(self, name: str, learning_rate: float | Callable[[int], float] = 0.001,
-                 weight_decay: float | None = None, clipnorm: float | None = None, clipvalue: float | None = None,
-                 global_clipnorm: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        learning_rate: float | Callable[[int], float] = 0.001,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        **kwargs: Any,
+    ) -> None:
         if kwargs:
-            raise TypeError(f"{next(iter(kwargs))} is not a valid argument, kwargs should be empty for "
-                            "`optimizer_experimental.Optimizer`.")
+            raise TypeError(
+                f"{next(iter(kwargs))} is not a valid argument, kwargs should be empty for "
+                "`optimizer_experimental.Optimizer`."
+            )
         if clipnorm is not None and global_clipnorm is not None:
-            raise ValueError("At most one of `clipnorm` and `global_clipnorm` can be set. Received: "
-                             f"clipnorm={clipnorm}, global_clipnorm={global_clipnorm}.")
+            raise ValueError(
+                "At most one of `clipnorm` and `global_clipnorm` can be set. Received: "
+                f"clipnorm={clipnorm}, global_clipnorm={global_clipnorm}."
+            )
         self.name = name
         # a float becomes a float32 variable, as in Keras (callbacks read and set it); a schedule stays a callable
         if _takes_no_arguments(learning_rate):
-            learning_rate = learning_rate()          # as tf.Variable(fn) does: the function gives the initial value
+            learning_rate = (
+                learning_rate()
+            )  # as tf.Variable(fn) does: the function gives the initial value
         self._learning_rate: Variable | Callable[[int], float] = (
-            learning_rate if callable(learning_rate) else
-            Variable(np.array(learning_rate, dtype=np.float32), name="learning_rate", trainable=False))
+            learning_rate
+            if callable(learning_rate)
+            else Variable(
+                np.array(learning_rate, dtype=np.float32), name="learning_rate", trainable=False
+            )
+        )
         self.iterations = 0
-        self._scheduled_rate = self._schedule_now()            # a schedule's rate for the coming step
+        self._scheduled_rate = self._schedule_now()  # a schedule's rate for the coming step
         self.weight_decay, self.clipnorm, self.clipvalue = weight_decay, clipnorm, clipvalue
         self.global_clipnorm = global_clipnorm
         self._built = False
         self._warned_empty: set[tuple[str, ...]] = set()
         self._slots: dict[int, dict[str, Variable]] = {}
-        self._buffers: dict[int, np.ndarray] = {}    # one scratch array per variable: updates happen in place
+        self._buffers: dict[
+            int, np.ndarray
+        ] = {}  # one scratch array per variable: updates happen in place
         self._variables: list[Variable] = []
-        self._last_updates: list[Variable] = []     # the variables the last update changed (kept while tracing)
-        self._update_norms: dict[str, float] = {}    # norms of the last updates already computed
+        self._last_updates: list[
+            Variable
+        ] = []  # the variables the last update changed (kept while tracing)
+        self._update_norms: dict[str, float] = {}  # norms of the last updates already computed
 
     @property
     def last_update_norms(self) -> dict[str, float]:
@@ -126,15 +148,20 @@ class Optimizer:
             self._learning_rate = value
             self._scheduled_rate = self._schedule_now()
         elif callable(self._learning_rate):
-            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
-                            "constructor argument, hence its learning rate is not settable. If you need the learning "
-                            "rate to be settable, you should instantiate the optimizer with a float `learning_rate` "
-                            "argument.")
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
+                "constructor argument, hence its learning rate is not settable. If you need the learning "
+                "rate to be settable, you should instantiate the optimizer with a float `learning_rate` "
+                "argument."
+            )
         else:
             self._learning_rate.assign(to_numpy(value))
 
-    lr = property(lambda self: self.learning_rate, lambda self, value: setattr(self, "learning_rate", value),
-                  doc="Alias of ``learning_rate`` (Keras keeps it for older code).")
+    lr = property(
+        lambda self: self.learning_rate,
+        lambda self, value: setattr(self, "learning_rate", value),
+        doc="Alias of ``learning_rate`` (Keras keeps it for older code).",
+    )
 
     def _current_learning_rate(self) -> float:
         """The rate of the latest (or, inside ``apply_gradients``, the current) update, as a float."""
@@ -146,7 +173,9 @@ class Optimizer:
         shortest decimal of its float32 value (0.001, not 0.0010000000474974513)."""
         lr = self._current_learning_rate() if learning_rate is None else learning_rate
         out = {"learning_rate": float(str(np.float32(lr)))}
-        out.update({k: getattr(self, k) for k in self._hyper_names() if getattr(self, k, None) is not None})
+        out.update(
+            {k: getattr(self, k) for k in self._hyper_names() if getattr(self, k, None) is not None}
+        )
         return out
 
     def _hyper_names(self) -> tuple[str, ...]:
@@ -168,9 +197,11 @@ class Optimizer:
         for var in var_list:
             slots = {}
             for slot in self._slot_names_for():
-                slot_var = Variable(np.full_like(var.value, self._slot_initial_value(slot)),
-                                    name=f"{self.name}/{slot}/{var.name}",
-                                    trainable=False)
+                slot_var = Variable(
+                    np.full_like(var.value, self._slot_initial_value(slot)),
+                    name=f"{self.name}/{slot}/{var.name}",
+                    trainable=False,
+                )
                 slots[slot] = slot_var
                 made.append(slot_var.name)
             self._slots[id(var)] = slots
@@ -186,7 +217,9 @@ class Optimizer:
         return self._slots[id(var)][slot]
 
     # --- the update ------------------------------------------------------------------------------------------------
-    def compute_gradients(self, loss: Any, var_list: Sequence[Variable], tape: Any) -> list[tuple[Any, Variable]]:
+    def compute_gradients(
+        self, loss: Any, var_list: Sequence[Variable], tape: Any
+    ) -> list[tuple[Any, Variable]]:
         grads = tape.gradient(loss, list(var_list))
         return list(zip(grads, var_list))
 
@@ -196,25 +229,38 @@ class Optimizer:
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]]) -> None:
         """Build slots on first use, clip, decay, update each variable in place, count the iteration."""
-        pairs = [(None if g is None else np.asarray(getattr(g, "value", g), dtype=np.float32), v)
-                 for g, v in grads_and_vars]
+        pairs = [
+            (None if g is None else np.asarray(getattr(g, "value", g), dtype=np.float32), v)
+            for g, v in grads_and_vars
+        ]
         self._scheduled_rate = self._schedule_now()
         lr = self._current_learning_rate()
         created: list[str] = []
         if not self._built:
             created = self.build([v for _, v in pairs])
-            rec.emit("optimizer_slots", f"{type(self).__name__}.build", keras=f"{_KERAS}.build",
-                     data={"optimizer": type(self).__name__, "slots": created})
+            rec.emit(
+                "optimizer_slots",
+                f"{type(self).__name__}.build",
+                keras=f"{_KERAS}.build",
+                data={"optimizer": type(self).__name__, "slots": created},
+            )
         elif any(id(v) not in self._slots for _, v in pairs):
             new = next(v.name for _, v in pairs if id(v) not in self._slots)
-            raise rec.with_facts(KeyError(
-                f"The optimizer cannot recognize variable {new}. This usually means you are trying to call the "
-                "optimizer to update different parts of the model separately. Please call "
-                "`optimizer.build(variables)` with the full list of trainable variables before the training loop or "
-                f"use legacy optimizer `tf.keras.optimizers.legacy.{self.name}`."),
-                check="unknown_variable", variable=new, layer=new.split("/")[0])
+            raise rec.with_facts(
+                KeyError(
+                    f"The optimizer cannot recognize variable {new}. This usually means you are trying to call the "
+                    "optimizer to update different parts of the model separately. Please call "
+                    "`optimizer.build(variables)` with the full list of trainable variables before the training loop or "
+                    f"use legacy optimizer `tf.keras.optimizers.legacy.{self.name}`."
+                ),
+                check="unknown_variable",
+                variable=new,
+                layer=new.split("/")[0],
+            )
         pairs = optimizer_utils.filter_empty_gradients(pairs, self._warned_empty)
-        pairs = optimizer_utils.clip_gradients(pairs, self.clipnorm, self.global_clipnorm, self.clipvalue)
+        pairs = optimizer_utils.clip_gradients(
+            pairs, self.clipnorm, self.global_clipnorm, self.clipvalue
+        )
         tracing = rec.stepwise() is not None
         self._update_norms = {}
         self._prepare_step()
@@ -228,26 +274,50 @@ class Optimizer:
         self._last_updates = updated = [var for _, var in pairs] if tracing else []
         if tracing:
             hyper = _Once(lambda: self.hyperparameters(lr))
-            rec.emit_each("optimizer_update", f"{_KERAS}.apply_gradients", len(updated),
-                          lambda i, it=self.iterations: self._update_event(updated[i], created, hyper, it))
+            rec.emit_each(
+                "optimizer_update",
+                f"{_KERAS}.apply_gradients",
+                len(updated),
+                lambda i, it=self.iterations: self._update_event(updated[i], created, hyper, it),
+            )
         self.iterations += 1
 
-    def _update_event(self, var: Variable, created: list[str], hyper: Any,
-                      iteration: int) -> tuple[str, str | None, dict[str, Any]]:
+    def _update_event(
+        self, var: Variable, created: list[str], hyper: Any, iteration: int
+    ) -> tuple[str, str | None, dict[str, Any]]:
         """An "optimizer_update" event's name, layer and payload (made only if the event is kept)."""
         name = var.name
-        return name, name.split("/")[0] if "/" in name else None, {
-            "variable": name, "update_norm": self._update_norm(var), "hyperparameters": hyper(),
-            "slots_created": [s for s in created if s.endswith("/" + name)], "iteration": iteration}
+        return (
+            name,
+            name.split("/")[0] if "/" in name else None,
+            {
+                "variable": name,
+                "update_norm": self._update_norm(var),
+                "hyperparameters": hyper(),
+                "slots_created": [s for s in created if s.endswith("/" + name)],
+                "iteration": iteration,
+            },
+        )
 
-    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
-                    buf: np.ndarray, lr: float) -> None:
+    def update_step(
+        self,
+        gradient: np.ndarray,
+        variable: np.ndarray,
+        slots: dict[str, np.ndarray],
+        buf: np.ndarray,
+        lr: float,
+    ) -> None:
         """Change ``variable`` (an array) in place; leave the change applied in ``buf``. Element-wise only."""
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
         lr = self._learning_rate
-        return {"name": self.name, "learning_rate": lr if callable(lr) else float(str(lr.value)),
-                "weight_decay": self.weight_decay,
-                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm,
-                **{k: getattr(self, k) for k in self._hyper_names()}}
+        return {
+            "name": self.name,
+            "learning_rate": lr if callable(lr) else float(str(lr.value)),
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "clipvalue": self.clipvalue,
+            "global_clipnorm": self.global_clipnorm,
+            **{k: getattr(self, k) for k in self._hyper_names()},
+        }

@@ -11,6 +11,7 @@ Keras 2 optimizer has it (the legacy one had it outside), with the ``velocity``,
     >>> round(float(1.0 - w.numpy()[0]), 6)        # lr * g / sqrt(0.1 g^2 + 1e-7)
     0.314658
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,26 +24,48 @@ from fittrace.optimizers.optimizer import Optimizer
 class RMSprop(Optimizer):
     """Divide the gradient by a running root-mean-square of recent gradients."""
 
-    def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-07,
-                 centered: bool = False, name: str = "RMSprop", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-07,
+        centered: bool = False,
+        name: str = "RMSprop",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name, learning_rate, **kwargs)
-        self.rho, self.momentum, self.epsilon, self.centered = float(rho), float(momentum), float(epsilon), centered
+        self.rho, self.momentum, self.epsilon, self.centered = (
+            float(rho),
+            float(momentum),
+            float(epsilon),
+            centered,
+        )
 
     def _hyper_names(self) -> tuple[str, ...]:
         return ("rho", "momentum", "epsilon", "centered")
 
     def _slot_names_for(self) -> tuple[str, ...]:
-        return ("velocity",) + (("momentum",) if self.momentum > 0 else ()) + \
-            (("average_gradient",) if self.centered else ())
+        return (
+            ("velocity",)
+            + (("momentum",) if self.momentum > 0 else ())
+            + (("average_gradient",) if self.centered else ())
+        )
 
-    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
-                    buf: np.ndarray, lr: float) -> None:
+    def update_step(
+        self,
+        gradient: np.ndarray,
+        variable: np.ndarray,
+        slots: dict[str, np.ndarray],
+        buf: np.ndarray,
+        lr: float,
+    ) -> None:
         rho = np.float32(self.rho)
         v = slots["velocity"]
-        np.multiply(gradient, gradient, out=buf)                      # in place on preallocated buffers: hot path
+        np.multiply(gradient, gradient, out=buf)  # in place on preallocated buffers: hot path
         buf *= np.float32(1 - self.rho)
         v *= rho
-        v += buf                                                      # v = rho v + (1 - rho) g^2
+        v += buf  # v = rho v + (1 - rho) g^2
         if self.centered:
             a = slots["average_gradient"]
             a *= rho
@@ -50,10 +73,10 @@ class RMSprop(Optimizer):
             np.subtract(v, a * a, out=buf)
             buf += np.float32(self.epsilon)
         else:
-            np.add(v, np.float32(self.epsilon), out=buf)             # epsilon inside the square root
+            np.add(v, np.float32(self.epsilon), out=buf)  # epsilon inside the square root
         np.sqrt(buf, out=buf)
         np.divide(gradient, buf, out=buf)
-        buf *= np.float32(-lr)                                        # -lr g / sqrt(v + eps)
+        buf *= np.float32(-lr)  # -lr g / sqrt(v + eps)
         if self.momentum > 0:
             m = slots["momentum"]
             m *= np.float32(self.momentum)

@@ -9,6 +9,7 @@ only when ``momentum`` is set) and the dense update rule. Left out: sparse (Inde
     >>> round(float(w.numpy()[0]), 6)            # 1 - 0.5 * 0.2
     0.9
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,8 +22,14 @@ from fittrace.optimizers.optimizer import Optimizer
 class SGD(Optimizer):
     """Gradient descent, optionally with momentum (``m = momentum * m - lr * g``) and Nesterov."""
 
-    def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 name: str = "SGD", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        learning_rate: Any = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        name: str = "SGD",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name, learning_rate, **kwargs)
         if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
             raise ValueError("`momentum` must be between [0, 1].")
@@ -34,15 +41,21 @@ class SGD(Optimizer):
     def _slot_names_for(self) -> tuple[str, ...]:
         return ("m",) if self.momentum else ()
 
-    def update_step(self, gradient: np.ndarray, variable: np.ndarray, slots: dict[str, np.ndarray],
-                    buf: np.ndarray, lr: float) -> None:
-        np.multiply(gradient, np.float32(-lr), out=buf)              # -lr * g
+    def update_step(
+        self,
+        gradient: np.ndarray,
+        variable: np.ndarray,
+        slots: dict[str, np.ndarray],
+        buf: np.ndarray,
+        lr: float,
+    ) -> None:
+        np.multiply(gradient, np.float32(-lr), out=buf)  # -lr * g
         if self.momentum:
             m = slots["m"]
             m *= np.float32(self.momentum)
-            m += buf                                                  # m = momentum * m - lr * g
+            m += buf  # m = momentum * m - lr * g
             if self.nesterov:
-                buf += m * np.float32(self.momentum)                  # -lr * g + momentum * m
+                buf += m * np.float32(self.momentum)  # -lr * g + momentum * m
             else:
                 np.copyto(buf, m)
         variable += buf

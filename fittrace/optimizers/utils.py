@@ -4,6 +4,7 @@ Mirrors ``keras.optimizers.utils`` (tf_keras/src/optimizers/utils.py): ``filter_
 clipping functions Keras makes from ``clipnorm``, ``global_clipnorm`` and ``clipvalue``. Pure functions on
 ``(gradient, variable)`` pairs; the optimizer (``optimizers.py``) calls them in that order.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,19 +28,25 @@ def filter_empty_gradients(pairs: Pairs, warned: set[tuple[str, ...]]) -> Pairs:
     each time its function is traced). No gradient at all is an error, as in Keras."""
     kept = [(g, v) for g, v in pairs if g is not None]
     if not kept and pairs:
-        raise ValueError(f"No gradients provided for any variable: {([v.name for _, v in pairs],)}. The loss "
-                         "does not depend on any of them: check that it is computed from the model's output.")
+        raise ValueError(
+            f"No gradients provided for any variable: {([v.name for _, v in pairs],)}. The loss "
+            "does not depend on any of them: check that it is computed from the model's output."
+        )
     missing = [v.name for g, v in pairs if g is None]
     if missing and tuple(missing) not in warned:
         warned.add(tuple(missing))
-        warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If you're using "
-             "`model.compile()`, did you forget to provide a `loss` argument?",
-             "filter_empty_gradients", "keras.optimizers.utils.filter_empty_gradients")
+        warn(
+            f"Gradients do not exist for variables {missing} when minimizing the loss. If you're using "
+            "`model.compile()`, did you forget to provide a `loss` argument?",
+            "filter_empty_gradients",
+            "keras.optimizers.utils.filter_empty_gradients",
+        )
     return kept
 
 
-def clip_gradients(pairs: Pairs, clipnorm: float | None, global_clipnorm: float | None,
-                   clipvalue: float | None) -> Pairs:
+def clip_gradients(
+    pairs: Pairs, clipnorm: float | None, global_clipnorm: float | None, clipvalue: float | None
+) -> Pairs:
     """Each gradient's norm to at most ``clipnorm``, then all of them together to ``global_clipnorm``, then every
     value into ``[-clipvalue, clipvalue]`` (each step only when its setting is given)."""
     if clipnorm is not None:

@@ -4,6 +4,7 @@ User-defined layers, callbacks and ``train_step`` overrides appear under their o
 themselves). Counts are of the recorded events: at "default" detail only some steps are kept whole, so per-step
 calls are counted for those steps (the graph's label says so). ``callgraph_dot(trace) -> str``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,11 +12,19 @@ from typing import Any
 from fittrace.render.dot_text import attrs, q
 from fittrace.tracing.document import Trace
 
-_CALL_INSTANTS = {"compile_check": "_assert_compile_was_called", "adapter_selected": None,
-                  "callbacks_container": "CallbackList.__init__", "weight_created": "Layer.add_weight",
-                  "loss": "LossesContainer.__call__", "optimizer_update": "Optimizer.apply_gradients",
-                  "optimizer_slots": "Optimizer.build", "metric_update": "MetricsContainer.update_state",
-                  "history": "History.on_epoch_end", "gradient": None, "adapter_candidate": "select_data_adapter"}
+_CALL_INSTANTS = {
+    "compile_check": "_assert_compile_was_called",
+    "adapter_selected": None,
+    "callbacks_container": "CallbackList.__init__",
+    "weight_created": "Layer.add_weight",
+    "loss": "LossesContainer.__call__",
+    "optimizer_update": "Optimizer.apply_gradients",
+    "optimizer_slots": "Optimizer.build",
+    "metric_update": "MetricsContainer.update_state",
+    "history": "History.on_epoch_end",
+    "gradient": None,
+    "adapter_candidate": "select_data_adapter",
+}
 _SKIP_SPANS = {"epoch", "step"}
 
 
@@ -42,9 +51,17 @@ def callgraph_edges(trace: Trace) -> list[tuple[str, str, int, int]]:
                 return _label(p)
             seq = p.parent
         return "user code"
+
     for ev in trace.events:
-        if ev.kind in _SKIP_SPANS or (ev.dur is None and ev.kind not in _CALL_INSTANTS) or \
-                (ev.kind in _CALL_INSTANTS and _CALL_INSTANTS[ev.kind] is None and ev.kind != "adapter_selected"):
+        if (
+            ev.kind in _SKIP_SPANS
+            or (ev.dur is None and ev.kind not in _CALL_INSTANTS)
+            or (
+                ev.kind in _CALL_INSTANTS
+                and _CALL_INSTANTS[ev.kind] is None
+                and ev.kind != "adapter_selected"
+            )
+        ):
             continue
         key = (caller(ev), _label(ev))
         edges.setdefault(key, [len(edges) + 1, 0])[1] += 1
@@ -52,7 +69,10 @@ def callgraph_edges(trace: Trace) -> list[tuple[str, str, int, int]]:
             for member in ev.data.get("callbacks", []):
                 sub = (_label(ev), f"{member}.{ev.data.get('hook')}")
                 edges.setdefault(sub, [len(edges) + 1, 0])[1] += 1
-    return [(a, b, order, count) for (a, b), (order, count) in sorted(edges.items(), key=lambda kv: kv[1][0])]
+    return [
+        (a, b, order, count)
+        for (a, b), (order, count) in sorted(edges.items(), key=lambda kv: kv[1][0])
+    ]
 
 
 def callgraph_dot(trace: Trace) -> str:
@@ -62,15 +82,21 @@ def callgraph_dot(trace: Trace) -> str:
     for a, b, _, _ in edges:
         for name in (a, b):
             nodes.setdefault(name, f"n{len(nodes)}")
-    lines = ["digraph callgraph {",
-             '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, labelloc=t, label=' +
-             q(f"call graph: edges numbered in first-call order, × = calls recorded (detail={detail})") + "];",
-             '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica", fontsize=10];',
-             '  edge [fontname="Helvetica", fontsize=9, color="#546e7a"];']
+    lines = [
+        "digraph callgraph {",
+        '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, labelloc=t, label='
+        + q(f"call graph: edges numbered in first-call order, × = calls recorded (detail={detail})")
+        + "];",
+        '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=9, color="#546e7a"];',
+    ]
     for name, nid in nodes.items():
         lines.append(f"  {nid} " + attrs(label=name) + ";")
     for a, b, order, count in edges:
-        lines.append(f"  {nodes[a]} -> {nodes[b]} " + attrs(label=f"{order}" + (f" ×{count}" if count > 1 else ""))
-                     + ";")
+        lines.append(
+            f"  {nodes[a]} -> {nodes[b]} "
+            + attrs(label=f"{order}" + (f" ×{count}" if count > 1 else ""))
+            + ";"
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
 """Helpers for writing Graphviz DOT text safely: every user string goes through :func:`q`."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@ The epoch loop, the step loop, the callbacks at each hook, and the training path
 step_function -> train_step -> call -> loss -> gradient -> update -> metrics highlighted in red. Built from a
 trace only; ``flowchart_dot(trace) -> str``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,16 +34,26 @@ def _facts(trace: Trace) -> dict[str, Any]:
     return {
         "epochs": loops.epochs if loops else (fit.data.get("epochs") if fit else "?"),
         "steps": loops.steps_per_epoch if loops else (sel.data.get("steps") if sel else "?"),
-        "batch": sel.data.get("batch_size") if sel else (fit.data.get("batch_size") if fit else "?"),
+        "batch": sel.data.get("batch_size")
+        if sel
+        else (fit.data.get("batch_size") if fit else "?"),
         "partial": sel.data.get("partial_batch_size") if sel else None,
         "samples": sel.data.get("num_samples") if sel else None,
         "adapter": sel.data.get("class") if sel else "?",
         "callbacks": cbs.data.get("members", []) if cbs else [],
-        "optimizer": next((e.data.get("optimizer") for e in ev if e.kind == "optimizer_slots"),
-                          (header.get("compile") or {}).get("optimizer", "optimizer")),
-        "loss": loss.data.get("name") if loss else (header.get("compile") or {}).get("loss", "loss"),
-        "layers": layers, "metrics": metrics,
-        "mode": next((e.data.get("mode") for e in ev if e.kind == "train_function" and e.data.get("mode")), "graph"),
+        "optimizer": next(
+            (e.data.get("optimizer") for e in ev if e.kind == "optimizer_slots"),
+            (header.get("compile") or {}).get("optimizer", "optimizer"),
+        ),
+        "loss": loss.data.get("name")
+        if loss
+        else (header.get("compile") or {}).get("loss", "loss"),
+        "layers": layers,
+        "metrics": metrics,
+        "mode": next(
+            (e.data.get("mode") for e in ev if e.kind == "train_function" and e.data.get("mode")),
+            "graph",
+        ),
         "error": next((e for e in ev if e.kind == "error"), None),
     }
 
@@ -50,15 +61,22 @@ def _facts(trace: Trace) -> dict[str, Any]:
 def flowchart_dot(trace: Trace) -> str:
     f = _facts(trace)
     hooks = ", ".join(map(str, f["callbacks"])) or "none"
-    data = f"{f['adapter']}\\n{f['samples']} samples, batch {f['batch']}, {f['steps']} steps" + \
-        (f", last batch {f['partial']}" if f["partial"] else "")
-    lines = ["digraph fit {", '  graph [rankdir=TB, fontname="Helvetica", fontsize=11, label=' +
-             q(f"model.fit: {f['epochs']} epochs × {f['steps']} steps") + ', labelloc=t];',
-             '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica", fontsize=10];',
-             '  edge [fontname="Helvetica", fontsize=9];']
+    data = f"{f['adapter']}\\n{f['samples']} samples, batch {f['batch']}, {f['steps']} steps" + (
+        f", last batch {f['partial']}" if f["partial"] else ""
+    )
+    lines = [
+        "digraph fit {",
+        '  graph [rankdir=TB, fontname="Helvetica", fontsize=11, label='
+        + q(f"model.fit: {f['epochs']} epochs × {f['steps']} steps")
+        + ", labelloc=t];",
+        '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
 
     def node(name: str, label: str, red: bool = False, shape: str | None = None) -> None:
-        extra = {"color": RED, "fontcolor": RED, "penwidth": "2", "fillcolor": "#ffebee"} if red else {}
+        extra = (
+            {"color": RED, "fontcolor": RED, "penwidth": "2", "fillcolor": "#ffebee"} if red else {}
+        )
         if shape:
             extra["shape"] = shape
         lines.append(f"  {name} " + attrs(label=label, **extra) + ";")
@@ -67,16 +85,30 @@ def flowchart_dot(trace: Trace) -> str:
     node("check", "_assert_compile_was_called")
     node("handler", "get_data_handler → DataHandler\n" + data.replace("\\n", "\n"))
     node("cbl", f"CallbackList\n[{hooks}]")
-    node("make", "make_train_function\n(" + ("tf.function, traced once per input signature" if f["mode"] == "graph"
-                                             else "run eagerly") + ")")
+    node(
+        "make",
+        "make_train_function\n("
+        + (
+            "tf.function, traced once per input signature"
+            if f["mode"] == "graph"
+            else "run eagerly"
+        )
+        + ")",
+    )
     node("tbegin", "callbacks.on_train_begin")
     lines.append("  subgraph cluster_epochs {")
-    lines.append("    " + f"label={q('for epoch, iterator in data_handler.enumerate_epochs()   × ' + str(f['epochs']))};"
-                 + ' style="rounded"; color="#7b1fa2";')
+    lines.append(
+        "    "
+        + f"label={q('for epoch, iterator in data_handler.enumerate_epochs()   × ' + str(f['epochs']))};"
+        + ' style="rounded"; color="#7b1fa2";'
+    )
     node("ebegin", "callbacks.on_epoch_begin(epoch)")
     lines.append("    subgraph cluster_steps {")
-    lines.append("      " + f"label={q('for step in data_handler.steps()   × ' + str(f['steps']))};"
-                 + ' style="rounded"; color="#7b1fa2";')
+    lines.append(
+        "      "
+        + f"label={q('for step in data_handler.steps()   × ' + str(f['steps']))};"
+        + ' style="rounded"; color="#7b1fa2";'
+    )
     node("bbegin", "callbacks.on_train_batch_begin(step)")
     node("tf", "train_function(iterator)", red=True)
     node("sf", "step_function", red=True)
@@ -101,13 +133,27 @@ def flowchart_dot(trace: Trace) -> str:
     for a, b in zip(red, red[1:]):
         style = {"color": RED, "penwidth": "2"} if a != "bbegin" and b != "bend" else {}
         lines.append(f"  {a} -> {b} " + attrs(**style) + ";")
-    lines += ["  bend -> stopb;", "  stopb -> bbegin " + attrs(label="no: next step", style="dashed", constraint="false") + ";",
-              "  stopb -> val " + attrs(label="steps done / yes") + ";", "  val -> eend;", "  eend -> stope;",
-              "  stope -> ebegin " + attrs(label="no: next epoch", style="dashed", constraint="false") + ";",
-              "  stope -> tend " + attrs(label="epochs done / yes") + ";", "  tend -> ret;"]
+    lines += [
+        "  bend -> stopb;",
+        "  stopb -> bbegin "
+        + attrs(label="no: next step", style="dashed", constraint="false")
+        + ";",
+        "  stopb -> val " + attrs(label="steps done / yes") + ";",
+        "  val -> eend;",
+        "  eend -> stope;",
+        "  stope -> ebegin "
+        + attrs(label="no: next epoch", style="dashed", constraint="false")
+        + ";",
+        "  stope -> tend " + attrs(label="epochs done / yes") + ";",
+        "  tend -> ret;",
+    ]
     if f["error"] is not None:
         e = f["error"]
-        node("err", f"stopped by {e.data.get('type')}:\n{str(e.data.get('message'))[:80]}", shape="note")
+        node(
+            "err",
+            f"stopped by {e.data.get('type')}:\n{str(e.data.get('message'))[:80]}",
+            shape="note",
+        )
         lines.append(f'  err [color="{RED}", fontcolor="{RED}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ Uses the system's ``dot`` when there is one; otherwise the ``graphviz-pure`` pro
 brings along on Linux x86-64 (a self-contained port of Graphviz shipped inside a PyPI wheel), so that
 ``fittrace demo`` draws every picture after ``pip install`` alone. With neither, the error says how to get one.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,8 @@ def find_dot() -> list[str]:
     raise GraphvizMissingError(
         "Graphviz's dot program was not found, so DOT cannot become SVG or PNG here. Install it with "
         "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) or `pip install graphviz-pure`. "
-        "The DOT text itself is always available: `fittrace diagram TRACE --kind flowchart --format dot`.")
+        "The DOT text itself is always available: `fittrace diagram TRACE --kind flowchart --format dot`."
+    )
 
 
 def dot_to(dot_text: str, fmt: str = "svg") -> str | bytes:
@@ -41,6 +43,8 @@ def dot_to(dot_text: str, fmt: str = "svg") -> str | bytes:
     cmd = find_dot() + [f"-T{fmt}"]
     result = subprocess.run(cmd, input=dot_text.encode("utf-8"), capture_output=True, timeout=120)
     if result.returncode != 0:
-        raise RuntimeError(f"{Path(cmd[0]).name} failed (exit {result.returncode}): "
-                           f"{result.stderr.decode('utf-8', 'replace').strip()[:500]}")
+        raise RuntimeError(
+            f"{Path(cmd[0]).name} failed (exit {result.returncode}): "
+            f"{result.stderr.decode('utf-8', 'replace').strip()[:500]}"
+        )
     return result.stdout.decode("utf-8") if fmt == "svg" else result.stdout

@@ -5,6 +5,7 @@ templates (top-level ``templates/``, shipped as ``fittrace.templates``) only loo
 undefined values fail loudly; data reaches the page's script only through ``|tojson``. A teacher can override any
 template by putting a file of the same name in a folder named by ``FITTRACE_TEMPLATES`` (or ``template_dir=``).
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,10 @@ from fittrace.analysis.walkthrough import explorer_rows, walkthrough
 from fittrace.render.plots import line_plot
 from fittrace.tracing.document import Trace
 
-_SAFE_SVG = re.compile(r"<script|javascript:|\son\w+\s*=|href\s*=\s*[\"']?https?:|xlink:href\s*=\s*[\"']?https?:",
-                       re.IGNORECASE)
+_SAFE_SVG = re.compile(
+    r"<script|javascript:|\son\w+\s*=|href\s*=\s*[\"']?https?:|xlink:href\s*=\s*[\"']?https?:",
+    re.IGNORECASE,
+)
 
 
 def template_dirs(extra: str | os.PathLike | None = None) -> list[str]:
@@ -32,7 +35,7 @@ def template_dirs(extra: str | os.PathLike | None = None) -> list[str]:
     for d in (extra, os.environ.get("FITTRACE_TEMPLATES")):
         if d:
             dirs.append(os.fspath(d))
-    packaged = Path(__file__).resolve().parents[1] / "templates"          # the wheel's fittrace/templates
+    packaged = Path(__file__).resolve().parents[1] / "templates"  # the wheel's fittrace/templates
     if packaged.is_dir():
         dirs.append(str(packaged))
     source = Path(__file__).resolve().parents[2] / "templates"
@@ -43,8 +46,13 @@ def template_dirs(extra: str | os.PathLike | None = None) -> list[str]:
 
 def environment(template_dir: str | os.PathLike | None = None) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in template_dirs(template_dir)])
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["num"] = _num
     env.filters["shape"] = shape_text
     return env
@@ -61,7 +69,9 @@ def _num(v: Any, digits: int = 4) -> str:
 def safe_svg(svg: str) -> Markup:
     """Mark a diagram SVG safe to inline, after refusing anything that could run or fetch."""
     if _SAFE_SVG.search(svg):
-        raise ValueError("refusing to inline an SVG that contains a script, an event handler or an external link")
+        raise ValueError(
+            "refusing to inline an SVG that contains a script, an event handler or an external link"
+        )
     svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", "", svg, flags=re.DOTALL)
     return Markup(svg.strip())
 
@@ -73,22 +83,55 @@ def _plots(trace: Trace) -> dict[str, Markup]:
     return {
         "epoch_loss": Markup(line_plot(losses, "loss per epoch", "epoch", "loss")),
         "epoch_metrics": Markup(line_plot(others, "metrics per epoch", "epoch", "value")),
-        "step_loss": Markup(line_plot([(x.name, x.points) for x in s.per_step],
-                                      "running loss and metrics per step", "step (all epochs)", "value")),
-        "grad_norms": Markup(line_plot([(x.name, x.points) for x in s.grad_norms],
-                                       "gradient norm per variable", "step", "L2 norm", log_y=True)),
-        "update_norms": Markup(line_plot([(x.name, x.points) for x in s.update_norms],
-                                         "update norm per variable", "step", "L2 norm", log_y=True)),
+        "step_loss": Markup(
+            line_plot(
+                [(x.name, x.points) for x in s.per_step],
+                "running loss and metrics per step",
+                "step (all epochs)",
+                "value",
+            )
+        ),
+        "grad_norms": Markup(
+            line_plot(
+                [(x.name, x.points) for x in s.grad_norms],
+                "gradient norm per variable",
+                "step",
+                "L2 norm",
+                log_y=True,
+            )
+        ),
+        "update_norms": Markup(
+            line_plot(
+                [(x.name, x.points) for x in s.update_norms],
+                "update norm per variable",
+                "step",
+                "L2 norm",
+                log_y=True,
+            )
+        ),
     }
 
 
-def render_html(trace: Trace, diagrams: dict[str, str] | None = None, template_dir: str | os.PathLike | None = None
-                ) -> str:
+def render_html(
+    trace: Trace,
+    diagrams: dict[str, str] | None = None,
+    template_dir: str | os.PathLike | None = None,
+) -> str:
     """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph to ready SVG text."""
     diagrams = diagrams or {}
-    pictures = {k: safe_svg(v) for k, v in diagrams.items() if k in ("sequence", "flowchart", "callgraph") and v}
+    pictures = {
+        k: safe_svg(v)
+        for k, v in diagrams.items()
+        if k in ("sequence", "flowchart", "callgraph") and v
+    }
     rows, omitted = explorer_rows(trace)
     env = environment(template_dir)
     return env.get_template("report.html.j2").render(
-        w=walkthrough(trace), plots=_plots(trace), diagrams=pictures, diagram_error=diagrams.get("error"),
-        builds=why_rebuilt(trace), events=rows, omitted=omitted)
+        w=walkthrough(trace),
+        plots=_plots(trace),
+        diagrams=pictures,
+        diagram_error=diagrams.get("error"),
+        builds=why_rebuilt(trace),
+        events=rows,
+        omitted=omitted,
+    )

@@ -1,9 +1,10 @@
 """Line plots as small inline SVG documents: pure functions of the series they are given.
 
-    >>> svg = line_plot([("loss", [(1, 0.5), (2, 0.3)])], title="loss per epoch")
-    >>> svg.startswith("<svg") and "loss per epoch" in svg
-    True
+>>> svg = line_plot([("loss", [(1, 0.5), (2, 0.3)])], title="loss per epoch")
+>>> svg.startswith("<svg") and "loss per epoch" in svg
+True
 """
+
 from __future__ import annotations
 
 import math
@@ -33,18 +34,31 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
-def line_plot(series: Iterable[tuple[str, Sequence[tuple[float, float]]]], title: str = "", xlabel: str = "",
-              ylabel: str = "", width: int = 560, height: int = 260, log_y: bool = False) -> str:
+def line_plot(
+    series: Iterable[tuple[str, Sequence[tuple[float, float]]]],
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    width: int = 560,
+    height: int = 260,
+    log_y: bool = False,
+) -> str:
     """One SVG with a line per series, axes with ticks, and a legend; names are escaped."""
-    data = [(name, [(float(x), float(y)) for x, y in pts if not log_y or y > 0]) for name, pts in series]
+    data = [
+        (name, [(float(x), float(y)) for x, y in pts if not log_y or y > 0]) for name, pts in series
+    ]
     data = [(n, p) for n, p in data if p]
     left, right, top, bottom = 58, 12, 28, 40
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="plot" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" font-size="11">',
-           f"<title>{escape(title)}</title>",
-           f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">{escape(title)}</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="plot" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">{escape(title)}</text>',
+    ]
     if not data:
-        out.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#777">no data recorded</text>')
+        out.append(
+            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#777">no data recorded</text>'
+        )
         return "".join(out) + "</svg>"
     xs = [x for _, p in data for x, _ in p]
     ys = [math.log10(y) if log_y else y for _, p in data for _, y in p]
@@ -57,25 +71,39 @@ def line_plot(series: Iterable[tuple[str, Sequence[tuple[float, float]]]], title
     y0, y1 = y0 - pad, y1 + pad
     sx = lambda x: left + (x - x0) / (x1 - x0) * (width - left - right)  # noqa: E731
     sy = lambda y: top + (1 - (y - y0) / (y1 - y0)) * (height - top - bottom)  # noqa: E731
-    out.append(f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
-               'fill="#fafafa" stroke="#bbb"/>')
+    out.append(
+        f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
+        'fill="#fafafa" stroke="#bbb"/>'
+    )
     for t in _ticks(y0, y1):
-        label = _fmt(10 ** t) if log_y else _fmt(t)
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{sy(t):.1f}" y2="{sy(t):.1f}" stroke="#e0e0e0"/>'
-                   f'<text x="{left - 4}" y="{sy(t) + 4:.1f}" text-anchor="end">{label}</text>')
+        label = _fmt(10**t) if log_y else _fmt(t)
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{sy(t):.1f}" y2="{sy(t):.1f}" stroke="#e0e0e0"/>'
+            f'<text x="{left - 4}" y="{sy(t) + 4:.1f}" text-anchor="end">{label}</text>'
+        )
     for t in _ticks(x0, x1):
-        out.append(f'<text x="{sx(t):.1f}" y="{height - bottom + 14}" text-anchor="middle">{_fmt(t)}</text>')
-    out.append(f'<text x="{(left + width - right) / 2}" y="{height - 6}" text-anchor="middle">{escape(xlabel)}</text>')
-    out.append(f'<text x="12" y="{(top + height - bottom) / 2}" text-anchor="middle" '
-               f'transform="rotate(-90 12 {(top + height - bottom) / 2})">{escape(ylabel)}</text>')
+        out.append(
+            f'<text x="{sx(t):.1f}" y="{height - bottom + 14}" text-anchor="middle">{_fmt(t)}</text>'
+        )
+    out.append(
+        f'<text x="{(left + width - right) / 2}" y="{height - 6}" text-anchor="middle">{escape(xlabel)}</text>'
+    )
+    out.append(
+        f'<text x="12" y="{(top + height - bottom) / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {(top + height - bottom) / 2})">{escape(ylabel)}</text>'
+    )
     for i, (name, pts) in enumerate(data):
         color = COLORS[i % len(COLORS)]
         path = " ".join(f"{sx(x):.1f},{sy(math.log10(y) if log_y else y):.1f}" for x, y in pts)
         out.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.6" points="{path}"/>')
         if len(pts) <= 30:
-            out += [f'<circle cx="{sx(x):.1f}" cy="{sy(math.log10(y) if log_y else y):.1f}" r="2.5" fill="{color}"/>'
-                    for x, y in pts]
-        out.append(f'<rect x="{left + 8}" y="{top + 6 + i * 14}" width="10" height="3" fill="{color}"/>'
-                   f'<text x="{left + 22}" y="{top + 10 + i * 14}">{escape(name)}</text>')
+            out += [
+                f'<circle cx="{sx(x):.1f}" cy="{sy(math.log10(y) if log_y else y):.1f}" r="2.5" fill="{color}"/>'
+                for x, y in pts
+            ]
+        out.append(
+            f'<rect x="{left + 8}" y="{top + 6 + i * 14}" width="10" height="3" fill="{color}"/>'
+            f'<text x="{left + 22}" y="{top + 10 + i * 14}">{escape(name)}</text>'
+        )
     out.append("</svg>")
     return "".join(out)

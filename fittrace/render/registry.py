@@ -3,6 +3,7 @@
 A renderer is anything with ``name``, ``suffix`` and ``render(trace)``; they are kept in a plain dict, and an
 unknown name lists the valid ones.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class FunctionRenderer:
 def _dot(kind: str, fmt: str) -> Callable[[Trace], str | bytes]:
     def run(trace: Trace) -> str | bytes:
         return dot_to(_source(kind)(trace), fmt)
+
     return run
 
 
@@ -46,20 +48,30 @@ def _source(kind: str) -> Callable[[Trace], str]:
 
 def _sequence(fmt: str) -> Callable[[Trace], str | bytes]:
     def run(trace: Trace) -> str | bytes:
-        return {"svg": sequence.sequence_svg, "png": sequence.sequence_png,
-                "mermaid": sequence.sequence_mermaid}[fmt](trace)
+        return {
+            "svg": sequence.sequence_svg,
+            "png": sequence.sequence_png,
+            "mermaid": sequence.sequence_mermaid,
+        }[fmt](trace)
+
     return run
 
 
 RENDERERS: dict[str, dict[str, Renderer]] = {
-    "sequence": {fmt: FunctionRenderer(f"sequence.{fmt}", sfx, _sequence(fmt))
-                 for fmt, sfx in (("svg", ".svg"), ("png", ".png"), ("mermaid", ".mmd"))},
-    "flowchart": {"dot": FunctionRenderer("flowchart.dot", ".dot", lambda t: _source("flowchart")(t)),
-                  "svg": FunctionRenderer("flowchart.svg", ".svg", _dot("flowchart", "svg")),
-                  "png": FunctionRenderer("flowchart.png", ".png", _dot("flowchart", "png"))},
-    "callgraph": {"dot": FunctionRenderer("callgraph.dot", ".dot", lambda t: _source("callgraph")(t)),
-                  "svg": FunctionRenderer("callgraph.svg", ".svg", _dot("callgraph", "svg")),
-                  "png": FunctionRenderer("callgraph.png", ".png", _dot("callgraph", "png"))},
+    "sequence": {
+        fmt: FunctionRenderer(f"sequence.{fmt}", sfx, _sequence(fmt))
+        for fmt, sfx in (("svg", ".svg"), ("png", ".png"), ("mermaid", ".mmd"))
+    },
+    "flowchart": {
+        "dot": FunctionRenderer("flowchart.dot", ".dot", lambda t: _source("flowchart")(t)),
+        "svg": FunctionRenderer("flowchart.svg", ".svg", _dot("flowchart", "svg")),
+        "png": FunctionRenderer("flowchart.png", ".png", _dot("flowchart", "png")),
+    },
+    "callgraph": {
+        "dot": FunctionRenderer("callgraph.dot", ".dot", lambda t: _source("callgraph")(t)),
+        "svg": FunctionRenderer("callgraph.svg", ".svg", _dot("callgraph", "svg")),
+        "png": FunctionRenderer("callgraph.png", ".png", _dot("callgraph", "png")),
+    },
 }
 
 
@@ -68,7 +80,9 @@ def get_renderer(kind: str, fmt: str) -> Renderer:
         raise ValueError(f"unknown diagram: {kind!r} (must be one of {sorted(RENDERERS)})")
     formats = RENDERERS[kind]
     if fmt not in formats:
-        raise ValueError(f"unknown format: {fmt!r} for the {kind} diagram (must be one of {sorted(formats)})")
+        raise ValueError(
+            f"unknown format: {fmt!r} for the {kind} diagram (must be one of {sorted(formats)})"
+        )
     return formats[fmt]
 
 

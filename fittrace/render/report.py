@@ -4,6 +4,7 @@
 page is written atomically when a path is given. A report without pictures (Graphviz missing) is still a report:
 the page says why the diagrams are absent.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,22 +20,28 @@ from fittrace.tracing.document import Trace
 
 def diagram_sources(trace: Trace) -> dict[str, str]:
     """DOT and Mermaid text of every diagram (always available, with or without Graphviz)."""
-    return {"sequence.mmd": sequence_mermaid(trace), "flowchart.dot": flowchart_dot(trace),
-            "callgraph.dot": callgraph_dot(trace)}
+    return {
+        "sequence.mmd": sequence_mermaid(trace),
+        "flowchart.dot": flowchart_dot(trace),
+        "callgraph.dot": callgraph_dot(trace),
+    }
 
 
 def diagram_svgs(trace: Trace) -> dict[str, str]:
     """SVG of the three diagrams, keyed sequence / flowchart / callgraph."""
     src = diagram_sources(trace)
-    return {"sequence": sequence_svg(trace), "flowchart": dot_to(src["flowchart.dot"], "svg"),
-            "callgraph": dot_to(src["callgraph.dot"], "svg")}
+    return {
+        "sequence": sequence_svg(trace),
+        "flowchart": dot_to(src["flowchart.dot"], "svg"),
+        "callgraph": dot_to(src["callgraph.dot"], "svg"),
+    }
 
 
 def render_report(trace: Trace, path: str | os.PathLike | None = None) -> str:
     """The HTML walkthrough with its diagrams inlined; written atomically when ``path`` is given."""
     try:
         svgs = diagram_svgs(trace)
-    except Exception as exc:   # a report without pictures beats no report; say why in the page
+    except Exception as exc:  # a report without pictures beats no report; say why in the page
         svgs = {"error": f"{type(exc).__name__}: {exc}"}
     html = render_html(trace, diagrams=svgs)
     if path is not None:

@@ -5,6 +5,7 @@ Lifelines for every participant (``Model.fit``, ``DataHandler``, the adapter, ``
 ``MetricsContainer``), messages in call order, loop frames with their counts, notes for builds and errors.
 Pure functions of a trace: ``sequence_svg(trace)``, ``sequence_png(trace)``, ``sequence_mermaid(trace)``.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,11 @@ from fittrace.render.sequence_model import Frame, Message, Note, SequenceModel, 
 from fittrace.tracing.document import Trace
 
 ROW, HEAD, MARGIN, GAP = 24, 34, 16, 28
-TONES = {"info": ("#fff8d6", "#b8a200"), "build": ("#e3f1ff", "#2f6db5"), "error": ("#ffe3e3", "#c62828")}
+TONES = {
+    "info": ("#fff8d6", "#b8a200"),
+    "build": ("#e3f1ff", "#2f6db5"),
+    "error": ("#ffe3e3", "#c62828"),
+}
 
 
 def _layout(model: SequenceModel) -> Canvas:
@@ -30,7 +35,7 @@ def _layout(model: SequenceModel) -> Canvas:
             if a == b:
                 gaps[a] = max(gaps[a], need - widths[a] / 2 + 10)
             else:
-                span = sum(widths[a + 1:b]) + sum(gaps[a:b]) + widths[a] / 2 + widths[b] / 2
+                span = sum(widths[a + 1 : b]) + sum(gaps[a:b]) + widths[a] / 2 + widths[b] / 2
                 if span < need:
                     gaps[b - 1] += need - span
     xs, x = [], MARGIN + 20.0
@@ -57,8 +62,22 @@ def _layout(model: SequenceModel) -> Canvas:
             else:
                 y0, label, depth = frames.pop()
                 left = MARGIN + depth * 6
-                c.rect(left, y0 - ROW + 8, width - 2 * left, y - y0 + ROW - 4, stroke="#7b1fa2", dash=False)
-                c.rect(left, y0 - ROW + 8, text_width(label, 11) + 14, 18, stroke="#7b1fa2", fill="#f3e5f5")
+                c.rect(
+                    left,
+                    y0 - ROW + 8,
+                    width - 2 * left,
+                    y - y0 + ROW - 4,
+                    stroke="#7b1fa2",
+                    dash=False,
+                )
+                c.rect(
+                    left,
+                    y0 - ROW + 8,
+                    text_width(label, 11) + 14,
+                    18,
+                    stroke="#7b1fa2",
+                    fill="#f3e5f5",
+                )
                 c.text(left + 6, y0 - ROW + 21, label, size=11, color="#4a148c", bold=True)
                 y += 6
         elif isinstance(item, Message):
@@ -107,7 +126,7 @@ def sequence_mermaid(trace: Trace) -> str:
     ids = {p: f"p{i}" for i, p in enumerate(model.participants)}
     lines = ["sequenceDiagram"]
     for p, pid in ids.items():
-        lines.append(f'    participant {pid} as {mermaid_text(p)}')
+        lines.append(f"    participant {pid} as {mermaid_text(p)}")
     depth = 1
     for item in model.items:
         pad = "    " * depth
@@ -119,7 +138,9 @@ def sequence_mermaid(trace: Trace) -> str:
                 depth -= 1
                 lines.append("    " * depth + "end")
         elif isinstance(item, Message):
-            lines.append(f"{pad}{ids.get(item.src, 'p0')}->>{ids.get(item.dst, 'p0')}: {mermaid_text(item.label)}")
+            lines.append(
+                f"{pad}{ids.get(item.src, 'p0')}->>{ids.get(item.dst, 'p0')}: {mermaid_text(item.label)}"
+            )
         elif isinstance(item, Note):
             lines.append(f"{pad}Note over {ids.get(item.over, 'p0')}: {mermaid_text(item.text)}")
     return "\n".join(lines) + "\n"

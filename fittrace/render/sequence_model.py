@@ -4,6 +4,7 @@ Built from a trace only. Repeated epochs and steps are folded into loop frames (
 the first epoch's first step unfolded; steps that differ (the partial batch, a rebuild, an error) become notes at
 the point where they happened. ``sequence.py`` draws this model as SVG, PNG and Mermaid.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,13 +30,13 @@ class Message:
 class Note:
     over: str
     text: str
-    tone: str = "info"          # info | build | error
+    tone: str = "info"  # info | build | error
 
 
 @dataclass(frozen=True, slots=True)
 class Frame:
     label: str
-    start: bool                 # True opens the frame, False closes it
+    start: bool  # True opens the frame, False closes it
 
 
 @dataclass
@@ -47,8 +48,21 @@ class SequenceModel:
         return [i.label for i in self.items if isinstance(i, Frame) and i.start]
 
 
-_ORDER = ["user", "entry", "handler", "adapter", "callbacks", "callback", "function", "model", "layer", "losses",
-          "tape", "optimizer", "metrics"]
+_ORDER = [
+    "user",
+    "entry",
+    "handler",
+    "adapter",
+    "callbacks",
+    "callback",
+    "function",
+    "model",
+    "layer",
+    "losses",
+    "tape",
+    "optimizer",
+    "metrics",
+]
 
 
 def _num(v: Any) -> str:
@@ -65,8 +79,10 @@ class _Builder:
         header_model = (getattr(trace, "header", {}) or {}).get("model") or {}
         first_call = next((e for e in self.events if e.kind == "model_call" and e.layer), None)
         self.model = first_call.layer if first_call else header_model.get("name", "model")
-        self.optimizer = next((e.data.get("optimizer") for e in self.events if e.kind == "optimizer_slots"),
-                              (getattr(trace, "header", {}) or {}).get("compile", {}).get("optimizer") or "optimizer")
+        self.optimizer = next(
+            (e.data.get("optimizer") for e in self.events if e.kind == "optimizer_slots"),
+            (getattr(trace, "header", {}) or {}).get("compile", {}).get("optimizer") or "optimizer",
+        )
         self.parts: dict[str, tuple[int, int]] = {}
         self.model_out = SequenceModel()
         self.loops = {c.seq: c for c in fold(trace)}
@@ -92,8 +108,11 @@ class _Builder:
             if k == "function_call":
                 return self.part(ev.name, "function")
             if k in ("train_step", "test_step", "predict_step", "model_call"):
-                return self.part(ev.layer or self.model, "model") if k == "model_call" else \
-                    self.part(self.model, "model")
+                return (
+                    self.part(ev.layer or self.model, "model")
+                    if k == "model_call"
+                    else self.part(self.model, "model")
+                )
             if k in ("layer_build", "layer_call"):
                 return self.part(ev.layer or "layer", "layer")
             if k == "tape":
@@ -121,7 +140,9 @@ class _Builder:
                 continue
             if ev.kind == "step":
                 steps = [k for k in kids[i:] if k.kind == "step"]
-                self.step_loop(steps, self.loops.get(self.call) if self.first_epoch_of_call else None)
+                self.step_loop(
+                    steps, self.loops.get(self.call) if self.first_epoch_of_call else None
+                )
                 i = kids.index(steps[-1]) + 1
                 continue
             self.event(ev)
@@ -139,8 +160,14 @@ class _Builder:
         n = max(per_epoch, len(steps))
         first = steps[0]
         size = first.data.get("size")
-        self.add(Frame(f"loop × {n} step{'s' if n != 1 else ''}" + (f" (batch {size})" if size else "")
-                       + " — first step shown", True))
+        self.add(
+            Frame(
+                f"loop × {n} step{'s' if n != 1 else ''}"
+                + (f" (batch {size})" if size else "")
+                + " — first step shown",
+                True,
+            )
+        )
         self.walk(first.seq)
         self.add(Frame("", False))
         if loops:
@@ -149,15 +176,31 @@ class _Builder:
                 grouped.setdefault((o.step, o.why), []).append(o.epoch)
             notes = list(grouped.items())
             for (step, why), epochs in notes[:MAX_ODD_NOTES]:
-                tone = "error" if "error" in why else "build" if any("built" in w or "traced" in w for w in why) \
+                tone = (
+                    "error"
+                    if "error" in why
+                    else "build"
+                    if any("built" in w or "traced" in w for w in why)
                     else "info"
+                )
                 known = [e for e in epochs if e is not None]
-                where = (f"step {step} of every epoch" if len(known) > 1 and len(known) == loops.epochs else
-                         f"epoch {', '.join(map(str, known))}, step {step}" if known else f"step {step}")
+                where = (
+                    f"step {step} of every epoch"
+                    if len(known) > 1 and len(known) == loops.epochs
+                    else f"epoch {', '.join(map(str, known))}, step {step}"
+                    if known
+                    else f"step {step}"
+                )
                 self.add(Note(self.part(self.model, "model"), f"{where}: " + "; ".join(why), tone))
             if len(notes) > MAX_ODD_NOTES:
-                self.add(Note(self.part(self.model, "model"), f"… and {len(notes) - MAX_ODD_NOTES} more steps that "
-                                                              "differ (see the event explorer)", "info"))
+                self.add(
+                    Note(
+                        self.part(self.model, "model"),
+                        f"… and {len(notes) - MAX_ODD_NOTES} more steps that "
+                        "differ (see the event explorer)",
+                        "info",
+                    )
+                )
 
     def event(self, ev: Event) -> None:
         src = self.owner(self.by_seq.get(ev.parent) if ev.parent is not None else None)
@@ -168,46 +211,92 @@ class _Builder:
             if outer is None or k == "fit":
                 self.call, self.first_epoch_of_call = ev.seq, k != "fit"
             dst = self.part(f"Model.{k}", "entry")
-            args = f"batch_size={d.get('batch_size')}" + (f", epochs={d.get('epochs')}" if k == "fit" else "")
-            self.add(Message(src if src != dst else self.part("user code", "user"), dst, f"{k}(x, {args})", ev.seq))
+            args = f"batch_size={d.get('batch_size')}" + (
+                f", epochs={d.get('epochs')}" if k == "fit" else ""
+            )
+            self.add(
+                Message(
+                    src if src != dst else self.part("user code", "user"),
+                    dst,
+                    f"{k}(x, {args})",
+                    ev.seq,
+                )
+            )
             self.walk(ev.seq)
             self.call = outer
         elif k == "compile_check":
             self.add(Message(src, src, "_assert_compile_was_called()", ev.seq))
         elif k == "data_handler":
-            self.add(Message(src, self.part("DataHandler", "handler"), "get_data_handler(...)", ev.seq))
+            self.add(
+                Message(src, self.part("DataHandler", "handler"), "get_data_handler(...)", ev.seq)
+            )
             self.walk(ev.seq)
         elif k == "adapter_candidate":
-            siblings = [c for c in self.children.get(ev.parent, []) if c.kind == "adapter_candidate"]
+            siblings = [
+                c for c in self.children.get(ev.parent, []) if c.kind == "adapter_candidate"
+            ]
             if siblings and siblings[0].seq == ev.seq:
                 ok = [c.data.get("class") for c in siblings if c.data.get("accepted")]
-                self.add(Message(src, src, f"select_data_adapter: {len(siblings)} candidates asked, "
-                                           f"{', '.join(map(str, ok)) or 'none'} accepts", ev.seq))
+                self.add(
+                    Message(
+                        src,
+                        src,
+                        f"select_data_adapter: {len(siblings)} candidates asked, "
+                        f"{', '.join(map(str, ok)) or 'none'} accepts",
+                        ev.seq,
+                    )
+                )
         elif k == "adapter_selected":
             dst = self.part(str(d.get("class")), "adapter")
             steps = d.get("steps")
             partial = d.get("partial_batch_size")
-            self.add(Message(src, dst, f"{d.get('class')}(batch {d.get('batch_size')}, {steps} steps"
-                                       + (f", last {partial}" if partial else "") + ")", ev.seq))
+            self.add(
+                Message(
+                    src,
+                    dst,
+                    f"{d.get('class')}(batch {d.get('batch_size')}, {steps} steps"
+                    + (f", last {partial}" if partial else "")
+                    + ")",
+                    ev.seq,
+                )
+            )
         elif k == "callbacks_container":
             dst = self.part("CallbackList", "callbacks")
             for member in d.get("members", []):
                 self.part(str(member), "callback")
-            self.add(Message(src, dst, f"CallbackList([{', '.join(map(str, d.get('members', [])))}])", ev.seq))
+            self.add(
+                Message(
+                    src, dst, f"CallbackList([{', '.join(map(str, d.get('members', [])))}])", ev.seq
+                )
+            )
         elif k == "train_function":
             fn = self.part(str(d.get("function") or ev.name), "function")
             if d.get("action") == "traced":
                 sig = d.get("signature") or []
-                self.add(Note(fn, f"tf.function traces {fn} for {shape_text(sig[0]) if sig else '?'}", "build"))
+                self.add(
+                    Note(
+                        fn,
+                        f"tf.function traces {fn} for {shape_text(sig[0]) if sig else '?'}",
+                        "build",
+                    )
+                )
             else:
-                verb = {"created": f"make_{fn}(): created", "reused": f"make_{fn}(): reused (cached)",
-                        "reset": f"{fn} reset by compile()"}.get(str(d.get("action")), str(d.get("action")))
+                verb = {
+                    "created": f"make_{fn}(): created",
+                    "reused": f"make_{fn}(): reused (cached)",
+                    "reset": f"{fn} reset by compile()",
+                }.get(str(d.get("action")), str(d.get("action")))
                 self.add(Message(src, fn, verb, ev.seq))
         elif k == "callback_hook":
             cl = self.part("CallbackList", "callbacks")
             hook = str(d.get("hook"))
-            arg = f"({ev.epoch})" if "epoch" in hook and ev.epoch is not None else \
-                f"({ev.step})" if "batch" in hook and ev.step is not None else "()"
+            arg = (
+                f"({ev.epoch})"
+                if "epoch" in hook and ev.epoch is not None
+                else f"({ev.step})"
+                if "batch" in hook and ev.step is not None
+                else "()"
+            )
             self.add(Message(src, cl, hook + arg, ev.seq))
             for member in d.get("callbacks", []):
                 self.add(Message(cl, self.part(str(member), "callback"), hook, None))
@@ -218,17 +307,34 @@ class _Builder:
             self.add(Message(src, self.part(ev.name, "function"), f"{ev.name}(iterator)", ev.seq))
             self.walk(ev.seq)
         elif k in ("train_step", "test_step", "predict_step"):
-            self.add(Message(src, self.part(self.model, "model"), f"{ev.name.split('.')[-1]}(data: "
-                                                                  f"{d.get('size')} rows)", ev.seq))
+            self.add(
+                Message(
+                    src,
+                    self.part(self.model, "model"),
+                    f"{ev.name.split('.')[-1]}(data: {d.get('size')} rows)",
+                    ev.seq,
+                )
+            )
             self.walk(ev.seq)
         elif k == "model_call":
             dst = self.part(ev.layer or self.model, "model")
-            self.add(Message(src, dst, f"__call__(x {shape_text(d.get('input_shape'))}, training={d.get('training')})",
-                             ev.seq))
+            self.add(
+                Message(
+                    src,
+                    dst,
+                    f"__call__(x {shape_text(d.get('input_shape'))}, training={d.get('training')})",
+                    ev.seq,
+                )
+            )
             self.walk(ev.seq)
         elif k == "graph_build":
-            self.add(Note(self.part(str(d.get("model") or self.model), "model"),
-                          f"graph network {d.get('action')} for {shape_text(d.get('shape_built'))}", "build"))
+            self.add(
+                Note(
+                    self.part(str(d.get("model") or self.model), "model"),
+                    f"graph network {d.get('action')} for {shape_text(d.get('shape_built'))}",
+                    "build",
+                )
+            )
         elif k == "layer_build":
             dst = self.part(ev.layer or "layer", "layer")
             self.add(Message(src, dst, f"build({shape_text(d.get('input_shape'))})", ev.seq))
@@ -236,45 +342,98 @@ class _Builder:
         elif k == "weight_created":
             owner = self.part(ev.layer or src, "layer") if ev.layer else src
             name = str(d.get("name", "")).split("/")[-1].replace(":0", "")
-            self.add(Message(owner, owner, f"add_weight {name} {shape_text(d.get('shape'))} {d.get('initializer')}",
-                             ev.seq))
+            self.add(
+                Message(
+                    owner,
+                    owner,
+                    f"add_weight {name} {shape_text(d.get('shape'))} {d.get('initializer')}",
+                    ev.seq,
+                )
+            )
         elif k == "layer_call":
             dst = self.part(ev.layer or "layer", "layer")
-            self.add(Message(src, dst, f"call {shape_text(d.get('input_shape'))} → {shape_text(d.get('output_shape'))}",
-                             ev.seq))
+            self.add(
+                Message(
+                    src,
+                    dst,
+                    f"call {shape_text(d.get('input_shape'))} → {shape_text(d.get('output_shape'))}",
+                    ev.seq,
+                )
+            )
             self.walk(ev.seq)
         elif k == "loss":
-            self.add(Message(src, self.part("LossesContainer", "losses"), f"compute_loss → {d.get('name')} = "
-                                                                          f"{_num(d.get('value'))}", ev.seq))
+            self.add(
+                Message(
+                    src,
+                    self.part("LossesContainer", "losses"),
+                    f"compute_loss → {d.get('name')} = {_num(d.get('value'))}",
+                    ev.seq,
+                )
+            )
         elif k == "tape":
             grads = [c for c in self.children.get(ev.seq, []) if c.kind == "gradient"]
-            self.add(Message(src, self.part("GradientTape", "tape"), f"gradient(loss, {len(grads)} variables)",
-                             ev.seq))
+            self.add(
+                Message(
+                    src,
+                    self.part("GradientTape", "tape"),
+                    f"gradient(loss, {len(grads)} variables)",
+                    ev.seq,
+                )
+            )
         elif k == "optimizer_slots":
-            self.add(Message(src, self.part(str(d.get("optimizer") or self.optimizer), "optimizer"),
-                             f"build(): {len(d.get('slots') or [])} slot variables created", ev.seq))
+            self.add(
+                Message(
+                    src,
+                    self.part(str(d.get("optimizer") or self.optimizer), "optimizer"),
+                    f"build(): {len(d.get('slots') or [])} slot variables created",
+                    ev.seq,
+                )
+            )
         elif k == "optimizer_update":
             siblings = [c for c in self.children.get(ev.parent, []) if c.kind == "optimizer_update"]
             if siblings and siblings[0].seq == ev.seq:
-                self.add(Message(src, self.part(str(self.optimizer), "optimizer"),
-                                 f"apply_gradients({len(siblings)} variables)", ev.seq))
+                self.add(
+                    Message(
+                        src,
+                        self.part(str(self.optimizer), "optimizer"),
+                        f"apply_gradients({len(siblings)} variables)",
+                        ev.seq,
+                    )
+                )
         elif k == "metric_update":
             siblings = [c for c in self.children.get(ev.parent, []) if c.kind == "metric_update"]
             if siblings and siblings[0].seq == ev.seq:
-                values = ", ".join(f"{c.data.get('name')}={_num(c.data.get('value'))}" for c in siblings)
-                self.add(Message(src, self.part("MetricsContainer", "metrics"), f"update_state: {values}", ev.seq))
+                values = ", ".join(
+                    f"{c.data.get('name')}={_num(c.data.get('value'))}" for c in siblings
+                )
+                self.add(
+                    Message(
+                        src,
+                        self.part("MetricsContainer", "metrics"),
+                        f"update_state: {values}",
+                        ev.seq,
+                    )
+                )
         elif k == "history":
             h = self.part("History", "callback")
             self.add(Message(h, h, f"record epoch {d.get('epoch')} logs", ev.seq))
         elif k == "validation":
-            self.add(Message(src, src, f"evaluate(validation data) → {', '.join(sorted(d.get('logs') or {}))}",
-                             ev.seq))
+            self.add(
+                Message(
+                    src,
+                    src,
+                    f"evaluate(validation data) → {', '.join(sorted(d.get('logs') or {}))}",
+                    ev.seq,
+                )
+            )
         elif k == "api_call":
             dst = self.part(str(d.get("model") or self.model), "model")
             self.add(Message(self.part("user code", "user"), dst, f"{d.get('method')}()", ev.seq))
             self.walk(ev.seq)
         elif k == "stop_training":
-            self.add(Note(self.part(str(d.get("by") or src), "callback"), "stop_training = True", "info"))
+            self.add(
+                Note(self.part(str(d.get("by") or src), "callback"), "stop_training = True", "info")
+            )
         elif k == "warning":
             self.add(Note(src, f"warning: {str(d.get('message'))[:90]}", "info"))
         elif k == "error":

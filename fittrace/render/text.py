@@ -1,4 +1,5 @@
 """Plain-text renderings for the terminal (``fittrace why``)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,11 +15,21 @@ def diagnosis_text(diagnosis: Any) -> str:
             mark = "REBUILT" if b.repeat else "built"
             lines.append(f"  [{mark}] {b.action} via {b.trigger}{where}")
             lines.append(f"      why:  {b.cause}")
-            for label, text in (("diff", b.differs), ("kept", b.kept), ("lost", b.lost), ("fix", b.fix)):
+            for label, text in (
+                ("diff", b.differs),
+                ("kept", b.kept),
+                ("lost", b.lost),
+                ("fix", b.fix),
+            ):
                 if text:
                     lines.append(f"      {label}: {text}")
         lines.append("")
     for f in diagnosis.failures:
-        lines += [f"FAILED: {f.error_type}: {f.message}", f"      which: {f.dimension}",
-                  f"      from:  {f.origin}", f"      fix:   {f.fix}", ""]
+        lines += [
+            f"FAILED: {f.error_type}: {f.message}",
+            f"      which: {f.dimension}",
+            f"      from:  {f.origin}",
+            f"      fix:   {f.fix}",
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"

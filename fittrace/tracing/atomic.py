@@ -9,6 +9,7 @@ same one). Until the rename, an older file at the target stays as it was; after 
     >>> open(os.path.join(d, "out", "a.txt")).read()
     'hi'
 """
+
 from __future__ import annotations
 
 import os

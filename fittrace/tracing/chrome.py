@@ -20,6 +20,7 @@ step, layer and parent.
     >>> [(e["ph"], e["name"], e.get("ts")) for e in to_chrome(t)["traceEvents"]]
     [('M', 'process_name', None), ('M', 'thread_name', None), ('X', 'epoch 0', 2.0), ('C', 'epoch loss', 3.5)]
 """
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,11 @@ def to_chrome(trace: Trace, path: str | os.PathLike | None = None) -> dict[str, 
         timed.append(_timed_event(ev, start, end))
         timed.extend(_counters(ev, end))
     timed.sort(key=_order)
-    data = {"traceEvents": _metadata(trace.header) + timed, "displayTimeUnit": "ms", "otherData": _other_data(trace)}
+    data = {
+        "traceEvents": _metadata(trace.header) + timed,
+        "displayTimeUnit": "ms",
+        "otherData": _other_data(trace),
+    }
     if path is not None:
         write_chrome(data, path)
     return data
@@ -83,7 +88,13 @@ def _clamped_times(events: Iterable[Event]) -> Iterable[tuple[Event, int, int]]:
 
 
 def _timed_event(ev: Event, start: int, end: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": ev.name, "cat": ev.kind, "pid": PID, "tid": TID, "ts": _us(start)}
+    out: dict[str, Any] = {
+        "name": ev.name,
+        "cat": ev.kind,
+        "pid": PID,
+        "tid": TID,
+        "ts": _us(start),
+    }
     if ev.dur is not None:
         out["ph"], out["dur"] = "X", _us(end - start)
     else:
@@ -94,8 +105,15 @@ def _timed_event(ev: Event, start: int, end: int) -> dict[str, Any]:
 
 def _args(ev: Event) -> dict[str, Any]:
     args = {k: v for k, v in ev.data.items() if k not in _PLACE}
-    place = {"seq": ev.seq, "kind": ev.kind, "keras": ev.keras, "epoch": ev.epoch, "step": ev.step,
-             "layer": ev.layer, "parent": ev.parent}
+    place = {
+        "seq": ev.seq,
+        "kind": ev.kind,
+        "keras": ev.keras,
+        "epoch": ev.epoch,
+        "step": ev.step,
+        "layer": ev.layer,
+        "parent": ev.parent,
+    }
     args.update({k: v for k, v in place.items() if v is not None})
     return args
 
@@ -110,15 +128,29 @@ def _counters(ev: Event, end: int) -> list[dict[str, Any]]:
     prefix = "epoch " if ev.kind == "epoch" else _STEP_PREFIX.get(ev.data.get("phase", "train"))
     if prefix is None:
         return []
-    return [{"name": prefix + key, "ph": "C", "cat": ev.kind, "pid": PID, "tid": TID, "ts": _us(end),
-             "args": {"value": value}} for key, value in _numeric(ev.data.get("logs")).items()]
+    return [
+        {
+            "name": prefix + key,
+            "ph": "C",
+            "cat": ev.kind,
+            "pid": PID,
+            "tid": TID,
+            "ts": _us(end),
+            "args": {"value": value},
+        }
+        for key, value in _numeric(ev.data.get("logs")).items()
+    ]
 
 
 def _numeric(logs: Any) -> dict[str, float]:
     """The finite numbers among the logs (the recorder stores nan/inf as strings, which a chart cannot show)."""
     if not isinstance(logs, dict):
         return {}
-    return {str(k): float(v) for k, v in logs.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {
+        str(k): float(v)
+        for k, v in logs.items()
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
 
 
 def _order(e: dict[str, Any]) -> tuple:
@@ -132,7 +164,13 @@ def _metadata(header: dict[str, Any]) -> list[dict[str, Any]]:
     process = f"fittrace: {model['name']}" if model.get("name") else "fittrace run"
     return [
         {"name": "process_name", "ph": "M", "pid": PID, "tid": TID, "args": {"name": process}},
-        {"name": "thread_name", "ph": "M", "pid": PID, "tid": TID, "args": {"name": "fit / evaluate / predict"}},
+        {
+            "name": "thread_name",
+            "ph": "M",
+            "pid": PID,
+            "tid": TID,
+            "args": {"name": "fit / evaluate / predict"},
+        },
     ]
 
 
@@ -141,5 +179,9 @@ def _other_data(trace: Trace) -> dict[str, Any]:
     show as they are."""
     facts = {k: v for k, v in trace.header.items() if k != "record"}
     facts["status"] = trace.status
-    return {k: v if isinstance(v, (str, int, float, bool)) or v is None else json.dumps(v, ensure_ascii=False)
-            for k, v in facts.items()}
+    return {
+        k: v
+        if isinstance(v, (str, int, float, bool)) or v is None
+        else json.dumps(v, ensure_ascii=False)
+        for k, v in facts.items()
+    }

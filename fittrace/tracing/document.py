@@ -12,6 +12,7 @@ kind of object, so they render the same. The Trace only holds and finds events: 
     >>> [e.name for e in t.children(0)], t.by_seq(1).kind, t.full_steps()
     (['step 0'], 'step', [(0, 0, 'kept whole')])
 """
+
 from __future__ import annotations
 
 import os
@@ -48,18 +49,32 @@ def header_record(facts: Mapping[str, Any]) -> dict[str, Any]:
         >>> h["record"], h["schema"], h["version"], h["detail"], "numpy" in h
         ('header', 'fittrace.trace', 1, 'full', True)
     """
-    record: dict[str, Any] = {"record": "header", "schema": SCHEMA_NAME, "version": SCHEMA_VERSION,
-                              "fittrace": __version__, "numpy": np.__version__,
-                              "python": platform.python_version(), "started": now_iso()}
+    record: dict[str, Any] = {
+        "record": "header",
+        "schema": SCHEMA_NAME,
+        "version": SCHEMA_VERSION,
+        "fittrace": __version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "started": now_iso(),
+    }
     record.update({k: v for k, v in facts.items() if k not in ("record", "schema", "version")})
     return record
 
 
-def footer_record(status: str, events: int, full_steps: Any = (), calls: Any = (),
-                  **more: Any) -> dict[str, Any]:
+def footer_record(
+    status: str, events: int, full_steps: Any = (), calls: Any = (), **more: Any
+) -> dict[str, Any]:
     """The footer record: how the run ended, how many events it kept, which steps were kept whole."""
-    return {"record": "footer", "status": status, "events": events,
-            "full_steps": [list(s) for s in full_steps], "calls": list(calls), "ended": now_iso(), **more}
+    return {
+        "record": "footer",
+        "status": status,
+        "events": events,
+        "full_steps": [list(s) for s in full_steps],
+        "calls": list(calls),
+        "ended": now_iso(),
+        **more,
+    }
 
 
 @dataclass(frozen=True)
@@ -79,8 +94,13 @@ class Trace:
     path: str | None = None
 
     @classmethod
-    def from_recorder(cls, recorder: Any, status: str = "ok", path: str | os.PathLike | None = None,
-                      footer: dict[str, Any] | None = None) -> "Trace":
+    def from_recorder(
+        cls,
+        recorder: Any,
+        status: str = "ok",
+        path: str | os.PathLike | None = None,
+        footer: dict[str, Any] | None = None,
+    ) -> "Trace":
         """Snapshot a :class:`~fittrace.tracing.recorder.Recorder`: ``status`` is ok, error, or running (still
         recording: no footer yet, and ``complete`` is False). ``footer``: the one already written to the file,
         if any, so that both say the same."""
@@ -90,9 +110,14 @@ class Trace:
             footer = None
         elif footer is None:
             footer = footer_record(status, recorder.kept_count, recorder.full_steps, recorder.calls)
-        return cls(header, recorder.events, footer, complete=not running,
-                   problems=["the run is still being recorded"] if running else [],
-                   path=None if path is None else os.fspath(path))
+        return cls(
+            header,
+            recorder.events,
+            footer,
+            complete=not running,
+            problems=["the run is still being recorded"] if running else [],
+            path=None if path is None else os.fspath(path),
+        )
 
     # --- finding events --------------------------------------------------------------------------------------------
     def _index(self) -> "_Index":
@@ -133,8 +158,14 @@ class Trace:
         short, the step events marked ``full``."""
         if self.footer is not None and isinstance(self.footer.get("full_steps"), list):
             return [(s[0], s[1], s[2]) for s in self.footer["full_steps"]]
-        return [(e.epoch, e.step, "kept whole") for e in self.events  # type: ignore[misc]
-                if e.kind == "step" and e.data.get("full") and e.epoch is not None and e.step is not None]
+        return [
+            (e.epoch, e.step, "kept whole")
+            for e in self.events  # type: ignore[misc]
+            if e.kind == "step"
+            and e.data.get("full")
+            and e.epoch is not None
+            and e.step is not None
+        ]
 
     def error(self) -> Event | None:
         """The run's first ``error`` event, or None."""

@@ -11,6 +11,7 @@ A trace file (JSONL) holds a ``header`` record, one ``event`` record per line, a
     ...       t=0, data={"is_compiled": True}).kind
     'compile_check'
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -57,8 +58,14 @@ class Event:
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "Event":
-        return cls(**{f.name: obj.get(f.name, f.default if f.default is not dataclasses.MISSING else None)
-                      for f in dataclasses.fields(cls) if f.name != "data"}, data=dict(obj.get("data") or {}))
+        return cls(
+            **{
+                f.name: obj.get(f.name, f.default if f.default is not dataclasses.MISSING else None)
+                for f in dataclasses.fields(cls)
+                if f.name != "data"
+            },
+            data=dict(obj.get("data") or {}),
+        )
 
 
 _EVENT_SLOTS = tuple(Event.__dict__[f.name].__set__ for f in dataclasses.fields(Event))
@@ -77,13 +84,37 @@ def event_from_fields(fields: tuple) -> Event:
 def event_record(fields: tuple) -> dict[str, Any]:
     """An event line's JSON object from the event's eleven fields (the payload is shared, not copied)."""
     seq, kind, name, t, keras, dur, parent, epoch, step, layer, data = fields
-    return {"record": "event", "seq": seq, "kind": kind, "name": name, "t": t, "keras": keras, "dur": dur,
-            "parent": parent, "epoch": epoch, "step": step, "layer": layer, "data": data}
+    return {
+        "record": "event",
+        "seq": seq,
+        "kind": kind,
+        "name": name,
+        "t": t,
+        "keras": keras,
+        "dur": dur,
+        "parent": parent,
+        "epoch": epoch,
+        "step": step,
+        "layer": layer,
+        "data": data,
+    }
 
 
 def event_fields(ev: Event) -> tuple:
     """The inverse of :func:`event_from_fields`: an event's eleven fields in declared order."""
-    return (ev.seq, ev.kind, ev.name, ev.t, ev.keras, ev.dur, ev.parent, ev.epoch, ev.step, ev.layer, ev.data)
+    return (
+        ev.seq,
+        ev.kind,
+        ev.name,
+        ev.t,
+        ev.keras,
+        ev.dur,
+        ev.parent,
+        ev.epoch,
+        ev.step,
+        ev.layer,
+        ev.data,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,102 +141,357 @@ PROVENANCE = {
     "call_path": "names of the enclosing spans, outermost first",
 }
 
-KINDS: dict[str, Kind] = {k.name: k for k in [
-    # --- entry points -----------------------------------------------------------------------------------------
-    _k("fit", True, "Model.fit: the whole training call. Payload: the arguments as resolved.", ("batch_size", "epochs"),
-       x="description of x (type, shape, dtype)", y="description of y", batch_size="batch size asked for (None=default)",
-       epochs="epochs", verbose="verbosity after 'auto' was resolved", shuffle="True, False or 'batch'",
-       validation_split="fraction held out", validation_data="description of validation data, or None",
-       initial_epoch="first epoch index", steps_per_epoch="steps asked for, or None",
-       validation_freq="int or list", callbacks="user callbacks' class names", class_weight="True if given",
-       sample_weight="True if given", run_eagerly="the compile mode", error="set when fit raised"),
-    _k("evaluate", True, "Model.evaluate. Payload: the arguments as resolved.",
-       x="description of x", y="description of y", batch_size="batch size", steps="steps asked for",
-       verbose="verbosity", return_dict="bool", in_fit="True when fit runs it for validation", error="on failure"),
-    _k("predict", True, "Model.predict. Payload: the arguments as resolved.",
-       x="description of x", batch_size="batch size", steps="steps asked for", verbose="verbosity", error="on failure"),
-    _k("api_call", True, "Another public model call that can build or train: summary, build, a direct model(x), add, "
-       "pop, compile, train_on_batch, test_on_batch, predict_on_batch.",
-       method="summary|build|call|add|pop|compile|train_on_batch|test_on_batch|predict_on_batch", model="model name",
-       detail="what it was called with"),
-    _k("compile", False, "Model.compile: what was resolved from the arguments.",
-       optimizer="optimizer class", loss="loss name(s)", metrics="metric names as given", run_eagerly="None/True/False",
-       steps_per_execution="int", reset="caches cleared (train/test/predict functions)"),
-    # --- the stages of fit ------------------------------------------------------------------------------------
-    _k("compile_check", False, "_assert_compile_was_called.", ("is_compiled",), is_compiled="bool"),
-    _k("data_handler", True, "DataHandler.__init__ (via get_data_handler).",
-       batch_size="batch size asked for", epochs="epochs", initial_epoch="first epoch", steps_per_epoch="asked for",
-       shuffle="shuffle", class_weight="True if given", inferred_steps="steps per epoch it settled on",
-       steps_per_execution="steps per train_function call"),
-    _k("adapter_candidate", False, "One adapter class asked can_handle(x, y), in Keras's order.",
-       ("class", "accepted"), **{"class": "adapter class name", "accepted": "bool", "reason": "why, in words",
-                                 "would_take": "the input it is for"}),
-    _k("adapter_selected", False, "The adapter chosen and what it made of the data.", ("class",),
-       **{"class": "adapter class name", "num_samples": "samples (None if unknown)", "batch_size": "batch size",
-          "steps": "steps per epoch (None if unknown)", "partial_batch_size": "rows in the last batch, or None",
-          "shuffle": "shuffle mode"}),
-    _k("callbacks_container", False, "CallbackList built: members in call order.", ("members",),
-       members="class names in call order", added_by_default="names fit added (History, ProgbarLogger)",
-       params="the dict given to set_params"),
-    _k("train_function", False,
-       "make_*_function or tf.function tracing: created, reused, reset or traced (a new input signature).",
-       ("action",), action="created|reused|reset|traced", function="train_function|test_function|predict_function",
-       reason="why, in words", mode="graph|eager", signature="input shapes it was traced for (traced only)",
-       trigger=PROVENANCE["trigger"], call_path=PROVENANCE["call_path"]),
-    _k("function_call", True, "A call of train_function/test_function/predict_function: steps_per_execution steps.",
-       function="train_function|test_function|predict_function", mode="graph (runs the traced graph) or eager",
-       steps="steps run by this call"),
-    _k("epoch", True, "One epoch of the loop.", ("epoch",), epoch="epoch index", logs="epoch logs at its end",
-       steps_run="steps that ran"),
-    _k("step", True, "One step (one train_function call).", ("step",), step="step index", size="batch rows",
-       full="True if every event of this step was kept", logs="logs returned (running means)",
-       last="True for the epoch's last step", phase="train|test|predict",
-       grad_norm="global gradient norm", grad_norms="per-variable gradient norms",
-       update_norms="per-variable update norms"),
-    _k("callback_hook", True, "CallbackList dispatching a hook to its members.", ("hook",),
-       hook="on_epoch_begin, on_train_batch_end, ...", callbacks="class names called, in order",
-       logs="keys of the logs passed"),
-    _k("train_step", True, "Model.train_step (or a user override).", size="batch rows", user_override="bool"),
-    _k("test_step", True, "Model.test_step.", size="batch rows"),
-    _k("predict_step", True, "Model.predict_step.", size="batch rows"),
-    _k("model_call", True, "Model.__call__ -> call.", model="model name", training="training flag",
-       input_shape="shape received", output_shape="shape returned"),
-    _k("graph_build", False, "Sequential._build_graph_network_for_inferred_shape decided something.", ("action",),
-       model="model name", action="built|rebuilt|kept|skipped", shape_before="stored inferred shape (None first time)",
-       shape_received="shape of the input", shape_built="relaxed shape the network was built for",
-       reason="why, in words", mode="graph|eager", trigger=PROVENANCE["trigger"], call_path=PROVENANCE["call_path"]),
-    _k("layer_build", True, "Layer._maybe_build -> build(input_shape).", ("input_shape",),
-       input_shape="shape given to build", layer_class="class name", trigger=PROVENANCE["trigger"],
-       call_path=PROVENANCE["call_path"], reason="why build ran", build_count="builds before this one",
-       previous_input_shape="shape of the previous build (repeats only)"),
-    _k("weight_created", False, "Layer.add_weight created a variable.", ("name", "shape"),
-       name="variable name (dense/kernel)", shape="shape", dtype="dtype", initializer="initializer name",
-       trainable="bool", trigger=PROVENANCE["trigger"], call_path=PROVENANCE["call_path"]),
-    _k("layer_call", True, "Layer.__call__ -> call on real data.",
-       layer_class="class name", input_shape="shape", input_dtype="dtype", output_shape="shape",
-       output_dtype="dtype", stats="output mean/std/min/max", training="training flag"),
-    _k("loss", False, "LossesContainer computed the loss.", ("value",), name="loss name", value="loss value",
-       reduction="reduction used", regularization="regularization part (0 if none)"),
-    _k("tape", True, "GradientTape.gradient: the backward pass.", ops="ops recorded", sources="variables asked for"),
-    _k("gradient", False, "The gradient of one trainable variable.", ("variable", "norm"), variable="name",
-       shape="shape", norm="L2 norm"),
-    _k("optimizer_update", False, "optimizer.apply_gradients updated one variable.", ("variable",),
-       variable="name", update_norm="L2 norm of the change", slots_created="slot names created now",
-       hyperparameters="learning rate etc.", iteration="optimizer.iterations before the update"),
-    _k("optimizer_slots", False, "The optimizer built its slot variables (first apply_gradients).",
-       optimizer="class", slots="slot variable names", trigger=PROVENANCE["trigger"], call_path=PROVENANCE["call_path"]),
-    _k("metric_update", False, "A compiled metric's state after update_state.", ("name",), name="metric name",
-       fn="the function it resolved to", value="running result"),
-    _k("progbar", False, "ProgbarLogger printed a line.", ("line",), line="the line as printed (no control chars)",
-       verbose="1 or 2", final="True at the epoch's end"),
-    _k("history", False, "History recorded an epoch.", ("epoch",), epoch="epoch index", logs="the epoch's logs"),
-    _k("validation", True, "Validation at an epoch's end (evaluate's path).", epoch="epoch index", logs="val_ logs"),
-    _k("stop_training", False, "Something set model.stop_training.", by="who asked", epoch="epoch", step="step",
-       reason="why"),
-    _k("warning", False, "A warning Keras would log.", message="text"),
-    _k("error", False, "The run raised.", ("type", "message"), type="exception class", message="str(exception)",
-       stage="the innermost stage that was running", diagnosis="the facts analysis words a fix from (optional): check (axis, shape, ndim, unknown_variable, undefined_last_dim), input, layer, expected, found, axis, variable"),
-]}
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in [
+        # --- entry points -----------------------------------------------------------------------------------------
+        _k(
+            "fit",
+            True,
+            "Model.fit: the whole training call. Payload: the arguments as resolved.",
+            ("batch_size", "epochs"),
+            x="description of x (type, shape, dtype)",
+            y="description of y",
+            batch_size="batch size asked for (None=default)",
+            epochs="epochs",
+            verbose="verbosity after 'auto' was resolved",
+            shuffle="True, False or 'batch'",
+            validation_split="fraction held out",
+            validation_data="description of validation data, or None",
+            initial_epoch="first epoch index",
+            steps_per_epoch="steps asked for, or None",
+            validation_freq="int or list",
+            callbacks="user callbacks' class names",
+            class_weight="True if given",
+            sample_weight="True if given",
+            run_eagerly="the compile mode",
+            error="set when fit raised",
+        ),
+        _k(
+            "evaluate",
+            True,
+            "Model.evaluate. Payload: the arguments as resolved.",
+            x="description of x",
+            y="description of y",
+            batch_size="batch size",
+            steps="steps asked for",
+            verbose="verbosity",
+            return_dict="bool",
+            in_fit="True when fit runs it for validation",
+            error="on failure",
+        ),
+        _k(
+            "predict",
+            True,
+            "Model.predict. Payload: the arguments as resolved.",
+            x="description of x",
+            batch_size="batch size",
+            steps="steps asked for",
+            verbose="verbosity",
+            error="on failure",
+        ),
+        _k(
+            "api_call",
+            True,
+            "Another public model call that can build or train: summary, build, a direct model(x), add, "
+            "pop, compile, train_on_batch, test_on_batch, predict_on_batch.",
+            method="summary|build|call|add|pop|compile|train_on_batch|test_on_batch|predict_on_batch",
+            model="model name",
+            detail="what it was called with",
+        ),
+        _k(
+            "compile",
+            False,
+            "Model.compile: what was resolved from the arguments.",
+            optimizer="optimizer class",
+            loss="loss name(s)",
+            metrics="metric names as given",
+            run_eagerly="None/True/False",
+            steps_per_execution="int",
+            reset="caches cleared (train/test/predict functions)",
+        ),
+        # --- the stages of fit ------------------------------------------------------------------------------------
+        _k(
+            "compile_check",
+            False,
+            "_assert_compile_was_called.",
+            ("is_compiled",),
+            is_compiled="bool",
+        ),
+        _k(
+            "data_handler",
+            True,
+            "DataHandler.__init__ (via get_data_handler).",
+            batch_size="batch size asked for",
+            epochs="epochs",
+            initial_epoch="first epoch",
+            steps_per_epoch="asked for",
+            shuffle="shuffle",
+            class_weight="True if given",
+            inferred_steps="steps per epoch it settled on",
+            steps_per_execution="steps per train_function call",
+        ),
+        _k(
+            "adapter_candidate",
+            False,
+            "One adapter class asked can_handle(x, y), in Keras's order.",
+            ("class", "accepted"),
+            **{
+                "class": "adapter class name",
+                "accepted": "bool",
+                "reason": "why, in words",
+                "would_take": "the input it is for",
+            },
+        ),
+        _k(
+            "adapter_selected",
+            False,
+            "The adapter chosen and what it made of the data.",
+            ("class",),
+            **{
+                "class": "adapter class name",
+                "num_samples": "samples (None if unknown)",
+                "batch_size": "batch size",
+                "steps": "steps per epoch (None if unknown)",
+                "partial_batch_size": "rows in the last batch, or None",
+                "shuffle": "shuffle mode",
+            },
+        ),
+        _k(
+            "callbacks_container",
+            False,
+            "CallbackList built: members in call order.",
+            ("members",),
+            members="class names in call order",
+            added_by_default="names fit added (History, ProgbarLogger)",
+            params="the dict given to set_params",
+        ),
+        _k(
+            "train_function",
+            False,
+            "make_*_function or tf.function tracing: created, reused, reset or traced (a new input signature).",
+            ("action",),
+            action="created|reused|reset|traced",
+            function="train_function|test_function|predict_function",
+            reason="why, in words",
+            mode="graph|eager",
+            signature="input shapes it was traced for (traced only)",
+            trigger=PROVENANCE["trigger"],
+            call_path=PROVENANCE["call_path"],
+        ),
+        _k(
+            "function_call",
+            True,
+            "A call of train_function/test_function/predict_function: steps_per_execution steps.",
+            function="train_function|test_function|predict_function",
+            mode="graph (runs the traced graph) or eager",
+            steps="steps run by this call",
+        ),
+        _k(
+            "epoch",
+            True,
+            "One epoch of the loop.",
+            ("epoch",),
+            epoch="epoch index",
+            logs="epoch logs at its end",
+            steps_run="steps that ran",
+        ),
+        _k(
+            "step",
+            True,
+            "One step (one train_function call).",
+            ("step",),
+            step="step index",
+            size="batch rows",
+            full="True if every event of this step was kept",
+            logs="logs returned (running means)",
+            last="True for the epoch's last step",
+            phase="train|test|predict",
+            grad_norm="global gradient norm",
+            grad_norms="per-variable gradient norms",
+            update_norms="per-variable update norms",
+        ),
+        _k(
+            "callback_hook",
+            True,
+            "CallbackList dispatching a hook to its members.",
+            ("hook",),
+            hook="on_epoch_begin, on_train_batch_end, ...",
+            callbacks="class names called, in order",
+            logs="keys of the logs passed",
+        ),
+        _k(
+            "train_step",
+            True,
+            "Model.train_step (or a user override).",
+            size="batch rows",
+            user_override="bool",
+        ),
+        _k("test_step", True, "Model.test_step.", size="batch rows"),
+        _k("predict_step", True, "Model.predict_step.", size="batch rows"),
+        _k(
+            "model_call",
+            True,
+            "Model.__call__ -> call.",
+            model="model name",
+            training="training flag",
+            input_shape="shape received",
+            output_shape="shape returned",
+        ),
+        _k(
+            "graph_build",
+            False,
+            "Sequential._build_graph_network_for_inferred_shape decided something.",
+            ("action",),
+            model="model name",
+            action="built|rebuilt|kept|skipped",
+            shape_before="stored inferred shape (None first time)",
+            shape_received="shape of the input",
+            shape_built="relaxed shape the network was built for",
+            reason="why, in words",
+            mode="graph|eager",
+            trigger=PROVENANCE["trigger"],
+            call_path=PROVENANCE["call_path"],
+        ),
+        _k(
+            "layer_build",
+            True,
+            "Layer._maybe_build -> build(input_shape).",
+            ("input_shape",),
+            input_shape="shape given to build",
+            layer_class="class name",
+            trigger=PROVENANCE["trigger"],
+            call_path=PROVENANCE["call_path"],
+            reason="why build ran",
+            build_count="builds before this one",
+            previous_input_shape="shape of the previous build (repeats only)",
+        ),
+        _k(
+            "weight_created",
+            False,
+            "Layer.add_weight created a variable.",
+            ("name", "shape"),
+            name="variable name (dense/kernel)",
+            shape="shape",
+            dtype="dtype",
+            initializer="initializer name",
+            trainable="bool",
+            trigger=PROVENANCE["trigger"],
+            call_path=PROVENANCE["call_path"],
+        ),
+        _k(
+            "layer_call",
+            True,
+            "Layer.__call__ -> call on real data.",
+            layer_class="class name",
+            input_shape="shape",
+            input_dtype="dtype",
+            output_shape="shape",
+            output_dtype="dtype",
+            stats="output mean/std/min/max",
+            training="training flag",
+        ),
+        _k(
+            "loss",
+            False,
+            "LossesContainer computed the loss.",
+            ("value",),
+            name="loss name",
+            value="loss value",
+            reduction="reduction used",
+            regularization="regularization part (0 if none)",
+        ),
+        _k(
+            "tape",
+            True,
+            "GradientTape.gradient: the backward pass.",
+            ops="ops recorded",
+            sources="variables asked for",
+        ),
+        _k(
+            "gradient",
+            False,
+            "The gradient of one trainable variable.",
+            ("variable", "norm"),
+            variable="name",
+            shape="shape",
+            norm="L2 norm",
+        ),
+        _k(
+            "optimizer_update",
+            False,
+            "optimizer.apply_gradients updated one variable.",
+            ("variable",),
+            variable="name",
+            update_norm="L2 norm of the change",
+            slots_created="slot names created now",
+            hyperparameters="learning rate etc.",
+            iteration="optimizer.iterations before the update",
+        ),
+        _k(
+            "optimizer_slots",
+            False,
+            "The optimizer built its slot variables (first apply_gradients).",
+            optimizer="class",
+            slots="slot variable names",
+            trigger=PROVENANCE["trigger"],
+            call_path=PROVENANCE["call_path"],
+        ),
+        _k(
+            "metric_update",
+            False,
+            "A compiled metric's state after update_state.",
+            ("name",),
+            name="metric name",
+            fn="the function it resolved to",
+            value="running result",
+        ),
+        _k(
+            "progbar",
+            False,
+            "ProgbarLogger printed a line.",
+            ("line",),
+            line="the line as printed (no control chars)",
+            verbose="1 or 2",
+            final="True at the epoch's end",
+        ),
+        _k(
+            "history",
+            False,
+            "History recorded an epoch.",
+            ("epoch",),
+            epoch="epoch index",
+            logs="the epoch's logs",
+        ),
+        _k(
+            "validation",
+            True,
+            "Validation at an epoch's end (evaluate's path).",
+            epoch="epoch index",
+            logs="val_ logs",
+        ),
+        _k(
+            "stop_training",
+            False,
+            "Something set model.stop_training.",
+            by="who asked",
+            epoch="epoch",
+            step="step",
+            reason="why",
+        ),
+        _k("warning", False, "A warning Keras would log.", message="text"),
+        _k(
+            "error",
+            False,
+            "The run raised.",
+            ("type", "message"),
+            type="exception class",
+            message="str(exception)",
+            stage="the innermost stage that was running",
+            diagnosis="the facts analysis words a fix from (optional): check (axis, shape, ndim, unknown_variable, undefined_last_dim), input, layer, expected, found, axis, variable",
+        ),
+    ]
+}
 
 EVENT_FIELDS: dict[str, str] = {
     "seq": "position in the run, from 0; increasing (gaps mean events the detail level did not keep)",
@@ -224,15 +510,41 @@ EVENT_FIELDS: dict[str, str] = {
 DETAIL_LEVELS = ("full", "default", "summary")
 
 #: In "summary" detail only these kinds are kept.
-SUMMARY_KINDS = frozenset({
-    "fit", "evaluate", "predict", "api_call", "compile", "compile_check", "data_handler", "adapter_candidate",
-    "adapter_selected", "callbacks_container", "train_function", "epoch", "graph_build", "layer_build",
-    "weight_created", "optimizer_slots", "history", "validation", "stop_training", "warning", "error",
-})
+SUMMARY_KINDS = frozenset(
+    {
+        "fit",
+        "evaluate",
+        "predict",
+        "api_call",
+        "compile",
+        "compile_check",
+        "data_handler",
+        "adapter_candidate",
+        "adapter_selected",
+        "callbacks_container",
+        "train_function",
+        "epoch",
+        "graph_build",
+        "layer_build",
+        "weight_created",
+        "optimizer_slots",
+        "history",
+        "validation",
+        "stop_training",
+        "warning",
+        "error",
+    }
+)
 
 HEADER_KEYS = {
-    "schema": "schema name", "version": "schema version", "fittrace": "fittrace version", "numpy": "numpy version",
-    "python": "Python version", "detail": "detail level", "seed": "random seed if set", "started": "ISO time",
+    "schema": "schema name",
+    "version": "schema version",
+    "fittrace": "fittrace version",
+    "numpy": "numpy version",
+    "python": "Python version",
+    "detail": "detail level",
+    "seed": "random seed if set",
+    "started": "ISO time",
 }
 
 
@@ -257,7 +569,9 @@ def validate_record(obj: Any) -> None:
         if not isinstance(obj.get(key), int) or isinstance(obj.get(key), bool):
             raise SchemaError(f"field {key!r} must be an integer, got {obj.get(key)!r}")
     for key in ("dur", "parent", "epoch", "step"):
-        if obj.get(key) is not None and (not isinstance(obj[key], int) or isinstance(obj[key], bool)):
+        if obj.get(key) is not None and (
+            not isinstance(obj[key], int) or isinstance(obj[key], bool)
+        ):
             raise SchemaError(f"field {key!r} must be an integer or null, got {obj[key]!r}")
     for key in NON_NEGATIVE:
         if isinstance(obj.get(key), int) and obj[key] < 0:
@@ -311,8 +625,15 @@ def json_schema() -> dict[str, Any]:
     for kind in KINDS.values():
         rule: dict[str, Any] = {
             "if": {"properties": {"kind": {"const": kind.name}}},
-            "then": {"properties": {"data": {"type": "object", "required": list(kind.required),
-                                             "properties": {k: {"description": v} for k, v in kind.payload.items()}}}},
+            "then": {
+                "properties": {
+                    "data": {
+                        "type": "object",
+                        "required": list(kind.required),
+                        "properties": {k: {"description": v} for k, v in kind.payload.items()},
+                    }
+                }
+            },
         }
         if kind.span:
             rule["then"]["properties"]["dur"] = {"type": "integer"}
@@ -334,6 +655,8 @@ def markdown_table() -> str:
     """The docs table of kinds and payloads, derived from :data:`KINDS`."""
     rows = ["| kind | span | what it records | payload |", "|---|---|---|---|"]
     for kind in KINDS.values():
-        payload = "; ".join(f"`{k}`{'*' if k in kind.required else ''}: {v}" for k, v in kind.payload.items())
+        payload = "; ".join(
+            f"`{k}`{'*' if k in kind.required else ''}: {v}" for k, v in kind.payload.items()
+        )
         rows.append(f"| `{kind.name}` | {'yes' if kind.span else 'no'} | {kind.doc} | {payload} |")
     return "\n".join(rows)

@@ -11,6 +11,7 @@ by ``seq``, validates every line against the schema (``events.validate_record``)
 loads what is whole from a file that was cut short (and says so), and refuses a file written by a newer schema
 version. Nothing is unpickled or evaluated: each line goes through ``json.loads`` only.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,7 +57,9 @@ def _c_iterencode() -> Any:
     if make is None:
         return None
     try:
-        made = make(None, _ENCODER.default, encoder.encode_basestring, None, ":", ",", False, False, False)
+        made = make(
+            None, _ENCODER.default, encoder.encode_basestring, None, ":", ",", False, False, False
+        )
         probe = {"a": [1, 2.5, None, True, "é"], "b": {}}
         if "".join(made(probe, 0)) != _ENCODER.encode(probe):
             return None
@@ -67,10 +70,11 @@ def _c_iterencode() -> Any:
 
 _C_ITERENCODE = _c_iterencode()
 
-try:                                                   # a dependency, but the plain path works without it
+try:  # a dependency, but the plain path works without it
     import orjson as _orjson
+
     _APPEND_NEWLINE = _orjson.OPT_APPEND_NEWLINE
-except ImportError:                                    # pragma: no cover - exercised by monkeypatching in tests
+except ImportError:  # pragma: no cover - exercised by monkeypatching in tests
     _orjson = None
 
 
@@ -113,7 +117,7 @@ class JsonlWriter:
         self._fh: IO[bytes] | None = open(self.path, "wb")
         self.count = 0
         self._header_written = False
-        self._queue: list[tuple] = []                 # clean events not yet encoded (see write_clean_fields)
+        self._queue: list[tuple] = []  # clean events not yet encoded (see write_clean_fields)
 
     def write_header(self, header: Mapping[str, Any]) -> None:
         """Write line 1: the schema, the versions, and the recorder's facts (model, compile and fit arguments)."""
@@ -126,7 +130,9 @@ class JsonlWriter:
     def write_event(self, event: Event) -> None:
         """Write one finished event. A NaN or infinite float in it is refused (JSON has no such numbers)."""
         if not self._header_written:
-            raise ValueError(f"{self.path}: an event came before the header (call write_header first)")
+            raise ValueError(
+                f"{self.path}: an event came before the header (call write_header first)"
+            )
         self._write(event.to_json())
         self.count += 1
 
@@ -139,7 +145,9 @@ class JsonlWriter:
         """:meth:`write_clean_event` for an event given as its eleven fields in declared order (the recorder keeps
         events so until someone reads them)."""
         if not self._header_written:
-            raise ValueError(f"{self.path}: an event came before the header (call write_header first)")
+            raise ValueError(
+                f"{self.path}: an event came before the header (call write_header first)"
+            )
         if self._fh is None:
             raise ValueError(f"{self.path}: the trace file is already closed")
         queue = self._queue
@@ -234,7 +242,7 @@ def _is_json(line: bytes) -> bool:
     try:
         json.loads(line)
         return True
-    except ValueError:          # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
         return False
 
 
@@ -243,27 +251,40 @@ def _read_header(line: bytes, name: str, cut: bool) -> dict[str, Any]:
         obj = json.loads(line)
     except ValueError as e:
         if cut and line.lstrip().startswith(b'{"record":"header"'):
-            raise TraceFormatError(f"{name}: the file was cut short inside its header (line 1): there is nothing "
-                                   "to load; the run stopped before its first fit/evaluate/predict finished "
-                                   "starting") from None
-        raise TraceFormatError(f"{name}, line 1: not JSON ({_reason(e)}): not a fittrace trace") from None
+            raise TraceFormatError(
+                f"{name}: the file was cut short inside its header (line 1): there is nothing "
+                "to load; the run stopped before its first fit/evaluate/predict finished "
+                "starting"
+            ) from None
+        raise TraceFormatError(
+            f"{name}, line 1: not JSON ({_reason(e)}): not a fittrace trace"
+        ) from None
     if not isinstance(obj, dict):
-        raise TraceFormatError(f"{name}, line 1: not a fittrace trace (expected a JSON object, "
-                               f"got {_json_type(obj)})")
+        raise TraceFormatError(
+            f"{name}, line 1: not a fittrace trace (expected a JSON object, got {_json_type(obj)})"
+        )
     if obj.get("record") == "event" and obj.get("schema") is None:
-        raise TraceFormatError(f"{name}, line 1: the header record is missing (line 1 is an event); "
-                               "a fittrace trace starts with its header")
+        raise TraceFormatError(
+            f"{name}, line 1: the header record is missing (line 1 is an event); "
+            "a fittrace trace starts with its header"
+        )
     if obj.get("record") != "header" or obj.get("schema") != SCHEMA_NAME:
         found = obj.get("schema", obj.get("record"))
-        raise TraceFormatError(f"{name}: not a fittrace trace (line 1 is not a '{SCHEMA_NAME}' header record; "
-                               f"found {found!r})")
+        raise TraceFormatError(
+            f"{name}: not a fittrace trace (line 1 is not a '{SCHEMA_NAME}' header record; "
+            f"found {found!r})"
+        )
     version = obj.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise TraceFormatError(f"{name}, line 1: the header's schema version must be a positive integer, "
-                               f"got {version!r}")
+        raise TraceFormatError(
+            f"{name}, line 1: the header's schema version must be a positive integer, "
+            f"got {version!r}"
+        )
     if version > SCHEMA_VERSION:
-        raise TraceFormatError(f"{name}: written by a newer fittrace (schema version {version}; this fittrace reads "
-                               f"up to {SCHEMA_VERSION}): upgrade fittrace to read it")
+        raise TraceFormatError(
+            f"{name}: written by a newer fittrace (schema version {version}; this fittrace reads "
+            f"up to {SCHEMA_VERSION}): upgrade fittrace to read it"
+        )
     return obj
 
 
@@ -316,14 +337,26 @@ class _Body:
     def finish(self, header: dict[str, Any]) -> Trace:
         complete = self.footer is not None
         if not complete:
-            self.problems.append(f"the file was cut short after line {self.last_whole} (no closing record): the run "
-                                 "probably crashed or is still running")
-        elif isinstance(self.footer.get("events"), int) and self.footer["events"] != len(self.events):
-            self.problems.append(f"the footer counts {self.footer['events']} events but the file holds "
-                                 f"{len(self.events)}")
+            self.problems.append(
+                f"the file was cut short after line {self.last_whole} (no closing record): the run "
+                "probably crashed or is still running"
+            )
+        elif isinstance(self.footer.get("events"), int) and self.footer["events"] != len(
+            self.events
+        ):
+            self.problems.append(
+                f"the footer counts {self.footer['events']} events but the file holds "
+                f"{len(self.events)}"
+            )
         self.events.sort(key=lambda e: e.seq)
-        return Trace(header=header, events=self.events, footer=self.footer, complete=complete,
-                     problems=self.problems, path=self.name)
+        return Trace(
+            header=header,
+            events=self.events,
+            footer=self.footer,
+            complete=complete,
+            problems=self.problems,
+            path=self.name,
+        )
 
 
 def _check_footer(obj: dict[str, Any], fail: Any, number: int) -> dict[str, Any]:
@@ -331,8 +364,11 @@ def _check_footer(obj: dict[str, Any], fail: Any, number: int) -> dict[str, Any]
         raise fail(number, f"the footer's status must be a string, got {obj.get('status')!r}")
     steps = obj.get("full_steps", [])
     if not isinstance(steps, list) or not all(
-            isinstance(s, list) and len(s) == 3 and all(isinstance(v, int) and not isinstance(v, bool) for v in s[:2])
-            for s in steps):
+        isinstance(s, list)
+        and len(s) == 3
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in s[:2])
+        for s in steps
+    ):
         raise fail(number, "the footer's full_steps must be a list of [epoch, step, why]")
     return obj
 
@@ -342,4 +378,6 @@ def _reason(e: ValueError) -> str:
 
 
 def _json_type(obj: Any) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(obj), "a number")
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(obj), "a number"
+    )

@@ -5,6 +5,7 @@ Values inside a mapping may be callables too. :func:`jsonable` turns what the en
 arrays, tuples, non-finite floats) into JSON values, so that an event in memory equals the event read back from
 its file. Nothing here knows about files, spans or detail levels.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,12 +45,16 @@ class PlainPayload(dict):
 def finite_figures(figures: Mapping[str, Any]) -> bool:
     """False if a step's figures hold a NaN or infinite value: a loss or metric in ``logs``, or the gradient norm."""
     norm = figures.get("grad_norm")
-    return finite_logs(figures.get("logs")) and not (isinstance(norm, float) and not math.isfinite(norm))
+    return finite_logs(figures.get("logs")) and not (
+        isinstance(norm, float) and not math.isfinite(norm)
+    )
 
 
 def finite_logs(logs: Any) -> bool:
     """False if any float in a logs mapping is NaN or infinite."""
-    if type(logs) is not dict and not isinstance(logs, Mapping):     # a plain dict skips the slow ABC check
+    if type(logs) is not dict and not isinstance(
+        logs, Mapping
+    ):  # a plain dict skips the slow ABC check
         return True
     for v in logs.values():
         if isinstance(v, float) and not math.isfinite(v):
@@ -73,7 +78,7 @@ def jsonable(value: Any) -> Any:
                 pass
             elif tv is float:
                 if not _isfinite(v):
-                    v = repr(v)                         # "nan", "inf": JSON has no such numbers
+                    v = repr(v)  # "nan", "inf": JSON has no such numbers
             else:
                 v = jsonable(v)
             out[k if type(k) is str else str(k)] = v
@@ -90,7 +95,7 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, _PLAIN):
         return value
-    if isinstance(value, float):                        # numpy's float64 is a float: made a plain one
+    if isinstance(value, float):  # numpy's float64 is a float: made a plain one
         value = float(value)
         return value if _isfinite(value) else repr(value)
     item = getattr(value, "item", None)

@@ -24,14 +24,36 @@ Detail levels (see ``events.DETAIL_LEVELS``):
   * ``summary``: only ``events.SUMMARY_KINDS`` (stages and per-epoch figures). The engine asks :func:`stepwise`
     before work that only step events use (gradient norms, per-step figures), so this level skips it.
 """
+
 from __future__ import annotations
 
 import time
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
-from fittrace.tracing.events import BUILD_LIKE, DETAIL_LEVELS, SUMMARY_KINDS, Event, event_from_fields
-from fittrace.tracing.payloads import Payload, PlainPayload, finite_figures, jsonable, materialize, payload_get
-from fittrace.tracing.spans import NULL_SPAN, Span, _HiddenSpan, _NullSpan, _OrdinarySpan, _StepSpan, with_provenance  # noqa: F401 (NULL_SPAN)
+from fittrace.tracing.events import (
+    BUILD_LIKE,
+    DETAIL_LEVELS,
+    SUMMARY_KINDS,
+    Event,
+    event_from_fields,
+)
+from fittrace.tracing.payloads import (
+    Payload,
+    PlainPayload,
+    finite_figures,
+    jsonable,
+    materialize,
+    payload_get,
+)
+from fittrace.tracing.spans import (
+    NULL_SPAN,
+    Span,
+    _HiddenSpan,
+    _NullSpan,
+    _OrdinarySpan,
+    _StepSpan,
+    with_provenance,
+)  # noqa: F401 (NULL_SPAN)
 from fittrace.tracing.spans import PROMOTING as _PROMOTING
 from fittrace.tracing.spans import SPECIAL as _SPECIAL
 
@@ -51,7 +73,9 @@ class Sink(Protocol):
 _LOOP_OF_PHASE = {"train": "the epoch", "test": "an evaluation", "predict": "a prediction"}
 
 _current: "Recorder | None" = None
-_stepwise: "Recorder | None" = None     # _current when it keeps events inside steps ("default" and "full" detail)
+_stepwise: "Recorder | None" = (
+    None  # _current when it keeps events inside steps ("default" and "full" detail)
+)
 
 
 def active() -> "Recorder | None":
@@ -66,7 +90,14 @@ def stepwise() -> "Recorder | None":
     return _stepwise
 
 
-def emit(kind: str, name: str, *, keras: str | None = None, layer: str | None = None, data: Payload = None) -> None:
+def emit(
+    kind: str,
+    name: str,
+    *,
+    keras: str | None = None,
+    layer: str | None = None,
+    data: Payload = None,
+) -> None:
     """Record an instant event (a no-op when nothing records)."""
     r = _current
     if r is None:
@@ -74,14 +105,29 @@ def emit(kind: str, name: str, *, keras: str | None = None, layer: str | None = 
     if r._summary or kind in _SPECIAL:
         r.instant(kind, name, keras, layer, data)
         return
-    stack = r._stack                                   # the common case, written out: an ordinary kind
+    stack = r._stack  # the common case, written out: an ordinary kind
     seq = r._seq
     r._seq = seq + 1
-    r._put((seq, kind, name, r.clock() - r.t0, keras, None, stack[-1].seq if stack else None, r._epoch, r._step,
-            layer, data))
+    r._put(
+        (
+            seq,
+            kind,
+            name,
+            r.clock() - r.t0,
+            keras,
+            None,
+            stack[-1].seq if stack else None,
+            r._epoch,
+            r._step,
+            layer,
+            data,
+        )
+    )
 
 
-def emit_each(kind: str, keras: str | None, count: int, make: Callable[[int], tuple[str, str | None, Payload]]) -> None:
+def emit_each(
+    kind: str, keras: str | None, count: int, make: Callable[[int], tuple[str, str | None, Payload]]
+) -> None:
     """Record ``count`` instant events of one ordinary kind at once, one per item of a loop (a gradient per
     variable). ``make(i)`` gives the i-th event's ``(name, layer, payload)`` and is called only for kept events,
     so a step that "default" detail drops pays one call, not one per item. The events share one time: the moment
@@ -91,8 +137,14 @@ def emit_each(kind: str, keras: str | None, count: int, make: Callable[[int], tu
         r.instants(kind, keras, count, make)
 
 
-def span(kind: str, name: str, *, keras: str | None = None, layer: str | None = None,
-         data: Payload = None) -> "Span | _NullSpan":
+def span(
+    kind: str,
+    name: str,
+    *,
+    keras: str | None = None,
+    layer: str | None = None,
+    data: Payload = None,
+) -> "Span | _NullSpan":
     """A context manager recording a span; the shared null span when nothing records."""
     r = _current
     if r is None:
@@ -118,7 +170,7 @@ def describe(**info: Any) -> None:
 def with_facts(exc: BaseException, **facts: Any) -> BaseException:
     """``exc`` carrying ``facts`` for its "error" event's ``diagnosis`` (the numbers analysis words a fix from, so
     that it never reads them back out of the message). Returns ``exc``: ``raise with_facts(ValueError(...), ...)``."""
-    exc.fittrace_diagnosis = facts                  # type: ignore[attr-defined]
+    exc.fittrace_diagnosis = facts  # type: ignore[attr-defined]
     return exc
 
 
@@ -144,10 +196,17 @@ def _field_writer(sink: Any) -> Callable[[tuple], None] | None:
 class Recorder:
     """Collects events for one traced run. Made by ``fittrace.trace()``; installed with :meth:`start`."""
 
-    def __init__(self, detail: str = "default", sink: Sink | None = None,
-                 clock: Callable[[], int] = time.perf_counter_ns, gradient_norms: bool = True) -> None:
+    def __init__(
+        self,
+        detail: str = "default",
+        sink: Sink | None = None,
+        clock: Callable[[], int] = time.perf_counter_ns,
+        gradient_norms: bool = True,
+    ) -> None:
         if detail not in DETAIL_LEVELS:
-            raise ValueError(f"unknown detail level: {detail!r} (must be one of {list(DETAIL_LEVELS)})")
+            raise ValueError(
+                f"unknown detail level: {detail!r} (must be one of {list(DETAIL_LEVELS)})"
+            )
         self.detail = detail
         self._summary = detail == "summary"
         self._default = detail == "default"
@@ -156,17 +215,19 @@ class Recorder:
         self.clock = clock
         self.t0 = clock()
         self.header: dict[str, Any] = {}
-        self.calls: list[dict[str, Any]] = []       # describe() facts of every entry call, in order
-        self._kept: list[Any] = []                  # kept events in finishing order: their fields (payload plain
-        self._made = 0                              # JSON) until `finished` turns the first _made into Events
-        self.full_steps: list[tuple[int, int, str]] = []   # (epoch, step, why) of steps kept whole
+        self.calls: list[dict[str, Any]] = []  # describe() facts of every entry call, in order
+        self._kept: list[Any] = []  # kept events in finishing order: their fields (payload plain
+        self._made = 0  # JSON) until `finished` turns the first _made into Events
+        self.full_steps: list[tuple[int, int, str]] = []  # (epoch, step, why) of steps kept whole
         self._seq = 0
         self._stack: list[Span] = []
         self._epoch: int | None = None
         self._step: int | None = None
-        self._steps_hint: int | None = None         # steps per epoch, for spotting the last step
-        self._buffer: list[tuple] | None = None     # events of an undecided step ("default" detail)
-        self._put: Callable[[tuple], None] = self._store    # where an ordinary event goes: _buffer.append or _store
+        self._steps_hint: int | None = None  # steps per epoch, for spotting the last step
+        self._buffer: list[tuple] | None = None  # events of an undecided step ("default" detail)
+        self._put: Callable[[tuple], None] = (
+            self._store
+        )  # where an ordinary event goes: _buffer.append or _store
         self._promote: str | None = None
         self._errors_seen: set[int] = set()
         self._header_written = False
@@ -180,16 +241,18 @@ class Recorder:
     # --- installing ------------------------------------------------------------------------------------------
     def start(self) -> "Recorder":
         if _current is not None:
-            raise RuntimeError("a fittrace trace is already recording; nest no trace() inside another")
+            raise RuntimeError(
+                "a fittrace trace is already recording; nest no trace() inside another"
+            )
         _install(self)
         return self
 
     def stop(self) -> None:
-        while self._stack:                          # close whatever a hard failure left open
+        while self._stack:  # close whatever a hard failure left open
             self._close(self._stack[-1], None)
         if _current is self:
             _install(None)
-        self._paused = False                        # a stopped recording is never resumed
+        self._paused = False  # a stopped recording is never resumed
         self._write_header()
         if self.sink is not None:
             self.sink.flush()
@@ -236,7 +299,9 @@ class Recorder:
     # --- making events -----------------------------------------------------------------------------------------
     # Span.__enter__/__exit__ take the common case themselves; _open/_close are the general path (summary detail,
     # special kinds, errors, children left open)
-    def instant(self, kind: str, name: str, keras: str | None, layer: str | None, data: Payload) -> None:
+    def instant(
+        self, kind: str, name: str, keras: str | None, layer: str | None, data: Payload
+    ) -> None:
         if self._summary and kind not in SUMMARY_KINDS:
             return
         if kind in BUILD_LIKE:
@@ -244,15 +309,31 @@ class Recorder:
         stack = self._stack
         seq = self._seq
         self._seq = seq + 1
-        raw = (seq, kind, name, self.clock() - self.t0, keras, None, stack[-1].seq if stack else None,
-               self._epoch, self._step, layer, data)
+        raw = (
+            seq,
+            kind,
+            name,
+            self.clock() - self.t0,
+            keras,
+            None,
+            stack[-1].seq if stack else None,
+            self._epoch,
+            self._step,
+            layer,
+            data,
+        )
         if kind in _SPECIAL:
             self._finish(raw, kind)
-        else:                                          # an ordinary kind: it cannot promote the step
+        else:  # an ordinary kind: it cannot promote the step
             self._put(raw)
 
-    def instants(self, kind: str, keras: str | None, count: int,
-                 make: Callable[[int], tuple[str, str | None, Payload]]) -> None:
+    def instants(
+        self,
+        kind: str,
+        keras: str | None,
+        count: int,
+        make: Callable[[int], tuple[str, str | None, Payload]],
+    ) -> None:
         """``count`` instants of an ordinary kind (see :func:`emit_each`). In an undecided step they wait in the
         buffer as one entry and are made only if the step is kept."""
         if kind in _SPECIAL:
@@ -262,8 +343,17 @@ class Recorder:
         stack = self._stack
         seq = self._seq
         self._seq = seq + count
-        batch = (seq, kind, keras, self.clock() - self.t0, stack[-1].seq if stack else None, self._epoch, self._step,
-                 count, make)
+        batch = (
+            seq,
+            kind,
+            keras,
+            self.clock() - self.t0,
+            stack[-1].seq if stack else None,
+            self._epoch,
+            self._step,
+            count,
+            make,
+        )
         if self._buffer is not None:
             self._buffer.append(batch)
         else:
@@ -309,24 +399,49 @@ class Recorder:
         kind, children left open. ``end`` is the closing time if the caller already read the clock."""
         if end is None:
             end = self.clock() - self.t0
-        if exc is not None and id(exc) not in self._errors_seen and not isinstance(exc, GeneratorExit):
+        if (
+            exc is not None
+            and id(exc) not in self._errors_seen
+            and not isinstance(exc, GeneratorExit)
+        ):
             self._errors_seen.add(id(exc))
-            self.instant("error", type(exc).__name__, None, s.layer,
-                         {"type": type(exc).__name__, "message": str(exc), "stage": s.name,
-                          "diagnosis": getattr(exc, "fittrace_diagnosis", None)})
+            self.instant(
+                "error",
+                type(exc).__name__,
+                None,
+                s.layer,
+                {
+                    "type": type(exc).__name__,
+                    "message": str(exc),
+                    "stage": s.name,
+                    "diagnosis": getattr(exc, "fittrace_diagnosis", None),
+                },
+            )
         stack = self._stack
         if stack and stack[-1] is s:
             stack.pop()
         else:
-            while stack and stack[-1] is not s:             # a child left open by a failure
+            while stack and stack[-1] is not s:  # a child left open by a failure
                 self._close(stack[-1], None)
             if stack:
                 stack.pop()
-            end = self.clock() - self.t0                    # after the children, so that they nest inside
+            end = self.clock() - self.t0  # after the children, so that they nest inside
         if exc is not None and s.kind != "step":
             s.set(error=type(exc).__name__)
         if s.keep:
-            raw = (s.seq, s.kind, s.name, s.t0, s.keras, end - s.t0, s.parent, s.epoch, s.step, s.layer, s.data)
+            raw = (
+                s.seq,
+                s.kind,
+                s.name,
+                s.t0,
+                s.keras,
+                end - s.t0,
+                s.parent,
+                s.epoch,
+                s.step,
+                s.layer,
+                s.data,
+            )
             if s.kind == "step":
                 self._end_step(raw, exc)
             else:
@@ -343,7 +458,9 @@ class Recorder:
         """A step begins: note which, and in "default" detail decide whether its events are buffered."""
         self._step = payload_get(data, "step", None)
         if self._default:
-            self._begin_step(self._step, payload_get(data, "last", None), payload_get(data, "phase", "train"))
+            self._begin_step(
+                self._step, payload_get(data, "last", None), payload_get(data, "phase", "train")
+            )
 
     def _begin_step(self, step: int | None, last: bool | None, phase: str = "train") -> None:
         """In "default" detail: keep the step's events as they come (the first or last step of a loop), or buffer
@@ -361,7 +478,7 @@ class Recorder:
 
     def _end_step(self, raw: tuple, exc: BaseException | None) -> None:
         given = raw[10]
-        plain = type(given) is PlainPayload                 # the engine's figures, known finite and plain
+        plain = type(given) is PlainPayload  # the engine's figures, known finite and plain
         if not plain:
             given = materialize(given)
         if self._default and self._promote is None:
@@ -370,7 +487,9 @@ class Recorder:
             elif not plain and not finite_figures(given):
                 self._promote = "a non-finite value"
         kept_whole = self.detail == "full" or self._promote is not None
-        data = dict(given) if plain else jsonable(given)    # always a new dict, so "full" can be added to it
+        data = (
+            dict(given) if plain else jsonable(given)
+        )  # always a new dict, so "full" can be added to it
         data["full"] = kept_whole
         if kept_whole and self._epoch is not None and raw[8] is not None:
             self.full_steps.append((self._epoch, raw[8], self._promote or "full detail"))
@@ -413,7 +532,7 @@ class Recorder:
     def finished(self) -> list[Event]:
         """Kept events in the order they finished."""
         kept = self._kept
-        for i in range(self._made, len(kept)):          # in place: the fields are not held twice
+        for i in range(self._made, len(kept)):  # in place: the fields are not held twice
             kept[i] = event_from_fields(kept[i])
         self._made = len(kept)
         return list(kept)

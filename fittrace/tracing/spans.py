@@ -15,6 +15,7 @@ Everything else (summary detail, build-like and promoting kinds, errors, childre
 recorder's general ``_open``/``_close``. What the stack of open spans says about a build (its call path and
 trigger) is ``with_provenance``. Nothing here knows about files or renderers.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Protocol
@@ -38,6 +39,7 @@ class SpanHost(Protocol):
     def _close(self, s: "Span", exc: BaseException | None, end: int | None = None) -> None: ...
     def _enter_step(self, data: Payload) -> None: ...
     def _end_step(self, raw: tuple, exc: BaseException | None) -> None: ...
+
 
 _ENTRY_KINDS = {"fit": "fit", "evaluate": "evaluate", "predict": "predict"}
 
@@ -73,10 +75,30 @@ NULL_SPAN = _NullSpan()
 class Span:
     """An open span. ``set(**data)`` adds payload known only at the end (logs, output shapes)."""
 
-    __slots__ = ("rec", "kind", "name", "keras", "layer", "data", "seq", "t0", "parent", "epoch", "step", "keep")
+    __slots__ = (
+        "rec",
+        "kind",
+        "name",
+        "keras",
+        "layer",
+        "data",
+        "seq",
+        "t0",
+        "parent",
+        "epoch",
+        "step",
+        "keep",
+    )
 
-    def __init__(self, rec: SpanHost, kind: str, name: str, keras: str | None, layer: str | None,
-                 data: Payload) -> None:
+    def __init__(
+        self,
+        rec: SpanHost,
+        kind: str,
+        name: str,
+        keras: str | None,
+        layer: str | None,
+        data: Payload,
+    ) -> None:
         self.rec = rec
         self.kind = kind
         self.name = name
@@ -121,8 +143,19 @@ class Span:
 
     def _fields(self, end: int) -> tuple:
         """The finished event's eleven fields, in Event's declared order."""
-        return (self.seq, self.kind, self.name, self.t0, self.keras, end - self.t0, self.parent, self.epoch,
-                self.step, self.layer, self.data)
+        return (
+            self.seq,
+            self.kind,
+            self.name,
+            self.t0,
+            self.keras,
+            end - self.t0,
+            self.parent,
+            self.epoch,
+            self.step,
+            self.layer,
+            self.data,
+        )
 
 
 class _OrdinarySpan(Span):
@@ -151,8 +184,21 @@ class _OrdinarySpan(Span):
         if exc is None and stack and stack[-1] is self:
             stack.pop()
             t0 = self.t0
-            rec._put((self.seq, self.kind, self.name, t0, self.keras, end - t0, self.parent, self.epoch, self.step,
-                      self.layer, self.data))
+            rec._put(
+                (
+                    self.seq,
+                    self.kind,
+                    self.name,
+                    t0,
+                    self.keras,
+                    end - t0,
+                    self.parent,
+                    self.epoch,
+                    self.step,
+                    self.layer,
+                    self.data,
+                )
+            )
             return False
         rec._close(self, exc, end)
         return False
@@ -216,4 +262,5 @@ def with_provenance(stack: list[Span], data: Payload) -> Payload:
         out.setdefault("trigger", trigger)
         out.setdefault("call_path", path)
         return out
+
     return with_prov

@@ -7,6 +7,7 @@ the convolution arithmetic in ``autodiff/conv.py``.
     >>> normalize_tuple(3, 2, "kernel_size"), normalize_padding("SAME")
     ((3, 3), 'same')
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,16 +32,20 @@ def normalize_tuple(value: Any, n: int, name: str, allow_zero: bool = False) -> 
                 raise ValueError(error + f"including element {v} of type {type(v)}") from None
     bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
     if bad:
-        raise ValueError(error + f" including {bad} that does not satisfy the requirement "
-                                 f"`{'>= 0' if allow_zero else '> 0'}`.")
+        raise ValueError(
+            error + f" including {bad} that does not satisfy the requirement "
+            f"`{'>= 0' if allow_zero else '> 0'}`."
+        )
     return tuple(int(v) for v in values)
 
 
 def normalize_padding(value: Any) -> str:
     padding = str(value).lower()
     if padding not in ("valid", "same", "causal"):
-        raise ValueError('The `padding` argument must be a list/tuple or one of "valid", "same" (or "causal", only '
-                         f"for `Conv1D). Received: {padding}")
+        raise ValueError(
+            'The `padding` argument must be a list/tuple or one of "valid", "same" (or "causal", only '
+            f"for `Conv1D). Received: {padding}"
+        )
     if padding == "causal":
         raise ValueError("Causal padding is only supported for `Conv1D`and `SeparableConv1D`.")
     return padding

@@ -3,6 +3,7 @@
 Mirrors tf_keras/src/utils/data_utils.py ``Sequence``. Left out: ``OrderedEnqueuer``, ``GeneratorEnqueuer`` and
 multiprocessing (``workers`` and ``use_multiprocessing`` are accepted and ignored).
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -27,5 +28,3 @@ class Sequence:
     def __iter__(self) -> Iterator[Any]:
         for i in range(len(self)):
             yield self[i]
-
-

@@ -19,6 +19,7 @@ Left out: absl logging when interactive logging is off (everything goes to ``sys
     >>> _format_time(0.006, "step"), _format_time(2.4, "epoch"), _format_eta(75)
     (' 6ms/step', ' 2s/epoch', '1:15')
 """
+
 from __future__ import annotations
 
 import math
@@ -42,8 +43,12 @@ def _is_dynamic_display() -> bool:
     The POSIX clause is always true on Linux and macOS, which is why a log redirected to a file is full of
     backspaces and carriage returns there.
     """
-    return ((hasattr(sys.stdout, "isatty") and sys.stdout.isatty()) or "ipykernel" in sys.modules
-            or "posix" in sys.modules or "PYCHARM_HOSTED" in os.environ)
+    return (
+        (hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
+        or "ipykernel" in sys.modules
+        or "posix" in sys.modules
+        or "PYCHARM_HOSTED" in os.environ
+    )
 
 
 def _format_time(seconds: float, unit_name: str) -> str:
@@ -94,8 +99,15 @@ class Progbar:
         2/2 - 0s - loss: 0.3750 - ...s/epoch - ...s/step
     """
 
-    def __init__(self, target: int | None, width: int = 30, verbose: int = 1, interval: float = 0.05,
-                 stateful_metrics: Iterable[str] | None = None, unit_name: str = "step") -> None:
+    def __init__(
+        self,
+        target: int | None,
+        width: int = 30,
+        verbose: int = 1,
+        interval: float = 0.05,
+        stateful_metrics: Iterable[str] | None = None,
+        unit_name: str = "step",
+    ) -> None:
         self.target = target
         self.width = width
         self.verbose = verbose
@@ -105,7 +117,7 @@ class Progbar:
         self._dynamic_display = _is_dynamic_display()
         self._total_width = 0
         self._seen_so_far = 0
-        self._values: dict[str, list[Any]] = {}      # name -> [weighted sum, weight]
+        self._values: dict[str, list[Any]] = {}  # name -> [weighted sum, weight]
         self._values_order: list[str] = []
         self._start = _now()
         self._last_update = 0.0
@@ -113,8 +125,12 @@ class Progbar:
         self._time_at_epoch_end: float | None = None
         self._time_after_first_step: float | None = None
 
-    def update(self, current: int, values: Iterable[tuple[str, Any]] | None = None,
-               finalize: bool | None = None) -> str | None:
+    def update(
+        self,
+        current: int,
+        values: Iterable[tuple[str, Any]] | None = None,
+        finalize: bool | None = None,
+    ) -> str | None:
         """Record ``values`` at unit ``current``; draw if due. ``finalize`` defaults to ``current >= target``."""
         if finalize is None:
             finalize = self.target is not None and current >= self.target
@@ -125,7 +141,7 @@ class Progbar:
         line = None
         if self.verbose == 1:
             if now - self._last_update < self.interval and not finalize:
-                return None                          # too soon to redraw; the values are still recorded
+                return None  # too soon to redraw; the values are still recorded
             line = self._draw_live(current, now, finalize)
         elif self.verbose == 2 and finalize:
             line = self._draw_epoch_line(current, now)
@@ -178,7 +194,9 @@ class Progbar:
         info += self._metrics_text(use_abs=True)
         self._total_width = len(bar) + len(info)
         if prev_width > self._total_width:
-            info += " " * (prev_width - self._total_width)   # blank out the rest of a longer previous line
+            info += " " * (
+                prev_width - self._total_width
+            )  # blank out the rest of a longer previous line
         if finalize:
             info += "\n"
         print_msg(message + bar + info, line_break=False)
@@ -209,7 +227,11 @@ class Progbar:
     # --- verbose=2 -----------------------------------------------------------------------------------------------
     def _draw_epoch_line(self, current: int, now: float) -> str:
         target = self.target if self.target is not None else current
-        info = _count(current, target) + f" - {now - self._start:.0f}s" + self._metrics_text(use_abs=False)
+        info = (
+            _count(current, target)
+            + f" - {now - self._start:.0f}s"
+            + self._metrics_text(use_abs=False)
+        )
         if self._time_at_epoch_end:
             # Unlike verbose=1, the time per unit here is the plain average: the first step is included.
             epoch_time = self._time_at_epoch_end - self._time_at_epoch_start
@@ -219,4 +241,3 @@ class Progbar:
             info += " -" + _format_time(epoch_time / target, self.unit_name) + "\n"
         print_msg(info, line_break=False)
         return _clean(info)
-

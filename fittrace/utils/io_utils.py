@@ -6,6 +6,7 @@ Left out: absl logging when interactive logging is off (everything goes to ``sys
     >>> print_msg("Epoch 1/5")
     Epoch 1/5
 """
+
 from __future__ import annotations
 
 import sys

@@ -5,6 +5,7 @@ the rows cut to their columns and continued on the next line, the totals with th
 nested-model expansion (``expand_nested``), ``show_trainable``, ``layer_range`` and the "Connected to" column of
 functional models.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -33,9 +34,18 @@ def _rows(fields: list[str], positions: list[int]) -> list[str]:
         line = ""
         for col in range(len(left)):
             space = 2 if col != last else 0
-            cutoff = positions[col] - (positions[col - 1] if col else 0) - space - (1 if col != last else 0)
+            cutoff = (
+                positions[col]
+                - (positions[col - 1] if col else 0)
+                - space
+                - (1 if col != last else 0)
+            )
             fit = left[col][:cutoff]
-            breaks = [fit.find(mark) + len(mark) for mark in ("),", "},", "],", "',") if fit.find(mark) >= 0]
+            breaks = [
+                fit.find(mark) + len(mark)
+                for mark in ("),", "},", "],", "',")
+                if fit.find(mark) >= 0
+            ]
             if breaks:
                 cutoff = min(breaks)
                 fit = fit[:cutoff]
@@ -46,14 +56,22 @@ def _rows(fields: list[str], positions: list[int]) -> list[str]:
     return lines
 
 
-def print_summary(model: Any, line_length: int | None = None, positions: list[float] | None = None,
-                  print_fn: Callable[[str], Any] | None = None) -> None:
+def print_summary(
+    model: Any,
+    line_length: int | None = None,
+    positions: list[float] | None = None,
+    print_fn: Callable[[str], Any] | None = None,
+) -> None:
     """Print a built model's table: each layer with its output shape and parameter count, then the totals."""
     print_fn = print_fn or print
     line_length = line_length or 65
     pos = [int(line_length * p) for p in (positions or [0.45, 0.85, 1.0])]
-    lines = [f'Model: "{model.name}"', "_" * line_length,
-             *_rows(["Layer (type)", "Output Shape", "Param #"], pos), "=" * line_length]
+    lines = [
+        f'Model: "{model.name}"',
+        "_" * line_length,
+        *_rows(["Layer (type)", "Output Shape", "Param #"], pos),
+        "=" * line_length,
+    ]
     rows = _layer_rows(model)
     for i, (name, cls, shape, params) in enumerate(rows):
         lines += _rows([f"{name} ({cls})", str(shape), str(params)], pos)
@@ -63,14 +81,15 @@ def print_summary(model: Any, line_length: int | None = None, positions: list[fl
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     non_trainable = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
     size = lambda ws: _readable_size(sum(w.value.nbytes for w in ws))  # noqa: E731
-    lines += ["=" * line_length,
-              f"Total params: {trainable + non_trainable} ({size(model.weights)})",
-              f"Trainable params: {trainable} ({size(model.trainable_weights)})",
-              f"Non-trainable params: {non_trainable} ({size(model.non_trainable_weights)})",
-              "_" * line_length]
+    lines += [
+        "=" * line_length,
+        f"Total params: {trainable + non_trainable} ({size(model.weights)})",
+        f"Trainable params: {trainable} ({size(model.trainable_weights)})",
+        f"Non-trainable params: {non_trainable} ({size(model.non_trainable_weights)})",
+        "_" * line_length,
+    ]
     for line in lines:
         print_fn(line)
-
 
 
 def _layer_rows(model: Any) -> list[tuple[str, str, Any, int]]:

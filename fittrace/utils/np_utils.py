@@ -5,6 +5,7 @@ Mirrors tf_keras/src/utils/np_utils.py ``to_categorical``. Left out: ``normalize
     >>> to_categorical([0, 2], num_classes=3).tolist()
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -7,6 +7,7 @@ return. Left out: nested structures and TensorFlow tensors (fittrace has none).
     >>> logs_to_floats({"loss": np.float32(0.5), "accuracy": 0.75})
     {'loss': 0.5, 'accuracy': 0.75}
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Why did it rebuild? Each case provoked through the public API and explained by the API, the CLI and the report."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,12 @@ def _data(n=300, features=12, seed=0):
 
 def _model(**compile_kw):
     m = Sequential([layers.Dense(8, activation="relu"), layers.Dense(10, activation="softmax")])
-    m.compile(optimizer=compile_kw.pop("optimizer", "rmsprop"), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"], **compile_kw)
+    m.compile(
+        optimizer=compile_kw.pop("optimizer", "rmsprop"),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        **compile_kw,
+    )
     return m
 
 
@@ -29,7 +34,9 @@ def test_nothing_rebuilt_is_said_plainly():
     with fittrace.trace() as run:
         _model().fit(x, y, epochs=2, batch_size=100, verbose=0)
     d = run.why_rebuilt()
-    assert d.nothing_rebuilt and d.summary.startswith("Nothing was rebuilt: 2 layer(s) were each built once")
+    assert d.nothing_rebuilt and d.summary.startswith(
+        "Nothing was rebuilt: 2 layer(s) were each built once"
+    )
 
 
 def test_graph_network_rebuilt_for_a_novel_shape():
@@ -53,7 +60,11 @@ def test_layer_used_in_a_second_model():
         first.fit(x, y, epochs=1, batch_size=100, verbose=0)
         second = Sequential([shared, layers.Dense(3)])
         second(x[:4])
-    b = [b for b in run.why_rebuilt(layer=shared.name).builds if b.action == "reused in another model"][0]
+    b = [
+        b
+        for b in run.why_rebuilt(layer=shared.name).builds
+        if b.action == "reused in another model"
+    ][0]
     assert f"model '{first.name}' -> model '{second.name}'" in b.differs
     assert "share its weights" in b.cause and "new layer object" in b.fix
 
@@ -64,8 +75,12 @@ def test_weights_created_again_after_built_reset_and_after_add():
     with fittrace.trace() as run:
         model.fit(x, y, epochs=1, batch_size=100, verbose=0)
         model.layers[0].built = False
-        with pytest.raises(KeyError, match="The optimizer cannot recognize variable dense_.*/kernel:0"):
-            model.fit(x, y, epochs=1, batch_size=100, verbose=0)    # as Keras 2: new variables, old optimizer
+        with pytest.raises(
+            KeyError, match="The optimizer cannot recognize variable dense_.*/kernel:0"
+        ):
+            model.fit(
+                x, y, epochs=1, batch_size=100, verbose=0
+            )  # as Keras 2: new variables, old optimizer
         model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
         model.fit(x, y, epochs=1, batch_size=100, verbose=0)
         model.add(layers.Dense(4))
@@ -92,7 +107,7 @@ def test_train_function_recreated_after_compile_and_slots_after_new_optimizer():
     again = [b for b in d.rebuilds if b.what == "train_function" and b.action == "created"]
     assert again
     slots = [b for b in d.builds if b.what == "optimizer slots"]
-    assert [b.repeat for b in slots] == [False, False]        # RMSprop then Adam: each builds once
+    assert [b.repeat for b in slots] == [False, False]  # RMSprop then Adam: each builds once
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     with fittrace.trace() as run2:
         model.fit(x, y, epochs=1, batch_size=100, verbose=0)
@@ -113,14 +128,16 @@ def test_incompatible_shape_failure_is_explained(tmp_path):
             model.fit(np.zeros((50, 7), np.float32), y[:50], batch_size=25, verbose=0)
     f = run.why_rebuilt().failures[0]
     assert f.dimension == "axis -1: the layer was built for 12, the data has 7"
-    assert "TensorLikeDataAdapter (50 samples, batch size 25, 2 steps) at epoch 0, step 0" == f.origin
+    assert (
+        "TensorLikeDataAdapter (50 samples, batch size 25, 2 steps) at epoch 0, step 0" == f.origin
+    )
     assert "reshape to (n, 12)" in f.fix
     html = render_html(fittrace.load(path).trace)
     assert "Builds and rebuilds" in html and "the layer was built for 12, the data has 7" in html
 
 
 def test_cli_why(tmp_path, capsys):
-    clear_session()                                 # the layers are dense and dense_1 again
+    clear_session()  # the layers are dense and dense_1 again
     x, y = _data()
     path = tmp_path / "eager.trace.jsonl"
     model = _model(run_eagerly=True)
@@ -131,24 +148,34 @@ def test_cli_why(tmp_path, capsys):
     assert "[REBUILT] rebuilt via fit (epoch 0, step 2)" in out and "relaxed to (None, 12)" in out
     assert main(["why", str(path), "--layer", "sequential"]) == 0
     assert "[REBUILT] rebuilt via fit (epoch 0, step 2)" in capsys.readouterr().out
-    assert main(["why", str(path), "--layer", "dense"]) == 0       # a layer that is there, built once
-    assert capsys.readouterr().out.startswith("Nothing was rebuilt: 1 layer(s) were each built once")
+    assert main(["why", str(path), "--layer", "dense"]) == 0  # a layer that is there, built once
+    assert capsys.readouterr().out.startswith(
+        "Nothing was rebuilt: 1 layer(s) were each built once"
+    )
     assert main(["why", str(path), "--layer", "nope"]) == 2
     err = capsys.readouterr().err
-    assert err == ("fittrace why: nothing named 'nope' was built or called in this trace; the names it has: "
-                   "RMSprop, dense, dense_1, sequential, train_function\n")
+    assert err == (
+        "fittrace why: nothing named 'nope' was built or called in this trace; the names it has: "
+        "RMSprop, dense, dense_1, sequential, train_function\n"
+    )
 
 
 def test_images_without_a_channel_axis_are_explained():
     rng = np.random.default_rng(0)
     x, y = rng.random((40, 8, 8), dtype=np.float32), rng.integers(0, 3, 40)
-    model = Sequential([layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(3, activation="softmax")])
+    model = Sequential(
+        [layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(3, activation="softmax")]
+    )
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match="expected min_ndim=4, found ndim=3"):
         with fittrace.trace() as run:
             model.fit(x, y, epochs=1, batch_size=20, verbose=0)
     f = run.why_rebuilt().failures[0]
-    assert f.dimension == "rank 3, needs 4" and "x[..., None]" in f.fix and "input_shape=(rows, columns, 1)" in f.fix
+    assert (
+        f.dimension == "rank 3, needs 4"
+        and "x[..., None]" in f.fix
+        and "input_shape=(rows, columns, 1)" in f.fix
+    )
     pooled = Sequential([layers.MaxPooling2D()])
     with pytest.raises(ValueError, match="expected ndim=4, found ndim=3"):
         with fittrace.trace() as run:

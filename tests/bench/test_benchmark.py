@@ -1,5 +1,6 @@
 """``fittrace bench`` runs end to end and reports every figure with its target; its bare-numpy reference loop is a
 real training loop (its loss falls), so the floor it prints is a floor of the same work."""
+
 from __future__ import annotations
 
 import re
@@ -19,16 +20,18 @@ def test_the_bare_loop_runs_epoch_by_epoch_and_continues_where_it_stopped():
     x[np.arange(512), y * 7] += 3.0
     loop = BareLoop(x, y)
     losses = [loop.epoch()[1] for _ in range(3)]
-    assert losses[2] < losses[1] < losses[0]               # the same weights keep training between calls
+    assert losses[2] < losses[1] < losses[0]  # the same weights keep training between calls
     _, again = plain_numpy_epochs(x, y, epochs=3)
-    np.testing.assert_allclose(again, losses, rtol=1e-5)   # and epoch by epoch is the same run as all at once
+    np.testing.assert_allclose(
+        again, losses, rtol=1e-5
+    )  # and epoch by epoch is the same run as all at once
 
 
 def test_the_bare_loop_learns_a_separable_problem():
     rng = np.random.default_rng(1)
     y = rng.integers(0, 10, 2048)
     x = rng.normal(0, 0.3, (2048, 784)).astype(np.float32)
-    x[np.arange(2048), y * 7] += 3.0                     # each class lights its own pixel
+    x[np.arange(2048), y * 7] += 3.0  # each class lights its own pixel
     times, losses = plain_numpy_epochs(x, y, epochs=3)
     assert len(times) == 3 and all(t > 0 for t in times)
     assert losses[0] < np.log(10) + 0.5 and losses[2] < losses[0] / 4
@@ -36,42 +39,64 @@ def test_the_bare_loop_learns_a_separable_problem():
 
 def test_the_arithmetic_floor_is_the_sum_of_its_timed_parts_per_step():
     from fittrace.bench.reference import arithmetic_floor
+
     small = arithmetic_floor(steps=10, repeats=3, rounds=2)
     large = arithmetic_floor(steps=1000, repeats=3, rounds=2)
     parts = ("floor_forward_s", "floor_kernel_gradient_s", "floor_rmsprop_kernel_s")
     assert all(small[p] > 0 for p in parts) and small["matmul_gflops"] > 0
     assert small["floor_s"] == pytest.approx(sum(small[p] for p in parts))
-    assert large["floor_s"] > 20 * small["floor_s"]                 # per-step times, scaled by the steps asked
+    assert large["floor_s"] > 20 * small["floor_s"]  # per-step times, scaled by the steps asked
 
 
 def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     results = run_bench(quick=True)
     out = capsys.readouterr().out
-    for key in ("s_per_epoch", "numpy_floor_s", "peak_mb", "off_s", "default_s", "full_s", "trace_mb",
-                "report_s", "report_mb", "big_report_s", "big_report_mb"):
+    for key in (
+        "s_per_epoch",
+        "numpy_floor_s",
+        "peak_mb",
+        "off_s",
+        "default_s",
+        "full_s",
+        "trace_mb",
+        "report_s",
+        "report_mb",
+        "big_report_s",
+        "big_report_mb",
+    ):
         assert results[key] > 0, key
-    assert results["full_trace_mb"] > results["trace_mb"]          # full detail keeps more than default
-    for mode in ("default", "full"):                                # a median of paired rounds, with its spread
+    assert results["full_trace_mb"] > results["trace_mb"]  # full detail keeps more than default
+    for mode in ("default", "full"):  # a median of paired rounds, with its spread
         key = f"{mode}_wall_overhead"
         assert results[key + "_q1"] <= results[key] <= results[key + "_q3"]
         # the checked slowdown is the whole fit rebuilt from its measured parts: the steps' mean and the rest
         est = (results[f"{mode}_overhead"] + 1) * results["off_fit_estimate_s"]
-        assert est == pytest.approx(results[f"{mode}_s"], rel=0.5) and results[f"{mode}_step_mean_overhead"] > -0.5
+        assert (
+            est == pytest.approx(results[f"{mode}_s"], rel=0.5)
+            and results[f"{mode}_step_mean_overhead"] > -0.5
+        )
     assert results["off_fit_estimate_s"] == pytest.approx(results["off_s"], rel=0.25)
     assert "2 rounds of one-epoch fits" in out and out.count(" .. ") == 2
     # the typical step: every step of every round timed, so a quick run has hundreds of them per mode
     assert 0.0001 < results["off_step_s"] < results["off_s"] / 10
-    assert results["full_step_overhead"] > -0.5 and "typical (median) step" in out and "full slowdown, whole fit" in out
+    assert (
+        results["full_step_overhead"] > -0.5
+        and "typical (median) step" in out
+        and "full slowdown, whole fit" in out
+    )
     # beside it, the cost per step from steps taking turns inside one fit, and its gradient-norm part
     for mode in ("default", "full"):
         assert results[f"{mode}_turns_steps"] >= 10 and -0.5 < results[f"{mode}_turns"] < 1
         assert -0.5 < results[f"{mode}_turns_norms"] < 0.5
-    assert out.count("per step, steps taking turns") == 2 and out.count("of it, the gradient norms") == 2
+    assert (
+        out.count("per step, steps taking turns") == 2
+        and out.count("of it, the gradient norms") == 2
+    )
     assert len(re.findall(r"target <= [\d.]+\s+(ok|OVER)", out)) == len(TARGETS)
     assert "bare numpy loop, same model" in out and "(quick)" in out
     assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out
     assert "arithmetic floor" in out and "GFLOP/s" in out
-    assert results["floor_s"] < results["s_per_epoch"]             # the engine does this work and more
+    assert results["floor_s"] < results["s_per_epoch"]  # the engine does this work and more
 
 
 def test_bench_command_runs_one_part(capsys):
@@ -82,26 +107,36 @@ def test_bench_command_runs_one_part(capsys):
 
 def test_verdicts_compare_what_is_shown_with_the_target():
     from fittrace.bench.benchmark import _line
-    assert _line("default slowdown (wall)", 2.4, "%", "default_overhead", "{:.1f}").endswith("target <= 3   ok")
-    assert _line("default slowdown (wall)", 3.5, "%", "default_overhead", "{:.1f}").endswith("target <= 3   OVER")
+
+    assert _line("default slowdown (wall)", 2.4, "%", "default_overhead", "{:.1f}").endswith(
+        "target <= 3   ok"
+    )
+    assert _line("default slowdown (wall)", 3.5, "%", "default_overhead", "{:.1f}").endswith(
+        "target <= 3   OVER"
+    )
     assert _line("seconds per epoch", 0.99, "s", "s_per_epoch").endswith("target <= 1   ok")
     assert _line("seconds per epoch", 1.01, "s", "s_per_epoch").endswith("target <= 1   OVER")
     assert "target" not in _line("first epoch", 5.0, "s")
 
 
-def test_keras_comparison_refuses_a_path_that_is_no_interpreter_before_benchmarking(tmp_path, capsys):
+def test_keras_comparison_refuses_a_path_that_is_no_interpreter_before_benchmarking(
+    tmp_path, capsys
+):
     script = tmp_path / "not-python.txt"
     script.write_text("hello")
     assert main(["bench", "--quick", "--only", "engine", "--keras-python", str(script)]) == 2
     captured = capsys.readouterr()
     assert "is not an executable file" in captured.err and "tf-keras" in captured.err
-    assert "seconds per epoch" not in captured.out            # it failed before minutes of benchmarking
+    assert "seconds per epoch" not in captured.out  # it failed before minutes of benchmarking
 
 
 def test_keras_comparison_with_an_interpreter_lacking_tf_keras(capsys):
     import importlib.util
     import sys
-    if importlib.util.find_spec("tf_keras") is not None:     # pragma: no cover - a machine with TF-Keras
+
+    if (
+        importlib.util.find_spec("tf_keras") is not None
+    ):  # pragma: no cover - a machine with TF-Keras
         pytest.skip("this interpreter has tf_keras: the error path cannot be shown with it")
     assert main(["bench", "--quick", "--only", "engine", "--keras-python", sys.executable]) == 2
     err = capsys.readouterr().err
@@ -110,12 +145,14 @@ def test_keras_comparison_with_an_interpreter_lacking_tf_keras(capsys):
 
 def test_keras_comparison_belongs_to_the_engine_part(capsys):
     import sys
+
     assert main(["bench", "--only", "tracing", "--keras-python", sys.executable]) == 2
     assert "--keras-python times the engine part" in capsys.readouterr().err
 
 
 def test_the_reply_of_the_keras_run_is_its_last_json_line():
     from fittrace.bench.keras_side import _last_json_line
+
     noise = 'W0000 some TensorFlow warning\n{"epoch_s": [1.5, 1.25], "tf_keras": "2.21.0"}\n'
     assert _last_json_line(noise) == {"epoch_s": [1.5, 1.25], "tf_keras": "2.21.0"}
     assert _last_json_line("no json here\n[1, 2]\n") is None
@@ -123,21 +160,39 @@ def test_the_reply_of_the_keras_run_is_its_last_json_line():
 
 def test_the_trimmed_mean_leaves_out_the_fastest_and_slowest_tenth():
     from fittrace.bench.workload import trimmed_mean
+
     values = np.array([1.0] * 8 + [100.0, -100.0])
-    assert trimmed_mean(values) == 1.0                  # one value cut from each end of ten
+    assert trimmed_mean(values) == 1.0  # one value cut from each end of ten
     assert trimmed_mean(values, cut=0.0) == pytest.approx(1.0 * 8 / 10)
-    assert trimmed_mean(np.array([3.0, 5.0])) == 4.0      # too few to cut: the plain mean
+    assert trimmed_mean(np.array([3.0, 5.0])) == 4.0  # too few to cut: the plain mean
 
 
 def test_steps_taking_turns_are_traced_untraced_and_without_norms_in_rotation(tmp_path):
     import fittrace
     from fittrace.bench.turns import step_costs
+
     rng = np.random.default_rng(0)
-    x, y = rng.random((128 * 12, 784), dtype=np.float32), rng.integers(0, 10, 128 * 12).astype(np.uint8)
+    x, y = (
+        rng.random((128 * 12, 784), dtype=np.float32),
+        rng.integers(0, 10, 128 * 12).astype(np.uint8),
+    )
     costs = step_costs(x, y, tmp_path, "default", fits=1)
-    assert costs["default_turns_steps"] == 3               # steps 1..10 timed, a third of them (or so) per mode
+    assert costs["default_turns_steps"] == 3  # steps 1..10 timed, a third of them (or so) per mode
     trace = fittrace.load(tmp_path / "turns.trace.jsonl").trace
     turns = {e.step: e.data["grad_norm"] for e in trace.of_kind("step")}
-    assert sorted(turns) == [0, 2, 3, 5, 6, 8, 9, 11]      # the "off" turns (1, 4, 7, 10) left no step behind
-    assert [s for s, norm_ in turns.items() if norm_ is None] == [2, 5, 8]    # "no_norms"; the last step is traced
-    assert trace.complete and trace.of_kind("epoch")       # the recording ran on to the end of the fit
+    assert sorted(turns) == [
+        0,
+        2,
+        3,
+        5,
+        6,
+        8,
+        9,
+        11,
+    ]  # the "off" turns (1, 4, 7, 10) left no step behind
+    assert [s for s, norm_ in turns.items() if norm_ is None] == [
+        2,
+        5,
+        8,
+    ]  # "no_norms"; the last step is traced
+    assert trace.complete and trace.of_kind("epoch")  # the recording ran on to the end of the fit

@@ -1,4 +1,5 @@
 """EarlyStopping with Keras 2.21's decisions and messages, on a fake model: ``fittrace/callbacks/early_stopping.py``."""
+
 from __future__ import annotations
 
 
@@ -41,19 +42,20 @@ def test_patience_zero_stops_at_the_first_non_improvement_but_never_at_epoch_0()
 
 def test_min_delta_and_auto_mode_for_accuracy():
     es = EarlyStopping(monitor="val_accuracy", min_delta=0.1, patience=0)
-    model = _run(es, [0.5, 0.55], key="val_accuracy")       # higher is better, but not by more than 0.1
+    model = _run(es, [0.5, 0.55], key="val_accuracy")  # higher is better, but not by more than 0.1
     assert model.stop_training and es.best == 0.5
     assert EarlyStopping(monitor="auc").monitor_op is np.greater
-    assert EarlyStopping(monitor="val_acc_delta").monitor_op is np.less   # "acc" must end the name
+    assert EarlyStopping(monitor="val_acc_delta").monitor_op is np.less  # "acc" must end the name
     assert EarlyStopping(monitor="val_accuracy", mode="min").monitor_op is np.less
 
 
 def test_restore_best_weights_at_train_end(capsys):
     es = EarlyStopping(patience=1, restore_best_weights=True, verbose=1)
     model = _run(es, [1.0, 0.5, 0.6, 0.7])
-    np.testing.assert_array_equal(model.weights[0], [1.0, 1.0])           # epoch 1's weights
-    assert capsys.readouterr().out == ("Epoch 3: early stopping\n"
-                                       "Restoring model weights from the end of the best epoch: 2.\n")
+    np.testing.assert_array_equal(model.weights[0], [1.0, 1.0])  # epoch 1's weights
+    assert capsys.readouterr().out == (
+        "Epoch 3: early stopping\nRestoring model weights from the end of the best epoch: 2.\n"
+    )
 
 
 def test_restore_best_weights_even_without_stopping():
@@ -102,6 +104,10 @@ def test_stop_event_carries_the_reason():
     finally:
         rec.stop()
     (stop,) = [e for e in rec.events if e.kind == "stop_training"]
-    assert stop.data["by"] == "EarlyStopping" and stop.data["epoch"] == 1 and stop.data["step"] is None
-    assert stop.data["reason"] == ("val_loss did not improve by more than 0 for 1 epoch(s) (patience=1; best "
-                                   "1.0000 at epoch index 0)")
+    assert (
+        stop.data["by"] == "EarlyStopping" and stop.data["epoch"] == 1 and stop.data["step"] is None
+    )
+    assert stop.data["reason"] == (
+        "val_loss did not improve by more than 0 for 1 epoch(s) (patience=1; best "
+        "1.0000 at epoch index 0)"
+    )

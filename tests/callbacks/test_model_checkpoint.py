@@ -1,4 +1,5 @@
 """ModelCheckpoint: file names from the epoch and logs, save_best_only, atomic writes, save_freq: ``fittrace/callbacks/model_checkpoint.py``."""
+
 from __future__ import annotations
 
 import os
@@ -36,18 +37,22 @@ def test_checkpoint_names_from_epoch_and_logs(tmp_path):
 def test_save_best_only(tmp_path, capsys):
     mc = ModelCheckpoint(str(tmp_path / "best.npz"), save_best_only=True, verbose=1)
     _run(mc, [0.9, 1.2, 0.4])
-    assert (tmp_path / "best.npz").read_text() == "[2.0, 2.0]"        # epoch 3's weights, the best
+    assert (tmp_path / "best.npz").read_text() == "[2.0, 2.0]"  # epoch 3's weights, the best
     path = tmp_path / "best.npz"
     assert capsys.readouterr().out == (
         f"\nEpoch 1: val_loss improved from inf to 0.90000, saving model to {path}\n"
         "\nEpoch 2: val_loss did not improve from 0.90000\n"
-        f"\nEpoch 3: val_loss improved from 0.90000 to 0.40000, saving model to {path}\n")
+        f"\nEpoch 3: val_loss improved from 0.90000 to 0.40000, saving model to {path}\n"
+    )
 
 
 def test_save_best_only_without_the_monitor_skips_with_a_warning(tmp_path, capsys):
     model = _run(ModelCheckpoint(str(tmp_path / "w.npz"), save_best_only=True), [0.5], key="loss")
     assert model.saved == [] and os.listdir(tmp_path) == []
-    assert "WARNING: Can save best model only with val_loss available, skipping." in capsys.readouterr().err
+    assert (
+        "WARNING: Can save best model only with val_loss available, skipping."
+        in capsys.readouterr().err
+    )
 
 
 def test_writes_through_a_temp_file_in_the_same_folder(tmp_path):
@@ -67,15 +72,20 @@ def test_a_failed_save_leaves_the_previous_file_and_no_temp(tmp_path):
             with open(path, "w") as fh:
                 fh.write("half")
             raise OSError("disk full")
+
     with pytest.raises(OSError, match="disk full"):
         _run(ModelCheckpoint(str(target)), [0.5], model=Broken())
     assert os.listdir(tmp_path) == ["w.npz"] and target.read_text() == "old"
 
 
 def test_bad_filepath_key_and_bad_save_freq(tmp_path):
-    with pytest.raises(KeyError, match='Failed to format this callback filepath: ".*{acc}.npz". Reason:'):
+    with pytest.raises(
+        KeyError, match='Failed to format this callback filepath: ".*{acc}.npz". Reason:'
+    ):
         _run(ModelCheckpoint(str(tmp_path / "w{acc}.npz")), [0.5])
-    with pytest.raises(ValueError, match='Unrecognized save_freq: often. Expected save_freq are "epoch" or integer'):
+    with pytest.raises(
+        ValueError, match='Unrecognized save_freq: often. Expected save_freq are "epoch" or integer'
+    ):
         ModelCheckpoint("w.npz", save_freq="often")
 
 
@@ -89,4 +99,7 @@ def test_save_every_n_batches(tmp_path):
         for batch in range(4):
             cl.on_train_batch_end(batch, {"loss": 1.0})
         cl.on_epoch_end(epoch, {"loss": 1.0})
-    assert sorted(os.listdir(tmp_path)) == ["w-1-3.npz", "w-2-2.npz"]     # after 3 batches, then 3 more
+    assert sorted(os.listdir(tmp_path)) == [
+        "w-1-3.npz",
+        "w-2-2.npz",
+    ]  # after 3 batches, then 3 more

@@ -1,4 +1,5 @@
 """TerminateOnNaN: ``fittrace/callbacks/terminate_on_nan.py``."""
+
 from __future__ import annotations
 
 

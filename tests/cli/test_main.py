@@ -1,4 +1,5 @@
 """The fittrace command: every subcommand, exit codes, atomic outputs, and the demo itself."""
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,9 @@ def trace_file(tmp_path_factory):
 def test_version_and_help(capsys):
     with pytest.raises(SystemExit) as e:
         main(["--version"])
-    assert e.value.code == 0 and capsys.readouterr().out.strip() == f"fittrace {fittrace.__version__}"
+    assert (
+        e.value.code == 0 and capsys.readouterr().out.strip() == f"fittrace {fittrace.__version__}"
+    )
     assert main([]) == 2
     with pytest.raises(SystemExit) as e:
         main(["diagram", "--help"])
@@ -57,7 +60,10 @@ def test_report_diagram_export_validate(trace_file, tmp_path, capsys):
     assert main(["diagram", str(trace_file), "--kind", "flowchart", "--format", "dot"]) == 0
     assert capsys.readouterr().out.startswith("digraph fit {")
     png = tmp_path / "c.png"
-    assert main(["diagram", str(trace_file), "--kind", "callgraph", "--format", "png", "-o", str(png)]) == 0
+    assert (
+        main(["diagram", str(trace_file), "--kind", "callgraph", "--format", "png", "-o", str(png)])
+        == 0
+    )
     assert png.read_bytes()[:4] == b"\x89PNG"
     chrome = tmp_path / "c.json"
     assert main(["export", str(trace_file), "--chrome", str(chrome)]) == 0
@@ -87,7 +93,8 @@ def test_failure_is_one_line_and_leaves_no_half_file(trace_file, tmp_path, capsy
 
 def test_run_a_user_script(tmp_path, capsys):
     script = tmp_path / "train.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import sys
         import numpy as np
         from fittrace.keras import layers
@@ -97,38 +104,79 @@ def test_run_a_user_script(tmp_path, capsys):
         model = Sequential([layers.Dense(1, activation="sigmoid")])
         model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
         model.fit(x, y, epochs=int(sys.argv[1]), verbose=0)
-    """))
+    """)
+    )
     out = tmp_path / "out"
     assert main(["run", "--out", str(out), str(script), "2"]) == 0
     trace = fittrace.load(out / "train.trace.jsonl").trace
     assert len(trace.epochs()) == 2 and trace.header["compile"]["loss"] == "binary_crossentropy"
-    for name in ("report.html", "sequence.svg", "sequence.png", "flowchart.svg", "callgraph.png", "run.chrome.json"):
+    for name in (
+        "report.html",
+        "sequence.svg",
+        "sequence.png",
+        "flowchart.svg",
+        "callgraph.png",
+        "run.chrome.json",
+    ):
         assert (out / name).exists(), name
     capsys.readouterr()
-    clear_session()                                 # the script's layer is "dense" again
-    broken = tmp_path / "broken.py"                 # built for 3 features, then fed 2
-    broken.write_text(script.read_text().replace("model.fit(x, y, epochs=int(sys.argv[1]), verbose=0)",
-                                                 "model.fit(x, y, epochs=1, verbose=0)\n"
-                                                 "model.fit(x[:, :2], y, epochs=1, verbose=0)"))
+    clear_session()  # the script's layer is "dense" again
+    broken = tmp_path / "broken.py"  # built for 3 features, then fed 2
+    broken.write_text(
+        script.read_text().replace(
+            "model.fit(x, y, epochs=int(sys.argv[1]), verbose=0)",
+            "model.fit(x, y, epochs=1, verbose=0)\nmodel.fit(x[:, :2], y, epochs=1, verbose=0)",
+        )
+    )
     assert main(["run", "--out", str(tmp_path / "b"), str(broken)]) == 1
     err = capsys.readouterr().err
-    assert err == ("fittrace run: RuntimeError: broken.py failed (ValueError: Input 0 of layer \"dense\" is "
-                   "incompatible with the layer: expected axis -1 of input shape to have value 3, but received input "
-                   "with shape (32, 2)); the trace and report show everything up to the failure\n")
+    assert err == (
+        'fittrace run: RuntimeError: broken.py failed (ValueError: Input 0 of layer "dense" is '
+        "incompatible with the layer: expected axis -1 of input shape to have value 3, but received input "
+        "with shape (32, 2)); the trace and report show everything up to the failure\n"
+    )
     failed = fittrace.load(tmp_path / "b" / "broken.trace.jsonl").trace
     assert failed.status == "error" and failed.of_kind("error")[0].data["type"] == "ValueError"
-    assert (tmp_path / "b" / "report.html").exists()          # the report shows everything up to the failure
+    assert (
+        tmp_path / "b" / "report.html"
+    ).exists()  # the report shows everything up to the failure
 
 
 @pytest.mark.slow
 def test_demo_end_to_end(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "fittrace.cli", "demo", "--out", str(tmp_path), "--epochs", "1",
-                             "--verbose", "2"], capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fittrace.cli",
+            "demo",
+            "--out",
+            str(tmp_path),
+            "--epochs",
+            "1",
+            "--verbose",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert "469/469 - " in result.stdout and "test accuracy" in result.stdout
-    for name in ("run.trace.jsonl", "report.html", "sequence.svg", "sequence.png", "sequence.mmd", "flowchart.svg",
-                 "flowchart.png", "flowchart.dot", "callgraph.svg", "callgraph.png", "callgraph.dot",
-                 "run.chrome.json"):
+    for name in (
+        "run.trace.jsonl",
+        "report.html",
+        "sequence.svg",
+        "sequence.png",
+        "sequence.mmd",
+        "flowchart.svg",
+        "flowchart.png",
+        "flowchart.dot",
+        "callgraph.svg",
+        "callgraph.png",
+        "callgraph.dot",
+        "run.chrome.json",
+    ):
         assert (tmp_path / name).stat().st_size > 0, name
     acc = float(result.stdout.split("test accuracy: ")[1].split()[0])
     assert acc > 0.9

@@ -1,4 +1,5 @@
 """DataHandler and the adapters: verdicts, Keras's errors, steps, partial batch, shuffling, weights."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,7 +21,9 @@ def _batches(handler, epochs=None):
 
 
 def test_article_numbers_469_steps_last_96():
-    h = da.DataHandler(np.zeros((60000, 1), "float32"), np.zeros(60000, "uint8"), batch_size=128, epochs=1)
+    h = da.DataHandler(
+        np.zeros((60000, 1), "float32"), np.zeros(60000, "uint8"), batch_size=128, epochs=1
+    )
     a = h._adapter
     assert type(a).__name__ == "TensorLikeDataAdapter"
     assert (h.inferred_steps, a.batch_size(), a.partial_batch_size()) == (469, 128, 96)
@@ -30,15 +33,20 @@ def test_default_batch_size_is_32_and_dtypes():
     x = np.arange(1000, dtype="float64").reshape(1000, 1)
     h = da.DataHandler(x, np.zeros(1000, "uint8"))
     assert h.inferred_steps == 32
-    (_, (bx, by)), = _batches(h)[:1]
+    ((_, (bx, by)),) = _batches(h)[:1]
     assert bx.dtype == np.float32 and by.dtype == np.uint8 and len(bx) == 32
 
 
 def test_no_adapter_found_uses_keras_message():
-    with pytest.raises(ValueError, match=r"^Failed to find data adapter that can handle input: <class 'set'>, "
-                                         r"<class 'NoneType'>$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Failed to find data adapter that can handle input: <class 'set'>, "
+        r"<class 'NoneType'>$",
+    ):
         da.select_data_adapter({1, 2}, None)
-    with pytest.raises(ValueError, match=r"\(<class 'dict'> containing \{\"<class 'str'>\"\} keys and "):
+    with pytest.raises(
+        ValueError, match=r"\(<class 'dict'> containing \{\"<class 'str'>\"\} keys and "
+    ):
         da.select_data_adapter({"a": object()}, None)
 
 
@@ -50,14 +58,20 @@ def test_every_candidate_recorded_with_a_verdict():
     assert [c for c, _ in verdicts] == [c.__name__ for c in da.ALL_ADAPTER_CLS]
     assert [c for c, ok in verdicts if ok] == ["TensorLikeDataAdapter"]
     assert all(e.data["reason"] for e in rec.events)
-    assert "tf.data.Dataset" in [e for e in rec.events if e.data["class"] == "DatasetAdapter"][0].data["would_take"]
+    assert (
+        "tf.data.Dataset"
+        in [e for e in rec.events if e.data["class"] == "DatasetAdapter"][0].data["would_take"]
+    )
 
 
-@pytest.mark.parametrize("x,y,adapter", [
-    ([1.0, 2.0, 3.0], [0, 1, 0], "ListsOfScalarsDataAdapter"),
-    ({"a": np.zeros((4, 2))}, np.zeros(4), "TensorLikeDataAdapter"),
-    ((np.zeros((4, 2)), np.zeros((4, 3))), np.zeros(4), "TensorLikeDataAdapter"),
-])
+@pytest.mark.parametrize(
+    "x,y,adapter",
+    [
+        ([1.0, 2.0, 3.0], [0, 1, 0], "ListsOfScalarsDataAdapter"),
+        ({"a": np.zeros((4, 2))}, np.zeros(4), "TensorLikeDataAdapter"),
+        ((np.zeros((4, 2)), np.zeros((4, 3))), np.zeros(4), "TensorLikeDataAdapter"),
+    ],
+)
 def test_adapter_choice(x, y, adapter):
     assert da.select_data_adapter(x, y).__name__ == adapter
 
@@ -86,7 +100,7 @@ def test_generic_array_like_is_sliced_per_batch():
     assert len(x.requests) == 3 and all(len(r) <= 4 for r in x.requests)
     rows = np.concatenate([b[1][0][:, 0] for b in got])
     labels = np.concatenate([b[1][1] for b in got])
-    np.testing.assert_array_equal(rows, labels)          # rows stay with their labels
+    np.testing.assert_array_equal(rows, labels)  # rows stay with their labels
 
 
 def test_h5py_dataset_goes_through_generic_adapter(tmp_path):
@@ -123,32 +137,53 @@ def test_shuffle_batch_keeps_rows_aligned():
     got = _batches(da.DataHandler(x, np.arange(40), batch_size=8, shuffle="batch"))
     for _, (bx, by) in got:
         np.testing.assert_array_equal(bx[:, 0], by)
-        assert bx[:, 0].max() - bx[:, 0].min() < 8              # a contiguous batch, rows reordered inside
+        assert bx[:, 0].max() - bx[:, 0].min() < 8  # a contiguous batch, rows reordered inside
     assert [int(b[0][:, 0].min()) // 8 for _, b in got] != [0, 1, 2, 3, 4]
 
 
 def test_cardinality_error_is_keras_text():
     with pytest.raises(ValueError) as err:
         da.DataHandler(np.zeros((64, 2)), np.zeros(60))
-    assert str(err.value) == ("Data cardinality is ambiguous:\n  x sizes: 64\n  y sizes: 60\n"
-                              "Make sure all arrays contain the same number of samples.")
+    assert str(err.value) == (
+        "Data cardinality is ambiguous:\n  x sizes: 64\n  y sizes: 60\n"
+        "Make sure all arrays contain the same number of samples."
+    )
 
 
-@pytest.mark.parametrize("kwargs,exc,message", [
-    ({"batch_size": 0}, ValueError, "Expected batch_size to be positive. Received is 0."),
-    ({"epochs": 0}, ValueError, "Expected epochs to be positive. Received is 0."),
-    ({"initial_epoch": -1}, ValueError, "Expected initial_epoch to be non-negative. Received is -1."),
-    ({"batch_size": 12.5}, TypeError, "`batch_size` must be a whole number, but received batch_size=12.5"),
-    ({"epochs": "5"}, TypeError, "`epochs` must be a whole number, but received epochs='5'"),
-    ({"steps_per_epoch": 0}, ValueError, "steps_per_epoch must be positive, None or -1. Received 0."),
-])
+@pytest.mark.parametrize(
+    "kwargs,exc,message",
+    [
+        ({"batch_size": 0}, ValueError, "Expected batch_size to be positive. Received is 0."),
+        ({"epochs": 0}, ValueError, "Expected epochs to be positive. Received is 0."),
+        (
+            {"initial_epoch": -1},
+            ValueError,
+            "Expected initial_epoch to be non-negative. Received is -1.",
+        ),
+        (
+            {"batch_size": 12.5},
+            TypeError,
+            "`batch_size` must be a whole number, but received batch_size=12.5",
+        ),
+        ({"epochs": "5"}, TypeError, "`epochs` must be a whole number, but received epochs='5'"),
+        (
+            {"steps_per_epoch": 0},
+            ValueError,
+            "steps_per_epoch must be positive, None or -1. Received 0.",
+        ),
+    ],
+)
 def test_argument_checks(kwargs, exc, message):
-    with pytest.raises(exc, match=message.replace(".", r"\.").replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        exc, match=message.replace(".", r"\.").replace("(", r"\(").replace(")", r"\)")
+    ):
         da.DataHandler(np.zeros((4, 2)), np.zeros(4), **kwargs)
 
 
 def test_non_numeric_input_is_plain():
-    with pytest.raises(TypeError, match=r"Input x has dtype <U1 \(text\), but fittrace trains on numbers only"):
+    with pytest.raises(
+        TypeError, match=r"Input x has dtype <U1 \(text\), but fittrace trains on numbers only"
+    ):
         da.DataHandler(np.array([["a"], ["b"]]), np.zeros(2))
 
 
@@ -156,21 +191,32 @@ def test_validation_split_takes_the_tail():
     x, y = np.arange(10).reshape(10, 1), np.arange(10)
     (tx, ty, _), (vx, vy, _) = da.train_validation_split((x, y, None), 0.2)
     assert ty.tolist() == list(range(8)) and vy.tolist() == [8, 9]
-    with pytest.raises(ValueError, match=r"Training data contains 1 samples, which is not sufficient to split it"):
+    with pytest.raises(
+        ValueError, match=r"Training data contains 1 samples, which is not sufficient to split it"
+    ):
         da.train_validation_split((x[:1], y[:1], None), 0.5)
     with pytest.raises(ValueError, match=r"validation_split must be a fraction in \[0, 1\)"):
         da.train_validation_split((x, y, None), 1.5)
-    with pytest.raises(ValueError, match="`validation_split` is only supported for Tensors or NumPy arrays"):
+    with pytest.raises(
+        ValueError, match="`validation_split` is only supported for Tensors or NumPy arrays"
+    ):
         da.train_validation_split(([1, 2, 3], None, None), 0.5)
 
 
 def test_class_weight_and_sample_weight():
     x, y = np.zeros((4, 1), "float32"), np.array([0, 1, 1, 0])
-    h = da.DataHandler(x, y, sample_weight=np.array([1.0, 2.0, 3.0, 4.0]), class_weight={0: 1.0, 1: 10.0},
-                       batch_size=4)
-    (_, (_, _, sw)), = _batches(h)
+    h = da.DataHandler(
+        x,
+        y,
+        sample_weight=np.array([1.0, 2.0, 3.0, 4.0]),
+        class_weight={0: 1.0, 1: 10.0},
+        batch_size=4,
+    )
+    ((_, (_, _, sw)),) = _batches(h)
     np.testing.assert_allclose(sw, [1.0, 20.0, 30.0, 4.0])
-    with pytest.raises(ValueError, match="Expected `class_weight` to be a dict with keys from 0 to one less"):
+    with pytest.raises(
+        ValueError, match="Expected `class_weight` to be a dict with keys from 0 to one less"
+    ):
         da.DataHandler(x, y, class_weight={1: 1.0, 2: 1.0})
 
 
@@ -178,22 +224,28 @@ def test_generator_steps_learned_then_insufficient_data(capsys):
     def gen():
         for i in range(3):
             yield np.full((2, 1), i, "float32"), np.zeros(2)
+
     h = da.DataHandler(gen(), epochs=2)
     assert type(h._adapter).__name__ == "GeneratorDataAdapter" and h.inferred_steps is None
     got = _batches(h)
     assert len(got) == 3 and h.inferred_steps == 3
     captured = capsys.readouterr()
-    assert "Your input ran out of data; interrupting training." in captured.err and "ran out" not in captured.out
+    assert (
+        "Your input ran out of data; interrupting training." in captured.err
+        and "ran out" not in captured.out
+    )
 
 
 def test_generator_wrong_structure_is_plain():
     def bad():
         yield (np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2))
+
     with pytest.raises(ValueError, match="yielded a tuple of 4 items"):
         da.DataHandler(bad())
 
     def scalar():
         yield 3
+
     with pytest.raises(ValueError, match=r"yielded 3 \(a int\), not a batch"):
         da.DataHandler(scalar())
 
@@ -232,6 +284,8 @@ def test_steps_per_execution_sequence():
 
 def test_unpack_and_to_categorical():
     assert da.unpack_x_y_sample_weight((1, 2)) == (1, 2, None)
-    with pytest.raises(ValueError, match="Data is expected to be in format `x`, `\\(x,\\)`, `\\(x, y\\)`"):
+    with pytest.raises(
+        ValueError, match="Data is expected to be in format `x`, `\\(x,\\)`, `\\(x, y\\)`"
+    ):
         da.unpack_x_y_sample_weight((1, 2, 3, 4))
     np.testing.assert_array_equal(to_categorical([[1], [0]], 3), [[0, 1, 0], [1, 0, 0]])

@@ -1,4 +1,5 @@
 """Model.fit's stages, in Keras 2's order, with Keras 2's numbers and messages."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,7 +18,9 @@ def _data(n: int = 1000, features: int = 784, classes: int = 10, seed: int = 0):
 
 
 def _article_model(units: int = 512) -> Sequential:
-    model = Sequential([layers.Dense(units, activation="relu"), layers.Dense(10, activation="softmax")])
+    model = Sequential(
+        [layers.Dense(units, activation="relu"), layers.Dense(10, activation="softmax")]
+    )
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -58,8 +61,11 @@ class _Log(Callback):
 def test_fit_before_compile_raises_keras_runtime_error_and_changes_nothing():
     model = Sequential([layers.Dense(3)])
     x, y = _data(10, 4)
-    with pytest.raises(RuntimeError, match=r"^You must compile your model before training/testing\. Use "
-                                           r"`model\.compile\(optimizer, loss\)`\.$"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^You must compile your model before training/testing\. Use "
+        r"`model\.compile\(optimizer, loss\)`\.$",
+    ):
         model.fit(x, y)
     assert not model.built and model.layers[0].weights == []
 
@@ -71,14 +77,26 @@ def test_article_shapes_steps_and_partial_batch_events():
     events = _record(lambda: model.fit(x, y, epochs=2, batch_size=128, verbose=0))
     selected = [e for e in events if e.kind == "adapter_selected"][0].data
     assert selected["class"] == "TensorLikeDataAdapter"
-    assert (selected["steps"], selected["batch_size"], selected["partial_batch_size"]) == (8, 128, 1000 - 7 * 128)
+    assert (selected["steps"], selected["batch_size"], selected["partial_batch_size"]) == (
+        8,
+        128,
+        1000 - 7 * 128,
+    )
     steps = [e for e in events if e.kind == "step"]
     assert [e.data["step"] for e in steps] == list(range(8)) * 2
     assert [e.data["size"] for e in steps[:8]] == [128] * 7 + [104]
-    weights = [(e.data["name"], tuple(e.data["shape"])) for e in events if e.kind == "weight_created"]
-    first, second = (layer.name for layer in model.layers)        # dense_N: the counters run on across tests
-    assert weights == [(f"{first}/kernel:0", (20, 16)), (f"{first}/bias:0", (16,)), (f"{second}/kernel:0", (16, 10)),
-                       (f"{second}/bias:0", (10,))]
+    weights = [
+        (e.data["name"], tuple(e.data["shape"])) for e in events if e.kind == "weight_created"
+    ]
+    first, second = (
+        layer.name for layer in model.layers
+    )  # dense_N: the counters run on across tests
+    assert weights == [
+        (f"{first}/kernel:0", (20, 16)),
+        (f"{first}/bias:0", (16,)),
+        (f"{second}/kernel:0", (16, 10)),
+        (f"{second}/bias:0", (10,)),
+    ]
 
 
 def test_stages_come_in_keras_order():
@@ -86,21 +104,66 @@ def test_stages_come_in_keras_order():
     model = _article_model(4)
     events = _record(lambda: model.fit(x, y, epochs=1, batch_size=100, verbose=0))
     kinds = [e.kind for e in events]
-    first = {k: kinds.index(k) for k in ("fit", "compile_check", "data_handler", "adapter_candidate",
-                                           "adapter_selected", "callbacks_container", "train_function", "epoch",
-                                           "step", "train_step", "model_call", "graph_build", "layer_build",
-                                           "weight_created", "layer_call", "loss", "tape", "gradient",
-                                           "optimizer_slots", "optimizer_update", "metric_update", "history")}
+    first = {
+        k: kinds.index(k)
+        for k in (
+            "fit",
+            "compile_check",
+            "data_handler",
+            "adapter_candidate",
+            "adapter_selected",
+            "callbacks_container",
+            "train_function",
+            "epoch",
+            "step",
+            "train_step",
+            "model_call",
+            "graph_build",
+            "layer_build",
+            "weight_created",
+            "layer_call",
+            "loss",
+            "tape",
+            "gradient",
+            "optimizer_slots",
+            "optimizer_update",
+            "metric_update",
+            "history",
+        )
+    }
     order = sorted(first, key=first.get)
-    assert order.index("compile_check") < order.index("data_handler") < order.index("callbacks_container") \
-        < order.index("train_function") < order.index("epoch") < order.index("step") < order.index("train_step")
-    assert order.index("model_call") < order.index("graph_build") < order.index("layer_build") \
-        < order.index("weight_created") < order.index("loss") < order.index("tape") < order.index("gradient") \
-        < order.index("optimizer_slots") < order.index("optimizer_update") < order.index("metric_update")
+    assert (
+        order.index("compile_check")
+        < order.index("data_handler")
+        < order.index("callbacks_container")
+        < order.index("train_function")
+        < order.index("epoch")
+        < order.index("step")
+        < order.index("train_step")
+    )
+    assert (
+        order.index("model_call")
+        < order.index("graph_build")
+        < order.index("layer_build")
+        < order.index("weight_created")
+        < order.index("loss")
+        < order.index("tape")
+        < order.index("gradient")
+        < order.index("optimizer_slots")
+        < order.index("optimizer_update")
+        < order.index("metric_update")
+    )
     candidates = [e.data["class"] for e in events if e.kind == "adapter_candidate"]
-    assert candidates == ["ListsOfScalarsDataAdapter", "TensorLikeDataAdapter", "GenericArrayLikeDataAdapter",
-                          "DatasetAdapter", "GeneratorDataAdapter", "KerasSequenceAdapter",
-                          "CompositeTensorDataAdapter", "DatasetCreatorAdapter"]
+    assert candidates == [
+        "ListsOfScalarsDataAdapter",
+        "TensorLikeDataAdapter",
+        "GenericArrayLikeDataAdapter",
+        "DatasetAdapter",
+        "GeneratorDataAdapter",
+        "KerasSequenceAdapter",
+        "CompositeTensorDataAdapter",
+        "DatasetCreatorAdapter",
+    ]
 
 
 def test_optimizer_slots_only_on_first_update():
@@ -126,9 +189,26 @@ def test_callbacks_order_hooks_and_history():
     assert all(isinstance(v, float) for v in history.history["loss"])
     assert history.params == {"verbose": 0, "epochs": 2, "steps": 3}
     names = [c[0] for c in log.calls]
-    assert names == ["train_begin", "epoch_begin", "batch_begin", "batch_end", "batch_begin", "batch_end",
-                     "batch_begin", "batch_end", "epoch_end"] * 1 + names[9:]
-    assert names[9:] == ["epoch_begin"] + ["batch_begin", "batch_end"] * 3 + ["epoch_end", "train_end"]
+    assert (
+        names
+        == [
+            "train_begin",
+            "epoch_begin",
+            "batch_begin",
+            "batch_end",
+            "batch_begin",
+            "batch_end",
+            "batch_begin",
+            "batch_end",
+            "epoch_end",
+        ]
+        * 1
+        + names[9:]
+    )
+    assert names[9:] == ["epoch_begin"] + ["batch_begin", "batch_end"] * 3 + [
+        "epoch_end",
+        "train_end",
+    ]
     # batch logs are running means; the epoch's logs equal the last batch's
     last_batch = [c for c in log.calls if c[0] == "batch_end"][2][2]
     epoch_end = [c for c in log.calls if c[0] == "epoch_end"][0][2]
@@ -143,7 +223,10 @@ def test_callback_list_members_in_keras_order():
     container = [e for e in events if e.kind == "callbacks_container"][0].data
     assert container["members"] == ["_Log", "History", "ProgbarLogger"]
     events = _record(lambda: model.fit(x, y, epochs=1, batch_size=50, verbose=0, callbacks=[log]))
-    assert [e for e in events if e.kind == "callbacks_container"][0].data["members"] == ["_Log", "History"]
+    assert [e for e in events if e.kind == "callbacks_container"][0].data["members"] == [
+        "_Log",
+        "History",
+    ]
 
 
 def test_loss_is_batch_size_weighted_mean_of_batch_losses():
@@ -199,8 +282,12 @@ def test_eager_mode_rebuilds_graph_network_for_partial_batch():
     events = _record(lambda: model.fit(x, y, epochs=1, batch_size=128, verbose=0))
     builds = [e for e in events if e.kind == "graph_build"]
     assert [(b.data["action"], b.data["shape_built"], b.step) for b in builds] == [
-        ("built", [128, 8], 0), ("rebuilt", [None, 8], 2)]
-    assert len([e for e in events if e.kind == "weight_created"]) == 4      # the rebuild made no new weights
+        ("built", [128, 8], 0),
+        ("rebuilt", [None, 8], 2),
+    ]
+    assert (
+        len([e for e in events if e.kind == "weight_created"]) == 4
+    )  # the rebuild made no new weights
 
 
 def test_stop_training_in_a_batch_ends_after_that_step_but_finishes_the_epoch():
@@ -211,6 +298,7 @@ def test_stop_training_in_a_batch_ends_after_that_step_but_finishes_the_epoch():
         def on_train_batch_end(self, batch, logs=None):
             if batch == 2:
                 self.model.stop_training = True
+
     model.fit(x, y, epochs=3, batch_size=50, verbose=0, callbacks=[StopAt2()])
     assert model.history.epoch == [0]
     assert model.optimizer.iterations == 3
@@ -219,7 +307,9 @@ def test_stop_training_in_a_batch_ends_after_that_step_but_finishes_the_epoch():
 def test_initial_epoch_and_steps_per_epoch():
     x, y = _data(400, 4)
     model = _article_model(4)
-    history = model.fit(x, y, epochs=3, initial_epoch=1, batch_size=50, steps_per_epoch=3, verbose=0)
+    history = model.fit(
+        x, y, epochs=3, initial_epoch=1, batch_size=50, steps_per_epoch=3, verbose=0
+    )
     assert history.epoch == [1, 2]
     assert history.params["steps"] == 3
     assert model.optimizer.iterations == 6
@@ -228,7 +318,9 @@ def test_initial_epoch_and_steps_per_epoch():
 def test_validation_split_and_val_logs_each_freq():
     x, y = _data(500, 4)
     model = _article_model(4)
-    history = model.fit(x, y, epochs=4, batch_size=50, validation_split=0.2, validation_freq=2, verbose=0)
+    history = model.fit(
+        x, y, epochs=4, batch_size=50, validation_split=0.2, validation_freq=2, verbose=0
+    )
     assert history.params["steps"] == 8
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(history.history["val_loss"]) == 2
@@ -239,8 +331,11 @@ def test_validation_split_and_val_logs_each_freq():
 def test_validation_freq_tuple_is_rejected_like_keras():
     x, y = _data(100, 4)
     model = _article_model(4)
-    with pytest.raises(ValueError, match=r"Expected `validation_freq` to be a list or int\. Received: "
-                                         r"validation_freq=\(1, 2\) of the type <class 'tuple'>\."):
+    with pytest.raises(
+        ValueError,
+        match=r"Expected `validation_freq` to be a list or int\. Received: "
+        r"validation_freq=\(1, 2\) of the type <class 'tuple'>\.",
+    ):
         model.fit(x, y, validation_data=(x, y), validation_freq=(1, 2), verbose=0)
 
 
@@ -249,7 +344,9 @@ def test_evaluate_and_predict_share_the_adapter_path():
     model = _article_model(4)
     model.fit(x, y, epochs=1, verbose=0)
     events = _record(lambda: model.evaluate(x, y, batch_size=64, verbose=0))
-    assert [e.data["class"] for e in events if e.kind == "adapter_selected"] == ["TensorLikeDataAdapter"]
+    assert [e.data["class"] for e in events if e.kind == "adapter_selected"] == [
+        "TensorLikeDataAdapter"
+    ]
     assert [e.data["size"] for e in events if e.kind == "test_step"] == [64, 64, 2]
     preds = model.predict(x, batch_size=64, verbose=0)
     assert preds.shape == (130, 10)
@@ -262,7 +359,11 @@ def test_verbose_1_prints_keras_progbar_and_epoch_header(capsys):
     model.fit(x, y, epochs=2, batch_size=128, verbose=1)
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out
-    assert "2/2 [==============================] - " in out and " - loss: " in out and " - accuracy: " in out
+    assert (
+        "2/2 [==============================] - " in out
+        and " - loss: " in out
+        and " - accuracy: " in out
+    )
 
 
 def test_subclassed_model_with_custom_train_step_appears_as_itself():
@@ -285,7 +386,9 @@ def test_subclassed_model_with_custom_train_step_appears_as_itself():
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     events = _record(lambda: model.fit(x, y, epochs=1, batch_size=50, verbose=0))
     steps = [e for e in events if e.kind == "train_step"]
-    assert [s.name for s in steps] == ["Custom.train_step"] * 2 and all(s.data["user_override"] for s in steps)
+    assert [s.name for s in steps] == ["Custom.train_step"] * 2 and all(
+        s.data["user_override"] for s in steps
+    )
     assert model.steps_seen == 2
     assert len(model.trainable_variables) == 4
 
@@ -303,7 +406,7 @@ def test_failing_fit_leaves_a_trace_with_an_error_event():
     model = _article_model(4)
     model.fit(x, y, epochs=1, verbose=0)
     rec = Recorder("default").start()
-    with pytest.raises(ValueError, match='expected axis -1 of input shape to have value 4'):
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
         model.fit(np.zeros((64, 7), dtype="float32"), y, verbose=0)
     rec.stop()
     errors = [e for e in rec.events if e.kind == "error"]
@@ -318,6 +421,7 @@ def test_same_seed_same_run():
         model = _article_model(4)
         model.fit(x, y, epochs=2, batch_size=64, verbose=0)
         return model.get_weights(), model.history.history
+
     (w1, h1), (w2, h2) = run(), run()
     assert h1 == h2
     for a, b in zip(w1, w2):
@@ -365,8 +469,12 @@ def test_steps_per_execution_changes_how_steps_are_grouped_not_the_results(spe):
 def _small_model(steps_per_execution: int = 1) -> Sequential:
     set_random_seed(1)
     m = Sequential([layers.Dense(6, activation="relu"), layers.Dense(3, activation="softmax")])
-    m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-              steps_per_execution=steps_per_execution)
+    m.compile(
+        optimizer="sgd",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
+    )
     return m
 
 
@@ -449,8 +557,11 @@ def test_steps_per_execution_above_one_is_refused_before_anything_changes(call):
     x, y = _small_data()
     m = _small_model(steps_per_execution=2)
     args = (x,) if call == "predict_on_batch" else (x, y)
-    with pytest.raises(ValueError, match=rf"`{call}` feeds one batch, but the model was compiled with "
-                                         r"steps_per_execution=2"):
+    with pytest.raises(
+        ValueError,
+        match=rf"`{call}` feeds one batch, but the model was compiled with "
+        r"steps_per_execution=2",
+    ):
         getattr(m, call)(*args)
     assert not m.built and m.optimizer.iterations == 0
 
@@ -460,9 +571,13 @@ def test_bad_input_gets_keras_messages_or_a_plain_one():
     with pytest.raises(RuntimeError, match="You must compile your model before training/testing"):
         Sequential([layers.Dense(1)]).train_on_batch(x, y)
     m = _small_model()
-    with pytest.raises(ValueError, match="Data cardinality is ambiguous:\n  x sizes: 12\n  y sizes: 4\n"):
+    with pytest.raises(
+        ValueError, match="Data cardinality is ambiguous:\n  x sizes: 12\n  y sizes: 4\n"
+    ):
         m.train_on_batch(x, y[:4])
-    with pytest.raises(TypeError, match=r"`train_on_batch` takes arrays \(one batch\), but x is a list"):
+    with pytest.raises(
+        TypeError, match=r"`train_on_batch` takes arrays \(one batch\), but x is a list"
+    ):
         m.train_on_batch(x.tolist(), y)
     with pytest.raises(ValueError, match="Target data is missing"):
         m.train_on_batch(x)
@@ -483,8 +598,12 @@ def test_traced_as_an_api_call_whose_function_retraces_for_a_new_batch_size():
     assert [e.data["method"] for e in calls] == ["train_on_batch"] * 3
     functions = [e.data["action"] for e in rec.events if e.kind == "train_function"]
     assert functions == ["created", "traced", "reused", "reused", "traced"]
-    traced = [e.data["signature"] for e in rec.events if e.kind == "train_function" and e.data["action"] == "traced"]
-    assert traced[0] == [[12, 5], [12]] and traced[1] == [[None, 5], [None]]      # static, then relaxed
+    traced = [
+        e.data["signature"]
+        for e in rec.events
+        if e.kind == "train_function" and e.data["action"] == "traced"
+    ]
+    assert traced[0] == [[12, 5], [12]] and traced[1] == [[None, 5], [None]]  # static, then relaxed
     builds = [e for e in rec.events if e.kind == "layer_build"]
     assert builds and all(e.data["trigger"] == "train_on_batch" for e in builds)
     assert not any(e.kind in ("epoch", "callback_hook", "progbar") for e in rec.events)

@@ -1,4 +1,5 @@
 """Datasets: the MNIST loader (files written here, a download from a real local HTTP server) and synthetic digits."""
+
 from __future__ import annotations
 
 import gzip
@@ -15,8 +16,14 @@ from fittrace.keras.datasets import mnist, synthetic_digits
 
 
 def _idx_images(n: int) -> bytes:
-    return (2051).to_bytes(4, "big") + n.to_bytes(4, "big") + (28).to_bytes(4, "big") + (28).to_bytes(4, "big") + \
-        bytes(range(256)) * (n * 784 // 256) + bytes(n * 784 % 256)
+    return (
+        (2051).to_bytes(4, "big")
+        + n.to_bytes(4, "big")
+        + (28).to_bytes(4, "big")
+        + (28).to_bytes(4, "big")
+        + bytes(range(256)) * (n * 784 // 256)
+        + bytes(n * 784 % 256)
+    )
 
 
 def _idx_labels(labels: list[int]) -> bytes:
@@ -24,18 +31,25 @@ def _idx_labels(labels: list[int]) -> bytes:
 
 
 def _write_idx(folder, n_train=3, n_test=2):
-    for name, data in (("train-images-idx3-ubyte.gz", _idx_images(n_train)),
-                       ("train-labels-idx1-ubyte.gz", _idx_labels([1, 2, 3][:n_train])),
-                       ("t10k-images-idx3-ubyte.gz", _idx_images(n_test)),
-                       ("t10k-labels-idx1-ubyte.gz", _idx_labels([7, 9][:n_test]))):
+    for name, data in (
+        ("train-images-idx3-ubyte.gz", _idx_images(n_train)),
+        ("train-labels-idx1-ubyte.gz", _idx_labels([1, 2, 3][:n_train])),
+        ("t10k-images-idx3-ubyte.gz", _idx_images(n_test)),
+        ("t10k-labels-idx1-ubyte.gz", _idx_labels([7, 9][:n_test])),
+    ):
         with gzip.open(folder / name, "wb") as fh:
             fh.write(data)
 
 
 def _npz_bytes() -> bytes:
     buf = io.BytesIO()
-    np.savez(buf, x_train=np.zeros((4, 28, 28), np.uint8), y_train=np.arange(4, dtype=np.uint8),
-             x_test=np.ones((2, 28, 28), np.uint8), y_test=np.array([5, 6], np.uint8))
+    np.savez(
+        buf,
+        x_train=np.zeros((4, 28, 28), np.uint8),
+        y_train=np.arange(4, dtype=np.uint8),
+        x_test=np.ones((2, 28, 28), np.uint8),
+        y_test=np.array([5, 6], np.uint8),
+    )
     return buf.getvalue()
 
 
@@ -48,7 +62,12 @@ def keras_home(tmp_path, monkeypatch):
 def test_idx_folder(tmp_path):
     _write_idx(tmp_path)
     (x, y), (xt, yt) = mnist.load_data(path=str(tmp_path))
-    assert x.shape == (3, 28, 28) and x.dtype == np.uint8 and y.tolist() == [1, 2, 3] and yt.tolist() == [7, 9]
+    assert (
+        x.shape == (3, 28, 28)
+        and x.dtype == np.uint8
+        and y.tolist() == [1, 2, 3]
+        and yt.tolist() == [7, 9]
+    )
 
 
 def test_npz_in_cache_is_found_first(keras_home):
@@ -82,6 +101,7 @@ class _Server:
 
             def log_message(self, *args):
                 pass
+
         self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -120,7 +140,7 @@ def test_download_with_wrong_checksum_leaves_nothing(keras_home, monkeypatch):
 def test_offline_error_names_the_alternatives(keras_home, monkeypatch):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]          # closed again: nothing listens there
+        port = s.getsockname()[1]  # closed again: nothing listens there
     monkeypatch.setenv("FITTRACE_MNIST_ORIGIN", f"http://127.0.0.1:{port}/")
     with pytest.raises(mnist.MnistUnavailableError) as err:
         mnist.load_data()

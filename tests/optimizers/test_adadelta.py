@@ -1,4 +1,5 @@
 """Adadelta, by hand: ``fittrace/optimizers/adadelta.py``."""
+
 from __future__ import annotations
 
 import math

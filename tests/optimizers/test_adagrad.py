@@ -1,5 +1,6 @@
 """Adagrad: three updates of one weight against the rule written out by hand: ``fittrace/optimizers/adagrad.py``.
 tests/test_keras_parity.py trains with each optimizer against TF-Keras."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Adam, by hand: ``fittrace/optimizers/adam.py``."""
+
 from __future__ import annotations
 
 import math
@@ -23,6 +24,6 @@ def test_adam_two_steps_by_hand():
         opt.apply_gradients([(np.array([g], "float32"), w)])
         m += (g - m) * 0.1
         v += (g * g - v) * 0.001
-        alpha = 0.1 * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+        alpha = 0.1 * math.sqrt(1 - 0.999**t) / (1 - 0.9**t)
         x -= m * alpha / (math.sqrt(v) + 1e-7)
     assert float(w.numpy()[0]) == pytest.approx(x, rel=1e-5)

@@ -1,4 +1,5 @@
 """Adamax, by hand: ``fittrace/optimizers/adamax.py``."""
+
 from __future__ import annotations
 
 
@@ -25,5 +26,5 @@ def test_adamax_by_hand():
     for t, g in enumerate(GRADS, start=1):
         m += (g - m) * 0.1
         u = max(0.999 * u, abs(g))
-        x -= 0.1 * m / ((1 - 0.9 ** t) * (u + 1e-7))
+        x -= 0.1 * m / ((1 - 0.9**t) * (u + 1e-7))
     assert _run(keras_optimizers.Adamax(learning_rate=0.1)) == pytest.approx(x, rel=1e-5)

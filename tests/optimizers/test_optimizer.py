@@ -1,5 +1,6 @@
 """The optimizer base class: lazy slots and their events, updates split across threads, a traced fit's update
 norms: ``fittrace/optimizers/optimizer.py``."""
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,13 @@ def test_large_variables_split_across_threads_give_the_same_result():
     optimizers.RMSprop().apply_gradients([(g, big)])
     opt = optimizers.RMSprop()
     opt.build([small])
-    opt.update_step(g, small.value, {k: s.value for k, s in opt._slots[id(small)].items()},
-                    opt._buffers[id(small)], 0.001)
+    opt.update_step(
+        g,
+        small.value,
+        {k: s.value for k, s in opt._slots[id(small)].items()},
+        opt._buffers[id(small)],
+        0.001,
+    )
     np.testing.assert_array_equal(big.numpy(), small.numpy())
 
 
@@ -36,7 +42,10 @@ def test_slots_created_on_first_update_only_with_events():
     opt.apply_gradients([(np.array([0.1, 0.1], "float32"), w1), (np.array([0.2], "float32"), w2)])
     rec.stop()
     slots = [e for e in rec.events if e.kind == "optimizer_slots"]
-    assert len(slots) == 1 and slots[0].data["slots"] == ["RMSprop/velocity/d/kernel:0", "RMSprop/velocity/d/bias:0"]
+    assert len(slots) == 1 and slots[0].data["slots"] == [
+        "RMSprop/velocity/d/kernel:0",
+        "RMSprop/velocity/d/bias:0",
+    ]
     updates = [e.data for e in rec.events if e.kind == "optimizer_update"]
     assert [u["slots_created"] != [] for u in updates] == [True, True, False, False]
     assert updates[0]["hyperparameters"]["learning_rate"] == pytest.approx(0.001)
@@ -67,5 +76,7 @@ def test_a_traced_fit_with_a_weight_the_loss_does_not_use_keeps_its_norm_as_none
     for step in steps:
         norms = step.data["grad_norms"]
         assert norms["extra/unused:0"] is None
-        assert step.data["grad_norm"] == pytest.approx(math.sqrt(sum(v * v for v in norms.values() if v is not None)))
+        assert step.data["grad_norm"] == pytest.approx(
+            math.sqrt(sum(v * v for v in norms.values() if v is not None))
+        )
     assert [e.name for e in run.events if e.kind == "warning"] == ["filter_empty_gradients"]

@@ -1,4 +1,5 @@
 """RMSprop: its update by hand (epsilon inside the square root, as Keras 2): ``fittrace/optimizers/rmsprop.py``."""
+
 from __future__ import annotations
 
 import math

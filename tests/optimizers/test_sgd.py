@@ -1,4 +1,5 @@
 """SGD with momentum and Nesterov, by hand: ``fittrace/optimizers/sgd.py``."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Running Graphviz, or its self-contained port when no ``dot`` is installed: ``fittrace/render/graphviz_run.py``."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Every diagram in every format by name, and the same pictures from a loaded trace as from the live one:
 ``fittrace/render/registry.py``."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,5 +23,10 @@ def test_every_diagram_by_name_and_the_errors_for_unknown_ones(user_layer_trace)
 def test_loaded_trace_renders_like_the_live_one(user_layer_trace):
     run, path = user_layer_trace
     loaded = fittrace.load(path).trace
-    for kind, fmt in (("sequence", "svg"), ("sequence", "mermaid"), ("flowchart", "dot"), ("callgraph", "dot")):
+    for kind, fmt in (
+        ("sequence", "svg"),
+        ("sequence", "mermaid"),
+        ("flowchart", "dot"),
+        ("callgraph", "dot"),
+    ):
         assert render(loaded, kind, fmt) == render(run.trace, kind, fmt), (kind, fmt)

@@ -1,5 +1,6 @@
 """The HTML report with its diagrams inlined: self-contained, every user string escaped, checked in a real
 headless Chromium at projector size: ``fittrace/render/report.py`` (and the page ``render/html.py`` makes)."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,7 @@ def test_user_strings_escaped_everywhere(tmp_path):
     assert EVIL not in sequence_svg(trace) and "&lt;script&gt;" in sequence_svg(trace)
     assert EVIL not in sequence_mermaid(trace) and "#60;script#62;" in sequence_mermaid(trace)
     for dot in (flowchart_dot(trace), callgraph_dot(trace)):
-        assert '"' + EVIL not in dot                 # inside a quoted DOT string, never raw markup
+        assert '"' + EVIL not in dot  # inside a quoted DOT string, never raw markup
     for svg in diagram_svgs(trace).values():
         assert EVIL not in svg
     html = render_report(trace, None)
@@ -57,8 +58,17 @@ def test_report_is_self_contained_and_has_the_numbers(user_layer_trace):
     html = render_report(run.trace, None)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "@import" not in html and "url(http" not in html
-    for text in ("Was the model compiled?", "TensorLikeDataAdapter", "CallbackList", "make_train_function",
-                 "Inside train_step", "Builds and rebuilds", "kernel", "(12, 8)", "loop × 3 epochs"):
+    for text in (
+        "Was the model compiled?",
+        "TensorLikeDataAdapter",
+        "CallbackList",
+        "make_train_function",
+        "Inside train_step",
+        "Builds and rebuilds",
+        "kernel",
+        "(12, 8)",
+        "loop × 3 epochs",
+    ):
         assert text in html, text
 
 
@@ -71,9 +81,18 @@ def test_report_in_headless_chromium(tmp_path, chromium_path):
     ARTIFACTS.mkdir(exist_ok=True)
     errors, requests = [], []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -83,7 +102,10 @@ def test_report_in_headless_chromium(tmp_path, chromium_path):
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
         assert page.locator("#failure").is_visible()
         assert "ValueError" in page.locator("#failure").inner_text()
-        assert page.locator("#adapters").is_visible() and "469" not in page.locator("#adapters").inner_text()
+        assert (
+            page.locator("#adapters").is_visible()
+            and "469" not in page.locator("#adapters").inner_text()
+        )
         assert "TensorLikeDataAdapter" in page.locator("#adapters").inner_text()
         assert page.locator("#diagram-sequence svg").count() == 1
         page.keyboard.press("ArrowRight")

@@ -1,4 +1,5 @@
 """The sequence diagram drawn as Mermaid, SVG and PNG: ``fittrace/render/sequence.py``."""
+
 from __future__ import annotations
 
 import re

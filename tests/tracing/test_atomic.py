@@ -1,4 +1,5 @@
 """Atomic writes: the file appears whole or not at all, an older file survives a failure, no temp files linger."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Chrome Trace Event Format export, checked by a structural validator written from the format's description
 (JSON Object Format; phases X, i, C, M) and from how Perfetto's JSON importer reads it (``ts``/``dur`` in
 microseconds, rounded to whole nanoseconds; slices of one thread must nest; counters need numeric args)."""
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,9 @@ def check_chrome(data: dict) -> None:
     json.dumps(data, allow_nan=False)
     assert set(data) == {"traceEvents", "displayTimeUnit", "otherData"}
     assert data["displayTimeUnit"] in ("ms", "ns")
-    assert all(v is None or isinstance(v, (str, int, float, bool)) for v in data["otherData"].values())
+    assert all(
+        v is None or isinstance(v, (str, int, float, bool)) for v in data["otherData"].values()
+    )
     events = data["traceEvents"]
     assert isinstance(events, list)
     last_ts = -1.0
@@ -39,7 +42,9 @@ def check_chrome(data: dict) -> None:
         assert isinstance(e.get("pid"), int) and isinstance(e.get("tid"), int), e
         assert isinstance(e.get("args"), dict), e
         if ph == "M":
-            assert e["name"] in ("process_name", "thread_name") and isinstance(e["args"].get("name"), str), e
+            assert e["name"] in ("process_name", "thread_name") and isinstance(
+                e["args"].get("name"), str
+            ), e
             assert "ts" not in e
             continue
         assert _is_number(e.get("ts")) and e["ts"] >= 0, e
@@ -55,7 +60,7 @@ def check_chrome(data: dict) -> None:
 
 
 def _ns(us: float) -> int:
-    return round(us * 1000)        # what Perfetto does with a fractional microsecond
+    return round(us * 1000)  # what Perfetto does with a fractional microsecond
 
 
 def check_nesting(events: list[dict]) -> None:
@@ -64,7 +69,9 @@ def check_nesting(events: list[dict]) -> None:
     for e in events:
         if e["ph"] == "X":
             start = _ns(e["ts"])
-            threads.setdefault((e["pid"], e["tid"]), []).append((start, start + _ns(e["dur"]), e["name"]))
+            threads.setdefault((e["pid"], e["tid"]), []).append(
+                (start, start + _ns(e["dur"]), e["name"])
+            )
     for spans in threads.values():
         stack: list[tuple[int, int, str]] = []
         for start, end, name in sorted(spans, key=lambda s: (s[0], -s[1])):
@@ -78,13 +85,19 @@ def check_nesting(events: list[dict]) -> None:
 def _recorded(epochs=2, steps=3) -> Trace:
     r = Recorder("full", clock=Ticks()).start()
     try:
-        with rec.span("fit", "Model.fit", keras="keras.engine.training.Model.fit", data={"batch_size": 2,
-                                                                                          "epochs": epochs}):
+        with rec.span(
+            "fit",
+            "Model.fit",
+            keras="keras.engine.training.Model.fit",
+            data={"batch_size": 2, "epochs": epochs},
+        ):
             for e in range(epochs):
                 with rec.span("epoch", f"epoch {e}", data={"epoch": e}) as ep:
                     for s in range(steps):
                         with rec.span("step", f"step {s}", data={"step": s}) as st:
-                            with rec.span("layer_call", "dense", layer="dense", data={"output_shape": [2, 3]}):
+                            with rec.span(
+                                "layer_call", "dense", layer="dense", data={"output_shape": [2, 3]}
+                            ):
                                 pass
                             rec.emit("loss", "loss", data={"value": 1.0 / (s + 1)})
                             st.set(logs={"loss": 1.0 / (s + 1), "accuracy": s / 10})
@@ -105,7 +118,9 @@ def test_export_of_a_recorded_run_is_well_formed():
 def test_times_are_microseconds_from_the_recorders_nanoseconds():
     trace = _recorded(epochs=1, steps=1)
     fit = trace.of_kind("fit")[0]
-    exported = next(e for e in to_chrome(trace)["traceEvents"] if e["ph"] == "X" and e["name"] == "Model.fit")
+    exported = next(
+        e for e in to_chrome(trace)["traceEvents"] if e["ph"] == "X" and e["name"] == "Model.fit"
+    )
     assert exported["ts"] == fit.t / 1000 and exported["dur"] == fit.dur / 1000
     assert fit.t == 1000 and exported["ts"] == 1.0
 
@@ -119,13 +134,15 @@ def test_counters_for_loss_and_metrics_per_step_and_per_epoch():
     assert counters["loss"] == [1.0, 0.5, 1 / 3] * 2
     assert counters["accuracy"] == [0.0, 0.1, 0.2] * 2
     assert counters["epoch loss"] == [0.5, 0.4] and counters["epoch accuracy"] == [0.9, 0.9]
-    assert "epoch val_loss" not in counters            # "nan" cannot be charted
+    assert "epoch val_loss" not in counters  # "nan" cannot be charted
 
 
 def test_a_counter_sits_at_the_end_of_its_step():
     trace = _recorded(epochs=1, steps=1)
     step = trace.of_kind("step")[0]
-    loss = next(e for e in to_chrome(trace)["traceEvents"] if e["ph"] == "C" and e["name"] == "loss")
+    loss = next(
+        e for e in to_chrome(trace)["traceEvents"] if e["ph"] == "C" and e["name"] == "loss"
+    )
     assert loss["ts"] == (step.t + step.dur) / 1000
 
 
@@ -135,25 +152,42 @@ def test_args_hold_the_payload_and_where_the_event_happened():
     assert fit["cat"] == "fit" and fit["args"]["keras"] == "keras.engine.training.Model.fit"
     assert fit["args"]["batch_size"] == 2 and fit["args"]["seq"] == 0
     call = next(e for e in events if e.get("cat") == "layer_call")
-    assert call["args"]["layer"] == "dense" and call["args"]["epoch"] == 0 and call["args"]["step"] == 0
+    assert (
+        call["args"]["layer"] == "dense"
+        and call["args"]["epoch"] == 0
+        and call["args"]["step"] == 0
+    )
     assert call["args"]["output_shape"] == [2, 3]
     loss = next(e for e in events if e["ph"] == "i")
     assert loss["s"] == "t" and loss["args"]["value"] == 1.0
 
 
 def test_a_payload_cannot_overwrite_where_an_event_sits():
-    t = Trace({}, [Event(seq=5, kind="warning", name="w", t=0, data={"seq": "mine", "message": "m"})])
+    t = Trace(
+        {}, [Event(seq=5, kind="warning", name="w", t=0, data={"seq": "mine", "message": "m"})]
+    )
     (e,) = [e for e in to_chrome(t)["traceEvents"] if e["ph"] == "i"]
     assert e["args"]["seq"] == 5 and e["args"]["message"] == "m"
 
 
 def test_a_child_left_open_past_its_parent_is_clipped_to_it():
     # the recorder closes a child a failure left open a little after its parent
-    events = [Event(seq=0, kind="fit", name="fit", t=0, dur=10_000, data={"batch_size": 1, "epochs": 1}),
-              Event(seq=1, kind="epoch", name="epoch 0", t=1_000, dur=9_500, parent=0, data={"epoch": 0}),
-              Event(seq=2, kind="warning", name="w", t=12_000, parent=1, data={})]
-    raw = [{"name": e.name, "ph": "X", "pid": 1, "tid": 1, "ts": e.t / 1000, "dur": (e.dur or 0) / 1000}
-           for e in events[:2]]
+    events = [
+        Event(seq=0, kind="fit", name="fit", t=0, dur=10_000, data={"batch_size": 1, "epochs": 1}),
+        Event(seq=1, kind="epoch", name="epoch 0", t=1_000, dur=9_500, parent=0, data={"epoch": 0}),
+        Event(seq=2, kind="warning", name="w", t=12_000, parent=1, data={}),
+    ]
+    raw = [
+        {
+            "name": e.name,
+            "ph": "X",
+            "pid": 1,
+            "tid": 1,
+            "ts": e.t / 1000,
+            "dur": (e.dur or 0) / 1000,
+        }
+        for e in events[:2]
+    ]
     with pytest.raises(AssertionError, match="sticks out of"):
         check_nesting(raw)
     data = to_chrome(Trace({}, events))
@@ -164,9 +198,11 @@ def test_a_child_left_open_past_its_parent_is_clipped_to_it():
 
 
 def test_equal_start_times_put_the_parent_first():
-    events = [Event(seq=0, kind="fit", name="fit", t=0, dur=5_000, data={"batch_size": 1, "epochs": 1}),
-              Event(seq=1, kind="epoch", name="epoch 0", t=0, dur=5_000, parent=0, data={"epoch": 0}),
-              Event(seq=2, kind="warning", name="w", t=0, parent=1, data={})]
+    events = [
+        Event(seq=0, kind="fit", name="fit", t=0, dur=5_000, data={"batch_size": 1, "epochs": 1}),
+        Event(seq=1, kind="epoch", name="epoch 0", t=0, dur=5_000, parent=0, data={"epoch": 0}),
+        Event(seq=2, kind="warning", name="w", t=0, parent=1, data={}),
+    ]
     data = to_chrome(Trace({}, events))
     check_chrome(data)
     assert [e["name"] for e in data["traceEvents"][2:]] == ["fit", "epoch 0", "w"]
@@ -178,7 +214,9 @@ def test_the_validator_catches_broken_exports():
         lambda d: d["traceEvents"][2].pop("dur"),
         lambda d: d["traceEvents"][2].update(ts="1"),
         lambda d: d["traceEvents"][-1].update(args={"value": "nan"}),
-        lambda d: d["traceEvents"].append({"name": "x", "ph": "i", "pid": 1, "tid": 1, "ts": 0, "args": {}}),
+        lambda d: d["traceEvents"].append(
+            {"name": "x", "ph": "i", "pid": 1, "tid": 1, "ts": 0, "args": {}}
+        ),
         lambda d: d.pop("displayTimeUnit"),
     ]
     for breaking in broken:
@@ -195,16 +233,38 @@ def test_metadata_and_other_data():
     names = {e["name"]: e["args"]["name"] for e in data["traceEvents"] if e["ph"] == "M"}
     assert names == {"process_name": "fittrace: my_mlp", "thread_name": "fit / evaluate / predict"}
     other = data["otherData"]
-    assert other["schema"] == "fittrace.trace" and other["status"] == "ok" and other["detail"] == "full"
+    assert (
+        other["schema"] == "fittrace.trace"
+        and other["status"] == "ok"
+        and other["detail"] == "full"
+    )
     assert json.loads(other["model"]) == {"name": "my_mlp", "layers": [{"name": "dense"}]}
 
 
 def test_evaluation_steps_become_test_counters_and_predict_steps_none():
-    events = [Event(seq=0, kind="step", name="s", t=0, dur=1000, data={"step": 0, "phase": "test",
-                                                                      "logs": {"loss": 0.3, "flag": True}}),
-              Event(seq=1, kind="step", name="s", t=2000, dur=1000, data={"step": 0, "phase": "predict",
-                                                                         "logs": {"loss": 0.1}})]
-    counters = [(e["name"], e["args"]) for e in to_chrome(Trace({}, events))["traceEvents"] if e["ph"] == "C"]
+    events = [
+        Event(
+            seq=0,
+            kind="step",
+            name="s",
+            t=0,
+            dur=1000,
+            data={"step": 0, "phase": "test", "logs": {"loss": 0.3, "flag": True}},
+        ),
+        Event(
+            seq=1,
+            kind="step",
+            name="s",
+            t=2000,
+            dur=1000,
+            data={"step": 0, "phase": "predict", "logs": {"loss": 0.1}},
+        ),
+    ]
+    counters = [
+        (e["name"], e["args"])
+        for e in to_chrome(Trace({}, events))["traceEvents"]
+        if e["ph"] == "C"
+    ]
     assert counters == [("test loss", {"value": 0.3})]
 
 
@@ -229,6 +289,7 @@ def test_export_of_a_real_fit_is_well_formed():
     import fittrace
     from fittrace.keras import layers
     from fittrace.keras.models import Sequential
+
     rng = np.random.default_rng(0)
     x, y = rng.random((300, 6), dtype=np.float32), rng.integers(0, 3, 300)
     model = Sequential([layers.Dense(4, activation="relu"), layers.Dense(3, activation="softmax")])

@@ -1,4 +1,5 @@
 """The Trace record: its lookups on a small hand-made run, snapshots of a recorder, and the header/footer records."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,8 +13,17 @@ from fittrace.tracing.recorder import Recorder
 
 
 def _ev(seq, kind, parent=None, dur=None, epoch=None, step=None, data=None):
-    return Event(seq=seq, kind=kind, name=f"{kind} {seq}", t=seq * 10, dur=dur, parent=parent, epoch=epoch,
-                 step=step, data=data or {})
+    return Event(
+        seq=seq,
+        kind=kind,
+        name=f"{kind} {seq}",
+        t=seq * 10,
+        dur=dur,
+        parent=parent,
+        epoch=epoch,
+        step=step,
+        data=data or {},
+    )
 
 
 @pytest.fixture
@@ -29,8 +39,11 @@ def trace():
         _ev(6, "step", parent=5, dur=20, epoch=1, step=0, data={"step": 0, "full": False}),
         _ev(7, "warning", data={"message": "late"}),
     ]
-    return Trace(header={"detail": "default"}, events=events,
-                 footer={"record": "footer", "status": "error", "full_steps": [[0, 0, "an error"]]})
+    return Trace(
+        header={"detail": "default"},
+        events=events,
+        footer={"record": "footer", "status": "error", "full_steps": [[0, 0, "an error"]]},
+    )
 
 
 def test_of_kind_keeps_order_and_takes_several_kinds(trace):
@@ -74,8 +87,14 @@ def test_full_steps_from_the_footer_or_else_from_the_step_events(trace):
 
 def test_an_empty_trace_answers_every_question():
     t = Trace(header={}, events=[])
-    assert (t.of_kind("fit"), t.children(None), t.by_seq(0), t.epochs(), t.full_steps(), t.error()) == \
-        ([], [], None, [], [], None)
+    assert (
+        t.of_kind("fit"),
+        t.children(None),
+        t.by_seq(0),
+        t.epochs(),
+        t.full_steps(),
+        t.error(),
+    ) == ([], [], None, [], [], None)
     assert t.complete and t.problems == [] and t.status == "incomplete"
 
 
@@ -93,7 +112,9 @@ def test_the_index_follows_appended_events(trace):
 
 # --- records and recorder snapshots ----------------------------------------------------------------------------------
 def test_header_record_puts_the_schema_first_and_keeps_given_facts():
-    h = header_record({"detail": "summary", "seed": 1, "started": "then", "schema": "not mine", "record": "x"})
+    h = header_record(
+        {"detail": "summary", "seed": 1, "started": "then", "schema": "not mine", "record": "x"}
+    )
     assert list(h)[:3] == ["record", "schema", "version"]
     assert (h["record"], h["schema"], h["version"]) == ("header", SCHEMA_NAME, SCHEMA_VERSION)
     assert h["detail"] == "summary" and h["seed"] == 1 and h["started"] == "then"
@@ -103,7 +124,9 @@ def test_header_record_puts_the_schema_first_and_keeps_given_facts():
 def test_footer_record():
     f = footer_record("ok", 12, [(0, 0, "first step of the epoch")], [{"call": "fit"}])
     assert f["record"] == "footer" and f["status"] == "ok" and f["events"] == 12
-    assert f["full_steps"] == [[0, 0, "first step of the epoch"]] and f["calls"] == [{"call": "fit"}]
+    assert f["full_steps"] == [[0, 0, "first step of the epoch"]] and f["calls"] == [
+        {"call": "fit"}
+    ]
     assert f["ended"].endswith("+00:00")
 
 

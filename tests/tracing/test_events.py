@@ -1,5 +1,6 @@
 """The schema module: the JSON Schema is a valid Draft 2020-12 schema, it and ``validate_record`` accept and refuse
 the same records, events survive a JSON round trip, and the docs table names every kind."""
+
 from __future__ import annotations
 
 import copy
@@ -10,26 +11,60 @@ import jsonschema
 import pytest
 
 from fittrace.tracing import events
-from fittrace.tracing.events import KINDS, Event, SchemaError, json_schema, markdown_table, validate_record
+from fittrace.tracing.events import (
+    KINDS,
+    Event,
+    SchemaError,
+    json_schema,
+    markdown_table,
+    validate_record,
+)
 
 
 def _minimal(kind: str) -> dict:
     """The smallest record of ``kind`` the schema allows: its required payload keys, and ``dur`` for a span."""
     spec = KINDS[kind]
-    return {"record": "event", "seq": 3, "kind": kind, "name": f"a {kind}", "t": 1000,
-            "dur": 50 if spec.span else None, "data": {key: 1 for key in spec.required}}
+    return {
+        "record": "event",
+        "seq": 3,
+        "kind": kind,
+        "name": f"a {kind}",
+        "t": 1000,
+        "dur": 50 if spec.span else None,
+        "data": {key: 1 for key in spec.required},
+    }
 
 
 GOOD = {f"minimal {k}": _minimal(k) for k in KINDS}
-GOOD.update({
-    "every field set": {"record": "event", "seq": 0, "kind": "layer_call", "name": "dense", "t": 0,
-                        "keras": "keras.engine.base_layer.Layer.__call__", "dur": 7, "parent": 2, "epoch": 1,
-                        "step": 4, "layer": "dense", "data": {"output_shape": [128, 10], "stats": {"mean": 0.1}}},
-    "optional fields left out": {"record": "event", "seq": 0, "kind": "warning", "name": "w", "t": 5, "data": {}},
-    "extra payload keys": dict(_minimal("loss"), data={"value": 0.5, "my_own_key": [1, "two"]}),
-    "an instant with a duration": dict(_minimal("warning"), dur=3),
-    "nan kept as a string": dict(_minimal("loss"), data={"value": "nan"}),
-})
+GOOD.update(
+    {
+        "every field set": {
+            "record": "event",
+            "seq": 0,
+            "kind": "layer_call",
+            "name": "dense",
+            "t": 0,
+            "keras": "keras.engine.base_layer.Layer.__call__",
+            "dur": 7,
+            "parent": 2,
+            "epoch": 1,
+            "step": 4,
+            "layer": "dense",
+            "data": {"output_shape": [128, 10], "stats": {"mean": 0.1}},
+        },
+        "optional fields left out": {
+            "record": "event",
+            "seq": 0,
+            "kind": "warning",
+            "name": "w",
+            "t": 5,
+            "data": {},
+        },
+        "extra payload keys": dict(_minimal("loss"), data={"value": 0.5, "my_own_key": [1, "two"]}),
+        "an instant with a duration": dict(_minimal("warning"), dur=3),
+        "nan kept as a string": dict(_minimal("loss"), data={"value": "nan"}),
+    }
+)
 
 
 def _without(record: dict, key: str) -> dict:
@@ -71,6 +106,7 @@ BAD = {
     "negative dur": dict(_SPAN, dur=-2),
     "a span without a dur key": _without(_SPAN, "dur"),
 }
+
 
 @pytest.fixture(scope="module")
 def validator():
@@ -124,8 +160,19 @@ def test_schema_errors_say_what_was_wrong():
 
 
 def test_event_json_round_trip():
-    ev = Event(seq=4, kind="step", name="step 2", t=10, keras=None, dur=90, parent=1, epoch=0, step=2, layer="d",
-               data={"step": 2, "logs": {"loss": 0.25, "accuracy": "nan"}, "full": False})
+    ev = Event(
+        seq=4,
+        kind="step",
+        name="step 2",
+        t=10,
+        keras=None,
+        dur=90,
+        parent=1,
+        epoch=0,
+        step=2,
+        layer="d",
+        data={"step": 2, "logs": {"loss": 0.25, "accuracy": "nan"}, "full": False},
+    )
     # to_json spells the fields out for speed: it must still name every one of them
     assert set(ev.to_json()) == {"record"} | {f.name for f in dataclasses.fields(Event)}
     line = json.dumps(ev.to_json(), allow_nan=False)
@@ -137,8 +184,15 @@ def test_event_json_round_trip():
 
 def test_from_json_fills_optional_fields_with_their_defaults():
     ev = Event.from_json({"record": "event", "seq": 1, "kind": "warning", "name": "w", "t": 3})
-    assert (ev.keras, ev.dur, ev.parent, ev.epoch, ev.step, ev.layer, dict(ev.data)) == \
-        (None, None, None, None, None, None, {})
+    assert (ev.keras, ev.dur, ev.parent, ev.epoch, ev.step, ev.layer, dict(ev.data)) == (
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        {},
+    )
 
 
 def test_every_kind_has_a_doc_and_its_required_keys_among_its_payload():
@@ -168,8 +222,20 @@ def test_event_from_fields_makes_the_same_frozen_event_as_the_constructor():
     import dataclasses
 
     from fittrace.tracing.events import Event, event_from_fields
-    fields = (7, "loss", "mse", 120, "keras.engine.compile_utils.LossesContainer.__call__", None, 3, 0, 2, None,
-              {"value": 0.5})
+
+    fields = (
+        7,
+        "loss",
+        "mse",
+        120,
+        "keras.engine.compile_utils.LossesContainer.__call__",
+        None,
+        3,
+        0,
+        2,
+        None,
+        {"value": 0.5},
+    )
     ev = event_from_fields(fields)
     assert ev == Event(*fields) and type(ev) is Event
     assert dataclasses.astuple(ev)[:10] == fields[:10]

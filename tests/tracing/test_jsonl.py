@@ -1,5 +1,6 @@
 """JSONL trace files: written as the run goes, read back with every line checked, cut files loaded with a note,
 corrupt lines named, newer versions and foreign files refused. Runs are made by driving the real Recorder by hand."""
+
 from __future__ import annotations
 
 import json
@@ -16,15 +17,27 @@ from fittrace.tracing.recorder import Recorder
 from fakes import Ticks
 
 
-def _fit(epochs: int = 2, steps: int = 2, nan_at: tuple[int, int] | None = None, fail_at: int | None = None) -> None:
+def _fit(
+    epochs: int = 2,
+    steps: int = 2,
+    nan_at: tuple[int, int] | None = None,
+    fail_at: int | None = None,
+) -> None:
     """What the engine would emit for a tiny fit (kinds and payload keys from events.py)."""
-    with rec.span("fit", "Model.fit", keras="keras.engine.training.Model.fit", data={"batch_size": 4, "epochs": epochs}):
+    with rec.span(
+        "fit",
+        "Model.fit",
+        keras="keras.engine.training.Model.fit",
+        data={"batch_size": 4, "epochs": epochs},
+    ):
         rec.emit("compile_check", "_assert_compile_was_called", data={"is_compiled": True})
         for e in range(epochs):
             with rec.span("epoch", f"epoch {e}", data={"epoch": e}) as ep:
                 for s in range(steps):
                     with rec.span("step", f"step {s}", data={"step": s, "size": 4}) as st:
-                        with rec.span("layer_call", "dense", layer="dense", data={"output_shape": [4, 2]}):
+                        with rec.span(
+                            "layer_call", "dense", layer="dense", data={"output_shape": [4, 2]}
+                        ):
                             pass
                         loss = math.nan if nan_at == (e, s) else 1.0 / (1 + e + s)
                         rec.emit("loss", "loss", data=lambda loss=loss: {"value": loss})
@@ -48,7 +61,9 @@ def record(path, detail: str = "full", **kw) -> Recorder:
         status = "error"
     finally:
         r.stop()
-        writer.close({"status": status, "full_steps": [list(s) for s in r.full_steps], "calls": r.calls})
+        writer.close(
+            {"status": status, "full_steps": [list(s) for s in r.full_steps], "calls": r.calls}
+        )
     return r
 
 
@@ -62,20 +77,34 @@ def test_the_file_is_a_header_events_and_a_footer(run):
     r, path = run
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     header, body, footer = lines[0], lines[1:-1], lines[-1]
-    assert (header["record"], header["schema"], header["version"]) == ("header", SCHEMA_NAME, SCHEMA_VERSION)
-    assert header["detail"] == "full" and header["seed"] == 7 and header["model"] == {"name": "sequential"}
+    assert (header["record"], header["schema"], header["version"]) == (
+        "header",
+        SCHEMA_NAME,
+        SCHEMA_VERSION,
+    )
+    assert (
+        header["detail"] == "full"
+        and header["seed"] == 7
+        and header["model"] == {"name": "sequential"}
+    )
     assert {"fittrace", "numpy", "python", "started"} <= set(header)
     assert all(line["record"] == "event" for line in body)
-    assert footer["record"] == "footer" and footer["status"] == "ok" and footer["events"] == len(body)
-    assert footer["full_steps"] == [[0, 0, "full detail"], [0, 1, "full detail"], [1, 0, "full detail"],
-                                    [1, 1, "full detail"]]
+    assert (
+        footer["record"] == "footer" and footer["status"] == "ok" and footer["events"] == len(body)
+    )
+    assert footer["full_steps"] == [
+        [0, 0, "full detail"],
+        [0, 1, "full detail"],
+        [1, 0, "full detail"],
+        [1, 1, "full detail"],
+    ]
     assert "ended" in footer and footer["calls"][0]["call"] == "fit"
 
 
 def test_events_are_written_as_they_finish_and_read_back_in_seq_order(run):
     r, path = run
     written = [json.loads(line)["seq"] for line in path.read_text().splitlines()[1:-1]]
-    assert written[0] == 1                    # compile_check finished first; fit (seq 0) closes last
+    assert written[0] == 1  # compile_check finished first; fit (seq 0) closes last
     assert written[-1] == 0
     trace = read_jsonl(path)
     assert [e.seq for e in trace.events] == sorted(written) == list(range(len(written)))
@@ -95,7 +124,11 @@ def test_round_trip_gives_equal_header_and_events(run, tmp_path):
     assert loaded.path == str(path)
     write_jsonl(loaded, tmp_path / "copy.trace.jsonl")
     again = read_jsonl(tmp_path / "copy.trace.jsonl")
-    assert again.header == loaded.header and again.events == loaded.events and again.footer == loaded.footer
+    assert (
+        again.header == loaded.header
+        and again.events == loaded.events
+        and again.footer == loaded.footer
+    )
     assert (tmp_path / "copy.trace.jsonl").read_text() != ""
 
 
@@ -108,7 +141,11 @@ def test_a_live_trace_saved_reads_back_equal(tmp_path):
     live = Trace.from_recorder(r, "ok")
     write_jsonl(live, tmp_path / "live.trace.jsonl")
     loaded = read_jsonl(tmp_path / "live.trace.jsonl")
-    assert loaded.events == live.events and loaded.header == live.header and loaded.footer == live.footer
+    assert (
+        loaded.events == live.events
+        and loaded.header == live.header
+        and loaded.footer == live.footer
+    )
 
 
 def test_nan_survives_as_the_string_nan(tmp_path):
@@ -124,6 +161,7 @@ def test_nan_survives_as_the_string_nan(tmp_path):
 
 def test_a_float_nan_that_slipped_through_is_refused_when_writing(tmp_path):
     from fittrace.tracing.events import Event
+
     writer = JsonlWriter(tmp_path / "x.trace.jsonl")
     writer.write_header({})
     with pytest.raises(ValueError, match="Out of range float"):
@@ -136,7 +174,11 @@ def test_a_failing_run_keeps_its_events_and_says_error(tmp_path):
     trace = read_jsonl(path)
     assert trace.complete and trace.status == "error"
     error = trace.error()
-    assert error is not None and error.data["type"] == "KeyError" and (error.epoch, error.step) == (0, 1)
+    assert (
+        error is not None
+        and error.data["type"] == "KeyError"
+        and (error.epoch, error.step) == (0, 1)
+    )
     assert [(e.epoch, e.step) for e in trace.of_kind("step")] == [(0, 0), (0, 1)]
 
 
@@ -161,6 +203,7 @@ def test_flushed_at_each_epoch_end_so_a_crash_keeps_what_came_before(tmp_path):
 
 def test_writer_checks_its_order_and_ignores_a_second_close(tmp_path):
     from fittrace.tracing.events import Event
+
     ev = Event(seq=0, kind="warning", name="w", t=0, data={})
     writer = JsonlWriter(tmp_path / "w.trace.jsonl")
     with pytest.raises(ValueError, match="an event came before the header"):
@@ -180,13 +223,14 @@ def test_a_file_cut_mid_line_loads_what_is_whole(run, tmp_path):
     text = path.read_bytes()
     lines = text.split(b"\n")
     cut = tmp_path / "cut.trace.jsonl"
-    cut.write_bytes(b"\n".join(lines[:6]) + b"\n" + lines[6][:25])    # line 7 cut after 25 bytes
+    cut.write_bytes(b"\n".join(lines[:6]) + b"\n" + lines[6][:25])  # line 7 cut after 25 bytes
     trace = read_jsonl(cut)
     assert not trace.complete and trace.footer is None and trace.status == "incomplete"
     assert len(trace.events) == 5
     assert trace.problems == [
         "line 7 was cut off mid-record and was skipped",
-        "the file was cut short after line 6 (no closing record): the run probably crashed or is still running"]
+        "the file was cut short after line 6 (no closing record): the run probably crashed or is still running",
+    ]
 
 
 def test_a_file_without_footer_loads_with_complete_false(run, tmp_path):
@@ -196,10 +240,16 @@ def test_a_file_without_footer_loads_with_complete_false(run, tmp_path):
     cut.write_text("\n".join(lines[:-1]) + "\n")
     trace = read_jsonl(cut)
     assert not trace.complete and len(trace.events) == len(lines) - 2
-    assert trace.problems == [f"the file was cut short after line {len(lines) - 1} (no closing record): the run "
-                              "probably crashed or is still running"]
-    assert trace.full_steps() == [(0, 0, "kept whole"), (0, 1, "kept whole"), (1, 0, "kept whole"),
-                                  (1, 1, "kept whole")]
+    assert trace.problems == [
+        f"the file was cut short after line {len(lines) - 1} (no closing record): the run "
+        "probably crashed or is still running"
+    ]
+    assert trace.full_steps() == [
+        (0, 0, "kept whole"),
+        (0, 1, "kept whole"),
+        (1, 0, "kept whole"),
+        (1, 1, "kept whole"),
+    ]
 
 
 def test_a_cut_inside_a_multibyte_character_is_a_cut_line(run, tmp_path):
@@ -217,7 +267,9 @@ def test_a_header_only_file_is_incomplete_and_a_cut_header_is_refused(run, tmp_p
     only = tmp_path / "header.trace.jsonl"
     only.write_text(header)
     trace = read_jsonl(only)
-    assert trace.events == [] and not trace.complete and "cut short after line 1" in trace.problems[0]
+    assert (
+        trace.events == [] and not trace.complete and "cut short after line 1" in trace.problems[0]
+    )
     only.write_text(header[:30])
     with pytest.raises(TraceFormatError, match="cut short inside its header"):
         read_jsonl(only)
@@ -231,16 +283,38 @@ def _damage(path, tmp_path, number: int, new_line: str):
     return bad
 
 
-@pytest.mark.parametrize("number, new_line, message", [
-    (4, '{"record":"event","seq":', r"bad\.trace\.jsonl, line 4: not valid JSON \(Expecting value\)"),
-    (3, "[1, 2]", r"line 3: expected a JSON object, got an array"),
-    (5, '{"record":"event","seq":99,"kind":"mystery","name":"x","t":0,"data":{}}', r"line 5: unknown kind 'mystery'"),
-    (2, '{"record":"event","seq":99,"kind":"epoch","name":"x","t":0,"dur":1,"data":{}}',
-     r"line 2: epoch payload misses \['epoch'\]"),
-    (3, '{"record":"note","text":"hi"}', r"line 3: unknown record 'note' \(expected 'event' or 'footer'\)"),
-    (3, '{"record":"header","schema":"fittrace.trace","version":1}', r"line 3: a second header record"),
-    (3, '{"record":"footer","status":"ok"}', r"line 4: a record after the footer"),
-])
+@pytest.mark.parametrize(
+    "number, new_line, message",
+    [
+        (
+            4,
+            '{"record":"event","seq":',
+            r"bad\.trace\.jsonl, line 4: not valid JSON \(Expecting value\)",
+        ),
+        (3, "[1, 2]", r"line 3: expected a JSON object, got an array"),
+        (
+            5,
+            '{"record":"event","seq":99,"kind":"mystery","name":"x","t":0,"data":{}}',
+            r"line 5: unknown kind 'mystery'",
+        ),
+        (
+            2,
+            '{"record":"event","seq":99,"kind":"epoch","name":"x","t":0,"dur":1,"data":{}}',
+            r"line 2: epoch payload misses \['epoch'\]",
+        ),
+        (
+            3,
+            '{"record":"note","text":"hi"}',
+            r"line 3: unknown record 'note' \(expected 'event' or 'footer'\)",
+        ),
+        (
+            3,
+            '{"record":"header","schema":"fittrace.trace","version":1}',
+            r"line 3: a second header record",
+        ),
+        (3, '{"record":"footer","status":"ok"}', r"line 4: a record after the footer"),
+    ],
+)
 def test_a_corrupt_middle_line_is_named(run, tmp_path, number, new_line, message):
     _, path = run
     with pytest.raises(TraceFormatError, match=message):
@@ -259,12 +333,20 @@ def test_a_bad_footer_is_refused_and_a_miscount_noted(run, tmp_path):
     _, path = run
     lines = path.read_text().splitlines()
     footer = json.loads(lines[-1])
-    with pytest.raises(TraceFormatError, match=f"line {len(lines)}: the footer's status must be a string"):
+    with pytest.raises(
+        TraceFormatError, match=f"line {len(lines)}: the footer's status must be a string"
+    ):
         read_jsonl(_damage(path, tmp_path, len(lines), json.dumps({**footer, "status": None})))
     with pytest.raises(TraceFormatError, match="full_steps must be a list of"):
-        read_jsonl(_damage(path, tmp_path, len(lines), json.dumps({**footer, "full_steps": [[0, "x", "y"]]})))
+        read_jsonl(
+            _damage(
+                path, tmp_path, len(lines), json.dumps({**footer, "full_steps": [[0, "x", "y"]]})
+            )
+        )
     trace = read_jsonl(_damage(path, tmp_path, len(lines), json.dumps({**footer, "events": 3})))
-    assert trace.complete and trace.problems == [f"the footer counts 3 events but the file holds {len(lines) - 2}"]
+    assert trace.complete and trace.problems == [
+        f"the footer counts 3 events but the file holds {len(lines) - 2}"
+    ]
 
 
 def test_a_newer_schema_version_is_refused(run, tmp_path):
@@ -273,17 +355,28 @@ def test_a_newer_schema_version_is_refused(run, tmp_path):
     newer = _damage(path, tmp_path, 1, json.dumps({**header, "version": SCHEMA_VERSION + 1}))
     with pytest.raises(TraceFormatError) as info:
         read_jsonl(newer)
-    assert str(info.value) == (f"{newer}: written by a newer fittrace (schema version {SCHEMA_VERSION + 1}; "
-                               f"this fittrace reads up to {SCHEMA_VERSION}): upgrade fittrace to read it")
+    assert str(info.value) == (
+        f"{newer}: written by a newer fittrace (schema version {SCHEMA_VERSION + 1}; "
+        f"this fittrace reads up to {SCHEMA_VERSION}): upgrade fittrace to read it"
+    )
 
 
-@pytest.mark.parametrize("first_line, message", [
-    ('{"record":"header","schema":"other.tool","version":1}', r"not a fittrace trace .*found 'other.tool'"),
-    ('{"hello": 1}', r"not a fittrace trace \(line 1 is not a 'fittrace.trace' header record"),
-    ('not json at all', r"line 1: not JSON .*not a fittrace trace"),
-    ('"a string"', r"line 1: not a fittrace trace \(expected a JSON object, got a string\)"),
-    ('{"record":"header","schema":"fittrace.trace","version":"1"}', r"schema version must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "first_line, message",
+    [
+        (
+            '{"record":"header","schema":"other.tool","version":1}',
+            r"not a fittrace trace .*found 'other.tool'",
+        ),
+        ('{"hello": 1}', r"not a fittrace trace \(line 1 is not a 'fittrace.trace' header record"),
+        ("not json at all", r"line 1: not JSON .*not a fittrace trace"),
+        ('"a string"', r"line 1: not a fittrace trace \(expected a JSON object, got a string\)"),
+        (
+            '{"record":"header","schema":"fittrace.trace","version":"1"}',
+            r"schema version must be a positive integer",
+        ),
+    ],
+)
 def test_foreign_files_are_refused(run, tmp_path, first_line, message):
     _, path = run
     with pytest.raises(TraceFormatError, match=message):
@@ -316,26 +409,49 @@ def test_save_is_atomic(run, tmp_path):
     target.parent.mkdir()
     target.write_text("older\n")
     from fittrace.tracing.events import Event
-    broken = Trace(trace.header, trace.events + [Event(seq=999, kind="loss", name="l", t=0,
-                                                       data={"value": math.inf})], trace.footer)
+
+    broken = Trace(
+        trace.header,
+        trace.events + [Event(seq=999, kind="loss", name="l", t=0, data={"value": math.inf})],
+        trace.footer,
+    )
     with pytest.raises(ValueError):
         write_jsonl(broken, target)
-    assert target.read_text() == "older\n" and [p.name for p in target.parent.iterdir()] == ["saved.trace.jsonl"]
+    assert target.read_text() == "older\n" and [p.name for p in target.parent.iterdir()] == [
+        "saved.trace.jsonl"
+    ]
 
 
-@pytest.mark.parametrize("record", [
-    {"record": "event", "seq": 3, "name": "dense", "t": 12, "dur": None, "data": {"shape": [128, 512], "on": True}},
-    {"text": "é ∑ \"quoted\" \\ back\nslash \u2028 \x00", "nested": {"a": [1.5, -0.0, 1e-07, 3e300, {}], "b": []}},
-    {"big": 2 ** 70, "neg": -1, "float": 0.1 + 0.2, "empty": "", "none": None, "false": False},
-])
+@pytest.mark.parametrize(
+    "record",
+    [
+        {
+            "record": "event",
+            "seq": 3,
+            "name": "dense",
+            "t": 12,
+            "dur": None,
+            "data": {"shape": [128, 512], "on": True},
+        },
+        {
+            "text": 'é ∑ "quoted" \\ back\nslash \u2028 \x00',
+            "nested": {"a": [1.5, -0.0, 1e-07, 3e300, {}], "b": []},
+        },
+        {"big": 2**70, "neg": -1, "float": 0.1 + 0.2, "empty": "", "none": None, "false": False},
+    ],
+)
 def test_dumps_writes_what_json_writes_compactly(record):
     from fittrace.tracing.jsonl import dumps
-    assert dumps(record) == json.dumps(record, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+    assert dumps(record) == json.dumps(
+        record, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
     assert json.loads(dumps(record)) == record
 
 
 def test_dumps_without_the_c_encoder_gives_the_same_line(monkeypatch):
     from fittrace.tracing import jsonl
+
     record = {"a": [1, 2.5, None], "b": {"c": "é"}}
     fast = jsonl.dumps(record)
     monkeypatch.setattr(jsonl, "_C_ITERENCODE", None)
@@ -344,23 +460,41 @@ def test_dumps_without_the_c_encoder_gives_the_same_line(monkeypatch):
         jsonl.dumps({"x": math.inf})
 
 
-@pytest.mark.parametrize("record", [
-    {"record": "event", "seq": 3, "name": "dense", "t": 12, "dur": None, "data": {"shape": [128, 512], "on": True}},
-    {"text": "é ∑ \"quoted\" \\ back\nslash \u2028 \x00", "nested": {"a": [1.5, -0.0, 1e-07, 3e300, {}], "b": []}},
-    {"big": 2 ** 70, "neg": -1, "float": 0.1 + 0.2, "empty": "", "none": None, "false": False},
-])
+@pytest.mark.parametrize(
+    "record",
+    [
+        {
+            "record": "event",
+            "seq": 3,
+            "name": "dense",
+            "t": 12,
+            "dur": None,
+            "data": {"shape": [128, 512], "on": True},
+        },
+        {
+            "text": 'é ∑ "quoted" \\ back\nslash \u2028 \x00',
+            "nested": {"a": [1.5, -0.0, 1e-07, 3e300, {}], "b": []},
+        },
+        {"big": 2**70, "neg": -1, "float": 0.1 + 0.2, "empty": "", "none": None, "false": False},
+    ],
+)
 def test_event_line_is_one_line_with_the_values_dumps_writes(record, monkeypatch):
     from fittrace.tracing import jsonl
+
     line = jsonl.event_line(record)
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert json.loads(line) == json.loads(jsonl.dumps(record)) == record
-    monkeypatch.setattr(jsonl, "_orjson", None)                 # the plain path, as without orjson installed
+    monkeypatch.setattr(jsonl, "_orjson", None)  # the plain path, as without orjson installed
     assert jsonl.event_line(record) == (jsonl.dumps(record) + "\n").encode("utf-8")
 
 
 def test_the_recorders_clean_events_and_checked_events_read_back_the_same(tmp_path):
     from fittrace.tracing.events import Event
-    events = [Event(seq=i, kind="loss", name="loss", t=i, data={"value": 0.1 * i, "name": "é"}) for i in range(3)]
+
+    events = [
+        Event(seq=i, kind="loss", name="loss", t=i, data={"value": 0.1 * i, "name": "é"})
+        for i in range(3)
+    ]
     for method in ("write_event", "write_clean_event"):
         writer = JsonlWriter(tmp_path / f"{method}.trace.jsonl")
         writer.write_header({})

@@ -1,5 +1,6 @@
 """Payload helpers: what the engine hands the recorder becomes plain JSON values, and callables are computed only
 when asked."""
+
 from __future__ import annotations
 
 import json
@@ -11,20 +12,41 @@ from fittrace.tracing.payloads import finite_logs, jsonable, materialize, payloa
 
 
 def test_jsonable_turns_numpy_tuples_and_non_finite_floats_into_json_values():
-    value = {"loss": np.float32(0.5), "shape": (128, 784), "nan": float("nan"), "inf": -math.inf, 3: "key",
-             "nested": {"a": [np.int64(2), (1.5, np.float64("nan"))], "arr": np.arange(3)}, "ok": True, "none": None}
+    value = {
+        "loss": np.float32(0.5),
+        "shape": (128, 784),
+        "nan": float("nan"),
+        "inf": -math.inf,
+        3: "key",
+        "nested": {"a": [np.int64(2), (1.5, np.float64("nan"))], "arr": np.arange(3)},
+        "ok": True,
+        "none": None,
+    }
     out = jsonable(value)
-    assert out == {"loss": 0.5, "shape": [128, 784], "nan": "nan", "inf": "-inf", "3": "key",
-                   "nested": {"a": [2, [1.5, "nan"]], "arr": [0, 1, 2]}, "ok": True, "none": None}
+    assert out == {
+        "loss": 0.5,
+        "shape": [128, 784],
+        "nan": "nan",
+        "inf": "-inf",
+        "3": "key",
+        "nested": {"a": [2, [1.5, "nan"]], "arr": [0, 1, 2]},
+        "ok": True,
+        "none": None,
+    }
     assert type(out["loss"]) is float and type(out["nested"]["a"][0]) is int
-    json.dumps(out, allow_nan=False)                  # nothing a strict encoder would refuse is left
+    json.dumps(out, allow_nan=False)  # nothing a strict encoder would refuse is left
 
 
 def test_jsonable_of_plain_values_and_unknown_objects():
-    assert jsonable(3) == 3 and jsonable("s") == "s" and jsonable(None) is None and jsonable(2.5) == 2.5
+    assert (
+        jsonable(3) == 3
+        and jsonable("s") == "s"
+        and jsonable(None) is None
+        and jsonable(2.5) == 2.5
+    )
     assert jsonable(float("inf")) == "inf"
     assert jsonable(np.float32(2.0)) == 2.0 and jsonable(np.bool_(True)) is True
-    assert jsonable(object) == str(object)            # anything else is described, not refused
+    assert jsonable(object) == str(object)  # anything else is described, not refused
 
 
 def test_jsonable_copies_instead_of_changing_the_payload():
@@ -39,11 +61,12 @@ def test_materialize_calls_callable_payloads_and_values():
     def stats():
         calls.append(1)
         return {"mean": 0.5}
+
     assert materialize(None) == {}
     assert materialize(stats) == {"mean": 0.5}
     assert materialize({"a": 1, "s": lambda: 2}) == {"a": 1, "s": 2}
     plain = {"a": 1}
-    assert materialize(plain) is plain                # nothing to compute: no copy
+    assert materialize(plain) is plain  # nothing to compute: no copy
     assert len(calls) == 1
 
 

@@ -1,4 +1,5 @@
 """The recorder: spans and instants, nesting, detail levels, provenance, errors, cost when off."""
+
 from __future__ import annotations
 
 import pytest
@@ -53,9 +54,20 @@ def test_default_detail_keeps_first_last_and_interesting_steps_whole():
     r = _run("default", steps=6, nan_at=2, build_at=3)
     kept_loss_steps = [e.step for e in r.events if e.kind == "loss"]
     assert kept_loss_steps == [0, 2, 3, 5]
-    assert [e.data["full"] for e in r.events if e.kind == "step"] == [True, False, True, True, False, True]
-    assert [why for _, _, why in r.full_steps] == ["first step of the epoch", "a non-finite value",
-                                                    "a layer build", "last step of the epoch"]
+    assert [e.data["full"] for e in r.events if e.kind == "step"] == [
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+    ]
+    assert [why for _, _, why in r.full_steps] == [
+        "first step of the epoch",
+        "a non-finite value",
+        "a layer build",
+        "last step of the epoch",
+    ]
     assert [e.data["logs"]["loss"] for e in r.events if e.kind == "step"][2] == "nan"
 
 
@@ -75,7 +87,10 @@ def test_build_like_events_get_provenance():
     r.stop()
     made = [e.data for e in r.events if e.kind == "weight_created"]
     assert [(m["trigger"], m["call_path"]) for m in made] == [
-        ("fit", ["Model.fit", "Sequential.call"]), ("add", ["Sequential.add"]), ("call", [])]
+        ("fit", ["Model.fit", "Sequential.call"]),
+        ("add", ["Sequential.add"]),
+        ("call", []),
+    ]
 
 
 def test_exception_adds_one_error_event_at_the_innermost_stage_and_closes_spans():
@@ -88,7 +103,11 @@ def test_exception_adds_one_error_event_at_the_innermost_stage_and_closes_spans(
                         raise KeyError("boom")
     r.stop()
     errors = [e for e in r.events if e.kind == "error"]
-    assert len(errors) == 1 and errors[0].data["stage"] == "train_step" and errors[0].data["type"] == "KeyError"
+    assert (
+        len(errors) == 1
+        and errors[0].data["stage"] == "train_step"
+        and errors[0].data["type"] == "KeyError"
+    )
     assert [e.kind for e in r.events] == ["fit", "epoch", "step", "train_step", "error"]
     assert r.events[0].data["error"] == "KeyError"
 
@@ -121,12 +140,18 @@ def test_a_promoting_span_in_an_undecided_step_keeps_the_step_whole_without_prov
                     sp.set(logs={"loss": 1.0})
     finally:
         r.stop()
-    assert [e.step for e in r.events if e.kind == "layer_call"] == [0, 1, 3]     # step 2 was dropped
+    assert [e.step for e in r.events if e.kind == "layer_call"] == [0, 1, 3]  # step 2 was dropped
     warning = next(e for e in r.events if e.kind == "warning")
-    assert warning.data == {"message": "m"} and warning.dur is not None        # a span, and no provenance added
+    assert (
+        warning.data == {"message": "m"} and warning.dur is not None
+    )  # a span, and no provenance added
     loss = next(e for e in r.events if e.kind == "loss")
     assert loss.parent == warning.seq
-    assert [why for _, _, why in r.full_steps] == ["first step of the epoch", "a warning", "last step of the epoch"]
+    assert [why for _, _, why in r.full_steps] == [
+        "first step of the epoch",
+        "a warning",
+        "last step of the epoch",
+    ]
 
 
 def test_a_parent_closed_before_its_child_closes_the_child_first():
@@ -135,7 +160,7 @@ def test_a_parent_closed_before_its_child_closes_the_child_first():
     outer.__enter__()
     inner = rec.span("layer_call", "inner")
     inner.__enter__()
-    outer.__exit__(None, None, None)                 # a failure skipped the child's exit
+    outer.__exit__(None, None, None)  # a failure skipped the child's exit
     r.stop()
     by_name = {e.name: e for e in r.events}
     assert by_name["inner"].parent == by_name["outer"].seq
@@ -143,20 +168,26 @@ def test_a_parent_closed_before_its_child_closes_the_child_first():
     assert rec.active() is None and r._stack == []
 
 
-def _epoch_with_batches(steps: int, grad_nan_at: int | None = None, plain: bool = False) -> list[int]:
+def _epoch_with_batches(
+    steps: int, grad_nan_at: int | None = None, plain: bool = False
+) -> list[int]:
     """Steps that emit a batch of two "gradient" events each; returns the indices ``make`` was called for."""
     made: list[int] = []
 
     def make(i: int):
         made.append(i)
         return f"d/w{i}:0", "d", {"variable": f"d/w{i}:0", "norm": float(i)}
+
     with rec.span("epoch", "epoch 0", data={"epoch": 0}):
         for s in range(steps):
             with rec.span("step", f"step {s}", data={"step": s, "last": s == steps - 1}) as sp:
                 with rec.span("tape", "GradientTape.gradient"):
                     rec.emit_each("gradient", "tensorflow.GradientTape.gradient", 2, make)
-                figures = {"step": s, "logs": {"loss": 1.0},
-                           "grad_norm": float("inf") if s == grad_nan_at else 2.0}
+                figures = {
+                    "step": s,
+                    "logs": {"loss": 1.0},
+                    "grad_norm": float("inf") if s == grad_nan_at else 2.0,
+                }
                 sp.set_payload(PlainPayload(figures) if plain else figures)
     return made
 
@@ -168,11 +199,20 @@ def test_emit_each_makes_its_events_only_for_kept_steps():
     finally:
         r.stop()
     grads = [e for e in r.events if e.kind == "gradient"]
-    assert [(e.step, e.name) for e in grads] == [(0, "d/w0:0"), (0, "d/w1:0"), (3, "d/w0:0"), (3, "d/w1:0")]
-    assert made == [0, 1, 0, 1]                        # steps 1 and 2 were dropped without making their events
+    assert [(e.step, e.name) for e in grads] == [
+        (0, "d/w0:0"),
+        (0, "d/w1:0"),
+        (3, "d/w0:0"),
+        (3, "d/w1:0"),
+    ]
+    assert made == [0, 1, 0, 1]  # steps 1 and 2 were dropped without making their events
     tape = next(e for e in r.events if e.kind == "tape")
     first, second = grads[0], grads[1]
-    assert first.parent == second.parent == tape.seq and second.seq == first.seq + 1 and first.t == second.t
+    assert (
+        first.parent == second.parent == tape.seq
+        and second.seq == first.seq + 1
+        and first.t == second.t
+    )
     assert first.layer == "d" and first.data == {"variable": "d/w0:0", "norm": 0.0}
     seqs = [e.seq for e in r.events]
     assert seqs == sorted(set(seqs))
@@ -180,7 +220,7 @@ def test_emit_each_makes_its_events_only_for_kept_steps():
 
 def test_emit_each_in_summary_detail_and_off():
     called = []
-    rec.emit_each("gradient", None, 3, lambda i: called.append(i))      # nothing records: no call
+    rec.emit_each("gradient", None, 3, lambda i: called.append(i))  # nothing records: no call
     r = Recorder("summary").start()
     try:
         rec.emit_each("gradient", None, 3, lambda i: called.append(i))
@@ -207,11 +247,15 @@ def test_a_non_finite_gradient_norm_keeps_the_step_whole(plain):
     if plain:
         assert whys == [(0, "first step of the epoch"), (3, "last step of the epoch")]
     else:
-        assert whys == [(0, "first step of the epoch"), (1, "a non-finite value"), (3, "last step of the epoch")]
+        assert whys == [
+            (0, "first step of the epoch"),
+            (1, "a non-finite value"),
+            (3, "last step of the epoch"),
+        ]
         step1 = next(e for e in r.events if e.kind == "step" and e.step == 1)
         assert step1.data["grad_norm"] == "inf" and step1.data["full"] is True
     steps = [e for e in r.events if e.kind == "step"]
-    assert all(type(e.data) is dict for e in steps)            # a plain dict, whatever the engine handed in
+    assert all(type(e.data) is dict for e in steps)  # a plain dict, whatever the engine handed in
 
 
 def test_finished_events_are_made_when_read_and_stay_in_order():
@@ -225,8 +269,8 @@ def test_finished_events_are_made_when_read_and_stay_in_order():
         r.stop()
     assert [e.name for e in first] == ["a"]
     assert [e.name for e in r.finished] == ["a", "b", "Model.fit"]
-    assert r.finished[0] is first[0]                     # made once
-    assert r._kept[0] is first[0]                        # and in place of its fields, which are not held twice
+    assert r.finished[0] is first[0]  # made once
+    assert r._kept[0] is first[0]  # and in place of its fields, which are not held twice
     assert [e.name for e in r.events] == ["Model.fit", "a", "b"]
 
 
@@ -249,12 +293,14 @@ def test_pause_hides_the_recording_until_resume():
     paused.pause()
     paused.stop()
     for stopped in (r, paused):
-        stopped.resume()                               # stopped, paused or not: resuming does not install it again
+        stopped.resume()  # stopped, paused or not: resuming does not install it again
         assert rec.active() is None
     summary = Recorder("summary").start()
     try:
         summary.pause()
         summary.resume()
-        assert rec.active() is summary and rec.stepwise() is None     # summary keeps nothing inside steps
+        assert (
+            rec.active() is summary and rec.stepwise() is None
+        )  # summary keeps nothing inside steps
     finally:
         summary.stop()

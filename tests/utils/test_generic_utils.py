@@ -1,4 +1,5 @@
 """Keras 2's progress bar, character for character, on a fake clock."""
+
 from __future__ import annotations
 
 import sys
@@ -17,13 +18,15 @@ def _last_line(out: str) -> str:
 
 def test_verbose_1_final_line(clock, capsys):
     bar = Progbar(469, stateful_metrics=STATEFUL)
-    clock.t += 0.2                                       # the first step: slow (tracing), left out of the per-step time
+    clock.t += 0.2  # the first step: slow (tracing), left out of the per-step time
     bar.update(1, [("loss", 2.3), ("accuracy", 0.1)])
-    clock.t += 2.8                                       # 468 more steps: 2.8 / 468 = 5.98 ms each
+    clock.t += 2.8  # 468 more steps: 2.8 / 468 = 5.98 ms each
     bar.update(469, [("loss", 0.2570), ("accuracy", 0.9256)], finalize=False)
     line = bar.update(469, [("loss", 0.2570), ("accuracy", 0.9256)], finalize=True)
     out = capsys.readouterr().out
-    expected = "469/469 [==============================] - 3s 6ms/step - loss: 0.2570 - accuracy: 0.9256"
+    expected = (
+        "469/469 [==============================] - 3s 6ms/step - loss: 0.2570 - accuracy: 0.9256"
+    )
     assert _last_line(out) == expected
     assert line == expected
     assert out.endswith(expected + "\n")
@@ -33,9 +36,11 @@ def test_verbose_1_lines_while_running(clock, capsys):
     bar = Progbar(469, stateful_metrics=STATEFUL)
     clock.t += 0.2
     first = bar.update(1, [("loss", 2.3)])
-    clock.t += 0.5                                       # 234 steps in 0.5 s: 2.137 ms each, 234 left -> 0.5 s
+    clock.t += 0.5  # 234 steps in 0.5 s: 2.137 ms each, 234 left -> 0.5 s
     middle = bar.update(235, [("loss", 1.0)])
-    assert first == "  1/469 [..............................] - ETA: 1:33 - loss: 2.3000"    # 0.2 s * 468 = 93.6 s
+    assert (
+        first == "  1/469 [..............................] - ETA: 1:33 - loss: 2.3000"
+    )  # 0.2 s * 468 = 93.6 s
     assert middle == "235/469 [==============>...............] - ETA: 0s - loss: 1.0000"
     out = capsys.readouterr().out
     # each redraw backs over the previous line, then returns to its start
@@ -49,11 +54,11 @@ def test_redraws_at_most_every_interval_but_keeps_the_values(clock, capsys):
     clock.t += 1
     assert bar.update(1, [("x", 1.0)]) is not None
     clock.t += 0.01
-    assert bar.update(3, [("x", 4.0)]) is None          # 0.01 s after the last redraw: not drawn
+    assert bar.update(3, [("x", 4.0)]) is None  # 0.01 s after the last redraw: not drawn
     assert capsys.readouterr().out.count("\r") == 1
     clock.t += 0.05
     line = bar.update(4, [("x", 4.0)])
-    assert line.endswith(" - x: 3.2500")                 # (1*1 + 4*2 + 4*1) / 4: weighted by steps since the last
+    assert line.endswith(" - x: 3.2500")  # (1*1 + 4*2 + 4*1) / 4: weighted by steps since the last
 
 
 def test_values_not_stateful_are_averaged_stateful_are_shown_as_given(clock):
@@ -72,28 +77,32 @@ def test_small_values_in_scientific_notation(clock):
 def test_verbose_2_compares_without_abs(clock, capsys):
     bar = Progbar(1, verbose=2, stateful_metrics=["a"])
     bar.update(1, [("a", -0.5)])
-    assert " - a: -5.0000e-01 - " in capsys.readouterr().out   # Keras's quirk: avg > 1e-3, not abs(avg)
+    assert (
+        " - a: -5.0000e-01 - " in capsys.readouterr().out
+    )  # Keras's quirk: avg > 1e-3, not abs(avg)
 
 
 def test_verbose_2_one_line_at_the_end(clock, capsys):
     bar = Progbar(469, verbose=2, stateful_metrics=STATEFUL)
     clock.t += 1.2
-    assert bar.update(468, [("loss", 2.4)]) is None     # nothing before the end
+    assert bar.update(468, [("loss", 2.4)]) is None  # nothing before the end
     line = bar.update(469, [("loss", 2.3361), ("accuracy", 0.0999)])
     assert capsys.readouterr().out == line + "\n"
-    assert line == "469/469 - 1s - loss: 2.3361 - accuracy: 0.0999 - 1s/epoch - 3ms/step"   # 1.2 s / 469
+    assert (
+        line == "469/469 - 1s - loss: 2.3361 - accuracy: 0.0999 - 1s/epoch - 3ms/step"
+    )  # 1.2 s / 469
 
 
 def test_shorter_line_is_padded_over_the_longer_one(clock, capsys):
     bar = Progbar(100)
     clock.t += 1
     long_line = bar.update(1, [("a_long_metric_name", 1.0)])
-    bar._values_order.clear()                            # the next line has no metrics: much shorter
+    bar._values_order.clear()  # the next line has no metrics: much shorter
     clock.t += 1
     bar.update(2)
     out = capsys.readouterr().out
     second = out.split("\r")[-1]
-    assert len(second) == len(long_line)                 # trailing spaces cover the old text
+    assert len(second) == len(long_line)  # trailing spaces cover the old text
     assert second.rstrip() == "  2/100 [..............................] - ETA: 1:38"
 
 
@@ -104,8 +113,10 @@ def test_not_a_terminal_starts_each_redraw_on_a_new_line(clock, capsys):
     bar.update(1)
     clock.t += 1
     bar.update(2)
-    assert capsys.readouterr().out == ("\n1/2 [==============>...............] - ETA: 1s"
-                                       "\n2/2 [==============================] - 2s 1s/step\n")
+    assert capsys.readouterr().out == (
+        "\n1/2 [==============>...............] - ETA: 1s"
+        "\n2/2 [==============================] - 2s 1s/step\n"
+    )
 
 
 def test_unknown_target(clock):
@@ -123,13 +134,17 @@ def test_add_advances_by_n(clock):
 
 def test_time_formats():
     assert [_format_time(t, "step") for t in (0, 3.0, 0.0123, 5e-5)] == [
-        " 0s/step", " 3s/step", " 12ms/step", " 50us/step"]
+        " 0s/step",
+        " 3s/step",
+        " 12ms/step",
+        " 50us/step",
+    ]
     assert [_format_eta(t) for t in (42.9, 75, 3725)] == ["42s", "1:15", "1:02:05"]
 
 
 def test_dynamic_display_rule(monkeypatch):
     monkeypatch.delenv("PYCHARM_HOSTED", raising=False)
-    monkeypatch.setattr(sys, "stdout", open("/dev/null", "w"))      # not a terminal
+    monkeypatch.setattr(sys, "stdout", open("/dev/null", "w"))  # not a terminal
     assert progbar._is_dynamic_display() is ("posix" in sys.modules)
     monkeypatch.delitem(sys.modules, "posix", raising=False)
     assert progbar._is_dynamic_display() is ("ipykernel" in sys.modules)

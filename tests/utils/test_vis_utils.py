@@ -1,4 +1,5 @@
 """plot_model and model_to_dot: Keras's record labels, drawn by the real Graphviz, written atomically."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,25 +9,57 @@ from fittrace.keras.models import Sequential
 
 
 def _cnn() -> Sequential:
-    return Sequential([layers.Conv2D(4, 3, activation="relu", input_shape=(9, 9, 1)), layers.MaxPooling2D(),
-                       layers.Flatten(), layers.Dense(3)])
+    return Sequential(
+        [
+            layers.Conv2D(4, 3, activation="relu", input_shape=(9, 9, 1)),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dense(3),
+        ]
+    )
 
 
 def _labels(dot: str) -> list[str]:
-    return [line.split('label="', 1)[1].rsplit('"]', 1)[0] for line in dot.splitlines() if "label=" in line]
+    return [
+        line.split('label="', 1)[1].rsplit('"]', 1)[0]
+        for line in dot.splitlines()
+        if "label=" in line
+    ]
 
 
 def test_labels_follow_keras():
     m = _cnn()
-    assert _labels(utils.model_to_dot(m)) == [f"{m.layers[0].name}_input|InputLayer", f"{m.layers[0].name}|Conv2D",
-                                              f"{m.layers[1].name}|MaxPooling2D", f"{m.layers[2].name}|Flatten",
-                                              f"{m.layers[3].name}|Dense"]
-    full = _labels(utils.model_to_dot(m, show_shapes=True, show_dtype=True, show_layer_activations=True,
-                                      show_trainable=True, show_layer_names=False))
-    assert full[1] == "T|{{Conv2D|relu}|float32}|{input:|output:}|{{(None, 9, 9, 1)}|{(None, 7, 7, 4)}}"
-    assert full[4].startswith("T|{{Dense|linear}|float32}") and "{(None, 36)}|{(None, 3)}" in full[4]
+    assert _labels(utils.model_to_dot(m)) == [
+        f"{m.layers[0].name}_input|InputLayer",
+        f"{m.layers[0].name}|Conv2D",
+        f"{m.layers[1].name}|MaxPooling2D",
+        f"{m.layers[2].name}|Flatten",
+        f"{m.layers[3].name}|Dense",
+    ]
+    full = _labels(
+        utils.model_to_dot(
+            m,
+            show_shapes=True,
+            show_dtype=True,
+            show_layer_activations=True,
+            show_trainable=True,
+            show_layer_names=False,
+        )
+    )
+    assert (
+        full[1]
+        == "T|{{Conv2D|relu}|float32}|{input:|output:}|{{(None, 9, 9, 1)}|{(None, 7, 7, 4)}}"
+    )
+    assert (
+        full[4].startswith("T|{{Dense|linear}|float32}") and "{(None, 36)}|{(None, 3)}" in full[4]
+    )
     dot = utils.model_to_dot(m, rankdir="LR", dpi=50, layer_range=(1, 3))
-    assert "rankdir=LR;" in dot and "dpi=50;" in dot and len(_labels(dot)) == 2 and dot.count("->") == 1
+    assert (
+        "rankdir=LR;" in dot
+        and "dpi=50;" in dot
+        and len(_labels(dot)) == 2
+        and dot.count("->") == 1
+    )
 
 
 def test_an_unbuilt_model_cannot_be_drawn(tmp_path):

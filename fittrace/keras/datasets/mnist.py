@@ -7,6 +7,7 @@ Looks, in order, at: ``path`` itself (a file, or a folder of IDX files); Keras's
 ``mnist.npz`` and checks its SHA-256 before keeping it. Offline, the error names the alternatives.
 ``ORIGIN_FOLDER`` (or the ``FITTRACE_MNIST_ORIGIN`` environment variable) changes where it downloads from.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -21,8 +22,12 @@ import numpy as np
 
 ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 FILE_HASH = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
-IDX_FILES = {"x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
-             "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz"}
+IDX_FILES = {
+    "x_train": "train-images-idx3-ubyte.gz",
+    "y_train": "train-labels-idx1-ubyte.gz",
+    "x_test": "t10k-images-idx3-ubyte.gz",
+    "y_test": "t10k-labels-idx1-ubyte.gz",
+}
 
 
 class MnistUnavailableError(OSError):
@@ -54,19 +59,25 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     elif magic == 2049:
         body, shape = data[8:], (count,)
     else:
-        raise ValueError(f"{path}: magic number {magic} is neither 2051 (images) nor 2049 (labels): not an MNIST "
-                         "IDX file.")
+        raise ValueError(
+            f"{path}: magic number {magic} is neither 2051 (images) nor 2049 (labels): not an MNIST "
+            "IDX file."
+        )
     expected = int(np.prod(shape))
     if len(body) != expected:
-        raise ValueError(f"{path}: holds {len(body)} data bytes but its header announces {expected} "
-                         f"(shape {shape}); the file is truncated or corrupt.")
+        raise ValueError(
+            f"{path}: holds {len(body)} data bytes but its header announces {expected} "
+            f"(shape {shape}); the file is truncated or corrupt."
+        )
     return np.frombuffer(body, dtype=np.uint8).reshape(shape).copy()
 
 
 def load_idx_folder(folder: str | os.PathLike) -> dict[str, np.ndarray]:
     """Whatever of the four IDX files ``folder`` holds, keyed x_train, y_train, x_test, y_test."""
     folder = Path(folder)
-    return {key: read_idx(folder / name) for key, name in IDX_FILES.items() if (folder / name).exists()}
+    return {
+        key: read_idx(folder / name) for key, name in IDX_FILES.items() if (folder / name).exists()
+    }
 
 
 def _from_idx(folder: Path) -> tuple | None:
@@ -75,7 +86,9 @@ def _from_idx(folder: Path) -> tuple | None:
         return None
     missing = [name for name in IDX_FILES.values() if not (folder / name).exists()]
     if missing:
-        raise FileNotFoundError(f"{folder} holds only some MNIST IDX files; missing: {', '.join(missing)}.")
+        raise FileNotFoundError(
+            f"{folder} holds only some MNIST IDX files; missing: {', '.join(missing)}."
+        )
     d = load_idx_folder(folder)
     return (d["x_train"], d["y_train"]), (d["x_test"], d["y_test"])
 
@@ -97,8 +110,10 @@ def _download(target: Path) -> None:
                 digest.update(chunk)
                 out.write(chunk)
         if digest.hexdigest() != FILE_HASH:
-            raise ValueError(f"The file downloaded from {url} failed verification: SHA-256 {digest.hexdigest()}, "
-                             f"expected {FILE_HASH}. It was deleted; try again or place mnist.npz by hand.")
+            raise ValueError(
+                f"The file downloaded from {url} failed verification: SHA-256 {digest.hexdigest()}, "
+                f"expected {FILE_HASH}. It was deleted; try again or place mnist.npz by hand."
+            )
         os.replace(tmp, target)
     except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
         raise MnistUnavailableError(
@@ -111,7 +126,9 @@ def _download(target: Path) -> None:
             os.unlink(tmp)
 
 
-def load_data(path: str = "mnist.npz") -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_data(
+    path: str = "mnist.npz",
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load MNIST (see the module docstring for where it looks)."""
     given = Path(path).expanduser()
     if given.is_file():
@@ -119,8 +136,10 @@ def load_data(path: str = "mnist.npz") -> tuple[tuple[np.ndarray, np.ndarray], t
     if given.is_dir():
         found = _from_idx(given)
         if found is None:
-            raise FileNotFoundError(f"{given} holds neither mnist.npz nor the MNIST IDX files "
-                                    f"({', '.join(IDX_FILES.values())}).")
+            raise FileNotFoundError(
+                f"{given} holds neither mnist.npz nor the MNIST IDX files "
+                f"({', '.join(IDX_FILES.values())})."
+            )
         return found
     cached = cache_dir() / given.name
     if cached.is_file():

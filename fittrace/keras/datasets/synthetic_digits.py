@@ -10,6 +10,7 @@ epochs. Drawing is vectorised: points are splatted onto the grid and blurred wit
     >>> x.shape, x.dtype, sorted(set(y.tolist())) == list(range(10))
     ((20, 28, 28), dtype('uint8'), True)
 """
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,9 @@ import numpy as np
 _SIZE = 28
 
 
-def _arc(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int = 24) -> np.ndarray:
+def _arc(
+    cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int = 24
+) -> np.ndarray:
     """Points on an elliptic arc; angles in degrees, 0 = right, 90 = down (image coordinates)."""
     t = np.radians(np.linspace(a0, a1, n))
     return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
@@ -37,27 +40,99 @@ def _line(*pts: tuple[float, float], n: int = 12) -> np.ndarray:
 # Skeletons in a unit box (x right, y down); each class has a few style variants, each a list of strokes.
 _GLYPHS: dict[int, list[list[np.ndarray]]] = {
     0: [[_arc(0.5, 0.5, 0.28, 0.42, 0, 360, 40)], [_arc(0.5, 0.5, 0.22, 0.42, -80, 290, 40)]],
-    1: [[_line((0.5, 0.08), (0.5, 0.92))], [_line((0.32, 0.25), (0.55, 0.08), (0.55, 0.92))],
-        [_line((0.35, 0.25), (0.52, 0.08), (0.52, 0.92)), _line((0.32, 0.92), (0.72, 0.92))]],
-    2: [[np.concatenate([_arc(0.5, 0.32, 0.26, 0.24, 190, 360, 20), _line((0.76, 0.32), (0.22, 0.92)),
-                         _line((0.22, 0.92), (0.82, 0.92))])],
-        [np.concatenate([_arc(0.48, 0.3, 0.25, 0.22, 200, 390, 20), _line((0.7, 0.42), (0.25, 0.9)),
-                         _line((0.25, 0.9), (0.8, 0.86))])]],
-    3: [[np.concatenate([_arc(0.48, 0.3, 0.26, 0.21, 200, 450, 24), _arc(0.48, 0.7, 0.28, 0.22, 270, 520, 24)])],
-        [np.concatenate([_line((0.25, 0.1), (0.75, 0.1), (0.45, 0.45)), _arc(0.47, 0.68, 0.28, 0.23, 270, 520)])]],
-    4: [[_line((0.62, 0.08), (0.18, 0.65), (0.82, 0.65)), _line((0.62, 0.3), (0.62, 0.92))],
-        [_line((0.3, 0.08), (0.25, 0.55), (0.8, 0.55)), _line((0.68, 0.1), (0.68, 0.92))]],
-    5: [[np.concatenate([_line((0.76, 0.1), (0.3, 0.1), (0.27, 0.46)), _arc(0.48, 0.66, 0.28, 0.25, 230, 500, 26)])],
-        [np.concatenate([_line((0.72, 0.1), (0.32, 0.12), (0.3, 0.48)), _arc(0.47, 0.68, 0.25, 0.22, 240, 480, 24)])]],
-    6: [[np.concatenate([_line((0.7, 0.08), (0.32, 0.5)), _arc(0.5, 0.68, 0.24, 0.24, 180, 540, 30)])],
-        [np.concatenate([_arc(0.62, 0.55, 0.38, 0.47, 250, 180, 16), _arc(0.5, 0.7, 0.24, 0.21, 180, 540, 30)])]],
-    7: [[_line((0.2, 0.1), (0.8, 0.1), (0.42, 0.92))],
+    1: [
+        [_line((0.5, 0.08), (0.5, 0.92))],
+        [_line((0.32, 0.25), (0.55, 0.08), (0.55, 0.92))],
+        [_line((0.35, 0.25), (0.52, 0.08), (0.52, 0.92)), _line((0.32, 0.92), (0.72, 0.92))],
+    ],
+    2: [
+        [
+            np.concatenate(
+                [
+                    _arc(0.5, 0.32, 0.26, 0.24, 190, 360, 20),
+                    _line((0.76, 0.32), (0.22, 0.92)),
+                    _line((0.22, 0.92), (0.82, 0.92)),
+                ]
+            )
+        ],
+        [
+            np.concatenate(
+                [
+                    _arc(0.48, 0.3, 0.25, 0.22, 200, 390, 20),
+                    _line((0.7, 0.42), (0.25, 0.9)),
+                    _line((0.25, 0.9), (0.8, 0.86)),
+                ]
+            )
+        ],
+    ],
+    3: [
+        [
+            np.concatenate(
+                [
+                    _arc(0.48, 0.3, 0.26, 0.21, 200, 450, 24),
+                    _arc(0.48, 0.7, 0.28, 0.22, 270, 520, 24),
+                ]
+            )
+        ],
+        [
+            np.concatenate(
+                [
+                    _line((0.25, 0.1), (0.75, 0.1), (0.45, 0.45)),
+                    _arc(0.47, 0.68, 0.28, 0.23, 270, 520),
+                ]
+            )
+        ],
+    ],
+    4: [
+        [_line((0.62, 0.08), (0.18, 0.65), (0.82, 0.65)), _line((0.62, 0.3), (0.62, 0.92))],
+        [_line((0.3, 0.08), (0.25, 0.55), (0.8, 0.55)), _line((0.68, 0.1), (0.68, 0.92))],
+    ],
+    5: [
+        [
+            np.concatenate(
+                [
+                    _line((0.76, 0.1), (0.3, 0.1), (0.27, 0.46)),
+                    _arc(0.48, 0.66, 0.28, 0.25, 230, 500, 26),
+                ]
+            )
+        ],
+        [
+            np.concatenate(
+                [
+                    _line((0.72, 0.1), (0.32, 0.12), (0.3, 0.48)),
+                    _arc(0.47, 0.68, 0.25, 0.22, 240, 480, 24),
+                ]
+            )
+        ],
+    ],
+    6: [
+        [
+            np.concatenate(
+                [_line((0.7, 0.08), (0.32, 0.5)), _arc(0.5, 0.68, 0.24, 0.24, 180, 540, 30)]
+            )
+        ],
+        [
+            np.concatenate(
+                [
+                    _arc(0.62, 0.55, 0.38, 0.47, 250, 180, 16),
+                    _arc(0.5, 0.7, 0.24, 0.21, 180, 540, 30),
+                ]
+            )
+        ],
+    ],
+    7: [
+        [_line((0.2, 0.1), (0.8, 0.1), (0.42, 0.92))],
         [_line((0.2, 0.1), (0.8, 0.1), (0.45, 0.92)), _line((0.35, 0.5), (0.75, 0.5))],
-        [_line((0.2, 0.18), (0.25, 0.1), (0.8, 0.1), (0.55, 0.5), (0.5, 0.92))]],
-    8: [[_arc(0.5, 0.29, 0.21, 0.2, 0, 360, 30), _arc(0.5, 0.7, 0.26, 0.22, 0, 360, 30)],
-        [_arc(0.5, 0.3, 0.19, 0.21, 0, 360, 30), _arc(0.5, 0.7, 0.24, 0.21, 0, 360, 30)]],
-    9: [[_arc(0.5, 0.32, 0.24, 0.22, 0, 360, 30), _line((0.74, 0.32), (0.7, 0.92))],
-        [_arc(0.48, 0.3, 0.23, 0.21, 0, 360, 30), _arc(0.25, 0.3, 0.48, 0.62, 0, 80, 14)]],
+        [_line((0.2, 0.18), (0.25, 0.1), (0.8, 0.1), (0.55, 0.5), (0.5, 0.92))],
+    ],
+    8: [
+        [_arc(0.5, 0.29, 0.21, 0.2, 0, 360, 30), _arc(0.5, 0.7, 0.26, 0.22, 0, 360, 30)],
+        [_arc(0.5, 0.3, 0.19, 0.21, 0, 360, 30), _arc(0.5, 0.7, 0.24, 0.21, 0, 360, 30)],
+    ],
+    9: [
+        [_arc(0.5, 0.32, 0.24, 0.22, 0, 360, 30), _line((0.74, 0.32), (0.7, 0.92))],
+        [_arc(0.48, 0.3, 0.23, 0.21, 0, 360, 30), _arc(0.25, 0.3, 0.48, 0.62, 0, 80, 14)],
+    ],
 }
 
 
@@ -101,13 +176,18 @@ def _render(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     shift = rng.normal(0, 1.2, (n, 2))
     for key in sorted({(int(lab), int(v)) for lab, v in zip(labels, variants)}):
         rows = np.nonzero((labels == key[0]) & (variants == key[1]))[0]
-        pts = _densified(*key) - 0.5                                          # centred unit box
+        pts = _densified(*key) - 0.5  # centred unit box
         m = len(rows)
         # per-image affine: rotation * shear * scale, in pixels (20 px box like MNIST's)
         c, s = np.cos(angle[rows]), np.sin(angle[rows])
         sx, sy = 20 * scale[rows] * aspect[rows], 20 * scale[rows]
-        a = np.stack([np.stack([c * sx, (-s + c * shear[rows]) * sy], -1),
-                      np.stack([s * sx, (c + s * shear[rows]) * sy], -1)], axis=1)   # (m, 2, 2)
+        a = np.stack(
+            [
+                np.stack([c * sx, (-s + c * shear[rows]) * sy], -1),
+                np.stack([s * sx, (c + s * shear[rows]) * sy], -1),
+            ],
+            axis=1,
+        )  # (m, 2, 2)
         wobble = rng.normal(0, 0.012, (m, 1, 2)) * np.linspace(-1, 1, len(pts))[None, :, None]
         xy = (pts[None] + wobble) @ a.transpose(0, 2, 1) + 13.5 + shift[rows, None, :]
         x, y = xy[..., 0], xy[..., 1]
@@ -115,12 +195,19 @@ def _render(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         fx, fy = (x - x0).astype(np.float32), (y - y0).astype(np.float32)
         base = np.arange(m, dtype=np.int64)[:, None] * (_SIZE * _SIZE)
         flats, weights = [], []
-        for dx, dy, w in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
+        for dx, dy, w in (
+            (0, 0, (1 - fx) * (1 - fy)),
+            (1, 0, fx * (1 - fy)),
+            (0, 1, (1 - fx) * fy),
+            (1, 1, fx * fy),
+        ):
             xi, yi = x0 + dx, y0 + dy
             ok = (xi >= 0) & (xi < _SIZE) & (yi >= 0) & (yi < _SIZE)
             flats.append((base + yi * _SIZE + xi)[ok])
             weights.append(w[ok])
-        ink = np.bincount(np.concatenate(flats), weights=np.concatenate(weights), minlength=m * _SIZE * _SIZE)
+        ink = np.bincount(
+            np.concatenate(flats), weights=np.concatenate(weights), minlength=m * _SIZE * _SIZE
+        )
         images[rows] = ink.reshape(m, -1)
     # pen thickness: blur with one of a few Gaussians, then saturate ink density into intensity
     thickness = rng.integers(0, 4, n)
@@ -129,7 +216,7 @@ def _render(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         rows = thickness == k
         if rows.any():
             g = _gaussian_matrix(sigma)
-            grid[rows] = g @ grid[rows] @ g.T          # separable blur as two batched matmuls
+            grid[rows] = g @ grid[rows] @ g.T  # separable blur as two batched matmuls
     gain = rng.uniform(0.9, 1.6, (n, 1, 1)).astype(np.float32)
     ink = 1.0 - np.exp(-grid * gain * 2.2)
     ink += rng.normal(0, 0.03, ink.shape).astype(np.float32) * (ink > 0.05)
@@ -137,21 +224,29 @@ def _render(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def _generate(seed: int, num_train: int, num_test: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _generate(
+    seed: int, num_train: int, num_test: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    y_train = np.concatenate([np.arange(10), rng.integers(0, 10, max(0, num_train - 10))])[:num_train]
+    y_train = np.concatenate([np.arange(10), rng.integers(0, 10, max(0, num_train - 10))])[
+        :num_train
+    ]
     y_test = np.concatenate([np.arange(10), rng.integers(0, 10, max(0, num_test - 10))])[:num_test]
-    y_train, y_test = rng.permutation(y_train).astype(np.uint8), rng.permutation(y_test).astype(np.uint8)
-    chunks = [_render(y_train[i:i + 5000], rng) for i in range(0, num_train, 5000)]
+    y_train, y_test = (
+        rng.permutation(y_train).astype(np.uint8),
+        rng.permutation(y_test).astype(np.uint8),
+    )
+    chunks = [_render(y_train[i : i + 5000], rng) for i in range(0, num_train, 5000)]
     x_train = np.concatenate(chunks) if chunks else np.zeros((0, _SIZE * _SIZE), np.uint8)
     x_test = _render(y_test, rng) if num_test else np.zeros((0, _SIZE * _SIZE), np.uint8)
     for a in (x_train, x_test, y_train, y_test):
-        a.setflags(write=False)                   # cached: callers get read-only arrays and copy to change them
+        a.setflags(write=False)  # cached: callers get read-only arrays and copy to change them
     return x_train.reshape(-1, _SIZE, _SIZE), y_train, x_test.reshape(-1, _SIZE, _SIZE), y_test
 
 
-def load_data(seed: int = 0, num_train: int = 60000, num_test: int = 10000
-              ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_data(
+    seed: int = 0, num_train: int = 60000, num_test: int = 10000
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """MNIST-shaped synthetic digits, deterministic by ``seed``."""
     for name, value in (("num_train", num_train), ("num_test", num_test)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:

@@ -1,12 +1,19 @@
 """``fittrace.keras.optimizers.schedules`` (as ``tensorflow.keras.optimizers.schedules``)."""
+
 from fittrace.optimizers.schedules import (
-                                           CosineDecay,
-                                           ExponentialDecay,
-                                           InverseTimeDecay,
-                                           LearningRateSchedule,
-                                           PiecewiseConstantDecay,
-                                           PolynomialDecay,
+    CosineDecay,
+    ExponentialDecay,
+    InverseTimeDecay,
+    LearningRateSchedule,
+    PiecewiseConstantDecay,
+    PolynomialDecay,
 )
 
-__all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
-           "InverseTimeDecay", "CosineDecay"]
+__all__ = [
+    "LearningRateSchedule",
+    "ExponentialDecay",
+    "PiecewiseConstantDecay",
+    "PolynomialDecay",
+    "InverseTimeDecay",
+    "CosineDecay",
+]

@@ -6,6 +6,7 @@ Mirrors tf_keras/src/layers/core/activation.py. Left out: nothing.
     >>> Activation("relu")(np.array([[-1.0, 2.0]], dtype="float32")).numpy().tolist()
     [[0.0, 2.0]]
 """
+
 from __future__ import annotations
 
 from typing import Any

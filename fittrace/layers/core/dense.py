@@ -8,6 +8,7 @@ constraints' projections other than after the update, and inputs of more than tw
     >>> layer(np.ones((2, 3), dtype="float32")).shape
     (2, 4)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,13 +32,23 @@ class Dense(Layer):
         kernel_regularizer / bias_regularizer: optional penalties added to the loss.
     """
 
-    def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
-                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        activation: Any = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"Received an invalid value for `units`, expected a positive integer. Received: "
-                             f"units={units}")
+            raise ValueError(
+                f"Received an invalid value for `units`, expected a positive integer. Received: "
+                f"units={units}"
+            )
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
@@ -49,15 +60,30 @@ class Dense(Layer):
     def build(self, input_shape: tuple) -> None:
         last_dim = input_shape[-1]
         if last_dim is None:
-            raise rec.with_facts(ValueError("The last dimension of the inputs to a Dense layer should be defined. "
-                                            f"Found None. Full input shape received: {tuple(input_shape)}"),
-                                 check="undefined_last_dim", layer=self.name)
+            raise rec.with_facts(
+                ValueError(
+                    "The last dimension of the inputs to a Dense layer should be defined. "
+                    f"Found None. Full input shape received: {tuple(input_shape)}"
+                ),
+                check="undefined_last_dim",
+                layer=self.name,
+            )
         self.input_spec = InputSpec(min_ndim=2, axes={-1: last_dim})
-        self.kernel = self.add_weight("kernel", shape=(last_dim, self.units), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, trainable=True)
+        self.kernel = self.add_weight(
+            "kernel",
+            shape=(last_dim, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            trainable=True,
+        )
         if self.use_bias:
-            self.bias = self.add_weight("bias", shape=(self.units,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, trainable=True)
+            self.bias = self.add_weight(
+                "bias",
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                trainable=True,
+            )
         super().build(input_shape)
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -70,5 +96,9 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "units": self.units, "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+        }

@@ -12,6 +12,7 @@ updated in training as ``moving = moving * momentum + batch_stat * (1 - momentum
     >>> [round(float(v), 4) for v in bn.moving_mean.numpy()]                   # 0 * 0.99 + 1 * 0.01
     [0.01]
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,14 +28,28 @@ from fittrace.engine.input_spec import InputSpec
 class BatchNormalization(Layer):
     """Normalises over every axis but ``axis``; learns ``gamma`` (scale) and ``beta`` (center)."""
 
-    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 0.001, center: bool = True,
-                 scale: bool = True, beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
-                 moving_mean_initializer: Any = "zeros", moving_variance_initializer: Any = "ones",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        axis: int = -1,
+        momentum: float = 0.99,
+        epsilon: float = 0.001,
+        center: bool = True,
+        scale: bool = True,
+        beta_initializer: Any = "zeros",
+        gamma_initializer: Any = "ones",
+        moving_mean_initializer: Any = "zeros",
+        moving_variance_initializer: Any = "ones",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
         self.center, self.scale = center, scale
-        self._inits = (beta_initializer, gamma_initializer, moving_mean_initializer, moving_variance_initializer)
+        self._inits = (
+            beta_initializer,
+            gamma_initializer,
+            moving_mean_initializer,
+            moving_variance_initializer,
+        )
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
 
     def build(self, input_shape: tuple) -> None:
@@ -42,17 +57,24 @@ class BatchNormalization(Layer):
         axis = self.axis % ndim
         dim = input_shape[axis]
         if dim is None:
-            raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
-                             f"received an input with shape {tuple(input_shape)}.")
+            raise ValueError(
+                f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
+                f"received an input with shape {tuple(input_shape)}."
+            )
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
         beta_init, gamma_init, mean_init, var_init = self._inits
         if self.scale:
-            self.gamma = self.add_weight("gamma", shape=(dim,), initializer=gamma_init, trainable=True)
+            self.gamma = self.add_weight(
+                "gamma", shape=(dim,), initializer=gamma_init, trainable=True
+            )
         if self.center:
             self.beta = self.add_weight("beta", shape=(dim,), initializer=beta_init, trainable=True)
-        self.moving_mean = self.add_weight("moving_mean", shape=(dim,), initializer=mean_init, trainable=False)
-        self.moving_variance = self.add_weight("moving_variance", shape=(dim,), initializer=var_init,
-                                               trainable=False)
+        self.moving_mean = self.add_weight(
+            "moving_mean", shape=(dim,), initializer=mean_init, trainable=False
+        )
+        self.moving_variance = self.add_weight(
+            "moving_variance", shape=(dim,), initializer=var_init, trainable=False
+        )
         super().build(input_shape)
 
     def _broadcast_shape(self, ndim: int) -> tuple[int, ...]:
@@ -71,7 +93,9 @@ class BatchNormalization(Layer):
             out = ops.divide(centered, ops.sqrt(ops.add(var, np.float32(self.epsilon))))
         else:
             mean = self.moving_mean.value.reshape(shape)
-            inv = 1.0 / np.sqrt(self.moving_variance.value.reshape(shape) + np.float32(self.epsilon))
+            inv = 1.0 / np.sqrt(
+                self.moving_variance.value.reshape(shape) + np.float32(self.epsilon)
+            )
             out = ops.multiply(ops.subtract(inputs, Tensor(mean)), Tensor(inv.astype(np.float32)))
         if self.scale:
             out = ops.multiply(out, ops.reshape(self.gamma, shape))
@@ -85,5 +109,11 @@ class BatchNormalization(Layer):
         self.moving_variance.assign_sub((self.moving_variance.value - batch_var) * decay)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale}
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+        }

@@ -3,6 +3,7 @@
 Mirrors tf_keras/src/layers/pooling/average_pooling2d.py: with "same" padding, the mean of the real values only,
 as TensorFlow computes it. Left out: ``data_format="channels_first"``.
 """
+
 from __future__ import annotations
 
 from fittrace.autodiff.conv import avg_pool2d
@@ -13,5 +14,6 @@ class AveragePooling2D(Pooling2D):
     """The mean of each ``pool_size`` window, per channel (with "same" padding, over the real values only)."""
 
     _pool = staticmethod(avg_pool2d)
+
 
 AvgPool2D = AveragePooling2D

@@ -5,6 +5,7 @@ Mirrors tf_keras/src/layers/pooling/global_average_pooling2d.py. Left out: ``dat
     >>> GlobalAveragePooling2D().compute_output_shape((None, 5, 5, 8))
     (None, 8)
 """
+
 from __future__ import annotations
 
 from fittrace import autodiff as ops
@@ -17,5 +18,6 @@ class GlobalAveragePooling2D(GlobalPooling2D):
 
     def call(self, inputs: Tensor) -> Tensor:
         return ops.reduce_mean(inputs, axis=(1, 2), keepdims=self.keepdims)
+
 
 GlobalAvgPool2D = GlobalAveragePooling2D

@@ -2,6 +2,7 @@
 
 Mirrors tf_keras/src/layers/pooling/global_max_pooling2d.py. Left out: ``data_format="channels_first"``.
 """
+
 from __future__ import annotations
 
 from fittrace.autodiff import Tensor
@@ -14,5 +15,6 @@ class GlobalMaxPooling2D(GlobalPooling2D):
 
     def call(self, inputs: Tensor) -> Tensor:
         return global_max_pool2d(inputs, self.keepdims)
+
 
 GlobalMaxPool2D = GlobalMaxPooling2D

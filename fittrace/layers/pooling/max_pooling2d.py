@@ -5,6 +5,7 @@ Mirrors tf_keras/src/layers/pooling/max_pooling2d.py. Left out: ``data_format="c
     >>> MaxPooling2D().compute_output_shape((None, 26, 26, 32))
     (None, 13, 13, 32)
 """
+
 from __future__ import annotations
 
 from fittrace.autodiff.conv import max_pool2d
@@ -15,5 +16,6 @@ class MaxPooling2D(Pooling2D):
     """The largest value of each ``pool_size`` window, per channel; ``strides`` default to ``pool_size``."""
 
     _pool = staticmethod(max_pool2d)
+
 
 MaxPool2D = MaxPooling2D

@@ -1,6 +1,7 @@
 """Regularization layers (tf_keras/src/layers/regularization/): Dropout. May import the engine's Layer,
 the autodiff and ``seeding``.
 """
+
 from __future__ import annotations
 
 from fittrace.layers.regularization.dropout import Dropout

@@ -8,6 +8,7 @@ of its behaviour (the random stream is not TensorFlow's).
     >>> Dropout(0.5)(x).numpy().tolist()            # a plain call is inference: unchanged
     [[1.0, 1.0, 1.0, 1.0]]
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -26,12 +27,19 @@ class Dropout(Layer):
     At inference (``training=False``: evaluate, predict, a plain call) it passes inputs through unchanged.
     """
 
-    def __init__(self, rate: float, noise_shape: Sequence[int] | None = None, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        rate: float,
+        noise_shape: Sequence[int] | None = None,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if isinstance(rate, (int, float)) and not 0 <= rate <= 1:
-            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
-                             f"Received: rate={rate}")
+            raise ValueError(
+                f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
+                f"Received: rate={rate}"
+            )
         self.rate = float(rate)
         self.noise_shape = noise_shape
         self._rng = np.random.default_rng(seed) if seed is not None else None
@@ -40,8 +48,11 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             return inputs
         rng = self._rng or seeding.generator()
-        shape = inputs.shape if self.noise_shape is None else tuple(
-            s if n is None else n for s, n in zip(inputs.shape, self.noise_shape))
+        shape = (
+            inputs.shape
+            if self.noise_shape is None
+            else tuple(s if n is None else n for s, n in zip(inputs.shape, self.noise_shape))
+        )
         keep = (rng.random(shape, dtype=np.float32) >= self.rate).astype(np.float32)
         keep *= np.float32(1.0 / (1.0 - self.rate)) if self.rate < 1 else np.float32(0)
         return ops.multiply(inputs, Tensor(keep))

@@ -5,6 +5,7 @@ Mirrors tf_keras/src/layers/reshaping/flatten.py. Left out: ``data_format="chann
     >>> Flatten().compute_output_shape((None, 28, 28))
     (None, 784)
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ Mirrors tf_keras/src/layers/reshaping/reshape.py, with its messages. Left out: n
     >>> Reshape((28, 28, 1)).compute_output_shape((None, 784))
     (None, 28, 28, 1)
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -23,8 +24,10 @@ class Reshape(Layer):
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
         if sum(1 for d in self.target_shape if d == -1) > 1:
-            raise ValueError(f"There must be at most one unknown dimension in output_shape. Received: "
-                             f"output_shape={self.target_shape}.")
+            raise ValueError(
+                f"There must be at most one unknown dimension in output_shape. Received: "
+                f"output_shape={self.target_shape}."
+            )
 
     def _resolve(self, input_shape: tuple) -> tuple:
         rest = input_shape[1:]
@@ -41,8 +44,10 @@ class Reshape(Layer):
         return self.target_shape
 
     def _size_error(self, input_shape: tuple) -> str:
-        return (f"total size of new array must be unchanged, input_shape = {list(input_shape[1:])}, "
-                f"output_shape = {list(self.target_shape)}")
+        return (
+            f"total size of new array must be unchanged, input_shape = {list(input_shape[1:])}, "
+            f"output_shape = {list(self.target_shape)}"
+        )
 
     def call(self, inputs: Tensor) -> Tensor:
         return ops.reshape(inputs, (inputs.shape[0],) + self._resolve(tuple(inputs.shape)))

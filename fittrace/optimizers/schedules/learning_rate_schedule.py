@@ -9,6 +9,7 @@ CosineDecayRestarts and ``schedules.serialize``/``deserialize``.
     >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(20)
     np.float32(0.025)
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,9 @@ class LearningRateSchedule:
     """Base class: a schedule is called with the step and returns the learning rate."""
 
     def __call__(self, step: Any) -> np.float32:
-        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`.")
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
@@ -40,9 +43,19 @@ class LearningRateSchedule:
 class _TimeDecay(LearningRateSchedule):
     """ExponentialDecay's and InverseTimeDecay's shared arguments and progress ``step / decay_steps``."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float, staircase: bool = False,
-                 name: str | None = None) -> None:
-        self.initial_learning_rate, self.decay_steps, self.decay_rate = initial_learning_rate, decay_steps, decay_rate
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: float,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str | None = None,
+    ) -> None:
+        self.initial_learning_rate, self.decay_steps, self.decay_rate = (
+            initial_learning_rate,
+            decay_steps,
+            decay_rate,
+        )
         self.staircase, self.name = staircase, name
 
     def _progress(self, step: Any) -> np.float32:
@@ -62,9 +75,11 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
     def __init__(self, boundaries: list, values: list, name: str | None = None) -> None:
         if len(boundaries) != len(values) - 1:
-            raise ValueError("The length of boundaries should be 1 less than the length of values. Received: "
-                             f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of length "
-                             f"{len(values)}.")
+            raise ValueError(
+                "The length of boundaries should be 1 less than the length of values. Received: "
+                f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of length "
+                f"{len(values)}."
+            )
         self.boundaries, self.values, self.name = boundaries, values, name
 
     def __call__(self, step: Any) -> np.float32:
@@ -78,15 +93,29 @@ class PolynomialDecay(LearningRateSchedule):
     """From ``initial_learning_rate`` down to ``end_learning_rate`` over ``decay_steps``, along ``(1 - t) ** power``;
     with ``cycle`` it starts again, each time over a longer stretch."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, end_learning_rate: float = 0.0001,
-                 power: float = 1.0, cycle: bool = False, name: str | None = None) -> None:
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: float,
+        end_learning_rate: float = 0.0001,
+        power: float = 1.0,
+        cycle: bool = False,
+        name: str | None = None,
+    ) -> None:
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.end_learning_rate, self.power, self.cycle, self.name = end_learning_rate, power, cycle, name
+        self.end_learning_rate, self.power, self.cycle, self.name = (
+            end_learning_rate,
+            power,
+            cycle,
+            name,
+        )
 
     def __call__(self, step: Any) -> np.float32:
         step, decay_steps, end = _F(step), _F(self.decay_steps), _F(self.end_learning_rate)
         if self.cycle:
-            decay_steps = decay_steps * (_F(1.0) if step == 0 else np.ceil(step / _F(self.decay_steps)))
+            decay_steps = decay_steps * (
+                _F(1.0) if step == 0 else np.ceil(step / _F(self.decay_steps))
+            )
         else:
             step = min(step, decay_steps)
         p = step / decay_steps
@@ -104,9 +133,20 @@ class CosineDecay(LearningRateSchedule):
     """Half a cosine from the rate down to ``alpha`` times it over ``decay_steps``; with ``warmup_target``, first a
     straight climb from ``initial_learning_rate`` to that target over ``warmup_steps``."""
 
-    def __init__(self, initial_learning_rate: float, decay_steps: float, alpha: float = 0.0,
-                 name: str | None = None, warmup_target: float | None = None, warmup_steps: float = 0) -> None:
-        self.initial_learning_rate, self.decay_steps, self.alpha = initial_learning_rate, decay_steps, alpha
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: float,
+        alpha: float = 0.0,
+        name: str | None = None,
+        warmup_target: float | None = None,
+        warmup_steps: float = 0,
+    ) -> None:
+        self.initial_learning_rate, self.decay_steps, self.alpha = (
+            initial_learning_rate,
+            decay_steps,
+            alpha,
+        )
         self.name, self.warmup_target, self.warmup_steps = name, warmup_target, warmup_steps
 
     def _decay(self, step: np.float32, decay_steps: np.float32, start: np.float32) -> np.float32:

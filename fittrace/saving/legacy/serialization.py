@@ -7,6 +7,7 @@ of its own, "Unknown activation function 'x' cannot be deserialized.", kept in a
     >>> str(unknown("loss function", "msee")).split(".")[0]
     "Unknown loss function: 'msee'"
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,7 +15,9 @@ from typing import Any
 
 def unknown(printable_module_name: str, name: Any) -> ValueError:
     """The ``ValueError`` Keras raises for an unknown ``name`` of the given sort (return it, then raise it)."""
-    return ValueError(f"Unknown {printable_module_name}: '{name}'. Please ensure you are using a "
-                      "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
-                      "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
-                      "for details.")
+    return ValueError(
+        f"Unknown {printable_module_name}: '{name}'. Please ensure you are using a "
+        "`keras.utils.custom_object_scope` and that this object is included in the scope. See "
+        "https://www.tensorflow.org/guide/keras/save_and_serialize#registering_the_custom_object "
+        "for details."
+    )

@@ -1,4 +1,5 @@
 """Dense: its kernel gradient against finite differences: ``fittrace/layers/core/dense.py``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,12 +17,14 @@ def test_dense_kernel_gradient_matches_finite_differences():
     k0 = dense.kernel.numpy().copy()
     with GradientTape() as tape:
         from fittrace.autodiff import reduce_sum
+
         loss = reduce_sum(dense(x) * Tensor(w))
     g = tape.gradient(loss, dense.kernel)
 
     def f(k):
         z = x.astype(np.float64) @ k
         return float((1 / (1 + np.exp(-z)) * w).sum())
+
     num = np.zeros_like(k0, dtype=np.float64)
     for i in np.ndindex(k0.shape):
         e = np.zeros_like(num)

@@ -1,4 +1,5 @@
 """BatchNormalization, training and inference, its moving statistics and its gradient: ``fittrace/layers/normalization/batch_normalization.py``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,12 +13,17 @@ def test_batch_normalization_training_vs_inference_and_moving_stats():
     x = np.array([[1.0, 10.0], [3.0, 30.0]], "float32")
     out = bn(x, training=True).numpy()
     np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-6)
-    np.testing.assert_allclose(bn.moving_mean.numpy(), [1.0, 10.0])          # 0*0.5 + [2, 20]*0.5
-    np.testing.assert_allclose(bn.moving_variance.numpy(), [1.0, 50.5])      # 1*0.5 + [1, 100]*0.5
+    np.testing.assert_allclose(bn.moving_mean.numpy(), [1.0, 10.0])  # 0*0.5 + [2, 20]*0.5
+    np.testing.assert_allclose(bn.moving_variance.numpy(), [1.0, 50.5])  # 1*0.5 + [1, 100]*0.5
     inf = bn(x, training=False).numpy()
-    np.testing.assert_allclose(inf, (x - [1.0, 10.0]) / np.sqrt(np.array([1.0, 50.5]) + 0.001), rtol=1e-5)
+    np.testing.assert_allclose(
+        inf, (x - [1.0, 10.0]) / np.sqrt(np.array([1.0, 50.5]) + 0.001), rtol=1e-5
+    )
     assert [w.name.split("/")[1] for w in bn.trainable_weights] == ["gamma:0", "beta:0"]
-    assert [w.name.split("/")[1] for w in bn.non_trainable_weights] == ["moving_mean:0", "moving_variance:0"]
+    assert [w.name.split("/")[1] for w in bn.non_trainable_weights] == [
+        "moving_mean:0",
+        "moving_variance:0",
+    ]
 
 
 def test_batch_normalization_gradient_matches_finite_differences():
@@ -29,8 +35,9 @@ def test_batch_normalization_gradient_matches_finite_differences():
     xt = Tensor(x)
     with GradientTape() as tape:
         tape.watch(xt)
-        loss = (bn(xt, training=True) * Tensor(w))
+        loss = bn(xt, training=True) * Tensor(w)
         from fittrace.autodiff import reduce_sum
+
         loss = reduce_sum(loss)
     gx = tape.gradient(loss, xt)
 
@@ -38,6 +45,7 @@ def test_batch_normalization_gradient_matches_finite_differences():
         m = xv.mean(0)
         v = ((xv - m) ** 2).mean(0)
         return float((((xv - m) / np.sqrt(v + 0.001)) * w).sum())
+
     num = np.zeros_like(x, dtype=np.float64)
     xd = x.astype(np.float64)
     for i in np.ndindex(x.shape):

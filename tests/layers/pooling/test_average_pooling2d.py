@@ -1,4 +1,5 @@
 """AveragePooling2D: ``fittrace/layers/pooling/average_pooling2d.py``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,4 +12,7 @@ def test_average_pooling_divides_by_the_real_values_only():
     out = layers.AveragePooling2D(padding="same")(x).numpy()[0, :, :, 0]
     assert out.shape == (3, 3)
     assert out[0, 0] == np.mean([0, 1, 5, 6]) and out[0, 2] == np.mean([4, 9]) and out[2, 2] == 24
-    assert layers.AvgPool2D is layers.AveragePooling2D and layers.AveragePooling2D().name.startswith("average_pooling2d")
+    assert (
+        layers.AvgPool2D is layers.AveragePooling2D
+        and layers.AveragePooling2D().name.startswith("average_pooling2d")
+    )

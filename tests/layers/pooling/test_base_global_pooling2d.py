@@ -1,4 +1,5 @@
 """GlobalAveragePooling2D and GlobalMaxPooling2D: ``fittrace/layers/pooling/base_global_pooling2d.py`` and its two kinds."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,6 +18,11 @@ def test_global_poolings_give_one_number_per_channel():
     top = layers.GlobalMaxPooling2D(keepdims=True)(x).numpy()
     assert top.shape == (3, 1, 1, 2) and np.array_equal(top[:, 0, 0], x.max(axis=(1, 2)))
     assert layers.GlobalAveragePooling2D().compute_output_shape((None, 4, 5, 2)) == (None, 2)
-    assert layers.GlobalMaxPool2D(keepdims=True).compute_output_shape((None, 4, 5, 2)) == (None, 1, 1, 2)
+    assert layers.GlobalMaxPool2D(keepdims=True).compute_output_shape((None, 4, 5, 2)) == (
+        None,
+        1,
+        1,
+        2,
+    )
     with pytest.raises(ValueError, match="expected ndim=4, found ndim=3"):
         layers.GlobalAveragePooling2D()(x[0])

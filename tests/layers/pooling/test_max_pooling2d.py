@@ -1,4 +1,5 @@
 """MaxPooling2D: ``fittrace/layers/pooling/max_pooling2d.py`` (its op in ``autodiff/conv.py``)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,7 @@ R = np.random.default_rng(0)
 
 
 def test_max_pool_takes_each_windows_largest_value_and_same_padding_never_wins():
-    x = -R.random((1, 5, 5, 2)).astype("float32")                  # all negative: a zero pad would win
+    x = -R.random((1, 5, 5, 2)).astype("float32")  # all negative: a zero pad would win
     out = max_pool2d(x, (2, 2), None, "same").value
     assert out.shape == (1, 3, 3, 2)
     assert out[0, 2, 2, 0] == x[0, 4, 4, 0] and out[0, 0, 0, 1] == x[0, :2, :2, 1].max()

@@ -1,4 +1,5 @@
 """Dropout: ``fittrace/layers/regularization/dropout.py``."""
+
 from __future__ import annotations
 
 import numpy as np
