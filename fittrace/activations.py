@@ -11,7 +11,8 @@ Mirrors ``keras.activations`` (tf_keras/src/activations.py): each function takes
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np  # noqa: F401 - the docstring example uses it
 

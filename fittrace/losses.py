@@ -15,7 +15,8 @@ Left out: ``ignore_class``, label smoothing, Huber/KLD/hinge/cosine/poisson loss
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

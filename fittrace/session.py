@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,7 @@ class Run:
         """The HTML walkthrough as text; also written atomically to ``path`` when given."""
         return render_report(self.trace, path)
 
-    def diagram(self, kind: str = "sequence", fmt: str = "svg") -> "Diagram":
+    def diagram(self, kind: str = "sequence", fmt: str = "svg") -> Diagram:
         """One diagram (sequence, flowchart, callgraph) in one format; shows itself inline in Jupyter."""
         return Diagram(kind, fmt, render(self.trace, kind, fmt))
 

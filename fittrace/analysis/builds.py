@@ -20,8 +20,9 @@ and says plainly when nothing was rebuilt.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace

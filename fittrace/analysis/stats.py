@@ -7,8 +7,9 @@ peaks and stays small.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from fittrace.tracing.document import Trace, enclosing
 

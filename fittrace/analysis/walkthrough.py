@@ -7,7 +7,8 @@ the progress bar and History — each with the run's own values and the Keras 2 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from fittrace.analysis.folding import fold
 from fittrace.analysis.shapes import shape_text

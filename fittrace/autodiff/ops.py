@@ -19,7 +19,8 @@ Left out: higher-order gradients, sparse gradients (IndexedSlices), complex dtyp
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -66,43 +67,43 @@ class Tensor:
     def __repr__(self) -> str:
         return f"<Tensor shape={self.shape} dtype={self.dtype}>"
 
-    def __add__(self, o: Any) -> "Tensor":
+    def __add__(self, o: Any) -> Tensor:
         return add(self, o)
 
-    def __radd__(self, o: Any) -> "Tensor":
+    def __radd__(self, o: Any) -> Tensor:
         return add(o, self)
 
-    def __sub__(self, o: Any) -> "Tensor":
+    def __sub__(self, o: Any) -> Tensor:
         return subtract(self, o)
 
-    def __rsub__(self, o: Any) -> "Tensor":
+    def __rsub__(self, o: Any) -> Tensor:
         return subtract(o, self)
 
-    def __mul__(self, o: Any) -> "Tensor":
+    def __mul__(self, o: Any) -> Tensor:
         return multiply(self, o)
 
-    def __rmul__(self, o: Any) -> "Tensor":
+    def __rmul__(self, o: Any) -> Tensor:
         return multiply(o, self)
 
-    def __truediv__(self, o: Any) -> "Tensor":
+    def __truediv__(self, o: Any) -> Tensor:
         return divide(self, o)
 
-    def __rtruediv__(self, o: Any) -> "Tensor":
+    def __rtruediv__(self, o: Any) -> Tensor:
         return divide(o, self)
 
-    def __matmul__(self, o: Any) -> "Tensor":
+    def __matmul__(self, o: Any) -> Tensor:
         return matmul(self, o)
 
-    def __rmatmul__(self, o: Any) -> "Tensor":
+    def __rmatmul__(self, o: Any) -> Tensor:
         return matmul(o, self)
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         return negative(self)
 
-    def __pow__(self, p: float) -> "Tensor":
+    def __pow__(self, p: float) -> Tensor:
         return power(self, p)
 
-    def __getitem__(self, idx: Any) -> "Tensor":
+    def __getitem__(self, idx: Any) -> Tensor:
         return getitem(self, idx)
 
 
@@ -125,15 +126,15 @@ class Variable(Tensor):
         self.initializer = initializer
         self._req = trainable
 
-    def assign(self, value: Any) -> "Variable":
+    def assign(self, value: Any) -> Variable:
         np.copyto(self.value, np.asarray(value, dtype=self.value.dtype))
         return self
 
-    def assign_add(self, delta: Any) -> "Variable":
+    def assign_add(self, delta: Any) -> Variable:
         self.value += np.asarray(delta, dtype=self.value.dtype)
         return self
 
-    def assign_sub(self, delta: Any) -> "Variable":
+    def assign_sub(self, delta: Any) -> Variable:
         self.value -= np.asarray(delta, dtype=self.value.dtype)
         return self
 

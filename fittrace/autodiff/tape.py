@@ -17,7 +17,8 @@ figures (``gradient_norms``, ``gradient_norm``).
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ class GradientTape:
         ] = {}  # of the last traced gradient call, by source name
         self.gradient_norm: float | None = None  # all of them together
 
-    def __enter__(self) -> "GradientTape":
+    def __enter__(self) -> GradientTape:
         self._recording = True
         _tapes.append(self)
         return self

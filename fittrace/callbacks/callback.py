@@ -17,7 +17,8 @@ Left out: ``_supports_tf_logs`` and ``_chief_worker_only`` (no tensors to sync, 
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 

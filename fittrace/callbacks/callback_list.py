@@ -23,7 +23,8 @@ ParameterServerStrategy check.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fittrace.callbacks.callback import Callback
 from fittrace.callbacks.history import History

@@ -11,7 +11,8 @@ batch function given makes the callback one that implements batch hooks. Left ou
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from fittrace.callbacks.callback import Callback
 

@@ -11,7 +11,8 @@ so that it lands in ``History``. Left out: there is no TensorFlow tensor to acce
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -133,7 +133,7 @@ class ModelCheckpoint(Callback):
     def _save(self, filepath: str) -> None:
         """``model.save_weights`` into a temporary file beside ``filepath``, then an atomic rename onto it."""
         if os.path.isdir(filepath):
-            raise IOError(
+            raise OSError(
                 "Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
                 f"existing directory: {filepath}"
             )

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -134,7 +135,7 @@ class Layer:
                     tracked.append(item)
         object.__setattr__(self, key, value)
 
-    def _flatten_layers(self) -> list["Layer"]:
+    def _flatten_layers(self) -> list[Layer]:
         return list(self._tracked_layers)
 
     @property

@@ -12,7 +12,8 @@ Left out: several outputs (dict/list losses, loss_weights per output, output-nam
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 import itertools
 import math
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -222,7 +223,7 @@ class TensorLikeDataAdapter(DataAdapter):
         x, y, sw = self._x, self._y, self._sw
         for _ in range(self._epochs):
             for idx in self._epoch_batches():
-                take = lambda a: a[idx]  # noqa: E731 - one fancy index (or view) per array
+                take = lambda a, idx=idx: a[idx]  # one fancy index (or view) per array
                 yield _pack(map_structure(take, x), map_structure(take, y), map_structure(take, sw))
 
 
@@ -335,7 +336,7 @@ class GenericArrayLikeDataAdapter(TensorLikeDataAdapter):
             for idx in self._epoch_batches():
                 yield _pack(
                     *(
-                        map_structure(lambda a: take(a, idx), part)
+                        map_structure(lambda a, idx=idx: take(a, idx), part)
                         for part in (self._x, self._y, self._sw)
                     )
                 )
@@ -707,7 +708,7 @@ def class_weight_fn(class_weight: dict) -> Any:
 
 
 class _CatchStopIteration:
-    def __init__(self, handler: "DataHandler") -> None:
+    def __init__(self, handler: DataHandler) -> None:
         self.handler = handler
 
     def __enter__(self) -> None:

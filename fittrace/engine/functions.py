@@ -16,7 +16,8 @@ Left out: XLA (``jit_compile``), distribution strategies, autotuning of ``steps_
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -197,7 +198,7 @@ def make_function(
         steps_per_execution=lambda: getattr(model, "_current_steps_per_execution", 1),
     )
     reason = (
-        "forced by make_{0}(force=True)".format(name)
+        f"forced by make_{name}(force=True)"
         if force and cached is not None
         else f"no cached {name}: fit/evaluate/predict makes one and caches it on the model"
     )

@@ -11,7 +11,8 @@ carries its shape, dtype and layer, enough for ``Sequential``; sparse and ragged
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from fittrace.engine.base_layer import Layer, unique_name
 

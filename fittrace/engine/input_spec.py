@@ -7,13 +7,14 @@ min_ndim, dtype, axes, shape). Left out: nested input structures beyond a flat l
     >>> assert_input_compatibility(InputSpec(min_ndim=2, axes={-1: 784}), _Shaped((32, 100)), "dense")
     Traceback (most recent call last):
     ...
-    ValueError: Input 0 of layer "dense" is incompatible with the layer: expected axis -1 of input shape to have value 784, but received input with shape (32, 100)
+    ValueError: Input 0 of layer "dense" is incompatible with the layer: expected axis -1 of input shape ...
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from fittrace.engine.functions import symbolic_shape
 from fittrace.tracing import recorder as rec

@@ -13,7 +13,8 @@ Left out: masks, multiple inputs/outputs, nested models' node bookkeeping, ``get
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import FLOATX, Tensor

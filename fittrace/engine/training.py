@@ -29,7 +29,8 @@ from __future__ import annotations
 import copy
 import os
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -9,7 +9,8 @@ confusion-matrix metrics, IoU.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from fittrace.metrics.accuracy_metrics import (
     Accuracy,

@@ -19,7 +19,7 @@ from fittrace.autodiff import to_numpy
 from fittrace.metrics.base_metric import MeanMetricWrapper
 
 
-# --- per-sample metric functions ---------------------------------------------------------------------------------------
+# --- per-sample metric functions ----------------------------------------------------------
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     """1.0 where argmax(y_pred) equals the integer label."""
     t, p = to_numpy(y_true), to_numpy(y_pred)

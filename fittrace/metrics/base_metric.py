@@ -12,7 +12,8 @@ Mirrors tf_keras/src/metrics/base_metric.py: ``update_state`` accumulates ``tota
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

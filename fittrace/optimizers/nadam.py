@@ -1,9 +1,9 @@
 """Nadam: Adam with Nesterov momentum.
 
 Mirrors ``keras.optimizers.Nadam`` (tf_keras/src/optimizers/nadam.py): the 0.96 momentum-decay schedule, its
-running product (a float here, a variable in Keras), and the ``m`` and ``v`` slots. In graph mode TF-Keras multiplies that product once per traced
-variable (its counter is a Python value changed while tracing); that bug is not copied, and the parity test
-compares with TF-Keras run eagerly. Left out: sparse updates.
+running product (a float here, a variable in Keras), and the ``m`` and ``v`` slots. In graph mode TF-Keras
+multiplies that product once per traced variable (its counter is a Python value changed while
+tracing); that bug is not copied, and the parity test compares with TF-Keras run eagerly. Left out: sparse updates.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ the initial rate, as in Keras. Left out: EMA, sparse (IndexedSlices) updates, lo
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -250,8 +251,8 @@ class Optimizer:
                 KeyError(
                     f"The optimizer cannot recognize variable {new}. This usually means you are trying to call the "
                     "optimizer to update different parts of the model separately. Please call "
-                    "`optimizer.build(variables)` with the full list of trainable variables before the training loop or "
-                    f"use legacy optimizer `tf.keras.optimizers.legacy.{self.name}`."
+                    "`optimizer.build(variables)` with the full list of trainable variables before the training "
+                    f"loop or use legacy optimizer `tf.keras.optimizers.legacy.{self.name}`."
                 ),
                 check="unknown_variable",
                 variable=new,

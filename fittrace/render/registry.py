@@ -6,8 +6,9 @@ unknown name lists the valid ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from fittrace.render import sequence
 from fittrace.render.callgraph import callgraph_dot

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from fittrace.tracing.atomic import atomic_write_text
 from fittrace.tracing.document import Trace

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -100,7 +101,7 @@ class Trace:
         status: str = "ok",
         path: str | os.PathLike | None = None,
         footer: dict[str, Any] | None = None,
-    ) -> "Trace":
+    ) -> Trace:
         """Snapshot a :class:`~fittrace.tracing.recorder.Recorder`: ``status`` is ok, error, or running (still
         recording: no footer yet, and ``complete`` is False). ``footer``: the one already written to the file,
         if any, so that both say the same."""
@@ -120,7 +121,7 @@ class Trace:
         )
 
     # --- finding events --------------------------------------------------------------------------------------------
-    def _index(self) -> "_Index":
+    def _index(self) -> _Index:
         # Cached in the instance dict (a frozen dataclass still has one); rebuilt if someone appended events.
         index = self.__dict__.get("_seq_index")
         if index is None or index.size != len(self.events):

@@ -7,16 +7,17 @@ derived from the definitions below; nothing else in fittrace spells out the sche
 
 A trace file (JSONL) holds a ``header`` record, one ``event`` record per line, and a ``footer`` record.
 
-    >>> Event(seq=0, kind="compile_check", name="_assert_compile_was_called", keras=KERAS_TRAINING + ".Model._assert_compile_was_called",
-    ...       t=0, data={"is_compiled": True}).kind
+    >>> Event(seq=0, kind="compile_check", name="_assert_compile_was_called",
+    ...       keras=KERAS_TRAINING + ".Model._assert_compile_was_called", t=0, data={"is_compiled": True}).kind
     'compile_check'
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 SCHEMA_NAME = "fittrace.trace"
 SCHEMA_VERSION = 1
@@ -57,7 +58,7 @@ class Event:
         return record
 
     @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> "Event":
+    def from_json(cls, obj: Mapping[str, Any]) -> Event:
         return cls(
             **{
                 f.name: obj.get(f.name, f.default if f.default is not dataclasses.MISSING else None)
@@ -137,7 +138,8 @@ BUILD_LIKE = ("graph_build", "layer_build", "weight_created", "train_function", 
 
 #: Provenance keys the recorder adds to every build-like event.
 PROVENANCE = {
-    "trigger": "the public call that led here: fit, evaluate, predict, summary, build, call (a direct model call) or add",
+    "trigger": "the public call that led here: fit, evaluate, predict, summary, build, call (a direct "
+    "model call) or add",
     "call_path": "names of the enclosing spans, outermost first",
 }
 
@@ -488,7 +490,8 @@ KINDS: dict[str, Kind] = {
             type="exception class",
             message="str(exception)",
             stage="the innermost stage that was running",
-            diagnosis="the facts analysis words a fix from (optional): check (axis, shape, ndim, unknown_variable, undefined_last_dim), input, layer, expected, found, axis, variable",
+            diagnosis="the facts analysis words a fix from (optional): check (axis, shape, ndim, "
+            "unknown_variable, undefined_last_dim), input, layer, expected, found, axis, variable",
         ),
     ]
 }

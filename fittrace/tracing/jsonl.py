@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from json import encoder
 from pathlib import Path
-from typing import IO, Any, Mapping
+from typing import IO, Any
 
 from fittrace.tracing.atomic import atomic_path
 from fittrace.tracing.document import Trace, footer_record, header_record

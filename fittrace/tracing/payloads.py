@@ -9,7 +9,8 @@ its file. Nothing here knows about files, spans or detail levels.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 Payload = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
 

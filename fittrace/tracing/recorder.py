@@ -28,7 +28,8 @@ Detail levels (see ``events.DETAIL_LEVELS``):
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterator, Mapping, Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
 
 from fittrace.tracing.events import (
     BUILD_LIKE,
@@ -72,18 +73,18 @@ class Sink(Protocol):
 #: Which loop a kept first or last step belongs to, by phase (validation runs evaluate's loop inside an epoch).
 _LOOP_OF_PHASE = {"train": "the epoch", "test": "an evaluation", "predict": "a prediction"}
 
-_current: "Recorder | None" = None
-_stepwise: "Recorder | None" = (
+_current: Recorder | None = None
+_stepwise: Recorder | None = (
     None  # _current when it keeps events inside steps ("default" and "full" detail)
 )
 
 
-def active() -> "Recorder | None":
+def active() -> Recorder | None:
     """The recording in progress, or None. The one cheap check the engine makes."""
     return _current
 
 
-def stepwise() -> "Recorder | None":
+def stepwise() -> Recorder | None:
     """The recording in progress if it keeps anything from inside a step ("default" or "full" detail), else None.
     The check for work that only step-level events use (gradient norms, per-step figures, loss, metric and update
     payloads): "summary" detail keeps none of them, so it skips that work."""
@@ -144,7 +145,7 @@ def span(
     keras: str | None = None,
     layer: str | None = None,
     data: Payload = None,
-) -> "Span | _NullSpan":
+) -> Span | _NullSpan:
     """A context manager recording a span; the shared null span when nothing records."""
     r = _current
     if r is None:
@@ -174,7 +175,7 @@ def with_facts(exc: BaseException, **facts: Any) -> BaseException:
     return exc
 
 
-def _install(r: "Recorder | None") -> None:
+def _install(r: Recorder | None) -> None:
     """Make ``r`` the recording the engine sees (None: none), and :func:`stepwise` follow from its detail."""
     global _current, _stepwise
     _current = r
@@ -239,7 +240,7 @@ class Recorder:
         self.gradient_norms = gradient_norms
 
     # --- installing ------------------------------------------------------------------------------------------
-    def start(self) -> "Recorder":
+    def start(self) -> Recorder:
         if _current is not None:
             raise RuntimeError(
                 "a fittrace trace is already recording; nest no trace() inside another"

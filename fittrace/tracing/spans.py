@@ -18,7 +18,8 @@ trigger) is ``with_provenance``. Nothing here knows about files or renderers.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from fittrace.tracing.events import BUILD_LIKE
 from fittrace.tracing.payloads import Payload, materialize, payload_get
@@ -27,7 +28,7 @@ from fittrace.tracing.payloads import Payload, materialize, payload_get
 class SpanHost(Protocol):
     """What a span works on: the recorder's state and its general paths (``tracing.recorder.Recorder`` is one)."""
 
-    _stack: list["Span"]
+    _stack: list[Span]
     _seq: int
     _epoch: int | None
     _step: int | None
@@ -35,8 +36,8 @@ class SpanHost(Protocol):
     clock: Callable[[], int]
     _put: Callable[[tuple], None]
 
-    def _open(self, s: "Span") -> None: ...
-    def _close(self, s: "Span", exc: BaseException | None, end: int | None = None) -> None: ...
+    def _open(self, s: Span) -> None: ...
+    def _close(self, s: Span, exc: BaseException | None, end: int | None = None) -> None: ...
     def _enter_step(self, data: Payload) -> None: ...
     def _end_step(self, raw: tuple, exc: BaseException | None) -> None: ...
 
@@ -56,7 +57,7 @@ class _NullSpan:
     __slots__ = ()
     seq = None
 
-    def __enter__(self) -> "_NullSpan":
+    def __enter__(self) -> _NullSpan:
         return self
 
     def __exit__(self, *exc: Any) -> bool:
@@ -106,7 +107,7 @@ class Span:
         self.layer = layer
         self.data = data
 
-    def __enter__(self) -> "Span":
+    def __enter__(self) -> Span:
         self.rec._open(self)
         return self
 
@@ -163,7 +164,7 @@ class _OrdinarySpan(Span):
 
     __slots__ = ()
 
-    def __enter__(self) -> "Span":
+    def __enter__(self) -> Span:
         rec = self.rec
         seq = rec._seq
         rec._seq = seq + 1
@@ -210,7 +211,7 @@ class _HiddenSpan(Span):
 
     __slots__ = ()
 
-    def __enter__(self) -> "Span":
+    def __enter__(self) -> Span:
         self.seq = None
         self.keep = False
         self.rec._stack.append(self)
@@ -228,7 +229,7 @@ class _StepSpan(_OrdinarySpan):
 
     __slots__ = ()
 
-    def __enter__(self) -> "Span":
+    def __enter__(self) -> Span:
         self.rec._enter_step(self.data)
         return _OrdinarySpan.__enter__(self)
 

@@ -6,7 +6,8 @@ multiprocessing (``workers`` and ``use_multiprocessing`` are accepted and ignore
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 
 class Sequence:

@@ -1,8 +1,8 @@
 """Keras 2's text progress bar, character for character.
 
-Mirrors ``Progbar`` in ``keras.utils.generic_utils`` (tf_keras/src/utils/generic_utils.py); it prints with ``print_msg`` of
-``io_utils.py``, as Keras does. At verbose=1 the bar is redrawn in place (at most every ``interval`` seconds, and always
-at the end)::
+Mirrors ``Progbar`` in ``keras.utils.generic_utils`` (tf_keras/src/utils/generic_utils.py); it prints
+with ``print_msg`` of ``io_utils.py``, as Keras does. At verbose=1 the bar is redrawn in place (at
+most every ``interval`` seconds, and always at the end)::
 
     469/469 [==============================] - 3s 6ms/step - loss: 0.2570 - accuracy: 0.9256
 
@@ -26,7 +26,8 @@ import math
 import os
 import sys
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import fittrace
-from fittrace.engine.base_layer import clear_session
 from fittrace.cli.main import main
+from fittrace.engine.base_layer import clear_session
 from fittrace.keras import layers, optimizers
 from fittrace.keras.models import Sequential
 from fittrace.render.html import render_html

@@ -1,4 +1,5 @@
-"""The neural-network ops: ``fittrace/autodiff/nn.py`` (their gradients are checked with the op table's in test_ops.py)."""
+"""The neural-network ops: ``fittrace/autodiff/nn.py`` (their gradients are checked with the op
+table's in test_ops.py)."""
 
 from __future__ import annotations
 

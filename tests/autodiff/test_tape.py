@@ -1,4 +1,5 @@
-"""GradientTape: what it records, persistent and not, unconnected and unwatched sources: ``fittrace/autodiff/tape.py``."""
+"""GradientTape: what it records, persistent and not, unconnected and unwatched sources:
+``fittrace/autodiff/tape.py``."""
 
 from __future__ import annotations
 

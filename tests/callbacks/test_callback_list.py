@@ -3,13 +3,11 @@ events the container emits: ``fittrace/callbacks/callback_list.py``."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from fakes import FakeModel
 
 from fittrace.callbacks import Callback, CallbackList, History, ProgbarLogger
-
-from fakes import FakeModel
 
 
 class Log(Callback):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from fakes import FakeModel
 
 from fittrace.callbacks import CallbackList
-
-from fakes import FakeModel
 
 
 def test_csv_logger_writes_a_row_per_epoch_and_makes_room_for_validation(tmp_path):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
+from fakes import FakeModel
 
 from fittrace.callbacks import CallbackList, EarlyStopping
 from fittrace.tracing.recorder import Recorder
-
-from fakes import FakeModel
 
 
 def _run(callback, values, key="val_loss", model=None):

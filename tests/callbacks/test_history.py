@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-
 import numpy as np
+from fakes import FakeModel
 
 from fittrace.callbacks import CallbackList
-
-from fakes import FakeModel
 
 
 # --- History ---------------------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from fittrace.callbacks import CallbackList, LambdaCallback
 
 

@@ -1,4 +1,5 @@
-"""ModelCheckpoint: file names from the epoch and logs, save_best_only, atomic writes, save_freq: ``fittrace/callbacks/model_checkpoint.py``."""
+"""ModelCheckpoint: file names from the epoch and logs, save_best_only, atomic writes, save_freq:
+``fittrace/callbacks/model_checkpoint.py``."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import os
 
 import numpy as np
 import pytest
+from fakes import FakeModel
 
 from fittrace.callbacks import CallbackList, ModelCheckpoint
-
-from fakes import FakeModel
 
 
 def _run(callback, values, key="val_loss", model=None):

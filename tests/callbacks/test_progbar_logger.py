@@ -1,14 +1,13 @@
-"""ProgbarLogger: the lines fit, evaluate and predict print, at each verbosity, and one trace event per printed line: ``fittrace/callbacks/progbar_logger.py``."""
+"""ProgbarLogger: the lines fit, evaluate and predict print, at each verbosity, and one trace event
+per printed line: ``fittrace/callbacks/progbar_logger.py``."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from fakes import FakeModel
 
 from fittrace.callbacks import CallbackList, ProgbarLogger
-
-from fakes import FakeModel
 
 
 # --- ProgbarLogger ---------------------------------------------------------------------------------------------------

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from fakes import FakeModel
 
 from fittrace.callbacks import CallbackList, TerminateOnNaN
-
-from fakes import FakeModel
 
 
 # --- TerminateOnNaN --------------------------------------------------------------------------------------------------

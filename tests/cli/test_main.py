@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 import fittrace
-from fittrace.engine.base_layer import clear_session
 from fittrace.cli.main import main
+from fittrace.engine.base_layer import clear_session
 from fittrace.keras import layers
 from fittrace.keras.models import Sequential
+from fittrace.tracing.jsonl import TraceFormatError
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,9 @@ def test_failure_is_one_line_and_leaves_no_half_file(trace_file, tmp_path, capsy
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "line 2: not valid JSON" in err
     assert not target.exists() and not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
-    with pytest.raises(Exception):
+    with pytest.raises(
+        TraceFormatError, match="line 2: not valid JSON"
+    ):  # --debug: the exception itself
         main(["--debug", "report", str(bad), "-o", str(target)])
 
 

@@ -42,7 +42,7 @@ def test_no_weights_until_first_call():
         "created when the model is first called on inputs or `build\\(\\)` is "
         "called with an `input_shape`.$",
     ):
-        model.weights  # Keras 2 refuses, it does not answer []
+        _ = model.weights  # Keras 2 refuses, it does not answer []
     model(np.ones((3, 4), dtype="float32"))
     assert [w.shape for w in model.weights] == [(4, 5), (5,), (5, 2), (2,)]
 
@@ -140,7 +140,7 @@ def test_add_after_build_builds_the_new_layer_at_once():
 def test_pop_and_errors():
     model = Sequential([layers.Dense(4), layers.Dense(2)])
     model.pop()
-    assert [l.name for l in model.layers] == [model.layers[0].name]
+    assert [layer.name for layer in model.layers] == [model.layers[0].name]
     model.pop()
     with pytest.raises(TypeError, match="There are no layers in the model."):
         model.pop()
@@ -226,7 +226,7 @@ def test_input_and_output_shape_are_those_of_the_built_graph():
     with pytest.raises(
         AttributeError, match="has never been called and thus has no defined output shape"
     ):
-        model.output_shape
+        _ = model.output_shape
     model(np.zeros((7, 5), "float32"))  # a first direct call builds for the concrete shape
     assert (model.input_shape, model.output_shape) == ((7, 5), (7, 3))
     explicit = Sequential([layers.Dense(4, input_shape=(5,)), layers.Dense(2)])

@@ -236,7 +236,7 @@ def test_loss_is_batch_size_weighted_mean_of_batch_losses():
     losses = [e.data["value"] for e in events if e.kind == "loss"]
     sizes = [e.data["size"] for e in events if e.kind == "step"]
     assert sizes == [100, 100, 50]
-    expected = sum(l * n for l, n in zip(losses, sizes)) / 250
+    expected = sum(loss * n for loss, n in zip(losses, sizes)) / 250
     assert model.history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
 
 

@@ -8,7 +8,6 @@ import pytest
 from fittrace.autodiff import Tensor
 from fittrace.engine.compile_utils import MetricsContainer
 
-
 LOGITS = np.array([[2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 2.0], [2.0, 0.0, 0.0]], "float32")
 
 

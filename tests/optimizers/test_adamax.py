@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from fittrace.autodiff import Variable
 from fittrace.keras import optimizers as keras_optimizers
-
 
 GRADS = (0.5, -0.25, 0.125)
 

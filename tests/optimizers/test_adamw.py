@@ -10,7 +10,6 @@ import pytest
 from fittrace.autodiff import Variable
 from fittrace.keras import optimizers as keras_optimizers
 
-
 GRADS = (0.5, -0.25, 0.125)
 
 

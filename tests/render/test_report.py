@@ -8,14 +8,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sample_runs import EVIL, user_layer_run
 
 import fittrace
 from fittrace.render.callgraph import callgraph_dot
 from fittrace.render.flowchart import flowchart_dot
 from fittrace.render.report import diagram_svgs, render_report
 from fittrace.render.sequence import sequence_mermaid, sequence_svg
-
-from sample_runs import EVIL, user_layer_run
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

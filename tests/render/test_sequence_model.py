@@ -28,7 +28,9 @@ def test_sequence_model_participants_frames_and_first_step(user_layer_trace):
     assert [p for p in m.participants if p in order] == order
     assert m.frames() == ["loop × 3 epochs", "loop × 2 steps (batch 128) — first step shown"]
     labels = [i.label for i in m.items if isinstance(i, Message)]
-    assert sum(1 for l in labels if l.startswith("build((")) == 3  # the first step, unfolded once
+    assert (
+        sum(1 for label in labels if label.startswith("build((")) == 3
+    )  # the first step, unfolded once
     notes = [i.text for i in m.items if isinstance(i, Note)]
     assert any("step 1 of every epoch: partial batch: 112 rows" in n for n in notes)
     assert any(n.startswith("graph network built for (None, 12)") for n in notes)

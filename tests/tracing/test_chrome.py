@@ -8,14 +8,13 @@ import json
 import math
 
 import pytest
+from fakes import Ticks
 
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.chrome import to_chrome, write_chrome
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 from fittrace.tracing.recorder import Recorder
-
-from fakes import Ticks
 
 NUMBER = (int, float)
 

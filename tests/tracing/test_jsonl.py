@@ -7,14 +7,13 @@ import json
 import math
 
 import pytest
+from fakes import Ticks
 
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import SCHEMA_NAME, SCHEMA_VERSION
 from fittrace.tracing.jsonl import JsonlWriter, TraceFormatError, read_jsonl, write_jsonl
 from fittrace.tracing.recorder import Recorder
-
-from fakes import Ticks
 
 
 def _fit(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-
 from fittrace.utils import generic_utils as progbar
 from fittrace.utils.generic_utils import Progbar, _format_eta, _format_time
 

@@ -14,7 +14,7 @@ epochs. Drawing is vectorised: points are splatted onto the grid and blurred wit
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -141,7 +141,7 @@ def _glyph_points(label: int, variant: int) -> np.ndarray:
     return np.concatenate(strokes)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _densified(label: int, variant: int, spacing: float = 0.012) -> np.ndarray:
     """Points along every stroke, about ``spacing`` apart (a third of a pixel at 28 px)."""
     out = []

@@ -11,7 +11,8 @@ of its behaviour (the random stream is not TensorFlow's).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -8,7 +8,8 @@ Mirrors tf_keras/src/layers/reshaping/reshape.py, with its messages. Left out: n
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

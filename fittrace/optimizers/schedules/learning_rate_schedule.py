@@ -32,7 +32,7 @@ class LearningRateSchedule:
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "LearningRateSchedule":
+    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
         return cls(**config)
 
     def __repr__(self) -> str:

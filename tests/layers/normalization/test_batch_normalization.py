@@ -1,4 +1,5 @@
-"""BatchNormalization, training and inference, its moving statistics and its gradient: ``fittrace/layers/normalization/batch_normalization.py``."""
+"""BatchNormalization, training and inference, its moving statistics and its gradient:
+``fittrace/layers/normalization/batch_normalization.py``."""
 
 from __future__ import annotations
 

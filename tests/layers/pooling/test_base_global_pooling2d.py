@@ -1,4 +1,5 @@
-"""GlobalAveragePooling2D and GlobalMaxPooling2D: ``fittrace/layers/pooling/base_global_pooling2d.py`` and its two kinds."""
+"""GlobalAveragePooling2D and GlobalMaxPooling2D: ``fittrace/layers/pooling/base_global_pooling2d.py``
+and its two kinds."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import numpy as np
 import pytest
 
 from fittrace.keras import layers
-
 
 R = np.random.default_rng(0)
 

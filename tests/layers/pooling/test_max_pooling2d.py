@@ -6,7 +6,6 @@ import numpy as np
 
 from fittrace.autodiff.conv import max_pool2d
 
-
 R = np.random.default_rng(0)
 
 
