@@ -18,7 +18,7 @@ from typing import Any
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import FLOATX, Tensor
-from fittrace.engine import functions
+from fittrace.engine import functions, trace_payloads
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.functions import replaying_graph, symbolic_shape, tracing_batch_unknown
 from fittrace.engine.input_layer import InputLayer, KerasInput
@@ -209,36 +209,16 @@ class Sequential(Model):
                 "graph_build",
                 "_build_graph_network_for_inferred_shape",
                 keras=f"{KERAS_SEQUENTIAL}.Sequential._build_graph_network_for_inferred_shape",
-                data={
-                    "model": self.name,
-                    "action": "skipped",
-                    "shape_before": _jl(self._inferred_input_shape),
-                    "shape_received": _jl(received),
-                    "shape_built": None,
-                    "mode": mode,
-                    "reason": f"the input's rank ({len(received)}) differs from the stored shape's "
-                    f"({len(self._inferred_input_shape)}): Keras does not rebuild and calls the "
-                    "existing network with it",
-                },
+                data=trace_payloads.graph_build_skipped(
+                    self.name, self._inferred_input_shape, received, mode
+                ),
             )
             return
         if new_shape == self._inferred_input_shape:
             return
-        if self._inferred_input_shape is None:
-            action, reason = (
-                "built",
-                f"first call: the model had no input shape, so it takes {new_shape}",
-            )
-        else:
-            changed = [
-                i for i, (a, b) in enumerate(zip(self._inferred_input_shape, received)) if a != b
-            ]
-            action = "rebuilt"
-            reason = (
-                f"a novel input shape {received}: dimension(s) {changed} differ from the stored "
-                f"{self._inferred_input_shape}, so they are relaxed to None and the network is built again "
-                f"for {new_shape}"
-            )
+        action, reason = trace_payloads.graph_build_reason(
+            self._inferred_input_shape, received, new_shape
+        )
         before = self._inferred_input_shape
         try:
             self._init_graph_network(
@@ -275,16 +255,15 @@ class Sequential(Model):
             "graph_build",
             "_init_graph_network",
             keras="keras.engine.functional.Functional._init_graph_network",
-            data={
-                "model": self.name,
-                "action": action,
-                "reason": reason,
-                "shape_before": _jl(shape_before),
-                "shape_received": _jl(shape_received or input_shape),
-                "shape_built": _jl(input_shape),
-                "mode": mode or ("explicit" if self._has_explicit_input_shape else "eager"),
-                "unbuilt_layers": [layer.name for layer in self._layers_list if not layer.built],
-            },
+            data=trace_payloads.graph_build_done(
+                self,
+                action,
+                reason,
+                shape_before,
+                shape_received or input_shape,
+                input_shape,
+                mode or ("explicit" if self._has_explicit_input_shape else "eager"),
+            ),
         )
         nodes = []
         shape = tuple(input_shape)
@@ -330,7 +309,3 @@ class Sequential(Model):
 
 def _tracing_any() -> bool:
     return bool(functions._tracing)
-
-
-def _jl(shape: Any) -> Any:
-    return None if shape is None else [None if d is None else int(d) for d in shape]

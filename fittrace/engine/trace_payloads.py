@@ -153,3 +153,51 @@ def step_figures(model: Any, data: dict[str, Any], logs: Any, elapsed_ns: int) -
     if update_norms is None and math.isfinite(sum(logs.values()) + (grad_norm or 0.0)):
         return PlainPayload(data)
     return data
+
+
+# --- Sequential's graph network ----------------------------------------------------------------------------------
+def json_shape(shape: Any) -> list[int | None] | None:
+    """A shape as JSON: a list of ints and None."""
+    return None if shape is None else [None if d is None else int(d) for d in shape]
+
+
+def graph_build_reason(before: tuple | None, received: tuple, built: tuple) -> tuple[str, str]:
+    """Why Sequential builds its graph network now: ("built", ...) for the first shape it sees, ("rebuilt",
+    ...) for a novel one, with the dimensions that differ."""
+    if before is None:
+        return "built", f"first call: the model had no input shape, so it takes {built}"
+    changed = [i for i, (a, b) in enumerate(zip(before, received)) if a != b]
+    return "rebuilt", (
+        f"a novel input shape {received}: dimension(s) {changed} differ from the stored {before}, so they "
+        f"are relaxed to None and the network is built again for {built}"
+    )
+
+
+def graph_build_skipped(model: str, before: tuple, received: tuple, mode: str) -> dict[str, Any]:
+    """The graph_build event when an input of another rank leaves the network as it is (Keras calls it)."""
+    return {
+        "model": model,
+        "action": "skipped",
+        "shape_before": json_shape(before),
+        "shape_received": json_shape(received),
+        "shape_built": None,
+        "mode": mode,
+        "reason": f"the input's rank ({len(received)}) differs from the stored shape's ({len(before)}): "
+        "Keras does not rebuild and calls the existing network with it",
+    }
+
+
+def graph_build_done(
+    model: Any, action: str, reason: str, before: Any, received: Any, built: Any, mode: str
+) -> dict[str, Any]:
+    """The graph_build event of the symbolic pass, with the layers it is about to build."""
+    return {
+        "model": model.name,
+        "action": action,
+        "reason": reason,
+        "shape_before": json_shape(before),
+        "shape_received": json_shape(received),
+        "shape_built": json_shape(built),
+        "mode": mode,
+        "unbuilt_layers": [layer.name for layer in model._layers_list if not layer.built],
+    }
