@@ -287,25 +287,12 @@ class Layer:
             if input_shape and isinstance(input_shape[0], (int, type(None)))
             else tuple(input_shape)
         )
-        reason = (
-            "first call: the layer had no weights yet"
-            if self._build_count == 0
-            else "called again after `built` was reset to False: its weights are created anew"
-        )
         with rec.span(
             "layer_build",
             f"{type(self).__name__}.build",
             keras=f"{KERAS_BASE_LAYER}.Layer._maybe_build",
             layer=self.name,
-            data={
-                "input_shape": list(input_shape),
-                "layer_class": type(self).__name__,
-                "reason": reason,
-                "build_count": self._build_count,
-                "previous_input_shape": None
-                if self._build_input_shape is None
-                else list(self._build_input_shape),
-            },
+            data=trace_payloads.layer_build(self, input_shape),
         ):
             if self._build_count:
                 self._trainable_weights, self._non_trainable_weights, self._regularized = [], [], []

@@ -201,3 +201,18 @@ def graph_build_done(
         "mode": mode,
         "unbuilt_layers": [layer.name for layer in model._layers_list if not layer.built],
     }
+
+
+# --- a layer's build ---------------------------------------------------------------------------------------------
+def layer_build(layer: Any, input_shape: tuple) -> dict[str, Any]:
+    """The layer_build span's payload: the shape, and whether this is the first build or one after a reset."""
+    previous = layer._build_input_shape
+    return {
+        "input_shape": list(input_shape),
+        "layer_class": type(layer).__name__,
+        "reason": "first call: the layer had no weights yet"
+        if layer._build_count == 0
+        else "called again after `built` was reset to False: its weights are created anew",
+        "build_count": layer._build_count,
+        "previous_input_shape": None if previous is None else list(previous),
+    }
