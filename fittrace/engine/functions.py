@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from fittrace.autodiff import to_numpy
+from fittrace.engine import trace_payloads
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 
@@ -136,31 +137,14 @@ class ModelFunction:
         )
 
     def _trace(self, data: Any, signature: tuple) -> Any:
-        if self.signatures:
-            spec = _relax(self.signatures[-1], signature)
-            reason = (
-                f"a new input signature {list(signature)} is not covered by the traced "
-                f"{list(self.signatures[-1])}: tf.function retraces, relaxing differing dimensions to None "
-                f"(reduce_retracing=True)"
-            )
-        else:
-            spec = signature
-            reason = (
-                "first call: tf.function traces the Python step into a graph, with the input signature of "
-                "the dataset's elements"
-            )
+        previous = self.signatures[-1] if self.signatures else None
+        spec = signature if previous is None else _relax(previous, signature)
         self.signatures.append(spec)
         rec.emit(
             "train_function",
             self.name,
             keras="tensorflow.python.eager.polymorphic_function.Function",
-            data={
-                "action": "traced",
-                "function": self.name,
-                "mode": "graph",
-                "reason": reason,
-                "signature": [list(s) for s in spec],
-            },
+            data=trace_payloads.function_traced(self.name, previous, signature, spec),
         )
         unknown_batch = bool(spec) and spec[0][:1] == (None,)
         _tracing.append(unknown_batch)
@@ -182,12 +166,7 @@ def make_function(
             "train_function",
             name,
             keras=keras,
-            data={
-                "action": "reused",
-                "function": name,
-                "mode": "graph" if cached.graph else "eager",
-                "reason": f"model.{name} was cached by an earlier call; compile() would reset it",
-            },
+            data=trace_payloads.function_made(name, "reused", cached.graph, forced=False),
         )
         return cached
     fn = ModelFunction(
@@ -197,21 +176,13 @@ def make_function(
         static_batch=lambda: getattr(model, "_static_batch", False),
         steps_per_execution=lambda: getattr(model, "_current_steps_per_execution", 1),
     )
-    reason = (
-        f"forced by make_{name}(force=True)"
-        if force and cached is not None
-        else f"no cached {name}: fit/evaluate/predict makes one and caches it on the model"
-    )
     rec.emit(
         "train_function",
         name,
         keras=keras,
-        data={
-            "action": "created",
-            "function": name,
-            "mode": "graph" if graph else "eager",
-            "reason": reason,
-        },
+        data=trace_payloads.function_made(
+            name, "created", graph, forced=force and cached is not None
+        ),
     )
     return fn
 

@@ -216,3 +216,45 @@ def layer_build(layer: Any, input_shape: tuple) -> dict[str, Any]:
         "build_count": layer._build_count,
         "previous_input_shape": None if previous is None else list(previous),
     }
+
+
+# --- the train, test and predict functions -----------------------------------------------------------------------
+def function_traced(
+    name: str, previous: tuple | None, signature: tuple, spec: tuple
+) -> dict[str, Any]:
+    """A train_function event for a trace: the first one, or a retrace for a signature ``previous`` does not
+    cover (``spec`` is the relaxed signature traced)."""
+    if previous is None:
+        reason = (
+            "first call: tf.function traces the Python step into a graph, with the input signature of "
+            "the dataset's elements"
+        )
+    else:
+        reason = (
+            f"a new input signature {list(signature)} is not covered by the traced "
+            f"{list(previous)}: tf.function retraces, relaxing differing dimensions to None "
+            f"(reduce_retracing=True)"
+        )
+    return {
+        "action": "traced",
+        "function": name,
+        "mode": "graph",
+        "reason": reason,
+        "signature": [list(s) for s in spec],
+    }
+
+
+def function_made(name: str, action: str, graph: bool, forced: bool) -> dict[str, Any]:
+    """A train_function event when ``make_<name>`` returns the cached function ("reused") or a new one."""
+    if action == "reused":
+        reason = f"model.{name} was cached by an earlier call; compile() would reset it"
+    elif forced:
+        reason = f"forced by make_{name}(force=True)"
+    else:
+        reason = f"no cached {name}: fit/evaluate/predict makes one and caches it on the model"
+    return {
+        "action": action,
+        "function": name,
+        "mode": "graph" if graph else "eager",
+        "reason": reason,
+    }
