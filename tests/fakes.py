@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fittrace.callbacks import CallbackList
+
 
 class FakeModel:
     """Just what callbacks touch: stop_training, metrics_names, weights and save_weights (which writes the first
@@ -39,3 +41,17 @@ class Ticks:
     def __call__(self) -> int:
         self.now += 1000
         return self.now
+
+
+def run_epochs(callback, values, key="val_loss", model=None):
+    """Epochs whose logs hold ``values`` in turn; epoch e leaves the weights at [e, e]. Returns the model."""
+    model = model or FakeModel()
+    cl = CallbackList([callback], model=model)
+    cl.on_train_begin()
+    for epoch, value in enumerate(values):
+        model.weights = [np.full(2, float(epoch))]
+        cl.on_epoch_end(epoch, {key: value})
+        if model.stop_training:
+            break
+    cl.on_train_end()
+    return model

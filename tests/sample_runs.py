@@ -8,6 +8,7 @@ import fittrace
 from fittrace.engine.base_layer import Layer, clear_session
 from fittrace.keras import layers
 from fittrace.keras.models import Sequential
+from fittrace.seeding import set_random_seed
 
 EVIL = "<script>alert(1)</script>"
 
@@ -46,3 +47,13 @@ def user_layer_run(tmp_path, evil: bool = False, fail: bool = False):
     except ValueError:
         assert fail
     return run, path
+
+
+def tiny_softmax_fit(cbs, epochs=4, optimizer="sgd"):
+    """(model, history) of a one-layer softmax on 64 random rows, batch 16, with callbacks ``cbs``."""
+    set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 5)).astype("float32"), rng.integers(0, 3, 64)
+    m = Sequential([layers.Dense(3, activation="softmax")])
+    m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    return m, m.fit(x, y, epochs=epochs, batch_size=16, verbose=0, callbacks=cbs)

@@ -44,23 +44,24 @@ class _TakingTurns(Callback):
         super().__init__()
         self.times = times
         self.mode, self.start = MODES[0], 0
-        self._paused: recorder.Recorder | None = None
+        self.live: recorder.Recorder | None = None
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        self.live = (
+            recorder.active()
+        )  # held here: while an "off" step runs, the recording is paused
+        assert self.live is not None, "the steps take turns inside a traced fit only"
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
         now = time.perf_counter_ns()
         last = self.params["steps"] - 1
         if 1 <= batch < last:  # neither the first step (the build) nor the last
             self.times[self.mode].append(now - self.start)
-        live = recorder.active()
-        if live is None:  # paused for an "off" step: this callback holds the recording
-            live = self._paused
-        assert live is not None, "the steps take turns inside a traced fit only"
         self.mode = MODES[(batch + 1) % len(MODES)] if batch + 1 < last else MODES[0]
-        live.resume()
-        live.gradient_norms = self.mode != "no_norms"
+        self.live.resume()
+        self.live.gradient_norms = self.mode != "no_norms"
         if self.mode == "off":
-            live.pause()
-        self._paused = live
+            self.live.pause()
         self.start = time.perf_counter_ns()
 
 

@@ -84,7 +84,7 @@ def describe_data(x: Any) -> Any:
     if isinstance(x, (np.ndarray, Tensor)) or (hasattr(x, "shape") and hasattr(x, "dtype")):
         return {
             "type": type(x).__name__,
-            "shape": [None if d is None else int(d) for d in x.shape],
+            "shape": json_shape(x.shape),
             "dtype": str(x.dtype),
         }
     if isinstance(x, dict):

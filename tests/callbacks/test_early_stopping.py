@@ -3,44 +3,32 @@
 from __future__ import annotations
 
 import numpy as np
-from fakes import FakeModel
+from fakes import run_epochs
 
-from fittrace.callbacks import CallbackList, EarlyStopping
+from fittrace.callbacks import EarlyStopping
 from fittrace.tracing.recorder import Recorder
-
-
-def _run(callback, values, key="val_loss", model=None):
-    """Epochs whose logs hold ``values`` in turn; epoch e leaves the weights at [e, e]. Returns the model."""
-    model = model or FakeModel()
-    cl = CallbackList([callback], model=model)
-    cl.on_train_begin()
-    for epoch, value in enumerate(values):
-        model.weights = [np.full(2, float(epoch))]
-        cl.on_epoch_end(epoch, {key: value})
-        if model.stop_training:
-            break
-    cl.on_train_end()
-    return model
 
 
 # --- EarlyStopping -------------------------------------------------------------------------------------------------
 def test_patience_counts_epochs_without_improvement():
     es = EarlyStopping(patience=2)
-    model = _run(es, [1.0, 0.5, 0.6, 0.7, 0.1])
+    model = run_epochs(es, [1.0, 0.5, 0.6, 0.7, 0.1])
     assert model.stop_training and es.stopped_epoch == 3 and es.best == 0.5 and es.best_epoch == 1
 
 
 def test_patience_zero_stops_at_the_first_non_improvement_but_never_at_epoch_0():
     es = EarlyStopping(patience=0)
-    assert not _run(es, [1.0]).stop_training
+    assert not run_epochs(es, [1.0]).stop_training
     es = EarlyStopping(patience=0)
-    _run(es, [1.0, 1.0])
+    run_epochs(es, [1.0, 1.0])
     assert es.stopped_epoch == 1
 
 
 def test_min_delta_and_auto_mode_for_accuracy():
     es = EarlyStopping(monitor="val_accuracy", min_delta=0.1, patience=0)
-    model = _run(es, [0.5, 0.55], key="val_accuracy")  # higher is better, but not by more than 0.1
+    model = run_epochs(
+        es, [0.5, 0.55], key="val_accuracy"
+    )  # higher is better, but not by more than 0.1
     assert model.stop_training and es.best == 0.5
     assert EarlyStopping(monitor="auc").monitor_op is np.greater
     assert EarlyStopping(monitor="val_acc_delta").monitor_op is np.less  # "acc" must end the name
@@ -49,7 +37,7 @@ def test_min_delta_and_auto_mode_for_accuracy():
 
 def test_restore_best_weights_at_train_end(capsys):
     es = EarlyStopping(patience=1, restore_best_weights=True, verbose=1)
-    model = _run(es, [1.0, 0.5, 0.6, 0.7])
+    model = run_epochs(es, [1.0, 0.5, 0.6, 0.7])
     np.testing.assert_array_equal(model.weights[0], [1.0, 1.0])  # epoch 1's weights
     assert capsys.readouterr().out == (
         "Epoch 3: early stopping\nRestoring model weights from the end of the best epoch: 2.\n"
@@ -57,7 +45,7 @@ def test_restore_best_weights_at_train_end(capsys):
 
 
 def test_restore_best_weights_even_without_stopping():
-    model = _run(EarlyStopping(patience=5, restore_best_weights=True), [1.0, 0.5, 0.8])
+    model = run_epochs(EarlyStopping(patience=5, restore_best_weights=True), [1.0, 0.5, 0.8])
     assert not model.stop_training
     np.testing.assert_array_equal(model.weights[0], [1.0, 1.0])
 
@@ -66,22 +54,22 @@ def test_baseline_must_be_beaten_to_reset_patience():
     # Improving epochs never stop training, but without beating the baseline they do not reset the count either:
     # the first epoch that does not improve then stops at once.
     es = EarlyStopping(patience=2, baseline=0.3)
-    model = _run(es, [0.9, 0.8, 0.8])
+    model = run_epochs(es, [0.9, 0.8, 0.8])
     assert model.stop_training and es.stopped_epoch == 2 and es.wait == 3
-    assert not _run(EarlyStopping(patience=2), [0.9, 0.8, 0.8]).stop_training
-    assert not _run(EarlyStopping(patience=2, baseline=0.3), [0.2, 0.1, 0.1]).stop_training
+    assert not run_epochs(EarlyStopping(patience=2), [0.9, 0.8, 0.8]).stop_training
+    assert not run_epochs(EarlyStopping(patience=2, baseline=0.3), [0.2, 0.1, 0.1]).stop_training
 
 
 def test_start_from_epoch_skips_the_warm_up():
     es = EarlyStopping(patience=0, start_from_epoch=2)
-    model = _run(es, [0.1, 0.9, 0.9, 0.95])
+    model = run_epochs(es, [0.1, 0.9, 0.9, 0.95])
     assert es.stopped_epoch == 3 and es.best == 0.9 and model.stop_training
 
 
 def test_missing_monitor_warns_and_never_stops(capsys):
     rec = Recorder("full").start()
     try:
-        model = _run(EarlyStopping(patience=0), [1.0, 2.0, 3.0], key="loss")
+        model = run_epochs(EarlyStopping(patience=0), [1.0, 2.0, 3.0], key="loss")
     finally:
         rec.stop()
     assert not model.stop_training
@@ -98,7 +86,7 @@ def test_unknown_mode_falls_back_to_auto(capsys):
 def test_stop_event_carries_the_reason():
     rec = Recorder("full").start()
     try:
-        _run(EarlyStopping(patience=1), [1.0, 2.0, 3.0])
+        run_epochs(EarlyStopping(patience=1), [1.0, 2.0, 3.0])
     finally:
         rec.stop()
     (stop,) = [e for e in rec.events if e.kind == "stop_training"]

@@ -5,20 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sample_runs import tiny_softmax_fit
 
 from fittrace.autodiff import Variable
-from fittrace.keras import backend, callbacks, layers, optimizers
-from fittrace.keras.models import Sequential
-from fittrace.seeding import set_random_seed
-
-
-def _fit(cbs, epochs=4, optimizer="sgd"):
-    set_random_seed(0)
-    rng = np.random.default_rng(0)
-    x, y = rng.random((64, 5)).astype("float32"), rng.integers(0, 3, 64)
-    m = Sequential([layers.Dense(3, activation="softmax")])
-    m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
-    return m, m.fit(x, y, epochs=epochs, batch_size=16, verbose=0, callbacks=cbs)
+from fittrace.keras import backend, callbacks, optimizers
 
 
 def test_the_learning_rate_is_a_float32_variable_that_callbacks_can_read_and_set():
@@ -53,23 +43,25 @@ def test_scheduler_sets_the_rate_each_epoch_and_history_logs_it(capsys):
         seen.append(lr)
         return lr * 0.5 if epoch else lr
 
-    m, h = _fit([callbacks.LearningRateScheduler(schedule, verbose=1)])
+    m, h = tiny_softmax_fit([callbacks.LearningRateScheduler(schedule, verbose=1)])
     assert h.history["lr"] == pytest.approx([0.01, 0.005, 0.0025, 0.00125])
     assert seen == pytest.approx([0.01, 0.01, 0.005, 0.0025])
     assert (
         "Epoch 2: LearningRateScheduler setting learning rate to 0.004999999888241291."
         in capsys.readouterr().out
     )
-    _, old = _fit([callbacks.LearningRateScheduler(lambda epoch: 0.1 * (epoch + 1))], epochs=2)
+    _, old = tiny_softmax_fit(
+        [callbacks.LearningRateScheduler(lambda epoch: 0.1 * (epoch + 1))], epochs=2
+    )
     assert old.history["lr"] == pytest.approx([0.1, 0.2])
     with pytest.raises(
         ValueError, match='The output of the "schedule" function should be float. Got: 1'
     ):
-        _fit([callbacks.LearningRateScheduler(lambda epoch, lr: 1)], epochs=1)
+        tiny_softmax_fit([callbacks.LearningRateScheduler(lambda epoch, lr: 1)], epochs=1)
 
 
 def test_the_rate_really_changes_the_updates():
-    _, frozen = _fit([callbacks.LearningRateScheduler(lambda epoch, lr: 0.0)], epochs=3)
+    _, frozen = tiny_softmax_fit([callbacks.LearningRateScheduler(lambda epoch, lr: 0.0)], epochs=3)
     assert frozen.history["loss"][0] == pytest.approx(frozen.history["loss"][2], rel=1e-6)
-    _, moving = _fit([], epochs=3)
+    _, moving = tiny_softmax_fit([], epochs=3)
     assert moving.history["loss"][2] < moving.history["loss"][0]

@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pytest
-from fakes import FakeModel
+from fakes import FakeModel, run_epochs
 
 from fittrace.callbacks import CallbackList, ModelCheckpoint
 
 
-def _run(callback, values, key="val_loss", model=None):
-    """Epochs whose logs hold ``values`` in turn; epoch e leaves the weights at [e, e]. Returns the model."""
-    model = model or FakeModel()
-    cl = CallbackList([callback], model=model)
-    cl.on_train_begin()
-    for epoch, value in enumerate(values):
-        model.weights = [np.full(2, float(epoch))]
-        cl.on_epoch_end(epoch, {key: value})
-        if model.stop_training:
-            break
-    cl.on_train_end()
-    return model
-
-
 # --- ModelCheckpoint -------------------------------------------------------------------------------------------------
 def test_checkpoint_names_from_epoch_and_logs(tmp_path):
-    model = _run(ModelCheckpoint(tmp_path / "w-{epoch:02d}-{val_loss:.2f}.npz"), [0.9, 1.2])
+    model = run_epochs(ModelCheckpoint(tmp_path / "w-{epoch:02d}-{val_loss:.2f}.npz"), [0.9, 1.2])
     assert sorted(os.listdir(tmp_path)) == ["w-01-0.90.npz", "w-02-1.20.npz"]
     assert (tmp_path / "w-02-1.20.npz").read_text() == "[1.0, 1.0]"
     assert len(model.saved) == 2
@@ -36,7 +21,7 @@ def test_checkpoint_names_from_epoch_and_logs(tmp_path):
 
 def test_save_best_only(tmp_path, capsys):
     mc = ModelCheckpoint(str(tmp_path / "best.npz"), save_best_only=True, verbose=1)
-    _run(mc, [0.9, 1.2, 0.4])
+    run_epochs(mc, [0.9, 1.2, 0.4])
     assert (tmp_path / "best.npz").read_text() == "[2.0, 2.0]"  # epoch 3's weights, the best
     path = tmp_path / "best.npz"
     assert capsys.readouterr().out == (
@@ -47,7 +32,9 @@ def test_save_best_only(tmp_path, capsys):
 
 
 def test_save_best_only_without_the_monitor_skips_with_a_warning(tmp_path, capsys):
-    model = _run(ModelCheckpoint(str(tmp_path / "w.npz"), save_best_only=True), [0.5], key="loss")
+    model = run_epochs(
+        ModelCheckpoint(str(tmp_path / "w.npz"), save_best_only=True), [0.5], key="loss"
+    )
     assert model.saved == [] and os.listdir(tmp_path) == []
     assert (
         "WARNING: Can save best model only with val_loss available, skipping."
@@ -56,7 +43,7 @@ def test_save_best_only_without_the_monitor_skips_with_a_warning(tmp_path, capsy
 
 
 def test_writes_through_a_temp_file_in_the_same_folder(tmp_path):
-    model = _run(ModelCheckpoint(str(tmp_path / "sub" / "w.npz")), [0.5])
+    model = run_epochs(ModelCheckpoint(str(tmp_path / "sub" / "w.npz")), [0.5])
     (tmp,) = model.saved
     assert os.path.dirname(tmp) == str(tmp_path / "sub") and tmp != str(tmp_path / "sub" / "w.npz")
     assert tmp.endswith(".npz")
@@ -74,7 +61,7 @@ def test_a_failed_save_leaves_the_previous_file_and_no_temp(tmp_path):
             raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        _run(ModelCheckpoint(str(target)), [0.5], model=Broken())
+        run_epochs(ModelCheckpoint(str(target)), [0.5], model=Broken())
     assert os.listdir(tmp_path) == ["w.npz"] and target.read_text() == "old"
 
 
@@ -82,7 +69,7 @@ def test_bad_filepath_key_and_bad_save_freq(tmp_path):
     with pytest.raises(
         KeyError, match='Failed to format this callback filepath: ".*{acc}.npz". Reason:'
     ):
-        _run(ModelCheckpoint(str(tmp_path / "w{acc}.npz")), [0.5])
+        run_epochs(ModelCheckpoint(str(tmp_path / "w{acc}.npz")), [0.5])
     with pytest.raises(
         ValueError, match='Unrecognized save_freq: often. Expected save_freq are "epoch" or integer'
     ):

@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from sample_runs import tiny_softmax_fit
 
-from fittrace.keras import callbacks, layers
-from fittrace.keras.models import Sequential
-from fittrace.seeding import set_random_seed
+from fittrace.keras import callbacks
 from fittrace.tracing.recorder import Recorder
-
-
-def _fit(cbs, epochs=4, optimizer="sgd"):
-    set_random_seed(0)
-    rng = np.random.default_rng(0)
-    x, y = rng.random((64, 5)).astype("float32"), rng.integers(0, 3, 64)
-    m = Sequential([layers.Dense(3, activation="softmax")])
-    m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
-    return m, m.fit(x, y, epochs=epochs, batch_size=16, verbose=0, callbacks=cbs)
 
 
 def test_plateau_reduces_after_patience_respects_cooldown_and_the_floor(capsys):
     plateau = callbacks.ReduceLROnPlateau(
         monitor="loss", factor=0.5, patience=1, min_delta=10.0, cooldown=2, min_lr=0.002, verbose=1
     )
-    _, h = _fit([plateau], epochs=6)
+    _, h = tiny_softmax_fit([plateau], epochs=6)
     # no epoch beats the best by 10: a cut after the patience epoch, then one epoch skipped (the cooldown counter
     # drops before it is checked, as in Keras), and the last cut stops at min_lr; "lr" is logged before the cut
     assert h.history["lr"] == pytest.approx([0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025], rel=1e-6)
     out = capsys.readouterr().out
     assert out.count("ReduceLROnPlateau reducing learning rate") == 3
     assert "Epoch 6: ReduceLROnPlateau reducing learning rate to 0.002." in out
-    _, h = _fit(
+    _, h = tiny_softmax_fit(
         [callbacks.ReduceLROnPlateau(monitor="loss", patience=1, min_delta=10.0, min_lr=0.006)],
         epochs=4,
     )
@@ -49,7 +38,7 @@ def test_plateau_checks_its_arguments_and_warns_about_a_missing_monitor(capsys):
     callbacks.ReduceLROnPlateau(mode="sideways")
     rec = Recorder("full").start()
     try:
-        _fit([callbacks.ReduceLROnPlateau(monitor="val_loss")], epochs=1)
+        tiny_softmax_fit([callbacks.ReduceLROnPlateau(monitor="val_loss")], epochs=1)
     finally:
         rec.stop()
     err = capsys.readouterr().err

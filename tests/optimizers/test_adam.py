@@ -6,17 +6,13 @@ import math
 
 import numpy as np
 import pytest
+from optimizer_steps import variable
 
 from fittrace import optimizers
-from fittrace.autodiff import Variable
-
-
-def _var(values, name="w"):
-    return Variable(np.array(values, dtype="float32"), name=name)
 
 
 def test_adam_two_steps_by_hand():
-    w = _var([0.0])
+    w = variable([0.0])
     opt = optimizers.Adam(learning_rate=0.1)
     m = v = 0.0
     x = 0.0

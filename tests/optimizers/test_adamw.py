@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
+from optimizer_steps import GRADS, three_updates
 
-from fittrace.autodiff import Variable
 from fittrace.keras import optimizers as keras_optimizers
-
-GRADS = (0.5, -0.25, 0.125)
-
-
-def _run(opt, start=1.0):
-    w = Variable(np.array([start], dtype="float32"), name="w")
-    for g in GRADS:
-        opt.apply_gradients([(np.array([g], "float32"), w)])
-    return float(w.numpy()[0])
 
 
 def test_adamw_is_adam_after_decoupled_decay():
@@ -28,9 +18,9 @@ def test_adamw_is_adam_after_decoupled_decay():
         m += (g - m) * 0.1
         v += (g * g - v) * 0.001
         x -= m * 0.1 * math.sqrt(1 - 0.999**t) / (1 - 0.9**t) / (math.sqrt(v) + 1e-7)
-    assert _run(keras_optimizers.AdamW(learning_rate=0.1, weight_decay=0.5)) == pytest.approx(
-        x, rel=1e-5
-    )
+    assert three_updates(
+        keras_optimizers.AdamW(learning_rate=0.1, weight_decay=0.5)
+    ) == pytest.approx(x, rel=1e-5)
     assert keras_optimizers.AdamW().weight_decay == 0.004
     with pytest.raises(ValueError, match="Missing value of `weight_decay` which is required"):
         keras_optimizers.AdamW(weight_decay=None)

@@ -6,18 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from optimizer_steps import GRADS, three_updates
 
 from fittrace.autodiff import Variable
 from fittrace.keras import optimizers as keras_optimizers
-
-GRADS = (0.5, -0.25, 0.125)
-
-
-def _run(opt, start=1.0):
-    w = Variable(np.array([start], dtype="float32"), name="w")
-    for g in GRADS:
-        opt.apply_gradients([(np.array([g], "float32"), w)])
-    return float(w.numpy()[0])
 
 
 def test_nadam_by_hand_with_its_momentum_schedule():
@@ -31,7 +23,7 @@ def test_nadam_by_hand_with_its_momentum_schedule():
         m_hat = u_next * m / (1 - product * u_next) + (1 - u_t) * g / (1 - product)
         x -= 0.1 * m_hat / (math.sqrt(v / (1 - 0.999**t)) + 1e-7)
     opt = keras_optimizers.Nadam(learning_rate=0.1)
-    assert _run(opt) == pytest.approx(x, rel=1e-5)
+    assert three_updates(opt) == pytest.approx(x, rel=1e-5)
     w2 = Variable(
         np.array([1.0, 2.0], dtype="float32"), name="w2"
     )  # several variables: one product per step

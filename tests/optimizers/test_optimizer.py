@@ -7,14 +7,10 @@ import math
 
 import numpy as np
 import pytest
+from optimizer_steps import variable
 
 from fittrace import optimizers
-from fittrace.autodiff import Variable
 from fittrace.tracing.recorder import Recorder
-
-
-def _var(values, name="w"):
-    return Variable(np.array(values, dtype="float32"), name=name)
 
 
 def test_large_variables_split_across_threads_give_the_same_result():
@@ -22,18 +18,18 @@ def test_large_variables_split_across_threads_give_the_same_result():
     one does: the first step, written out in float32."""
     rng = np.random.default_rng(0)
     g = rng.normal(size=(300, 400)).astype("float32")
-    big = _var(np.ones((300, 400)))
+    big = variable(np.ones((300, 400)))
     optimizers.RMSprop().apply_gradients([(g, big)])
     v = np.float32(1 - 0.9) * g * g
     expected = np.float32(1) - np.float32(0.001) * g / np.sqrt(v + np.float32(1e-7))
     np.testing.assert_allclose(big.numpy(), expected, rtol=1e-6)
-    small = _var(np.ones((3, 4)))
+    small = variable(np.ones((3, 4)))
     optimizers.RMSprop().apply_gradients([(g[:3, :4], small)])
     np.testing.assert_array_equal(small.numpy(), big.numpy()[:3, :4])
 
 
 def test_slots_created_on_first_update_only_with_events():
-    w1, w2 = _var([1.0, 2.0], "d/kernel:0"), _var([0.0], "d/bias:0")
+    w1, w2 = variable([1.0, 2.0], "d/kernel:0"), variable([0.0], "d/bias:0")
     opt = optimizers.RMSprop()
     rec = Recorder("full").start()
     opt.apply_gradients([(np.array([0.1, 0.1], "float32"), w1), (np.array([0.2], "float32"), w2)])

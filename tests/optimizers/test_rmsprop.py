@@ -6,23 +6,19 @@ import math
 
 import numpy as np
 import pytest
+from optimizer_steps import variable
 
 from fittrace import optimizers
-from fittrace.autodiff import Variable
-
-
-def _var(values, name="w"):
-    return Variable(np.array(values, dtype="float32"), name=name)
 
 
 def test_rmsprop_first_step_epsilon_inside_sqrt():
-    w = _var([1.0])
+    w = variable([1.0])
     optimizers.RMSprop(learning_rate=1.0).apply_gradients([(np.array([1e-4], "float32"), w)])
     assert 1.0 - float(w.numpy()[0]) == pytest.approx(0.314658, rel=1e-4)
 
 
 def test_rmsprop_two_steps_by_hand():
-    w = _var([0.5])
+    w = variable([0.5])
     opt = optimizers.RMSprop(learning_rate=0.01, rho=0.9)
     v, x = 0.0, 0.5
     for g in (0.2, -0.1):

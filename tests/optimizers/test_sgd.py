@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from optimizer_steps import variable
 
 from fittrace import optimizers
-from fittrace.autodiff import Variable
-
-
-def _var(values, name="w"):
-    return Variable(np.array(values, dtype="float32"), name=name)
 
 
 def test_sgd_momentum_and_nesterov_by_hand():
     for nesterov in (False, True):
-        w = _var([1.0])
+        w = variable([1.0])
         opt = optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=nesterov)
         m, x = 0.0, 1.0
         for g in (1.0, 0.5):

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from optimizer_steps import variable
 
 from fittrace import optimizers
-from fittrace.autodiff import Variable
-
-
-def _var(values, name="w"):
-    return Variable(np.array(values, dtype="float32"), name=name)
 
 
 def test_clipping():
-    w = _var([0.0, 0.0])
+    w = variable([0.0, 0.0])
     optimizers.SGD(learning_rate=1.0, clipnorm=1.0).apply_gradients(
         [(np.array([3.0, 4.0], "float32"), w)]
     )
     np.testing.assert_allclose(w.numpy(), [-0.6, -0.8], rtol=1e-6)
-    w = _var([0.0, 0.0])
+    w = variable([0.0, 0.0])
     optimizers.SGD(learning_rate=1.0, clipvalue=0.5).apply_gradients(
         [(np.array([3.0, -0.2], "float32"), w)]
     )
@@ -27,7 +23,7 @@ def test_clipping():
 
 
 def test_a_variable_without_gradient_is_skipped_with_keras_warning_once(capsys):
-    used, unused = _var([1.0], "d/used:0"), _var([2.0], "d/unused:0")
+    used, unused = variable([1.0], "d/used:0"), variable([2.0], "d/unused:0")
     opt = optimizers.SGD(learning_rate=0.5)
     for _ in range(2):
         opt.apply_gradients([(np.array([1.0], "float32"), used), (None, unused)])
@@ -44,4 +40,4 @@ def test_no_gradient_at_all_is_keras_value_error():
     with pytest.raises(
         ValueError, match=r"^No gradients provided for any variable: \(\['a:0', 'b:0'\],\)\. "
     ):
-        opt.apply_gradients([(None, _var([1.0], "a:0")), (None, _var([1.0], "b:0"))])
+        opt.apply_gradients([(None, variable([1.0], "a:0")), (None, variable([1.0], "b:0"))])
