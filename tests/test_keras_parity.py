@@ -4,14 +4,12 @@ same summary table. TF-Keras runs in its own interpreter (the ``keras_python`` f
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from parity import run_side
 
 pytestmark = [pytest.mark.keras_parity, pytest.mark.slow]
 
@@ -20,21 +18,9 @@ SCENARIOS = Path(__file__).with_name("keras_parity_scenarios.py")
 DIFFERENT_ON_PURPOSE: dict[str, str] = {}
 
 
-def _run(python: str, side: str) -> dict:
-    done = subprocess.run(
-        [python, str(SCENARIOS), side],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""},
-    )
-    assert done.returncode == 0, f"{side} scenarios failed:\n{done.stderr[-3000:]}"
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture(scope="module")
 def both(keras_python):
-    return _run(keras_python, "tf"), _run(sys.executable, "fittrace")
+    return run_side(keras_python, SCENARIOS, "tf"), run_side(sys.executable, SCENARIOS, "fittrace")
 
 
 def test_training_figures_match_from_the_same_weights(both):

@@ -64,7 +64,7 @@ TF_KERAS_NAMES = {
 # Imported on first use, not at the top: optional or heavy dependencies only.
 LAZY_OK = {"PIL"}
 SOFT_LIMIT = 1000
-# Tests of the whole rather than of one module.
+# Tests of the whole rather than of one module (and every tests/test_keras_parity*.py: fittrace against TF-Keras).
 WHOLE_TESTS = {
     "test_structure.py",
     "test_imports.py",
@@ -314,7 +314,11 @@ def _mirrored(test: Path) -> list[Path]:
 
 @pytest.mark.parametrize(
     "test",
-    sorted(p for p in TESTS.rglob("test_*.py") if p.name not in WHOLE_TESTS),
+    sorted(
+        p
+        for p in TESTS.rglob("test_*.py")
+        if p.name not in WHOLE_TESTS and not p.name.startswith("test_keras_parity")
+    ),
     ids=lambda p: str(p.relative_to(TESTS)),
 )
 def test_tests_mirror_the_package(test):
