@@ -311,7 +311,11 @@ class Layer:
         assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
             self._maybe_build(
-                shape_of(inputs) if hasattr(inputs, "shape") else [shape_of(i) for i in inputs]
+                shape_of(inputs)
+                if hasattr(inputs, "shape")
+                else {k: shape_of(v) for k, v in inputs.items()}
+                if isinstance(inputs, dict)
+                else [shape_of(i) for i in inputs]
             )
         if self._call_accepts_training:
             kwargs["training"] = bool(training)
