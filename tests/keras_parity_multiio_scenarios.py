@@ -31,7 +31,7 @@ else:
     from fittrace.keras.models import Model
 
 rng = np.random.default_rng(7)
-N = 40  # 10 steps of 8 in an epoch of 32 and a validation fifth, or 5 steps of 8 over two epochs
+N = 40  # batches of 8: each case trains 10 steps or more (two epochs of 5, three of 4, four of 3)
 X1 = rng.normal(size=(N, 5)).astype("float32")
 X2 = rng.normal(size=(N, 3)).astype("float32")
 Y_CLS = rng.integers(0, 3, N)
@@ -136,14 +136,14 @@ def cases() -> dict:
             by_name,
             xd,
             yd,
-            {"sample_weight": {"reg": SW}, "validation_split": 0.2},
+            {"sample_weight": {"reg": SW}, "validation_split": 0.2, "epochs": 3},
         ),
         "list in, tuple out, one loss and metrics for both, one sample_weight": (
             "tuple",
             {"loss": "mae", "metrics": ["mse"], "weighted_metrics": ["mse"]},
             xs,
             [Y_REG[:, :1] * np.ones((1, 3), "float32"), Y_REG],
-            {"sample_weight": SW, "epochs": 2, "validation_split": 0.5},
+            {"sample_weight": SW, "epochs": 4, "validation_split": 0.5},
         ),
         "list out, dict targets and losses by pseudo name": (
             "list",
@@ -184,7 +184,7 @@ def cases() -> dict:
     }
     for case, (kind, compile_args, x, y, fit) in runs.items():
         l2 = fit.pop("l2", 0.0)
-        epochs = fit.pop("epochs", 1)
+        epochs = fit.pop("epochs", 2)
         m, hist = fit_case(kind, compile_args, x, y, epochs=epochs, l2=l2, **fit)
         out["histories"][case] = hist
         out["metrics_names"][case] = m.metrics_names
