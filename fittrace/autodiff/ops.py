@@ -100,6 +100,9 @@ class Tensor:
     def __neg__(self) -> Tensor:
         return negative(self)
 
+    def __abs__(self) -> Tensor:  # the builtin abs(), as on a tf.Tensor
+        return abs(self)
+
     def __pow__(self, p: float) -> Tensor:
         return power(self, p)
 
