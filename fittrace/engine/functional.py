@@ -233,6 +233,12 @@ class Functional(Model):
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 
     # --- running it ------------------------------------------------------------------------------------------------
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        # a dict of inputs is read by input name before the input specs (one per input, in order) check it
+        if isinstance(inputs, dict) and getattr(self, "_is_graph_network", False):
+            inputs = self._flatten_to_reference_inputs(inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         """Run the graph on real tensors (``Functional.call`` -> ``_run_internal_graph``)."""
         return self._run_internal_graph(inputs, training)
