@@ -15,9 +15,11 @@ model's ``call`` returns. The summary table is ``utils/layer_utils.py``'s, the w
 ``saving/saving_api.py``'s, the tf.function stand-in ``engine/functions.py``'s, and what the trace events carry
 ``engine/trace_payloads.py``'s.
 
-Left out: the functional API (``Model(inputs, outputs)``), distribution strategies, ``jit_compile``,
-``BackupAndRestore`` counters, multi-worker and parameter-server training, saving whole models; ragged outputs in
-``predict``. Where Keras 2 fails obscurely (``steps_per_execution`` > 1 with the ``*_on_batch``
+``Model(inputs, outputs)`` returns a ``Functional`` (engine/functional.py), as ``Model.__new__`` does in Keras.
+
+Left out: subclasses of Model that pass ``inputs``/``outputs`` to ``super().__init__``, distribution strategies,
+``jit_compile``, ``BackupAndRestore`` counters, multi-worker and parameter-server training, saving whole models;
+ragged outputs in ``predict``. Where Keras 2 fails obscurely (``steps_per_execution`` > 1 with the ``*_on_batch``
 methods, lists of numbers), fittrace says why instead.
 
     >>> from fittrace.keras import layers
@@ -65,12 +67,20 @@ class Model(Layer):
     """
 
     _event_kind = "model_call"
+    #: engine/functional.py's Functional, set when that module loads (``Model(inputs, outputs)`` makes one)
+    _functional_class: Any = None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            return object.__new__(Model._functional_class)
+        return object.__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError(
-                "fittrace does not implement the functional API (Model(inputs, outputs)) yet: "
-                "use Sequential, or subclass Model and define call()."
+            raise TypeError(
+                f"{type(self).__name__}.__init__ got inputs and outputs: fittrace makes functional models "
+                "as keras.Model(inputs, outputs); a subclass of Model makes its layers in __init__ and runs "
+                "them in call()."
             )
         super().__init__(**kwargs)
         self._is_compiled = False
