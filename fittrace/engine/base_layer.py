@@ -40,7 +40,7 @@ from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.node import Node
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_BASE_LAYER
-from fittrace.utils.tf_utils import flatten, map_structure
+from fittrace.utils.nest import flatten, map_structure
 
 _NAME_COUNTS: dict[str, int] = {}
 _training_stack: list[

@@ -30,7 +30,7 @@ from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.training import Model
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_SEQUENTIAL
-from fittrace.utils.tf_utils import flatten
+from fittrace.utils.nest import flatten
 
 SINGLE_LAYER_OUTPUT_ERROR_MSG = (
     "All layers in a Sequential model should have a single output tensor. For multi-output layers, use "
