@@ -13,6 +13,9 @@ At verbose=2 one line is printed at the end of each epoch::
 Metrics named in ``stateful_metrics`` (``fit`` passes the model's own, which are already running means) are shown
 as given; any other value is averaged by the bar, weighted by the steps since the previous update.
 
+``to_snake_case`` names things as Keras does. ``func_dump`` writes a function as Keras saves a ``lambda`` (base64
+of its marshalled code, defaults, closure); there is no ``func_load``: fittrace never runs code read from a file.
+
 Left out: absl logging when interactive logging is off (everything goes to ``sys.stdout``).
 ``_now`` is the clock; tests replace it to get exact timings.
 
@@ -22,8 +25,11 @@ Left out: absl logging when interactive logging is off (everything goes to ``sys
 
 from __future__ import annotations
 
+import codecs
+import marshal
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -36,6 +42,23 @@ from fittrace.utils.io_utils import print_msg
 _now: Callable[[], float] = time.time
 
 KERAS_PROGBAR_UPDATE = "keras.utils.generic_utils.Progbar.update"
+
+
+def to_snake_case(name: str) -> str:
+    """``BatchNormalization`` -> ``batch_normalization``, as Keras names layers (a leading ``_`` gets ``private``)."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+    return "private" + s if s.startswith("_") else s
+
+
+def func_dump(func: Any) -> tuple[str, Any, Any]:
+    """``(code, defaults, closure)``: the base64 of the function's marshalled code, as Keras's ``func_dump``."""
+    raw_code = marshal.dumps(func.__code__)
+    if os.name == "nt":
+        raw_code = raw_code.replace(b"\\", b"/")
+    code = codecs.encode(raw_code, "base64").decode("ascii")
+    closure = tuple(c.cell_contents for c in func.__closure__) if func.__closure__ else None
+    return code, func.__defaults__, closure
 
 
 def _is_dynamic_display() -> bool:
