@@ -135,7 +135,7 @@ class LossesContainer(Container):
         if rec.stepwise() is not None:  # the payload is made only if the event is kept
             rec.emit(
                 "loss",
-                getattr(self._loss_obj, "name", "loss"),
+                getattr(self._loss_obj, "name", None) or "loss",
                 keras=f"{KERAS_COMPILE_UTILS}.LossesContainer.__call__",
                 data=lambda: {
                     "name": getattr(self._loss_obj, "name", None),
