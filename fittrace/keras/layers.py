@@ -21,6 +21,7 @@ from fittrace.layers import (
     MaxPooling2D,
     Reshape,
 )
+from fittrace.layers.serialization import deserialize, serialize
 
 __all__ = [
     "Layer",
@@ -42,4 +43,6 @@ __all__ = [
     "GlobalAvgPool2D",
     "GlobalMaxPooling2D",
     "GlobalMaxPool2D",
+    "serialize",
+    "deserialize",
 ]
