@@ -86,6 +86,11 @@ class Metric:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
 
+    def __str__(self) -> str:
+        """As Keras prints a metric: ``Mean(name=loss,dtype=float32)``."""
+        args = ",".join(f"{k}={v}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
 
 class Reduce(Metric):
     """Accumulates a weighted total and count of values."""
