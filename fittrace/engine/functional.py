@@ -28,14 +28,20 @@ from fittrace.engine.input_spec import InputSpec
 from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.node import Node
 from fittrace.engine.training import Model
+from fittrace.saving import serialization_lib
+from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
 from fittrace.utils.nest import flatten, pack_sequence_as
 
 KERAS_FUNCTIONAL = "keras.engine.functional"
 
 
+@keras_export("keras.src.engine.functional.Functional")
 class Functional(Model):
     """A model defined by its inputs and outputs: ``keras.Model(inputs, outputs)``."""
+
+    #: tf-keras writes a functional model's config under its source module and registered name
+    _serialized_module = "tf_keras.src.engine.functional"
 
     def __init__(
         self,
@@ -231,6 +237,28 @@ class Functional(Model):
                 f"No such layer: {name}. Existing layers are: {list(layer.name for layer in self.layers)}."
             )
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    # --- its config -------------------------------------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """The graph as Keras writes it: each layer's config with its inbound nodes, and the input and output
+        coordinates (``Functional.get_config``)."""
+        return get_network_config(self, serialization_lib.serialize_keras_object)
+
+    @classmethod
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Any:
+        """The model a config describes: its layers made, their calls replayed (``Functional.from_config``)."""
+        inputs, outputs = reconstruct_from_config(
+            config,
+            lambda data: serialization_lib.deserialize_keras_object(
+                data, custom_objects=custom_objects
+            ),
+        )
+        model = cls(inputs=inputs, outputs=outputs, name=config.get("name"))
+        if config.get("trainable") is False:
+            model.trainable = False
+        return model
 
     # --- running it ------------------------------------------------------------------------------------------------
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
