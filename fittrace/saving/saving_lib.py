@@ -273,6 +273,7 @@ class H5IOStore:
         self.root_path, self.archive, self.mode = root_path, archive, mode
         self.io_file: io.BytesIO | None = None
         where = root_path if archive is None else f"{archive.filename}:{root_path}"
+        self.where = where  # how errors name the file
         if archive is not None:
             self.io_file = io.BytesIO() if mode == "w" else io.BytesIO(archive.read(root_path))
             try:
@@ -412,7 +413,9 @@ def _load_state(
     variables = own_variables(trackable)
     if variables is not None:
         try:
-            plan += _match_own_variables(trackable, variables, store.get(inner_path), inner_path)
+            plan += _match_own_variables(
+                trackable, variables, store.get(inner_path), _join(inner_path, "vars"), store.where
+            )
         except ValueError as e:
             if not skip_mismatch:
                 raise
@@ -431,7 +434,7 @@ def _load_state(
 
 
 def _match_own_variables(
-    trackable: Any, variables: list[Any], group: Any, inner_path: str
+    trackable: Any, variables: list[Any], group: Any, group_path: str, where: str
 ) -> list[tuple[Any, np.ndarray]]:
     """Pair each variable with its value from ``group`` (Keras's ``load_own_variables``), or raise Keras's error."""
     keys = list(group.keys())
@@ -456,10 +459,9 @@ def _match_own_variables(
     pairs = []
     for i, variable in enumerate(variables):
         if str(i) not in group or not isinstance(group[str(i)], h5py.Dataset):
-            where = _join(inner_path, "vars")
             raise ValueError(
-                f"The weights file is corrupt: the group '{where}' holds {keys} instead of the datasets "
-                f"'0'...'{len(variables) - 1}' Keras writes."
+                f"The weights file {where} is corrupt: the group '{group_path}' holds {keys} instead of the "
+                f"datasets '0'...'{len(variables) - 1}' Keras writes."
             )
         pairs.append((variable, checked_value(variable, group[str(i)][()])))
     return pairs
