@@ -6,8 +6,10 @@
 ``save``: builds each model, sets the same weights on both sides (from one seeded generator), saves it as
 ``NAME.weights.h5`` and ``NAME.h5`` into ``DIR/SIDE/``, and prints the predictions, the optimizer's variables
 (for the trained model) and the layout of the files written (every group and dataset, the key attributes).
-``load``: builds the same models with their own starting weights, loads the files the other side wrote, and prints
-the predictions before and after, the optimizer's variables, and the whole messages of the loads Keras refuses.
+The models: Sequential ones with Dense, Conv2D+pooling+Flatten, BatchNormalization and Dropout layers, a nested
+Sequential, a functional model and a subclassed one. ``load``: builds the same models with their own starting
+weights, loads the files the other side wrote, and prints the predictions before and after, the optimizer's
+variables, and the whole messages of the loads Keras refuses.
 Prints one JSON object on its last line. Nothing here checks anything: the test does.
 """
 
@@ -103,7 +105,26 @@ MODELS = {
         "flat",
     ),
     "subclassed": (lambda: _called(TwoDense()), "flat"),
+    "functional": (lambda: _functional(), "flat"),
+    "nested": (
+        lambda: _sequential(
+            [
+                layers.Dense(5, name="first"),
+                Sequential([layers.Dense(4, name="i1"), layers.Dense(3, name="i2")], name="inner"),
+                layers.Dense(2, name="last"),
+            ],
+            (8,),
+            "nested",
+        ),
+        "flat",
+    ),
 }
+
+
+def _functional():
+    x = layers.Input((8,), name="x")
+    h = layers.Dense(4, activation="tanh", name="h")(x)
+    return Model(x, layers.Dense(2, name="o")(h), name="functional")
 
 
 def _called(m):

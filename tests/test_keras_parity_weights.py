@@ -15,11 +15,8 @@ from parity import run_side
 pytestmark = [pytest.mark.keras_parity, pytest.mark.slow]
 
 SCENARIOS = Path(__file__).with_name("keras_parity_weights_scenarios.py")
-FILES = [
-    f"{m}{e}"
-    for m in ("dense", "conv", "batchnorm", "dropout", "subclassed")
-    for e in (".weights.h5", ".h5")
-]
+MODELS = ("dense", "conv", "batchnorm", "dropout", "subclassed", "functional", "nested")
+FILES = [f"{m}{e}" for m in MODELS for e in (".weights.h5", ".h5")]
 #: Where the files differ on purpose, and why.
 DIFFERENT_ON_PURPOSE = {
     "subclassed.h5": "TF-Keras names the weights a subclassed model creates in its call() after the model "

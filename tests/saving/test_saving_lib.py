@@ -100,6 +100,7 @@ def test_a_nested_model_keeps_its_layers_under_its_own_path(tmp_path):
     with h5py.File(path, "r") as f:
         assert f["layers/sequential/layers/dense_1/vars/0"].shape == (3, 2)
         assert len(f["layers/sequential/vars"]) == 0  # the nested model has no weights of its own
+        assert f["layers/dense_1/vars/0"].shape == (2, 1)
 
 
 def test_a_subclassed_model_saves_an_attribute_before_layers_at_its_attribute_name(tmp_path):
