@@ -103,6 +103,15 @@ def test_a_nested_model_keeps_its_layers_under_its_own_path(tmp_path):
         assert f["layers/dense_1/vars/0"].shape == (2, 1)
 
 
+def test_a_functional_model_lists_its_input_layer_as_keras_does(tmp_path):
+    x = layers.Input((3,), name="x")
+    model = Model(x, layers.Dense(2)(layers.Dense(4)(x)))
+    model.save_weights(tmp_path / "f.weights.h5")
+    paths = _paths(tmp_path / "f.weights.h5")
+    assert {"layers/input_layer/vars", "layers/dense/vars/0", "layers/dense_1/vars/1"} <= paths
+    assert not any(p.startswith("layers/input_layer/vars/") for p in paths)  # no weights
+
+
 def test_a_subclassed_model_saves_an_attribute_before_layers_at_its_attribute_name(tmp_path):
     model = TwoDense()
     model(np.zeros((2, 4), "float32"))
