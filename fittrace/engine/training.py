@@ -214,10 +214,15 @@ class Model(Layer):
             )
 
     @property
+    def layers(self) -> list[Layer]:
+        """The layers the model tracks, in the order they were assigned (Keras's ``Model.layers``)."""
+        return list(self._flatten_layers())
+
+    @property
     def weights(self) -> list[Any]:
         """Each layer's weights in layer order (its trainable ones, then its others), then the model's own: a
         BatchNormalization's moving statistics sit beside its gamma and beta, not after every trainable weight.
-        get_weights, set_weights and the .npz files follow this order."""
+        get_weights, set_weights and fittrace's .npz files follow this order."""
         self._assert_weights_created()
         out: list[Any] = []
         for layer in self._flatten_layers():
@@ -894,14 +899,25 @@ class Model(Layer):
             layer_utils.print_summary(self, line_length, positions, print_fn)
 
     def save_weights(
-        self, filepath: str | os.PathLike, overwrite: bool = True, save_format: Any = None
+        self,
+        filepath: str | os.PathLike,
+        overwrite: bool = True,
+        save_format: Any = None,
+        options: Any = None,
     ) -> None:
-        """Save every weight to a ``.npz`` file, atomically (``saving_api.save_weights``)."""
-        saving_api.save_weights(self, filepath, overwrite=overwrite)
+        """Save every weight, in the format the path's ending names: ``x.weights.h5`` (Keras's weights file),
+        ``x.h5`` (the legacy HDF5 layout), ``x.npz`` (fittrace's own); atomically (``saving_api.save_weights``)."""
+        saving_api.save_weights(self, filepath, overwrite=overwrite, save_format=save_format)
 
-    def load_weights(self, filepath: str | os.PathLike) -> None:
-        """Load weights saved by :meth:`save_weights` (same architecture, same order)."""
-        saving_api.load_weights(self, filepath)
+    def load_weights(
+        self,
+        filepath: str | os.PathLike,
+        skip_mismatch: bool = False,
+        by_name: bool = False,
+        options: Any = None,
+    ) -> None:
+        """Load weights saved by :meth:`save_weights` (here or by tf-keras); the model is unchanged if it fails."""
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
 
 def _get_verbosity(verbose: Any) -> int:
