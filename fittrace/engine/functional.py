@@ -30,6 +30,8 @@ from fittrace.engine.node import Node
 from fittrace.engine.training import Model
 from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export
+from fittrace.saving.legacy import serialization as legacy_serialization
+from fittrace.saving.legacy.model_config import deserialize_layer
 from fittrace.tracing import recorder as rec
 from fittrace.utils.nest import flatten, pack_sequence_as
 
@@ -242,18 +244,18 @@ class Functional(Model):
     def get_config(self) -> dict[str, Any]:
         """The graph as Keras writes it: each layer's config with its inbound nodes, and the input and output
         coordinates (``Functional.get_config``)."""
-        return get_network_config(self, serialization_lib.serialize_keras_object)
+        if not getattr(self, "use_legacy_config", False):
+            return get_network_config(self, serialization_lib.serialize_keras_object)
+        return get_network_config(self, _serialize_legacy)
 
     @classmethod
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
     ) -> Any:
-        """The model a config describes: its layers made, their calls replayed (``Functional.from_config``)."""
+        """The model a config describes: its layers made (from the ``.keras`` format or the legacy one, as each
+        layer's config is written), their calls replayed (``Functional.from_config``)."""
         inputs, outputs = reconstruct_from_config(
-            config,
-            lambda data: serialization_lib.deserialize_keras_object(
-                data, custom_objects=custom_objects
-            ),
+            config, lambda data: deserialize_layer(data, custom_objects=custom_objects)
         )
         model = cls(inputs=inputs, outputs=outputs, name=config.get("name"))
         if config.get("trainable") is False:
@@ -468,6 +470,19 @@ Model._functional_class = Functional
 
 
 # --- the graph as a config -------------------------------------------------------------------------------------------
+def _serialize_legacy(layer: Layer) -> Any:
+    """A layer's legacy config, for a ``.h5`` model file (the model's ``use_legacy_config`` is set while it is
+    written); a nested functional model writes its own layers in the legacy format too, as in Keras."""
+    nested = isinstance(layer, Functional) and not getattr(layer, "use_legacy_config", False)
+    if nested:
+        layer.__dict__["use_legacy_config"] = True
+    try:
+        return legacy_serialization.serialize_keras_object(layer)
+    finally:
+        if nested:
+            del layer.__dict__["use_legacy_config"]
+
+
 def _node_key(layer: Layer, index: int) -> str:
     return f"{layer.name}_ib-{index}"
 
