@@ -29,6 +29,7 @@ ENGINE = {
     "regularizers",
     "callbacks",
     "saving",
+    "models",
     "utils",
     "seeding",
 }

@@ -490,10 +490,12 @@ def _node_key(layer: Layer, index: int) -> str:
 def get_network_config(model: Functional, serialize_layer: Any) -> dict[str, Any]:
     """``get_network_config``: each layer's config with its name and the inbound nodes this model uses
     (``[[inbound layer, node index, tensor index, call kwargs], ...]`` per call, node indices renumbered to count
-    only this model's nodes), and the input and output coordinates."""
+    only this model's nodes), and the input and output coordinates. A nested model's calls count from 1, as
+    Keras counts them: there, node 0 of a graph network links its own inputs to its outputs
+    (``_should_skip_first_node``); fittrace's models have no such node."""
     kept: dict[str, int] = {}
     for layer in model.layers:
-        count = 0
+        count = 1 if _should_skip_first_node(layer) else 0
         for index, _node in enumerate(layer._inbound_nodes):
             key = _node_key(layer, index)
             if key in model._network_nodes:
@@ -534,6 +536,42 @@ def get_network_config(model: Functional, serialize_layer: Any) -> dict[str, Any
     }
 
 
+def _should_skip_first_node(layer: Layer) -> bool:
+    """Does Keras number this layer's calls from 1 in a config? A model that is a graph network: its node 0 (in
+    Keras) is its own, from its inputs to its outputs."""
+    return isinstance(layer, Functional) and bool(getattr(layer, "_is_graph_network", False))
+
+
+def _first_node_indices(config: dict[str, Any]) -> dict[str, int]:
+    """The index the config gives each layer's first call: 1 where the saver numbered a nested model's calls from
+    1 (a reference to node ``n`` of a layer with ``n`` calls shows it), else 0. Read from the config itself, so
+    that files from Keras and from fittrace replay alike, whatever the state of the rebuilt layer."""
+    calls = {data["name"]: len(data.get("inbound_nodes") or []) for data in config["layers"]}
+    first = dict.fromkeys(calls, 0)
+
+    def note(name: Any, index: Any) -> None:
+        if name in calls and calls[name] and index == calls[name]:
+            first[name] = 1
+
+    for data in config["layers"]:
+        for node_data in data.get("inbound_nodes") or []:
+            for entry in node_data:
+                note(entry[0], entry[1])
+
+    def outputs(coords: Any) -> None:
+        if isinstance(coords, list) and len(coords) == 3 and isinstance(coords[0], str):
+            note(coords[0], coords[1])
+        elif isinstance(coords, dict):
+            for value in coords.values():
+                outputs(value)
+        elif isinstance(coords, list):
+            for value in coords:
+                outputs(value)
+
+    outputs(config.get("output_layers"))
+    return first
+
+
 def reconstruct_from_config(config: dict[str, Any], deserialize_layer: Any) -> tuple[Any, Any]:
     """``reconstruct_from_config``: make each layer from its config, then replay its calls in an order that has
     every call's inputs ready; returns the model's (inputs, outputs) as the config nests them."""
@@ -548,7 +586,7 @@ def reconstruct_from_config(config: dict[str, Any], deserialize_layer: Any) -> t
     for name, layer in made.items():
         if getattr(layer, "_is_input_layer", False):
             tensors[(name, 0)] = layer._inbound_nodes[0].outputs
-    calls: dict[str, int] = {}
+    calls: dict[str, int] = _first_node_indices(config)
     while pending:
         progressed = False
         for item in list(pending):

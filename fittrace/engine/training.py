@@ -73,6 +73,8 @@ class Model(Layer):
     """
 
     _event_kind = "model_call"
+    #: save, save_weights and their files are all-or-nothing (utils/io_utils.atomic_write): ModelCheckpoint relies on it
+    _saves_atomically = True
     #: engine/functional.py's Functional, set when that module loads (``Model(inputs, outputs)`` makes one)
     _functional_class: Any = None
 

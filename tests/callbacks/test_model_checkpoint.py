@@ -64,7 +64,7 @@ def test_a_failed_save_leaves_the_previous_file_and_no_temp(tmp_path):
     target.write_text("old")
 
     class Broken(FakeModel):
-        def save_weights(self, path):
+        def save_weights(self, path, overwrite=True):
             with open(path, "w") as fh:
                 fh.write("half")
             raise OSError("disk full")

@@ -54,7 +54,15 @@ def deserialize_layer(config: Any, custom_objects: dict[str, Any] | None = None)
             custom_objects=custom_objects,
             printable_module_name="layer",
         )
-    return serialization_lib.deserialize_keras_object(config, custom_objects=custom_objects)
+    found = serialization_lib.deserialize_keras_object(
+        config,
+        module_objects=layer_objects(),
+        custom_objects=custom_objects,
+        printable_module_name="layer",
+    )
+    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
+        raise legacy_serialization.unknown("layer", found)
+    return found
 
 
 def model_from_config(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
