@@ -8,6 +8,7 @@ import pytest
 from fittrace.engine.sequential import relax_input_shape
 from fittrace.keras import layers
 from fittrace.keras.models import Sequential
+from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.tracing.recorder import Recorder
 
 
@@ -231,3 +232,18 @@ def test_input_and_output_shape_are_those_of_the_built_graph():
     assert (model.input_shape, model.output_shape) == ((7, 5), (7, 3))
     explicit = Sequential([layers.Dense(4, input_shape=(5,)), layers.Dense(2)])
     assert (explicit.input_shape, explicit.output_shape) == ((None, 5), (None, 2))
+
+
+# --- configs from files --------------------------------------------------------------------------------------------
+def test_from_config_reads_legacy_layer_configs_and_an_old_list_config():
+    model = Sequential([layers.Dense(3, input_shape=(2,), name="a"), layers.Dense(1, name="b")])
+    model.__dict__["use_legacy_config"] = True
+    try:
+        config = model.get_config()
+    finally:
+        del model.__dict__["use_legacy_config"]
+    assert config["layers"][1] == legacy_serialization.serialize_keras_object(model.layers[0])
+    again = Sequential.from_config(config)
+    assert [layer.name for layer in again.layers] == ["a", "b"] and again.built
+    old = Sequential.from_config(config["layers"][1:])  # Keras 1's config: the list of layers
+    assert [layer.name for layer in old.layers] == ["a", "b"]
