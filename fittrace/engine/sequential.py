@@ -92,10 +92,12 @@ class Sequential(Functional):
         self.__dict__["_manual_input_spec"] = value
 
     @property
-    def output_names(self) -> list[str]:
+    def output_names(self) -> list[str] | None:
+        # None until the model has its graph network, as in Keras: compiled before its first call, a Sequential's
+        # containers then name its output output_1
         if self._is_graph_network:
             return list(self._output_names)
-        return [self._layers_list[-1].name] if self._layers_list else []
+        return None
 
     @output_names.setter
     def output_names(self, names: list[str]) -> None:
