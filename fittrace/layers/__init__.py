@@ -1,8 +1,10 @@
 """The layers, in the groups tf-keras files them under (tf_keras/src/layers/): ``core/``, ``convolutional/``,
 ``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``. Each layer is a ``Layer`` of the engine
 (``engine/base_layer.py``); ``InputLayer`` and ``Input`` live in ``engine/input_layer.py``, as in tf-keras.
-May import the engine's Layer, InputSpec and InputLayer, the autodiff, activations, initializers,
-regularizers, ``seeding`` and ``utils``; never the model, tracing's files, analysis or rendering.
+``serialization.py`` is ``layers.serialize`` / ``layers.deserialize`` (it alone knows the models too, as
+tf-keras's does; this package does not import it). May import the engine's Layer, InputSpec and InputLayer, the
+autodiff, activations, initializers, regularizers, ``saving``, ``seeding`` and ``utils``; never the model (but
+``serialization.py``), tracing's files, analysis or rendering.
 """
 
 from __future__ import annotations

@@ -147,3 +147,20 @@ def test_dynamic_display_rule(monkeypatch):
     assert progbar._is_dynamic_display() is ("posix" in sys.modules)
     monkeypatch.delitem(sys.modules, "posix", raising=False)
     assert progbar._is_dynamic_display() is ("ipykernel" in sys.modules)
+
+
+def test_snake_case_as_keras_names_things():
+    assert progbar.to_snake_case("GlobalAveragePooling2D") == "global_average_pooling2d"
+    assert (
+        progbar.to_snake_case("_Private") == "private__private"
+    )  # as Keras: "private" + "_private"
+
+
+def test_func_dump_writes_code_defaults_and_closure():
+    offset = 3
+
+    def shifted(x, y=2):
+        return x + y + offset
+
+    code, defaults, closure = progbar.func_dump(shifted)
+    assert isinstance(code, str) and defaults == (2,) and closure == (3,)
