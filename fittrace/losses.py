@@ -116,7 +116,7 @@ def _check_same_shape(y_true: np.ndarray, y_pred: Tensor, name: str) -> np.ndarr
                 f"categorical_crossentropy needs one-hot targets of shape {y_pred.shape}, but got "
                 f"{y_true.shape}: for integer class labels use sparse_categorical_crossentropy."
             )
-        if y_true.size != y_pred.size or name == "categorical_crossentropy":
+        if y_true.size != int(np.prod(y_pred.shape)) or name == "categorical_crossentropy":
             raise ValueError(
                 f"`logits` and `labels` must have the same shape, received ({y_pred.shape} vs "
                 f"{y_true.shape}). {name} compares targets and predictions element by element; "

@@ -1,4 +1,5 @@
-"""The neural-network ops of the autodiff: activations, softmax, and the fused sparse cross-entropy.
+"""The neural-network ops of the autodiff: activations, softmax, the fused sparse cross-entropy, and
+``l2_normalize``.
 
 Each op's gradient sits beside its forward computation, as in ``ops.py``; the package re-exports them.
 ``softmax`` keeps its logits on the result, as Keras 2's ``backend.softmax`` does.
@@ -101,3 +102,23 @@ def sparse_softmax_cross_entropy(labels: np.ndarray, logits: Any) -> Tensor:
         return (p.reshape(z.shape),)
 
     return _op(out.reshape(z.shape[:-1]), (z,), backward)
+
+
+def l2_normalize(a: Any, axis: Any = -1, epsilon: float = 1e-12) -> Tensor:
+    """``a`` divided by its L2 norm along ``axis``, as ``tf.linalg.l2_normalize``: ``a * rsqrt(max(sum(a**2),
+    epsilon))``. Where the squared norm is below ``epsilon`` the divisor is the constant ``sqrt(epsilon)``, so the
+    gradient there is ``g / sqrt(epsilon)``, as TensorFlow's.
+
+        >>> l2_normalize(np.array([[3.0, 4.0], [0.0, 0.0]], "float32"), axis=1).value.tolist()
+        [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
+    """
+    a = _t(a)
+    square_sum = np.sum(np.square(a.value), axis=axis, keepdims=True)
+    inv_norm = (1 / np.sqrt(np.maximum(square_sum, epsilon))).astype(a.dtype)
+    counts = square_sum >= epsilon  # where the norm, not epsilon, is the divisor
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        along = np.sum(g * a.value, axis=axis, keepdims=True)
+        return (g * inv_norm - a.value * (inv_norm**3 * along * counts),)
+
+    return _op(a.value * inv_norm, (a,), backward)

@@ -100,6 +100,9 @@ class Tensor:
     def __neg__(self) -> Tensor:
         return negative(self)
 
+    def __abs__(self) -> Tensor:  # the builtin abs(), as on a tf.Tensor
+        return abs(self)
+
     def __pow__(self, p: float) -> Tensor:
         return power(self, p)
 
@@ -274,10 +277,25 @@ def clip(a: Any, lo: float, hi: float) -> Tensor:
 
 
 def maximum(a: Any, b: Any) -> Tensor:
+    """The elementwise larger value; on a tie the gradient goes to ``a`` alone, as ``tf.maximum``'s does."""
     a, b = _t(a), _t(b)
     pick_a = a.value >= b.value
     return _op(
         np.maximum(a.value, b.value),
+        (a, b),
+        lambda g: (
+            _unbroadcast(g * pick_a, a.shape) if a._req else None,
+            _unbroadcast(g * ~pick_a, b.shape) if b._req else None,
+        ),
+    )
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """The elementwise smaller value; on a tie the gradient goes to ``a`` alone, as ``tf.minimum``'s does."""
+    a, b = _t(a), _t(b)
+    pick_a = a.value <= b.value
+    return _op(
+        np.minimum(a.value, b.value),
         (a, b),
         lambda g: (
             _unbroadcast(g * pick_a, a.shape) if a._req else None,
@@ -302,10 +320,44 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _op(out, (a, b), backward)
 
 
+def batch_dot(x: Any, y: Any, axes: tuple[int, int]) -> Tensor:
+    """Each sample's dot product of ``x`` and ``y``: ``x``'s axis ``axes[0]`` against ``y``'s ``axes[1]`` (both
+    positive, never the batch axis 0), with the values Keras's ``backend.batch_dot`` computes. The result keeps
+    ``x``'s other axes, then ``y``'s other axes but its batch axis; a result of rank 1 gets a trailing axis of 1.
+
+        >>> x, y = np.ones((2, 3, 4), "float32"), np.ones((2, 4, 5), "float32")
+        >>> batch_dot(x, y, (2, 1)).shape, batch_dot(x[:, 0], y[:, :, 0], (1, 1)).shape
+        ((2, 3, 5), (2, 1))
+    """
+    x, y = _t(x), _t(y)
+    a0, a1 = axes
+    xt = np.moveaxis(x.value, a0, -1)  # (batch, x's other axes..., k)
+    yt = np.moveaxis(y.value, a1, 1)  # (batch, k, y's other axes...)
+    batch, k = xt.shape[0], xt.shape[-1]
+    x3 = xt.reshape(batch, math.prod(xt.shape[1:-1]), k)
+    y3 = yt.reshape(batch, k, math.prod(yt.shape[2:]))
+    out3 = np.matmul(x3, y3)
+    shape = (batch,) + xt.shape[1:-1] + yt.shape[2:]
+
+    def backward(g: np.ndarray) -> tuple[Any, Any]:
+        g3 = g.reshape(out3.shape)
+        gx = np.moveaxis(np.matmul(g3, y3.transpose(0, 2, 1)).reshape(xt.shape), -1, a0)
+        gy = np.moveaxis(np.matmul(x3.transpose(0, 2, 1), g3).reshape(yt.shape), 1, a1)
+        return (gx if x._req else None), (gy if y._req else None)
+
+    return _op(out3.reshape(shape if len(shape) > 1 else (batch, 1)), (x, y), backward)
+
+
 # --- shapes and reductions -------------------------------------------------------------------------------------------
 def reshape(a: Any, shape: Sequence[int]) -> Tensor:
     a = _t(a)
     return _op(a.value.reshape(shape), (a,), lambda g: (g.reshape(a.shape),))
+
+
+def expand_dims(a: Any, axis: int) -> Tensor:
+    """A new axis of length 1 at ``axis``, as ``tf.expand_dims``."""
+    a = _t(a)
+    return _op(np.expand_dims(a.value, axis), (a,), lambda g: (g.reshape(a.shape),))
 
 
 def transpose(a: Any, axes: Sequence[int] | None = None) -> Tensor:

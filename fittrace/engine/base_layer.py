@@ -6,9 +6,13 @@ against ``input_spec``, builds the layer on its first call (``_maybe_build`` -> 
 ``get_config`` / ``from_config`` and ``get_build_config`` / ``build_from_config`` are Keras's: a layer whose
 class does not write ``get_config`` gets its constructor's plain arguments (``__new__`` keeps them).
 
-Left out: masking, mixed precision and autocasting, nested input structures, activity regularizers and initial
-``weights=`` (refused), the
-functional-API node bookkeeping (``_keras_history``), name scopes, and TF's tracking of checkpoints.
+Called on symbolic ``KerasTensor``s (``keras.Input``'s), ``__call__`` takes the functional path instead
+(``_functional_construction_call``): the layer is built right then for the symbolic shape, a ``Node`` records the
+call, and the outputs are KerasTensors of the inferred shape (``compute_output_shape`` where the layer has one;
+otherwise the layer's ``call`` runs once on zeros of the shape, as Keras runs it once on placeholders).
+
+Left out: masking, mixed precision and autocasting, activity regularizers and initial ``weights=`` (refused), name
+scopes, and TF's tracking of checkpoints.
 
     >>> from fittrace.layers.core import Dense
     >>> layer = Dense(3)
@@ -33,11 +37,14 @@ from fittrace.autodiff import Tensor, Variable, convert_to_tensor
 from fittrace.engine import trace_payloads
 from fittrace.engine.functions import symbolic_shape
 from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
+from fittrace.engine.keras_tensor import KerasTensor
+from fittrace.engine.node import Node
 from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_BASE_LAYER
 from fittrace.utils.generic_utils import to_snake_case
+from fittrace.utils.nest import flatten, map_structure
 
 _NAME_COUNTS: dict[str, int] = {}
 _training_stack: list[
@@ -45,10 +52,13 @@ _training_stack: list[
 ] = []  # the training flag of the enclosing layer calls (Keras's call context)
 
 
-def unique_name(base: str) -> str:
-    """``dense``, then ``dense_1``, ``dense_2``... (reset by ``fittrace.keras.backend.clear_session``)."""
+def unique_name(base: str, zero_based: bool = True) -> str:
+    """``dense``, then ``dense_1``, ``dense_2``...; with ``zero_based=False`` ``input_1``, ``input_2``... as Keras
+    names inputs (reset by ``fittrace.keras.backend.clear_session``)."""
     n = _NAME_COUNTS.get(base, 0)
     _NAME_COUNTS[base] = n + 1
+    if not zero_based:
+        return f"{base}_{n + 1}"
     return base if n == 0 else f"{base}_{n}"
 
 
@@ -70,6 +80,8 @@ def dedup_weights(weights: list[Variable]) -> list[Variable]:
     return out
 
 
+#: The size a probe gives an unknown non-batch dimension (see ``Layer._probe_output_shape``).
+_PROBE = 13
 # What Layer.__init__ accepts besides its own arguments (Keras's allowed_kwargs); autocast and implementation change
 # nothing here (no mixed precision, one implementation of each layer).
 _ALLOWED_KWARGS = frozenset(
@@ -95,19 +107,6 @@ def _init_arg_names(cls: type) -> list[str]:
     if names is None:
         names = _ARG_NAMES[cls] = inspect.getfullargspec(cls.__init__).args
     return names
-
-
-def _flatten(structure: Any) -> list[Any]:
-    """The leaves of nested lists, tuples and dicts (dict values by sorted key), as ``tf.nest.flatten``."""
-    if isinstance(structure, dict):
-        try:
-            keys = sorted(structure)
-        except TypeError:
-            keys = list(structure)
-        return [leaf for k in keys for leaf in _flatten(structure[k])]
-    if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in _flatten(item)]
-    return [structure]
 
 
 def _shape_tuples(shape: Any) -> Any:
@@ -180,7 +179,7 @@ class Layer:
         arg_names = _init_arg_names(cls)
         given = dict(kwargs)
         given.update(zip(arg_names[1 : len(args) + 1], args))
-        auto = all(isinstance(v, _PLAIN_ARGUMENTS) for v in _flatten(given))
+        auto = all(isinstance(v, _PLAIN_ARGUMENTS) for v in flatten(given))
         object.__setattr__(instance, "_auto_get_config", auto)
         if auto:
             object.__setattr__(instance, "_auto_config", serialization_lib.Config(**given))
@@ -214,6 +213,8 @@ class Layer:
         self._activity_regularizer = None
         self._dynamic = dynamic
         object.__setattr__(self, "_tracked_layers", [])
+        object.__setattr__(self, "_inbound_nodes", [])
+        object.__setattr__(self, "_outbound_nodes", [])
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         object.__setattr__(
             self, "_trainable", bool(trainable)
@@ -417,6 +418,8 @@ class Layer:
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """Check the input, build on first use, then ``call`` (``Layer.__call__``)."""
+        if type(inputs) is not Tensor and _is_symbolic(inputs, args, kwargs):
+            return self._functional_construction_call(inputs, args, kwargs)
         if not isinstance(inputs, (Tensor, list, tuple, dict)):
             inputs = convert_to_tensor(inputs)
         training = kwargs.pop("training", None)
@@ -425,7 +428,11 @@ class Layer:
         assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
             self._maybe_build(
-                shape_of(inputs) if hasattr(inputs, "shape") else [shape_of(i) for i in inputs]
+                shape_of(inputs)
+                if hasattr(inputs, "shape")
+                else {k: shape_of(v) for k, v in inputs.items()}
+                if isinstance(inputs, dict)
+                else [shape_of(i) for i in inputs]
             )
         if self._call_accepts_training:
             kwargs["training"] = bool(training)
@@ -457,6 +464,129 @@ class Layer:
                 self, kind, inputs, training, out if hasattr(out, "shape") else None
             )
         return out
+
+    # --- the functional API ----------------------------------------------------------------------------------------
+    def _functional_construction_call(self, inputs: Any, args: tuple, kwargs: dict) -> Any:
+        """A call on KerasTensors: check, build now for the symbolic shape, infer the output, record a Node."""
+        with rec.span(
+            "node_created",
+            type(self).__name__ + ".__call__",
+            keras=f"{KERAS_BASE_LAYER}.Layer._functional_construction_call",
+            layer=self.name,
+        ) as s:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
+            shapes = map_structure(lambda t: t.shape, inputs)
+            built_now = not self.built
+            if built_now:
+                self._maybe_build(shapes)
+            out_shapes = self._infer_output_shape(shapes, inputs, args, kwargs)
+            outputs = _symbolic_outputs(out_shapes, self.dtype)
+            node = Node(self, (inputs, *args), kwargs, outputs)
+            s.set_payload(lambda: trace_payloads.node_created(self, node, built_now))
+        return outputs
+
+    def _infer_output_shape(self, shapes: Any, inputs: Any, args: tuple, kwargs: dict) -> Any:
+        """The output shape(s) of a symbolic call."""
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            return _as_shapes(self.compute_output_shape(shapes))
+        return self._probe_output_shape(shapes, inputs, args, kwargs)
+
+    def _probe_output_shape(self, shapes: Any, inputs: Any, args: tuple, kwargs: dict) -> Any:
+        """Run ``call`` once on zeros of the symbolic shape, as Keras runs it once on placeholders: an unknown
+        batch dimension is given 1 and is unknown (None) in the output; any other unknown dimension is given
+        13, and an output dimension of 13 is unknown too."""
+        leaves = _shape_leaves(shapes)
+        batch_unknown = any(shape and shape[0] is None for shape in leaves)
+        other_unknown = any(d is None for shape in leaves for d in shape[1:])
+        concrete = map_structure(
+            lambda t: Tensor(
+                np.zeros(
+                    tuple(
+                        (1 if i == 0 else _PROBE) if d is None else d for i, d in enumerate(t.shape)
+                    ),
+                    dtype=t.dtype,
+                )
+            ),
+            inputs,
+        )
+        extra = dict(kwargs)
+        if self._call_accepts_training:
+            extra["training"] = bool(extra.get("training") or False)
+        _training_stack.append(False)
+        try:
+            out = self.call(concrete, *args, **extra)
+        finally:
+            _training_stack.pop()
+
+        def symbolic(t: Any) -> tuple:
+            return tuple(
+                None
+                if (i == 0 and batch_unknown) or (i > 0 and other_unknown and d == _PROBE)
+                else int(d)
+                for i, d in enumerate(t.shape)
+            )
+
+        return map_structure(symbolic, out)
+
+    @property
+    def inbound_nodes(self) -> list[Node]:
+        return list(self._inbound_nodes)
+
+    @property
+    def outbound_nodes(self) -> list[Node]:
+        return list(self._outbound_nodes)
+
+    def _single_node_value(self, what: str) -> Any:
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f'The layer "{self.name}" has never been called and thus has no defined {what}.'
+            )
+        node = self._inbound_nodes[0]
+        if what == "input":
+            return node.keras_inputs[0] if len(node.keras_inputs) == 1 else node.keras_inputs
+        return node.outputs
+
+    @property
+    def input(self) -> Any:
+        """The symbolic input of the layer's first call (``Layer.input``)."""
+        if getattr(self, "_is_input_layer", False):
+            return self._inbound_nodes[0].outputs
+        return self._single_node_value("input")
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output of the layer's first call (``Layer.output``)."""
+        return self._single_node_value("output")
+
+    @property
+    def output_shape(self) -> Any:
+        """The output shape of the layer's calls, when they all agree (``Layer.output_shape``)."""
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f'The layer "{self.name}" has never been called and thus has no defined output shape.'
+            )
+        shapes = {str(node.output_shapes) for node in self._inbound_nodes}
+        if len(shapes) != 1:
+            raise AttributeError(
+                f'The layer "{self.name}" has multiple inbound nodes, with different output shapes. Hence '
+                'the notion of "output shape" is ill-defined for the layer. Use '
+                "`get_output_shape_at(node_index)` instead."
+            )
+        return self._inbound_nodes[0].output_shapes
+
+    @property
+    def input_shape(self) -> Any:
+        """The input shape of the layer's calls, when they all agree (``Layer.input_shape``)."""
+        if not self._inbound_nodes:
+            raise AttributeError(f'The layer "{self.name}" is not connected, no input to return.')
+        shapes = {str(node.input_shapes) for node in self._inbound_nodes}
+        if len(shapes) != 1:
+            raise AttributeError(
+                f'The layer "{self.name}" has multiple inbound nodes, with different input shapes. Hence '
+                'the notion of "input shape" is ill-defined for the layer. Use '
+                "`get_input_shape_at(node_index)` instead."
+            )
+        return self._inbound_nodes[0].input_shapes
 
     @property
     def activity_regularizer(self) -> Any:
@@ -511,3 +641,47 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_symbolic(inputs: Any, args: tuple, kwargs: dict) -> bool:
+    """True when the call is on KerasTensors (the functional API), anywhere in its arguments."""
+    if isinstance(inputs, KerasTensor):
+        return True
+    if isinstance(inputs, (list, tuple, dict)) or args or kwargs:
+        return any(isinstance(x, KerasTensor) for x in flatten((inputs, args, kwargs)))
+    return False
+
+
+def _shape_leaves(shapes: Any) -> list[tuple]:
+    """The shape tuples of a nest of shapes (a shape is a tuple of ints and None)."""
+    if isinstance(shapes, tuple) and all(d is None or isinstance(d, int) for d in shapes):
+        return [shapes]
+    if isinstance(shapes, (list, tuple)):
+        return [leaf for item in shapes for leaf in _shape_leaves(item)]
+    if isinstance(shapes, dict):
+        return [leaf for key in sorted(shapes) for leaf in _shape_leaves(shapes[key])]
+    return []
+
+
+def _as_shapes(shapes: Any) -> Any:
+    """compute_output_shape's answer with every shape a tuple (lists of shapes stay lists)."""
+    if isinstance(shapes, (list, tuple)) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in shapes
+    ):
+        return tuple(None if d is None else int(d) for d in shapes)
+    if isinstance(shapes, (list, tuple)):
+        return type(shapes)(_as_shapes(s) for s in shapes)
+    if isinstance(shapes, dict):
+        return {k: _as_shapes(v) for k, v in shapes.items()}
+    return shapes
+
+
+def _symbolic_outputs(shapes: Any, dtype: str) -> Any:
+    """KerasTensors for a nest of output shapes."""
+    if isinstance(shapes, tuple) and all(d is None or isinstance(d, int) for d in shapes):
+        return KerasTensor(shapes, dtype)
+    if isinstance(shapes, (list, tuple)):
+        return type(shapes)(_symbolic_outputs(s, dtype) for s in shapes)
+    if isinstance(shapes, dict):
+        return {k: _symbolic_outputs(v, dtype) for k, v in shapes.items()}
+    raise TypeError(f"cannot make a symbolic output for the shape {shapes!r}")

@@ -1,13 +1,17 @@
-"""The model's input: ``InputLayer`` and ``Input(...)``, the symbolic placeholder it returns.
+"""The model's input: ``InputLayer`` and ``Input(...)``, the symbolic tensor it returns.
 
-Mirrors tf_keras/src/engine/input_layer.py. ``Sequential([Input((784,)), Dense(10)])`` gives the model an explicit
-input shape. Left out: the symbolic graph itself (``KerasTensor``, ``Node``): ``Input`` returns a placeholder that
-carries its shape, dtype and layer, enough for ``Sequential``; sparse and ragged inputs, ``tensor=``, ``type_spec=``
-(refused). ``InputLayer.get_config`` is Keras's.
+Mirrors tf_keras/src/engine/input_layer.py. An ``InputLayer`` holds the batch input shape and, from the moment it
+is made, one ``Node`` with no inbound tensors whose output is a ``KerasTensor`` of that shape. ``Input((20,))``
+makes the layer (named ``input_1``, ``input_2``... as Keras numbers them) and returns that tensor: the start of a
+functional model, or ``Sequential([Input((784,)), Dense(10)])``'s explicit input. ``InputLayer.get_config`` is
+Keras's.
+
+Left out: sparse and ragged inputs, ``tensor=``, ``type_spec=`` (refused), distribution strategies' batch
+division.
 
     >>> x = Input((784,), name="pixels")
-    >>> x.shape, x.name
-    ((None, 784), 'pixels')
+    >>> x.shape, x.name, x._keras_history.layer.name
+    ((None, 784), 'pixels', 'pixels')
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from fittrace.engine.base_layer import Layer, unique_name
+from fittrace.engine.keras_tensor import KerasTensor
+from fittrace.engine.node import Node
 from fittrace.saving.keras_export import keras_export
 
 
 @keras_export("keras.layers.InputLayer")
 class InputLayer(Layer):
     """The model's entry point: holds the batch input shape. Made by ``Input(...)`` or ``input_shape=``."""
+
+    _is_input_layer = True
 
     def __init__(
         self,
@@ -59,15 +67,20 @@ class InputLayer(Layer):
             if isinstance(input_shape, int):
                 input_shape = (input_shape,)
             batch_input_shape = (batch_size,) + tuple(input_shape)
+        shape = tuple(None if d is None else int(d) for d in batch_input_shape)
         super().__init__(
-            name=name or unique_name("input"),
+            name=name or unique_name("input", zero_based=False),
             dtype=dtype,
-            batch_input_shape=batch_input_shape,
+            batch_input_shape=shape,
         )
         self.sparse = self.ragged = False
         self.optional = optional
-        self.batch_size = batch_input_shape[0] if batch_input_shape else None
+        self.batch_size = shape[0] if shape else None
         self.built = True
+        Node(self, outputs=KerasTensor(shape, self.dtype, name=self.name))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(self._batch_input_shape)
 
     def get_config(self) -> dict[str, Any]:
         """Keras's InputLayer config: no ``trainable``, and the shape, dtype and kind of the input."""
@@ -81,35 +94,57 @@ class InputLayer(Layer):
         }
 
 
-class KerasInput:
-    """What ``Input(shape)`` returns: a symbolic placeholder carrying a shape and its InputLayer."""
-
-    def __init__(self, layer: InputLayer) -> None:
-        self._input_layer = layer
-        self.shape = layer._batch_input_shape
-        self.dtype = layer.dtype
-        self.name = layer.name
-
-    def __repr__(self) -> str:
-        return f"KerasTensor(type_spec=TensorSpec(shape={self.shape}, dtype={self.dtype}), name='{self.name}')"
-
-
 @keras_export("keras.Input", "keras.layers.Input")
 def Input(
-    shape: Sequence[int | None] | None = None,
+    shape: Sequence[int | None] | int | None = None,
     batch_size: int | None = None,
     name: str | None = None,
     dtype: Any = None,
-    batch_shape: Sequence[int | None] | None = None,
-) -> KerasInput:
-    """A symbolic model input: ``Sequential([Input((784,)), Dense(10)])`` gives the model an explicit input shape."""
+    sparse: bool | None = None,
+    tensor: Any = None,
+    ragged: bool | None = None,
+    type_spec: Any = None,
+    **kwargs: Any,
+) -> KerasTensor:
+    """A symbolic model input (``keras.Input``): the KerasTensor of a new InputLayer."""
+    if tensor is not None or type_spec is not None:
+        raise ValueError(
+            "fittrace's Input takes a `shape` (or `batch_shape`): `tensor=` and `type_spec=` need "
+            "TensorFlow."
+        )
+    if sparse and ragged:
+        raise ValueError("Cannot set both `sparse` and `ragged` to `True` in a Keras `Input`.")
+    batch_shape = kwargs.pop("batch_input_shape", kwargs.pop("batch_shape", None))
+    if shape is not None and batch_shape is not None:
+        raise ValueError(
+            "Only provide the `shape` OR `batch_input_shape` argument to Input, not both at the same "
+            "time."
+        )
+    if batch_shape is None and shape is None:
+        raise ValueError(
+            "Please provide to Input a `shape` or a `tensor` or a `type_spec` argument. Note that "
+            "`shape` does not include the batch dimension."
+        )
+    kwargs.pop("optional", None)
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments: {list(kwargs.keys())}")
     if shape is not None and not isinstance(shape, (tuple, list)):
         shape = (shape,)
-    layer = InputLayer(
-        input_shape=shape,
-        batch_size=batch_size,
-        dtype=dtype,
-        name=name,
-        batch_input_shape=batch_shape,
-    )
-    return KerasInput(layer)
+    if batch_shape:
+        layer = InputLayer(
+            batch_input_shape=tuple(batch_shape),
+            dtype=dtype,
+            name=name,
+            sparse=sparse,
+            ragged=ragged,
+        )
+    else:
+        layer = InputLayer(
+            input_shape=shape,
+            batch_size=batch_size,
+            dtype=dtype,
+            name=name,
+            sparse=sparse,
+            ragged=ragged,
+        )
+    return layer._inbound_nodes[0].outputs

@@ -1,14 +1,18 @@
-"""Sequential: a stack of layers, and the graph network it builds for the input shape it sees.
+"""Sequential: a stack of layers, which is a functional model built on an ``Input`` of the shape it sees.
 
-Mirrors ``keras.engine.sequential`` (tf_keras/src/engine/sequential.py). With an explicit input (``Input`` or
-``input_shape=`` on the first layer) the graph network is built as layers are added. Without one, the first call
-runs ``_build_graph_network_for_inferred_shape``: the input shape seen is stored; a later, different shape of the
-same rank is relaxed dimension by dimension (differing dimensions become None) and the network is built again for
-it. Inside a traced ``train_function`` the shape seen is the dataset's spec (batch dimension None when the data
-ends in a partial batch); eagerly it is the concrete batch. ``_init_graph_network`` becomes, here, a symbolic pass
-over the layers: each one is built for its input shape and reports its output shape.
+Mirrors ``keras.engine.sequential`` (tf_keras/src/engine/sequential.py): ``Sequential`` is a ``Functional``
+(engine/functional.py). With an explicit input (``Input`` or ``input_shape=`` on the first layer) each ``add``
+calls the new layer on the current output KerasTensor, so the layer is built right then, and the graph network
+is initialised again. Without one, the first call runs ``_build_graph_network_for_inferred_shape``: it makes an
+``Input`` of the shape seen (named after the first layer, ``dense_input``) and calls each layer on it, a real
+functional construction; a later, different shape of the same rank is relaxed dimension by dimension (differing
+dimensions become None), the nodes the model made before are cleared from its layers, and the graph is built again.
+Inside a traced ``train_function`` the shape seen is the dataset's spec (batch dimension None when the data ends
+in a partial batch); eagerly it is the concrete batch. When a symbolic call fails, Keras falls back to calling the
+layers one by one (``_use_legacy_deferred_behavior``), and so does fittrace.
 
-Left out: masks, multiple inputs/outputs, nested models' node bookkeeping, ``get_config``/``from_config``.
+Left out: masks, layers with several outputs (Keras refuses them too), ``get_config``'s ``build_input_shape`` for
+SavedModel.
 """
 
 from __future__ import annotations
@@ -16,16 +20,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fittrace import autodiff as ops
-from fittrace.autodiff import FLOATX, Tensor
+from fittrace.autodiff import Tensor
 from fittrace.engine import functions, trace_payloads
 from fittrace.engine.base_layer import Layer
+from fittrace.engine.functional import Functional, get_source_inputs
 from fittrace.engine.functions import replaying_graph, symbolic_shape, tracing_batch_unknown
-from fittrace.engine.input_layer import InputLayer, KerasInput
-from fittrace.engine.input_spec import InputSpec, _Shaped, assert_input_compatibility
+from fittrace.engine.input_layer import Input, InputLayer
+from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.training import Model
+from fittrace.saving import serialization_lib
+from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_SEQUENTIAL
+from fittrace.utils.nest import flatten
+
+SINGLE_LAYER_OUTPUT_ERROR_MSG = (
+    "All layers in a Sequential model should have a single output tensor. For multi-output layers, use "
+    "the functional API."
+)
 
 
 def relax_input_shape(
@@ -37,53 +49,82 @@ def relax_input_shape(
     return tuple(a if a == b else None for a, b in zip(old, new))
 
 
-class Sequential(Model):
+@keras_export("keras.Sequential", "keras.models.Sequential")
+class Sequential(Functional):
     """A linear stack of layers: ``Sequential([Dense(512, activation="relu"), Dense(10, activation="softmax")])``."""
 
     def __init__(self, layers: Sequence[Any] | None = None, name: str | None = None) -> None:
-        super().__init__(name=name)
+        Model.__init__(
+            self, name=name
+        )  # a Functional without a graph yet, as Keras's Sequential starts
         self._layers_list: list[Layer] = []
-        self._input_layer: InputLayer | None = None
+        self._is_graph_network = False
         self._graph_initialized = False
         self._inferred_input_shape: tuple | None = None
         self._has_explicit_input_shape = False
         self._use_legacy_deferred_behavior = False
         self._graph_build_error: Exception | None = None
-        self._graph_nodes: list[tuple[Layer, tuple, tuple]] = []
+        self._created_nodes: list[Any] = []
+        self.inputs: list[KerasTensor] = []
+        self.outputs: list[KerasTensor] = []
         for layer in layers or []:
             self.add(layer)
 
     @property
     def layers(self) -> list[Layer]:
+        """The layers added, without the InputLayer the graph starts with (as Keras 2 lists them)."""
         return list(self._layers_list)
 
     def _flatten_layers(self) -> list[Layer]:
         return list(self._layers_list)
 
     @property
+    def input_spec(self) -> Any:
+        manual = self.__dict__.get("_manual_input_spec")
+        if manual is not None:
+            return manual
+        if self._has_explicit_input_shape:
+            return Functional.input_spec.fget(self)
+        return None
+
+    @input_spec.setter
+    def input_spec(self, value: Any) -> None:
+        self.__dict__["_manual_input_spec"] = value
+
+    @property
+    def output_names(self) -> list[str]:
+        if self._is_graph_network:
+            return list(self._output_names)
+        return [self._layers_list[-1].name] if self._layers_list else []
+
+    @output_names.setter
+    def output_names(self, names: list[str]) -> None:
+        self._output_names = list(names)
+
+    def _no_shape(self, what: str) -> AttributeError:
+        return AttributeError(
+            f'The layer "{self.name}" has never been called and thus has no defined {what} shape: call '
+            "the model on data, fit it, or build it with an input shape first."
+        )
+
+    @property
     def input_shape(self) -> tuple:
         """The input shape the graph network was built for: ``(None, 5)`` after a fit or an explicit input,
         ``(7, 5)`` after a first direct call on 7 rows, as Keras 2 reports it."""
-        if not self._graph_nodes:
-            raise AttributeError(
-                f'The layer "{self.name}" has never been called and thus has no defined input '
-                "shape: call the model on data, fit it, or build it with an input shape first."
-            )
-        return self._graph_nodes[0][1]
+        if not self._graph_initialized:
+            raise self._no_shape("input")
+        return self.inputs[0].shape
 
     @property
     def output_shape(self) -> tuple:
         """The output shape of the graph network (see ``input_shape``)."""
-        if not self._graph_nodes:
-            raise AttributeError(
-                f'The layer "{self.name}" has never been called and thus has no defined output '
-                "shape: call the model on data, fit it, or build it with an input shape first."
-            )
-        return self._graph_nodes[-1][2]
+        if not self._graph_initialized:
+            raise self._no_shape("output")
+        return self.outputs[0].shape
 
     # --- add / pop -------------------------------------------------------------------------------------------------
     def add(self, layer: Any) -> None:
-        """Append a layer; with a graph already initialised, the new layer is built on its output now."""
+        """Append a layer; with a graph already initialised, the new layer is called on its output now."""
         with rec.span(
             "api_call",
             "Sequential.add",
@@ -94,8 +135,10 @@ class Sequential(Model):
                 "detail": getattr(layer, "name", str(type(layer))),
             },
         ):
-            if isinstance(layer, KerasInput):
-                layer = layer._input_layer
+            if isinstance(layer, KerasTensor) and isinstance(
+                layer._keras_history.layer, InputLayer
+            ):
+                layer = layer._keras_history.layer
             if not isinstance(layer, Layer):
                 raise TypeError(
                     "The added layer must be an instance of class Layer. "
@@ -110,30 +153,33 @@ class Sequential(Model):
             if isinstance(layer, InputLayer):
                 self._set_explicit_input(layer)
                 return
-            if (
-                not self._layers_list
-                and self._input_layer is None
-                and layer._batch_input_shape is not None
-            ):
-                self._set_explicit_input(
-                    InputLayer(
-                        batch_input_shape=layer._batch_input_shape, name=f"{layer.name}_input"
-                    )
-                )
+            if not self._layers_list and not self._graph_initialized:
+                if layer._batch_input_shape is not None:
+                    origin = Input(
+                        batch_shape=layer._batch_input_shape,
+                        dtype=layer.dtype,
+                        name=f"{layer.name}_input",
+                    )._keras_history.layer
+                    self._set_explicit_input(origin)
             self._layers_list.append(layer)
             if self._graph_initialized:
-                self._init_graph_network(
-                    self._graph_input_shape(), f"add() appended layer '{layer.name}'", "rebuilt"
-                )
+                self._emit_graph_build("rebuilt", f"add() appended layer '{layer.name}'")
+                out = layer(self.outputs[0])
+                if len(flatten(out)) != 1:
+                    self._layers_list.pop()
+                    raise ValueError(SINGLE_LAYER_OUTPUT_ERROR_MSG)
+                self._init_graph_network(self.inputs, out)
+            else:
+                self.built = False
 
     def _set_explicit_input(self, input_layer: InputLayer) -> None:
-        if self._layers_list or self._input_layer is not None:
+        if self._layers_list or self._graph_initialized:
             raise ValueError("An InputLayer can only be the first layer of a Sequential model.")
-        self._input_layer = input_layer
         self._has_explicit_input_shape = True
-        shape = input_layer._batch_input_shape
-        self.input_spec = InputSpec(shape=shape, allow_last_axis_squeeze=True)
-        self._init_graph_network(shape, "the model has an explicit input shape", "built")
+        self._emit_graph_build("built", "the model has an explicit input shape")
+        tensor = input_layer._inbound_nodes[-1].outputs
+        self._init_graph_network(get_source_inputs(tensor), tensor)
+        self._graph_initialized = True
 
     def pop(self) -> None:
         """Remove the last layer (its weights stay with the layer object)."""
@@ -151,17 +197,18 @@ class Sequential(Model):
                 raise TypeError("There are no layers in the model.")
             removed = self._layers_list.pop()
             if not self._layers_list:
-                self.built = self._graph_initialized = False
-                self._graph_nodes = []
+                self.inputs, self.outputs = [], []
+                self.built = self._graph_initialized = self._is_graph_network = False
+                self._inferred_input_shape = None
+                self._has_explicit_input_shape = False
             elif self._graph_initialized:
-                self._init_graph_network(
-                    self._graph_input_shape(), f"pop() removed layer '{removed.name}'", "rebuilt"
-                )
+                self._emit_graph_build("rebuilt", f"pop() removed layer '{removed.name}'")
+                last = self._layers_list[-1]
+                last._outbound_nodes = []
+                self._init_graph_network(self.inputs, last._inbound_nodes[-1].outputs)
 
-    def _graph_input_shape(self) -> tuple:
-        if self._has_explicit_input_shape and self._input_layer is not None:
-            return self._input_layer._batch_input_shape
-        return self._inferred_input_shape
+    def _graph_input_shape(self) -> tuple | None:
+        return self.inputs[0].shape if self._graph_initialized else self._inferred_input_shape
 
     # --- build -----------------------------------------------------------------------------------------------------
     def build(self, input_shape: Sequence[int | None] | None = None) -> None:
@@ -177,9 +224,8 @@ class Sequential(Model):
             },
         ):
             if self._graph_initialized:
-                self._init_graph_network(
-                    self._graph_input_shape(), "build() re-initialises the graph", "rebuilt"
-                )
+                self._emit_graph_build("rebuilt", "build() re-initialises the graph")
+                self._init_graph_network(self.inputs, self.outputs)
             else:
                 if input_shape is None:
                     raise ValueError("You must provide an `input_shape` argument.")
@@ -195,8 +241,8 @@ class Sequential(Model):
     def _build_graph_network_for_inferred_shape(
         self, input_shape: tuple, input_dtype: Any = None
     ) -> None:
-        """Build (or rebuild) the graph network for a newly seen input shape."""
-        if self._use_legacy_deferred_behavior or replaying_graph():
+        """Build (or rebuild) the graph network for a newly seen input shape, on an Input of that shape."""
+        if self._use_legacy_deferred_behavior or replaying_graph() or not self._layers_list:
             return
         received = symbolic_shape(tuple(input_shape))
         mode = "graph" if tracing_batch_unknown() or _tracing_any() else "eager"
@@ -220,13 +266,26 @@ class Sequential(Model):
             self._inferred_input_shape, received, new_shape
         )
         before = self._inferred_input_shape
+        self._emit_graph_build(action, reason, before, received, new_shape, mode)
+        dtype = "float32" if input_dtype is None or input_dtype.kind in "fb" else str(input_dtype)
+        inputs = Input(
+            batch_shape=new_shape, dtype=dtype, name=f"{self._layers_list[0].name}_input"
+        )
+        x: Any = inputs
+        created: list[Any] = []
         try:
-            self._init_graph_network(
-                new_shape, reason, action, shape_before=before, shape_received=received, mode=mode
-            )
+            for layer in self._layers_list:
+                _clear_previously_created_nodes(layer, self._created_nodes)
+                x = layer(x)
+                created.append(layer._inbound_nodes[-1])
+                if len(flatten(x)) != 1:
+                    raise ValueError(SINGLE_LAYER_OUTPUT_ERROR_MSG)
+            self._init_graph_network(inputs, x)
         except (
             Exception
         ) as exc:  # Keras falls back to calling the layers one by one (legacy deferred mode)
+            for layer in self._layers_list:
+                _clear_previously_created_nodes(layer, created)
             self._use_legacy_deferred_behavior = True
             self._graph_build_error = exc
             rec.emit(
@@ -239,18 +298,20 @@ class Sequential(Model):
                 },
             )
             return
+        self._created_nodes = created
+        self._graph_initialized = True
         self._inferred_input_shape = new_shape
 
-    def _init_graph_network(
+    def _emit_graph_build(
         self,
-        input_shape: tuple,
-        reason: str,
         action: str,
+        reason: str,
         shape_before: Any = None,
         shape_received: Any = None,
+        shape_built: Any = None,
         mode: str | None = None,
     ) -> None:
-        """The symbolic pass: build each layer for its input shape and note its output shape."""
+        shape = shape_built if shape_built is not None else self._graph_input_shape()
         rec.emit(
             "graph_build",
             "_init_graph_network",
@@ -260,51 +321,75 @@ class Sequential(Model):
                 action,
                 reason,
                 shape_before,
-                shape_received or input_shape,
-                input_shape,
+                shape_received or shape,
+                shape,
                 mode or ("explicit" if self._has_explicit_input_shape else "eager"),
             ),
         )
-        nodes = []
-        shape = tuple(input_shape)
-        for layer in self._layers_list:
-            assert_input_compatibility(layer.input_spec, _Shaped(shape), layer.name)
-            layer._maybe_build(shape)
-            out = tuple(layer.compute_output_shape(shape))
-            layer._output_shape_for_summary = out
-            nodes.append((layer, shape, out))
-            shape = out
-        self._graph_nodes = nodes
-        self._graph_initialized = True
-        self.built = True
+
+    # --- its config -------------------------------------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """``{"name", "layers"}``: each layer's config, the graph's InputLayer first once there is a graph."""
+        layers = list(self._graph_layers) if self._graph_initialized else list(self._layers_list)
+        config: dict[str, Any] = {
+            "name": self.name,
+            "layers": [serialization_lib.serialize_keras_object(layer) for layer in layers],
+        }
+        if not self._graph_initialized and self._build_input_shape is not None:
+            config["build_input_shape"] = self._build_input_shape
+        return config
+
+    @classmethod
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Any:
+        """The model a config describes: each layer made and added in turn (``Sequential.from_config``)."""
+        model = cls(name=config.get("name"))
+        for layer_config in config["layers"]:
+            model.add(
+                serialization_lib.deserialize_keras_object(
+                    layer_config, custom_objects=custom_objects
+                )
+            )
+        shape = config.get("build_input_shape")
+        if not model.inputs and isinstance(shape, (list, tuple)):
+            model.build(tuple(shape))
+        return model
 
     # --- call ------------------------------------------------------------------------------------------------------
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
-        """Run the layers in order (``Sequential.call`` -> the graph network's ``_run_internal_graph``)."""
-        if isinstance(inputs, Tensor) and not self._has_explicit_input_shape:
-            self._build_graph_network_for_inferred_shape(tuple(inputs.shape), inputs.dtype)
+        """Build for the shape seen if need be, then run the graph; in legacy deferred mode, the layers in
+        order (``Sequential.call``)."""
+        if not self._has_explicit_input_shape:
+            if isinstance(inputs, Tensor):
+                self._build_graph_network_for_inferred_shape(tuple(inputs.shape), inputs.dtype)
+            else:
+                self._use_legacy_deferred_behavior = True
+        if self._graph_initialized:
+            return self._run_internal_graph(inputs, training)
         x = inputs
-        if isinstance(x, Tensor) and self._graph_initialized:
-            x = self._conform_rank(x)
-        if isinstance(x, Tensor) and x.dtype != FLOATX and x.dtype.kind in "iubf":
-            x = Tensor(
-                x.value.astype(FLOATX)
-            )  # _conform_to_reference_input casts to the Input's dtype
         for layer in self._layers_list:
             x = layer(x, training=training)
         return x
 
-    def _conform_rank(self, x: Tensor) -> Tensor:
-        """``_conform_to_reference_input``: an input one axis short of the network's, whose last axis is 1, gets
-        that axis (images without their channel axis); one axis long, ending in 1, loses it."""
-        ref = self._graph_input_shape()
-        if ref is None:
-            return x
-        if x.ndim == len(ref) - 1 and ref[-1] == 1:
-            return ops.reshape(x, tuple(x.shape) + (1,))
-        if x.ndim == len(ref) + 1 and x.shape[-1] == 1:
-            return ops.reshape(x, tuple(x.shape[:-1]))
-        return x
+    def _infer_output_shape(self, shapes: Any, inputs: Any, args: tuple, kwargs: dict) -> Any:
+        """A Sequential called on KerasTensors (as a layer of another model) builds its own graph for them."""
+        if not self._graph_initialized and isinstance(shapes, tuple):
+            self._build_graph_network_for_inferred_shape(shapes, None)
+        if self._graph_initialized:
+            return self.compute_output_shape(shapes)
+        return self._probe_output_shape(shapes, inputs, args, kwargs)
+
+
+def _clear_previously_created_nodes(layer: Layer, created: list[Any]) -> None:
+    """Forget the nodes an earlier build of this Sequential made on ``layer`` (``clear_previously_created_nodes``)."""
+    ids = {id(n) for n in created}
+    for node in [n for n in layer._inbound_nodes if id(n) in ids]:
+        for inbound in node.iterate_inbound():
+            outbound = inbound[0]._outbound_nodes
+            outbound[:] = [n for n in outbound if n is not node]
+    layer._inbound_nodes[:] = [n for n in layer._inbound_nodes if id(n) not in ids]
+    layer._outbound_nodes[:] = [n for n in layer._outbound_nodes if id(n) not in ids]
 
 
 def _tracing_any() -> bool:

@@ -199,7 +199,57 @@ def graph_build_done(
         "shape_received": json_shape(received),
         "shape_built": json_shape(built),
         "mode": mode,
-        "unbuilt_layers": [layer.name for layer in model._layers_list if not layer.built],
+        "unbuilt_layers": [layer.name for layer in model.layers if not layer.built],
+    }
+
+
+# --- the functional API -----------------------------------------------------------------------------------------
+def _nested_json_shape(shapes: Any) -> Any:
+    if isinstance(shapes, tuple) and all(d is None or isinstance(d, int) for d in shapes):
+        return json_shape(shapes)
+    if isinstance(shapes, (list, tuple)):
+        return [_nested_json_shape(s) for s in shapes]
+    if isinstance(shapes, dict):
+        return {str(k): _nested_json_shape(v) for k, v in shapes.items()}
+    return None
+
+
+def node_created(layer: Any, node: Any, built_now: bool) -> dict[str, Any]:
+    """The node_created span's payload: which call of which layer, on what, giving what."""
+    inbound = [f"{lay.name}[{n}][{t}]" for lay, n, t, _ in node.iterate_inbound()]
+    return {
+        "layer_class": type(layer).__name__,
+        "node_index": len(layer._inbound_nodes) - 1,
+        "inbound": inbound,
+        "input_shapes": [json_shape(t.shape) for t in node.keras_inputs],
+        "output_shapes": [json_shape(t.shape) for t in node.flat_outputs],
+        "built_now": built_now,
+        "shared": len(layer._inbound_nodes) > 1,
+    }
+
+
+def graph_network(model: Any) -> dict[str, Any]:
+    """The graph_network event's payload: the map ``_init_graph_network`` made, nodes by depth (deepest, the
+    inputs, first) and the layers in the order ``model.layers`` gives them."""
+    depths = sorted(model._nodes_by_depth, reverse=True)
+    return {
+        "model": model.name,
+        "inputs": [t._keras_history.layer.name for t in model.inputs],
+        "outputs": [t._keras_history.layer.name for t in model.outputs],
+        "layers": [layer.name for layer in model.layers],
+        "nodes_by_depth": [
+            [
+                {
+                    "layer": node.layer.name,
+                    "node_index": node.layer._inbound_nodes.index(node),
+                    "inbound": [f"{lay.name}[{n}][{t}]" for lay, n, t, _ in node.iterate_inbound()],
+                    "output_shapes": [json_shape(t.shape) for t in node.flat_outputs],
+                }
+                for node in model._nodes_by_depth[depth]
+            ]
+            for depth in depths
+        ],
+        "chain": model._is_chain(),
     }
 
 

@@ -1,10 +1,12 @@
 """The layers, in the groups tf-keras files them under (tf_keras/src/layers/): ``core/``, ``convolutional/``,
-``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``. Each layer is a ``Layer`` of the engine
-(``engine/base_layer.py``); ``InputLayer`` and ``Input`` live in ``engine/input_layer.py``, as in tf-keras.
-``serialization.py`` is ``layers.serialize`` / ``layers.deserialize`` (it alone knows the models too, as
-tf-keras's does; this package does not import it). May import the engine's Layer, InputSpec and InputLayer, the
-autodiff, activations, initializers, regularizers, ``saving``, ``seeding`` and ``utils``; never the model (but
-``serialization.py``), tracing's files, analysis or rendering.
+``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``, ``merging/``. The merge layers' lowercase
+functional forms (``add``, ``concatenate``, ``dot``...) come from their modules, as tf-keras exports them.
+Each layer is a ``Layer`` of the engine (``engine/base_layer.py``); ``InputLayer`` and ``Input`` live in
+``engine/input_layer.py``, as in tf-keras. ``serialization.py`` is ``layers.serialize`` / ``layers.deserialize``
+(it alone knows the models too, as tf-keras's does; this package does not import it).
+May import the engine's Layer, InputSpec and InputLayer, the autodiff, activations, initializers,
+regularizers, ``saving``, ``seeding`` and ``utils``; never the model (but ``serialization.py``), tracing's files,
+analysis or rendering.
 """
 
 from __future__ import annotations
@@ -13,7 +15,25 @@ from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_layer import Input, InputLayer
 from fittrace.engine.input_spec import InputSpec
 from fittrace.layers.convolutional import Conv2D
-from fittrace.layers.core import Activation, Dense
+from fittrace.layers.core import Activation, Dense, Lambda
+from fittrace.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+)
+from fittrace.layers.merging.add import add
+from fittrace.layers.merging.average import average
+from fittrace.layers.merging.concatenate import concatenate
+from fittrace.layers.merging.dot import dot
+from fittrace.layers.merging.maximum import maximum
+from fittrace.layers.merging.minimum import minimum
+from fittrace.layers.merging.multiply import multiply
+from fittrace.layers.merging.subtract import subtract
 from fittrace.layers.normalization import BatchNormalization
 from fittrace.layers.pooling import (
     AveragePooling2D,
@@ -48,4 +68,21 @@ __all__ = [
     "Flatten",
     "Reshape",
     "Dropout",
+    "Lambda",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
+    "add",
+    "subtract",
+    "multiply",
+    "average",
+    "maximum",
+    "minimum",
+    "concatenate",
+    "dot",
 ]

@@ -113,7 +113,7 @@ class _Builder:
                     if k == "model_call"
                     else self.part(self.model, "model")
                 )
-            if k in ("layer_build", "layer_call"):
+            if k in ("layer_build", "layer_call", "node_created"):
                 return self.part(ev.layer or "layer", "layer")
             if k == "tape":
                 return self.part("GradientTape", "tape")
@@ -332,6 +332,21 @@ class _Builder:
                 Note(
                     self.part(str(d.get("model") or self.model), "model"),
                     f"graph network {d.get('action')} for {shape_text(d.get('shape_built'))}",
+                    "build",
+                )
+            )
+        elif k == "node_created":
+            dst = self.part(ev.layer or "layer", "layer")
+            shapes = ", ".join(shape_text(x) for x in d.get("input_shapes") or [])
+            outs = ", ".join(shape_text(x) for x in d.get("output_shapes") or [])
+            self.add(Message(src, dst, f"__call__(KerasTensor {shapes}) → {outs}", ev.seq))
+            self.walk(ev.seq)
+        elif k == "graph_network":
+            depths = d.get("nodes_by_depth") or []
+            self.add(
+                Note(
+                    self.part(str(d.get("model") or self.model), "model"),
+                    f"graph mapped: {sum(len(n) for n in depths)} nodes in {len(depths)} depths",
                     "build",
                 )
             )

@@ -202,6 +202,15 @@ def get_build_and_compile_config(obj: Any, config: dict[str, Any]) -> None:
 def serialize_with_public_class(cls: type, inner_config: Any = None) -> dict[str, Any] | None:
     """The config of an instance of ``cls``: under its Keras name if fittrace exports it, else under its module
     and registered name (its class name when unregistered)."""
+    if (
+        "_serialized_module" in cls.__dict__
+    ):  # a class tf-keras writes under its source module (Functional)
+        return {
+            "module": cls._serialized_module,
+            "class_name": cls.__name__,
+            "config": inner_config,
+            "registered_name": cls.__name__,
+        }
     api_name = keras_export.canonical_name(cls)
     if api_name is None:
         registered_name = object_registration.get_registered_name(cls)

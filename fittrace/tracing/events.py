@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_NAME = "fittrace.trace"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 KERAS_TRAINING = "keras.engine.training"
 KERAS_SEQUENTIAL = "keras.engine.sequential"
@@ -206,8 +206,10 @@ KINDS: dict[str, Kind] = {
             False,
             "Model.compile: what was resolved from the arguments.",
             optimizer="optimizer class",
-            loss="loss name(s)",
-            metrics="metric names as given",
+            loss="loss name(s): one, a list per output, or a dict by output name",
+            metrics="metric names as given (a list, a list per output, or a dict by output name)",
+            loss_weights="loss weights as given (a number, a list or a dict), or None",
+            weighted_metrics="weighted metric names as given",
             run_eagerly="None/True/False",
             steps_per_execution="int",
             reset="caches cleared (train/test/predict functions)",
@@ -356,6 +358,33 @@ KINDS: dict[str, Kind] = {
             call_path=PROVENANCE["call_path"],
         ),
         _k(
+            "node_created",
+            True,
+            "Layer.__call__ on KerasTensors (_functional_construction_call): the layer is built now if it was "
+            "not, and a Node records the call.",
+            ("inbound", "output_shapes"),
+            layer_class="class name",
+            node_index="which call of this layer (0 first; more for a shared layer)",
+            inbound="the inputs, as Keras's summary names them: layer[node][tensor]",
+            input_shapes="symbolic input shapes",
+            output_shapes="inferred output shapes",
+            built_now="True if this call built the layer",
+            shared="True if the layer had been called before (one layer, several nodes)",
+        ),
+        _k(
+            "graph_network",
+            False,
+            "Functional._init_graph_network mapped the graph (_map_graph_network).",
+            ("model", "nodes_by_depth"),
+            model="model name",
+            inputs="input layers",
+            outputs="output layers",
+            layers="model.layers, in Keras's order",
+            nodes_by_depth="lists of nodes, deepest (the inputs) first: layer, node_index, inbound, "
+            "output_shapes",
+            chain="True when the graph is a plain chain (summary prints no 'Connected to' column)",
+        ),
+        _k(
             "layer_build",
             True,
             "Layer._maybe_build -> build(input_shape).",
@@ -398,10 +427,12 @@ KINDS: dict[str, Kind] = {
             False,
             "LossesContainer computed the loss.",
             ("value",),
-            name="loss name",
-            value="loss value",
+            name="loss name (the outputs' loss names joined by ' + ' with several outputs)",
+            value="loss value (the weighted sum over the outputs, regularization included)",
             reduction="reduction used",
             regularization="regularization part (0 if none)",
+            running_mean="the 'loss' log so far this epoch",
+            per_output="each output's unweighted loss by output name (several outputs only)",
         ),
         _k(
             "tape",
@@ -528,6 +559,8 @@ SUMMARY_KINDS = frozenset(
         "train_function",
         "epoch",
         "graph_build",
+        "node_created",
+        "graph_network",
         "layer_build",
         "weight_created",
         "optimizer_slots",

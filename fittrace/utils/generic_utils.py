@@ -13,8 +13,10 @@ At verbose=2 one line is printed at the end of each epoch::
 Metrics named in ``stateful_metrics`` (``fit`` passes the model's own, which are already running means) are shown
 as given; any other value is averaged by the bar, weighted by the steps since the previous update.
 
-``to_snake_case`` names things as Keras does. ``func_dump`` writes a function as Keras saves a ``lambda`` (base64
-of its marshalled code, defaults, closure); there is no ``func_load``: fittrace never runs code read from a file.
+``to_snake_case`` names things as Keras does. The module also holds ``func_dump`` and ``func_load``, as
+tf-keras's does: a Python function as its marshalled bytecode (base64 text, with its defaults and closure values)
+and back, what a Lambda layer's config keeps. ``func_load`` builds a function from that bytecode, so only a loader
+that has been told the file is trusted may call it (``safe_mode=False``).
 
 Left out: absl logging when interactive logging is off (everything goes to ``sys.stdout``).
 ``_now`` is the clock; tests replace it to get exact timings.
@@ -25,6 +27,7 @@ Left out: absl logging when interactive logging is off (everything goes to ``sys
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import marshal
 import math
@@ -32,6 +35,7 @@ import os
 import re
 import sys
 import time
+import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -49,16 +53,6 @@ def to_snake_case(name: str) -> str:
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
     return "private" + s if s.startswith("_") else s
-
-
-def func_dump(func: Any) -> tuple[str, Any, Any]:
-    """``(code, defaults, closure)``: the base64 of the function's marshalled code, as Keras's ``func_dump``."""
-    raw_code = marshal.dumps(func.__code__)
-    if os.name == "nt":
-        raw_code = raw_code.replace(b"\\", b"/")
-    code = codecs.encode(raw_code, "base64").decode("ascii")
-    closure = tuple(c.cell_contents for c in func.__closure__) if func.__closure__ else None
-    return code, func.__defaults__, closure
 
 
 def _is_dynamic_display() -> bool:
@@ -265,3 +259,66 @@ class Progbar:
             info += " -" + _format_time(epoch_time / target, self.unit_name) + "\n"
         print_msg(info, line_break=False)
         return _clean(info)
+
+
+# --- functions as text (Lambda layers' configs) -------------------------------------------------------------------
+def func_dump(func: types.FunctionType) -> tuple[str, tuple | None, tuple | None]:
+    """``(code, defaults, closure)``: the function's bytecode marshalled and base64-encoded, its default values,
+    and the values its closure cells hold, as Keras's ``func_dump`` writes them.
+
+        >>> code, defaults, closure = func_dump(lambda x, k=2: x * k)
+        >>> type(code).__name__, defaults, closure
+        ('str', (2,), None)
+    """
+    raw_code = marshal.dumps(func.__code__)
+    if os.name == "nt":  # as Keras: backslashes in the bytes become slashes on Windows
+        raw_code = raw_code.replace(b"\\", b"/")
+    code = codecs.encode(raw_code, "base64").decode("ascii")
+    closure = tuple(c.cell_contents for c in func.__closure__) if func.__closure__ else None
+    return code, func.__defaults__, closure
+
+
+def _cell(value: Any) -> Any:
+    """A closure cell holding ``value`` (``value`` itself if it already is one)."""
+    if isinstance(value, types.CellType):
+        return value
+    return types.CellType(value)
+
+
+def func_load(
+    code: Any, defaults: Any = None, closure: Any = None, globs: dict[str, Any] | None = None
+) -> types.FunctionType:
+    """The function ``func_dump`` wrote (``code`` may be the whole ``[code, defaults, closure]``), with ``globs``
+    as its globals. This runs no code yet, but calling the result runs the file's bytecode: callers check
+    that the file is trusted first.
+
+        >>> double = func_load(func_dump(lambda x: x * 2))
+        >>> double(21)
+        42
+    """
+    if isinstance(code, (tuple, list)):
+        code, defaults, closure = code
+        if isinstance(defaults, list):
+            defaults = tuple(defaults)
+    if closure is not None:
+        closure = tuple(_cell(value) for value in closure)
+    try:
+        raw_code = codecs.decode(code.encode("ascii"), "base64")
+    except (UnicodeEncodeError, binascii.Error):
+        raw_code = code.encode("raw_unicode_escape")
+    try:
+        code_obj = marshal.loads(raw_code)
+    except (EOFError, ValueError, TypeError) as exc:
+        raise ValueError(
+            "Could not read the function's bytecode: it was not written by func_dump under this Python "
+            f"version ({sys.version_info.major}.{sys.version_info.minor}). {exc}"
+        ) from exc
+    if not isinstance(code_obj, types.CodeType):
+        raise ValueError(f"The bytecode holds a {type(code_obj).__name__}, not a function's code.")
+    return types.FunctionType(
+        code_obj,
+        globals() if globs is None else globs,
+        name=code_obj.co_name,
+        argdefs=defaults,
+        closure=closure,
+    )

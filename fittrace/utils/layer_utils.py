@@ -1,9 +1,10 @@
 """A model's summary table, as ``Model.summary`` prints it.
 
 Mirrors ``print_summary`` and ``readable_memory_size`` of tf_keras/src/utils/layer_utils.py: the column positions,
-the rows cut to their columns and continued on the next line, the totals with their sizes in bytes. Left out:
-nested-model expansion (``expand_nested``), ``show_trainable``, ``layer_range`` and the "Connected to" column of
-functional models.
+the rows cut to their columns and continued on the next line, the totals with their sizes in bytes; a functional
+model that is not a plain chain (branches, merges, a shared layer) gets the wider table with the "Connected to"
+column (``layer[node][tensor]`` for each input). Left out: nested-model expansion (``expand_nested``),
+``show_trainable`` and ``layer_range``.
 """
 
 from __future__ import annotations
@@ -65,17 +66,24 @@ def print_summary(
 ) -> None:
     """Print a built model's table: each layer with its output shape and parameter count, then the totals."""
     print_fn = print_fn or print
-    line_length = line_length or 65
-    pos = [int(line_length * p) for p in (positions or [0.45, 0.85, 1.0])]
+    chain = _sequential_like(model)
+    if chain:
+        line_length = line_length or 65
+        pos = [int(line_length * p) for p in (positions or [0.45, 0.85, 1.0])]
+        header = ["Layer (type)", "Output Shape", "Param #"]
+    else:
+        line_length = line_length or 98
+        pos = [int(line_length * p) for p in (positions or [0.3, 0.6, 0.70, 1.0])]
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
     lines = [
         f'Model: "{model.name}"',
         "_" * line_length,
-        *_rows(["Layer (type)", "Output Shape", "Param #"], pos),
+        *_rows(header, pos),
         "=" * line_length,
     ]
-    rows = _layer_rows(model)
-    for i, (name, cls, shape, params) in enumerate(rows):
-        lines += _rows([f"{name} ({cls})", str(shape), str(params)], pos)
+    rows = _layer_rows(model, chain)
+    for i, fields in enumerate(rows):
+        lines += _rows(fields, pos)
         lines.append(" " * line_length if i < len(rows) - 1 else "")
     if lines[-1] == "":
         lines[-1] = " " * line_length
@@ -93,10 +101,36 @@ def print_summary(
         print_fn(line)
 
 
-def _layer_rows(model: Any) -> list[tuple[str, str, Any, int]]:
+def _sequential_like(model: Any) -> bool:
+    """Keras's test for the narrow table: a Sequential, a subclassed model, or a functional chain."""
+    if type(model).__name__ == "Sequential" or not getattr(model, "_is_graph_network", False):
+        return True
+    return model._is_chain()
+
+
+def _output_shape(layer: Any) -> Any:
+    try:
+        return layer.output_shape
+    except AttributeError:
+        return "multiple"
+
+
+def _layer_rows(model: Any, chain: bool) -> list[list[str]]:
+    relevant = [n for nodes in model._nodes_by_depth.values() for n in nodes] if not chain else []
     rows = []
-    for layer in model._flatten_layers():
-        shape = getattr(layer, "_output_shape_for_summary", None) or "multiple"
-        params = int(sum(np.prod(w.shape) for w in layer.weights)) if layer.built else 0
-        rows.append((layer.name, type(layer).__name__, shape, params))
+    for layer in model.layers:
+        if layer.built or getattr(layer, "_is_graph_network", False):
+            params: Any = int(sum(np.prod(w.shape) for w in layer.weights))
+        else:
+            params = "0 (unused)"
+        fields = [f"{layer.name} ({type(layer).__name__})", str(_output_shape(layer)), str(params)]
+        if not chain:
+            connections = [
+                f"{inbound.name}[{node_index}][{tensor_index}]"
+                for node in layer._inbound_nodes
+                if any(node is n for n in relevant)
+                for inbound, node_index, tensor_index, _ in node.iterate_inbound()
+            ]
+            fields.append(str(connections))
+        rows.append(fields)
     return rows

@@ -1,8 +1,10 @@
-"""``plot_model`` and ``model_to_dot``: a Sequential model drawn as Graphviz boxes, one per layer.
+"""``plot_model`` and ``model_to_dot``: a model drawn as Graphviz boxes, one per layer, with its graph's edges.
 
 Mirrors ``keras.utils.plot_model`` and ``model_to_dot`` (tf_keras/src/utils/vis_utils.py): the same record-shaped
 nodes (name | class, then dtype, the input and output shapes, the activation, T/NT for trainable, as asked), the
-model's input as its first box, top-to-bottom by default. Keras builds the graph with pydot; fittrace writes the
+model's InputLayer(s) as boxes, an edge for each inbound connection of each node of the model's graph (so branches,
+merges and a shared layer called twice show as they are), top-to-bottom by default. A subclassed model, which has
+no graph, is drawn as its layers in order, as Keras does. Keras builds the graph with pydot; fittrace writes the
 DOT text itself and has Graphviz's ``dot`` program draw it, so ``model_to_dot`` returns that text, not a pydot
 object. The file is written atomically. Left out: ``expand_nested`` (Sequential has nothing to expand) and the
 IPython image returned in a notebook.
@@ -29,25 +31,52 @@ _NOT_BUILT = (
 
 
 def _shape(shape: Any) -> str:
-    return str(tuple(shape)).replace("{", r"\{").replace("}", r"\}")
+    return str(shape).replace("{", r"\{").replace("}", r"\}")
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _boxes(model: Any) -> list[tuple[str, Any, Any, Any, Any]]:
-    """(name, class name, layer or None, input shape, output shape) for the model's input and each layer."""
-    nodes = getattr(model, "_graph_nodes", None)
-    if not nodes:
-        return [(model.name, type(model).__name__, None, None, None)]
-    first = nodes[0][1]
-    input_layer = getattr(model, "_input_layer", None)
-    name = input_layer.name if input_layer is not None else f"{nodes[0][0].name}_input"
-    return [(name, "InputLayer", None, first, first)] + [
-        (layer.name, type(layer).__name__, layer, shape_in, shape_out)
-        for layer, shape_in, shape_out in nodes
-    ]
+def _try(get: Any) -> Any:
+    try:
+        return get()
+    except AttributeError:
+        return None
+
+
+def _boxes(model: Any) -> tuple[list[tuple[str, Any, Any, Any, Any]], list[tuple[str, str]]]:
+    """(name, class name, layer, input shape, output shape) for each layer of the model's graph (its
+    InputLayers included), and the edges (inbound layer name, layer name) of the graph's nodes."""
+    if not getattr(model, "_is_graph_network", False):
+        layers = model.layers
+        boxes = [
+            (
+                layer.name,
+                type(layer).__name__,
+                layer,
+                None,
+                _try(lambda lay=layer: lay.output_shape),
+            )
+            for layer in layers
+        ]
+        return boxes, [(a.name, b.name) for a, b in zip(layers, layers[1:])]
+    relevant = [n for nodes in model._nodes_by_depth.values() for n in nodes]
+    boxes, edges = [], []
+    for layer in model._graph_layers:
+        boxes.append(
+            (
+                layer.name,
+                type(layer).__name__,
+                layer,
+                _try(lambda lay=layer: lay.input_shape),
+                _try(lambda lay=layer: lay.output_shape),
+            )
+        )
+        for node in layer._inbound_nodes:
+            if any(node is n for n in relevant):
+                edges += [(inbound.name, layer.name) for inbound, *_ in node.iterate_inbound()]
+    return boxes, edges
 
 
 def model_to_dot(
@@ -66,10 +95,12 @@ def model_to_dot(
     """The model as Graphviz DOT text."""
     if not model.built:
         raise ValueError(_NOT_BUILT)
-    boxes = _boxes(model)
+    boxes, edges = _boxes(model)
     if layer_range is not None:
         start, end = layer_range
         boxes = boxes[start:end]
+        kept = {b[0] for b in boxes}
+        edges = [(a, b) for a, b in edges if a in kept and b in kept]
     lines = [
         "digraph G {",
         f"  rankdir={rankdir};",
@@ -89,13 +120,13 @@ def model_to_dot(
         if show_shapes:
             label = "{%s}|{input:|output:}|{{%s}|{%s}}" % (
                 label,
-                _shape(shape_in) if shape_in else "?",
-                _shape(shape_out) if shape_out else "?",
+                _shape(shape_in) if shape_in is not None else "?",
+                _shape(shape_out) if shape_out is not None else "?",
             )
         if show_trainable:
             label = f"{'T' if getattr(layer, 'trainable', True) else 'NT'}|{label}"
         lines.append(f"  {_quote(name)} [label={_quote(label)}];")
-    for (a, *_), (b, *_) in zip(boxes, boxes[1:]):
+    for a, b in edges:
         lines.append(f"  {_quote(a)} -> {_quote(b)};")
     lines.append("}")
     return "\n".join(lines)

@@ -42,6 +42,22 @@ SPREAD = (
         ("abs", ops.abs, (A + np.sign(A) * 0.1,)),
         ("clip", lambda x: ops.clip(x, -0.5, 0.5), (A,)),
         ("maximum", ops.maximum, (A, B)),
+        ("minimum", ops.minimum, (A, B)),
+        ("minimum broadcast", ops.minimum, (A, R.normal(size=(3, 1)))),
+        ("batch_dot 2d . 2d", lambda x, y: ops.batch_dot(x, y, (1, 1)), (A, B)),
+        (
+            "batch_dot 3d . 2d",
+            lambda x, y: ops.batch_dot(x, y, (1, 1)),
+            (R.normal(size=(3, 4, 2)), R.normal(size=(3, 4))),
+        ),
+        (
+            "batch_dot 3d . 4d",
+            lambda x, y: ops.batch_dot(x, y, (2, 3)),
+            (R.normal(size=(2, 3, 4)), R.normal(size=(2, 2, 5, 4))),
+        ),
+        ("expand_dims", lambda x: ops.expand_dims(x, 1), (A,)),
+        ("l2_normalize last axis", ops.l2_normalize, (A,)),
+        ("l2_normalize axis 0", lambda x: ops.l2_normalize(x, axis=0), (A,)),
         ("matmul 2d", ops.matmul, (A, R.normal(size=(4, 5)))),
         ("matmul 3d x 2d", ops.matmul, (R.normal(size=(2, 3, 4)), R.normal(size=(4, 2)))),
         ("reshape", lambda x: ops.reshape(x, (4, 3)), (A,)),
@@ -86,3 +102,23 @@ def test_variables_update_in_place():
     w.assign_sub(np.full(3, 0.5))
     assert w.value is before and w.value.tolist() == [0.5, 0.5, 0.5]
     assert w.value.dtype == np.float32
+
+
+def test_maximum_and_minimum_give_a_tie_to_their_first_argument_as_tensorflow_does():
+    a = ops.Tensor(np.array([1.0, 2.0, 3.0], "float32"))
+    b = ops.Tensor(np.array([1.0, 1.0, 4.0], "float32"))
+    got = {}
+    for name, fn in (("maximum", ops.maximum), ("minimum", ops.minimum)):
+        with ops.GradientTape() as tape:
+            tape.watch([a, b])
+            out = fn(a, b)
+        got[name] = [g.tolist() for g in tape.gradient(out, [a, b])]
+    assert got["maximum"] == [[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    assert got["minimum"] == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+
+
+def test_batch_dot_is_each_samples_dot_product():
+    x, y = R.normal(size=(2, 3, 4)), R.normal(size=(2, 5, 4))
+    out = ops.batch_dot(x.astype("float32"), y.astype("float32"), (2, 2)).value
+    np.testing.assert_allclose(out, np.einsum("bik,bjk->bij", x, y), rtol=1e-5, atol=1e-5)
+    assert ops.batch_dot(x[:, 0], y[:, 0], (1, 1)).shape == (2, 1)  # rank 1 gets an axis of 1

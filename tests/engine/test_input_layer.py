@@ -19,7 +19,7 @@ def test_the_config_is_keras_and_round_trips():
         "optional": False,
     }
     assert InputLayer.from_config(config).get_config() == config
-    assert Input(4, name="x")._input_layer.get_config()["batch_input_shape"] == (None, 4)
+    assert Input(4, name="x")._keras_history[0].get_config()["batch_input_shape"] == (None, 4)
 
 
 def test_bad_arguments_get_keras_messages():

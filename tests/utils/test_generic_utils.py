@@ -1,11 +1,16 @@
-"""Keras 2's progress bar, character for character, on a fake clock."""
+"""Keras 2's progress bar, character for character, on a fake clock; and func_dump/func_load, a function as
+text and back."""
 
 from __future__ import annotations
 
+import base64
+import marshal
 import sys
 
+import pytest
+
 from fittrace.utils import generic_utils as progbar
-from fittrace.utils.generic_utils import Progbar, _format_eta, _format_time
+from fittrace.utils.generic_utils import Progbar, _format_eta, _format_time, func_dump, func_load
 
 STATEFUL = ["loss", "accuracy"]
 
@@ -156,11 +161,28 @@ def test_snake_case_as_keras_names_things():
     )  # as Keras: "private" + "_private"
 
 
-def test_func_dump_writes_code_defaults_and_closure():
-    offset = 3
+def test_func_dump_writes_the_marshalled_code_defaults_and_closure():
+    offset = 10
 
-    def shifted(x, y=2):
-        return x + y + offset
+    def shifted(x, k=2):
+        return x * k + offset
 
-    code, defaults, closure = progbar.func_dump(shifted)
-    assert isinstance(code, str) and defaults == (2,) and closure == (3,)
+    code, defaults, closure = func_dump(shifted)
+    assert marshal.loads(base64.b64decode(code)).co_code == shifted.__code__.co_code
+    assert defaults == (2,) and closure == (10,)
+
+
+def test_func_load_rebuilds_the_function_from_what_func_dump_wrote():
+    offset = 10
+    dumped = func_dump(lambda x, k=2: x * k + offset)
+    again = func_load(list(dumped))  # as a JSON file gives it back: a list, defaults a list too
+    assert again(1) == 12 and again(1, k=3) == 13
+    uses_a_global = func_load(func_dump(lambda x: x + missing_name), globs={"missing_name": 5})  # noqa: F821
+    assert uses_a_global(1) == 6
+
+
+def test_func_load_refuses_what_is_not_a_functions_bytecode():
+    with pytest.raises(ValueError, match="Could not read the function's bytecode"):
+        func_load(base64.b64encode(b"not marshal data").decode("ascii"))
+    with pytest.raises(ValueError, match="holds a int, not a function's code"):
+        func_load(base64.b64encode(marshal.dumps(5)).decode("ascii"))

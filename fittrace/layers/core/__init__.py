@@ -1,10 +1,12 @@
-"""The core layers: Dense and Activation (tf_keras/src/layers/core/). May import the engine's Layer and
-InputSpec, the autodiff, activations, initializers and regularizers.
+"""The core layers: Dense, Activation and Lambda (tf_keras/src/layers/core/). May import the engine's Layer and
+InputSpec, the autodiff, activations, initializers, regularizers and ``utils`` (Lambda's config keeps its
+function as ``generic_utils.func_dump`` writes it).
 """
 
 from __future__ import annotations
 
 from fittrace.layers.core.activation import Activation
 from fittrace.layers.core.dense import Dense
+from fittrace.layers.core.lambda_layer import Lambda
 
-__all__ = ["Dense", "Activation"]
+__all__ = ["Dense", "Activation", "Lambda"]
