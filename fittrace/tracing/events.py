@@ -508,7 +508,17 @@ KINDS: dict[str, Kind] = {
             step="step",
             reason="why",
         ),
-        _k("warning", False, "A warning Keras would log.", message="text"),
+        _k(
+            "warning",
+            False,
+            "A warning Keras would log.",
+            message="text",
+            model="the model it concerns (the legacy deferred fallback)",
+            shape="the input shape the graph network was being built for (the fallback)",
+            error_type="the exception class that made Sequential fall back",
+            error="str(exception) of it",
+            failed_layer="the layer being called when it failed (None: mapping the graph failed)",
+        ),
         _k(
             "error",
             False,
@@ -577,6 +587,10 @@ HEADER_KEYS = {
     "detail": "detail level",
     "seed": "random seed if set",
     "started": "ISO time",
+    "model": "the model fit was given: name, class, built, layers (name, class) and, for a model with a "
+    "graph, graphs: the graph_network payloads of it and of the models nested in it",
+    "compile": "the compile arguments as resolved",
+    "fit": "the fit arguments as resolved",
 }
 
 
