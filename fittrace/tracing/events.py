@@ -312,6 +312,7 @@ KINDS: dict[str, Kind] = {
             grad_norm="global gradient norm",
             grad_norms="per-variable gradient norms",
             update_norms="per-variable update norms",
+            time_ns="the step's own time, in ns",
         ),
         _k(
             "callback_hook",
@@ -338,7 +339,10 @@ KINDS: dict[str, Kind] = {
             model="model name",
             training="training flag",
             input_shape="shape received",
+            input_dtype="dtype received",
             output_shape="shape returned",
+            output_dtype="dtype returned",
+            layer_class="the model's class name",
         ),
         _k(
             "graph_build",
@@ -350,6 +354,7 @@ KINDS: dict[str, Kind] = {
             shape_before="stored inferred shape (None first time)",
             shape_received="shape of the input",
             shape_built="relaxed shape the network was built for",
+            unbuilt_layers="the layers not built yet when the network is built",
             reason="why, in words",
             mode="graph|eager",
             trigger=PROVENANCE["trigger"],
@@ -359,8 +364,8 @@ KINDS: dict[str, Kind] = {
             "node_created",
             True,
             "Layer.__call__ on KerasTensors (_functional_construction_call): the layer is built now if it was "
-            "not, and a Node records the call.",
-            ("inbound", "output_shapes"),
+            "not, and a Node records the call. A call that raised made no Node: its payload is only error.",
+            (),
             layer_class="class name",
             node_index="which call of this layer (0 first; more for a shared layer)",
             inbound="the inputs, as Keras's summary names them: layer[node][tensor]",
@@ -368,6 +373,7 @@ KINDS: dict[str, Kind] = {
             output_shapes="inferred output shapes",
             built_now="True if this call built the layer",
             shared="True if the layer had been called before (one layer, several nodes)",
+            error="the exception class, when the call raised",
         ),
         _k(
             "graph_network",
@@ -429,6 +435,7 @@ KINDS: dict[str, Kind] = {
             value="loss value",
             reduction="reduction used",
             regularization="regularization part (0 if none)",
+            running_mean="the epoch's running mean of the loss so far",
         ),
         _k(
             "tape",

@@ -296,15 +296,16 @@ def test_a_layer_reused_on_another_shape(capsys, tmp_path):
 
     clear_session()
     shared = layers.Dense(4, name="shared")
+    failed = tmp_path / "failed.trace.jsonl"
     with pytest.raises(ValueError) as raised:
-        with fittrace.trace() as run:
+        with fittrace.trace(path=failed):
             shared(Input(shape=(6,)))
             shared(Input(shape=(5,)))
     assert str(raised.value) == (
         'Input 0 of layer "shared" is incompatible with the layer: expected axis -1 of input shape to '
         "have value 6, but received input with shape (None, 5)"
     )
-    f = run.why_rebuilt().failures[0]
+    f = fittrace.load(failed).why_rebuilt().failures[0]
     assert f.dimension == "axis -1: the layer was built for 6, this call gives 5"
     assert "built for (None, 6) by its first call (node 0, on input_1[0][0])" in f.cause
     assert "new layer object (Dense(...))" in f.fix and "6 values in axis -1" in f.fix
