@@ -65,3 +65,25 @@ def test_a_long_chain_is_folded_in_the_flowchart(dot_program):
         [dot_program, "-Tsvg"], input=flowchart_dot(run.trace).encode(), capture_output=True
     )
     assert out.returncode == 0, out.stderr.decode()
+
+
+def test_a_big_branching_graph_is_named_in_one_box(dot_program):
+    import numpy as np
+
+    import fittrace
+    import fittrace.keras as keras
+    from fittrace.keras import layers
+
+    keras.backend.clear_session()
+    x = keras.Input(shape=(3,))
+    branches = [layers.Dense(2)(x) for _ in range(25)]
+    model = keras.Model(x, layers.Dense(1)(layers.concatenate(branches)), name="wide")
+    model.compile(loss="mse")
+    with fittrace.trace() as run:
+        model.fit(np.zeros((4, 3), np.float32), np.zeros((4, 1), np.float32), verbose=0)
+    flow = flowchart_dot(run.trace)
+    assert "cluster_model" not in flow
+    assert "Functional 'wide': 27 layers in a graph, 0 shared, 0 nested model(s)" in flow
+    assert "(the model diagram draws it whole)" in flow
+    out = subprocess.run([dot_program, "-Tsvg"], input=flow.encode(), capture_output=True)
+    assert out.returncode == 0, out.stderr.decode()
