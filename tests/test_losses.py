@@ -104,6 +104,13 @@ def test_mse_accepts_rank_1_targets_for_a_single_output():
     np.testing.assert_allclose(value, [0.25, 0.0])
 
 
+def test_targets_of_another_size_than_tensor_predictions_get_the_shape_message():
+    with pytest.raises(
+        ValueError, match=r"must have the same shape, received \(\(2, 3\) vs \(2, 1\)\)"
+    ):
+        losses.mean_squared_error(np.zeros((2, 1)), Tensor(np.zeros((2, 3), "float32")))
+
+
 def test_regularizer_values(gradcheck):
     from fittrace import regularizers
 

@@ -64,11 +64,10 @@ def test_an_optimizer_takes_each_updates_rate_from_its_step_and_reports_the_late
     assert opt.hyperparameters()["learning_rate"] == pytest.approx(0.1)
     with pytest.raises(TypeError, match="hence its learning rate is not settable"):
         opt.learning_rate = 0.5
-    cfg = opt.get_config()["learning_rate"]
-    assert isinstance(cfg, schedules.PiecewiseConstantDecay) and cfg.get_config()["values"] == [
-        1.0,
-        0.1,
-    ]
+    cfg = opt.get_config()["learning_rate"]  # as Keras: the schedule's own config, not the rate
+    assert cfg["class_name"] == "PiecewiseConstantDecay" and cfg["config"]["values"] == [1.0, 0.1]
+    again = SGD.from_config(opt.get_config())  # the schedule again, from step 0
+    assert again.get_config()["learning_rate"] == cfg and float(again.learning_rate) == 1.0
 
 
 def test_a_function_of_no_arguments_gives_the_initial_rate_and_one_of_the_step_is_a_schedule():
