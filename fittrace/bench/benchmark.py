@@ -31,7 +31,7 @@ from fittrace import session
 from fittrace.bench.keras_side import check_interpreter, keras_epochs
 from fittrace.bench.reference import BareLoop, arithmetic_floor
 from fittrace.bench.turns import step_costs
-from fittrace.bench.workload import article_model, random_digits, trimmed_mean
+from fittrace.bench.workload import article_model, clock_steps, random_digits, trimmed_mean
 from fittrace.callbacks import Callback
 from fittrace.engine.sequential import Sequential
 from fittrace.layers import Dense
@@ -108,25 +108,12 @@ def _timed_fit(
     """One fit of the article model, traced at ``detail`` or not: its wall seconds, main-thread CPU seconds, the
     seconds from each step's start to the next one's for the steps between the first and the last, and the rest of
     the fit (from its start to the second step's start, and from the last step's start to its end: the build, the
-    first and last steps, which "default" keeps whole, the file's header and footer). ``train_function`` is
-    wrapped in a function that notes each step's start: the same few hundred nanoseconds in every mode, and no
-    callback, which would change the run."""
+    first and last steps, which "default" keeps whole, the file's header and footer). The steps' starts are
+    noted by ``workload.clock_steps``."""
     gc.collect()  # the previous fit's garbage (a full trace's events) is not collected in this one
     set_random_seed(0)
     model = article_model()
-    starts: list[int] = []
-    make = model.make_train_function
-
-    def make_timed(force: bool = False) -> Any:
-        function = make(force)
-
-        def timed(iterator: Any) -> Any:
-            starts.append(time.perf_counter_ns())
-            return function(iterator)
-
-        return timed
-
-    model.make_train_function = make_timed
+    starts = clock_steps(model)
     t0, c0 = time.perf_counter_ns(), time.thread_time()
     if detail is None:
         model.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
