@@ -6,7 +6,8 @@ tests/test_keras_parity_multiio.py to compare.
 
 Subclassed two-input, two-output models (outputs as a list, a tuple or a dict; inputs as a list or a dict) start
 from the same weights and train 10 steps on both sides, with per-output losses, loss weights, metrics, weighted
-metrics and sample weights. Prints one JSON object: the histories, the metrics names, what evaluate, predict and
+metrics and sample weights; a functional model of the same shape keys its inputs and outputs by layer name.
+Prints one JSON object: the histories, the metrics names, what evaluate, predict and
 the ``*_on_batch`` methods return, and the messages of the errors a wrong structure gives. Nothing here checks
 anything: the test does.
 """
@@ -218,6 +219,38 @@ def cases() -> dict:
     return out
 
 
+def functional_names() -> dict:
+    """A functional two-input, two-output model: inputs and outputs keyed by their layers' names."""
+    in_a, in_b = layers.Input((5,), name="in_a"), layers.Input((3,), name="in_b")
+    hidden = layers.Dense(4, activation="relu", name="hidden_a")(in_a)
+    outputs = [
+        layers.Dense(3, activation="softmax", name="cls")(hidden),
+        layers.Dense(2, name="reg")(layers.Dense(4, activation="tanh", name="hidden_b")(in_b)),
+    ]
+    m = Model([in_a, in_b], outputs)
+    start = np.random.default_rng(11)
+    m.set_weights([start.normal(0, 0.4, w.shape).astype("float32") for w in m.get_weights()])
+    m.compile(
+        optimizer=optimizers.SGD(learning_rate=0.05),
+        loss={"reg": "mse", "cls": "sparse_categorical_crossentropy"},
+        loss_weights=[0.5, 1.0],
+        metrics={"cls": ["accuracy"], "reg": ["mae"]},
+    )
+    h = m.fit(
+        {"in_a": X1, "in_b": X2},
+        {"cls": Y_CLS, "reg": Y_REG},
+        batch_size=8,
+        epochs=2,
+        shuffle=False,
+        verbose=0,
+    )
+    return {
+        "output_names": m.output_names,
+        "history": floats(h),
+        "predict": as_json(m.predict([X1, X2], verbose=0)),
+    }
+
+
 def single_output_names() -> dict:
     """One output: no prefixes; a weighted metric that repeats a metric's name becomes weighted_<name>."""
 
@@ -308,5 +341,6 @@ def errors() -> dict:
 if __name__ == "__main__":
     result = cases()
     result["single output names"] = single_output_names()
+    result["functional"] = functional_names()
     result["errors"] = errors()
     print(json.dumps(result))

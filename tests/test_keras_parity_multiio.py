@@ -108,6 +108,13 @@ def test_on_batch_methods_match(both):
     _assert_close(ours["batch"], keras["batch"], "batch")
 
 
+def test_a_functional_model_keys_its_outputs_by_layer_name(both):
+    keras, ours = both
+    assert keras["functional"]["output_names"] == ["cls", "reg"]
+    assert list(ours["functional"]["history"]) == list(keras["functional"]["history"])
+    _assert_close(ours["functional"], keras["functional"], "functional")
+
+
 def test_error_messages_match(both):
     keras, ours = both
     assert set(ours["errors"]) == set(keras["errors"])

@@ -142,9 +142,9 @@ def assert_input_compatibility(
             )
             if not ok:
                 raise rec.with_facts(
-                    ValueError(
+                    ValueError(  # the shape as the traced function sees it, as Keras shows it
                         f"{head}expected shape={spec.shape}, found "
-                        f"shape={_display_shape(tuple(x.shape))}"
+                        f"shape={_display_shape(symbolic_shape(tuple(x.shape)))}"
                     ),
                     check="shape",
                     input=i,

@@ -94,10 +94,12 @@ class Sequential(Functional):
         self.__dict__["_manual_input_spec"] = value
 
     @property
-    def output_names(self) -> list[str]:
+    def output_names(self) -> list[str] | None:
+        # None until the model has its graph network, as in Keras: compiled before its first call, a Sequential's
+        # containers then name its output output_1
         if self._is_graph_network:
             return list(self._output_names)
-        return [self._layers_list[-1].name] if self._layers_list else []
+        return None
 
     @output_names.setter
     def output_names(self, names: list[str]) -> None:
@@ -275,13 +277,16 @@ class Sequential(Functional):
         )
         x: Any = inputs
         created: list[Any] = []
+        failing: str | None = None
         try:
             for layer in self._layers_list:
+                failing = layer.name
                 _clear_previously_created_nodes(layer, self._created_nodes)
                 x = layer(x)
                 created.append(layer._inbound_nodes[-1])
                 if len(flatten(x)) != 1:
                     raise ValueError(SINGLE_LAYER_OUTPUT_ERROR_MSG)
+            failing = None
             self._init_graph_network(inputs, x)
         except (
             Exception
@@ -294,10 +299,8 @@ class Sequential(Functional):
                 "warning",
                 "legacy deferred behavior",
                 keras=f"{KERAS_SEQUENTIAL}.Sequential",
-                data={
-                    "message": f"building the graph network for {new_shape} failed ({type(exc).__name__}: "
-                    f"{exc}); layers are called one by one instead"
-                },
+                layer=failing,
+                data=trace_payloads.legacy_deferred(self.name, new_shape, exc, failing),
             )
             return
         self._created_nodes = created

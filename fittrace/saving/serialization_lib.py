@@ -38,7 +38,7 @@ import numpy as np
 
 from fittrace.autodiff import Tensor, Variable, convert_to_tensor
 from fittrace.saving import keras_export, object_registration
-from fittrace.utils.generic_utils import func_dump
+from fittrace.utils.generic_utils import func_dump, func_load
 
 PLAIN_TYPES = (str, int, float, bool)
 SHARED_OBJECTS = threading.local()
@@ -442,11 +442,8 @@ def _special_form(class_name: str, inner_config: Any, safe_mode: bool) -> Any:
                 "of the saved model, you can pass `safe_mode=False` to the loading function in order to "
                 "allow `lambda` loading."
             )
-        raise ValueError(
-            "fittrace does not load a `lambda` from a config, even with `safe_mode=False`: that would "
-            "run bytecode stored in the file. Define the function with `def`, decorate it with "
-            "`@keras.saving.register_keras_serializable()` and load again."
-        )
+        # the caller said the file is trusted: as Keras, the stored bytecode becomes a function again
+        return func_load(inner_config["value"])
     if class_name == "__typespec__":
         raise TypeError(
             "fittrace cannot deserialize a TensorFlow TypeSpec (`__typespec__`): it has no TensorFlow "
