@@ -53,6 +53,16 @@ def symbolic_shape(shape: tuple) -> tuple:
     return tuple(shape)
 
 
+def placeholder_inputs(input_shape: Any) -> Any:
+    """Zeros standing for the placeholders Keras's ``Model.build`` calls a subclassed model on: an array per shape
+    (a tuple of sizes; a list or dict of them for several inputs), an unknown size taken as 1."""
+    if isinstance(input_shape, dict):
+        return {k: placeholder_inputs(v) for k, v in input_shape.items()}
+    if input_shape and all(isinstance(s, (list, tuple, dict)) for s in input_shape):
+        return [placeholder_inputs(s) for s in input_shape]
+    return np.zeros(tuple(1 if d is None else int(d) for d in input_shape), dtype="float32")
+
+
 def _leaves(data: Any) -> list[np.ndarray]:
     if isinstance(data, dict):
         return [leaf for k in sorted(data) for leaf in _leaves(data[k])]

@@ -55,6 +55,7 @@ from fittrace.engine.functions import (
     has_static_batch,
     make_function,
     outputs_to_numpy,
+    placeholder_inputs,
     reset_compile_cache,
     run_one_batch,
 )
@@ -65,6 +66,8 @@ from fittrace.utils import layer_utils
 from fittrace.utils.tf_utils import logs_to_floats
 
 _KERAS_FIT = f"{KERAS_TRAINING}.Model.fit"
+#: compile's arguments, in order: what its compile_config holds
+COMPILE_ARGS = "optimizer loss metrics loss_weights weighted_metrics run_eagerly steps_per_execution jit_compile"
 
 
 class Model(Layer):
@@ -73,8 +76,9 @@ class Model(Layer):
     """
 
     _event_kind = "model_call"
-    #: save, save_weights and their files are all-or-nothing (utils/io_utils.atomic_write): ModelCheckpoint relies on it
-    _saves_atomically = True
+    _saves_atomically = (
+        True  # save and save_weights write all or nothing: ModelCheckpoint relies on it
+    )
     #: engine/functional.py's Functional, set when that module loads (``Model(inputs, outputs)`` makes one)
     _functional_class: Any = None
 
@@ -107,6 +111,16 @@ class Model(Layer):
         self._compile_args: dict[str, Any] = {}
         self._compile_config: Any = None
 
+    def build(self, input_shape: Any = None) -> None:
+        """Make a subclassed model's weights: call it once on zeros of ``input_shape`` (Keras: on placeholders)."""
+        if input_shape is None:
+            raise ValueError(
+                "Input shape must be defined when calling build() on a `Model` subclass."
+            )
+        if not self.built:
+            self(placeholder_inputs(input_shape), training=False)
+        self._build_input_shape, self.built = input_shape, True
+
     def _maybe_build(self, input_shape: tuple) -> None:
         # Model.build is Keras's "default" build: __call__ skips it and only marks the model built; the layers
         # inside build themselves when call() reaches them.
@@ -130,18 +144,9 @@ class Model(Layer):
         **kwargs: Any,
     ) -> None:
         """Choose the optimizer, loss and metrics (``Model.compile``); clears the cached train/test functions."""
-        # what compile was given, as given: a saved model's compile_config (get_compile_config)
-        compile_config = serialization_lib.Config(
-            optimizer=optimizer,
-            loss=loss,
-            metrics=metrics,
-            loss_weights=loss_weights,
-            weighted_metrics=weighted_metrics,
-            run_eagerly=run_eagerly,
-            steps_per_execution=steps_per_execution,
-            jit_compile=jit_compile,
-        )
-        # a model loaded from a legacy file: its metrics already carry their output prefixes
+        # the arguments as given, for get_compile_config (a .keras file's compile_config)
+        given = locals()
+        compile_config = serialization_lib.Config(**{k: given[k] for k in COMPILE_ARGS.split()})
         from_serialized = bool(kwargs.pop("from_serialized", False))
         if kwargs:
             raise TypeError(
@@ -948,8 +953,7 @@ class Model(Layer):
         return None
 
     def compile_from_config(self, config: dict[str, Any]) -> None:
-        """Compile from a ``get_compile_config`` config, then create the optimizer's variables for the trainable
-        weights, for a saved optimizer state to load into (``Model.compile_from_config``)."""
+        """Compile from ``get_compile_config``'s config and make the optimizer's variables, for a saved state."""
         if type(self).compile is not Model.compile:
             where = f"{KERAS_TRAINING}.Model.compile_from_config"
             saving_lib.log_warning(saving_lib.CUSTOM_COMPILE_WARNING, where, where)

@@ -1,27 +1,36 @@
-"""Keras's weights file, ``model.save_weights("x.weights.h5")``: the HDF5 store and the walk that fills it.
+"""Keras's weights file, ``model.save_weights("x.weights.h5")``, and whole-model archive, ``model.save("x.keras")``.
 
-Mirrors tf_keras/src/saving/saving_lib.py (``save_weights_only``, ``load_weights_only``, ``H5IOStore`` and the
-``_save_state``/``_load_state`` walk). The walk starts at the model and goes through its attributes in reverse
-alphabetical order, as Keras's ``_walk_trackable`` does; every layer, optimizer and metric it meets gets a group at
-its attribute path, holding a ``vars`` group with one dataset per variable, named by position (``"0"``, ``"1"``...).
-A list of them (``model.layers``, ``model.metrics``) is named by class, ``dense``, ``dense_1``... So a Sequential
-model's file holds ``vars`` (the model's own weights), ``layers/dense/vars/0`` (the kernel), ``layers/dense/vars/1``,
-a nested model's layers under ``layers/sequential/layers/...``, ``optimizer/vars/0`` (the iteration count, int64),
-then the optimizer's slots in Keras's order, and ``metrics/mean/vars/0`` (total) and ``/1`` (count) once the
-metrics exist. Keras 2.21 writes no attributes in this file, so neither does fittrace.
+Mirrors tf_keras/src/saving/saving_lib.py (``save_model``, ``load_model``, ``save_weights_only``,
+``load_weights_only``, ``H5IOStore`` and the ``_save_state``/``_load_state`` walk). The walk starts at the model and
+goes through its attributes in reverse alphabetical order, as Keras's ``_walk_trackable`` does; every layer,
+optimizer and metric it meets gets a group at its attribute path, holding a ``vars`` group with one dataset per
+variable, named by position (``"0"``, ``"1"``...). A list of them (``model.layers``, ``model.metrics``) is named by
+class, ``dense``, ``dense_1``... So a Sequential model's file holds ``vars`` (the model's own weights),
+``layers/dense/vars/0`` (the kernel), ``layers/dense/vars/1``, a nested model's layers under
+``layers/sequential/layers/...``, ``optimizer/vars/0`` (the iteration count, int64), then the optimizer's slots in
+Keras's order, and ``metrics/mean/vars/0`` (total) and ``/1`` (count) once the metrics exist. Keras 2.21 writes no
+attributes in this file, so neither does fittrace.
 
-Loading reads and checks everything before it assigns anything: a file that does not fit leaves the model as it
-was, with Keras's message for what does not fit ("Layer 'dense' expected 2 variables, but received 0 variables
-during loading...", TensorFlow's "Cannot assign value to variable ..." for a shape). The file is opened by
-``open_hdf5``, which turns a missing, foreign, truncated or corrupt file into one error that names the file and
-says what is wrong; ``atomic_write`` (utils/io_utils.py) makes the writing all-or-nothing. ``H5IOStore`` also
-reads and writes the ``model.weights.h5`` member of a ``.keras`` zip archive, for whole-model saving to reuse.
+Loading reads and checks everything before it assigns anything: a file that does not fit leaves the model as it was,
+with Keras's message for what does not fit ("Layer 'dense' expected 2 variables, but received 0 variables during
+loading...", TensorFlow's "Cannot assign value to variable ..." for a shape). The file is opened by ``open_hdf5``,
+which turns a missing, foreign, truncated or corrupt file into one error that names the file and says what is wrong;
+``atomic_write`` (utils/io_utils.py) makes the writing all-or-nothing.
 
-Left out: the ``.npz`` store and the assets store of ``.keras`` archives, whole-model saving (``save_model``,
-``load_model``), remote paths, layers' own ``save_own_variables`` overrides. The walk visits public attributes only
-(Keras visits private ones too, after the public ones: it finds nothing more in the models fittrace builds, and
-fittrace keeps its own bookkeeping, like a Sequential's input layer, in private attributes). Nadam's momentum
-product is not saved (it is not among Keras's optimizer variables either).
+A ``.keras`` file is a zip archive of ``metadata.json`` (``{"keras_version": "2.21.0", "date_saved": ...}``),
+``config.json`` (``serialize_keras_object(model)``, with its ``build_config`` and ``compile_config``) and
+``model.weights.h5``, the same walk's file read and written through ``H5IOStore`` inside the archive. ``load_model``
+rebuilds the model from the config (built, compiled and its optimizer's variables made, so the saved iteration count
+and slots have somewhere to go), then loads every variable, checked before any is assigned; a class is found only
+among fittrace's own, the registered ones and ``custom_objects``, and a Lambda's bytecode only with
+``safe_mode=False``. A broken archive (not a zip, truncated, no config, bad JSON, no weights) gets one error naming
+the file. Both emit a ``model_saved`` / ``model_loaded`` trace event.
+
+Left out: the ``.npz`` store and the assets store of ``.keras`` archives, remote paths, layers' own
+``save_own_variables`` overrides. The walk visits public attributes only (Keras visits private ones too, after the
+public ones: it finds nothing more in the models fittrace builds, and fittrace keeps its own bookkeeping, like a
+Sequential's input layer, in private attributes). Nadam's momentum product is not saved (it is not among Keras's
+optimizer variables either).
 
     >>> to_snake_case("BatchNormalization"), WEIGHTS_SUFFIX
     ('batch_normalization', '.weights.h5')

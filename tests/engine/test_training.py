@@ -811,3 +811,21 @@ def test_save_writes_a_whole_model_that_load_model_reads(tmp_path):
     np.testing.assert_array_equal(
         loaded.get_layer("d").kernel.value, model.get_layer("d").kernel.value
     )
+
+
+def test_build_makes_a_subclassed_models_weights_as_keras_does():
+    class TwoDense(Model):
+        def __init__(self):
+            super().__init__()
+            self.a = layers.Dense(4)
+            self.b = layers.Dense(2)
+
+        def call(self, x):
+            return self.b(self.a(x))
+
+    model = TwoDense()
+    with pytest.raises(ValueError, match="Input shape must be defined when calling build"):
+        model.build()
+    model.build((None, 3))
+    assert [tuple(w.shape) for w in model.weights] == [(3, 4), (4,), (4, 2), (2,)]
+    assert model.get_build_config() == {"input_shape": (None, 3)}

@@ -673,3 +673,28 @@ def test_saving_and_loading_are_traced(tmp_path):
     assert saved.data["compiled"] and loaded.data["compiled"] and loaded.data["iterations"] == 3
     for event in (saved, loaded):
         validate_record(event.to_json())
+
+
+@saving.register_keras_serializable(package="test_saving_lib")
+class Subclassed(Model):
+    def __init__(self, units: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = layers.Dense(3, activation="relu")
+        self.out = layers.Dense(units)
+
+    def call(self, x):
+        return self.out(self.hidden(x))
+
+    def get_config(self):
+        return {"units": self.units, "name": self.name}
+
+
+def test_a_registered_subclassed_model_is_rebuilt_from_its_build_config(tmp_path):
+    model = Subclassed(name="sub")
+    model.compile(optimizer="adam", loss="mse")
+    _fit(model, 1)
+    saving_lib.save_model(model, tmp_path / "m.keras")
+    loaded = saving_lib.load_model(tmp_path / "m.keras")
+    assert type(loaded) is Subclassed and loaded.optimizer.iterations == 3
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))

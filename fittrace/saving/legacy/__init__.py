@@ -1,5 +1,6 @@
 """tf-keras's legacy saving (tf_keras/src/saving/legacy/): ``save.py`` (``save_weights``/``load_weights`` for
 every path that is not a ``.weights.h5`` file, and whole ``.h5`` models), ``hdf5_format.py`` (the legacy HDF5
 layout of models, weights and optimizer weights), ``serialization.py`` (the ``{"class_name", "config"}`` format of
-``.h5`` model files, and the error ``get()`` gives for an unknown name).
+``.h5`` model files, and the error ``get()`` gives for an unknown name), ``saving_utils.py`` (a model file's
+config and training config), ``model_config.py`` (``model_from_config``, ``model_from_json``, the layer table).
 """
