@@ -371,7 +371,7 @@ class Layer:
             keras=f"{KERAS_BASE_LAYER}.Layer._functional_construction_call",
             layer=self.name,
         ) as s:
-            assert_input_compatibility(self.input_spec, inputs, self.name)
+            self._check_symbolic_input(inputs)
             shapes = map_structure(lambda t: t.shape, inputs)
             built_now = not self.built
             if built_now:
@@ -381,6 +381,11 @@ class Layer:
             node = Node(self, (inputs, *args), kwargs, outputs)
             s.set_payload(lambda: trace_payloads.node_created(self, node, built_now))
         return outputs
+
+    def _check_symbolic_input(self, inputs: Any) -> None:
+        """The input spec's check of a call on KerasTensors. Keras checks it only while the layer is unbuilt
+        and leaves a built layer to fail in its TF ops; fittrace has no ops to fail, so it checks always."""
+        assert_input_compatibility(self.input_spec, inputs, self.name)
 
     def _infer_output_shape(self, shapes: Any, inputs: Any, args: tuple, kwargs: dict) -> Any:
         """The output shape(s) of a symbolic call."""

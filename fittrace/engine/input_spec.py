@@ -137,14 +137,14 @@ def assert_input_compatibility(
                     shape = shape[:-1]
                 if want and want[-1] == 1:
                     want = want[:-1]
-            ok = len(shape) == len(want) and all(
-                w is None or s is None or w == s for s, w in zip(shape, want)
-            )
+            # as Keras: the dimensions are compared pairwise as far as the shorter shape goes (the rank is
+            # checked by ndim, which a spec that allows the last axis to be squeezed leaves unchecked)
+            ok = all(w is None or s is None or w == s for s, w in zip(shape, want))
             if not ok:
                 raise rec.with_facts(
                     ValueError(
                         f"{head}expected shape={spec.shape}, found "
-                        f"shape={_display_shape(tuple(x.shape))}"
+                        f"shape={_display_shape(symbolic_shape(tuple(x.shape)))}"
                     ),
                     check="shape",
                     input=i,
