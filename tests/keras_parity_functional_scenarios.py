@@ -71,7 +71,7 @@ def attr(fn):
     """What ``fn()`` returns, or the error it raises (type and message)."""
     try:
         return {"value": jsonable(fn())}
-    except Exception as exc:  # noqa: BLE001 - the error is the answer
+    except Exception as exc:  # the error is the answer
         return {"error": type(exc).__name__, "message": str(exc)}
 
 
@@ -286,7 +286,7 @@ def error(fn) -> dict:
     fresh()
     try:
         fn()
-    except Exception as exc:  # noqa: BLE001 - the error is the answer
+    except Exception as exc:  # the error is the answer
         return {"type": type(exc).__name__, "message": str(exc)}
     return {"type": None, "message": None}
 
@@ -403,6 +403,50 @@ def sequential_two_outputs_add():
     m.add(TwoOutputs())
 
 
+def sequential_two_outputs_deferred():
+    keras.Sequential([layers.Dense(4), TwoOutputs()])(np.ones((3, 4), "float32"))
+
+
+def nested_sequential_wrong_shape():
+    inner = keras.Sequential([keras.Input((4,)), layers.Dense(3, name="inner_dense")], name="inner")
+    inner(keras.Input((5,)))
+
+
+def nested_functional_wrong_shape():
+    a = keras.Input((8,))
+    outer = keras.Model(a, chain_model()(layers.Dense(5, name="five")(a)))
+    outer(np.zeros((2, 8), "float32"))
+
+
+class Picky(layers.Layer):
+    """Works on 3 rows only: it fails on the symbolic input a deferred Sequential builds its graph on."""
+
+    def call(self, inputs):
+        if inputs.shape[0] != 3:
+            raise ValueError("needs 3 rows")
+        return inputs * 2
+
+
+class FailsOnce(layers.Layer):
+    """Fails on its first call, which a deferred Sequential makes on the symbolic input of its graph."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls = 0
+
+    def call(self, inputs):
+        self.calls += 1
+        if self.calls == 1:
+            raise ValueError("not on a symbolic input")
+        return inputs * 2
+
+
+def legacy_build():
+    keras.Sequential([layers.Dense(4, name="a"), Picky(name="p"), layers.Dense(2, name="b")]).build(
+        (None, 4)
+    )
+
+
 def get_layer_no_name():
     chain_model().get_layer("nope")
 
@@ -453,6 +497,10 @@ ERRORS = {
     "a dict-input model given its layers' names": dict_model_by_layer_names,
     "Sequential, two outputs, explicit input": sequential_two_outputs_explicit,
     "Sequential, two outputs, add": sequential_two_outputs_add,
+    "Sequential, two outputs, deferred": sequential_two_outputs_deferred,
+    "a nested Sequential on a wider input": nested_sequential_wrong_shape,
+    "a model inside a model that cannot take its input": nested_functional_wrong_shape,
+    "build of a Sequential whose layer fails symbolically": legacy_build,
     "get_layer, unknown name": get_layer_no_name,
     "get_layer, bad index": get_layer_bad_index,
     "get_layer, name and index": get_layer_both,
@@ -463,6 +511,38 @@ ERRORS = {
 }
 
 
+def legacy() -> dict:
+    """A deferred Sequential whose second layer fails on the symbolic input: Keras calls the layers one by one,
+    and the node the first layer made while the graph was tried stays."""
+    fresh()
+    m = keras.Sequential(
+        [layers.Dense(4, name="a"), FailsOnce(name="p"), layers.Dense(2, name="b")]
+    )
+    x3 = X4[:3]
+    first = m(x3)
+    m.set_weights(same_weights(m))
+    out = {
+        "inbound nodes": [len(layer._inbound_nodes) for layer in m.layers],
+        "built": m.built,
+        "weights": [w.name for w in m.weights],
+        "summary": summary_lines(m),
+        "first shape": list(first.shape),
+        "call": as_list(m(x3)),
+        "input_shape": attr(lambda: m.input_shape),
+    }
+    fresh()
+    m = keras.Sequential(
+        [layers.Dense(4, name="a"), FailsOnce(name="p"), layers.Dense(2, name="b")]
+    )
+    m.compile(optimizer="sgd", loss="mse")
+    m.fit(X4[:6], np.ones((6, 2), "float32"), batch_size=3, verbose=0, shuffle=False)
+    out["after fit"] = {
+        "inbound nodes": [len(layer._inbound_nodes) for layer in m.layers],
+        "summary": summary_lines(m),
+    }
+    return out
+
+
 def intermediate_input() -> dict:
     """A model whose input is a layer's output (Keras warns, then builds from that tensor)."""
     fresh()
@@ -471,7 +551,7 @@ def intermediate_input() -> dict:
     out = layers.Dense(2, name="head")(h)
     try:
         m = keras.Model(h, out)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # the error is the answer
         return {"error": type(exc).__name__, "message": str(exc)}
     m.set_weights(same_weights(m))
     return {
@@ -521,6 +601,7 @@ def main() -> None:
         "training": training(),
         "errors": {name: error(fn) for name, fn in ERRORS.items()},
         "intermediate input": intermediate_input(),
+        "legacy": legacy(),
         "tensors": tensors(),
     }
     print(json.dumps(result))

@@ -371,6 +371,12 @@ class Layer:
             keras=f"{KERAS_BASE_LAYER}.Layer._functional_construction_call",
             layer=self.name,
         ) as s:
+            for x in flatten(inputs):
+                if not hasattr(x, "shape"):
+                    raise TypeError(
+                        f"Inputs to a layer should be tensors. Got '{x}' (of type {type(x)}) as input "
+                        f"for layer '{self.name}'."
+                    )
             self._check_symbolic_input(inputs)
             shapes = map_structure(lambda t: t.shape, inputs)
             built_now = not self.built
@@ -441,7 +447,9 @@ class Layer:
     def _single_node_value(self, what: str) -> Any:
         if not self._inbound_nodes:
             raise AttributeError(
-                f'The layer "{self.name}" has never been called and thus has no defined {what}.'
+                f"Layer {self.name} is not connected, no input to return."
+                if what == "input"
+                else f"Layer {self.name} has no inbound nodes."
             )
         node = self._inbound_nodes[0]
         if what == "input":
@@ -480,7 +488,11 @@ class Layer:
     def input_shape(self) -> Any:
         """The input shape of the layer's calls, when they all agree (``Layer.input_shape``)."""
         if not self._inbound_nodes:
-            raise AttributeError(f'The layer "{self.name}" is not connected, no input to return.')
+            raise AttributeError(
+                f'The layer "{self.name}" has never been called and thus has no defined input shape. '
+                "Note that the `input_shape` property is only available for Functional and Sequential "
+                "models."
+            )
         shapes = {str(node.input_shapes) for node in self._inbound_nodes}
         if len(shapes) != 1:
             raise AttributeError(

@@ -270,34 +270,39 @@ class Sequential(Functional):
         )
         x: Any = inputs
         created: list[Any] = []
-        try:
-            for layer in self._layers_list:
-                _clear_previously_created_nodes(layer, self._created_nodes)
+        for layer in self._layers_list:
+            _clear_previously_created_nodes(layer, self._created_nodes)
+            try:
                 x = layer(x)
-                created.append(layer._inbound_nodes[-1])
-                if len(flatten(x)) != 1:
-                    raise ValueError(SINGLE_LAYER_OUTPUT_ERROR_MSG)
-            self._init_graph_network(inputs, x)
-        except (
-            Exception
-        ) as exc:  # Keras falls back to calling the layers one by one (legacy deferred mode)
-            for layer in self._layers_list:
-                _clear_previously_created_nodes(layer, created)
-            self._use_legacy_deferred_behavior = True
-            self._graph_build_error = exc
-            rec.emit(
-                "warning",
-                "legacy deferred behavior",
-                keras=f"{KERAS_SEQUENTIAL}.Sequential",
-                data={
-                    "message": f"building the graph network for {new_shape} failed ({type(exc).__name__}: "
-                    f"{exc}); layers are called one by one instead"
-                },
-            )
-            return
+            except Exception as exc:
+                # as Keras: any failure means the layers are called one by one; the nodes the layers
+                # before this one made stay (Keras does not clear them either)
+                self._fall_back_to_legacy(new_shape, exc)
+                return
+            if len(flatten(x)) != 1:
+                raise ValueError(SINGLE_LAYER_OUTPUT_ERROR_MSG)
+            created.append(layer._inbound_nodes[-1])
         self._created_nodes = created
-        self._graph_initialized = True
+        try:
+            self._init_graph_network(inputs, x)
+            self._graph_initialized = True
+        except Exception as exc:
+            self._fall_back_to_legacy(new_shape, exc)
         self._inferred_input_shape = new_shape
+
+    def _fall_back_to_legacy(self, new_shape: tuple, exc: Exception) -> None:
+        """Keras's ``_use_legacy_deferred_behavior``: the layers are called one by one from now on."""
+        self._use_legacy_deferred_behavior = True
+        self._graph_build_error = exc
+        rec.emit(
+            "warning",
+            "legacy deferred behavior",
+            keras=f"{KERAS_SEQUENTIAL}.Sequential",
+            data={
+                "message": f"building the graph network for {new_shape} failed ({type(exc).__name__}: "
+                f"{exc}); layers are called one by one instead"
+            },
+        )
 
     def _emit_graph_build(
         self,
@@ -345,7 +350,7 @@ class Sequential(Functional):
         if not self._graph_initialized and isinstance(shapes, tuple):
             self._build_graph_network_for_inferred_shape(shapes, None)
         if self._graph_initialized:
-            return self.compute_output_shape(shapes)
+            return self._graph_output_shape(shapes, check=True)
         return self._probe_output_shape(shapes, inputs, args, kwargs)
 
 
