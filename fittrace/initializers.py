@@ -11,13 +11,22 @@ partition-aware shapes.
 
 from __future__ import annotations
 
+import inspect
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from fittrace import seeding
+from fittrace.saving import serialization_lib
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.saving.legacy.serialization import unknown
+from fittrace.utils.generic_utils import to_snake_case
+
+_MODES = ("fan_in", "fan_out", "fan_avg")
+_DISTRIBUTIONS = ("uniform", "truncated_normal", "untruncated_normal")
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
@@ -32,13 +41,12 @@ def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
     return shape[-2] * receptive, shape[-1] * receptive
 
 
+@keras_export("keras.initializers.Initializer")
 class Initializer:
-    """Base class: ``init(shape, dtype=None) -> np.ndarray``."""
+    """Base class: ``init(shape, dtype=None) -> np.ndarray``; ``get_config()`` gives its arguments."""
 
     name = "initializer"
-
-    def __init__(self, seed: int | None = None) -> None:
-        self.seed = seed
+    seed: int | None = None
 
     def _rng(self) -> np.random.Generator:
         return np.random.default_rng(self.seed) if self.seed is not None else seeding.generator()
@@ -47,12 +55,18 @@ class Initializer:
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
-        return {"seed": self.seed} if self.seed is not None else {}
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Initializer:
+        config.pop("dtype", None)
+        return cls(**config)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.get_config()})"
 
 
+@keras_export("keras.initializers.Zeros", "keras.initializers.zeros")
 class Zeros(Initializer):
     name = "zeros"
 
@@ -60,6 +74,7 @@ class Zeros(Initializer):
         return np.zeros(tuple(shape), dtype=dtype or np.float32)
 
 
+@keras_export("keras.initializers.Ones", "keras.initializers.ones")
 class Ones(Initializer):
     name = "ones"
 
@@ -67,11 +82,11 @@ class Ones(Initializer):
         return np.ones(tuple(shape), dtype=dtype or np.float32)
 
 
+@keras_export("keras.initializers.Constant", "keras.initializers.constant")
 class Constant(Initializer):
     name = "constant"
 
-    def __init__(self, value: float = 0.0) -> None:
-        super().__init__()
+    def __init__(self, value: Any = 0) -> None:
         self.value = value
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
@@ -80,29 +95,36 @@ class Constant(Initializer):
     def get_config(self) -> dict[str, Any]:
         return {"value": self.value}
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Constant:
+        config.pop("dtype", None)
+        if isinstance(config.get("value"), dict):  # an array, saved as "__numpy__"
+            config["value"] = serialization_lib.deserialize_keras_object(config["value"])
+        return cls(**config)
 
+
+@keras_export("keras.initializers.RandomNormal", "keras.initializers.random_normal")
 class RandomNormal(Initializer):
     name = "random_normal"
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
-        super().__init__(seed)
-        self.mean, self.stddev = mean, stddev
+        self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return self._rng().normal(self.mean, self.stddev, tuple(shape)).astype(dtype or np.float32)
 
     def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
+@keras_export("keras.initializers.RandomUniform", "keras.initializers.random_uniform")
 class RandomUniform(Initializer):
     name = "random_uniform"
 
     def __init__(
         self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
     ) -> None:
-        super().__init__(seed)
-        self.minval, self.maxval = minval, maxval
+        self.minval, self.maxval, self.seed = minval, maxval, seed
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return (
@@ -110,7 +132,7 @@ class RandomUniform(Initializer):
         )
 
     def get_config(self) -> dict[str, Any]:
-        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
+        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
 def _truncated_normal(
@@ -125,19 +147,23 @@ def _truncated_normal(
     return out
 
 
+@keras_export("keras.initializers.TruncatedNormal", "keras.initializers.truncated_normal")
 class TruncatedNormal(Initializer):
     name = "truncated_normal"
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
-        super().__init__(seed)
-        self.mean, self.stddev = mean, stddev
+        self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
         return (self.mean + _truncated_normal(self._rng(), self.stddev, tuple(shape))).astype(
             dtype or np.float32
         )
 
+    def get_config(self) -> dict[str, Any]:
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
+
+@keras_export("keras.initializers.VarianceScaling", "keras.initializers.variance_scaling")
 class VarianceScaling(Initializer):
     """Scale / fan, drawn from a truncated normal, an untruncated normal or a uniform (Keras's rules)."""
 
@@ -150,16 +176,21 @@ class VarianceScaling(Initializer):
         distribution: str = "truncated_normal",
         seed: int | None = None,
     ) -> None:
-        super().__init__(seed)
         if scale <= 0.0:
             raise ValueError(f"`scale` must be positive float. Received: scale={scale}.")
-        if mode not in {"fan_in", "fan_out", "fan_avg"}:
-            raise ValueError(f"Invalid `mode` argument: {mode}")
-        if distribution == "normal":
+        if mode not in _MODES:
+            raise ValueError(
+                f"Invalid `mode` argument: {mode}. Please use one of the {set(_MODES)}."
+            )
+        distribution = distribution.lower()
+        if distribution == "normal":  # as keras-team/keras names it
             distribution = "truncated_normal"
-        if distribution not in {"uniform", "truncated_normal", "untruncated_normal"}:
-            raise ValueError(f"Invalid `distribution` argument: {distribution}")
-        self.scale, self.mode, self.distribution = scale, mode, distribution
+        if distribution not in _DISTRIBUTIONS:
+            raise ValueError(
+                f"Invalid `distribution` argument: {distribution}."
+                f"Allowed distributions: {set(_DISTRIBUTIONS)}."
+            )
+        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
 
     def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
         shape = tuple(shape)
@@ -181,24 +212,32 @@ class VarianceScaling(Initializer):
             "scale": self.scale,
             "mode": self.mode,
             "distribution": self.distribution,
-            **super().get_config(),
+            "seed": self.seed,
         }
 
 
 def _variant(class_name: str, snake: str, scale: float, mode: str, distribution: str) -> type:
+    """A VarianceScaling of fixed settings whose only argument (and config) is the seed."""
+
     def __init__(self: Any, seed: int | None = None) -> None:
         VarianceScaling.__init__(self, scale, mode, distribution, seed)
 
-    return type(
+    def get_config(self: Any) -> dict[str, Any]:
+        return {"seed": self.seed}
+
+    cls = type(
         class_name,
         (VarianceScaling,),
         {
             "__init__": __init__,
+            "get_config": get_config,
             "name": snake,
+            "__module__": __name__,
             "__doc__": f"VarianceScaling(scale={scale}, mode={mode!r}, "
             f"distribution={distribution!r}).",
         },
     )
+    return keras_export(f"keras.initializers.{class_name}", f"keras.initializers.{snake}")(cls)
 
 
 GlorotUniform = _variant("GlorotUniform", "glorot_uniform", 1.0, "fan_avg", "uniform")
@@ -208,46 +247,85 @@ HeUniform = _variant("HeUniform", "he_uniform", 2.0, "fan_in", "uniform")
 LecunNormal = _variant("LecunNormal", "lecun_normal", 1.0, "fan_in", "truncated_normal")
 LecunUniform = _variant("LecunUniform", "lecun_uniform", 1.0, "fan_in", "uniform")
 
-_CLASSES: dict[str, type] = {
-    c.__name__: c
-    for c in (
-        Zeros,
-        Ones,
-        Constant,
-        RandomNormal,
-        RandomUniform,
-        TruncatedNormal,
-        VarianceScaling,
-        GlorotUniform,
-        GlorotNormal,
-        HeNormal,
-        HeUniform,
-        LecunNormal,
-        LecunUniform,
+_ALL_CLASSES = (
+    Initializer,
+    Zeros,
+    Ones,
+    Constant,
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+    VarianceScaling,
+    GlorotUniform,
+    GlorotNormal,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+)
+# What a name in a config may stand for, as tf-keras's initializers.ALL_OBJECTS: each class under its name and its
+# snake_case name, the "V2" names of older files, and a few short aliases.
+ALL_OBJECTS: dict[str, type] = {}
+for _cls in _ALL_CLASSES:
+    ALL_OBJECTS[_cls.__name__] = _cls
+    ALL_OBJECTS[to_snake_case(_cls.__name__)] = _cls
+for _cls in _ALL_CLASSES[1:]:
+    ALL_OBJECTS[_cls.__name__ + "V2"] = _cls
+for _cls in (GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform):
+    ALL_OBJECTS[to_snake_case(_cls.__name__) + "V2"] = _cls
+ALL_OBJECTS.update(normal=RandomNormal, uniform=RandomUniform, one=Ones, zero=Zeros)
+
+
+def serialize(initializer: Any, use_legacy_format: bool = False) -> Any:
+    """An initializer's config (``{"module": "keras.initializers", "class_name": ..., ...}``)."""
+    if initializer is None:
+        return None
+    if not isinstance(initializer, _ALL_CLASSES):
+        warnings.warn(
+            "The `keras.initializers.serialize()` API should only be used for objects of type "
+            f"`keras.initializers.Initializer`. Found an instance of type {type(initializer)}, which "
+            "may lead to improper serialization.",
+            stacklevel=2,
+        )
+    if use_legacy_format:
+        return legacy_serialization.serialize_keras_object(initializer)
+    return serialization_lib.serialize_keras_object(initializer)
+
+
+def deserialize(
+    config: Any, custom_objects: dict[str, Any] | None = None, use_legacy_format: bool = False
+) -> Any:
+    """The initializer a config or a name stands for."""
+    if use_legacy_format:
+        return legacy_serialization.deserialize_keras_object(
+            config,
+            module_objects=ALL_OBJECTS,
+            custom_objects=custom_objects,
+            printable_module_name="initializer",
+        )
+    found = serialization_lib.deserialize_keras_object(
+        config,
+        module_objects=ALL_OBJECTS,
+        custom_objects=custom_objects,
+        printable_module_name="initializer",
     )
-}
-_SNAKE: dict[str, type] = {c.name: c for c in _CLASSES.values()}
+    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
+        raise unknown("initializer", found)
+    return found
 
 
 def get(identifier: Any) -> Any:
-    """A name (``"glorot_uniform"`` or ``"GlorotUniform"``), a config dict, an instance or a callable."""
+    """A name (``"glorot_uniform"`` or ``"GlorotUniform"``), a config dict, an instance, a class (made with no
+    arguments) or a callable."""
     if identifier is None:
         return None
     if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name", "")) or _SNAKE.get(
-            identifier.get("class_name", "")
-        )
-        if cls is None:
-            raise unknown("initializer", identifier.get("class_name"))
-        return cls(**identifier.get("config", {}))
+        return deserialize(identifier, use_legacy_format="module" not in identifier)
     if isinstance(identifier, str):
-        cls = _SNAKE.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise unknown("initializer", identifier)
-        return cls()
+        return get({"class_name": str(identifier), "config": {}})
     if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+        return identifier() if inspect.isclass(identifier) else identifier
+    raise ValueError("Could not interpret initializer identifier: " + str(identifier))
 
 
 glorot_uniform, glorot_normal, he_normal, he_uniform = (
@@ -263,3 +341,4 @@ random_normal, random_uniform, truncated_normal, constant = (
     TruncatedNormal,
     Constant,
 )
+variance_scaling = VarianceScaling

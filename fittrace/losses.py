@@ -5,7 +5,8 @@ Mirrors ``keras.losses`` (tf_keras/src/losses.py) and the reductions of ``keras.
 ``SUM_OVER_BATCH_SIZE`` divides the weighted sum by the number of elements, not by the sum of weights.
 Cross-entropy follows Keras 2's backend: a softmax/sigmoid output carries its logits (``_keras_logits``) and the
 loss uses them (a stable log-softmax); only without them are probabilities clipped to [1e-7, 1 - 1e-7].
-Left out: ``ignore_class``, label smoothing, Huber/KLD/hinge/cosine/poisson losses.
+``get_config``/``from_config``, ``serialize``, ``deserialize`` and ``get`` are Keras's.
+Left out: ``ignore_class`` (refused), Huber/KLD/hinge/cosine/poisson losses.
 
     >>> z = np.array([[1.0, 2.0, 3.0]], dtype="float32")
     >>> round(float(sparse_categorical_crossentropy(np.array([2]), z, from_logits=True).numpy()[0]), 6)
@@ -15,6 +16,7 @@ Left out: ``ignore_class``, label smoothing, Huber/KLD/hinge/cosine/poisson loss
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -22,11 +24,15 @@ import numpy as np
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
+from fittrace.saving import object_registration, serialization_lib
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.saving.legacy.serialization import unknown
 
 EPSILON = 1e-7
 
 
+@keras_export("keras.losses.Reduction")
 class Reduction:
     AUTO = "auto"
     NONE = "none"
@@ -66,10 +72,15 @@ def _check_sparse_labels(labels: np.ndarray, classes: int) -> np.ndarray:
     return lab
 
 
+@keras_export(
+    "keras.losses.sparse_categorical_crossentropy", "keras.metrics.sparse_categorical_crossentropy"
+)
 def sparse_categorical_crossentropy(
-    y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1
+    y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1, ignore_class: Any = None
 ) -> Tensor:
     """Per-sample cross-entropy between integer labels and class scores."""
+    if ignore_class is not None:
+        raise NotImplementedError("fittrace's sparse_categorical_crossentropy has no ignore_class.")
     y_pred = ops.convert_to_tensor(y_pred)
     labels = np.asarray(getattr(y_true, "value", y_true))
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
@@ -105,7 +116,7 @@ def _check_same_shape(y_true: np.ndarray, y_pred: Tensor, name: str) -> np.ndarr
                 f"categorical_crossentropy needs one-hot targets of shape {y_pred.shape}, but got "
                 f"{y_true.shape}: for integer class labels use sparse_categorical_crossentropy."
             )
-        if y_true.size != y_pred.size or name == "categorical_crossentropy":
+        if y_true.size != int(np.prod(y_pred.shape)) or name == "categorical_crossentropy":
             raise ValueError(
                 f"`logits` and `labels` must have the same shape, received ({y_pred.shape} vs "
                 f"{y_true.shape}). {name} compares targets and predictions element by element; "
@@ -119,16 +130,25 @@ def _check_same_shape(y_true: np.ndarray, y_pred: Tensor, name: str) -> np.ndarr
     return y_true
 
 
+@keras_export("keras.losses.categorical_crossentropy", "keras.metrics.categorical_crossentropy")
 def categorical_crossentropy(
-    y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
 ) -> Tensor:
-    """Per-sample cross-entropy between one-hot (or soft) targets and class scores."""
+    """Per-sample cross-entropy between one-hot (or soft) targets and class scores; ``label_smoothing`` moves
+    the targets towards 1 / classes, as Keras does."""
     y_pred = ops.convert_to_tensor(y_pred)
     target = _check_same_shape(
         np.asarray(getattr(y_true, "value", y_true), dtype=np.float32),
         y_pred,
         "categorical_crossentropy",
     )
+    if label_smoothing:
+        classes = np.float32(target.shape[-1])
+        target = target * np.float32(1.0 - label_smoothing) + np.float32(label_smoothing) / classes
     logits = _logits_of(y_pred) if not from_logits else y_pred
     if logits is not None:
         log_p = ops.log_softmax(logits, axis=axis)
@@ -138,16 +158,24 @@ def categorical_crossentropy(
     return ops.negative(ops.reduce_sum(ops.multiply(log_p, target), axis=axis))
 
 
+@keras_export("keras.losses.binary_crossentropy", "keras.metrics.binary_crossentropy")
 def binary_crossentropy(
-    y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
 ) -> Tensor:
-    """Mean over the last axis of the element-wise binary cross-entropy."""
+    """Mean over the last axis of the element-wise binary cross-entropy; ``label_smoothing`` moves the targets
+    towards 0.5, as Keras does."""
     y_pred = ops.convert_to_tensor(y_pred)
     target = _check_same_shape(
         np.asarray(getattr(y_true, "value", y_true), dtype=np.float32),
         y_pred,
         "binary_crossentropy",
     )
+    if label_smoothing:
+        target = target * np.float32(1.0 - label_smoothing) + np.float32(0.5 * label_smoothing)
     logits = _logits_of(y_pred) if not from_logits else y_pred
     if logits is not None:
         # max(z, 0) - z*t + log(1 + exp(-|z|)): stable for large |z|
@@ -167,6 +195,11 @@ def binary_crossentropy(
     return ops.reduce_mean(elem, axis=axis)
 
 
+@keras_export(
+    "keras.losses.mean_squared_error",
+    "keras.losses.mse",
+    "keras.losses.MSE",
+)
 def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
     y_pred = ops.convert_to_tensor(y_pred)
     target = _check_same_shape(
@@ -175,6 +208,11 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
     return ops.reduce_mean(ops.square(ops.subtract(y_pred, target)), axis=-1)
 
 
+@keras_export(
+    "keras.losses.mean_absolute_error",
+    "keras.losses.mae",
+    "keras.losses.MAE",
+)
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
     y_pred = ops.convert_to_tensor(y_pred)
     target = _check_same_shape(
@@ -207,6 +245,7 @@ def compute_weighted_loss(
     return ops.divide(total, np.float32(n))
 
 
+@keras_export("keras.losses.Loss")
 class Loss:
     """A loss object: ``loss(y_true, y_pred, sample_weight=None)`` returns the reduced value."""
 
@@ -216,7 +255,7 @@ class Loss:
                 f'Invalid Reduction Key: {reduction}. Expected keys are "{Reduction.all()}"'
             )
         self.reduction = reduction
-        self.name = name or type(self).__name__
+        self.name = name
 
     def call(self, y_true: Any, y_pred: Any) -> Tensor:
         raise NotImplementedError("Must be implemented in subclasses.")
@@ -227,10 +266,15 @@ class Loss:
         )
         return compute_weighted_loss(self.call(y_true, y_pred), sample_weight, reduction)
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        return cls(**config)
+
     def get_config(self) -> dict[str, Any]:
         return {"reduction": self.reduction, "name": self.name}
 
 
+@keras_export("keras.__internal__.losses.LossFunctionWrapper")
 class LossFunctionWrapper(Loss):
     """Wraps a per-sample loss function (and its keyword arguments) as a Loss."""
 
@@ -241,87 +285,175 @@ class LossFunctionWrapper(Loss):
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(reduction, name or getattr(fn, "__name__", "loss"))
+        super().__init__(reduction, name)
         self.fn = fn
         self._fn_kwargs = kwargs
 
     def call(self, y_true: Any, y_pred: Any) -> Tensor:
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
+    def get_config(self) -> dict[str, Any]:
+        """The reduction and name, the function's keyword arguments, and the function's registered name."""
+        return {
+            **super().get_config(),
+            **self._fn_kwargs,
+            "fn": object_registration.get_registered_name(self.fn),
+        }
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        fn_name = config.pop("fn", None)
+        if fn_name and cls is LossFunctionWrapper:
+            config["fn"] = get(fn_name)
+        return cls(**config)
+
+
+@keras_export("keras.losses.SparseCategoricalCrossentropy")
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
     def __init__(
         self,
         from_logits: bool = False,
+        ignore_class: int | None = None,
         reduction: str = Reduction.AUTO,
         name: str = "sparse_categorical_crossentropy",
     ) -> None:
-        super().__init__(sparse_categorical_crossentropy, reduction, name, from_logits=from_logits)
+        if ignore_class is not None:
+            raise NotImplementedError(
+                "fittrace's SparseCategoricalCrossentropy has no ignore_class."
+            )
+        super().__init__(
+            sparse_categorical_crossentropy,
+            name=name,
+            reduction=reduction,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+        )
 
 
+@keras_export("keras.losses.CategoricalCrossentropy")
 class CategoricalCrossentropy(LossFunctionWrapper):
     def __init__(
         self,
         from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
         reduction: str = Reduction.AUTO,
         name: str = "categorical_crossentropy",
     ) -> None:
-        super().__init__(categorical_crossentropy, reduction, name, from_logits=from_logits)
+        super().__init__(
+            categorical_crossentropy,
+            name=name,
+            reduction=reduction,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
 
 
+@keras_export("keras.losses.BinaryCrossentropy")
 class BinaryCrossentropy(LossFunctionWrapper):
     def __init__(
         self,
         from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
         reduction: str = Reduction.AUTO,
         name: str = "binary_crossentropy",
     ) -> None:
-        super().__init__(binary_crossentropy, reduction, name, from_logits=from_logits)
+        super().__init__(
+            binary_crossentropy,
+            name=name,
+            reduction=reduction,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.from_logits = from_logits
 
 
+@keras_export("keras.losses.MeanSquaredError")
 class MeanSquaredError(LossFunctionWrapper):
     def __init__(self, reduction: str = Reduction.AUTO, name: str = "mean_squared_error") -> None:
-        super().__init__(mean_squared_error, reduction, name)
+        super().__init__(mean_squared_error, name=name, reduction=reduction)
 
 
+@keras_export("keras.losses.MeanAbsoluteError")
 class MeanAbsoluteError(LossFunctionWrapper):
     def __init__(self, reduction: str = Reduction.AUTO, name: str = "mean_absolute_error") -> None:
-        super().__init__(mean_absolute_error, reduction, name)
+        super().__init__(mean_absolute_error, name=name, reduction=reduction)
 
 
-_FUNCTIONS: dict[str, Callable[..., Tensor]] = {
+# What a name in a config may stand for (Keras looks in the module's namespace): the classes, the functions and
+# their short names.
+_MODULE_OBJECTS: dict[str, Any] = {
+    "Loss": Loss,
+    "LossFunctionWrapper": LossFunctionWrapper,
+    "SparseCategoricalCrossentropy": SparseCategoricalCrossentropy,
+    "CategoricalCrossentropy": CategoricalCrossentropy,
+    "BinaryCrossentropy": BinaryCrossentropy,
+    "MeanSquaredError": MeanSquaredError,
+    "MeanAbsoluteError": MeanAbsoluteError,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
     "categorical_crossentropy": categorical_crossentropy,
     "binary_crossentropy": binary_crossentropy,
     "mean_squared_error": mean_squared_error,
     "mean_absolute_error": mean_absolute_error,
+    "bce": binary_crossentropy,
+    "BCE": binary_crossentropy,
     "mse": mean_squared_error,
     "MSE": mean_squared_error,
     "mae": mean_absolute_error,
     "MAE": mean_absolute_error,
 }
-_CLASSES = {
-    c.__name__: c
-    for c in (
-        SparseCategoricalCrossentropy,
-        CategoricalCrossentropy,
-        BinaryCrossentropy,
-        MeanSquaredError,
-        MeanAbsoluteError,
+
+
+def serialize(loss: Any, use_legacy_format: bool = False) -> Any:
+    """A Loss's config (``{"module": "keras.losses", ...}``); a function's config names it."""
+    if loss is None:
+        return None
+    if not isinstance(loss, Loss):
+        warnings.warn(
+            "The `keras.losses.serialize()` API should only be used for objects of type "
+            f"`keras.losses.Loss`. Found an instance of type {type(loss)}, which may lead to improper "
+            "serialization.",
+            stacklevel=2,
+        )
+    if use_legacy_format:
+        return legacy_serialization.serialize_keras_object(loss)
+    return serialization_lib.serialize_keras_object(loss)
+
+
+def deserialize(
+    name: Any, custom_objects: dict[str, Any] | None = None, use_legacy_format: bool = False
+) -> Any:
+    """The Loss or loss function a config or a name stands for (a class name gives an instance)."""
+    if use_legacy_format:
+        return legacy_serialization.deserialize_keras_object(
+            name,
+            module_objects=_MODULE_OBJECTS,
+            custom_objects=custom_objects,
+            printable_module_name="loss function",
+        )
+    found = serialization_lib.deserialize_keras_object(
+        name,
+        module_objects=_MODULE_OBJECTS,
+        custom_objects=custom_objects,
+        printable_module_name="loss function",
     )
-}
+    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
+        raise unknown("loss function", found)
+    return found
 
 
 def get(identifier: Any) -> Any:
-    """A name gives the plain function (as in Keras 2); a class name gives an instance; Loss/callable as is."""
+    """A function's name gives the plain function (as in Keras 2), a class name an instance, a config its
+    object; a Loss or a callable as it is."""
     if identifier is None:
         return None
     if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        raise unknown("loss function", identifier)
+        return deserialize(str(identifier), use_legacy_format="module" not in identifier)
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret loss function identifier: {identifier}")

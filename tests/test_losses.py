@@ -104,6 +104,13 @@ def test_mse_accepts_rank_1_targets_for_a_single_output():
     np.testing.assert_allclose(value, [0.25, 0.0])
 
 
+def test_targets_of_another_size_than_tensor_predictions_get_the_shape_message():
+    with pytest.raises(
+        ValueError, match=r"must have the same shape, received \(\(2, 3\) vs \(2, 1\)\)"
+    ):
+        losses.mean_squared_error(np.zeros((2, 1)), Tensor(np.zeros((2, 3), "float32")))
+
+
 def test_regularizer_values(gradcheck):
     from fittrace import regularizers
 
@@ -131,3 +138,55 @@ def test_activation_gradients(gradcheck):
         ValueError, match="^Unknown activation function 'nope' cannot be deserialized.$"
     ):
         activations.get("nope")
+
+
+def test_loss_configs_are_keras_and_round_trip():
+    scce = losses.SparseCategoricalCrossentropy(from_logits=True, reduction="sum", name="s")
+    assert scce.get_config() == {
+        "reduction": "sum",
+        "name": "s",
+        "from_logits": True,
+        "ignore_class": None,
+        "fn": "sparse_categorical_crossentropy",
+    }
+    cce = losses.CategoricalCrossentropy(label_smoothing=0.1)
+    assert list(cce.get_config()) == [
+        "reduction",
+        "name",
+        "from_logits",
+        "label_smoothing",
+        "axis",
+        "fn",
+    ]
+    for loss in (
+        scce,
+        cce,
+        losses.MeanSquaredError(reduction="none"),
+        losses.LossFunctionWrapper(losses.mae),
+    ):
+        back = losses.deserialize(losses.serialize(loss))
+        assert type(back) is type(loss) and back.get_config() == loss.get_config()
+    assert losses.LossFunctionWrapper(losses.mse).get_config()["name"] is None
+
+
+def test_label_smoothing_moves_the_targets_as_keras_does():
+    z = np.array([[2.0, -1.0, 0.5]], dtype="float32")
+    smoothed = losses.categorical_crossentropy(
+        np.eye(3)[[0]], z, from_logits=True, label_smoothing=0.3
+    )
+    by_hand = losses.categorical_crossentropy(np.array([[0.8, 0.1, 0.1]]), z, from_logits=True)
+    assert float(smoothed.numpy()[0]) == pytest.approx(float(by_hand.numpy()[0]))
+    p = np.array([[0.9]], dtype="float32")
+    bce = losses.binary_crossentropy(np.array([[1.0]]), p, label_smoothing=0.2)
+    assert float(bce.numpy()[0]) == pytest.approx(
+        -(0.9 * np.log(0.9) + 0.1 * np.log(0.1)), rel=1e-5
+    )
+
+
+def test_get_resolves_names_classes_and_configs():
+    assert losses.get("MAE") is losses.mean_absolute_error
+    assert isinstance(losses.get("BinaryCrossentropy"), losses.BinaryCrossentropy)
+    loss = losses.get({"class_name": "CategoricalCrossentropy", "config": {"from_logits": True}})
+    assert loss.get_config()["from_logits"] is True
+    with pytest.raises(NotImplementedError, match="ignore_class"):
+        losses.SparseCategoricalCrossentropy(ignore_class=0)

@@ -1,9 +1,10 @@
 """ModelCheckpoint: save the weights after an epoch, every time or when the monitored value improves.
 
 Mirrors ``keras.callbacks.ModelCheckpoint`` (tf_keras/src/callbacks.py), with Keras 2.21's messages. It saves
-through ``model.save_weights`` (fittrace writes ``.npz``), atomically: into a temporary file in the target's
-folder, then renamed over the target, so an interrupted save never leaves half a file. Left out: ``options``, the
-deprecated ``period`` and ``load_weights_on_restart``, and the distributed-training file handling.
+through ``model.save_weights`` (in the format the path's ending names: ``.weights.h5``, ``.h5``, ``.npz``),
+atomically: into a temporary file in the target's folder, then renamed over the target, so an interrupted save
+never leaves half a file. Left out: ``options``, the deprecated ``period`` and ``load_weights_on_restart``, and the
+distributed-training file handling.
 """
 
 from __future__ import annotations
@@ -140,10 +141,9 @@ class ModelCheckpoint(Callback):
         folder = os.path.dirname(os.path.abspath(filepath))
         os.makedirs(folder, exist_ok=True)
         base = os.path.basename(filepath)
-        # Same extension as the target, so that a save_weights which appends ".npz" to other names writes here.
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{base}.", suffix=".tmp" + os.path.splitext(base)[1], dir=folder
-        )
+        # Same ending as the target (".weights.h5" whole), since save_weights picks the format from it.
+        ending = ".weights.h5" if base.endswith(".weights.h5") else os.path.splitext(base)[1]
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp" + ending, dir=folder)
         os.close(fd)
         try:
             self.model.save_weights(tmp)

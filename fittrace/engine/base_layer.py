@@ -3,14 +3,16 @@
 Mirrors ``keras.engine.base_layer`` (tf_keras/src/engine/base_layer.py): ``Layer.__call__`` checks the input
 against ``input_spec``, builds the layer on its first call (``_maybe_build`` -> ``build(input_shape)`` ->
 ``add_weight``), then runs ``call``. Names come from a per-class counter (``dense``, ``dense_1``...).
+``get_config`` / ``from_config`` and ``get_build_config`` / ``build_from_config`` are Keras's: a layer whose
+class does not write ``get_config`` gets its constructor's plain arguments (``__new__`` keeps them).
 
 Called on symbolic ``KerasTensor``s (``keras.Input``'s), ``__call__`` takes the functional path instead
 (``_functional_construction_call``): the layer is built right then for the symbolic shape, a ``Node`` records the
 call, and the outputs are KerasTensors of the inferred shape (``compute_output_shape`` where the layer has one;
 otherwise the layer's ``call`` runs once on zeros of the shape, as Keras runs it once on placeholders).
 
-Left out: masking, mixed precision and autocasting, activity regularizers, name scopes, and TF's tracking of
-checkpoints.
+Left out: masking, mixed precision and autocasting, activity regularizers and initial ``weights=`` (refused), name
+scopes, and TF's tracking of checkpoints.
 
     >>> from fittrace.layers.core import Dense
     >>> layer = Dense(3)
@@ -24,7 +26,6 @@ checkpoints.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,21 +39,17 @@ from fittrace.engine.functions import symbolic_shape
 from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
 from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.node import Node
+from fittrace.saving import serialization_lib
+from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_BASE_LAYER
-from fittrace.utils.tf_utils import flatten, map_structure
+from fittrace.utils.generic_utils import to_snake_case
+from fittrace.utils.nest import flatten, map_structure
 
 _NAME_COUNTS: dict[str, int] = {}
 _training_stack: list[
     bool
 ] = []  # the training flag of the enclosing layer calls (Keras's call context)
-
-
-def to_snake_case(name: str) -> str:
-    """``BatchNormalization`` -> ``batch_normalization``, as Keras names layers."""
-    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
-    return "private" + s if s.startswith("_") else s
 
 
 def unique_name(base: str, zero_based: bool = True) -> str:
@@ -85,6 +82,77 @@ def dedup_weights(weights: list[Variable]) -> list[Variable]:
 
 #: The size a probe gives an unknown non-batch dimension (see ``Layer._probe_output_shape``).
 _PROBE = 13
+# What Layer.__init__ accepts besides its own arguments (Keras's allowed_kwargs); autocast and implementation change
+# nothing here (no mixed precision, one implementation of each layer).
+_ALLOWED_KWARGS = frozenset(
+    {
+        "input_dim",
+        "input_shape",
+        "batch_input_shape",
+        "batch_size",
+        "weights",
+        "activity_regularizer",
+        "autocast",
+        "implementation",
+    }
+)
+# The argument values an automatic get_config may hold.
+_PLAIN_ARGUMENTS = (str, int, float, bool, type(None))
+_ARG_NAMES: dict[type, list[str]] = {}
+
+
+def _init_arg_names(cls: type) -> list[str]:
+    """The positional argument names of ``cls.__init__`` (self first), read once per class."""
+    names = _ARG_NAMES.get(cls)
+    if names is None:
+        names = _ARG_NAMES[cls] = inspect.getfullargspec(cls.__init__).args
+    return names
+
+
+def _shape_tuples(shape: Any) -> Any:
+    """A shape read back from a config (lists) as tuples; a list of shapes stays a list of tuples."""
+    if isinstance(shape, (list, tuple)) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in shape
+    ):
+        return tuple(shape)
+    if isinstance(shape, (list, tuple)):
+        return [_shape_tuples(s) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _shape_tuples(v) for k, v in shape.items()}
+    return shape
+
+
+def refuse_constraints(**constraints: Any) -> None:
+    """Layers take Keras's ``*_constraint`` arguments (configs carry them) but fittrace has no constraints."""
+    for name, value in constraints.items():
+        if value is not None:
+            raise NotImplementedError(
+                f"fittrace has no weight constraints: pass {name}=None (got {value!r})."
+            )
+
+
+_NOT_SERIALIZABLE = """
+Layer {name} was created by passing
+non-serializable argument values in `__init__()`,
+and therefore the layer must override `get_config()` in
+order to be serializable. Please implement `get_config()`.
+
+Example:
+
+class CustomLayer(keras.layers.Layer):
+    def __init__(self, arg1, arg2, **kwargs):
+        super().__init__(**kwargs)
+        self.arg1 = arg1
+        self.arg2 = arg2
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({{
+            "arg1": self.arg1,
+            "arg2": self.arg2,
+        }})
+        return config"""
+
 
 #: The Keras 2 function a layer call or a model call mirrors, by event kind.
 _CALL_KERAS = {
@@ -93,6 +161,7 @@ _CALL_KERAS = {
 }
 
 
+@keras_export("keras.layers.Layer")
 class Layer:
     """Base class of every layer (and of models).
 
@@ -103,18 +172,46 @@ class Layer:
 
     _event_kind = "layer_call"
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
+        """Keep the constructor's arguments for an automatic ``get_config`` when all are plain values (as
+        Keras's ``Layer.__new__``)."""
+        instance = super().__new__(cls)
+        arg_names = _init_arg_names(cls)
+        given = dict(kwargs)
+        given.update(zip(arg_names[1 : len(args) + 1], args))
+        auto = all(isinstance(v, _PLAIN_ARGUMENTS) for v in flatten(given))
+        object.__setattr__(instance, "_auto_get_config", auto)
+        if auto:
+            object.__setattr__(instance, "_auto_config", serialization_lib.Config(**given))
+        return instance
+
     def __init__(
         self,
         trainable: bool = True,
         name: str | None = None,
         dtype: Any = None,
-        input_shape: Sequence[int | None] | None = None,
-        batch_input_shape: Sequence[int | None] | None = None,
-        batch_size: int | None = None,
+        dynamic: bool = False,
         **kwargs: Any,
     ) -> None:
-        if kwargs:
-            raise TypeError(f"Keyword argument not understood: {sorted(kwargs)[0]!r}")
+        for kwarg in kwargs:
+            if kwarg not in _ALLOWED_KWARGS:
+                raise TypeError("Keyword argument not understood:", kwarg)
+        if not isinstance(trainable, (bool, np.bool_)):
+            raise TypeError(f"Expected `trainable` argument to be a boolean, but got: {trainable}")
+        if not isinstance(dynamic, bool):
+            raise TypeError(f"Expected `dynamic` argument to be a boolean, but got: {dynamic}")
+        activity_regularizer = kwargs.get("activity_regularizer")
+        if activity_regularizer is not None:
+            raise NotImplementedError(
+                "fittrace does not apply activity regularizers: pass activity_regularizer=None."
+            )
+        if kwargs.get("weights") is not None:
+            raise NotImplementedError(
+                "fittrace does not take initial weights in the constructor: build the layer, then "
+                "call set_weights(weights)."
+            )
+        self._activity_regularizer = None
+        self._dynamic = dynamic
         object.__setattr__(self, "_tracked_layers", [])
         object.__setattr__(self, "_inbound_nodes", [])
         object.__setattr__(self, "_outbound_nodes", [])
@@ -132,10 +229,12 @@ class Layer:
         self._build_input_shape: tuple | None = None
         self._build_count = 0
         self._batch_input_shape: tuple | None = None
-        if batch_input_shape is not None:
-            self._batch_input_shape = tuple(batch_input_shape)
-        elif input_shape is not None:
-            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        if "input_dim" in kwargs and "input_shape" not in kwargs:
+            kwargs["input_shape"] = (kwargs["input_dim"],)
+        if kwargs.get("batch_input_shape") is not None:
+            self._batch_input_shape = tuple(kwargs["batch_input_shape"])
+        elif kwargs.get("input_shape") is not None:
+            self._batch_input_shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
         self._call_accepts_training = "training" in inspect.signature(self.call).parameters
 
     # --- tracking sublayers (subclassed layers and models) ---------------------------------------------------------
@@ -329,7 +428,11 @@ class Layer:
         assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
             self._maybe_build(
-                shape_of(inputs) if hasattr(inputs, "shape") else [shape_of(i) for i in inputs]
+                shape_of(inputs)
+                if hasattr(inputs, "shape")
+                else {k: shape_of(v) for k, v in inputs.items()}
+                if isinstance(inputs, dict)
+                else [shape_of(i) for i in inputs]
             )
         if self._call_accepts_training:
             kwargs["training"] = bool(training)
@@ -502,8 +605,56 @@ class Layer:
             )
         return self._inbound_nodes[0].input_shapes
 
+    @property
+    def activity_regularizer(self) -> Any:
+        return self._activity_regularizer
+
+    # --- serialization ---------------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        """The layer's configuration: name, trainable, dtype (and ``batch_input_shape`` when given). A subclass adds
+        its own arguments; one that does not override this gets its constructor's arguments when they were all
+        plain values, as in Keras, and Keras's error otherwise."""
+        config: dict[str, Any] = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": self.dtype,
+        }
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = self._batch_input_shape
+        if type(self).get_config is not Layer.get_config:
+            return config  # the subclass adds its own keys
+        if getattr(self, "_auto_get_config", False):
+            extra = set(config)
+            config.update(self._auto_config.config)
+            argspec = inspect.getfullargspec(type(self).__init__)
+            if argspec.varkw != "kwargs":  # the base keys go unless the constructor names them
+                for key in extra - extra.intersection(argspec.args[1:]):
+                    config.pop(key, None)
+            return config
+        raise NotImplementedError(_NOT_SERIALIZABLE.format(name=type(self).__name__))
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """The layer a config describes: ``cls(**config)``."""
+        try:
+            return cls(**config)
+        except Exception as e:
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' using config={config}.\n\n"
+                f"Exception encountered: {e}"
+            ) from e
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """``{"input_shape": ...}``: the shape the layer was built with (None before it is built)."""
+        if self._build_input_shape is not None:
+            return {"input_shape": self._build_input_shape}
+        return None
+
+    def build_from_config(self, config: dict[str, Any]) -> None:
+        """Build the layer from :meth:`get_build_config`'s dictionary (its weights then exist, to be loaded)."""
+        input_shape = config["input_shape"]
+        if input_shape is not None:
+            self.build(_shape_tuples(input_shape))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

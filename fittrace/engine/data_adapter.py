@@ -8,6 +8,10 @@ datasets, sliced lazily per batch), Generator (Python iterators of batches) and 
 Dataset, CompositeTensor and DatasetCreator take TensorFlow objects; they stay in the list, always decline, and say
 what they would have taken. Each working adapter yields batches as tuples ``(x, y)`` or ``(x, y, sample_weight)``
 of numpy arrays from one iterator over all epochs (``make_iterator``), as Keras's single dataset iterator does.
+x, y and the sample weights may each be a list, tuple or dict of arrays (several inputs or outputs): every array is
+sliced with the same indices, so a shuffle keeps their rows together; lists become tuples, as tf.data makes them;
+a list of per-output sample weights may hold None for an output, which then weighs every sample 1; and the sizes
+must agree (``check_cardinality``, Keras's "Data cardinality is ambiguous" message listing each array's rows).
 
 Then ``get_data_handler`` -> ``DataHandler.__init__`` (argument checks, ``select_data_adapter``, the adapter, the
 steps per epoch), whose ``enumerate_epochs`` / ``steps`` / ``catch_stop_iteration`` drive the loops of ``fit``; and
@@ -32,6 +36,7 @@ from fittrace import seeding
 from fittrace.autodiff import to_numpy
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_DATA_ADAPTER
+from fittrace.utils import nest
 from fittrace.utils.data_utils import Sequence
 
 # --- the adapters --------------------------------------------------------------------------------------------------
@@ -173,7 +178,11 @@ class TensorLikeDataAdapter(DataAdapter):
         to_float = lambda a: (
             a.astype(np.float32) if a.dtype.kind == "f" and a.dtype != np.float32 else a
         )  # noqa
-        self._x, self._y, self._sw = (map_structure(to_float, v) for v in (x, y, sample_weights))
+        # as tf.data sees them: lists become tuples, and an output's missing weights become ones
+        self._x, self._y, self._sw = (
+            nest.list_to_tuple(map_structure(to_float, v)) for v in (x, y, sample_weights)
+        )
+        self._sw = fill_partial_sample_weights(self._y, self._sw)
         leaves = flatten(self._x) + flatten(self._y) + flatten(self._sw)
         check_numeric(flatten(self._x), ["x"] * len(flatten(self._x)))
         check_numeric(flatten(self._y), ["y"] * len(flatten(self._y)))
@@ -228,17 +237,32 @@ class TensorLikeDataAdapter(DataAdapter):
 
 
 def check_cardinality(x: Any, y: Any, sw: Any) -> None:
-    sizes = {
-        label: sorted({int(v.shape[0]) for v in flatten(part)})
+    """Every array of x, y and the sample weights must have the same number of rows; Keras's message lists the
+    rows of each, in the order the structure flattens."""
+    parts = [
+        (label, flatten(part))
         for label, part in (("x", x), ("y", y), ("sample_weight", sw))
-        if flatten(part)
-    }
-    all_sizes = {s for v in sizes.values() for s in v}
-    if len(all_sizes) > 1:
+        if part is not None
+    ]
+    if len({int(v.shape[0]) for _, leaves in parts for v in leaves}) > 1:
         msg = "Data cardinality is ambiguous:\n"
-        for label, vals in sizes.items():
-            msg += f"  {label} sizes: {', '.join(str(v) for v in vals)}\n"
+        for label, leaves in parts:
+            msg += f"  {label} sizes: {', '.join(str(int(v.shape[0])) for v in leaves)}\n"
         raise ValueError(msg + "Make sure all arrays contain the same number of samples.")
+
+
+def fill_partial_sample_weights(y: Any, sample_weights: Any) -> Any:
+    """A list of per-output sample weights with None for some outputs: ones for those (Keras's
+    ``handle_partial_sample_weights``); None when every entry is None."""
+    if not isinstance(sample_weights, (list, tuple)) or all(w is not None for w in sample_weights):
+        return sample_weights
+    if all(w is None for w in sample_weights):
+        return None
+    targets = nest.flatten(y)
+    return type(sample_weights)(
+        np.ones(int(targets[i].shape[0]), np.float32) if w is None else w
+        for i, w in enumerate(sample_weights)
+    )
 
 
 class ListsOfScalarsDataAdapter(TensorLikeDataAdapter):
@@ -310,6 +334,7 @@ class GenericArrayLikeDataAdapter(TensorLikeDataAdapter):
         shuffle: Any = False,
         **kwargs: Any,
     ) -> None:
+        x, y, sample_weights = (nest.list_to_tuple(v) for v in (x, y, sample_weights))
         self._x, self._y, self._sw = x, y, sample_weights
         leaves = flatten(x) + flatten(y) + flatten(sample_weights)
         check_cardinality(x, y, sample_weights)
@@ -664,7 +689,9 @@ def single_batch_iterator(
                 f"`{method}` takes arrays (one batch), but {name} is {describe(part)}. Keras 2 fails on "
                 f"this with an AttributeError; convert it first, e.g. np.asarray({name})."
             )
-    x, y, sample_weight = (map_structure(as_array, part) for part in (x, y, sample_weight))
+    x, y, sample_weight = (
+        nest.list_to_tuple(map_structure(as_array, part)) for part in (x, y, sample_weight)
+    )
     check_numeric(flatten(x), ["x"] * len(flatten(x)))
     check_numeric(flatten(y), ["y"] * len(flatten(y)))
     check_cardinality(x, y, sample_weight)
@@ -686,7 +713,7 @@ def class_weight_fn(class_weight: dict) -> Any:
 
     def apply(batch: tuple) -> tuple:
         x, y, sw = unpack_x_y_sample_weight(batch)
-        if y is None or len(flatten(y)) != 1:
+        if y is None or nest.is_nested(y):
             raise ValueError("`class_weight` is only supported for Models with a single output.")
         if y.ndim > 1 and y.shape[-1] > 1:
             ids = np.argmax(y, axis=-1)

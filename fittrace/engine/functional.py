@@ -33,14 +33,20 @@ from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
 from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.node import Node
 from fittrace.engine.training import Model
+from fittrace.saving import serialization_lib
+from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
-from fittrace.utils.tf_utils import flatten, map_structure, pack_sequence_as
+from fittrace.utils.nest import flatten, map_structure, pack_sequence_as
 
 KERAS_FUNCTIONAL = "keras.engine.functional"
 
 
+@keras_export("keras.src.engine.functional.Functional")
 class Functional(Model):
     """A model defined by its inputs and outputs: ``keras.Model(inputs, outputs)``."""
+
+    #: tf-keras writes a functional model's config under its source module and registered name
+    _serialized_module = "tf_keras.src.engine.functional"
 
     def __init__(
         self,
@@ -231,6 +237,28 @@ class Functional(Model):
                 f"No such layer: {name}. Existing layers are: {list(layer.name for layer in self.layers)}."
             )
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    # --- its config -------------------------------------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """The graph as Keras writes it: each layer's config with its inbound nodes, and the input and output
+        coordinates (``Functional.get_config``)."""
+        return get_network_config(self, serialization_lib.serialize_keras_object)
+
+    @classmethod
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Any:
+        """The model a config describes: its layers made, their calls replayed (``Functional.from_config``)."""
+        inputs, outputs = reconstruct_from_config(
+            config,
+            lambda data: serialization_lib.deserialize_keras_object(
+                data, custom_objects=custom_objects
+            ),
+        )
+        model = cls(inputs=inputs, outputs=outputs, name=config.get("name"))
+        if config.get("trainable") is False:
+            model.trainable = False
+        return model
 
     # --- running it ------------------------------------------------------------------------------------------------
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
@@ -468,3 +496,110 @@ def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
 
 
 Model._functional_class = Functional
+
+
+# --- the graph as a config -------------------------------------------------------------------------------------------
+def _node_key(layer: Layer, index: int) -> str:
+    return f"{layer.name}_ib-{index}"
+
+
+def get_network_config(model: Functional, serialize_layer: Any) -> dict[str, Any]:
+    """``get_network_config``: each layer's config with its name and the inbound nodes this model uses
+    (``[[inbound layer, node index, tensor index, call kwargs], ...]`` per call, node indices renumbered to count
+    only this model's nodes), and the input and output coordinates."""
+    kept: dict[str, int] = {}
+    for layer in model.layers:
+        count = 0
+        for index, _node in enumerate(layer._inbound_nodes):
+            key = _node_key(layer, index)
+            if key in model._network_nodes:
+                kept[key] = count
+                count += 1
+    layer_configs = []
+    for layer in model.layers:
+        inbound = []
+        for index, node in enumerate(layer._inbound_nodes):
+            if _node_key(layer, index) not in model._network_nodes or node.is_input:
+                continue
+            kwargs = {k: v for k, v in node.call_kwargs.items() if not isinstance(v, KerasTensor)}
+            inbound.append(
+                [
+                    [lay.name, kept[_node_key(lay, n)], t, kwargs]
+                    for lay, n, t, _ in node.iterate_inbound()
+                ]
+            )
+        config = serialize_layer(layer)
+        config["name"] = layer.name
+        config["inbound_nodes"] = inbound
+        layer_configs.append(config)
+
+    def coordinates(tensors: list[KerasTensor], nested: Any) -> Any:
+        flat = []
+        for x in tensors:
+            layer, n, t = x._keras_history
+            flat.append([layer.name, kept[_node_key(layer, n)], t])
+        packed = pack_sequence_as(nested, flat) if isinstance(nested, (list, tuple, dict)) else flat
+        return packed
+
+    return {
+        "name": model.name,
+        "trainable": model.trainable,
+        "layers": layer_configs,
+        "input_layers": coordinates(model.inputs, model._nested_inputs),
+        "output_layers": coordinates(model.outputs, model._nested_outputs),
+    }
+
+
+def reconstruct_from_config(config: dict[str, Any], deserialize_layer: Any) -> tuple[Any, Any]:
+    """``reconstruct_from_config``: make each layer from its config, then replay its calls in an order that has
+    every call's inputs ready; returns the model's (inputs, outputs) as the config nests them."""
+    made: dict[str, Layer] = {}
+    pending: list[tuple[Layer, list]] = []
+    for layer_data in config["layers"]:
+        layer = deserialize_layer(layer_data)
+        made[layer_data["name"]] = layer
+        for node_data in layer_data.get("inbound_nodes") or []:
+            pending.append((layer, node_data))
+    tensors: dict[tuple[str, int], Any] = {}
+    for name, layer in made.items():
+        if getattr(layer, "_is_input_layer", False):
+            tensors[(name, 0)] = layer._inbound_nodes[0].outputs
+    calls: dict[str, int] = {}
+    while pending:
+        progressed = False
+        for item in list(pending):
+            layer, node_data = item
+            if not all((entry[0], entry[1]) in tensors for entry in node_data):
+                continue
+            args = []
+            kwargs: dict[str, Any] = {}
+            for inbound_name, node_index, tensor_index, *rest in node_data:
+                out = flatten(tensors[(inbound_name, node_index)])
+                args.append(out[tensor_index])
+                if rest and rest[0]:
+                    kwargs.update(rest[0])
+            output = layer(args[0] if len(args) == 1 else args, **kwargs)
+            index = calls.get(layer.name, 0)
+            calls[layer.name] = index + 1
+            tensors[(layer.name, index)] = output
+            pending.remove(item)
+            progressed = True
+        if not progressed:
+            raise ValueError(
+                "The model's config cannot be replayed: the calls of "
+                f"{sorted({lay.name for lay, _ in pending})} need inputs no other layer makes."
+            )
+
+    def pick(coords: Any) -> Any:
+        if (
+            isinstance(coords, list)
+            and len(coords) == 3
+            and isinstance(coords[0], str)
+            and isinstance(coords[1], int)
+        ):
+            return flatten(tensors[(coords[0], coords[1])])[coords[2]]
+        if isinstance(coords, dict):
+            return {k: pick(v) for k, v in coords.items()}
+        return [pick(c) for c in coords]
+
+    return pick(config["input_layers"]), pick(config["output_layers"])

@@ -24,7 +24,7 @@ from typing import Any
 from fittrace.engine.input_layer import Input
 from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.node import Node
-from fittrace.utils.tf_utils import flatten, map_structure, pack_sequence_as
+from fittrace.utils.nest import flatten, map_structure, pack_sequence_as
 
 _KERAS_TENSOR_TYPE_CHECK_ERROR_MSG = (
     "Found unexpected instance while processing input tensors for keras functional model. "

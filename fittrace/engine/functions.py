@@ -25,6 +25,7 @@ from fittrace.autodiff import to_numpy
 from fittrace.engine import trace_payloads
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
+from fittrace.utils import nest
 
 # --- the tracing context read by layers and Sequential ------------------------------------------------------------
 _tracing: list[bool] = []  # True while a function is being traced with an unknown batch dimension
@@ -70,6 +71,23 @@ def _covers(spec: tuple, sig: tuple) -> bool:
     )
 
 
+def outputs_to_numpy(outputs: Any) -> Any:
+    """A model's outputs as numpy arrays, in the structure ``call`` returned them (an array, or a list, tuple
+    or dict of them)."""
+    if not nest.is_nested(outputs):
+        return to_numpy(outputs)
+    return nest.map_structure(to_numpy, outputs)
+
+
+def concat_outputs(batches: list[Any]) -> Any:
+    """Batches of outputs joined along the batch axis, output by output, in the structure of the first."""
+    first = batches[0]
+    if not nest.is_nested(first):
+        return np.concatenate(batches, axis=0)
+    columns = zip(*(nest.flatten(b) for b in batches))
+    return nest.pack_sequence_as(first, [np.concatenate(c, axis=0) for c in columns])
+
+
 class ModelFunction:
     """A ``train_function``/``test_function``/``predict_function``: ``fn(iterator)`` runs ``steps`` steps.
 
@@ -108,7 +126,9 @@ class ModelFunction:
             for i in range(self._spe()):
                 step_outputs = self.step_function(iterator)
                 if i and self.name == "predict_function":
-                    outputs = np.concatenate([to_numpy(outputs), to_numpy(step_outputs)], axis=0)
+                    outputs = concat_outputs(
+                        [outputs_to_numpy(outputs), outputs_to_numpy(step_outputs)]
+                    )
                 else:
                     outputs = step_outputs
         return outputs

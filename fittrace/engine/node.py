@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from fittrace.engine.keras_tensor import KerasTensor
-from fittrace.utils.tf_utils import flatten, map_structure
+from fittrace.utils.nest import flatten, map_structure
 
 
 class KerasHistory(NamedTuple):

@@ -28,9 +28,11 @@ from fittrace.engine.functions import replaying_graph, symbolic_shape, tracing_b
 from fittrace.engine.input_layer import Input, InputLayer
 from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.training import Model
+from fittrace.saving import serialization_lib
+from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_SEQUENTIAL
-from fittrace.utils.tf_utils import flatten
+from fittrace.utils.nest import flatten
 
 SINGLE_LAYER_OUTPUT_ERROR_MSG = (
     "All layers in a Sequential model should have a single output tensor. For multi-output layers, use "
@@ -47,6 +49,7 @@ def relax_input_shape(
     return tuple(a if a == b else None for a, b in zip(old, new))
 
 
+@keras_export("keras.Sequential", "keras.models.Sequential")
 class Sequential(Functional):
     """A linear stack of layers: ``Sequential([Dense(512, activation="relu"), Dense(10, activation="softmax")])``."""
 
@@ -89,10 +92,12 @@ class Sequential(Functional):
         self.__dict__["_manual_input_spec"] = value
 
     @property
-    def output_names(self) -> list[str]:
+    def output_names(self) -> list[str] | None:
+        # None until the model has its graph network, as in Keras: compiled before its first call, a Sequential's
+        # containers then name its output output_1
         if self._is_graph_network:
             return list(self._output_names)
-        return [self._layers_list[-1].name] if self._layers_list else []
+        return None
 
     @output_names.setter
     def output_names(self, names: list[str]) -> None:
@@ -328,6 +333,35 @@ class Sequential(Functional):
                 mode or ("explicit" if self._has_explicit_input_shape else "eager"),
             ),
         )
+
+    # --- its config -------------------------------------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        """``{"name", "layers"}``: each layer's config, the graph's InputLayer first once there is a graph."""
+        layers = list(self._graph_layers) if self._graph_initialized else list(self._layers_list)
+        config: dict[str, Any] = {
+            "name": self.name,
+            "layers": [serialization_lib.serialize_keras_object(layer) for layer in layers],
+        }
+        if not self._graph_initialized and self._build_input_shape is not None:
+            config["build_input_shape"] = self._build_input_shape
+        return config
+
+    @classmethod
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Any:
+        """The model a config describes: each layer made and added in turn (``Sequential.from_config``)."""
+        model = cls(name=config.get("name"))
+        for layer_config in config["layers"]:
+            model.add(
+                serialization_lib.deserialize_keras_object(
+                    layer_config, custom_objects=custom_objects
+                )
+            )
+        shape = config.get("build_input_shape")
+        if not model.inputs and isinstance(shape, (list, tuple)):
+            model.build(tuple(shape))
+        return model
 
     # --- call ------------------------------------------------------------------------------------------------------
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:

@@ -7,15 +7,20 @@ under a ``GradientTape``, computes the loss, lets the optimizer minimize it and 
 ``predict`` take the same handler/adapter path with ``test_step`` and ``predict_step`` (inside ``fit``, validation
 calls ``evaluate`` with fit's own ``CallbackList`` and a cached data handler, as Keras does); the ``*_on_batch``
 methods run the same functions once on one batch of static shape (``data_adapter.single_batch_iterator``), with no
-callbacks. The summary table is ``utils/layer_utils.py``'s, the weight files ``saving/saving_api.py``'s, the
-tf.function stand-in ``engine/functions.py``'s, and what the trace events carry ``engine/trace_payloads.py``'s.
+callbacks. Several inputs and outputs pass through as Keras passes them: x, y and the sample weights may be lists,
+tuples or dicts of arrays (dicts keyed by input and output names); the compiled containers pair losses, weights and
+metrics with the outputs by ``output_names`` (None for a subclassed model, whose containers name its outputs
+``output_1``, ``output_2``... or by a dict output's keys); ``predict`` returns the list, tuple or dict of arrays the
+model's ``call`` returns. The summary table is ``utils/layer_utils.py``'s, the weight files
+``saving/saving_api.py``'s, the tf.function stand-in ``engine/functions.py``'s, and what the trace events carry
+``engine/trace_payloads.py``'s.
 
 ``Model(inputs, outputs)`` returns a ``Functional`` (engine/functional.py), as ``Model.__new__`` does in Keras.
 
 Left out: subclasses of Model that pass ``inputs``/``outputs`` to ``super().__init__``, distribution strategies,
 ``jit_compile``, ``BackupAndRestore`` counters, multi-worker and parameter-server training, saving whole models;
-``predict`` outputs other than a single array. Where Keras 2 fails obscurely (``steps_per_execution`` > 1 with
-the ``*_on_batch`` methods, lists of numbers), fittrace says why instead.
+ragged outputs in ``predict``. Where Keras 2 fails obscurely (``steps_per_execution`` > 1 with the ``*_on_batch``
+methods, lists of numbers), fittrace says why instead.
 
     >>> from fittrace.keras import layers
     >>> from fittrace.keras.models import Sequential
@@ -41,7 +46,12 @@ from fittrace import optimizers
 from fittrace.autodiff import GradientTape, to_numpy
 from fittrace.engine import compile_utils, data_adapter, trace_payloads
 from fittrace.engine.base_layer import Layer, dedup_weights
-from fittrace.engine.functions import make_function, reset_compile_cache
+from fittrace.engine.functions import (
+    concat_outputs,
+    make_function,
+    outputs_to_numpy,
+    reset_compile_cache,
+)
 from fittrace.saving import saving_api
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
@@ -92,7 +102,9 @@ class Model(Layer):
         # Model.build is Keras's "default" build: __call__ skips it and only marks the model built; the layers
         # inside build themselves when call() reaches them.
         if not self.built:
-            self._build_input_shape = tuple(input_shape)
+            self._build_input_shape = (
+                input_shape if isinstance(input_shape, dict) else tuple(input_shape)
+            )
             self.built = True
 
     # --- compile ---------------------------------------------------------------------------------------------------
@@ -147,8 +159,12 @@ class Model(Layer):
                 f"Expected steps_per_execution to be positive. Received is {steps_per_execution}."
             )
         self.optimizer = optimizers.get(optimizer)
-        self.compiled_loss = compile_utils.LossesContainer(loss, loss_weights)
-        self.compiled_metrics = compile_utils.MetricsContainer(metrics, weighted_metrics)
+        self.compiled_loss = compile_utils.LossesContainer(
+            loss, loss_weights, output_names=self.output_names
+        )
+        self.compiled_metrics = compile_utils.MetricsContainer(
+            metrics, weighted_metrics, output_names=self.output_names
+        )
         self._run_eagerly = run_eagerly
         self._steps_per_execution = int(spe)
         self.loss = loss or {}
@@ -161,7 +177,9 @@ class Model(Layer):
         self._compile_args = {
             "optimizer": type(self.optimizer).__name__,
             "loss": trace_payloads.name_of(loss),
-            "metrics": [trace_payloads.name_of(m) for m in (metrics or [])],
+            "metrics": trace_payloads.name_of(metrics or []),
+            "loss_weights": trace_payloads.name_of(loss_weights),
+            "weighted_metrics": trace_payloads.name_of(weighted_metrics or []),
             "run_eagerly": run_eagerly,
             "steps_per_execution": self._steps_per_execution,
         }
@@ -174,6 +192,18 @@ class Model(Layer):
             ),
         )
 
+    @property
+    def output_names(self) -> list[str] | None:
+        """The names of the model's outputs: the keys of per-output losses, loss weights and metrics in
+        ``compile``, of targets in ``fit``, and the prefixes of the per-output logs. None for a subclassed model,
+        as in Keras 2: its compiled containers name the outputs they first see (``output_1``, ``output_2``..., or
+        a dict output's keys). A model built from layers sets them to its output layers' names."""
+        return self.__dict__.get("_output_names")
+
+    @output_names.setter
+    def output_names(self, names: Any) -> None:
+        self.__dict__["_output_names"] = None if names is None else list(names)
+
     # Keras 2's Model orders its weights layer by layer, the layers' before its own (Layer puts its own first), and
     # a model whose class defines build() refuses to list weights it has not created yet.
     def _assert_weights_created(self) -> None:
@@ -184,10 +214,15 @@ class Model(Layer):
             )
 
     @property
+    def layers(self) -> list[Layer]:
+        """The layers the model tracks, in the order they were assigned (Keras's ``Model.layers``)."""
+        return list(self._flatten_layers())
+
+    @property
     def weights(self) -> list[Any]:
         """Each layer's weights in layer order (its trainable ones, then its others), then the model's own: a
         BatchNormalization's moving statistics sit beside its gamma and beta, not after every trainable weight.
-        get_weights, set_weights and the .npz files follow this order."""
+        get_weights, set_weights and fittrace's .npz files follow this order."""
         self._assert_weights_created()
         out: list[Any] = []
         for layer in self._flatten_layers():
@@ -683,8 +718,9 @@ class Model(Layer):
         max_queue_size: int = 10,
         workers: int = 1,
         use_multiprocessing: bool = False,
-    ) -> np.ndarray:
-        """The model's outputs for ``x``, batch by batch, concatenated (``Model.predict``)."""
+    ) -> Any:
+        """The model's outputs for ``x``, batch by batch, concatenated (``Model.predict``): an array, or for a
+        model with several outputs the list, tuple or dict its ``call`` returns, of arrays."""
         verbose = _get_verbosity(verbose)
         with rec.span(
             "predict",
@@ -741,7 +777,7 @@ class Model(Layer):
                                 callbacks.on_predict_batch_begin(step)
                                 self._current_steps_per_execution = handler.step_increment + 1
                                 batch_out = self.predict_function(iterator)
-                                outputs.append(to_numpy(batch_out))
+                                outputs.append(outputs_to_numpy(batch_out))
                                 callbacks.on_predict_batch_end(
                                     step + handler.step_increment, {"outputs": outputs[-1]}
                                 )
@@ -753,7 +789,7 @@ class Model(Layer):
                     "`Model.compile(..., run_eagerly=True)`, or `tf.config.run_functions_eagerly(True)` "
                     "for more information of where went wrong, or file a issue/bug to `tf.keras`."
                 )
-            result = np.concatenate(outputs, axis=0)
+            result = concat_outputs(outputs)
             callbacks.on_predict_end()
             return result
 
@@ -822,8 +858,9 @@ class Model(Layer):
             logs = logs_to_floats(run_one_batch(self, self.test_function, iterator))
         return logs if return_dict else flatten_metrics_in_order(logs, self.metrics_names)
 
-    def predict_on_batch(self, x: Any) -> np.ndarray:
-        """The model's outputs for one batch (``Model.predict_on_batch``): no callbacks, no progress bar."""
+    def predict_on_batch(self, x: Any) -> Any:
+        """The model's outputs for one batch (``Model.predict_on_batch``), as ``predict`` gives them: no
+        callbacks, no progress bar."""
         with rec.span(
             "api_call",
             "Model.predict_on_batch",
@@ -838,7 +875,7 @@ class Model(Layer):
             iterator = data_adapter.single_batch_iterator(x, method="predict_on_batch")
             self.predict_function = self.make_predict_function()
             outputs = run_one_batch(self, self.predict_function, iterator)
-        return to_numpy(outputs)
+        return outputs_to_numpy(outputs)
 
     # --- summary and weight files ---------------------------------------------------------------------------------
     def summary(
@@ -862,14 +899,25 @@ class Model(Layer):
             layer_utils.print_summary(self, line_length, positions, print_fn)
 
     def save_weights(
-        self, filepath: str | os.PathLike, overwrite: bool = True, save_format: Any = None
+        self,
+        filepath: str | os.PathLike,
+        overwrite: bool = True,
+        save_format: Any = None,
+        options: Any = None,
     ) -> None:
-        """Save every weight to a ``.npz`` file, atomically (``saving_api.save_weights``)."""
-        saving_api.save_weights(self, filepath, overwrite=overwrite)
+        """Save every weight, in the format the path's ending names: ``x.weights.h5`` (Keras's weights file),
+        ``x.h5`` (the legacy HDF5 layout), ``x.npz`` (fittrace's own); atomically (``saving_api.save_weights``)."""
+        saving_api.save_weights(self, filepath, overwrite=overwrite, save_format=save_format)
 
-    def load_weights(self, filepath: str | os.PathLike) -> None:
-        """Load weights saved by :meth:`save_weights` (same architecture, same order)."""
-        saving_api.load_weights(self, filepath)
+    def load_weights(
+        self,
+        filepath: str | os.PathLike,
+        skip_mismatch: bool = False,
+        by_name: bool = False,
+        options: Any = None,
+    ) -> None:
+        """Load weights saved by :meth:`save_weights` (here or by tf-keras); the model is unchanged if it fails."""
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
 
 def _get_verbosity(verbose: Any) -> int:

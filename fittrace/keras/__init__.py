@@ -23,6 +23,7 @@ from fittrace.keras import (
     models,
     optimizers,
     regularizers,
+    saving,
     utils,
 )
 from fittrace.keras.layers import Input
@@ -40,6 +41,7 @@ __all__ = [
     "models",
     "optimizers",
     "regularizers",
+    "saving",
     "utils",
     "Sequential",
     "Model",

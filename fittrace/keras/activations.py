@@ -1,6 +1,7 @@
 """``fittrace.keras.activations`` (as ``tensorflow.keras.activations``)."""
 
 from fittrace.activations import (
+    deserialize,
     elu,
     gelu,
     get,
@@ -28,4 +29,5 @@ __all__ = [
     "swish",
     "get",
     "serialize",
+    "deserialize",
 ]

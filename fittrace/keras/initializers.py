@@ -15,7 +15,9 @@ from fittrace.initializers import (
     TruncatedNormal,
     VarianceScaling,
     Zeros,
+    deserialize,
     get,
+    serialize,
 )
 
 __all__ = [
@@ -33,5 +35,7 @@ __all__ = [
     "HeUniform",
     "LecunNormal",
     "LecunUniform",
+    "serialize",
+    "deserialize",
     "get",
 ]

@@ -38,6 +38,7 @@ from fittrace.layers import (
     multiply,
     subtract,
 )
+from fittrace.layers.serialization import deserialize, serialize
 
 __all__ = [
     "Layer",
@@ -76,4 +77,6 @@ __all__ = [
     "minimum",
     "concatenate",
     "dot",
+    "serialize",
+    "deserialize",
 ]

@@ -13,11 +13,13 @@ from fittrace.losses import (
     SparseCategoricalCrossentropy,
     binary_crossentropy,
     categorical_crossentropy,
+    deserialize,
     get,
     mae,
     mean_absolute_error,
     mean_squared_error,
     mse,
+    serialize,
     sparse_categorical_crossentropy,
 )
 
@@ -39,5 +41,7 @@ __all__ = [
     "mae",
     "MSE",
     "MAE",
+    "serialize",
+    "deserialize",
     "get",
 ]

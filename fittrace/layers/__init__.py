@@ -2,9 +2,11 @@
 ``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``, ``merging/``. The merge layers' lowercase
 functional forms (``add``, ``concatenate``, ``dot``...) come from their modules, as tf-keras exports them.
 Each layer is a ``Layer`` of the engine (``engine/base_layer.py``); ``InputLayer`` and ``Input`` live in
-``engine/input_layer.py``, as in tf-keras.
+``engine/input_layer.py``, as in tf-keras. ``serialization.py`` is ``layers.serialize`` / ``layers.deserialize``
+(it alone knows the models too, as tf-keras's does; this package does not import it).
 May import the engine's Layer, InputSpec and InputLayer, the autodiff, activations, initializers,
-regularizers, ``seeding`` and ``utils``; never the model, tracing's files, analysis or rendering.
+regularizers, ``saving``, ``seeding`` and ``utils``; never the model (but ``serialization.py``), tracing's files,
+analysis or rendering.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Metrics, as tf-keras lays them out (tf_keras/src/metrics/): ``base_metric.py`` (Metric, Mean, Sum,
-MeanMetricWrapper), ``accuracy_metrics.py``, ``regression_metrics.py``; ``get`` resolves a name as
-``keras.metrics.get``. May import the autodiff and ``saving.legacy``. Not here yet: AUC, Precision, Recall and the
-confusion-matrix metrics, IoU.
+MeanMetricWrapper), ``accuracy_metrics.py``, ``regression_metrics.py``; ``get``, ``serialize`` and
+``deserialize`` are ``keras.metrics``'s. May import the autodiff, ``saving`` and the engine's layer naming. Not
+here yet: AUC, Precision, Recall and the confusion-matrix metrics, IoU.
 
     >>> get("sparse_categorical_accuracy").__name__, get("Mean").name
     ('sparse_categorical_accuracy', 'mean')
@@ -9,7 +9,7 @@ confusion-matrix metrics, IoU.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
 from typing import Any
 
 from fittrace.metrics.accuracy_metrics import (
@@ -19,6 +19,7 @@ from fittrace.metrics.accuracy_metrics import (
     SparseCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
     TopKCategoricalAccuracy,
+    accuracy,
     binary_accuracy,
     categorical_accuracy,
     sparse_categorical_accuracy,
@@ -32,6 +33,8 @@ from fittrace.metrics.regression_metrics import (
     mean_absolute_error,
     mean_squared_error,
 )
+from fittrace.saving import serialization_lib
+from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.saving.legacy.serialization import unknown
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "SparseTopKCategoricalAccuracy",
     "MeanSquaredError",
     "MeanAbsoluteError",
+    "accuracy",
     "binary_accuracy",
     "categorical_accuracy",
     "sparse_categorical_accuracy",
@@ -55,10 +59,29 @@ __all__ = [
     "sparse_top_k_categorical_accuracy",
     "mean_squared_error",
     "mean_absolute_error",
+    "serialize",
+    "deserialize",
     "get",
 ]
 
-_FUNCTIONS: dict[str, Callable[..., Any]] = {
+# What a name in a config may stand for (Keras looks in the module's namespace): the classes, the functions and
+# their short names.
+_MODULE_OBJECTS: dict[str, Any] = {
+    "Metric": Metric,
+    "Mean": Mean,
+    "Sum": Sum,
+    "MeanMetricWrapper": MeanMetricWrapper,
+    "Accuracy": Accuracy,
+    "SparseCategoricalAccuracy": SparseCategoricalAccuracy,
+    "CategoricalAccuracy": CategoricalAccuracy,
+    "BinaryAccuracy": BinaryAccuracy,
+    "TopKCategoricalAccuracy": TopKCategoricalAccuracy,
+    "SparseTopKCategoricalAccuracy": SparseTopKCategoricalAccuracy,
+    "MeanSquaredError": MeanSquaredError,
+    "MeanAbsoluteError": MeanAbsoluteError,
+    "accuracy": accuracy,
+    "acc": accuracy,
+    "ACC": accuracy,
     "sparse_categorical_accuracy": sparse_categorical_accuracy,
     "categorical_accuracy": categorical_accuracy,
     "binary_accuracy": binary_accuracy,
@@ -66,34 +89,58 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
     "mean_squared_error": mean_squared_error,
     "mse": mean_squared_error,
+    "MSE": mean_squared_error,
     "mean_absolute_error": mean_absolute_error,
     "mae": mean_absolute_error,
+    "MAE": mean_absolute_error,
 }
-_CLASSES = {
-    c.__name__: c
-    for c in (
-        Mean,
-        Sum,
-        Accuracy,
-        SparseCategoricalAccuracy,
-        CategoricalAccuracy,
-        BinaryAccuracy,
-        TopKCategoricalAccuracy,
-        SparseTopKCategoricalAccuracy,
-        MeanSquaredError,
-        MeanAbsoluteError,
+
+
+def serialize(metric: Any, use_legacy_format: bool = False) -> Any:
+    """A Metric's config (``{"module": "keras.metrics", ...}``); a function's config names it."""
+    if metric is None:
+        return None
+    if not isinstance(metric, Metric):
+        warnings.warn(
+            "The `keras.metrics.serialize()` API should only be used for objects of type "
+            f"`keras.metrics.Metric`. Found an instance of type {type(metric)}, which may lead to "
+            "improper serialization.",
+            stacklevel=2,
+        )
+    if use_legacy_format:
+        return legacy_serialization.serialize_keras_object(metric)
+    return serialization_lib.serialize_keras_object(metric)
+
+
+def deserialize(
+    config: Any, custom_objects: dict[str, Any] | None = None, use_legacy_format: bool = False
+) -> Any:
+    """The Metric or metric function a config or a name stands for (a class name gives an instance)."""
+    if use_legacy_format:
+        return legacy_serialization.deserialize_keras_object(
+            config,
+            module_objects=_MODULE_OBJECTS,
+            custom_objects=custom_objects,
+            printable_module_name="metric function",
+        )
+    found = serialization_lib.deserialize_keras_object(
+        config,
+        module_objects=_MODULE_OBJECTS,
+        custom_objects=custom_objects,
+        printable_module_name="metric function",
     )
-}
+    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
+        raise unknown("metric function", found)
+    return found
 
 
 def get(identifier: Any) -> Any:
-    """A function name gives the function, a class name an instance; Metric objects and callables as is."""
+    """A function name gives the function, a class name an instance, a config its object; Metric objects and
+    callables as they are."""
+    if isinstance(identifier, dict):
+        return deserialize(identifier, use_legacy_format="module" not in identifier)
     if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        raise unknown("metric function", identifier)
+        return deserialize(str(identifier))
     if callable(identifier) or isinstance(identifier, Metric):
         return identifier
     raise ValueError(f"Could not interpret metric identifier: {identifier}")

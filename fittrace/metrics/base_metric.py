@@ -2,7 +2,8 @@
 ``MeanMetricWrapper``).
 
 Mirrors tf_keras/src/metrics/base_metric.py: ``update_state`` accumulates ``total`` and ``count``; ``result()`` is
-``total / count``. Left out: metric variables as layer weights, distribution strategies.
+``total / count``. ``get_config``/``from_config`` are Keras's. Left out: metric variables as layer weights,
+distribution strategies.
 
     >>> m = Mean()
     >>> m.update_state(2.0, sample_weight=128); m.update_state(4.0, sample_weight=96)
@@ -18,14 +19,56 @@ from typing import Any
 import numpy as np
 
 from fittrace.autodiff import to_numpy
+from fittrace.engine.base_layer import unique_name
+from fittrace.saving import serialization_lib
+from fittrace.saving.keras_export import keras_export, module_symbols
+from fittrace.saving.legacy import serialization as legacy_serialization
+from fittrace.utils.generic_utils import to_snake_case
 
 
+def get_metric(identifier: Any) -> Any:
+    """``keras.metrics.get`` for a wrapper's saved function: a name (a registered or scoped one first, then the
+    functions and classes exported as ``keras.metrics.*``), a config, or a callable."""
+    module_objects = module_symbols("keras.metrics")
+    if isinstance(identifier, dict):
+        if "module" not in identifier:
+            return legacy_serialization.deserialize_keras_object(
+                identifier, module_objects=module_objects, printable_module_name="metric function"
+            )
+    if isinstance(identifier, (str, dict)):
+        found = serialization_lib.deserialize_keras_object(
+            identifier, module_objects=module_objects, printable_module_name="metric function"
+        )
+        if isinstance(found, str):
+            raise legacy_serialization.unknown("metric function", found)
+        return found
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+
+
+@keras_export("keras.metrics.Metric")
 class Metric:
-    """Base class: ``update_state``, ``result``, ``reset_state``; ``name`` is the log key."""
+    """Base class: ``update_state``, ``result``, ``reset_state``; ``name`` is the log key (by default the class
+    name in snake_case, numbered as layers are: ``my_metric``, ``my_metric_1``...)."""
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        self.name = name or type(self).__name__.lower()
-        self.dtype = dtype or "float32"
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.dtype = str(np.dtype(dtype)) if dtype is not None else "float32"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        """The metric a config describes: ``cls(**config)`` (metrics are layers in Keras, with their message)."""
+        try:
+            return cls(**config)
+        except Exception as e:
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' using config={config}.\n\n"
+                f"Exception encountered: {e}"
+            ) from e
 
     def update_state(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError
@@ -42,6 +85,11 @@ class Metric:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
+
+    def __str__(self) -> str:
+        """As Keras prints a metric: ``Mean(name=loss,dtype=float32)``."""
+        args = ",".join(f"{k}={v}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
 
 
 class Reduce(Metric):
@@ -75,27 +123,51 @@ class Reduce(Metric):
         self.count += float(w.sum())
 
 
+@keras_export("keras.metrics.Sum")
 class Sum(Reduce):
+    def __init__(self, name: str | None = "sum", dtype: Any = None) -> None:
+        super().__init__(name, dtype)
+
     def result(self) -> float:
         return float(self.total)
 
 
+@keras_export("keras.metrics.Mean")
 class Mean(Reduce):
     """The weighted mean of everything seen since the last reset."""
+
+    def __init__(self, name: str | None = "mean", dtype: Any = None) -> None:
+        super().__init__(name, dtype)
 
     def result(self) -> float:
         return float(self.total / self.count) if self.count else 0.0
 
 
+@keras_export("keras.metrics.MeanMetricWrapper")
 class MeanMetricWrapper(Mean):
     """The running mean of ``fn(y_true, y_pred)`` per sample; ``name`` is the user's key (e.g. "accuracy")."""
 
     def __init__(
         self, fn: Callable[..., Any], name: str | None = None, dtype: Any = None, **kwargs: Any
     ) -> None:
-        super().__init__(name or fn.__name__, dtype)
+        super().__init__(name, dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+
+    def get_config(self) -> dict[str, Any]:
+        """Name and dtype, the function's keyword arguments, and (for this class itself, not a subclass, whose
+        function is fixed) the function."""
+        config = dict(self._fn_kwargs)
+        if type(self) is MeanMetricWrapper:
+            config["fn"] = self._fn
+        return {**super().get_config(), **config}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        fn = config.pop("fn", None)
+        if cls is MeanMetricWrapper:
+            return cls(get_metric(fn), **config)
+        return super().from_config(config)

@@ -11,8 +11,12 @@ from typing import Any
 import numpy as np
 
 from fittrace.optimizers.optimizer import Optimizer
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.object_registration import register_keras_serializable
 
 
+@register_keras_serializable()
+@keras_export("keras.optimizers.Adadelta", "keras.optimizers.experimental.Adadelta")
 class Adadelta(Optimizer):
     """Steps scaled by the ratio of two running root-mean-squares: of past steps and of past gradients."""
 
@@ -25,7 +29,7 @@ class Adadelta(Optimizer):
         **kwargs: Any,
     ) -> None:
         super().__init__(name, learning_rate, **kwargs)
-        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.rho, self.epsilon = rho, epsilon
 
     def _hyper_names(self) -> tuple[str, ...]:
         return ("rho", "epsilon")

@@ -19,8 +19,12 @@ from typing import Any
 import numpy as np
 
 from fittrace.optimizers.optimizer import Optimizer
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.object_registration import register_keras_serializable
 
 
+@register_keras_serializable()
+@keras_export("keras.optimizers.Adagrad", "keras.optimizers.experimental.Adagrad")
 class Adagrad(Optimizer):
     """Each weight's step shrinks with the sum of its squared gradients so far (which starts at
     ``initial_accumulator_value``)."""
@@ -35,8 +39,8 @@ class Adagrad(Optimizer):
     ) -> None:
         super().__init__(name, learning_rate, **kwargs)
         self.initial_accumulator_value, self.epsilon = (
-            float(initial_accumulator_value),
-            float(epsilon),
+            initial_accumulator_value,
+            epsilon,
         )
 
     def _hyper_names(self) -> tuple[str, ...]:

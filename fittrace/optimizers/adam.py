@@ -18,8 +18,12 @@ from typing import Any
 import numpy as np
 
 from fittrace.optimizers.optimizer import Optimizer
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.object_registration import register_keras_serializable
 
 
+@register_keras_serializable()
+@keras_export("keras.optimizers.Adam", "keras.optimizers.experimental.Adam")
 class Adam(Optimizer):
     """Adaptive moments with Keras 2's bias correction folded into the step size."""
 
@@ -35,9 +39,9 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(name, learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = (
-            float(beta_1),
-            float(beta_2),
-            float(epsilon),
+            beta_1,
+            beta_2,
+            epsilon,
             amsgrad,
         )
 

@@ -11,8 +11,12 @@ from typing import Any
 import numpy as np
 
 from fittrace.optimizers.optimizer import Optimizer
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.object_registration import register_keras_serializable
 
 
+@register_keras_serializable()
+@keras_export("keras.optimizers.Adamax", "keras.optimizers.experimental.Adamax")
 class Adamax(Optimizer):
     """Adam with the infinity norm: the second moment is a decaying maximum of |g|."""
 
@@ -26,7 +30,7 @@ class Adamax(Optimizer):
         **kwargs: Any,
     ) -> None:
         super().__init__(name, learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     def _hyper_names(self) -> tuple[str, ...]:
         return ("beta_1", "beta_2", "epsilon")

@@ -9,8 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from fittrace.optimizers.adam import Adam
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.object_registration import register_keras_serializable
 
 
+@register_keras_serializable()
+@keras_export("keras.optimizers.AdamW", "keras.optimizers.experimental.AdamW")
 class AdamW(Adam):
     """Adam with decoupled weight decay (``weight_decay`` is required: 0.004 by default)."""
 

@@ -14,8 +14,12 @@ import numpy as np
 
 from fittrace.optimizers.adam import update_moments
 from fittrace.optimizers.optimizer import Optimizer
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.object_registration import register_keras_serializable
 
 
+@register_keras_serializable()
+@keras_export("keras.optimizers.Nadam", "keras.optimizers.experimental.Nadam")
 class Nadam(Optimizer):
     """Adam with Nesterov momentum and Keras 2's momentum schedule (0.96 decay), its product taken once per step.
 
@@ -33,7 +37,7 @@ class Nadam(Optimizer):
         **kwargs: Any,
     ) -> None:
         super().__init__(name, learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self._u_product = 1.0  # the product of the momentum schedule so far
         self._u_t = self._u_t_1 = 0.0
 

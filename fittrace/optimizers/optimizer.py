@@ -6,7 +6,8 @@ first call (``build``), drops missing gradients and clips (both in ``utils.py``,
 weight decay, runs each subclass's ``update_step`` per variable and counts ``iterations``. The learning rate is a
 float32 variable (``optimizer.learning_rate``, alias ``lr``) that callbacks read and set; it may be a schedule
 (``schedules/``) or any function of the step (an extension: Keras 2 refuses one); a function of no arguments gives
-the initial rate, as in Keras. Left out: EMA, sparse (IndexedSlices) updates, loss scaling, Ftrl, Lion, Adafactor.
+the initial rate, as in Keras. ``get_config`` / ``from_config`` are Keras's (``jit_compile`` is False, as
+without a GPU). Left out: EMA (refused), sparse (IndexedSlices) updates, loss scaling, Ftrl, Lion, Adafactor.
 
     >>> from fittrace.autodiff import Variable
     >>> from fittrace.optimizers.sgd import SGD
@@ -26,7 +27,18 @@ from typing import Any
 import numpy as np
 
 from fittrace.autodiff import Variable, to_numpy
+from fittrace.callbacks.callback import warn
 from fittrace.optimizers import utils as optimizer_utils
+from fittrace.optimizers.schedules.learning_rate_schedule import (
+    LearningRateSchedule,
+)
+from fittrace.optimizers.schedules.learning_rate_schedule import (
+    deserialize as schedules_deserialize,
+)
+from fittrace.optimizers.schedules.learning_rate_schedule import (
+    serialize as schedules_serialize,
+)
+from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
 
 _KERAS = "keras.optimizers.optimizer.Optimizer"
@@ -64,6 +76,7 @@ class _Once:
 _UNSET = object()
 
 
+@keras_export("keras.optimizers.Optimizer", "keras.optimizers.experimental.Optimizer")
 class Optimizer:
     """Base class. Subclasses define ``_slot_names`` and ``update_step(gradient, variable, slots, buf, lr)``."""
 
@@ -77,13 +90,20 @@ class Optimizer:
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        jit_compile: bool = True,
         **kwargs: Any,
     ) -> None:
-        if kwargs:
-            raise TypeError(
-                f"{next(iter(kwargs))} is not a valid argument, kwargs should be empty for "
-                "`optimizer_experimental.Optimizer`."
+        if use_ema:
+            raise NotImplementedError(
+                "fittrace's optimizers keep no moving average of the weights: pass use_ema=False."
             )
+        self.use_ema, self.ema_momentum = use_ema, ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.jit_compile = False  # as Keras without a GPU: there is no XLA here
+        self._process_kwargs(kwargs)
         if clipnorm is not None and global_clipnorm is not None:
             raise ValueError(
                 "At most one of `clipnorm` and `global_clipnorm` can be set. Received: "
@@ -117,6 +137,29 @@ class Optimizer:
             Variable
         ] = []  # the variables the last update changed (kept while tracing)
         self._update_norms: dict[str, float] = {}  # norms of the last updates already computed
+
+    def _process_kwargs(self, kwargs: dict[str, Any]) -> None:
+        """Keras's leftover keyword arguments: ``is_legacy_optimizer`` (from a config) goes, ``lr`` is ignored
+        with Keras's warning, the legacy optimizers' arguments and anything else are errors."""
+        kwargs.pop("is_legacy_optimizer", None)
+        if kwargs.pop("lr", None):
+            warn(
+                "`lr` is deprecated in TF-Keras optimizer, please use `learning_rate` or use the legacy "
+                f"optimizer, e.g.,tf.keras.optimizers.legacy.{type(self).__name__}.",
+                "optimizer_lr",
+                _KERAS,
+            )
+        for k in kwargs:
+            if k in ("decay", "gradient_aggregator", "gradient_transformers"):
+                raise ValueError(
+                    f"{k} is deprecated in the new TF-Keras optimizer, please check the docstring for "
+                    "valid arguments, or use the legacy optimizer, e.g., "
+                    f"tf.keras.optimizers.legacy.{type(self).__name__}."
+                )
+            raise TypeError(
+                f"{k} is not a valid argument, kwargs should be empty  for "
+                "`optimizer_experimental.Optimizer`."
+            )
 
     @property
     def last_update_norms(self) -> dict[str, float]:
@@ -311,14 +354,38 @@ class Optimizer:
         """Change ``variable`` (an array) in place; leave the change applied in ``buf``. Element-wise only."""
         raise NotImplementedError
 
+    def _serialize_hyperparameter(self, hyperparameter: Any) -> Any:
+        """A schedule as its config, a variable as its value (a numpy float32, as Keras gives)."""
+        if isinstance(hyperparameter, LearningRateSchedule):
+            return schedules_serialize(hyperparameter)
+        if isinstance(hyperparameter, Variable):
+            return hyperparameter.value[()]
+        return hyperparameter  # fittrace's function of the step: the function itself
+
     def get_config(self) -> dict[str, Any]:
-        lr = self._learning_rate
+        """Keras's optimizer config: the base arguments, then ``learning_rate`` and the subclass's own."""
         return {
             "name": self.name,
-            "learning_rate": lr if callable(lr) else float(str(lr.value)),
             "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm,
-            "clipvalue": self.clipvalue,
             "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "jit_compile": self.jit_compile,
+            "is_legacy_optimizer": False,
+            "learning_rate": self._serialize_hyperparameter(self._learning_rate),
             **{k: getattr(self, k) for k in self._hyper_names()},
         }
+
+    @classmethod
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Optimizer:
+        """The optimizer a config describes (a ``learning_rate`` config becomes its schedule)."""
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules_deserialize(
+                config["learning_rate"], custom_objects=custom_objects
+            )
+        return cls(**config)

@@ -19,8 +19,12 @@ from typing import Any
 import numpy as np
 
 from fittrace.optimizers.optimizer import Optimizer
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.object_registration import register_keras_serializable
 
 
+@register_keras_serializable()
+@keras_export("keras.optimizers.RMSprop", "keras.optimizers.experimental.RMSprop")
 class RMSprop(Optimizer):
     """Divide the gradient by a running root-mean-square of recent gradients."""
 
@@ -32,13 +36,16 @@ class RMSprop(Optimizer):
         epsilon: float = 1e-07,
         centered: bool = False,
         name: str = "RMSprop",
+        ema_overwrite_frequency: int | None = 100,  # Keras's RMSprop default, unlike the others'
         **kwargs: Any,
     ) -> None:
-        super().__init__(name, learning_rate, **kwargs)
+        super().__init__(
+            name, learning_rate, ema_overwrite_frequency=ema_overwrite_frequency, **kwargs
+        )
         self.rho, self.momentum, self.epsilon, self.centered = (
-            float(rho),
-            float(momentum),
-            float(epsilon),
+            rho,
+            momentum,
+            epsilon,
             centered,
         )
 

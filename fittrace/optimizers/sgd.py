@@ -17,8 +17,12 @@ from typing import Any
 import numpy as np
 
 from fittrace.optimizers.optimizer import Optimizer
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.object_registration import register_keras_serializable
 
 
+@register_keras_serializable()
+@keras_export("keras.optimizers.SGD", "keras.optimizers.experimental.SGD")
 class SGD(Optimizer):
     """Gradient descent, optionally with momentum (``m = momentum * m - lr * g``) and Nesterov."""
 
@@ -33,7 +37,7 @@ class SGD(Optimizer):
         super().__init__(name, learning_rate, **kwargs)
         if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
             raise ValueError("`momentum` must be between [0, 1].")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.momentum, self.nesterov = momentum, nesterov
 
     def _hyper_names(self) -> tuple[str, ...]:
         return ("momentum", "nesterov")

@@ -13,10 +13,10 @@ At verbose=2 one line is printed at the end of each epoch::
 Metrics named in ``stateful_metrics`` (``fit`` passes the model's own, which are already running means) are shown
 as given; any other value is averaged by the bar, weighted by the steps since the previous update.
 
-The module also holds ``func_dump`` and ``func_load``, as tf-keras's does: a Python function as its marshalled
-bytecode (base64 text, with its defaults and closure values) and back, what a Lambda layer's config keeps.
-``func_load`` builds a function from that bytecode, so only a loader that has been told the file is trusted may
-call it (``safe_mode=False``).
+``to_snake_case`` names things as Keras does. The module also holds ``func_dump`` and ``func_load``, as
+tf-keras's does: a Python function as its marshalled bytecode (base64 text, with its defaults and closure values)
+and back, what a Lambda layer's config keeps. ``func_load`` builds a function from that bytecode, so only a loader
+that has been told the file is trusted may call it (``safe_mode=False``).
 
 Left out: absl logging when interactive logging is off (everything goes to ``sys.stdout``).
 ``_now`` is the clock; tests replace it to get exact timings.
@@ -32,6 +32,7 @@ import codecs
 import marshal
 import math
 import os
+import re
 import sys
 import time
 import types
@@ -45,6 +46,13 @@ from fittrace.utils.io_utils import print_msg
 _now: Callable[[], float] = time.time
 
 KERAS_PROGBAR_UPDATE = "keras.utils.generic_utils.Progbar.update"
+
+
+def to_snake_case(name: str) -> str:
+    """``BatchNormalization`` -> ``batch_normalization``, as Keras names layers (a leading ``_`` gets ``private``)."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+    return "private" + s if s.startswith("_") else s
 
 
 def _is_dynamic_display() -> bool:

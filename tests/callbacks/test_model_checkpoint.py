@@ -50,6 +50,15 @@ def test_writes_through_a_temp_file_in_the_same_folder(tmp_path):
     assert os.listdir(tmp_path / "sub") == ["w.npz"]
 
 
+@pytest.mark.parametrize("name, ending", [("w.weights.h5", ".weights.h5"), ("w.h5", ".h5")])
+def test_the_temp_file_keeps_the_ending_that_names_the_format(tmp_path, name, ending):
+    model = run_epochs(ModelCheckpoint(str(tmp_path / name)), [0.5])
+    (tmp,) = model.saved
+    assert tmp.endswith(
+        ".tmp" + ending
+    )  # save_weights picks Keras's weights file or the legacy layout from it
+
+
 def test_a_failed_save_leaves_the_previous_file_and_no_temp(tmp_path):
     target = tmp_path / "w.npz"
     target.write_text("old")

@@ -1,4 +1,5 @@
-"""DataHandler and the adapters: verdicts, Keras's errors, steps, partial batch, shuffling, weights."""
+"""DataHandler and the adapters: verdicts, Keras's errors, steps, partial batch, shuffling, weights, and nested
+x, y and sample weights (several inputs and outputs)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 
 from fittrace.engine import data_adapter as da
+from fittrace.seeding import set_random_seed
 from fittrace.tracing.recorder import Recorder
 from fittrace.utils.data_utils import Sequence
 from fittrace.utils.np_utils import to_categorical
@@ -289,3 +291,89 @@ def test_unpack_and_to_categorical():
     ):
         da.unpack_x_y_sample_weight((1, 2, 3, 4))
     np.testing.assert_array_equal(to_categorical([[1], [0]], 3), [[0, 1, 0], [1, 0, 0]])
+
+
+# --- several inputs and outputs ------------------------------------------------------------------------------------
+def _rows(n=10):
+    """Arrays whose values are their row numbers, so a batch shows which rows it took from each."""
+    r = np.arange(n, dtype="float32")
+    return {
+        "x1": r.reshape(n, 1),
+        "x2": np.stack([r, r], axis=1),
+        "y1": r.astype("int64"),
+        "y2": (r * 10).reshape(n, 1),
+    }
+
+
+def test_nested_x_and_y_batch_together_with_lists_made_tuples_and_a_partial_batch():
+    d = _rows()
+    h = da.DataHandler([d["x1"], d["x2"]], {"a": d["y1"], "b": d["y2"]}, batch_size=4)
+    assert (h.inferred_steps, h._adapter.partial_batch_size()) == (3, 2)
+    batches = [b for _, b in _batches(h)]
+    (x, y), last = batches[0], batches[-1]
+    assert isinstance(x, tuple) and set(y) == {"a", "b"}
+    assert x[0][:, 0].tolist() == x[1][:, 1].tolist() == y["a"].tolist() == [0, 1, 2, 3]
+    assert len(last[0][0]) == len(last[1]["b"]) == 2
+
+
+def test_shuffling_keeps_the_rows_of_every_array_together():
+    set_random_seed(3)
+    d = _rows(12)
+    for shuffle in (True, "batch"):
+        h = da.DataHandler(
+            {"a": d["x1"], "b": d["x2"]},
+            [d["y1"], d["y2"]],
+            sample_weight=[d["x1"][:, 0], None],
+            batch_size=5,
+            shuffle=shuffle,
+        )
+        seen = []
+        for _, (x, y, sw) in _batches(h):
+            rows = x["a"][:, 0]
+            assert rows.tolist() == x["b"][:, 0].tolist() == y[0].tolist() == sw[0].tolist()
+            assert (y[1][:, 0] == rows * 10).all() and (sw[1] == 1.0).all()  # None became ones
+            seen += rows.tolist()
+        assert sorted(seen) == list(range(12)) and seen != list(range(12))
+
+
+def test_cardinality_message_lists_every_array_in_flatten_order():
+    d = _rows()
+    with pytest.raises(ValueError) as err:
+        da.DataHandler(
+            {"b": d["x1"][:9], "a": d["x1"]}, [d["y1"], d["y2"]], sample_weight=[d["y1"], None]
+        )
+    assert str(err.value) == (
+        "Data cardinality is ambiguous:\n  x sizes: 10, 9\n  y sizes: 10, 10\n"
+        "  sample_weight sizes: 10, 10\nMake sure all arrays contain the same number of samples."
+    )
+    with pytest.raises(
+        ValueError, match=r"^Data cardinality is ambiguous:\n  x sizes: 10, 9\nMake"
+    ):
+        da.DataHandler([d["x1"], d["x1"][:9]])  # predict's data: no y
+
+
+def test_validation_split_of_nested_data_takes_the_tail_of_each_array():
+    d = _rows()
+    (tx, ty, tsw), (vx, vy, vsw) = da.train_validation_split(
+        ([d["x1"], d["x2"]], {"a": d["y1"]}, None), 0.2
+    )
+    assert [len(a) for a in tx] == [8, 8] and vy["a"].tolist() == [8, 9]
+    assert vx[1][:, 0].tolist() == [8.0, 9.0] and tsw is None and vsw is None
+
+
+def test_class_weight_refuses_nested_targets_with_keras_message():
+    d = _rows(4)
+    h = da.DataHandler(d["x1"], [d["y1"]], class_weight={0: 1.0, 1: 1.0, 2: 1.0, 3: 1.0})
+    with pytest.raises(ValueError) as err:
+        _batches(h)
+    assert str(err.value) == "`class_weight` is only supported for Models with a single output."
+
+
+def test_single_batch_iterator_takes_nested_data_whole():
+    d = _rows(6)
+    ((x, y),) = list(da.single_batch_iterator([d["x1"], d["x2"]], {"b": d["y2"]}))
+    assert isinstance(x, tuple) and x[1].dtype == np.float32 and y["b"].shape == (6, 1)
+    with pytest.raises(
+        ValueError, match=r"^Data cardinality is ambiguous:\n  x sizes: 6, 6\n  y sizes: 5"
+    ):
+        da.single_batch_iterator([d["x1"], d["x2"]], [d["y1"][:5]])

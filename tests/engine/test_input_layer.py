@@ -1,4 +1,5 @@
-"""InputLayer and Input(): the batch input shape, the one node and its KerasTensor, names, and the refusals."""
+"""InputLayer and Input(): the batch input shape, the one node and its KerasTensor, names, the config Keras
+gives, and Keras's messages for bad arguments."""
 
 from __future__ import annotations
 
@@ -59,16 +60,35 @@ def test_input_layer_from_batch_input_shape_or_input_shape():
         (lambda: Input((2,), bogus=1), ValueError, "Unrecognized keyword arguments: ['bogus']"),
         (lambda: Input(tensor=object()), ValueError, "`tensor=` and `type_spec=` need TensorFlow"),
         (lambda: InputLayer(), ValueError, "You should provide either `input_shape`"),
-        (
-            lambda: InputLayer(input_shape=(2,), batch_input_shape=(1, 2)),
-            ValueError,
-            "Only provide the input_shape OR batch_input_shape",
-        ),
-        (lambda: InputLayer(input_shape=(2,), sparse=True), ValueError, "no sparse or ragged"),
-        (lambda: InputLayer(input_shape=(2,), other=3), ValueError, "Unrecognized keyword"),
     ],
 )
 def test_bad_arguments_are_refused(make, error, text):
     with pytest.raises(error) as err:
         make()
     assert text in str(err.value)
+
+
+def test_the_config_is_keras_and_round_trips():
+    layer = InputLayer(input_shape=(3,), batch_size=2, dtype="int32", name="pixels")
+    config = layer.get_config()
+    assert config == {
+        "batch_input_shape": (2, 3),
+        "dtype": "int32",
+        "sparse": False,
+        "ragged": False,
+        "name": "pixels",
+        "optional": False,
+    }
+    assert InputLayer.from_config(config).get_config() == config
+    assert Input(4, name="x")._keras_history[0].get_config()["batch_input_shape"] == (None, 4)
+
+
+def test_bad_arguments_get_keras_messages():
+    with pytest.raises(ValueError, match="^Only provide the input_shape OR batch_input_shape"):
+        InputLayer(input_shape=(3,), batch_input_shape=(None, 3))
+    with pytest.raises(ValueError, match=r"^Unrecognized keyword arguments: \['bogus'\]"):
+        InputLayer(input_shape=(3,), bogus=1)
+    with pytest.raises(ValueError, match="^Cannot set both sparse and ragged"):
+        InputLayer(input_shape=(3,), sparse=True, ragged=True)
+    with pytest.raises(NotImplementedError):
+        InputLayer(input_shape=(3,), sparse=True)

@@ -231,3 +231,15 @@ def test_input_and_output_shape_are_those_of_the_built_graph():
     assert (model.input_shape, model.output_shape) == ((7, 5), (7, 3))
     explicit = Sequential([layers.Dense(4, input_shape=(5,)), layers.Dense(2)])
     assert (explicit.input_shape, explicit.output_shape) == ((None, 5), (None, 2))
+
+
+def test_output_names_wait_for_the_graph_network_as_keras_names_them():
+    x, y = np.zeros((8, 4), "float32"), np.zeros((8, 1), "float32")
+    deferred = Sequential([layers.Dense(1, name="last")])
+    assert deferred.output_names is None
+    deferred.compile("sgd", loss={"output_1": "mse"})  # the containers' pseudo name, as in Keras
+    deferred.fit(x, y, verbose=0)
+    assert deferred.output_names == ["last"]
+    built = Sequential([layers.Input((4,)), layers.Dense(1, name="last_built")])
+    built.compile("sgd", loss={"last_built": "mse"})
+    assert list(built.fit(x, y, verbose=0).history) == ["loss"]

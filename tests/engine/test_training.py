@@ -9,6 +9,7 @@ from fittrace.callbacks import Callback, History
 from fittrace.keras import layers
 from fittrace.keras.models import Model, Sequential
 from fittrace.seeding import set_random_seed
+from fittrace.tracing.events import KINDS, validate_record
 from fittrace.tracing.recorder import Recorder
 
 
@@ -607,3 +608,149 @@ def test_traced_as_an_api_call_whose_function_retraces_for_a_new_batch_size():
     builds = [e for e in rec.events if e.kind == "layer_build"]
     assert builds and all(e.data["trigger"] == "train_on_batch" for e in builds)
     assert not any(e.kind in ("epoch", "callback_hook", "progbar") for e in rec.events)
+
+
+# --- several inputs and outputs ------------------------------------------------------------------------------------
+class _TwoHeads(Model):
+    """Two inputs (a list, or a dict with keys "a" and "b"), two outputs in the structure ``kind`` names."""
+
+    def __init__(self, kind: str = "list"):
+        super().__init__()
+        self.kind = kind
+        self.cls = layers.Dense(3, activation="softmax", name="cls")
+        self.reg = layers.Dense(1, name="reg")
+
+    def call(self, inputs):
+        a, b = (inputs["a"], inputs["b"]) if isinstance(inputs, dict) else inputs
+        cls, reg = self.cls(a), self.reg(b)
+        if self.kind == "dict":
+            return {"cls": cls, "reg": reg}
+        return (cls, reg) if self.kind == "tuple" else [cls, reg]
+
+
+def _two_heads_data(n: int = 20):
+    rng = np.random.default_rng(5)
+    return (
+        rng.normal(size=(n, 4)).astype("float32"),
+        rng.normal(size=(n, 2)).astype("float32"),
+        rng.integers(0, 3, n),
+        rng.normal(size=(n, 1)).astype("float32"),
+    )
+
+
+def test_a_subclassed_model_names_its_outputs_only_in_its_compiled_containers():
+    model = _TwoHeads()
+    assert model.output_names is None
+    model.output_names = ("first", "second")  # what a functional model sets from its output layers
+    assert model.output_names == ["first", "second"]
+    model.compile("sgd", loss={"first": "sparse_categorical_crossentropy", "second": "mse"})
+    a, b, y_cls, y_reg = _two_heads_data()
+    history = model.fit([a, b], [y_cls, y_reg], batch_size=5, verbose=0)
+    assert list(history.history) == ["loss", "first_loss", "second_loss"]
+    assert _TwoHeads().output_names is None
+
+
+def test_fit_evaluate_and_predict_with_dict_inputs_and_outputs():
+    a, b, y_cls, y_reg = _two_heads_data()
+    model = _TwoHeads("dict")
+    model.compile(
+        "sgd",
+        loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"},
+        loss_weights={"reg": 0.5},
+        metrics={"cls": ["accuracy"]},
+    )
+    history = model.fit(
+        {"a": a, "b": b},
+        {"cls": y_cls, "reg": y_reg},
+        batch_size=8,
+        epochs=2,
+        verbose=0,
+        validation_split=0.2,
+    )
+    names = ["loss", "cls_loss", "reg_loss", "cls_accuracy"]
+    assert list(history.history) == names + ["val_" + n for n in names]
+    assert model.metrics_names == names
+    h = history.history
+    # the epoch's loss is the weighted sum of the outputs' epoch means (equal batches of 8, 8)
+    assert h["loss"][-1] == pytest.approx(h["cls_loss"][-1] + 0.5 * h["reg_loss"][-1], rel=1e-5)
+    results = model.evaluate({"a": a, "b": b}, {"cls": y_cls, "reg": y_reg}, verbose=0)
+    as_dict = model.evaluate(
+        {"a": a, "b": b}, {"cls": y_cls, "reg": y_reg}, verbose=0, return_dict=True
+    )
+    assert results == [as_dict[n] for n in names]
+    predicted = model.predict({"a": a, "b": b}, batch_size=6, verbose=0)
+    assert set(predicted) == {"cls", "reg"}
+    np.testing.assert_allclose(predicted["reg"], model.reg(b).numpy(), rtol=1e-6)
+    assert predicted["cls"].shape == (20, 3)
+
+
+@pytest.mark.parametrize("kind", ["list", "tuple"])
+def test_predict_joins_each_output_across_batches_and_executions(kind):
+    a, b, _, _ = _two_heads_data(11)
+    model = _TwoHeads(kind)
+    model.compile("sgd", "mse", steps_per_execution=2)
+    out = model.predict(
+        [a, b], batch_size=3, verbose=0
+    )  # 4 batches in 2 executions, the last partial
+    assert type(out).__name__ == kind and [o.shape for o in out] == [(11, 3), (11, 1)]
+    np.testing.assert_allclose(out[1], model.reg(b).numpy(), rtol=1e-6)
+    model.compile("sgd", "mse")
+    on_batch = model.predict_on_batch([a, b])
+    assert type(on_batch).__name__ == kind
+    np.testing.assert_allclose(on_batch[0], out[0], rtol=1e-6)
+
+
+def test_on_batch_methods_take_nested_data_and_return_keras_order():
+    a, b, y_cls, y_reg = _two_heads_data(8)
+    model = _TwoHeads()
+    model.compile(
+        "sgd", ["sparse_categorical_crossentropy", "mse"], metrics=[["accuracy"], ["mae"]]
+    )
+    logs = model.train_on_batch([a, b], [y_cls, y_reg], sample_weight=[None, np.ones(8)])
+    names = ["loss", "output_1_loss", "output_2_loss", "output_1_accuracy", "output_2_mae"]
+    assert model.metrics_names == names and len(logs) == 5
+    tested = model.test_on_batch([a, b], [y_cls, y_reg], return_dict=True)
+    assert list(tested) == names
+    assert tested["loss"] == pytest.approx(tested["output_1_loss"] + tested["output_2_loss"])
+
+
+def test_one_target_array_serves_every_output_and_missing_targets_skip_an_output():
+    a, b, y_cls, y_reg = _two_heads_data()
+    model = _TwoHeads("dict")
+    model.compile("sgd", {"cls": "sparse_categorical_crossentropy", "reg": "mse"})
+    h = model.fit({"a": a, "b": b}, {"cls": y_cls}, batch_size=10, verbose=0).history
+    assert h["reg_loss"] == [0.0] and h["loss"] == pytest.approx(h["cls_loss"])
+    both = _TwoHeads()
+    both.compile("sgd", "mse")
+    wide = np.repeat(y_reg, 3, axis=1)
+    with pytest.raises(ValueError, match="must have the same shape"):
+        both.fit([a, b], y_reg, verbose=0)  # broadcast to the 3-wide output too, as Keras does
+    assert both.evaluate([a, b], [wide, y_reg], verbose=0)[0] > 0
+
+
+def test_a_traced_multi_output_fit_keeps_every_event_in_the_schema():
+    a, b, y_cls, y_reg = _two_heads_data()
+    model = _TwoHeads("dict")
+    model.compile(
+        "sgd",
+        {"cls": "sparse_categorical_crossentropy", "reg": "mse"},
+        loss_weights={"cls": 1.0, "reg": 2.0},
+        metrics={"cls": "accuracy"},
+    )
+    events = _record(
+        lambda: model.fit({"a": a, "b": b}, {"cls": y_cls, "reg": y_reg}, batch_size=10, verbose=0)
+    )
+    for e in events:
+        validate_record(e.to_json())
+        if e.kind in ("loss", "compile", "fit", "metric_update"):
+            assert set(e.data) <= set(KINDS[e.kind].payload), e.kind
+    losses = [e for e in events if e.kind == "loss"]
+    assert len(losses) == 2
+    first = losses[0].data
+    assert first["name"] == "sparse_categorical_crossentropy + mse"
+    assert first["value"] == pytest.approx(
+        first["per_output"]["cls"] + 2.0 * first["per_output"]["reg"], rel=1e-5
+    )
+    fit = next(e for e in events if e.kind == "fit")
+    assert set(fit.data["x"]["keys"]) == {"a", "b"} and fit.data["y"]["type"] == "dict"
+    assert [e.name for e in events if e.kind == "metric_update"] == ["cls_accuracy"] * 2

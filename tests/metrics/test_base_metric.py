@@ -30,3 +30,21 @@ def test_mean_and_unknown_metric():
     assert m.result() == 0.0
     with pytest.raises(ValueError, match="Unknown metric function: 'nope'"):
         metrics.get("nope")
+
+
+def test_metric_configs_names_and_printing_are_keras():
+    assert metrics.Mean(dtype="float64").get_config() == {"name": "mean", "dtype": "float64"}
+    wrapper = metrics.MeanMetricWrapper(metrics.binary_accuracy, threshold=0.3)
+    assert wrapper.name.startswith("mean_metric_wrapper")
+    assert list(wrapper.get_config()) == ["name", "dtype", "threshold", "fn"]
+    assert "fn" not in metrics.BinaryAccuracy().get_config()  # a subclass's function is fixed
+    assert str(metrics.Mean(name="loss")) == "Mean(name=loss,dtype=float32)"
+
+
+def test_a_wrapper_from_an_h5_config_finds_its_function_by_name():
+    config = {"name": "accuracy", "dtype": "float32", "fn": "categorical_accuracy"}
+    wrapper = metrics.MeanMetricWrapper.from_config(config)
+    wrapper.update_state(np.eye(2), np.array([[0.9, 0.1], [0.8, 0.2]]))
+    assert wrapper.result() == 0.5
+    with pytest.raises(ValueError, match="^Unknown metric function: 'nope'"):
+        metrics.MeanMetricWrapper.from_config({"name": "x", "fn": "nope"})

@@ -154,6 +154,13 @@ def test_dynamic_display_rule(monkeypatch):
     assert progbar._is_dynamic_display() is ("ipykernel" in sys.modules)
 
 
+def test_snake_case_as_keras_names_things():
+    assert progbar.to_snake_case("GlobalAveragePooling2D") == "global_average_pooling2d"
+    assert (
+        progbar.to_snake_case("_Private") == "private__private"
+    )  # as Keras: "private" + "_private"
+
+
 def test_func_dump_writes_the_marshalled_code_defaults_and_closure():
     offset = 10
 

@@ -11,7 +11,9 @@ from fittrace.optimizers import (
     Nadam,
     Optimizer,
     RMSprop,
+    deserialize,
     get,
+    serialize,
 )
 
 __all__ = [
@@ -25,5 +27,7 @@ __all__ = [
     "Nadam",
     "AdamW",
     "get",
+    "serialize",
+    "deserialize",
     "schedules",
 ]

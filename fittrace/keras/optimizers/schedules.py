@@ -7,6 +7,8 @@ from fittrace.optimizers.schedules import (
     LearningRateSchedule,
     PiecewiseConstantDecay,
     PolynomialDecay,
+    deserialize,
+    serialize,
 )
 
 __all__ = [
@@ -16,4 +18,6 @@ __all__ = [
     "PolynomialDecay",
     "InverseTimeDecay",
     "CosineDecay",
+    "serialize",
+    "deserialize",
 ]

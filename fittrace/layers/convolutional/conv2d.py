@@ -3,7 +3,8 @@
 Mirrors ``keras.layers.Conv2D`` (tf_keras/src/layers/convolutional/conv2d.py and base_conv.py) with Keras 2's
 defaults, weight names, input spec, output shapes and messages; the argument checks are ``utils/conv_utils.py``'s
 and the arithmetic (im2col and its gradient) is in ``autodiff/conv.py``. Left out: ``data_format="channels_first"``,
-``dilation_rate`` and ``groups`` other than 1, constraints, the 1-D and 3-D variants.
+``dilation_rate`` and ``groups`` other than 1, constraints and activity regularizers (refused), the 1-D and
+3-D variants.
 
     >>> Conv2D(32, 3, activation="relu").compute_output_shape((None, 28, 28, 1))
     (None, 26, 26, 32)
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fittrace import activations
+from fittrace import activations, initializers, regularizers
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.autodiff.conv import conv2d, output_length
-from fittrace.engine.base_layer import Layer
+from fittrace.engine.base_layer import Layer, refuse_constraints
 from fittrace.engine.input_spec import InputSpec
+from fittrace.saving.keras_export import keras_export
 from fittrace.utils.conv_utils import normalize_padding, normalize_tuple
 
 
@@ -37,6 +39,7 @@ def _spatial(
     return out
 
 
+@keras_export("keras.layers.Conv2D", "keras.layers.Convolution2D")
 class Conv2D(Layer):
     """``activation(conv2d(inputs, kernel) + bias)`` over (batch, rows, cols, channels) inputs.
 
@@ -61,9 +64,13 @@ class Conv2D(Layer):
         bias_initializer: Any = "zeros",
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        refuse_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         if filters is not None and not isinstance(filters, int):
             filters = int(filters)
         if filters is not None and filters <= 0:
@@ -81,13 +88,19 @@ class Conv2D(Layer):
                 "groups=1 only."
             )
         self.filters = filters
+        self.data_format = "channels_last"
+        self.dilation_rate = (1, 1)
+        self.groups = groups
         self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size")
         self.strides = normalize_tuple(strides, 2, "strides")
         self.padding = normalize_padding(padding)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = self.bias_constraint = None
         self.input_spec = InputSpec(min_ndim=4)
         self.kernel = self.bias = None
 
@@ -146,6 +159,16 @@ class Conv2D(Layer):
             "kernel_size": self.kernel_size,
             "strides": self.strides,
             "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "groups": self.groups,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": None,
+            "bias_constraint": None,
         }

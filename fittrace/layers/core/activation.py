@@ -14,8 +14,10 @@ from typing import Any
 from fittrace import activations
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Activation")
 class Activation(Layer):
     """Applies an activation function: ``Activation("relu")``."""
 
@@ -25,3 +27,6 @@ class Activation(Layer):
 
     def call(self, inputs: Tensor) -> Tensor:
         return self.activation(inputs)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}

@@ -1,8 +1,9 @@
 """Dense: ``activation(inputs @ kernel + bias)``, the kernel's shape decided by the first input it sees.
 
 Mirrors tf_keras/src/layers/core/dense.py: the ``kernel`` and ``bias`` weights with Keras's names, initializers and
-regularizers, and an input spec of at least two axes whose last is fixed once built. Left out: sparse inputs,
-constraints' projections other than after the update, and inputs of more than two axes (Keras's tensordot path).
+regularizers, an input spec of at least two axes whose last is fixed once built, and Keras's ``get_config``.
+Left out: sparse inputs, constraints and activity regularizers (refused), and inputs of more than two axes
+(Keras's tensordot path).
 
     >>> layer = Dense(4, activation="relu")
     >>> layer(np.ones((2, 3), dtype="float32")).shape
@@ -15,14 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from fittrace import activations
+from fittrace import activations, initializers, regularizers
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
-from fittrace.engine.base_layer import Layer
+from fittrace.engine.base_layer import Layer, refuse_constraints
 from fittrace.engine.input_spec import InputSpec
+from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
 
 
+@keras_export("keras.layers.Dense")
 class Dense(Layer):
     """``activation(inputs @ kernel + bias)``; the kernel's shape is decided by the first input it sees.
 
@@ -41,9 +44,13 @@ class Dense(Layer):
         bias_initializer: Any = "zeros",
         kernel_regularizer: Any = None,
         bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        refuse_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
             raise ValueError(
                 f"Received an invalid value for `units`, expected a positive integer. Received: "
@@ -52,8 +59,11 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = self.bias_constraint = None
         self.input_spec = InputSpec(min_ndim=2)
         self.kernel = self.bias = None
 
@@ -101,4 +111,11 @@ class Dense(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": None,
+            "bias_constraint": None,
         }

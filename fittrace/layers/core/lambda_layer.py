@@ -39,6 +39,7 @@ import numpy as np
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
+from fittrace.saving.keras_export import keras_export
 from fittrace.utils.generic_utils import func_dump, func_load
 
 #: Keras 2.21's refusal of a serialized Python lambda in safe mode, word for word.
@@ -111,6 +112,7 @@ def _unknown_batch(shapes: Any, input_shape: Any) -> Any:
     return type(shapes)(_unknown_batch(s, input_shape) for s in shapes)
 
 
+@keras_export("keras.layers.Lambda")
 class Lambda(Layer):
     """Wraps ``function(inputs, **arguments)`` as a layer.
 

@@ -15,8 +15,10 @@ from typing import Any
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.merging.base_merge import _Merge
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Add")
 class Add(_Merge):
     """Adds a list of inputs (broadcast against each other after the batch axis)."""
 
@@ -27,6 +29,7 @@ class Add(_Merge):
         return output
 
 
+@keras_export("keras.layers.add")
 def add(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Add(**kwargs)(inputs)``: the sum of the inputs."""
     return Add(**kwargs)(inputs)

@@ -16,8 +16,10 @@ from typing import Any
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.merging.base_merge import _Merge
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Average")
 class Average(_Merge):
     """Averages a list of inputs elementwise."""
 
@@ -28,6 +30,7 @@ class Average(_Merge):
         return ops.divide(output, len(inputs))
 
 
+@keras_export("keras.layers.average")
 def average(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Average(**kwargs)(inputs)``: the elementwise mean of the inputs."""
     return Average(**kwargs)(inputs)

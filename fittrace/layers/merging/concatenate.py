@@ -17,8 +17,10 @@ from typing import Any
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.merging.base_merge import _Merge, shape_list
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Concatenate")
 class Concatenate(_Merge):
     """Concatenates a list of inputs along ``axis``."""
 
@@ -89,6 +91,7 @@ class Concatenate(_Merge):
         return {**super().get_config(), "axis": self.axis}
 
 
+@keras_export("keras.layers.concatenate")
 def concatenate(inputs: Sequence[Any], axis: int = -1, **kwargs: Any) -> Any:
     """``Concatenate(axis=axis, **kwargs)(inputs)``: the inputs joined along ``axis``."""
     return Concatenate(axis=axis, **kwargs)(inputs)

@@ -19,6 +19,7 @@ from typing import Any
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.merging.base_merge import _Merge, shape_list
+from fittrace.saving.keras_export import keras_export
 
 
 def _pair(axes: int | Sequence[int], ndims: Sequence[int]) -> list[int]:
@@ -71,6 +72,7 @@ def batch_dot(x: Tensor, y: Tensor, axes: int | Sequence[int] | None = None) -> 
     return ops.batch_dot(x, y, (axes[0], axes[1]))
 
 
+@keras_export("keras.layers.Dot")
 class Dot(_Merge):
     """The dot product of two inputs' samples along ``axes`` (their cosine similarity if ``normalize``)."""
 
@@ -157,6 +159,7 @@ class Dot(_Merge):
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
 
 
+@keras_export("keras.layers.dot")
 def dot(
     inputs: Sequence[Any], axes: int | Sequence[int], normalize: bool = False, **kwargs: Any
 ) -> Any:

@@ -16,8 +16,10 @@ from typing import Any
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.merging.base_merge import _Merge
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Maximum")
 class Maximum(_Merge):
     """The elementwise largest value of a list of inputs."""
 
@@ -28,6 +30,7 @@ class Maximum(_Merge):
         return output
 
 
+@keras_export("keras.layers.maximum")
 def maximum(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Maximum(**kwargs)(inputs)``: the elementwise largest value of the inputs."""
     return Maximum(**kwargs)(inputs)

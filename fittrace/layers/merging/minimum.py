@@ -16,8 +16,10 @@ from typing import Any
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.merging.base_merge import _Merge
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Minimum")
 class Minimum(_Merge):
     """The elementwise smallest value of a list of inputs."""
 
@@ -28,6 +30,7 @@ class Minimum(_Merge):
         return output
 
 
+@keras_export("keras.layers.minimum")
 def minimum(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Minimum(**kwargs)(inputs)``: the elementwise smallest value of the inputs."""
     return Minimum(**kwargs)(inputs)

@@ -15,8 +15,10 @@ from typing import Any
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.merging.base_merge import _Merge
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Multiply")
 class Multiply(_Merge):
     """Multiplies a list of inputs elementwise."""
 
@@ -27,6 +29,7 @@ class Multiply(_Merge):
         return output
 
 
+@keras_export("keras.layers.multiply")
 def multiply(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Multiply(**kwargs)(inputs)``: the elementwise product of the inputs."""
     return Multiply(**kwargs)(inputs)

@@ -15,8 +15,10 @@ from typing import Any
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.merging.base_merge import _Merge, shape_list
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Subtract")
 class Subtract(_Merge):
     """Subtracts the second of two inputs from the first."""
 
@@ -37,6 +39,7 @@ class Subtract(_Merge):
         return ops.subtract(inputs[0], inputs[1])
 
 
+@keras_export("keras.layers.subtract")
 def subtract(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Subtract(**kwargs)(inputs)``: the difference of two inputs."""
     return Subtract(**kwargs)(inputs)

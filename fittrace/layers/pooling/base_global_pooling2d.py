@@ -23,6 +23,7 @@ class GlobalPooling2D(Layer):
             raise NotImplementedError(
                 f"fittrace's {type(self).__name__} supports data_format='channels_last' only."
             )
+        self.data_format = "channels_last"
         self.keepdims = keepdims
         self.input_spec = InputSpec(ndim=4)
 
@@ -34,4 +35,8 @@ class GlobalPooling2D(Layer):
         )
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "keepdims": self.keepdims}
+        return {
+            **super().get_config(),
+            "data_format": self.data_format,
+            "keepdims": self.keepdims,
+        }

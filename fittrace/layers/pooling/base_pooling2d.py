@@ -39,6 +39,7 @@ class Pooling2D(Layer):
             strides if strides is not None else self.pool_size, 2, "strides"
         )
         self.padding = normalize_padding(padding)
+        self.data_format = "channels_last"
         self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -55,6 +56,7 @@ class Pooling2D(Layer):
         return {
             **super().get_config(),
             "pool_size": self.pool_size,
-            "strides": self.strides,
             "padding": self.padding,
+            "strides": self.strides,
+            "data_format": self.data_format,
         }

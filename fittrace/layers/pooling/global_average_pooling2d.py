@@ -11,8 +11,10 @@ from __future__ import annotations
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.layers.pooling.base_global_pooling2d import GlobalPooling2D
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.GlobalAveragePooling2D", "keras.layers.GlobalAvgPool2D")
 class GlobalAveragePooling2D(GlobalPooling2D):
     """The mean of each channel over all rows and columns."""
 

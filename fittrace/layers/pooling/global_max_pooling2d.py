@@ -8,8 +8,10 @@ from __future__ import annotations
 from fittrace.autodiff import Tensor
 from fittrace.autodiff.conv import global_max_pool2d
 from fittrace.layers.pooling.base_global_pooling2d import GlobalPooling2D
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.GlobalMaxPooling2D", "keras.layers.GlobalMaxPool2D")
 class GlobalMaxPooling2D(GlobalPooling2D):
     """The largest value of each channel over all rows and columns."""
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from fittrace.autodiff.conv import max_pool2d
 from fittrace.layers.pooling.base_pooling2d import Pooling2D
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.MaxPooling2D", "keras.layers.MaxPool2D")
 class MaxPooling2D(Pooling2D):
     """The largest value of each ``pool_size`` window, per channel; ``strides`` default to ``pool_size``."""
 

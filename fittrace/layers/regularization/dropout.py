@@ -20,8 +20,10 @@ from fittrace import autodiff as ops
 from fittrace import seeding
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Dropout")
 class Dropout(Layer):
     """Zeroes a fraction ``rate`` of the inputs during training and scales the rest by 1/(1-rate).
 
@@ -41,8 +43,9 @@ class Dropout(Layer):
                 f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
                 f"Received: rate={rate}"
             )
-        self.rate = float(rate)
+        self.rate = rate
         self.noise_shape = noise_shape
+        self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
@@ -57,3 +60,11 @@ class Dropout(Layer):
         keep = (rng.random(shape, dtype=np.float32) >= self.rate).astype(np.float32)
         keep *= np.float32(1.0 / (1.0 - self.rate)) if self.rate < 1 else np.float32(0)
         return ops.multiply(inputs, Tensor(keep))
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "rate": self.rate,
+            "noise_shape": self.noise_shape,
+            "seed": self.seed,
+        }

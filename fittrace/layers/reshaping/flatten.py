@@ -16,13 +16,20 @@ from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_spec import InputSpec
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Flatten")
 class Flatten(Layer):
     """Keeps the batch axis and flattens the rest: (B, 28, 28) -> (B, 784)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if data_format not in (None, "channels_last"):
+            raise NotImplementedError(
+                "fittrace's Flatten supports data_format='channels_last' only."
+            )
+        self.data_format = "channels_last"
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -34,3 +41,6 @@ class Flatten(Layer):
         rest = input_shape[1:]
         size = None if any(d is None for d in rest) else int(np.prod(rest)) if rest else 1
         return (input_shape[0], size)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "data_format": self.data_format}

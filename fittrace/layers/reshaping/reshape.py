@@ -16,8 +16,10 @@ import numpy as np
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
+from fittrace.saving.keras_export import keras_export
 
 
+@keras_export("keras.layers.Reshape")
 class Reshape(Layer):
     """Reshapes everything but the batch axis to ``target_shape`` (one entry may be -1)."""
 
@@ -55,3 +57,6 @@ class Reshape(Layer):
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return (input_shape[0],) + self._resolve(tuple(input_shape))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "target_shape": self.target_shape}

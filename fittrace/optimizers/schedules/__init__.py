@@ -1,5 +1,5 @@
-"""Learning-rate schedules (tf_keras/src/optimizers/schedules/): ``learning_rate_schedule.py``. May import the
-autodiff and ``saving.legacy`` only.
+"""Learning-rate schedules (tf_keras/src/optimizers/schedules/): ``learning_rate_schedule.py``, with
+``serialize`` and ``deserialize``. May import the autodiff and ``saving`` only.
 """
 
 from fittrace.optimizers.schedules.learning_rate_schedule import (
@@ -9,6 +9,8 @@ from fittrace.optimizers.schedules.learning_rate_schedule import (
     LearningRateSchedule,
     PiecewiseConstantDecay,
     PolynomialDecay,
+    deserialize,
+    serialize,
 )
 
 __all__ = [
@@ -18,4 +20,6 @@ __all__ = [
     "PolynomialDecay",
     "InverseTimeDecay",
     "CosineDecay",
+    "serialize",
+    "deserialize",
 ]

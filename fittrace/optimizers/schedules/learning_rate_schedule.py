@@ -3,8 +3,8 @@
 Mirrors ``keras.optimizers.schedules`` (tf_keras/src/optimizers/schedules/learning_rate_schedule.py):
 ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay and CosineDecay (with its warmup),
 computed in float32 as Keras computes them. An optimizer given a schedule asks it for the rate of each step with
-``iterations`` (0 for the first update) and reports that rate as ``optimizer.learning_rate``. Left out:
-CosineDecayRestarts and ``schedules.serialize``/``deserialize``.
+``iterations`` (0 for the first update) and reports that rate as ``optimizer.learning_rate``. ``get_config``,
+``serialize`` and ``deserialize`` are Keras's. Left out: CosineDecayRestarts.
 
     >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(20)
     np.float32(0.025)
@@ -16,6 +16,11 @@ import math
 from typing import Any
 
 import numpy as np
+
+from fittrace.saving import serialization_lib
+from fittrace.saving.keras_export import keras_export
+from fittrace.saving.legacy import serialization as legacy_serialization
+from fittrace.saving.legacy.serialization import unknown
 
 _F = np.float32
 
@@ -29,14 +34,20 @@ class LearningRateSchedule:
         )
 
     def get_config(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `get_config()` in order to "
+            "be serializable."
+        )
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
         return cls(**config)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        try:
+            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        except NotImplementedError:
+            args = "..."
         return f"{type(self).__name__}({args})"
 
 
@@ -58,11 +69,21 @@ class _TimeDecay(LearningRateSchedule):
         )
         self.staircase, self.name = staircase, name
 
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
     def _progress(self, step: Any) -> np.float32:
         p = _F(step) / _F(self.decay_steps)
         return np.floor(p) if self.staircase else p
 
 
+@keras_export("keras.optimizers.schedules.ExponentialDecay")
 class ExponentialDecay(_TimeDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``; with ``staircase`` the power is floored."""
 
@@ -70,6 +91,7 @@ class ExponentialDecay(_TimeDecay):
         return _F(self.initial_learning_rate) * np.power(_F(self.decay_rate), self._progress(step))
 
 
+@keras_export("keras.optimizers.schedules.PiecewiseConstantDecay")
 class PiecewiseConstantDecay(LearningRateSchedule):
     """``values[0]`` up to and including step ``boundaries[0]``, then ``values[1]`` up to ``boundaries[1]``..."""
 
@@ -82,6 +104,9 @@ class PiecewiseConstantDecay(LearningRateSchedule):
             )
         self.boundaries, self.values, self.name = boundaries, values, name
 
+    def get_config(self) -> dict[str, Any]:
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
     def __call__(self, step: Any) -> np.float32:
         for boundary, value in zip(self.boundaries, self.values):
             if step <= boundary:
@@ -89,6 +114,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return _F(self.values[-1])
 
 
+@keras_export("keras.optimizers.schedules.PolynomialDecay")
 class PolynomialDecay(LearningRateSchedule):
     """From ``initial_learning_rate`` down to ``end_learning_rate`` over ``decay_steps``, along ``(1 - t) ** power``;
     with ``cycle`` it starts again, each time over a longer stretch."""
@@ -110,6 +136,16 @@ class PolynomialDecay(LearningRateSchedule):
             name,
         )
 
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "end_learning_rate": self.end_learning_rate,
+            "power": self.power,
+            "cycle": self.cycle,
+            "name": self.name,
+        }
+
     def __call__(self, step: Any) -> np.float32:
         step, decay_steps, end = _F(step), _F(self.decay_steps), _F(self.end_learning_rate)
         if self.cycle:
@@ -122,6 +158,7 @@ class PolynomialDecay(LearningRateSchedule):
         return (_F(self.initial_learning_rate) - end) * np.power(_F(1) - p, _F(self.power)) + end
 
 
+@keras_export("keras.optimizers.schedules.InverseTimeDecay")
 class InverseTimeDecay(_TimeDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``; with ``staircase`` the ratio is floored."""
 
@@ -129,6 +166,7 @@ class InverseTimeDecay(_TimeDecay):
         return _F(self.initial_learning_rate) / (_F(1) + _F(self.decay_rate) * self._progress(step))
 
 
+@keras_export("keras.optimizers.schedules.CosineDecay", "keras.experimental.CosineDecay")
 class CosineDecay(LearningRateSchedule):
     """Half a cosine from the rate down to ``alpha`` times it over ``decay_steps``; with ``warmup_target``, first a
     straight climb from ``initial_learning_rate`` to that target over ``warmup_steps``."""
@@ -149,6 +187,16 @@ class CosineDecay(LearningRateSchedule):
         )
         self.name, self.warmup_target, self.warmup_steps = name, warmup_target, warmup_steps
 
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "alpha": self.alpha,
+            "name": self.name,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": self.warmup_steps,
+        }
+
     def _decay(self, step: np.float32, decay_steps: np.float32, start: np.float32) -> np.float32:
         cosine = _F(0.5) * (_F(1) + np.cos(_F(math.pi) * (step / decay_steps)))
         return start * ((_F(1) - _F(self.alpha)) * cosine + _F(self.alpha))
@@ -162,3 +210,45 @@ class CosineDecay(LearningRateSchedule):
         if step < warmup:
             return (target - initial) * (step / warmup) + initial
         return self._decay(step - warmup, decay_steps, target)
+
+
+_MODULE_OBJECTS: dict[str, Any] = {
+    c.__name__: c
+    for c in (
+        LearningRateSchedule,
+        ExponentialDecay,
+        PiecewiseConstantDecay,
+        PolynomialDecay,
+        InverseTimeDecay,
+        CosineDecay,
+    )
+}
+
+
+def serialize(learning_rate_schedule: Any, use_legacy_format: bool = False) -> Any:
+    """A schedule's config: ``{"module": "keras.optimizers.schedules", "class_name": ..., ...}``."""
+    if use_legacy_format:
+        return legacy_serialization.serialize_keras_object(learning_rate_schedule)
+    return serialization_lib.serialize_keras_object(learning_rate_schedule)
+
+
+def deserialize(
+    config: Any, custom_objects: dict[str, Any] | None = None, use_legacy_format: bool = False
+) -> Any:
+    """The schedule a config describes."""
+    if use_legacy_format:
+        return legacy_serialization.deserialize_keras_object(
+            config,
+            module_objects=_MODULE_OBJECTS,
+            custom_objects=custom_objects,
+            printable_module_name="decay",
+        )
+    found = serialization_lib.deserialize_keras_object(
+        config,
+        module_objects=_MODULE_OBJECTS,
+        custom_objects=custom_objects,
+        printable_module_name="decay",
+    )
+    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
+        raise unknown("decay", found)
+    return found

@@ -179,3 +179,21 @@ def test_traced_layer_calls_carry_image_shapes_and_weights_their_kernel_shape():
     assert shapes["Conv2D"] == [6, 7, 7, 2] and shapes["MaxPooling2D"] == [6, 3, 3, 2]
     made = {e.data["name"]: e.data["shape"] for e in rec.events if e.kind == "weight_created"}
     assert any(name.endswith("kernel:0") and shape == [3, 3, 1, 2] for name, shape in made.items())
+
+
+def test_conv2d_config_is_keras():
+    config = layers.Conv2D(
+        8, 3, strides=2, padding="same", activation="relu", name="c"
+    ).get_config()
+    assert (config["kernel_size"], config["strides"], config["dilation_rate"]) == (
+        (3, 3),
+        (2, 2),
+        (1, 1),
+    )
+    assert (config["data_format"], config["groups"], config["activation"]) == (
+        "channels_last",
+        1,
+        "relu",
+    )
+    assert config["bias_initializer"]["class_name"] == "Zeros"
+    assert layers.Conv2D.from_config(config).get_config() == config

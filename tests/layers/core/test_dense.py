@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from fittrace.autodiff import GradientTape, Tensor
 from fittrace.keras import layers
@@ -31,3 +32,31 @@ def test_dense_kernel_gradient_matches_finite_differences():
         e[i] = 1e-4
         num[i] = (f(k0 + e) - f(k0 - e)) / 2e-4
     np.testing.assert_allclose(g, num, atol=1e-3)
+
+
+def test_dense_config_is_keras_with_its_objects_in_the_new_format():
+    layer = layers.Dense(
+        4, activation="relu", kernel_initializer="he_normal", kernel_regularizer="l2", name="d"
+    )
+    config = layer.get_config()
+    assert list(config) == [
+        "name", "trainable", "dtype", "units", "activation", "use_bias", "kernel_initializer",
+        "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+        "kernel_constraint", "bias_constraint",
+    ]  # fmt: skip
+    assert config["kernel_initializer"] == {
+        "module": "keras.initializers",
+        "class_name": "HeNormal",
+        "config": {"seed": None},
+        "registered_name": None,
+    }
+    assert config["kernel_regularizer"]["config"] == {"l2": 0.009999999776482582}
+    back = layers.Dense.from_config(config)
+    assert back.get_config() == config
+    back.build((None, 3))
+    assert len(back.losses) == 1  # the regularizer came back working
+
+
+def test_dense_refuses_constraints_it_cannot_apply():
+    with pytest.raises(NotImplementedError, match="no weight constraints"):
+        layers.Dense(2, kernel_constraint=object())

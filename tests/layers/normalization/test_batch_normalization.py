@@ -54,3 +54,17 @@ def test_batch_normalization_gradient_matches_finite_differences():
         e[i] = 1e-5
         num[i] = (f(xd + e) - f(xd - e)) / 2e-5
     np.testing.assert_allclose(gx, num, atol=2e-3)
+
+
+def test_batch_normalization_config_is_keras_and_its_axis_becomes_a_list_once_built():
+    bn = layers.BatchNormalization(momentum=0.9, gamma_initializer="zeros", beta_regularizer="l1")
+    config = bn.get_config()
+    assert config["axis"] == -1 and config["momentum"] == 0.9
+    assert config["gamma_initializer"]["class_name"] == "Zeros"
+    assert config["beta_regularizer"]["class_name"] == "L1"
+    assert config["gamma_constraint"] is None
+    bn.build((None, 4))
+    assert bn.get_config()["axis"] == [1]
+    again = layers.BatchNormalization.from_config(bn.get_config())
+    out = again(np.ones((2, 4), "float32"), training=True)
+    assert out.shape == (2, 4) and len(again.losses) == 1

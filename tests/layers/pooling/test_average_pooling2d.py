@@ -16,3 +16,8 @@ def test_average_pooling_divides_by_the_real_values_only():
         layers.AvgPool2D is layers.AveragePooling2D
         and layers.AveragePooling2D().name.startswith("average_pooling2d")
     )
+
+
+def test_average_pooling_strides_default_to_the_pool_size_in_the_config():
+    config = layers.AveragePooling2D((2, 3)).get_config()
+    assert (config["pool_size"], config["strides"], config["padding"]) == ((2, 3), (2, 3), "valid")

@@ -26,3 +26,9 @@ def test_global_poolings_give_one_number_per_channel():
     )
     with pytest.raises(ValueError, match="expected ndim=4, found ndim=3"):
         layers.GlobalAveragePooling2D()(x[0])
+
+
+def test_global_pooling_config_is_keras():
+    config = layers.GlobalAveragePooling2D(keepdims=True).get_config()
+    assert list(config)[3:] == ["data_format", "keepdims"] and config["keepdims"] is True
+    assert layers.GlobalMaxPooling2D.from_config(config).keepdims

@@ -19,3 +19,9 @@ def test_dropout_training_flag():
     assert 0.4 < (y == 0).mean() < 0.6
     with pytest.raises(ValueError, match="Expected a float value between 0 and 1"):
         layers.Dropout(1.5)
+
+
+def test_dropout_config_keeps_its_arguments_as_given():
+    config = layers.Dropout(1, noise_shape=(None, 1), seed=3).get_config()
+    assert (config["rate"], config["noise_shape"], config["seed"]) == (1, (None, 1), 3)
+    assert layers.Dropout.from_config(config).get_config() == config

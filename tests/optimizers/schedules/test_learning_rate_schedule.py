@@ -64,11 +64,10 @@ def test_an_optimizer_takes_each_updates_rate_from_its_step_and_reports_the_late
     assert opt.hyperparameters()["learning_rate"] == pytest.approx(0.1)
     with pytest.raises(TypeError, match="hence its learning rate is not settable"):
         opt.learning_rate = 0.5
-    cfg = opt.get_config()["learning_rate"]
-    assert isinstance(cfg, schedules.PiecewiseConstantDecay) and cfg.get_config()["values"] == [
-        1.0,
-        0.1,
-    ]
+    cfg = opt.get_config()["learning_rate"]  # as Keras: the schedule's own config, not the rate
+    assert cfg["class_name"] == "PiecewiseConstantDecay" and cfg["config"]["values"] == [1.0, 0.1]
+    again = SGD.from_config(opt.get_config())  # the schedule again, from step 0
+    assert again.get_config()["learning_rate"] == cfg and float(again.learning_rate) == 1.0
 
 
 def test_a_function_of_no_arguments_gives_the_initial_rate_and_one_of_the_step_is_a_schedule():
@@ -81,3 +80,31 @@ def test_a_function_of_no_arguments_gives_the_initial_rate_and_one_of_the_step_i
     assert float(stepped.learning_rate) == pytest.approx(0.1)
     with pytest.raises(TypeError, match="not settable"):
         stepped.learning_rate = 0.01
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        schedules.ExponentialDecay(0.1, 10, 0.5, staircase=True, name="e"),
+        schedules.PiecewiseConstantDecay([10, 20], [1.0, 0.5, 0.1]),
+        schedules.PolynomialDecay(0.1, 100, end_learning_rate=0.01, power=2.0, cycle=True),
+        schedules.InverseTimeDecay(0.1, 10, 0.5),
+        schedules.CosineDecay(0.1, 100, alpha=0.1, warmup_target=0.2, warmup_steps=10),
+    ],
+    ids=lambda s: type(s).__name__,
+)
+def test_each_schedule_comes_back_from_its_config_giving_the_same_rates(schedule):
+    config = schedules.serialize(schedule)
+    assert config["module"] == "keras.optimizers.schedules"
+    back = schedules.deserialize(config)
+    assert back.get_config() == schedule.get_config()
+    assert [back(s) for s in (0, 15, 150)] == [schedule(s) for s in (0, 15, 150)]
+
+
+def test_a_schedule_without_get_config_cannot_be_saved():
+    class Halving(schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return 0.5**step
+
+    with pytest.raises(NotImplementedError, match="must override `get_config\\(\\)`"):
+        Halving().get_config()
