@@ -365,7 +365,7 @@ class Functional(Model):
                     for t, s in zip(node.flat_outputs, _flat_shapes(result)):
                         known[id(t)] = s
             out = [known[id(x)] for x in self.outputs]
-        return out[0] if len(out) == 1 else out
+        return pack_sequence_as(self._nested_outputs, out)
 
 
 def _conform_shape(shape: tuple, ref: tuple) -> tuple:

@@ -302,3 +302,13 @@ def test_building_a_model_emits_its_graph_and_every_node():
     by_depth = [[n["layer"] for n in depth] for depth in graph.data["nodes_by_depth"]]
     assert sorted(by_depth[0]) == ["a", "b"] and by_depth[1:] == [["d", "d"], ["s"]]
     assert graph.data["chain"] is False
+
+
+def test_a_model_of_dict_outputs_used_as_a_layer_gives_a_dict_of_tensors():
+    i = Input((4,))
+    heads = Model(i, {"one": Dense(1)(i), "two": Dense(2)(i)})
+    x = Input((4,))
+    out = heads(x)
+    assert sorted(out) == ["one", "two"]
+    assert out["one"].shape == (None, 1) and out["two"].shape == (None, 2)
+    assert heads.compute_output_shape((5, 4)) == {"one": (5, 1), "two": (5, 2)}
