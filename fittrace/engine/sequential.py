@@ -9,7 +9,8 @@ functional construction; a later, different shape of the same rank is relaxed di
 dimensions become None), the nodes the model made before are cleared from its layers, and the graph is built again.
 Inside a traced ``train_function`` the shape seen is the dataset's spec (batch dimension None when the data ends
 in a partial batch); eagerly it is the concrete batch. When a symbolic call fails, Keras falls back to calling the
-layers one by one (``_use_legacy_deferred_behavior``), and so does fittrace.
+layers one by one (``_use_legacy_deferred_behavior``), and so does fittrace, leaving the nodes the layers before the
+failing one made, as Keras leaves them; a layer with several outputs is refused rather than fallen back from.
 
 Left out: masks, layers with several outputs (Keras refuses them too), ``get_config``'s ``build_input_shape`` for
 SavedModel.
