@@ -543,6 +543,31 @@ def legacy() -> dict:
     return out
 
 
+def unbuilt() -> dict:
+    """What a Sequential that has seen no data, and a subclassed model, say about their graph."""
+    fresh()
+    seq = keras.Sequential([layers.Dense(2)])
+
+    class Sub(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = layers.Dense(2)
+
+        def call(self, x):
+            return self.d(x)
+
+    sub = Sub()
+    names = ("inputs", "outputs", "input_names", "output_names")
+    out = {f"Sequential {n}": attr(lambda n=n: getattr(seq, n)) for n in names}
+    out.update({f"subclassed {n}": attr(lambda n=n: getattr(sub, n)) for n in names})
+    seq.add(layers.Dense(3))
+    seq.build((None, 4))
+    seq.pop()
+    seq.pop()
+    out["Sequential emptied inputs"] = attr(lambda: seq.inputs)
+    return out
+
+
 def intermediate_input() -> dict:
     """A model whose input is a layer's output (Keras warns, then builds from that tensor)."""
     fresh()
@@ -602,6 +627,7 @@ def main() -> None:
         "errors": {name: error(fn) for name, fn in ERRORS.items()},
         "intermediate input": intermediate_input(),
         "legacy": legacy(),
+        "unbuilt": unbuilt(),
         "tensors": tensors(),
     }
     print(json.dumps(result))

@@ -273,6 +273,12 @@ def test_a_sequential_whose_layer_fails_symbolically_falls_back_as_keras_does(bo
     assert got["after fit"] == want["after fit"]
 
 
+def test_a_model_without_a_graph_says_so_as_keras_does(both):
+    keras, ours = both
+    assert keras["unbuilt"]["Sequential inputs"] == {"value": None}
+    assert ours["unbuilt"] == keras["unbuilt"]
+
+
 def test_keras_tensor_reprs_match(both):
     keras, ours = both
     want, got = keras["tensors"], ours["tensors"]

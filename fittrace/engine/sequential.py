@@ -66,8 +66,6 @@ class Sequential(Functional):
         self._use_legacy_deferred_behavior = False
         self._graph_build_error: Exception | None = None
         self._created_nodes: list[Any] = []
-        self.inputs: list[KerasTensor] = []
-        self.outputs: list[KerasTensor] = []
         for layer in layers or []:
             self.add(layer)
 
@@ -200,7 +198,7 @@ class Sequential(Functional):
                 raise TypeError("There are no layers in the model.")
             removed = self._layers_list.pop()
             if not self._layers_list:
-                self.inputs, self.outputs = [], []
+                self.inputs = self.outputs = None
                 self.built = self._graph_initialized = self._is_graph_network = False
                 self._inferred_input_shape = None
                 self._has_explicit_input_shape = False
