@@ -81,7 +81,7 @@ class Run:
         return render_report(self.trace, path)
 
     def diagram(self, kind: str = "sequence", fmt: str = "svg") -> Diagram:
-        """One diagram (sequence, flowchart, callgraph) in one format; shows itself inline in Jupyter."""
+        """One diagram (sequence, flowchart, callgraph, model) in one format; shows itself inline in Jupyter."""
         return Diagram(kind, fmt, render(self.trace, kind, fmt))
 
     def _repr_html_(self) -> str:

@@ -57,3 +57,35 @@ def tiny_softmax_fit(cbs, epochs=4, optimizer="sgd"):
     m = Sequential([layers.Dense(3, activation="softmax")])
     m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
     return m, m.fit(x, y, epochs=epochs, batch_size=16, verbose=0, callbacks=cbs)
+
+
+def functional_run(tmp_path, evil: bool = False, construct_inside: bool = True):
+    """A functional model with a branch, a merge, a shared layer (two nodes) and a nested model, fitted one epoch
+    (32 samples, batch 16) and traced to a file; the shared layer is named ``EVIL`` when ``evil``. With
+    ``construct_inside=False`` the model is constructed before the recording begins."""
+    import fittrace.keras as keras
+
+    clear_session()
+
+    def build():
+        inner_in = keras.Input(shape=(8,), name="inner_in")
+        encoder = keras.Model(
+            inner_in, layers.Dense(4, name="inner_dense")(inner_in), name="encoder"
+        )
+        a, b = keras.Input(shape=(6,), name="a"), keras.Input(shape=(6,), name="b")
+        shared = layers.Dense(8, activation="relu", name=EVIL if evil else "shared")
+        ha, hb = shared(a), shared(b)
+        joined = layers.concatenate([layers.concatenate([ha, hb]), encoder(layers.Add()([ha, hb]))])
+        model = keras.Model([a, b], layers.Dense(1, name="out")(joined), name="siamese")
+        model.compile(optimizer="sgd", loss="mse")
+        return model
+
+    rng = np.random.default_rng(0)
+    x = [rng.random((32, 6), dtype=np.float32), rng.random((32, 6), dtype=np.float32)]
+    y = rng.random((32, 1), dtype=np.float32)
+    path = tmp_path / "functional.trace.jsonl"
+    model = None if construct_inside else build()
+    with fittrace.trace(path=path) as run:
+        model = model or build()
+        model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    return run, path

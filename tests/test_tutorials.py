@@ -16,7 +16,7 @@ def code_blocks(text: str) -> list[str]:
 
 def test_the_series_is_complete_and_linked_from_the_readme():
     numbers = [p.name[:2] for p in TUTORIALS]
-    assert numbers == ["01", "02", "03", "04", "05", "06", "07", "08"]
+    assert numbers == ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     positions = [readme.index(f"tutorials/{p.name}") for p in TUTORIALS]
     assert positions == sorted(positions)

@@ -1,6 +1,8 @@
 """What each section of the walkthrough shows, prepared from a trace (templates only loop and print).
 
-The sections follow the seed article's order: compile check, adapter selection, the callbacks container,
+The model's graph comes first (layers, shapes, connections, shared layers, nested models, when each layer's
+weights came to exist); then the sections follow the seed article's order: compile check, adapter selection, the
+callbacks container,
 make_train_function, the epoch/step loop, train_step (lazy build, layer calls, loss, gradients, update, metrics),
 the progress bar and History — each with the run's own values and the Keras 2 function it mirrors.
 """
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fittrace.analysis.folding import fold
+from fittrace.analysis.graph import ModelGraph, model_graphs
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
@@ -55,6 +58,88 @@ def _first_train_step(events: list[Event]) -> Event | None:
     )
 
 
+def built_when(events: list[Event], by_seq: Mapping[int, Event]) -> dict[str, str]:
+    """When each layer's weights came to exist, in a few words: when the model was constructed (called on a
+    KerasTensor outside fit), or at a step of fit/evaluate/predict; from each layer's first layer_build."""
+    when: dict[str, str] = {}
+    for b in events:
+        if b.kind != "layer_build" or not b.layer or b.layer in when:
+            continue
+        trigger = str(b.data.get("trigger", "call"))
+        parent = by_seq.get(b.parent) if b.parent is not None else None
+        symbolic = parent is not None and parent.kind == "node_created"
+        if b.step is None and trigger not in ("fit", "evaluate", "predict"):
+            how = {"add": ", by add()", "build": ", by build()", "summary": ", by summary()"}
+            when[b.layer] = (
+                "when the model was constructed"
+                + (" (called on a KerasTensor)" if symbolic else "")
+                + how.get(trigger, "")
+            )
+        else:
+            where = f" (epoch {b.epoch}, step {b.step})" if b.step is not None else ""
+            how = ", as the graph network was built" if symbolic else ", on the first batch"
+            when[b.layer] = f"at the first {trigger} step{where}{how}"
+    return when
+
+
+def _graph_rows(graph: ModelGraph, when: Mapping[str, str]) -> dict[str, Any]:
+    """One model's graph as the report's table shows it, with what the picture shows in words."""
+    rows = []
+
+    def visit(g: ModelGraph, depth: int) -> None:
+        for box in g.layers:
+            rows.append(
+                {
+                    "model": g.model,
+                    "depth": depth,
+                    "name": box.name,
+                    "cls": box.cls,
+                    "input": box.input_text,
+                    "output": box.output_text,
+                    "connected": box.connected_to,
+                    "nodes": len(box.calls),
+                    "shared": box.shared,
+                    "is_input": box.is_input,
+                    "nested": box.nested is not None,
+                    "built": "" if box.is_input or box.nested else when.get(box.name, ""),
+                }
+            )
+            if box.nested is not None:
+                visit(box.nested, depth + 1)
+
+    visit(graph, 0)
+    shared = [b.name for b in graph.shared_layers]
+    nested = [g.model for g in graph.nested_models]
+    words = [
+        f"Model '{graph.model}' ({graph.cls}): {sum(1 for r in rows if not r['is_input'])} layers"
+        + (", one chain" if graph.chain and not nested else ", a graph with branches or merges")
+    ]
+    if shared:
+        words.append(
+            f"shared layer(s) {', '.join(shared)}: one layer called more than once (several nodes), "
+            "one set of weights"
+        )
+    if nested:
+        words.append(
+            f"nested model(s) {', '.join(nested)}: a model used as a layer, drawn inside it"
+        )
+    source = {
+        "graph_network": "as Functional._init_graph_network mapped it",
+        "header": "as saved when fit started (the graph was mapped before the recording began)",
+        "layer calls": "no graph was recorded: the layers in the order the first step called them, with "
+        "that batch's shapes",
+    }[graph.source]
+    return {
+        "model": graph.model,
+        "cls": graph.cls,
+        "source": graph.source,
+        "summary": "; ".join(words) + f" — {source}.",
+        "rows": rows,
+        "shared": shared,
+        "nested": nested,
+    }
+
+
 def walkthrough(trace: Trace) -> dict[str, Any]:
     """Every value the report's sections print."""
     ev: list[Event] = list(trace.events)
@@ -66,6 +151,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
     step = _first_train_step(ev)
     in_step = [e for e in ev if step is not None and _in(e, step.seq, by_seq)]
     weights = [e for e in ev if e.kind == "weight_created"]
+    when = built_when(ev, by_seq)
     layers_built = []
     for b in (e for e in ev if e.kind == "layer_build"):
         own = [w for w in weights if _in(w, b.seq, by_seq)]
@@ -76,6 +162,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
                 "input_shape": shape_text(b.data.get("input_shape"), unknown="?"),
                 "reason": b.data.get("reason"),
                 "trigger": b.data.get("trigger"),
+                "when": when.get(b.layer or "", "") if b.data.get("build_count", 0) == 0 else "",
                 "epoch": b.epoch,
                 "step": b.step,
                 "weights": [
@@ -174,6 +261,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
             "seq": step.seq,
         },
         "graph_builds": graph,
+        "graphs": [_graph_rows(g, when) for g in model_graphs(trace)],
         "layers_built": layers_built,
         "total_params": sum(w["params"] for lb in layers_built for w in lb["weights"]),
         "layer_calls": calls,

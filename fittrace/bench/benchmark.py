@@ -4,15 +4,18 @@
    epoch, peak resident memory, and memory growth between the first and last epoch; beside them the same model as
    a bare numpy loop (``reference.py``), the floor that shows what the engine's stages cost, its epochs run
    between the engine's so that each pair is timed under the same machine load; and the arithmetic floor, the
-   step's unavoidable products and update timed alone, a lower bound for any numpy engine on this machine.
+   step's unavoidable products and update timed alone, a lower bound for any numpy engine on this machine. Then
+   the same model written as ``Model(inputs, outputs)``, trained in turns with a Sequential: its seconds per
+   epoch and its cost per step against the Sequential's (``functional_side.py``).
 2. tracing — the same fit with tracing off, at "default" and at "full" detail: the slowdown of each (median over
    rounds of back-to-back one-epoch fits, see ``bench_tracing``), the slowdown of the typical step (the median of
    all their steps, steadier when the machine's speed jumps), the cost per step measured inside one fit whose steps
    take turns, with its gradient-norm part (``turns.py``), and the size of the 5-epoch default trace file.
 3. report — rendering the HTML report of the default-detail trace (time, size), and of a 100,000-step trace.
 
-Targets (2-core machine): <= 1.0 s/epoch; default detail <= 3 % and full <= 25 % slower than off; default trace
-<= 5 MB; report <= 1 s and <= 2 MB; 100,000-step report <= 5 s and <= 5 MB.
+Targets (2-core machine): <= 1.0 s/epoch; the functional model <= 5 % slower than the Sequential; default detail
+<= 3 % and full <= 25 % slower than off; default trace <= 5 MB; report <= 1 s and <= 2 MB; 100,000-step report
+<= 5 s and <= 5 MB.
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ from typing import Any
 import numpy as np
 
 from fittrace import session
+from fittrace.bench.functional_side import functional_beside_sequential
 from fittrace.bench.keras_side import check_interpreter, keras_epochs
 from fittrace.bench.reference import BareLoop, arithmetic_floor
 from fittrace.bench.turns import step_costs
-from fittrace.bench.workload import article_model, random_digits, trimmed_mean
+from fittrace.bench.workload import article_model, clock_steps, random_digits, trimmed_mean
 from fittrace.callbacks import Callback
 from fittrace.engine.sequential import Sequential
 from fittrace.layers import Dense
@@ -43,6 +47,7 @@ TARGETS = {
     "s_per_epoch": 1.0,
     "default_overhead": 0.03,
     "full_overhead": 0.25,
+    "functional_overhead": 0.05,
     "trace_mb": 5.0,
     "report_s": 1.0,
     "report_mb": 2.0,
@@ -108,25 +113,12 @@ def _timed_fit(
     """One fit of the article model, traced at ``detail`` or not: its wall seconds, main-thread CPU seconds, the
     seconds from each step's start to the next one's for the steps between the first and the last, and the rest of
     the fit (from its start to the second step's start, and from the last step's start to its end: the build, the
-    first and last steps, which "default" keeps whole, the file's header and footer). ``train_function`` is
-    wrapped in a function that notes each step's start: the same few hundred nanoseconds in every mode, and no
-    callback, which would change the run."""
+    first and last steps, which "default" keeps whole, the file's header and footer). The steps' starts are
+    noted by ``workload.clock_steps``."""
     gc.collect()  # the previous fit's garbage (a full trace's events) is not collected in this one
     set_random_seed(0)
     model = article_model()
-    starts: list[int] = []
-    make = model.make_train_function
-
-    def make_timed(force: bool = False) -> Any:
-        function = make(force)
-
-        def timed(iterator: Any) -> Any:
-            starts.append(time.perf_counter_ns())
-            return function(iterator)
-
-        return timed
-
-    model.make_train_function = make_timed
+    starts = clock_steps(model)
     t0, c0 = time.perf_counter_ns(), time.thread_time()
     if detail is None:
         model.fit(x, y, epochs=epochs, batch_size=128, verbose=0)
@@ -278,6 +270,31 @@ def run_bench(
                 f"    {r['floor_forward_s']:.3f} + {r['floor_kernel_gradient_s']:.3f} + "
                 f"{r['floor_rmsprop_kernel_s']:.3f} s; one product runs at {r['matmul_gflops']:.0f} GFLOP/s here. "
                 "No numpy engine\n    can train an epoch faster than this on this machine."
+            )
+            rounds = 2 if quick else 6
+            r = functional_beside_sequential(*random_digits(n), rounds)
+            results.update(r)
+            print(
+                f"  the same model written as Model(inputs, outputs), {rounds} rounds taking turns:"
+            )
+            print(_line("functional model, per epoch", r["functional_s_per_epoch"], "s"))
+            print(_line("Sequential in turn with it", r["functional_sequential_s_per_epoch"], "s"))
+            print(
+                _line(
+                    "functional against Sequential",
+                    r["functional_overhead"] * 100,
+                    "%",
+                    "functional_overhead",
+                    "{:+.1f}",
+                )
+            )
+            print(
+                _line(
+                    "  the same, epochs paired",
+                    r["functional_epoch_overhead"] * 100,
+                    "%",
+                    fmt="{:+.1f}",
+                )
             )
             if keras_python:
                 reply = keras_epochs(keras_python, n, epochs)

@@ -56,7 +56,7 @@ def write_outputs(trace: Trace, out: Path) -> dict[str, Path]:
     for name, text in diagram_sources(trace).items():
         atomic_write_text(out / name, text)
         written[name] = out / name
-    for kind in ("sequence", "flowchart", "callgraph"):
+    for kind in ("sequence", "flowchart", "callgraph", "model"):
         for fmt in ("svg", "png"):
             data = render(trace, kind, fmt)
             target = out / f"{kind}.{fmt}"

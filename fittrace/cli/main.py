@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from fittrace.cli import jobs
 from fittrace.version import __version__
 
-DIAGRAM_KINDS = ("sequence", "flowchart", "callgraph")
+DIAGRAM_KINDS = ("sequence", "flowchart", "callgraph", "model")
 DIAGRAM_FORMATS = ("svg", "png", "dot", "mermaid")
 
 

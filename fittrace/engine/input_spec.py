@@ -142,7 +142,7 @@ def assert_input_compatibility(
             ok = all(w is None or s is None or w == s for s, w in zip(shape, want))
             if not ok:
                 raise rec.with_facts(
-                    ValueError(
+                    ValueError(  # the shape as the traced function sees it, as Keras shows it
                         f"{head}expected shape={spec.shape}, found "
                         f"shape={_display_shape(symbolic_shape(tuple(x.shape)))}"
                     ),

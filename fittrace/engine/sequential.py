@@ -281,7 +281,7 @@ class Sequential(Functional):
             except Exception as exc:
                 # as Keras: any failure means the layers are called one by one; the nodes the layers
                 # before this one made stay (Keras does not clear them either)
-                self._fall_back_to_legacy(new_shape, exc)
+                self._fall_back_to_legacy(new_shape, exc, layer.name)
                 return
             if len(flatten(x)) != 1:
                 raise ValueError(SINGLE_LAYER_OUTPUT_ERROR_MSG)
@@ -294,18 +294,19 @@ class Sequential(Functional):
             self._fall_back_to_legacy(new_shape, exc)
         self._inferred_input_shape = new_shape
 
-    def _fall_back_to_legacy(self, new_shape: tuple, exc: Exception) -> None:
-        """Keras's ``_use_legacy_deferred_behavior``: the layers are called one by one from now on."""
+    def _fall_back_to_legacy(
+        self, new_shape: tuple, exc: Exception, failing: str | None = None
+    ) -> None:
+        """Keras's ``_use_legacy_deferred_behavior``: the layers are called one by one from now on. ``failing``
+        is the layer whose symbolic call raised (None when mapping the graph failed)."""
         self._use_legacy_deferred_behavior = True
         self._graph_build_error = exc
         rec.emit(
             "warning",
             "legacy deferred behavior",
             keras=f"{KERAS_SEQUENTIAL}.Sequential",
-            data={
-                "message": f"building the graph network for {new_shape} failed ({type(exc).__name__}: "
-                f"{exc}); layers are called one by one instead"
-            },
+            layer=failing,
+            data=trace_payloads.legacy_deferred(self.name, new_shape, exc, failing),
         )
 
     def _emit_graph_build(

@@ -119,8 +119,10 @@ def name_of(obj: Any) -> Any:
 
 
 def describe_model(model: Any) -> dict[str, Any]:
-    """The header's ``model`` entry: name, class, whether built, and its layers."""
-    return {
+    """The header's ``model`` entry: name, class, whether built, its layers, and, for a model with a graph, the
+    graph_network payloads of it and of every model nested in it (so that a model built before the recording
+    began can still be drawn as a graph)."""
+    described = {
         "name": model.name,
         "class": type(model).__name__,
         "built": model.built,
@@ -128,6 +130,23 @@ def describe_model(model: Any) -> dict[str, Any]:
             {"name": layer.name, "class": type(layer).__name__} for layer in model._flatten_layers()
         ],
     }
+    graphs = [graph_network(m) for m in _graph_models(model)]
+    if graphs:
+        described["graphs"] = graphs
+    return described
+
+
+def _graph_models(model: Any) -> list[Any]:
+    """``model`` and every model nested in its graph, depth first, each once, if they have a graph."""
+    found: list[Any] = []
+    stack = [model]
+    while stack:
+        m = stack.pop()
+        if not getattr(m, "_is_graph_network", False) or any(m is f for f in found):
+            continue
+        found.append(m)
+        stack.extend(reversed(getattr(m, "_graph_layers", None) or m.layers))
+    return found
 
 
 def step_figures(model: Any, data: dict[str, Any], logs: Any, elapsed_ns: int) -> dict[str, Any]:
@@ -184,6 +203,23 @@ def graph_build_skipped(model: str, before: tuple, received: tuple, mode: str) -
         "mode": mode,
         "reason": f"the input's rank ({len(received)}) differs from the stored shape's ({len(before)}): "
         "Keras does not rebuild and calls the existing network with it",
+    }
+
+
+def legacy_deferred(
+    model: str, shape: tuple, exc: BaseException, layer: str | None
+) -> dict[str, Any]:
+    """The warning when building the graph network failed and Sequential falls back to calling its layers one by
+    one (legacy deferred mode): the model, the shape it tried, the error, and the layer being called then (None
+    when the layers all ran and mapping the graph failed)."""
+    return {
+        "message": f"building the graph network for {shape} failed ({type(exc).__name__}: {exc}); layers "
+        "are called one by one instead",
+        "model": model,
+        "shape": json_shape(shape),
+        "error_type": type(exc).__name__,
+        "error": str(exc),
+        "failed_layer": layer,
     }
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fittrace.analysis.graph import ModelGraph, fitted_graph
+from fittrace.analysis.shapes import shape_text
 from fittrace.render.dot_text import attrs, q
 from fittrace.tracing.document import Trace
 
@@ -24,13 +26,19 @@ _CALL_INSTANTS = {
     "history": "History.on_epoch_end",
     "gradient": None,
     "adapter_candidate": "select_data_adapter",
+    "graph_network": "Functional._init_graph_network",
 }
 _SKIP_SPANS = {"epoch", "step"}
 
 
+FLOW = "#1565c0"
+
+
 def _label(ev: Any) -> str:
-    if ev.kind in ("layer_call", "layer_build", "model_call") and ev.layer:
+    if ev.kind in ("layer_call", "layer_build", "model_call", "node_created") and ev.layer:
         return f"{ev.name} [{ev.layer}]"
+    if ev.kind == "graph_network" and ev.data.get("model") is not None:
+        return f"{_CALL_INSTANTS['graph_network']} [{ev.data['model']}]"
     if ev.kind == "adapter_selected":
         return f"{ev.name}.__init__"
     return _CALL_INSTANTS.get(ev.kind) or ev.name
@@ -75,27 +83,76 @@ def callgraph_edges(trace: Trace) -> list[tuple[str, str, int, int]]:
     ]
 
 
+def data_flow(trace: Trace, graph: ModelGraph | None = None) -> list[tuple[str, str, str]]:
+    """(from, to, shape) for each tensor of the trained model's graph, between the call graph's nodes: a layer's
+    call node (``Dense.call [dense]``), an input as ``Input 'name'``; a nested model's tensors enter and leave
+    through its own call node (``Functional.call [encoder]``), inside which its layers pass them on."""
+    graph = fitted_graph(trace) if graph is None else graph
+    if graph is None or graph.source == "layer calls":
+        return []
+    calls: dict[str, str] = {}
+    for ev in trace.events:
+        if ev.kind in ("layer_call", "model_call") and ev.layer:
+            calls.setdefault(ev.layer, _label(ev))
+    flow: dict[tuple[str, str], str] = {}
+
+    def walk(g: ModelGraph, entry: str | None) -> None:
+        for edge in g.edges:
+            source, target = g.layer(edge.source), g.layer(edge.target)
+            if source is None or target is None:
+                continue
+            if source.is_input:
+                a = entry if entry is not None else f"Input '{source.name}'"
+            else:
+                a = calls.get(source.name, "")
+            b = calls.get(target.name, "")
+            if a and b:
+                flow.setdefault((a, b), shape_text(edge.shape, unknown="?"))
+        for box in g.layers:
+            if box.nested is not None and box.name in calls:
+                walk(box.nested, calls[box.name])
+
+    walk(graph, None)
+    return [(a, b, shape) for (a, b), shape in flow.items()]
+
+
 def callgraph_dot(trace: Trace) -> str:
     edges = callgraph_edges(trace)
+    flow = data_flow(trace)
     detail = (getattr(trace, "header", {}) or {}).get("detail", "default")
     nodes: dict[str, str] = {}
     for a, b, _, _ in edges:
         for name in (a, b):
             nodes.setdefault(name, f"n{len(nodes)}")
+    inputs = []
+    for a, _, _ in flow:
+        if a not in nodes:
+            nodes[a] = f"n{len(nodes)}"
+            inputs.append(a)
+    title = f"call graph: edges numbered in first-call order, × = calls recorded (detail={detail})"
+    if flow:
+        title += "; dashed blue: the tensors of the model's graph, with their shapes"
     lines = [
         "digraph callgraph {",
         '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, labelloc=t, label='
-        + q(f"call graph: edges numbered in first-call order, × = calls recorded (detail={detail})")
+        + q(title)
         + "];",
         '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica", fontsize=10];',
         '  edge [fontname="Helvetica", fontsize=9, color="#546e7a"];',
     ]
     for name, nid in nodes.items():
-        lines.append(f"  {nid} " + attrs(label=name) + ";")
+        extra = {"shape": "ellipse", "fillcolor": "#e3f2fd"} if name in inputs else {}
+        lines.append(f"  {nid} " + attrs(label=name, **extra) + ";")
     for a, b, order, count in edges:
         lines.append(
             f"  {nodes[a]} -> {nodes[b]} "
             + attrs(label=f"{order}" + (f" ×{count}" if count > 1 else ""))
+            + ";"
+        )
+    for a, b, shape in flow:
+        lines.append(
+            f"  {nodes[a]} -> {nodes[b]} "
+            + attrs(label=shape, style="dashed", color=FLOW, fontcolor=FLOW)
             + ";"
         )
     lines.append("}")

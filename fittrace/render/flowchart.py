@@ -10,10 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from fittrace.analysis.folding import fold
+from fittrace.analysis.graph import Edge, LayerBox, ModelGraph, fitted_graph
 from fittrace.render.dot_text import attrs, q
+from fittrace.render.model_graph import GraphDot
 from fittrace.tracing.document import Trace
 
 RED = "#c62828"
+#: A chain longer than this shows its first and last layers around a "… n more layers" box.
+LONG_CHAIN = 8
+#: A branching graph with more boxes than this is named in one box; the model diagram draws it whole.
+BIG_GRAPH = 24
 
 
 def _facts(trace: Trace) -> dict[str, Any]:
@@ -56,6 +62,68 @@ def _facts(trace: Trace) -> dict[str, Any]:
         ),
         "error": next((e for e in ev if e.kind == "error"), None),
     }
+
+
+def _model_cluster(lines: list[str], graph: ModelGraph) -> tuple[list[str], list[str]]:
+    """``self(x, training=True)`` as a red cluster holding the trained model's graph (its layers with their output
+    shapes, nested models and shared layers as in the model diagram); returns its entry and exit node ids."""
+    label = f"self(x, training=True): {graph.cls} '{graph.model}'" + (
+        "  (the layers as the first step called them)" if graph.source == "layer calls" else ""
+    )
+    boxes = sum(1 for _ in graph.walk())
+    if graph.chain and not graph.nested_models and boxes > LONG_CHAIN:
+        graph = _folded_chain(graph)
+    elif boxes > BIG_GRAPH:
+        return [], []
+    dot = GraphDot(prefix="layer", compact=True, edge_attrs={"color": RED})
+    lines.append("      subgraph cluster_model {")
+    lines.append(
+        f'        label={q(label)}; style="rounded"; color={q(RED)}; fontcolor={q(RED)}; penwidth=2;'
+    )
+    entries, exits = dot.add(graph, "        ")
+    lines.extend(dot.lines)
+    lines.append("      }")
+    return entries, exits
+
+
+def _call_text(graph: ModelGraph | None, layers: list[Any]) -> str:
+    if graph is None:
+        return "self(x, training=True)\n" + " → ".join(map(str, layers))
+    boxes = [b for _, b in graph.walk() if not b.is_input]
+    return (
+        f"self(x, training=True)\n{graph.cls} '{graph.model}': {len(boxes)} layers in a graph, "
+        f"{len(graph.shared_layers)} shared, {len(graph.nested_models)} nested model(s)\n"
+        "(the model diagram draws it whole)"
+    )
+
+
+def _folded_chain(graph: ModelGraph) -> ModelGraph:
+    """A long chain as its first three and last three boxes around one box standing for the rest."""
+    boxes = list(graph.layers)
+    hidden = boxes[3:-3]
+    folded = LayerBox(
+        f"… {len(hidden)} more layers",
+        ", ".join(dict.fromkeys(b.cls for b in hidden)),
+        hidden[-1].calls,
+    )
+    kept = boxes[:3] + [folded] + boxes[-3:]
+    edges = tuple(
+        Edge(
+            a.name, 0, 0, b.name, 0, 0, (a.calls[0].output_shapes or [None])[0] if a.calls else None
+        )
+        for a, b in zip(kept, kept[1:])
+    )
+    return ModelGraph(
+        graph.model,
+        graph.cls,
+        tuple(kept),
+        edges,
+        (kept[0].name,),
+        (kept[-1].name,),
+        True,
+        graph.source,
+        graph.seq,
+    )
 
 
 def flowchart_dot(trace: Trace) -> str:
@@ -113,7 +181,11 @@ def flowchart_dot(trace: Trace) -> str:
     node("tf", "train_function(iterator)", red=True)
     node("sf", "step_function", red=True)
     node("ts", "train_step(data)", red=True)
-    node("call", "self(x, training=True)\n" + " → ".join(map(str, f["layers"])), red=True)
+    graph = fitted_graph(trace)
+    into, out_of = _model_cluster(lines, graph) if graph is not None and graph.layers else ([], [])
+    if not into:
+        node("call", _call_text(graph, f["layers"]), red=True)
+        into, out_of = ["call"], ["call"]
     node("loss", f"compute_loss\n{f['loss']}", red=True)
     node("grad", "GradientTape.gradient", red=True)
     node("upd", f"{f['optimizer']}.apply_gradients", red=True)
@@ -132,7 +204,9 @@ def flowchart_dot(trace: Trace) -> str:
     red = ["bbegin", "tf", "sf", "ts", "call", "loss", "grad", "upd", "met", "bend"]
     for a, b in zip(red, red[1:]):
         style = {"color": RED, "penwidth": "2"} if a != "bbegin" and b != "bend" else {}
-        lines.append(f"  {a} -> {b} " + attrs(**style) + ";")
+        for tail in out_of if a == "call" else [a]:
+            for head in into if b == "call" else [b]:
+                lines.append(f"  {tail} -> {head} " + attrs(**style) + ";")
     lines += [
         "  bend -> stopb;",
         "  stopb -> bbegin "

@@ -29,6 +29,10 @@ _SAFE_SVG = re.compile(
 )
 
 
+#: The pictures a page can inline, by key.
+DIAGRAMS = ("sequence", "flowchart", "callgraph", "model")
+
+
 def template_dirs(extra: str | os.PathLike | None = None) -> list[str]:
     """Where templates are looked up: the override folder first, then the installed or the source copy."""
     dirs = []
@@ -117,20 +121,31 @@ def render_html(
     diagrams: dict[str, str] | None = None,
     template_dir: str | os.PathLike | None = None,
 ) -> str:
-    """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph to ready SVG text."""
+    """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph/model to ready SVG text
+    (and ``error`` to why some are missing)."""
     diagrams = diagrams or {}
-    pictures = {
-        k: safe_svg(v)
-        for k, v in diagrams.items()
-        if k in ("sequence", "flowchart", "callgraph") and v
-    }
+    pictures, refused = {}, []
+    for k, v in diagrams.items():
+        if k in DIAGRAMS and v:
+            try:
+                pictures[k] = safe_svg(v)
+            except (
+                ValueError
+            ):  # text that looks like markup (a hostile name): left out, and said so
+                refused.append(k)
+    error = diagrams.get("error")
+    if refused:
+        left_out = (
+            f"the {', '.join(refused)} picture held text that looks like markup and was left out"
+        )
+        error = f"{error}; {left_out}" if error else left_out
     rows, omitted = explorer_rows(trace)
     env = environment(template_dir)
     return env.get_template("report.html.j2").render(
         w=walkthrough(trace),
         plots=_plots(trace),
         diagrams=pictures,
-        diagram_error=diagrams.get("error"),
+        diagram_error=error,
         builds=why_rebuilt(trace),
         events=rows,
         omitted=omitted,

@@ -14,6 +14,7 @@ from fittrace.render import sequence
 from fittrace.render.callgraph import callgraph_dot
 from fittrace.render.flowchart import flowchart_dot
 from fittrace.render.graphviz_run import dot_to
+from fittrace.render.model_graph import model_dot
 from fittrace.tracing.document import Trace
 
 
@@ -42,9 +43,7 @@ def _dot(kind: str, fmt: str) -> Callable[[Trace], str | bytes]:
 
 
 def _source(kind: str) -> Callable[[Trace], str]:
-    if kind == "flowchart":
-        return flowchart_dot
-    return callgraph_dot
+    return {"flowchart": flowchart_dot, "model": model_dot}.get(kind, callgraph_dot)
 
 
 def _sequence(fmt: str) -> Callable[[Trace], str | bytes]:
@@ -68,10 +67,13 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
         "svg": FunctionRenderer("flowchart.svg", ".svg", _dot("flowchart", "svg")),
         "png": FunctionRenderer("flowchart.png", ".png", _dot("flowchart", "png")),
     },
-    "callgraph": {
-        "dot": FunctionRenderer("callgraph.dot", ".dot", lambda t: _source("callgraph")(t)),
-        "svg": FunctionRenderer("callgraph.svg", ".svg", _dot("callgraph", "svg")),
-        "png": FunctionRenderer("callgraph.png", ".png", _dot("callgraph", "png")),
+    **{
+        kind: {
+            "dot": FunctionRenderer(f"{kind}.dot", ".dot", _source(kind)),
+            "svg": FunctionRenderer(f"{kind}.svg", ".svg", _dot(kind, "svg")),
+            "png": FunctionRenderer(f"{kind}.png", ".png", _dot(kind, "png")),
+        }
+        for kind in ("callgraph", "model")
     },
 }
 

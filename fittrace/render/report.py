@@ -1,4 +1,4 @@
-"""The whole HTML report of a trace: the three diagrams drawn, then inlined into the walkthrough page.
+"""The whole HTML report of a trace: the four diagrams drawn, then inlined into the walkthrough page.
 
 ``render_report(trace, path)`` is what ``fittrace report``, ``Run.report()`` and the benchmark's report call; the
 page is written atomically when a path is given. A report without pictures (Graphviz missing) is still a report:
@@ -13,6 +13,7 @@ from fittrace.render.callgraph import callgraph_dot
 from fittrace.render.flowchart import flowchart_dot
 from fittrace.render.graphviz_run import dot_to
 from fittrace.render.html import render_html
+from fittrace.render.model_graph import model_dot
 from fittrace.render.sequence import sequence_mermaid, sequence_svg
 from fittrace.tracing.atomic import atomic_write_text
 from fittrace.tracing.document import Trace
@@ -24,16 +25,18 @@ def diagram_sources(trace: Trace) -> dict[str, str]:
         "sequence.mmd": sequence_mermaid(trace),
         "flowchart.dot": flowchart_dot(trace),
         "callgraph.dot": callgraph_dot(trace),
+        "model.dot": model_dot(trace),
     }
 
 
 def diagram_svgs(trace: Trace) -> dict[str, str]:
-    """SVG of the three diagrams, keyed sequence / flowchart / callgraph."""
+    """SVG of the four diagrams, keyed sequence / flowchart / callgraph / model."""
     src = diagram_sources(trace)
     return {
         "sequence": sequence_svg(trace),
         "flowchart": dot_to(src["flowchart.dot"], "svg"),
         "callgraph": dot_to(src["callgraph.dot"], "svg"),
+        "model": dot_to(src["model.dot"], "svg"),
     }
 
 

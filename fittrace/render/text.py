@@ -25,8 +25,10 @@ def diagnosis_text(diagnosis: Any) -> str:
                     lines.append(f"      {label}: {text}")
         lines.append("")
     for f in diagnosis.failures:
+        lines += [f"FAILED: {f.error_type}: {f.message}"]
+        if f.cause:
+            lines.append(f"      why:   {f.cause}")
         lines += [
-            f"FAILED: {f.error_type}: {f.message}",
             f"      which: {f.dimension}",
             f"      from:  {f.origin}",
             f"      fix:   {f.fix}",

@@ -314,6 +314,7 @@ KINDS: dict[str, Kind] = {
             grad_norm="global gradient norm",
             grad_norms="per-variable gradient norms",
             update_norms="per-variable update norms",
+            time_ns="the step's own time, in ns",
         ),
         _k(
             "callback_hook",
@@ -340,7 +341,10 @@ KINDS: dict[str, Kind] = {
             model="model name",
             training="training flag",
             input_shape="shape received",
+            input_dtype="dtype received",
             output_shape="shape returned",
+            output_dtype="dtype returned",
+            layer_class="the model's class name",
         ),
         _k(
             "graph_build",
@@ -352,6 +356,7 @@ KINDS: dict[str, Kind] = {
             shape_before="stored inferred shape (None first time)",
             shape_received="shape of the input",
             shape_built="relaxed shape the network was built for",
+            unbuilt_layers="the layers not built yet when the network is built",
             reason="why, in words",
             mode="graph|eager",
             trigger=PROVENANCE["trigger"],
@@ -361,8 +366,8 @@ KINDS: dict[str, Kind] = {
             "node_created",
             True,
             "Layer.__call__ on KerasTensors (_functional_construction_call): the layer is built now if it was "
-            "not, and a Node records the call.",
-            ("inbound", "output_shapes"),
+            "not, and a Node records the call. A call that raised made no Node: its payload is only error.",
+            (),
             layer_class="class name",
             node_index="which call of this layer (0 first; more for a shared layer)",
             inbound="the inputs, as Keras's summary names them: layer[node][tensor]",
@@ -370,6 +375,7 @@ KINDS: dict[str, Kind] = {
             output_shapes="inferred output shapes",
             built_now="True if this call built the layer",
             shared="True if the layer had been called before (one layer, several nodes)",
+            error="the exception class, when the call raised",
         ),
         _k(
             "graph_network",
@@ -512,7 +518,17 @@ KINDS: dict[str, Kind] = {
             step="step",
             reason="why",
         ),
-        _k("warning", False, "A warning Keras would log.", message="text"),
+        _k(
+            "warning",
+            False,
+            "A warning Keras would log.",
+            message="text",
+            model="the model it concerns (the legacy deferred fallback)",
+            shape="the input shape the graph network was being built for (the fallback)",
+            error_type="the exception class that made Sequential fall back",
+            error="str(exception) of it",
+            failed_layer="the layer being called when it failed (None: mapping the graph failed)",
+        ),
         _k(
             "error",
             False,
@@ -581,6 +597,10 @@ HEADER_KEYS = {
     "detail": "detail level",
     "seed": "random seed if set",
     "started": "ISO time",
+    "model": "the model fit was given: name, class, built, layers (name, class) and, for a model with a "
+    "graph, graphs: the graph_network payloads of it and of the models nested in it",
+    "compile": "the compile arguments as resolved",
+    "fit": "the fit arguments as resolved",
 }
 
 

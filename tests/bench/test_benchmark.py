@@ -55,6 +55,9 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
         "s_per_epoch",
         "numpy_floor_s",
         "peak_mb",
+        "functional_s_per_epoch",
+        "functional_sequential_s_per_epoch",
+        "functional_steps",
         "off_s",
         "default_s",
         "full_s",
@@ -97,12 +100,20 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     assert results["over_floor"] > -0.9 and "engine over bare loop, paired" in out
     assert "arithmetic floor" in out and "GFLOP/s" in out
     assert results["floor_s"] < results["s_per_epoch"]  # the engine does this work and more
+    # the article model written as Model(inputs, outputs), trained in turns with a Sequential
+    assert "2 rounds taking turns" in out and "functional model, per epoch" in out
+    assert "Sequential in turn with it" in out and "the same, epochs paired" in out
+    assert re.search(r"functional against Sequential\s+[+-]\d+\.\d %\s+target <= 5 ", out)
+    for key in ("functional_overhead", "functional_epoch_overhead"):
+        assert -0.9 < results[key] < 9, key  # a ratio of two positive times, not its timing
+    assert results["functional_sequential_s_per_epoch"] > results["floor_s"]
 
 
 def test_bench_command_runs_one_part(capsys):
     assert main(["bench", "--quick", "--only", "engine"]) == 0
     out = capsys.readouterr().out
     assert "seconds per epoch (median)" in out and "tracing" not in out.split("engine", 1)[1]
+    assert "functional model, per epoch" in out  # the functional figure belongs to the engine part
 
 
 def test_verdicts_compare_what_is_shown_with_the_target():

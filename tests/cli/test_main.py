@@ -66,6 +66,14 @@ def test_report_diagram_export_validate(trace_file, tmp_path, capsys):
         == 0
     )
     assert png.read_bytes()[:4] == b"\x89PNG"
+    capsys.readouterr()
+    assert main(["diagram", str(trace_file), "--kind", "model", "--format", "dot"]) == 0
+    model = capsys.readouterr().out
+    assert model.startswith("digraph model {") and "(InputLayer)" in model
+    svg = tmp_path / "m.svg"
+    assert main(["diagram", str(trace_file), "--kind", "model", "-o", str(svg)]) == 0
+    assert "<svg" in svg.read_text() and "(Dense)" in svg.read_text()
+    capsys.readouterr()
     chrome = tmp_path / "c.json"
     assert main(["export", str(trace_file), "--chrome", str(chrome)]) == 0
     assert json.loads(chrome.read_text())["traceEvents"]

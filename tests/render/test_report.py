@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from sample_runs import EVIL, user_layer_run
+from sample_runs import EVIL, functional_run, user_layer_run
 
 import fittrace
 from fittrace.render.callgraph import callgraph_dot
@@ -64,6 +64,8 @@ def test_report_is_self_contained_and_has_the_numbers(user_layer_trace):
         "make_train_function",
         "Inside train_step",
         "Builds and rebuilds",
+        "The model's graph",
+        "<code>scale_input</code> (InputLayer)",
         "kernel",
         "(12, 8)",
         "loop × 3 epochs",
@@ -127,3 +129,73 @@ def test_a_loaded_trace_gives_the_same_report(user_layer_trace):
     loaded = fittrace.load(path).trace
     strip = lambda h: re.sub(r'"started":"[^"]*"|started[^<]*', "", h)  # noqa: E731
     assert strip(render_report(loaded, None)) == strip(render_report(run.trace, None))
+
+
+def test_a_functional_models_report_escapes_its_names_everywhere(tmp_path):
+    run, path = functional_run(tmp_path, evil=True)
+    trace = fittrace.load(path).trace
+    svgs = diagram_svgs(trace)
+    assert set(svgs) == {"sequence", "flowchart", "callgraph", "model"}
+    for svg in svgs.values():
+        assert EVIL not in svg
+    html = render_report(trace, None)
+    page = html.split('id="events-data">')[0]
+    assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    p = _Scripts()
+    p.feed(html)
+    assert len(p.scripts) == 2 and p.handlers == [] and p.external == []
+
+
+def test_a_picture_whose_text_looks_like_markup_is_left_out_and_said_so(user_layer_trace):
+    from fittrace.render.html import render_html
+
+    run, _ = user_layer_trace
+    html = render_html(
+        run.trace, {"model": '<svg><text> onload="x"</text></svg>', "error": "no dot"}
+    )
+    model = html.split('id="diagram-model"')[1].split("</figure>")[0]
+    assert "onload" not in model and "not available in this report" in model
+    assert "no dot; the model picture held text that looks like markup and was left out" in html
+
+
+@pytest.mark.chromium
+def test_functional_report_in_headless_chromium(tmp_path, chromium_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    run, _ = functional_run(tmp_path)
+    report = tmp_path / "functional.html"
+    render_report(run.trace, report)
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        section = page.locator("#model")
+        section.scroll_into_view_if_needed()
+        section.screenshot(path=str(ARTIFACTS / "report-functional-model.png"))
+        assert section.is_visible()
+        rows = section.locator("table.graph tr")
+        # the heading, then a, b, shared, add, concatenate, encoder and its two, concatenate_1, out
+        assert rows.count() == 1 + 10
+        shared = section.locator("table.graph tr.shared")
+        assert shared.count() == 1 and "shared[0][0]" not in shared.inner_text()
+        assert "a[0][0]" in shared.inner_text() and "b[0][0]" in shared.inner_text()
+        nested = section.locator("table.graph tr.depth-1")
+        assert [t.split()[0] for t in nested.all_inner_texts()] == ["inner_in", "inner_dense"]
+        assert "when the model was constructed" in section.locator("table.graph").inner_text()
+        svg = page.locator("#diagram-model svg")
+        assert svg.count() == 1 and svg.is_visible()
+        box = svg.bounding_box()
+        assert box["width"] <= 1280 and box["height"] > 400  # it fits the width, boxes are legible
+        drawn = svg.text_content()
+        for text in ("shared: 2 nodes, one set of weights", "nested model 'encoder'", "(None, 20)"):
+            assert text in drawn, text
+        flow = page.locator("#diagram-flowchart svg")
+        assert "self(x, training=True): Functional 'siamese'" in flow.text_content()
+        browser.close()
+    assert errors == []

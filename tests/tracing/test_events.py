@@ -241,3 +241,41 @@ def test_event_from_fields_makes_the_same_frozen_event_as_the_constructor():
     assert dataclasses.astuple(ev)[:10] == fields[:10]
     with pytest.raises(dataclasses.FrozenInstanceError):
         ev.seq = 8
+
+
+def test_a_functional_runs_events_and_the_fallback_warning_follow_the_schema(tmp_path, validator):
+    import numpy as np
+    from sample_runs import functional_run
+
+    import fittrace
+    import fittrace.keras as keras
+    from fittrace.keras import layers
+
+    run, _ = functional_run(tmp_path)
+    kinds = {e.kind for e in run.events}
+    assert {"node_created", "graph_network", "layer_build", "model_call"} <= kinds
+
+    class OnlyEight(layers.Layer):
+        def call(self, x):
+            if x.shape[0] not in (8, 4):  # the real batches: a symbolic one (a probe of 1) fails
+                raise ValueError("batches of 8 and 4 only")
+            return x
+
+    model = keras.Sequential([OnlyEight(), layers.Dense(1)])
+    model.compile(loss="mse")
+    with fittrace.trace() as fallback:
+        model.fit(
+            np.zeros((12, 2), np.float32), np.zeros((12, 1), np.float32), batch_size=8, verbose=0
+        )
+    warning = next(e for e in fallback.events if e.kind == "warning")
+    assert set(warning.data) <= set(KINDS["warning"].payload)  # every key it carries is documented
+    assert (
+        warning.data["failed_layer"] == warning.layer and warning.data["error_type"] == "ValueError"
+    )
+    for e in [*run.events, *fallback.events]:
+        record = json.loads(json.dumps(e.to_json()))
+        validate_record(record)
+        assert validator.is_valid(record), list(validator.iter_errors(record))
+        assert set(e.data) - {"trigger", "call_path", "error"} <= set(KINDS[e.kind].payload), e.kind
+    row = next(line for line in markdown_table().splitlines() if line.startswith("| `warning` |"))
+    assert "`failed_layer`:" in row and "`error_type`:" in row

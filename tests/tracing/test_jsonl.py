@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
 
 import pytest
 from fakes import Ticks
@@ -503,3 +504,195 @@ def test_the_recorders_clean_events_and_checked_events_read_back_the_same(tmp_pa
         assert read_jsonl(writer.path).events == events
     with pytest.raises(ValueError, match="closed"):
         writer.write_clean_event(events[0])
+
+
+def _v1_trace_lines() -> list[dict]:
+    """A version-1 trace as fittrace wrote them before the functional API (no node_created, no graph_network,
+    no graphs in the header): a Sequential of one Dense, built lazily on the first step, two steps of one epoch."""
+    header = {
+        "record": "header",
+        "schema": SCHEMA_NAME,
+        "version": 1,
+        "fittrace": "0.1.0",
+        "numpy": "1.26.4",
+        "python": "3.11.9",
+        "detail": "default",
+        "started": "2026-01-01T00:00:00+00:00",
+        "model": {
+            "name": "sequential",
+            "class": "Sequential",
+            "built": False,
+            "layers": [{"name": "dense", "class": "Dense"}],
+        },
+        "compile": {"optimizer": "SGD", "loss": "mse", "metrics": None, "run_eagerly": False},
+        "fit": {"batch_size": 4, "epochs": 1},
+    }
+    prov = {"trigger": "fit", "call_path": ["Model.fit", "epoch 0", "step 0"]}
+
+    def ev(
+        seq, kind, name, parent=None, dur=None, in_epoch=None, in_step=None, layer=None, /, **data
+    ):
+        return {
+            "record": "event",
+            "seq": seq,
+            "kind": kind,
+            "name": name,
+            "t": seq * 10,
+            "keras": None,
+            "dur": dur,
+            "parent": parent,
+            "epoch": in_epoch,
+            "step": in_step,
+            "layer": layer,
+            "data": data,
+        }
+
+    events = [
+        ev(0, "fit", "Model.fit", None, 900, batch_size=4, epochs=1),
+        ev(1, "compile_check", "_assert_compile_was_called", 0, is_compiled=True),
+        ev(
+            2,
+            "adapter_selected",
+            "TensorLikeDataAdapter",
+            0,
+            **{"class": "TensorLikeDataAdapter"},
+            num_samples=8,
+            batch_size=4,
+            steps=2,
+            partial_batch_size=None,
+            shuffle=True,
+        ),
+        ev(3, "callbacks_container", "CallbackList", 0, members=["History"]),
+        ev(4, "epoch", "epoch 0", 0, 800, 0, epoch=0, logs={"loss": 0.5}, steps_run=2),
+        ev(5, "step", "step 0", 4, 300, 0, 0, step=0, size=4, full=True, logs={"loss": 0.6}),
+        ev(6, "train_step", "Sequential.train_step", 5, 280, 0, 0, size=4),
+        ev(
+            7,
+            "model_call",
+            "Sequential.call",
+            6,
+            200,
+            0,
+            0,
+            "sequential",
+            model="sequential",
+            input_shape=[4, 3],
+            output_shape=[4, 2],
+            layer_class="Sequential",
+        ),
+        ev(
+            8,
+            "graph_build",
+            "_init_graph_network",
+            7,
+            None,
+            0,
+            0,
+            model="sequential",
+            action="built",
+            shape_before=None,
+            shape_received=[None, 3],
+            shape_built=[None, 3],
+            reason="first call: the model had no input shape, so it takes (None, 3)",
+            mode="graph",
+            **prov,
+        ),
+        ev(
+            9,
+            "layer_call",
+            "Dense.call",
+            7,
+            100,
+            0,
+            0,
+            "dense",
+            layer_class="Dense",
+            input_shape=[4, 3],
+            output_shape=[4, 2],
+            stats={"mean": 0.1},
+        ),
+        ev(
+            10,
+            "layer_build",
+            "Dense.build",
+            9,
+            50,
+            0,
+            0,
+            "dense",
+            input_shape=[None, 3],
+            layer_class="Dense",
+            reason="first call: the layer had no weights yet",
+            build_count=0,
+            **prov,
+        ),
+        ev(
+            11,
+            "weight_created",
+            "dense/kernel:0",
+            10,
+            None,
+            0,
+            0,
+            "dense",
+            name="dense/kernel:0",
+            shape=[3, 2],
+            initializer="glorot_uniform",
+            **prov,
+        ),
+        ev(
+            12, "loss", "mse", 6, None, 0, 0, name="mse", value=0.6, reduction="sum_over_batch_size"
+        ),
+        ev(13, "step", "step 1", 4, 200, 0, 1, step=1, size=4, full=False, logs={"loss": 0.5}),
+        ev(14, "history", "History.on_epoch_end", 0, None, 0, epoch=0, logs={"loss": 0.5}),
+    ]
+    footer = {"record": "footer", "status": "ok", "events": 15, "full_steps": [[0, 0, "first"]]}
+    return [header, *events, footer]
+
+
+def test_a_version_1_trace_still_loads_and_renders(tmp_path, dot_program):
+    from fittrace.analysis.builds import why_rebuilt
+    from fittrace.render.callgraph import callgraph_dot
+    from fittrace.render.flowchart import flowchart_dot
+    from fittrace.render.model_graph import model_dot
+    from fittrace.render.report import render_report
+    from fittrace.render.sequence import sequence_svg
+
+    path = tmp_path / "v1.trace.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in _v1_trace_lines()) + "\n")
+    trace = read_jsonl(path)
+    assert trace.header["version"] == 1 and trace.complete and trace.problems == []
+    assert len(trace.events) == 15 and trace.status == "ok"
+    model = model_dot(trace)
+    assert "no graph was recorded: the layers as the first step called them" in model
+    assert "<B>dense</B>" in model and "(4, 2)" in model
+    flow = flowchart_dot(trace)
+    assert "self(x, training=True): Sequential 'sequential'" in flow and "<B>dense</B>" in flow
+    assert "Dense.build [dense]" in callgraph_dot(trace)
+    assert "dense" in sequence_svg(trace)
+    assert why_rebuilt(trace).summary.startswith(
+        "Nothing was rebuilt: 1 layer(s) were each built once"
+    )
+    html = render_report(trace, tmp_path / "v1.html")
+    assert "The model's graph" in html and "<code>dense</code> (Dense)" in html
+    assert 'id="diagram-model"><figcaption>The model\'s graph</figcaption>\n<svg' in html
+    for dot in (model, flow):
+        out = subprocess.run([dot_program, "-Tsvg"], input=dot.encode(), capture_output=True)
+        assert out.returncode == 0, out.stderr.decode()
+
+
+def test_a_trace_whose_functional_call_failed_loads(tmp_path):
+    import fittrace.keras as keras
+    from fittrace import session
+    from fittrace.keras import layers
+
+    path = tmp_path / "failed-call.trace.jsonl"
+    dense = layers.Dense(4)
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 6"):
+        with session.trace(path=path):
+            dense(keras.Input(shape=(6,)))
+            dense(keras.Input(shape=(5,)))  # no node is made: its span holds only the error
+    trace = read_jsonl(path)
+    failed = [e for e in trace.events if e.kind == "node_created"][-1]
+    assert dict(failed.data) == {"error": "ValueError"}
+    assert trace.error().data["type"] == "ValueError"

@@ -1,0 +1,37 @@
+"""What the report's sections print, prepared from real traced runs: ``fittrace/analysis/walkthrough.py``."""
+
+from __future__ import annotations
+
+from sample_runs import functional_run
+
+from fittrace.analysis.walkthrough import built_when, walkthrough
+
+
+def test_the_model_section_lists_every_layer_with_its_connections(tmp_path):
+    run, _ = functional_run(tmp_path)
+    graphs = walkthrough(run.trace)["graphs"]
+    assert [g["model"] for g in graphs] == ["siamese"]
+    g = graphs[0]
+    assert g["shared"] == ["shared"] and g["nested"] == ["encoder"]
+    assert (
+        "a graph with branches or merges" in g["summary"]
+        and "nested model(s) encoder" in g["summary"]
+    )
+    rows = {r["name"]: r for r in g["rows"]}
+    assert rows["shared"]["nodes"] == 2 and rows["shared"]["connected"] == ["a[0][0]", "b[0][0]"]
+    assert (rows["inner_dense"]["depth"], rows["inner_dense"]["model"]) == (1, "encoder")
+    assert rows["encoder"]["nested"] and rows["encoder"]["built"] == ""  # its layers say when
+    assert rows["a"]["is_input"] and rows["a"]["built"] == ""
+    assert rows["out"]["built"] == "when the model was constructed (called on a KerasTensor)"
+
+
+def test_when_the_weights_came_to_exist_in_a_lazy_sequential(user_layer_trace):
+    run, _ = user_layer_trace
+    events = list(run.trace.events)
+    when = built_when(events, run.trace.events_by_seq)
+    assert when == {
+        name: "at the first fit step (epoch 0, step 0), as the graph network was built"
+        for name in ("scale", "dense", "dense_1")
+    }
+    built = walkthrough(run.trace)["layers_built"]
+    assert [b["when"] for b in built] == [when["scale"], when["dense"], when["dense_1"]]
