@@ -307,7 +307,7 @@ def run_bench(
                 print(
                     _line(
                         "engine against TF-Keras",
-                        (r["s_per_epoch"] / keras_s - 1) * 100,
+                        (results["s_per_epoch"] / keras_s - 1) * 100,
                         "%",
                         fmt="{:+.1f}",
                     )

@@ -207,3 +207,11 @@ def test_steps_taking_turns_are_traced_untraced_and_without_norms_in_rotation(tm
         8,
     ]  # "no_norms"; the last step is traced
     assert trace.complete and trace.of_kind("epoch")  # the recording ran on to the end of the fit
+
+
+@pytest.mark.slow
+def test_quick_engine_bench_beside_real_tf_keras_prints_the_comparison(keras_python, capsys):
+    results = run_bench(quick=True, only="engine", keras_python=keras_python)
+    out = capsys.readouterr().out
+    assert results["keras_s_per_epoch"] > 0 and "functional_overhead" in results
+    assert "engine against TF-Keras" in out and "functional against Sequential" in out
