@@ -11,14 +11,16 @@ from fittrace.callbacks import CallbackList
 
 
 class FakeModel:
-    """Just what callbacks touch: stop_training, metrics_names, weights and save_weights (which writes the first
-    weight's values as text, so a test can read back what was saved)."""
+    """Just what callbacks touch: stop_training, metrics_names, weights, save and save_weights (both write the
+    first weight's values as text, so a test can read back what was saved; ``saved`` lists the paths, and
+    ``saved_whole`` the ones ``save`` wrote)."""
 
     def __init__(self, weights=(0.0,), metrics_names=("loss", "accuracy")):
         self.stop_training = False
         self.metrics_names = list(metrics_names)
         self.weights = [np.array(weights)]
         self.saved = []
+        self.saved_whole = []
 
     def get_weights(self):
         return [w.copy() for w in self.weights]
@@ -26,10 +28,14 @@ class FakeModel:
     def set_weights(self, ws):
         self.weights = [np.array(w) for w in ws]
 
-    def save_weights(self, path):
+    def save_weights(self, path, overwrite=True):
         self.saved.append(str(path))
         with open(path, "w") as fh:
             fh.write(str(self.weights[0].tolist()))
+
+    def save(self, path, overwrite=True):
+        self.saved_whole.append(str(path))
+        self.save_weights(path)
 
 
 class Ticks:

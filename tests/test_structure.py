@@ -29,6 +29,7 @@ ENGINE = {
     "regularizers",
     "callbacks",
     "saving",
+    "models",
     "utils",
     "seeding",
 }
@@ -61,6 +62,7 @@ TF_KERAS_NAMES = {
     "np_utils",
     "io_utils",
     "tf_utils",
+    "saving_utils",
 }
 # Imported on first use, not at the top: optional or heavy dependencies only.
 LAZY_OK = {"PIL"}

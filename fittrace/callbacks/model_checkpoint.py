@@ -1,9 +1,13 @@
-"""ModelCheckpoint: save the weights after an epoch, every time or when the monitored value improves.
+"""ModelCheckpoint: save the model (or its weights) after an epoch, every time or when the monitored value improves.
 
-Mirrors ``keras.callbacks.ModelCheckpoint`` (tf_keras/src/callbacks.py), with Keras 2.21's messages. It saves
-through ``model.save_weights`` (in the format the path's ending names: ``.weights.h5``, ``.h5``, ``.npz``),
-atomically: into a temporary file in the target's folder, then renamed over the target, so an interrupted save
-never leaves half a file. Left out: ``options``, the deprecated ``period`` and ``load_weights_on_restart``, and the
+Mirrors ``keras.callbacks.ModelCheckpoint`` (tf_keras/src/callbacks.py), with Keras 2.21's messages. By default
+(``save_weights_only=False``) it saves the whole model through ``model.save``, in the format the path's ending
+names: ``.keras`` (Keras's zip archive) or ``.h5`` (the legacy HDF5 file; Keras writes one for ``.weights.h5``
+too, and so does fittrace); with ``save_weights_only=True`` it saves through ``model.save_weights``
+(``.weights.h5``, ``.h5``). fittrace's own ``.npz`` is a weights format only, so a ``.npz`` path saves the weights
+either way. A fittrace model writes its files atomically itself (``utils/io_utils.atomic_write``); any other model
+is saved into a temporary file in the target's folder, then renamed over the target, so an interrupted save never
+leaves half a file. Left out: ``options``, the deprecated ``period`` and ``load_weights_on_restart``, and the
 distributed-training file handling.
 """
 
@@ -21,13 +25,12 @@ from fittrace.utils.io_utils import print_msg
 
 
 class ModelCheckpoint(Callback):
-    """Save the model's weights at the end of every epoch (or every ``save_freq`` batches).
+    """Save the model (``model.save``), or with ``save_weights_only=True`` its weights (``model.save_weights``),
+    at the end of every epoch (or every ``save_freq`` batches).
 
     ``filepath`` may hold format fields filled from the epoch (counted from 1) and the logs, e.g.
-    ``"weights.{epoch:02d}-{val_loss:.2f}.npz"``. With ``save_best_only=True`` a file is written only when
+    ``"model.{epoch:02d}-{val_loss:.2f}.keras"``. With ``save_best_only=True`` a file is written only when
     ``monitor`` improved (``mode="auto"``: maximise when the name holds ``acc`` or starts with ``fmeasure``).
-    fittrace has no whole-model file format, so ``save_weights_only=False`` saves the weights as well (Keras
-    would call ``model.save``).
 
         >>> ModelCheckpoint("ckpt-{epoch:02d}.npz").filepath.format(epoch=3)
         'ckpt-03.npz'
@@ -132,23 +135,33 @@ class ModelCheckpoint(Callback):
             ) from e
 
     def _save(self, filepath: str) -> None:
-        """``model.save_weights`` into a temporary file beside ``filepath``, then an atomic rename onto it."""
+        """``_save_handler``: ``model.save`` or ``model.save_weights``, atomically."""
         if os.path.isdir(filepath):
             raise OSError(
                 "Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
                 f"existing directory: {filepath}"
             )
+        weights_only = self.save_weights_only or filepath.endswith(".npz")
+        if getattr(self.model, "_saves_atomically", False):
+            self._save_handler(filepath, weights_only)
+            return
         folder = os.path.dirname(os.path.abspath(filepath))
         os.makedirs(folder, exist_ok=True)
         base = os.path.basename(filepath)
-        # Same ending as the target (".weights.h5" whole), since save_weights picks the format from it.
+        # Same ending as the target (".weights.h5" whole), since saving picks the format from it.
         ending = ".weights.h5" if base.endswith(".weights.h5") else os.path.splitext(base)[1]
         fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp" + ending, dir=folder)
         os.close(fd)
         try:
-            self.model.save_weights(tmp)
+            self._save_handler(tmp, weights_only)
             os.replace(tmp, filepath)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+
+    def _save_handler(self, filepath: str, weights_only: bool) -> None:
+        if weights_only:
+            self.model.save_weights(filepath, overwrite=True)
+        else:
+            self.model.save(filepath, overwrite=True)

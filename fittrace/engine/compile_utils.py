@@ -364,9 +364,12 @@ class MetricsContainer(Container):
         metrics: Any = None,
         weighted_metrics: Any = None,
         output_names: Sequence[str] | None = None,
+        from_serialized: bool = False,
     ) -> None:
         super().__init__(output_names)
         _check_duplicated_metrics(metrics, weighted_metrics)
+        # metrics from a saved model's training config already carry their output prefixes: not renamed again
+        self._from_serialized = from_serialized
         self._user_metrics = metrics
         self._user_weighted_metrics = weighted_metrics
         self._metrics: Any = metrics
@@ -414,7 +417,8 @@ class MetricsContainer(Container):
         self._weighted = [
             self._get_metric_objects(*a) for a in nest.flatten_up_to(y_pred, per_output_w, False)
         ]
-        self._set_metric_names()
+        if not self._from_serialized:
+            self._set_metric_names()
         self._metrics_in_order = [
             m for ms, wms in zip(self._metrics, self._weighted) for m in ms + wms if m is not None
         ]

@@ -35,6 +35,8 @@ from fittrace.engine.node import Node
 from fittrace.engine.training import Model
 from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export
+from fittrace.saving.legacy import serialization as legacy_serialization
+from fittrace.saving.legacy.model_config import deserialize_layer
 from fittrace.tracing import recorder as rec
 from fittrace.utils.nest import flatten, map_structure, pack_sequence_as
 
@@ -242,18 +244,18 @@ class Functional(Model):
     def get_config(self) -> dict[str, Any]:
         """The graph as Keras writes it: each layer's config with its inbound nodes, and the input and output
         coordinates (``Functional.get_config``)."""
-        return get_network_config(self, serialization_lib.serialize_keras_object)
+        if not getattr(self, "use_legacy_config", False):
+            return get_network_config(self, serialization_lib.serialize_keras_object)
+        return get_network_config(self, _serialize_legacy)
 
     @classmethod
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
     ) -> Any:
-        """The model a config describes: its layers made, their calls replayed (``Functional.from_config``)."""
+        """The model a config describes: its layers made (from the ``.keras`` format or the legacy one, as each
+        layer's config is written), their calls replayed (``Functional.from_config``)."""
         inputs, outputs = reconstruct_from_config(
-            config,
-            lambda data: serialization_lib.deserialize_keras_object(
-                data, custom_objects=custom_objects
-            ),
+            config, lambda data: deserialize_layer(data, custom_objects=custom_objects)
         )
         model = cls(inputs=inputs, outputs=outputs, name=config.get("name"))
         if config.get("trainable") is False:
@@ -499,6 +501,19 @@ Model._functional_class = Functional
 
 
 # --- the graph as a config -------------------------------------------------------------------------------------------
+def _serialize_legacy(layer: Layer) -> Any:
+    """A layer's legacy config, for a ``.h5`` model file (the model's ``use_legacy_config`` is set while it is
+    written); a nested functional model writes its own layers in the legacy format too, as in Keras."""
+    nested = isinstance(layer, Functional) and not getattr(layer, "use_legacy_config", False)
+    if nested:
+        layer.__dict__["use_legacy_config"] = True
+    try:
+        return legacy_serialization.serialize_keras_object(layer)
+    finally:
+        if nested:
+            del layer.__dict__["use_legacy_config"]
+
+
 def _node_key(layer: Layer, index: int) -> str:
     return f"{layer.name}_ib-{index}"
 
@@ -506,10 +521,12 @@ def _node_key(layer: Layer, index: int) -> str:
 def get_network_config(model: Functional, serialize_layer: Any) -> dict[str, Any]:
     """``get_network_config``: each layer's config with its name and the inbound nodes this model uses
     (``[[inbound layer, node index, tensor index, call kwargs], ...]`` per call, node indices renumbered to count
-    only this model's nodes), and the input and output coordinates."""
+    only this model's nodes), and the input and output coordinates. A nested model's calls count from 1, as
+    Keras counts them: there, node 0 of a graph network links its own inputs to its outputs
+    (``_should_skip_first_node``); fittrace's models have no such node."""
     kept: dict[str, int] = {}
     for layer in model.layers:
-        count = 0
+        count = 1 if _should_skip_first_node(layer) else 0
         for index, _node in enumerate(layer._inbound_nodes):
             key = _node_key(layer, index)
             if key in model._network_nodes:
@@ -550,6 +567,42 @@ def get_network_config(model: Functional, serialize_layer: Any) -> dict[str, Any
     }
 
 
+def _should_skip_first_node(layer: Layer) -> bool:
+    """Does Keras number this layer's calls from 1 in a config? A model that is a graph network: its node 0 (in
+    Keras) is its own, from its inputs to its outputs."""
+    return isinstance(layer, Functional) and bool(getattr(layer, "_is_graph_network", False))
+
+
+def _first_node_indices(config: dict[str, Any]) -> dict[str, int]:
+    """The index the config gives each layer's first call: 1 where the saver numbered a nested model's calls from
+    1 (a reference to node ``n`` of a layer with ``n`` calls shows it), else 0. Read from the config itself, so
+    that files from Keras and from fittrace replay alike, whatever the state of the rebuilt layer."""
+    calls = {data["name"]: len(data.get("inbound_nodes") or []) for data in config["layers"]}
+    first = dict.fromkeys(calls, 0)
+
+    def note(name: Any, index: Any) -> None:
+        if name in calls and calls[name] and index == calls[name]:
+            first[name] = 1
+
+    for data in config["layers"]:
+        for node_data in data.get("inbound_nodes") or []:
+            for entry in node_data:
+                note(entry[0], entry[1])
+
+    def outputs(coords: Any) -> None:
+        if isinstance(coords, list) and len(coords) == 3 and isinstance(coords[0], str):
+            note(coords[0], coords[1])
+        elif isinstance(coords, dict):
+            for value in coords.values():
+                outputs(value)
+        elif isinstance(coords, list):
+            for value in coords:
+                outputs(value)
+
+    outputs(config.get("output_layers"))
+    return first
+
+
 def reconstruct_from_config(config: dict[str, Any], deserialize_layer: Any) -> tuple[Any, Any]:
     """``reconstruct_from_config``: make each layer from its config, then replay its calls in an order that has
     every call's inputs ready; returns the model's (inputs, outputs) as the config nests them."""
@@ -564,7 +617,7 @@ def reconstruct_from_config(config: dict[str, Any], deserialize_layer: Any) -> t
     for name, layer in made.items():
         if getattr(layer, "_is_input_layer", False):
             tensors[(name, 0)] = layer._inbound_nodes[0].outputs
-    calls: dict[str, int] = {}
+    calls: dict[str, int] = _first_node_indices(config)
     while pending:
         progressed = False
         for item in list(pending):

@@ -11,6 +11,10 @@ them. fittrace always computes eagerly with numpy, but it decides what Keras 2 w
   the differing dimensions relaxed to None, as ``reduce_retracing`` does.
 * eager mode (``run_eagerly=True``): every step runs ``train_step`` in Python with the concrete batch shape.
 
+``has_static_batch``, ``check_one_step`` and ``run_one_batch`` say what the ``*_on_batch`` methods and the data
+give the function: a fixed batch dimension (arrays that split evenly, a single batch made ``from_tensors``) and
+one batch per call.
+
 Left out: XLA (``jit_compile``), distribution strategies, autotuning of ``steps_per_execution``.
 """
 
@@ -218,3 +222,40 @@ def reset_compile_cache(model: Any, why: str) -> None:
                 data={"action": "reset", "function": name, "reason": why},
             )
         setattr(model, name, None)
+
+
+def has_static_batch(handler: Any) -> bool:
+    """Does the dataset Keras would build have a fixed batch dimension? Only arrays that split evenly do."""
+    adapter = getattr(handler, "_adapter", None)
+    name = type(adapter).__name__
+    if name not in ("TensorLikeDataAdapter", "ListsOfScalarsDataAdapter"):
+        return False
+    partial = adapter.partial_batch_size() if hasattr(adapter, "partial_batch_size") else None
+    return not partial
+
+
+def check_one_step(model: Any, method: str) -> None:
+    """The ``*_on_batch`` methods feed one batch; a function compiled to take several per call would ask for more.
+    Keras 2 fails then, deep in the graph, with an OutOfRangeError; this says why before anything changes."""
+    spe = getattr(model, "_steps_per_execution", 1) or 1
+    if spe > 1:
+        raise ValueError(
+            f"`{method}` feeds one batch, but the model was compiled with steps_per_execution={spe}, "
+            f"so each call of its function takes {spe} batches (Keras 2 fails here with an "
+            "OutOfRangeError). Compile with steps_per_execution=1 to use it, or use fit/evaluate/"
+            "predict."
+        )
+
+
+def run_one_batch(model: Any, function: Any, iterator: Any) -> Any:
+    """Run a train/test/predict function once on a single-batch iterator. Its dataset is made ``from_tensors``,
+    so the batch dimension is static: a new batch size is a new signature, as tf.function sees it."""
+    saved = (
+        getattr(model, "_static_batch", False),
+        getattr(model, "_current_steps_per_execution", 1),
+    )
+    model._static_batch, model._current_steps_per_execution = True, 1
+    try:
+        return function(iterator)
+    finally:
+        model._static_batch, model._current_steps_per_execution = saved

@@ -31,6 +31,8 @@ from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.training import Model
 from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export
+from fittrace.saving.legacy import serialization as legacy_serialization
+from fittrace.saving.legacy.model_config import deserialize_layer
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_SEQUENTIAL
 from fittrace.utils.nest import flatten
@@ -338,9 +340,14 @@ class Sequential(Functional):
     def get_config(self) -> dict[str, Any]:
         """``{"name", "layers"}``: each layer's config, the graph's InputLayer first once there is a graph."""
         layers = list(self._graph_layers) if self._graph_initialized else list(self._layers_list)
+        serialize = (
+            legacy_serialization.serialize_keras_object
+            if getattr(self, "use_legacy_config", False)  # set while a .h5 model file is written
+            else serialization_lib.serialize_keras_object
+        )
         config: dict[str, Any] = {
             "name": self.name,
-            "layers": [serialization_lib.serialize_keras_object(layer) for layer in layers],
+            "layers": [serialize(layer) for layer in layers],
         }
         if not self._graph_initialized and self._build_input_shape is not None:
             config["build_input_shape"] = self._build_input_shape
@@ -350,15 +357,16 @@ class Sequential(Functional):
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
     ) -> Any:
-        """The model a config describes: each layer made and added in turn (``Sequential.from_config``)."""
-        model = cls(name=config.get("name"))
-        for layer_config in config["layers"]:
-            model.add(
-                serialization_lib.deserialize_keras_object(
-                    layer_config, custom_objects=custom_objects
-                )
-            )
-        shape = config.get("build_input_shape")
+        """The model a config describes: each layer made (from the ``.keras`` format or the legacy one, as its
+        config is written) and added in turn (``Sequential.from_config``)."""
+        if "name" in config:
+            name, layer_configs = config["name"], config["layers"]
+        else:  # an old Sequential's config: the list of its layers
+            name, layer_configs = None, config
+        model = cls(name=name)
+        for layer_config in layer_configs:
+            model.add(deserialize_layer(layer_config, custom_objects=custom_objects))
+        shape = config.get("build_input_shape") if isinstance(config, dict) else None
         if not model.inputs and isinstance(shape, (list, tuple)):
             model.build(tuple(shape))
         return model

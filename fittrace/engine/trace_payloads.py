@@ -344,3 +344,24 @@ def function_made(name: str, action: str, graph: bool, forced: bool) -> dict[str
         "mode": "graph" if graph else "eager",
         "reason": reason,
     }
+
+
+def compile_args(
+    optimizer: Any,
+    loss: Any,
+    metrics: Any,
+    loss_weights: Any,
+    weighted_metrics: Any,
+    run_eagerly: bool | None,
+    steps_per_execution: int,
+) -> dict[str, Any]:
+    """The ``compile`` event's payload (and the ``fit`` event's ``compile``): what compile got, by name."""
+    return {
+        "optimizer": type(optimizer).__name__,
+        "loss": name_of(loss),
+        "metrics": name_of(metrics or []),
+        "loss_weights": name_of(loss_weights),
+        "weighted_metrics": name_of(weighted_metrics or []),
+        "run_eagerly": run_eagerly,
+        "steps_per_execution": steps_per_execution,
+    }

@@ -11,14 +11,16 @@ callbacks. Several inputs and outputs pass through as Keras passes them: x, y an
 tuples or dicts of arrays (dicts keyed by input and output names); the compiled containers pair losses, weights and
 metrics with the outputs by ``output_names`` (None for a subclassed model, whose containers name its outputs
 ``output_1``, ``output_2``... or by a dict output's keys); ``predict`` returns the list, tuple or dict of arrays the
-model's ``call`` returns. The summary table is ``utils/layer_utils.py``'s, the weight files
+model's ``call`` returns. ``compile`` keeps what it was given (``get_compile_config``, the ``compile_config`` of a
+``.keras`` file; ``compile_from_config`` compiles from it and creates the optimizer's variables, so a saved
+optimizer state loads). The summary table is ``utils/layer_utils.py``'s, the weight and whole-model files
 ``saving/saving_api.py``'s, the tf.function stand-in ``engine/functions.py``'s, and what the trace events carry
 ``engine/trace_payloads.py``'s.
 
 ``Model(inputs, outputs)`` returns a ``Functional`` (engine/functional.py), as ``Model.__new__`` does in Keras.
 
 Left out: subclasses of Model that pass ``inputs``/``outputs`` to ``super().__init__``, distribution strategies,
-``jit_compile``, ``BackupAndRestore`` counters, multi-worker and parameter-server training, saving whole models;
+``jit_compile``, ``BackupAndRestore`` counters, multi-worker and parameter-server training, the SavedModel format;
 ragged outputs in ``predict``. Where Keras 2 fails obscurely (``steps_per_execution`` > 1 with the ``*_on_batch``
 methods, lists of numbers), fittrace says why instead.
 
@@ -34,6 +36,7 @@ methods, lists of numbers), fittrace says why instead.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import time
 from collections.abc import Callable
@@ -47,12 +50,15 @@ from fittrace.autodiff import GradientTape, to_numpy
 from fittrace.engine import compile_utils, data_adapter, trace_payloads
 from fittrace.engine.base_layer import Layer, dedup_weights
 from fittrace.engine.functions import (
+    check_one_step,
     concat_outputs,
+    has_static_batch,
     make_function,
     outputs_to_numpy,
     reset_compile_cache,
+    run_one_batch,
 )
-from fittrace.saving import saving_api
+from fittrace.saving import saving_api, saving_lib, serialization_lib
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 from fittrace.utils import layer_utils
@@ -67,6 +73,8 @@ class Model(Layer):
     """
 
     _event_kind = "model_call"
+    #: save, save_weights and their files are all-or-nothing (utils/io_utils.atomic_write): ModelCheckpoint relies on it
+    _saves_atomically = True
     #: engine/functional.py's Functional, set when that module loads (``Model(inputs, outputs)`` makes one)
     _functional_class: Any = None
 
@@ -101,6 +109,7 @@ class Model(Layer):
         self._static_batch = False
         self._train_counter = 0
         self._compile_args: dict[str, Any] = {}
+        self._compile_config: Any = None
 
     def _maybe_build(self, input_shape: tuple) -> None:
         # Model.build is Keras's "default" build: __call__ skips it and only marks the model built; the layers
@@ -125,6 +134,19 @@ class Model(Layer):
         **kwargs: Any,
     ) -> None:
         """Choose the optimizer, loss and metrics (``Model.compile``); clears the cached train/test functions."""
+        # what compile was given, as given: a saved model's compile_config (get_compile_config)
+        compile_config = serialization_lib.Config(
+            optimizer=optimizer,
+            loss=loss,
+            metrics=metrics,
+            loss_weights=loss_weights,
+            weighted_metrics=weighted_metrics,
+            run_eagerly=run_eagerly,
+            steps_per_execution=steps_per_execution,
+            jit_compile=jit_compile,
+        )
+        # a model loaded from a legacy file: its metrics already carry their output prefixes
+        from_serialized = bool(kwargs.pop("from_serialized", False))
         if kwargs:
             raise TypeError(
                 f"Invalid keyword argument(s) in `compile()`: {tuple(kwargs)}. Valid keyword arguments "
@@ -137,15 +159,9 @@ class Model(Layer):
             keras=f"{KERAS_TRAINING}.Model.compile",
             data={"method": "compile", "model": self.name, "detail": None},
         ):
-            self._compile(
-                optimizer,
-                loss,
-                metrics,
-                loss_weights,
-                weighted_metrics,
-                run_eagerly,
-                steps_per_execution,
-            )
+            args = {k: v for k, v in compile_config.config.items() if k != "jit_compile"}
+            self._compile(**args, from_serialized=from_serialized)
+        self._compile_config = compile_config
 
     def _compile(
         self,
@@ -156,6 +172,7 @@ class Model(Layer):
         weighted_metrics: Any,
         run_eagerly: bool | None,
         steps_per_execution: int | None,
+        from_serialized: bool = False,
     ) -> None:
         spe = 1 if steps_per_execution is None else steps_per_execution
         if not isinstance(spe, (int, np.integer)) or isinstance(spe, bool) or spe < 1:
@@ -167,7 +184,10 @@ class Model(Layer):
             loss, loss_weights, output_names=self.output_names
         )
         self.compiled_metrics = compile_utils.MetricsContainer(
-            metrics, weighted_metrics, output_names=self.output_names
+            metrics,
+            weighted_metrics,
+            output_names=self.output_names,
+            from_serialized=from_serialized,
         )
         self._run_eagerly = run_eagerly
         self._steps_per_execution = int(spe)
@@ -178,15 +198,9 @@ class Model(Layer):
             "predict_function so the next fit/evaluate/predict makes them anew",
         )
         self._is_compiled = True
-        self._compile_args = {
-            "optimizer": type(self.optimizer).__name__,
-            "loss": trace_payloads.name_of(loss),
-            "metrics": trace_payloads.name_of(metrics or []),
-            "loss_weights": trace_payloads.name_of(loss_weights),
-            "weighted_metrics": trace_payloads.name_of(weighted_metrics or []),
-            "run_eagerly": run_eagerly,
-            "steps_per_execution": self._steps_per_execution,
-        }
+        self._compile_args = trace_payloads.compile_args(
+            self.optimizer, loss, metrics, loss_weights, weighted_metrics, run_eagerly, int(spe)
+        )
         rec.emit(
             "compile",
             "Model.compile",
@@ -442,7 +456,7 @@ class Model(Layer):
             self.stop_training = False
             self.train_function = self.make_train_function()
             self._train_counter = 0
-            self._static_batch = _has_static_batch(handler)
+            self._static_batch = has_static_batch(handler)
             callback_list.on_train_begin()
             training_logs = self._epoch_loop(
                 handler,
@@ -684,7 +698,7 @@ class Model(Layer):
     def _test_loop(self, handler: Any, callbacks: Any) -> dict[str, float]:
         saved_static, self._static_batch = (
             getattr(self, "_static_batch", False),
-            _has_static_batch(handler),
+            has_static_batch(handler),
         )
         callbacks.on_test_begin()
         self.reset_metrics()
@@ -763,7 +777,7 @@ class Model(Layer):
             self.predict_function = self.make_predict_function()
             saved_static, self._static_batch = (
                 getattr(self, "_static_batch", False),
-                _has_static_batch(handler),
+                has_static_batch(handler),
             )
             outputs: list[np.ndarray] = []
             last = (handler.inferred_steps - 1) if handler.inferred_steps else None
@@ -923,6 +937,37 @@ class Model(Layer):
         """Load weights saved by :meth:`save_weights` (here or by tf-keras); the model is unchanged if it fails."""
         saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
+    # --- whole models ---------------------------------------------------------------------------------------------
+    def save(
+        self, filepath: Any, overwrite: bool = True, save_format: Any = None, **kwargs: Any
+    ) -> None:
+        """Save the whole model (config, weights, compile and optimizer state): ``x.keras`` as Keras's zip
+        archive, ``x.h5`` as the legacy HDF5 file (``saving_api.save_model``)."""
+        saving_api.save_model(self, filepath, overwrite, save_format, **kwargs)
+
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """What ``compile`` was given, serialized (a ``.keras`` file's ``compile_config``); None if uncompiled."""
+        if self._is_compiled and self._compile_config is not None:
+            return self._compile_config.serialize()
+        return None
+
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """Compile from a ``get_compile_config`` config, then create the optimizer's variables for the trainable
+        weights, for a saved optimizer state to load into (``Model.compile_from_config``)."""
+        if type(self).compile is not Model.compile:
+            where = f"{KERAS_TRAINING}.Model.compile_from_config"
+            saving_lib.log_warning(saving_lib.CUSTOM_COMPILE_WARNING, where, where)
+            return
+        self.compile(**serialization_lib.deserialize_keras_object(config))
+        if isinstance(self.optimizer, optimizers.Optimizer) and self.built:
+            self.optimizer.build(self.trainable_variables)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's config as JSON, for ``keras.models.model_from_json``; ``kwargs`` go to ``json.dumps``."""
+        return json.dumps(
+            saving_lib.updated_config(self), default=saving_lib.get_json_type, **kwargs
+        )
+
 
 def _get_verbosity(verbose: Any) -> int:
     if verbose == "auto":
@@ -947,46 +992,9 @@ def _should_eval(epoch: int, validation_freq: Any) -> bool:
     return epoch in validation_freq
 
 
-def _has_static_batch(handler: Any) -> bool:
-    """Does the dataset Keras would build have a fixed batch dimension? Only arrays that split evenly do."""
-    adapter = getattr(handler, "_adapter", None)
-    name = type(adapter).__name__
-    if name not in ("TensorLikeDataAdapter", "ListsOfScalarsDataAdapter"):
-        return False
-    partial = adapter.partial_batch_size() if hasattr(adapter, "partial_batch_size") else None
-    return not partial
-
-
 def flatten_metrics_in_order(logs: dict[str, float], metrics_names: list[str]) -> Any:
     """Logs as Keras returns them when ``return_dict`` is False: the model's metrics in order, then any other
     keys sorted; a single value alone, not in a list."""
     results = [logs[name] for name in metrics_names if name in logs]
     results += [logs[key] for key in sorted(logs) if key not in metrics_names]
     return results[0] if len(results) == 1 else results
-
-
-def check_one_step(model: Any, method: str) -> None:
-    """The ``*_on_batch`` methods feed one batch; a function compiled to take several per call would ask for more.
-    Keras 2 fails then, deep in the graph, with an OutOfRangeError; this says why before anything changes."""
-    spe = getattr(model, "_steps_per_execution", 1) or 1
-    if spe > 1:
-        raise ValueError(
-            f"`{method}` feeds one batch, but the model was compiled with steps_per_execution={spe}, "
-            f"so each call of its function takes {spe} batches (Keras 2 fails here with an "
-            "OutOfRangeError). Compile with steps_per_execution=1 to use it, or use fit/evaluate/"
-            "predict."
-        )
-
-
-def run_one_batch(model: Any, function: Any, iterator: Any) -> Any:
-    """Run a train/test/predict function once on a single-batch iterator. Its dataset is made ``from_tensors``,
-    so the batch dimension is static: a new batch size is a new signature, as tf.function sees it."""
-    saved = (
-        getattr(model, "_static_batch", False),
-        getattr(model, "_current_steps_per_execution", 1),
-    )
-    model._static_batch, model._current_steps_per_execution = True, 1
-    try:
-        return function(iterator)
-    finally:
-        model._static_batch, model._current_steps_per_execution = saved

@@ -1,5 +1,5 @@
-"""``fittrace.keras.saving``: the custom object registry and the (de)serialization of objects (as
-``tensorflow.keras.saving``; the model files are ``Model.save_weights`` / ``load_weights``)."""
+"""``fittrace.keras.saving``: whole-model files (``save_model``, ``load_model``), the custom object registry and
+the (de)serialization of objects (as ``tensorflow.keras.saving``)."""
 
 from fittrace.saving.object_registration import (
     CustomObjectScope,
@@ -9,9 +9,12 @@ from fittrace.saving.object_registration import (
     get_registered_object,
     register_keras_serializable,
 )
+from fittrace.saving.saving_api import load_model, save_model
 from fittrace.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
+    "save_model",
+    "load_model",
     "register_keras_serializable",
     "custom_object_scope",
     "CustomObjectScope",

@@ -1,6 +1,11 @@
-"""Weight files: ``model.save_weights`` and ``model.load_weights``, in Keras's own file layouts.
+"""Whole models and weight files: ``save_model``/``load_model`` and ``model.save_weights``/``load_weights``.
 
-Mirrors ``save_weights`` and ``load_weights`` of tf_keras/src/saving/saving_api.py, which choose the format from
+Mirrors tf_keras/src/saving/saving_api.py. ``save_model`` picks the format from ``save_format``, else the path:
+``x.keras`` is Keras's zip archive (``saving_lib.py``), ``x.h5`` and ``x.hdf5`` the legacy HDF5 file
+(``legacy/save.py``, with Keras's warning that it is legacy), any other path a TensorFlow SavedModel folder, which
+fittrace cannot write and says so, naming ``.keras``. ``load_model`` reads a ``.keras`` zip archive through
+``saving_lib``, anything else through the legacy code (an HDF5 file; a folder is a SavedModel, which needs
+TensorFlow). ``save_weights`` and ``load_weights`` choose the format from
 the path: ``x.weights.h5`` is Keras's weights file (``saving_lib.py``), the weights of a ``x.keras`` zip archive
 load the same way, and every other path goes to the legacy code (``legacy/save.py``): ``.h5``, ``.hdf5`` and
 ``.keras`` the legacy HDF5 layout, anything else the TensorFlow checkpoint format, which fittrace cannot write and
@@ -11,13 +16,14 @@ with the names alongside, read with ``allow_pickle=False``. Every format is writ
 half-written file), and a load that fails leaves the model's weights as they were.
 
 Left out: remote paths (``gs://``...), ``options``, the prompt for ``overwrite=False`` (``FileExistsError``
-instead), whole-model saving (``save_model``, ``load_model``).
+instead), the SavedModel format.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import warnings
 import zipfile
 from typing import Any
 
@@ -28,6 +34,84 @@ from fittrace.saving.legacy import save as legacy_save
 from fittrace.utils.io_utils import atomic_write
 
 NPZ_SUFFIX = ".npz"
+
+
+def get_save_format(filepath: str, save_format: Any) -> str:
+    """``"keras"``, ``"h5"`` or ``"tf"``: the whole-model format ``save_format`` names, else the path's ending,
+    as Keras chooses it (no recognizable ending means a SavedModel, TF2's default)."""
+    if save_format:
+        if save_format in ("keras", "keras_v3"):
+            return "keras"
+        if save_format in ("h5", "hdf5"):
+            return "h5"
+        if save_format in ("tf", "tensorflow"):
+            return "tf"
+        raise ValueError(
+            "Unknown `save_format` argument. Expected one of "
+            "'keras', 'tf', or 'h5'. "
+            f"Received: save_format={save_format}"
+        )
+    if str(filepath).endswith(".keras"):
+        return "keras"
+    if str(filepath).endswith((".h5", ".hdf5")):
+        return "h5"
+    return "tf"
+
+
+def save_model(
+    model: Any,
+    filepath: str | os.PathLike,
+    overwrite: bool = True,
+    save_format: Any = None,
+    **kwargs: Any,
+) -> None:
+    """Save the whole model: ``x.keras`` (or ``save_format="keras"``) as Keras's zip archive
+    (``saving_lib.save_model``), ``x.h5`` as the legacy HDF5 file (``legacy/save.py``); a SavedModel (any other
+    path) needs TensorFlow and raises. Written atomically either way."""
+    path = os.fspath(filepath)
+    file_format = get_save_format(path, save_format)
+    if file_format == "h5":
+        warnings.warn(
+            "You are saving your model as an HDF5 file via `model.save()`. "
+            "This file format is considered legacy. "
+            "We recommend using instead the native TF-Keras format, "
+            "e.g. `model.save('my_model.keras')`.",
+            stacklevel=3,
+        )
+    if file_format == "keras":
+        legacy_save.refuse_overwrite(path, overwrite)
+        if kwargs:
+            raise ValueError(
+                "The following argument(s) are not supported "
+                f"with the native TF-Keras format: {list(kwargs.keys())}"
+            )
+        saving_lib.save_model(model, path)
+        return
+    legacy_save.save_model(model, path, overwrite=overwrite, save_format=file_format, **kwargs)
+
+
+def load_model(
+    filepath: str | os.PathLike,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+    **kwargs: Any,
+) -> Any:
+    """Load a whole model saved by ``model.save`` (here or by tf-keras): a ``.keras`` zip archive, or a legacy
+    HDF5 file. Nothing in the file is run; a load that fails returns nothing and says why."""
+    path = os.fspath(filepath)
+    if path.endswith(".keras") and os.path.isfile(path) and zipfile.is_zipfile(path):
+        if kwargs:
+            raise ValueError(
+                "The following argument(s) are not supported "
+                f"with the native TF-Keras format: {list(kwargs.keys())}"
+            )
+        return saving_lib.load_model(
+            path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
+        )
+    return legacy_save.load_model(
+        path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode, **kwargs
+    )
 
 
 def save_weights(

@@ -29,11 +29,14 @@ product is not saved (it is not among Keras's optimizer variables either).
 
 from __future__ import annotations
 
+import datetime
 import io
+import json
 import os
 import sys
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,12 +46,21 @@ import numpy as np
 from fittrace.engine.base_layer import Layer, to_snake_case
 from fittrace.metrics.base_metric import Metric
 from fittrace.optimizers.optimizer import Optimizer
+from fittrace.saving.serialization_lib import (
+    ObjectSharingScope,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 from fittrace.tracing import recorder as rec
 from fittrace.utils.io_utils import atomic_write
 
 WEIGHTS_SUFFIX = ".weights.h5"
-#: The weights member of a ``.keras`` archive.
+#: The weights member of a ``.keras`` archive, and its two other members.
 VARS_FNAME = "model.weights.h5"
+CONFIG_FILENAME = "config.json"
+METADATA_FILENAME = "metadata.json"
+#: The Keras version fittrace's files say they come from: the layout tf-keras 2.21 writes.
+KERAS_VERSION = "2.21.0"
 _KERAS = "keras.saving.saving_lib"
 
 # Public attributes the walk never follows (Keras's skip list, less its private names), and ``losses``, which
@@ -390,14 +402,24 @@ def load_weights_only(model: Any, filepath: str | os.PathLike, skip_mismatch: bo
     assign_all(plan)
 
 
-def _open_archive(filepath: str) -> zipfile.ZipFile:
+def _open_archive(filepath: str, action: str = "load weights from") -> zipfile.ZipFile:
     if not os.path.exists(filepath):
-        raise FileNotFoundError(f"Unable to load weights from {filepath}: there is no such file.")
+        raise FileNotFoundError(f"Unable to {action} {filepath}: there is no such file.")
+    if os.path.isdir(filepath):
+        raise IsADirectoryError(
+            f"Unable to {action} {filepath}: it is a folder, not a `.keras` file."
+        )
     if not zipfile.is_zipfile(filepath):
         raise ValueError(
-            f"Unable to load weights from {filepath}: a `.keras` file is a zip archive, and this one is not."
+            f"Unable to {action} {filepath}: a `.keras` file is a zip archive, and this one is not (or it "
+            "is truncated: its end, where a zip archive keeps its table of contents, is missing)."
         )
-    return zipfile.ZipFile(filepath, "r")
+    try:
+        return zipfile.ZipFile(filepath, "r")
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ValueError(
+            f"Unable to {action} {filepath}: the zip archive is truncated or corrupt ({e})."
+        ) from None
 
 
 def _load_state(
@@ -495,3 +517,198 @@ def log_warning(message: str, name: str, keras: str) -> None:
     """A warning Keras logs (``logging.warning``): written to stderr and recorded as a ``warning`` event."""
     sys.stderr.write(f"WARNING: {message}\n")
     rec.emit("warning", name, keras=keras, data={"message": message})
+
+
+# --- whole models: the .keras archive --------------------------------------------------------------------------------
+#: Keras's warning when a model whose class overrides ``compile`` is loaded (``Model.compile_from_config``).
+CUSTOM_COMPILE_WARNING = (
+    "`compile()` was not called as part of model loading because the model's `compile()` method is custom. "
+    "All subclassed Models that have `compile()` overridden should also override `get_compile_config()` and "
+    "`compile_from_config(config)`. Alternatively, you can call `compile()` manually after loading."
+)
+
+
+def updated_config(model: Any) -> dict[str, Any]:
+    """``{"class_name", "config", "keras_version", "backend"}``: what ``model.to_json()`` writes (Keras's
+    ``Model._updated_config``)."""
+    return {
+        "class_name": type(model).__name__,
+        "config": model.get_config(),
+        "keras_version": KERAS_VERSION,
+        "backend": "tensorflow",
+    }
+
+
+def get_json_type(obj: Any) -> Any:
+    """What ``json.dumps`` cannot write itself, as Keras's ``json_utils.get_json_type`` writes it: numpy values
+    as plain numbers and lists, an object with a config as that config."""
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.dtype):
+        return obj.name
+    if hasattr(obj, "get_config"):
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj)
+    raise TypeError(f"Not JSON Serializable: {obj}")
+
+
+def save_model(model: Any, filepath: str | os.PathLike) -> None:
+    """Write ``model`` to a ``.keras`` zip archive, atomically: ``metadata.json`` (the Keras version and the
+    date), ``config.json`` (the model serialized, with its build and compile configs) and ``model.weights.h5``
+    (every layer's, the optimizer's and the metrics' variables, as ``save_weights_only`` lays them out)."""
+    filepath = os.fspath(filepath)
+    if not str(filepath).endswith(".keras"):
+        raise ValueError(
+            "Invalid `filepath` argument: expected a `.keras` extension. "
+            f"Received: filepath={filepath}"
+        )
+    if not model.built:
+        warnings.warn(
+            "You are saving a model that has not yet been built. It might not contain any weights yet. "
+            "Consider building the model first by calling it on some data.",
+            stacklevel=3,
+        )
+    with ObjectSharingScope():
+        serialized = serialize_keras_object(model)
+    config_json = json.dumps(serialized, default=get_json_type)
+    metadata_json = json.dumps(
+        {
+            "keras_version": KERAS_VERSION,
+            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+        }
+    )
+    with atomic_write(filepath) as tmp, zipfile.ZipFile(tmp, "w") as zf:
+        zf.writestr(METADATA_FILENAME, metadata_json)
+        zf.writestr(CONFIG_FILENAME, config_json)
+        store = H5IOStore(VARS_FNAME, archive=zf, mode="w")
+        try:
+            _save_state(model, store, "", set())
+        finally:
+            store.close()
+    emit_model_event(
+        "model_saved", model, filepath, "keras", compiled="compile_config" in serialized
+    )
+
+
+def load_model(
+    filepath: str | os.PathLike,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Any:
+    """The model a ``.keras`` archive holds: rebuilt from ``config.json`` (compiled from its compile config unless
+    ``compile=False``, the optimizer's variables created), then every variable read from ``model.weights.h5`` and
+    checked before any is assigned. Nothing in the file is run: a class is found only among fittrace's own, the
+    registered ones and ``custom_objects``, and a Lambda's bytecode is refused unless ``safe_mode=False``. When
+    anything fails, the error says so and no model is returned."""
+    filepath = os.fspath(filepath)
+    if not str(filepath).endswith(".keras"):
+        raise ValueError(
+            f"Invalid filename: expected a `.keras` extension. Received: filepath={filepath}"
+        )
+    archive = _open_archive(filepath, "load model from")
+    try:
+        config = _read_config(archive, filepath)
+        if not compile:
+            config["compile_config"] = None
+        with ObjectSharingScope():
+            model = deserialize_keras_object(config, custom_objects, safe_mode=safe_mode)
+        names = archive.namelist()
+        if VARS_FNAME not in names:
+            raise ValueError(
+                f"Unable to load model from {filepath}: expected a {VARS_FNAME} or model.weights.npz file "
+                f"in the archive, which holds {names}."
+            )
+        store = H5IOStore(VARS_FNAME, archive=archive, mode="r")
+        plan: list[tuple[Any, np.ndarray]] = []
+        try:
+            _load_state(model, store, "", False, set(), plan)
+        except (OSError, RuntimeError) as e:  # h5py could not read a group or a dataset
+            raise OSError(
+                f"Unable to load model from {filepath}: its {VARS_FNAME} is corrupt ({e})."
+            ) from None
+        finally:
+            store.close()
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise ValueError(
+            f"Unable to load model from {filepath}: the zip archive is truncated or corrupt ({e})."
+        ) from None
+    finally:
+        archive.close()
+    assign_all(plan)
+    emit_model_event(
+        "model_loaded",
+        model,
+        filepath,
+        "keras",
+        compiled=bool(getattr(model, "_is_compiled", False)),
+        optimizer_restored=count_optimizer_values(model, plan),
+    )
+    return model
+
+
+def _read_config(archive: zipfile.ZipFile, filepath: str) -> dict[str, Any]:
+    """The archive's ``config.json`` as a dict that describes an object, or an error naming the file."""
+    if CONFIG_FILENAME not in archive.namelist():
+        raise ValueError(
+            f"Unable to load model from {filepath}: the zip archive has no {CONFIG_FILENAME}, so it is not a "
+            f"`.keras` model file (it holds {archive.namelist()})."
+        )
+    raw = archive.read(CONFIG_FILENAME)
+    try:
+        config = json.loads(raw)
+    except ValueError as e:
+        raise ValueError(
+            f"Unable to load model from {filepath}: its {CONFIG_FILENAME} is not valid JSON ({e})."
+        ) from None
+    if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
+        raise ValueError(
+            f"Unable to load model from {filepath}: its {CONFIG_FILENAME} does not describe a model (Keras "
+            "writes an object with `class_name` and `config`)."
+        )
+    return config
+
+
+def count_optimizer_values(model: Any, plan: list[tuple[Any, np.ndarray]]) -> int:
+    """How many of the values a load assigns go to the model's optimizer (its iteration count and slots)."""
+    optimizer = getattr(model, "optimizer", None)
+    if not isinstance(optimizer, Optimizer):
+        return 0
+    slot_ids = {id(v) for v in optimizer.variables()}
+    return sum(1 for v, _ in plan if isinstance(v, _IterationCount) or id(v) in slot_ids)
+
+
+def emit_model_event(
+    kind: str,
+    model: Any,
+    filepath: str,
+    file_format: str,
+    compiled: bool,
+    optimizer_restored: int | None = None,
+) -> None:
+    """The ``model_saved`` or ``model_loaded`` event: the file, its format, and what it holds or gave back."""
+    optimizer = getattr(model, "optimizer", None)
+    data: dict[str, Any] = {
+        "file": filepath,
+        "format": file_format,
+        "model": model.name,
+        "class_name": type(model).__name__,
+        "weights": len(model.weights) if model.built else 0,
+        "compiled": compiled,
+    }
+    if kind == "model_saved":
+        data["optimizer"] = (
+            len(optimizer_variables(optimizer)) if isinstance(optimizer, Optimizer) else 0
+        )
+    else:
+        data["optimizer"] = optimizer_restored or 0
+        data["iterations"] = int(optimizer.iterations) if isinstance(optimizer, Optimizer) else None
+    function = "save_model" if kind == "model_saved" else "load_model"
+    module = _KERAS if file_format == "keras" else "keras.saving.legacy.hdf5_format"
+    keras_fn = function if file_format == "keras" else f"{function}_to_hdf5"
+    if file_format != "keras" and kind == "model_loaded":
+        keras_fn = "load_model_from_hdf5"
+    rec.emit(kind, function, keras=f"{module}.{keras_fn}", data=data)

@@ -1,14 +1,20 @@
-"""ModelCheckpoint: file names from the epoch and logs, save_best_only, atomic writes, save_freq:
+"""ModelCheckpoint: file names from the epoch and logs, save_best_only, atomic writes, save_freq, whole models
+by default and weight files with save_weights_only:
 ``fittrace/callbacks/model_checkpoint.py``."""
 
 from __future__ import annotations
 
 import os
+import warnings
 
+import h5py
+import numpy as np
 import pytest
 from fakes import FakeModel, run_epochs
 
 from fittrace.callbacks import CallbackList, ModelCheckpoint
+from fittrace.keras import layers
+from fittrace.keras.models import Sequential, load_model
 
 
 # --- ModelCheckpoint -------------------------------------------------------------------------------------------------
@@ -64,7 +70,7 @@ def test_a_failed_save_leaves_the_previous_file_and_no_temp(tmp_path):
     target.write_text("old")
 
     class Broken(FakeModel):
-        def save_weights(self, path):
+        def save_weights(self, path, overwrite=True):
             with open(path, "w") as fh:
                 fh.write("half")
             raise OSError("disk full")
@@ -99,3 +105,38 @@ def test_save_every_n_batches(tmp_path):
         "w-1-3.npz",
         "w-2-2.npz",
     ]  # after 3 batches, then 3 more
+
+
+# --- with a real model ---------------------------------------------------------------------------------------------
+def _trained(callback):
+    model = Sequential([layers.Dense(2, input_shape=(3,), name="d")])
+    model.compile(optimizer="adam", loss="mse")
+    x, y = np.ones((8, 3), "float32"), np.zeros((8, 2), "float32")
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0, validation_data=(x, y), callbacks=[callback])
+    return model
+
+
+@pytest.mark.parametrize("name", ["m-{epoch}.keras", "m-{epoch}.h5"])
+def test_whole_models_are_saved_by_default(tmp_path, name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras's warning that .h5 is legacy
+        model = _trained(ModelCheckpoint(str(tmp_path / name)))
+    assert sorted(os.listdir(tmp_path)) == sorted(name.format(epoch=e) for e in (1, 2))
+    loaded = load_model(tmp_path / name.format(epoch=2))
+    assert loaded._is_compiled and loaded.optimizer.iterations == model.optimizer.iterations == 4
+
+
+def test_save_weights_only_writes_weight_files(tmp_path):
+    _trained(ModelCheckpoint(str(tmp_path / "w.weights.h5"), save_weights_only=True))
+    with h5py.File(tmp_path / "w.weights.h5", "r") as f:
+        assert "vars" in f and "model_config" not in f.attrs
+
+
+def test_save_best_only_keeps_the_best_whole_model(tmp_path):
+    mc = ModelCheckpoint(str(tmp_path / "best.keras"), save_best_only=True, monitor="val_loss")
+    model = _trained(mc)
+    assert os.listdir(tmp_path) == ["best.keras"] and mc.best < np.inf
+    loaded = load_model(tmp_path / "best.keras")
+    np.testing.assert_allclose(
+        loaded.get_weights()[0], model.get_weights()[0]
+    )  # the loss fell each epoch

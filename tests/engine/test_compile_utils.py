@@ -237,3 +237,15 @@ def test_an_output_without_targets_updates_none_of_its_metrics():
     mc.update_state({"a": Y_REG}, {"a": Tensor(REG), "b": Tensor(REG)})
     results = {m.name: m.result() for m in mc.metrics}
     assert results == {"a_mae": pytest.approx(float(np.mean(np.abs(REG - Y_REG)))), "b_mae": 0.0}
+
+
+def test_metrics_from_a_saved_model_keep_their_output_prefixes():
+    outputs = [Tensor(np.zeros((2, 1), "float32")), Tensor(np.zeros((2, 1), "float32"))]
+    targets = [np.zeros((2, 1), "float32"), np.zeros((2, 1), "float32")]
+    fresh = MetricsContainer([["mae"], ["mae"]], output_names=["a", "b"])
+    fresh.update_state(targets, outputs)
+    assert [m.name for m in fresh.metrics] == ["a_mae", "b_mae"]
+    saved = [[MeanAbsoluteError(name="a_mae")], [MeanAbsoluteError(name="b_mae")]]
+    loaded = MetricsContainer(saved, output_names=["a", "b"], from_serialized=True)
+    loaded.update_state(targets, outputs)
+    assert [m.name for m in loaded.metrics] == ["a_mae", "b_mae"]  # not "a_a_mae"

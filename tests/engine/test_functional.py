@@ -4,6 +4,8 @@ checks the same cases against it)."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,7 @@ from fittrace.engine.functional import Functional, get_source_inputs, map_graph_
 from fittrace.engine.input_layer import Input
 from fittrace.engine.sequential import Sequential
 from fittrace.engine.training import Model
+from fittrace.keras import layers
 from fittrace.layers.core import Dense
 from fittrace.layers.merging import Add, Concatenate
 from fittrace.layers.regularization import Dropout
@@ -312,3 +315,60 @@ def test_a_model_of_dict_outputs_used_as_a_layer_gives_a_dict_of_tensors():
     assert sorted(out) == ["one", "two"]
     assert out["one"].shape == (None, 1) and out["two"].shape == (None, 2)
     assert heads.compute_output_shape((5, 4)) == {"one": (5, 1), "two": (5, 2)}
+
+
+# --- configs: the graph as Keras numbers it ---------------------------------------------------------------------
+X_CONFIG = np.random.default_rng(0).random((2, 3)).astype("float32")
+
+
+def _nested() -> Model:
+    inner = Sequential([layers.Dense(4, input_shape=(3,), name="i")], name="inner")
+    x = Input((3,), name="x")
+    return Model(x, layers.Dense(2, name="out")(inner(x)), name="outer")
+
+
+def test_a_nested_model_call_is_node_1_as_keras_counts_it():
+    config = _nested().get_config()
+    by_name = {layer["name"]: layer for layer in config["layers"]}
+    assert by_name["inner"]["inbound_nodes"] == [[["x", 0, 0, {}]]]
+    assert by_name["out"]["inbound_nodes"] == [[["inner", 1, 0, {}]]]
+
+
+def test_a_plain_layer_called_twice_counts_from_0():
+    x = Input((3,), name="x")
+    shared = layers.Dense(3, name="s")
+    model = Model(x, shared(shared(x)))
+    by_name = {layer["name"]: layer for layer in model.get_config()["layers"]}
+    assert by_name["s"]["inbound_nodes"] == [[["x", 0, 0, {}]], [["s", 0, 0, {}]]]
+    assert model.get_config()["output_layers"] == [["s", 1, 0]]
+
+
+def test_configs_numbered_either_way_replay_the_same():
+    model = _nested()
+    config = model.get_config()
+    zero_based = copy.deepcopy(config)
+    for layer in zero_based["layers"]:
+        if layer["name"] == "out":
+            layer["inbound_nodes"] = [[["inner", 0, 0, {}]]]
+    for cfg in (config, zero_based):
+        again = Functional.from_config(copy.deepcopy(cfg))
+        again.set_weights(model.get_weights())
+        np.testing.assert_allclose(
+            again.predict(X_CONFIG, verbose=0), model.predict(X_CONFIG, verbose=0), atol=1e-6
+        )
+
+
+def test_legacy_layer_configs_in_a_model_config_are_read():
+    model = _nested()
+    model.__dict__["use_legacy_config"] = True
+    try:
+        config = model.get_config()
+    finally:
+        del model.__dict__["use_legacy_config"]
+    inner = next(layer for layer in config["layers"] if layer["name"] == "inner")
+    assert "module" not in inner and all("module" not in lay for lay in inner["config"]["layers"])
+    assert not hasattr(
+        model.get_layer("inner"), "use_legacy_config"
+    )  # set only while it was written
+    again = Functional.from_config(config)
+    assert [layer.name for layer in again.layers] == ["x", "inner", "out"]

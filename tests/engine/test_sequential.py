@@ -10,6 +10,7 @@ import fittrace
 from fittrace.engine.sequential import relax_input_shape
 from fittrace.keras import layers
 from fittrace.keras.models import Model, Sequential
+from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.tracing.recorder import Recorder
 
 
@@ -379,3 +380,18 @@ def test_a_rebuild_emits_new_nodes_in_the_place_of_the_old():
     assert node.data["input_shapes"] == [[None, 3]]
     (graph,) = [e for e in run.events if e.kind == "graph_network"]
     assert graph.data["nodes_by_depth"][0][0]["output_shapes"] == [[None, 3]]
+
+
+# --- configs from files --------------------------------------------------------------------------------------------
+def test_from_config_reads_legacy_layer_configs_and_an_old_list_config():
+    model = Sequential([layers.Dense(3, input_shape=(2,), name="a"), layers.Dense(1, name="b")])
+    model.__dict__["use_legacy_config"] = True
+    try:
+        config = model.get_config()
+    finally:
+        del model.__dict__["use_legacy_config"]
+    assert config["layers"][1] == legacy_serialization.serialize_keras_object(model.layers[0])
+    again = Sequential.from_config(config)
+    assert [layer.name for layer in again.layers] == ["a", "b"] and again.built
+    old = Sequential.from_config(config["layers"][1:])  # Keras 1's config: the list of layers
+    assert [layer.name for layer in old.layers] == ["a", "b"]

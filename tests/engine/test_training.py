@@ -7,7 +7,7 @@ import pytest
 
 from fittrace.callbacks import Callback, History
 from fittrace.keras import layers
-from fittrace.keras.models import Model, Sequential
+from fittrace.keras.models import Model, Sequential, load_model
 from fittrace.seeding import set_random_seed
 from fittrace.tracing.events import KINDS, validate_record
 from fittrace.tracing.recorder import Recorder
@@ -754,3 +754,60 @@ def test_a_traced_multi_output_fit_keeps_every_event_in_the_schema():
     fit = next(e for e in events if e.kind == "fit")
     assert set(fit.data["x"]["keys"]) == {"a", "b"} and fit.data["y"]["type"] == "dict"
     assert [e.name for e in events if e.kind == "metric_update"] == ["cls_accuracy"] * 2
+
+
+# --- the compile config and whole models ----------------------------------------------------------------------------
+def test_the_compile_config_is_what_compile_was_given_serialized():
+    model = Sequential([layers.Dense(2, input_shape=(3,))])
+    assert model.get_compile_config() is None
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], steps_per_execution=2)
+    assert model.get_compile_config() == {
+        "optimizer": "sgd",
+        "loss": "mse",
+        "metrics": ["mae"],
+        "loss_weights": None,
+        "weighted_metrics": None,
+        "run_eagerly": None,
+        "steps_per_execution": 2,
+        "jit_compile": None,
+    }
+    with pytest.raises(TypeError, match="Invalid keyword argument"):
+        model.compile(optimizer="sgd", loss="mse", sample_weights=True)
+    assert (
+        model.get_compile_config()["steps_per_execution"] == 2
+    )  # a failed compile changes nothing
+
+
+def test_compile_from_config_compiles_and_makes_the_optimizer_variables():
+    model = Sequential([layers.Dense(2, input_shape=(3,))])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    again = Sequential([layers.Dense(2, input_shape=(3,))])
+    again.compile_from_config(model.get_compile_config())
+    assert again._is_compiled and type(again.optimizer).__name__ == "Adam"
+    assert (
+        len(again.optimizer.variables()) == 4
+    )  # m and v for the kernel and the bias, before any step
+    assert again.get_compile_config() == model.get_compile_config()
+
+
+def test_a_model_with_its_own_compile_is_not_compiled_from_a_config(capsys):
+    class OwnCompile(Sequential):
+        def compile(self, *args, **kwargs):
+            super().compile(*args, **kwargs)
+
+    model = OwnCompile([layers.Dense(2, input_shape=(3,))])
+    model.compile_from_config({"optimizer": "adam", "loss": "mse"})
+    assert not model._is_compiled
+    assert "`compile()` was not called as part of model loading" in capsys.readouterr().err
+
+
+def test_save_writes_a_whole_model_that_load_model_reads(tmp_path):
+    model = Sequential([layers.Dense(2, input_shape=(3,), name="d")])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = load_model(tmp_path / "m.keras")
+    assert loaded.optimizer.iterations == 1
+    np.testing.assert_array_equal(
+        loaded.get_layer("d").kernel.value, model.get_layer("d").kernel.value
+    )

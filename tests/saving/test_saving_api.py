@@ -95,3 +95,63 @@ def test_an_npz_file_still_checks_the_architecture(tmp_path):
     small.build((None, 3))
     with pytest.raises(ValueError, match="Weight count mismatch: .* holds 8 weights"):
         saving_api.load_weights(small, path)
+
+
+# --- whole models ----------------------------------------------------------------------------------------------------
+def _compiled() -> Sequential:
+    model = Sequential([layers.Dense(2, input_shape=(3,), name="d")])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize(
+    "path, save_format, want",
+    [
+        ("m.keras", None, "keras"),
+        ("m.h5", None, "h5"),
+        ("m.hdf5", None, "h5"),
+        ("m", None, "tf"),
+        ("m.h5", "tf", "tf"),
+        ("m", "h5", "h5"),
+        ("m.keras", "keras_v3", "keras"),
+    ],
+)
+def test_the_format_comes_from_save_format_then_the_path(path, save_format, want):
+    assert saving_api.get_save_format(path, save_format) == want
+
+
+def test_an_unknown_save_format_gets_keras_message():
+    with pytest.raises(ValueError) as err:
+        saving_api.get_save_format("m.keras", "zip")
+    assert str(err.value) == (
+        "Unknown `save_format` argument. Expected one of 'keras', 'tf', or 'h5'. Received: save_format=zip"
+    )
+
+
+def test_model_save_and_load_model_pick_the_format_from_the_path(tmp_path):
+    model = _compiled()
+    model.save(tmp_path / "m.keras")
+    with pytest.warns(UserWarning, match="You are saving your model as an HDF5 file"):
+        model.save(tmp_path / "m.h5")
+    assert zipfile.is_zipfile(tmp_path / "m.keras") and h5py.is_hdf5(tmp_path / "m.h5")
+    for name in ("m.keras", "m.h5"):
+        loaded = saving_api.load_model(tmp_path / name)
+        assert loaded._is_compiled and [layer.name for layer in loaded.layers] == ["d"]
+    with pytest.raises(NotImplementedError, match="use a path ending in `.keras`"):
+        model.save(tmp_path / "folder")
+
+
+def test_the_keras_format_refuses_savedmodel_arguments_and_overwrite_false(tmp_path):
+    model = _compiled()
+    with pytest.raises(ValueError) as err:
+        model.save(tmp_path / "m.keras", include_optimizer=False)
+    assert str(err.value) == (
+        "The following argument(s) are not supported with the native TF-Keras format: ['include_optimizer']"
+    )
+    model.save(tmp_path / "m.keras")
+    with pytest.raises(FileExistsError):
+        model.save(tmp_path / "m.keras", overwrite=False)
+    with pytest.raises(
+        ValueError, match="not supported with the native TF-Keras format: \\['options'\\]"
+    ):
+        saving_api.load_model(tmp_path / "m.keras", options=None)

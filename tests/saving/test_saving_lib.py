@@ -1,18 +1,24 @@
 """Keras's ``.weights.h5`` file: the paths the walk gives each layer, optimizer and metric, round trips of all that
 state, Keras's errors for a model that does not fit, one clear error for a file that is not a weights file, and a
-model left as it was by every failed load."""
+model left as it was by every failed load. The ``.keras`` archive of a whole model: its members, a model that
+predicts and trains on as if never saved, custom layers, lambdas refused in safe mode, one clear error per kind of
+broken file, atomic writing, and the trace events."""
 
 from __future__ import annotations
 
+import json
+import re
 import zipfile
 
 import h5py
 import numpy as np
 import pytest
 
-from fittrace.keras import layers, optimizers
+from fittrace.keras import layers, optimizers, saving
 from fittrace.keras.models import Model, Sequential
 from fittrace.saving import saving_lib
+from fittrace.tracing.events import validate_record
+from fittrace.tracing.recorder import Recorder
 
 
 def _paths(path) -> set[str]:
@@ -439,3 +445,231 @@ def test_save_weights_only_wants_the_weights_ending(tmp_path):
         "Invalid `filepath` argument: expected a `.weights.h5` extension. "
         f"Received: filepath={tmp_path / 'w.h5'}"
     )
+
+
+# --- whole models: the .keras archive -------------------------------------------------------------------------------
+X = np.random.default_rng(5).random((12, 3)).astype("float32")
+Y = np.random.default_rng(6).random((12, 2)).astype("float32")
+
+
+def _compiled(seed: int = 0) -> Sequential:
+    model = Sequential(
+        [layers.Dense(4, activation="relu", input_shape=(3,), name="h"), layers.Dense(2, name="o")]
+    )
+    _randomize(model, seed)
+    model.compile(optimizer=optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+    return model
+
+
+def _fit(model, epochs: int):
+    return model.fit(X, Y, epochs=epochs, batch_size=4, shuffle=False, verbose=0).history
+
+
+def test_an_archive_holds_metadata_config_and_weights(tmp_path):
+    model = _compiled()
+    _fit(model, 1)
+    saving_lib.save_model(model, tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf:
+        assert zf.namelist() == ["metadata.json", "config.json", "model.weights.h5"]
+        metadata = json.loads(zf.read("metadata.json"))
+        config = json.loads(zf.read("config.json"))
+        zf.extract("model.weights.h5", tmp_path)
+    assert metadata["keras_version"] == "2.21.0"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d", metadata["date_saved"])
+    assert (config["module"], config["class_name"]) == ("keras", "Sequential")
+    assert config["build_config"] == {"input_shape": [None, 3]}
+    compile_config = config["compile_config"]
+    assert compile_config["optimizer"]["class_name"] == "Adam"
+    assert (compile_config["loss"], compile_config["metrics"]) == ("mse", ["mae"])
+    paths = _paths(tmp_path / "model.weights.h5")
+    assert {"layers/dense/vars/0", "optimizer/vars/0", "metrics/mean/vars/0"} <= paths
+
+
+def test_a_loaded_model_predicts_the_same_and_trains_on_as_if_never_saved(tmp_path):
+    straight, saved = _compiled(), _compiled()
+    want = _fit(straight, 3)
+    _fit(saved, 2)
+    saving_lib.save_model(saved, tmp_path / "m.keras")
+    loaded = saving_lib.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), saved.predict(X, verbose=0))
+    assert loaded._is_compiled and loaded.optimizer.iterations == 6
+    got = _fit(loaded, 1)
+    assert got["loss"] == pytest.approx(want["loss"][-1:], rel=1e-6)
+    np.testing.assert_allclose(
+        loaded.predict(X, verbose=0), straight.predict(X, verbose=0), atol=1e-6
+    )
+
+
+def test_compile_false_gives_an_uncompiled_model_with_the_weights(tmp_path):
+    model = _compiled(1)
+    _fit(model, 1)
+    saving_lib.save_model(model, tmp_path / "m.keras")
+    loaded = saving_lib.load_model(tmp_path / "m.keras", compile=False)
+    assert not loaded._is_compiled and loaded.optimizer is None
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_uncompiled_model_round_trips_without_a_compile_config(tmp_path):
+    model = _dense_model(4, 2)
+    _randomize(model, 3)
+    saving_lib.save_model(model, tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf:
+        assert "compile_config" not in json.loads(zf.read("config.json"))
+    loaded = saving_lib.load_model(tmp_path / "m.keras")
+    assert not loaded._is_compiled
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+
+
+@saving.register_keras_serializable(package="test_saving_lib")
+class Shift(layers.Layer):
+    def __init__(self, by: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.by = by
+
+    def call(self, x):
+        return x + self.by
+
+    def get_config(self):
+        return {**super().get_config(), "by": self.by}
+
+
+class Unregistered(Shift):
+    pass
+
+
+def _with(layer) -> Sequential:
+    model = Sequential([layers.Dense(2, input_shape=(3,), name="d"), layer])
+    _randomize(model, 4)
+    return model
+
+
+def test_registered_custom_layers_and_custom_objects_load(tmp_path):
+    model = _with(Shift(2.5, name="shift"))
+    saving_lib.save_model(model, tmp_path / "m.keras")
+    loaded = saving_lib.load_model(tmp_path / "m.keras")
+    assert isinstance(loaded.layers[1], Shift) and loaded.layers[1].by == 2.5
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+
+    model = _with(Unregistered(0.5, name="shift"))
+    saving_lib.save_model(model, tmp_path / "u.keras")
+    with pytest.raises(ValueError, match="Unknown layer: 'Unregistered'"):
+        saving_lib.load_model(tmp_path / "u.keras")
+    loaded = saving_lib.load_model(
+        tmp_path / "u.keras", custom_objects={"Unregistered": Unregistered}
+    )
+    assert type(loaded.layers[1]) is Unregistered
+
+
+def test_a_python_lambda_loads_only_with_safe_mode_off(tmp_path):
+    model = _with(layers.Lambda(lambda t: t * 3.0, name="triple"))
+    saving_lib.save_model(model, tmp_path / "m.keras")
+    with pytest.raises(
+        ValueError, match="Requested the deserialization of a Lambda layer with a Python `lambda`"
+    ):
+        saving_lib.load_model(tmp_path / "m.keras")
+    loaded = saving_lib.load_model(tmp_path / "m.keras", safe_mode=False)
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+
+
+def _archive(path, members: dict) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_a_file_that_is_no_model_archive_gets_one_error_naming_it(tmp_path):
+    saving_lib.save_model(_compiled(), tmp_path / "good.keras")
+    good = (tmp_path / "good.keras").read_bytes()
+    (tmp_path / "truncated.keras").write_bytes(good[: len(good) // 2])
+    (tmp_path / "text.keras").write_text("hello")
+    _archive(tmp_path / "noconfig.keras", {"readme.txt": "hi"})
+    _archive(tmp_path / "badjson.keras", {"config.json": "{not json"})
+    _archive(tmp_path / "notmodel.keras", {"config.json": "[1, 2]"})
+    with zipfile.ZipFile(tmp_path / "good.keras") as zf:
+        config = zf.read("config.json")
+    _archive(tmp_path / "noweights.keras", {"config.json": config})
+    cases = {
+        "missing.keras": (FileNotFoundError, "there is no such file"),
+        "truncated.keras": (ValueError, "a `.keras` file is a zip archive, and this one is not"),
+        "text.keras": (ValueError, "a `.keras` file is a zip archive, and this one is not"),
+        "noconfig.keras": (ValueError, "has no config.json, so it is not a `.keras` model file"),
+        "badjson.keras": (ValueError, "its config.json is not valid JSON"),
+        "notmodel.keras": (ValueError, "its config.json does not describe a model"),
+        "noweights.keras": (ValueError, "expected a model.weights.h5 or model.weights.npz file"),
+    }
+    for name, (kind, words) in cases.items():
+        path = tmp_path / name
+        with pytest.raises(kind) as err:
+            saving_lib.load_model(path)
+        assert str(err.value).startswith(f"Unable to load model from {path}: "), name
+        assert words in str(err.value), name
+
+
+def test_a_corrupt_weights_member_is_named(tmp_path):
+    model = _compiled()
+    saving_lib.save_model(model, tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["model.weights.h5"] = members["model.weights.h5"][:200]
+    _archive(tmp_path / "m.keras", members)
+    with pytest.raises(OSError, match="m.keras:model.weights.h5: the HDF5 member is corrupt"):
+        saving_lib.load_model(tmp_path / "m.keras")
+
+
+def test_weights_that_do_not_fit_the_config_fail_the_load_with_tensorflow_words(tmp_path):
+    model = _compiled()
+    saving_lib.save_model(model, tmp_path / "m.keras")
+    _dense_model(5, 2).save_weights(tmp_path / "other.weights.h5")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["model.weights.h5"] = (tmp_path / "other.weights.h5").read_bytes()
+    _archive(tmp_path / "m.keras", members)
+    with pytest.raises(
+        ValueError, match="Cannot assign value to variable ' h/kernel:0': Shape mismatch"
+    ):
+        saving_lib.load_model(tmp_path / "m.keras")
+
+
+def test_a_failed_model_save_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.keras"
+    path.write_bytes(b"the old file")
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(saving_lib, "own_variables", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        saving_lib.save_model(_compiled(), path)
+    assert [p.name for p in tmp_path.iterdir()] == ["m.keras"]
+    assert path.read_bytes() == b"the old file"
+
+
+def test_the_keras_ending_is_required_both_ways(tmp_path):
+    with pytest.raises(
+        ValueError, match="Invalid `filepath` argument: expected a `.keras` extension"
+    ):
+        saving_lib.save_model(_compiled(), tmp_path / "m.zip")
+    with pytest.raises(ValueError, match="Invalid filename: expected a `.keras` extension"):
+        saving_lib.load_model(tmp_path / "m.zip")
+
+
+def test_saving_and_loading_are_traced(tmp_path):
+    model = _compiled()
+    _fit(model, 1)
+    rec = Recorder("summary").start()
+    try:
+        saving_lib.save_model(model, tmp_path / "m.keras")
+        saving_lib.load_model(tmp_path / "m.keras")
+    finally:
+        rec.stop()
+    saved, loaded = [e for e in rec.events if e.kind in ("model_saved", "model_loaded")]
+    assert saved.data["file"] == loaded.data["file"] == str(tmp_path / "m.keras")
+    assert saved.data["format"] == loaded.data["format"] == "keras"
+    assert saved.data["weights"] == loaded.data["weights"] == 4
+    assert (
+        saved.data["optimizer"] == loaded.data["optimizer"] == 9
+    )  # the count, m and v of four weights
+    assert saved.data["compiled"] and loaded.data["compiled"] and loaded.data["iterations"] == 3
+    for event in (saved, loaded):
+        validate_record(event.to_json())

@@ -40,6 +40,7 @@ from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
 from fittrace.saving.keras_export import keras_export
+from fittrace.saving.serialization_lib import in_safe_mode
 from fittrace.utils.generic_utils import func_dump, func_load
 
 #: Keras 2.21's refusal of a serialized Python lambda in safe mode, word for word.
@@ -54,15 +55,18 @@ UNSAFE_LAMBDA_MESSAGE = (
 _FUNCTION_TYPES = ["function", "lambda", "raw"]
 
 
-def check_lambda_allowed(safe_mode: bool = True) -> None:
-    """Raise Keras's ``ValueError`` for a serialized Python function unless ``safe_mode`` is False.
+def check_lambda_allowed(safe_mode: bool | None = True) -> None:
+    """Raise Keras's ``ValueError`` for a serialized Python function unless safe mode is off.
 
     tf-keras 2.21 asks ``serialization_lib.in_safe_mode()``, which is True inside the ``SafeModeScope`` its
     ``deserialize_keras_object`` (and so ``load_model``) opens, ``safe_mode=True`` unless the caller says
-    otherwise. fittrace's loaders pass their own ``safe_mode`` down to ``Lambda.from_config``, which calls this.
-    Only an explicit False turns the check off: a direct ``from_config`` call refuses too, where Keras's, outside
-    any scope, would load the bytecode.
+    otherwise. Here ``safe_mode`` is what the caller of ``Lambda.from_config`` passed; when it passed nothing
+    (None), the enclosing scope decides (``load_model(..., safe_mode=False)`` opens one). Only an explicit False
+    turns the check off: outside any scope a direct ``from_config`` call refuses too, where Keras's would load the
+    bytecode, and so does loading a legacy ``.h5`` model file, which tf-keras loads without asking.
     """
+    if safe_mode is None:
+        safe_mode = in_safe_mode()
     if safe_mode is not False:
         raise ValueError(UNSAFE_LAMBDA_MESSAGE)
 
@@ -255,10 +259,11 @@ class Lambda(Layer):
         cls,
         config: dict[str, Any],
         custom_objects: dict[str, Any] | None = None,
-        safe_mode: bool = True,
+        safe_mode: bool | None = None,
     ) -> Lambda:
         """The layer ``get_config`` described. A function stored as bytecode is refused unless ``safe_mode`` is
-        False (the loader passes its own); ``custom_objects`` supplies named functions."""
+        False (None: unless the enclosing ``SafeModeScope`` of a loader says False); ``custom_objects`` supplies
+        named functions."""
         config = dict(config)
         function = cls._parse_function_from_config(
             config, custom_objects, "function", "module", "function_type", safe_mode
@@ -295,7 +300,7 @@ class Lambda(Layer):
         func_attr_name: str,
         module_attr_name: str,
         func_type_attr_name: str,
-        safe_mode: bool = True,
+        safe_mode: bool | None = None,
     ) -> Any:
         module = config.pop(module_attr_name, None)
         function_type = config.pop(func_type_attr_name)

@@ -13,29 +13,43 @@ Loading is by order (``load_weights_from_hdf5_group``: the layers that have weig
 anything. fittrace writes ``backend="tensorflow"`` and ``keras_version="2.21.0"``: the weights are in TensorFlow's
 layout, as tf-keras 2.21 writes them, so tf-keras reads them without conversion.
 
-Left out: converting Keras 1 and cuDNN weights (``preprocess_weights_for_loading``), the whole-model file
-(``save_model_to_hdf5``, ``load_model_from_hdf5``).
+The whole-model file (``save_model_to_hdf5``, ``load_model_from_hdf5``) adds the model's config and training
+config as JSON attributes (``saving_utils.py``), its weights in ``model_weights`` and the optimizer's state in
+``optimizer_weights``; loading rebuilds the model (``model_config.py``), compiles it and restores the optimizer,
+all checked before anything is assigned, and runs nothing from the file.
+
+Left out: converting Keras 1 and cuDNN weights (``preprocess_weights_for_loading``), writing into an open
+``h5py.File`` handed in instead of a path, the warning about variables shared between layers.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 import h5py
 import numpy as np
 
+from fittrace.optimizers.optimizer import Optimizer
+from fittrace.saving import object_registration, saving_lib
+from fittrace.saving.legacy import model_config as model_config_lib
+from fittrace.saving.legacy import saving_utils
 from fittrace.saving.saving_lib import (
     assign_all,
     checked_value,
     log_warning,
+    open_hdf5,
     optimizer_variables,
 )
+from fittrace.saving.serialization_lib import SafeModeScope
+from fittrace.utils.io_utils import atomic_write
 
 #: Keras's limit for one attribute: past it, a name list is split into numbered chunks.
 HDF5_OBJECT_HEADER_LIMIT = 64512
 #: What the ``backend`` and ``keras_version`` attributes say: the layout tf-keras 2.21 writes.
 BACKEND = "tensorflow"
-KERAS_VERSION = "2.21.0"
+KERAS_VERSION = saving_lib.KERAS_VERSION
 _KERAS = "keras.saving.legacy.hdf5_format"
 
 
@@ -311,3 +325,136 @@ def save_optimizer_weights_to_hdf5_group(hdf5_group: h5py.Group, optimizer: Any)
 def load_optimizer_weights_from_hdf5_group(hdf5_group: h5py.Group) -> list[np.ndarray]:
     """The optimizer's saved values, in the order of ``optimizer_weights``'s ``weight_names``."""
     return load_subset_weights_from_hdf5_group(hdf5_group["optimizer_weights"])
+
+
+# --- the whole model -----------------------------------------------------------------------------------------------
+def save_model_to_hdf5(
+    model: Any, filepath: str, overwrite: bool = True, include_optimizer: bool = True
+) -> None:
+    """Write the whole model to a legacy ``.h5`` file, atomically: the attributes ``backend``, ``keras_version``,
+    ``model_config`` and ``training_config`` (JSON), the ``model_weights`` group (the layout of
+    ``save_weights_to_hdf5_group``) and, with ``include_optimizer``, ``optimizer_weights``."""
+    if not overwrite and os.path.isfile(filepath):
+        raise FileExistsError(
+            f"Not saving to {filepath}: the file exists and overwrite=False (Keras would ask whether to "
+            "overwrite it; fittrace never prompts). Pass overwrite=True, or another path."
+        )
+    model.__dict__["use_legacy_config"] = True  # the layers' configs in the legacy format
+    try:
+        metadata = saving_utils.model_metadata(model, include_optimizer)
+    finally:
+        del model.__dict__["use_legacy_config"]
+    with atomic_write(filepath) as tmp, h5py.File(tmp, mode="w") as f:
+        for key, value in metadata.items():
+            if isinstance(value, (dict, list, tuple)):
+                f.attrs[key] = json.dumps(value, default=saving_lib.get_json_type).encode("utf8")
+            else:
+                f.attrs[key] = value
+        save_weights_to_hdf5_group(f.create_group("model_weights"), model)
+        if include_optimizer and isinstance(model.optimizer, Optimizer):
+            save_optimizer_weights_to_hdf5_group(f, model.optimizer)
+    saving_lib.emit_model_event(
+        "model_saved", model, filepath, "h5", compiled="training_config" in metadata
+    )
+
+
+def _json_attr(f: h5py.File, name: str, filepath: str) -> Any:
+    """The attribute ``name`` decoded from JSON (None when absent), or an error naming the file."""
+    value = f.attrs.get(name)
+    if value is None:
+        return None
+    if hasattr(value, "decode"):
+        value = value.decode("utf-8")
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError) as e:
+        raise ValueError(
+            f"Unable to load model from {filepath}: its `{name}` attribute is not valid JSON ({e})."
+        ) from None
+
+
+def load_model_from_hdf5(
+    filepath: str,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Any:
+    """The model a legacy ``.h5`` file holds: rebuilt from ``model_config``, its weights read from
+    ``model_weights``, compiled from ``training_config`` (unless ``compile=False``) and the optimizer's state
+    restored from ``optimizer_weights``. Everything is read and checked before anything is assigned; nothing in the
+    file is run (a Lambda's bytecode only with ``safe_mode=False``, where tf-keras loads it without asking)."""
+    custom_objects = {
+        **(custom_objects or {}),
+        **object_registration._THREAD_LOCAL_CUSTOM_OBJECTS.__dict__,
+        **object_registration._GLOBAL_CUSTOM_OBJECTS,
+    }
+    with open_hdf5(filepath, "load model from") as f:
+        config = _json_attr(f, "model_config", filepath)
+        if config is None:
+            hint = ""
+            if "layer_names" in f.attrs or isinstance(f.get("vars"), h5py.Group):
+                hint = " It holds weights only (a `save_weights` file): load them with `model.load_weights`."
+            raise ValueError(f"No model config found in the file at {filepath}.{hint}")
+        with SafeModeScope(safe_mode), object_registration.CustomObjectScope(custom_objects):
+            model = model_config_lib.model_from_config(config, custom_objects=custom_objects)
+        group = f.get("model_weights")
+        if not isinstance(group, h5py.Group):
+            raise ValueError(
+                f"Unable to load model from {filepath}: it has a `model_config` but no `model_weights` group."
+            )
+        try:
+            plan = weights_plan_from_hdf5_group(group, model)
+            if compile:
+                plan += _compile_from_training_config(f, model, filepath, custom_objects)
+        except (OSError, RuntimeError) as e:  # h5py could not read a group or a dataset
+            raise OSError(
+                f"Unable to load model from {filepath}: the file is corrupt ({e})."
+            ) from None
+    assign_all(plan)
+    saving_lib.emit_model_event(
+        "model_loaded",
+        model,
+        filepath,
+        "h5",
+        compiled=bool(getattr(model, "_is_compiled", False)),
+        optimizer_restored=saving_lib.count_optimizer_values(model, plan),
+    )
+    return model
+
+
+def _compile_from_training_config(
+    f: h5py.File, model: Any, filepath: str, custom_objects: dict[str, Any]
+) -> list[tuple[Any, np.ndarray]]:
+    """Compile ``model`` as the file's ``training_config`` says, and pair the optimizer's variables (created for
+    the model's trainable weights) with the file's ``optimizer_weights``: Keras's warning, and a fresh optimizer,
+    when they do not fit."""
+    training_config = _json_attr(f, "training_config", filepath)
+    if training_config is None:
+        log_warning(
+            "No training configuration found in the save file, so the model was *not* compiled. "
+            "Compile it manually.",
+            f"{_KERAS}.load_model_from_hdf5",
+            f"{_KERAS}.load_model_from_hdf5",
+        )
+        return []
+    model.compile(
+        **saving_utils.compile_args_from_training_config(training_config, custom_objects),
+        from_serialized=True,
+    )
+    if "optimizer_weights" not in f or not isinstance(model.optimizer, Optimizer):
+        return []
+    model.optimizer.build(model.trainable_variables)
+    values = load_optimizer_weights_from_hdf5_group(f)
+    variables = optimizer_variables(model.optimizer)
+    try:
+        if len(values) != len(variables):
+            raise ValueError("count")
+        return [(v, checked_value(v, value)) for v, value in zip(variables, values)]
+    except ValueError:
+        log_warning(
+            "Error in loading the saved optimizer state. As a result, your model is starting with a freshly "
+            "initialized optimizer.",
+            f"{_KERAS}.load_model_from_hdf5",
+            f"{_KERAS}.load_model_from_hdf5",
+        )
+        return []

@@ -8,8 +8,12 @@ and names the formats it can write. When loading, a path that is not a TensorFlo
 in Keras, and a whole-model ``.h5`` file's ``model_weights`` are found. The file is written atomically (a failure
 leaves no half-written file and the old file in place); a file that does not fit changes nothing in the model.
 
+``save_model`` and ``load_model`` are the legacy whole-model paths: a ``.h5`` (or ``.hdf5``) file, written and
+read by ``hdf5_format.py``; any other path is a SavedModel folder to Keras, which needs TensorFlow, so fittrace
+raises ``NotImplementedError`` and names the ``.keras`` format instead.
+
 Left out: the TensorFlow checkpoint format and SavedModel folders, ``options``, and the prompt Keras shows for
-``overwrite=False`` (fittrace raises ``FileExistsError`` instead), the whole-model ``save_model``/``load_model``.
+``overwrite=False`` (fittrace raises ``FileExistsError`` instead).
 """
 
 from __future__ import annotations
@@ -131,3 +135,71 @@ def load_weights(
                 f"Unable to load weights from {filepath}: the file is corrupt ({e})."
             ) from None
     assign_all(plan)
+
+
+# --- whole models --------------------------------------------------------------------------------------------------
+def save_model(
+    model: Any,
+    filepath: str,
+    overwrite: bool = True,
+    include_optimizer: bool = True,
+    save_format: Any = None,
+    signatures: Any = None,
+    options: Any = None,
+    save_traces: bool = True,
+) -> None:
+    """The legacy whole-model formats: ``.h5`` (``hdf5_format.save_model_to_hdf5``), or a SavedModel folder,
+    which needs TensorFlow. ``signatures``, ``options`` and ``save_traces`` only mean something to a SavedModel."""
+    if save_format == "h5" or is_hdf5_filepath(filepath):
+        sequential = any(c.__name__ == "Sequential" for c in type(model).__mro__)
+        if not getattr(model, "_is_graph_network", False) and not sequential:
+            raise NotImplementedError(
+                "Saving the model to HDF5 format requires the model to be a "
+                "Functional model or a Sequential model. It does not work for "
+                "subclassed models, because such models are defined via the "
+                "body of a Python method, which isn't safely serializable. "
+                'Consider saving to the Tensorflow SavedModel format (by setting save_format="tf") or using '
+                "`save_weights`."
+            )
+        hdf5_format.save_model_to_hdf5(model, filepath, overwrite, include_optimizer)
+        return
+    raise NotImplementedError(
+        f"Unable to save the model to {filepath}: "
+        + (
+            f"save_format={save_format!r} asks for"
+            if save_format
+            else "a path without a `.keras`, `.h5` or `.hdf5` ending means"
+        )
+        + " the TensorFlow SavedModel format, which needs TensorFlow. fittrace saves whole models in Keras's "
+        "own format: use a path ending in `.keras` (or `.h5` for the legacy HDF5 file)."
+    )
+
+
+def load_model(
+    filepath: str,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    options: Any = None,
+    safe_mode: bool = True,
+) -> Any:
+    """A whole model from a legacy ``.h5`` file (``hdf5_format.load_model_from_hdf5``); a SavedModel folder needs
+    TensorFlow, and says so."""
+    if not os.path.exists(filepath):
+        raise OSError(f"No file or directory found at {filepath}")
+    if os.path.isdir(filepath):
+        what = (
+            "it is a TensorFlow SavedModel folder"
+            if os.path.isfile(os.path.join(filepath, "saved_model.pb"))
+            else "it is a folder, which Keras reads as a TensorFlow SavedModel"
+        )
+        raise NotImplementedError(
+            f"Unable to load a model from {filepath}: {what}, which needs TensorFlow. fittrace loads whole "
+            "models from Keras's own files: a `.keras` zip archive (`model.save('x.keras')`) or a legacy `.h5` "
+            "file."
+        )
+    if filepath.endswith(".keras") and not h5py.is_hdf5(filepath):
+        raise ValueError(
+            f"Unable to load model from {filepath}: a `.keras` file is a zip archive (or, from a Keras that "
+            "saved `.keras` files as HDF5, an HDF5 file), and this one is neither (or it is truncated)."
+        )
+    return hdf5_format.load_model_from_hdf5(filepath, custom_objects, compile, safe_mode)

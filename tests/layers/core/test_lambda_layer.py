@@ -12,6 +12,7 @@ from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.keras import layers
 from fittrace.layers.core.lambda_layer import UNSAFE_LAMBDA_MESSAGE, check_lambda_allowed
+from fittrace.saving.serialization_lib import SafeModeScope, deserialize_keras_object
 
 R = np.random.default_rng(9)
 X = R.normal(size=(2, 3)).astype("float32")
@@ -170,3 +171,16 @@ def test_lambda_gradients_match_finite_differences(gradcheck):
         R.normal(size=(2, 3)),
     )
     gradcheck(lambda a: layers.Lambda(lambda x: x * Tensor(np.float32(2.0)))(a), X)
+
+
+def test_without_its_own_safe_mode_from_config_follows_the_loaders_scope():
+    config = json.loads(json.dumps(layers.Lambda(lambda x: x + 1.0).get_config()))
+    with SafeModeScope(True), pytest.raises(ValueError, match="Requested the deserialization"):
+        layers.Lambda.from_config(dict(config))
+    with SafeModeScope(False):
+        loaded = layers.Lambda.from_config(dict(config))
+    np.testing.assert_allclose(loaded(X).numpy(), X + 1.0)
+    wrapped = {"module": "keras.layers", "class_name": "Lambda", "config": dict(config)}
+    with pytest.raises(ValueError, match="Requested the deserialization"):
+        deserialize_keras_object(wrapped)
+    assert isinstance(deserialize_keras_object(wrapped, safe_mode=False), layers.Lambda)

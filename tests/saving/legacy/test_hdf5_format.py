@@ -1,7 +1,11 @@
 """The legacy HDF5 layout: what a weights group holds, loading by order and by name with Keras's messages and
-warnings, the optimizer's weights, chunked name lists, and a model left as it was by every load that raises."""
+warnings, the optimizer's weights, chunked name lists, and a model left as it was by every load that raises. The
+whole-model file: its attributes and groups, a model that predicts and trains on as if never saved, the optimizer
+state restored or (with Keras's warning) started afresh, lambdas refused in safe mode, and its errors."""
 
 from __future__ import annotations
+
+import json
 
 import h5py
 import numpy as np
@@ -247,3 +251,147 @@ def test_the_optimizer_weights_are_its_iteration_count_and_slots_at_their_names(
     np.testing.assert_array_equal(
         values[2], model.optimizer.get_slot(model.layers[0].kernel, "v").value
     )
+
+
+# --- the whole model ---------------------------------------------------------------------------------------------
+X = np.random.default_rng(5).random((12, 3)).astype("float32")
+Y = np.random.default_rng(6).random((12, 2)).astype("float32")
+
+
+def _compiled(seed: int = 0) -> Sequential:
+    model = Sequential(
+        [layers.Dense(4, activation="relu", input_shape=(3,), name="h"), layers.Dense(2, name="o")]
+    )
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.uniform(-0.5, 0.5, size=w.shape) for w in model.get_weights()])
+    model.compile(optimizer=optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+    return model
+
+
+def _fit(model, epochs: int):
+    return model.fit(X, Y, epochs=epochs, batch_size=4, shuffle=False, verbose=0).history
+
+
+def test_a_model_file_holds_configs_weights_and_the_optimizer(tmp_path):
+    model = _compiled()
+    _fit(model, 1)
+    hdf5_format.save_model_to_hdf5(model, str(tmp_path / "m.h5"))
+    with h5py.File(tmp_path / "m.h5", "r") as f:
+        assert (f.attrs["backend"], f.attrs["keras_version"]) == ("tensorflow", "2.21.0")
+        config = json.loads(f.attrs["model_config"])
+        training = json.loads(f.attrs["training_config"])
+        assert hdf5_format.load_attributes_from_hdf5_group(f["model_weights"], "layer_names") == [
+            "h",
+            "o",
+        ]
+        names = hdf5_format.load_attributes_from_hdf5_group(f["optimizer_weights"], "weight_names")
+    assert config["class_name"] == "Sequential"
+    assert [layer["class_name"] for layer in config["config"]["layers"]] == [
+        "InputLayer",
+        "Dense",
+        "Dense",
+    ]
+    assert all("module" not in layer for layer in config["config"]["layers"])  # the legacy format
+    assert training["loss"] == "mse" and training["loss_weights"] is None
+    assert training["metrics"] == [
+        [
+            {
+                "class_name": "MeanMetricWrapper",
+                "config": {"name": "mae", "dtype": "float32", "fn": "mean_absolute_error"},
+            }
+        ]
+    ]
+    assert training["optimizer_config"]["class_name"] == "Custom>Adam"
+    assert names[:3] == ["iteration:0", "Adam/m/h/kernel:0", "Adam/v/h/kernel:0"]
+    assert not hasattr(model, "use_legacy_config")  # only while the file is written
+
+
+def test_a_loaded_model_predicts_the_same_and_trains_on_as_if_never_saved(tmp_path):
+    straight, saved = _compiled(), _compiled()
+    want = _fit(straight, 3)
+    _fit(saved, 2)
+    hdf5_format.save_model_to_hdf5(saved, str(tmp_path / "m.h5"))
+    loaded = hdf5_format.load_model_from_hdf5(str(tmp_path / "m.h5"))
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), saved.predict(X, verbose=0))
+    assert loaded._is_compiled and loaded.optimizer.iterations == 6
+    got = _fit(loaded, 1)
+    assert sorted(got) == ["loss", "mae"]
+    assert got["loss"] == pytest.approx(want["loss"][-1:], rel=1e-6)
+    np.testing.assert_allclose(
+        loaded.predict(X, verbose=0), straight.predict(X, verbose=0), atol=1e-6
+    )
+
+
+def test_without_include_optimizer_or_compile_the_optimizer_starts_afresh(tmp_path):
+    model = _compiled()
+    _fit(model, 1)
+    hdf5_format.save_model_to_hdf5(model, str(tmp_path / "m.h5"), include_optimizer=False)
+    with h5py.File(tmp_path / "m.h5", "r") as f:
+        assert "optimizer_weights" not in f and "training_config" not in f.attrs
+    loaded = hdf5_format.load_model_from_hdf5(str(tmp_path / "m.h5"))
+    assert not loaded._is_compiled
+    hdf5_format.save_model_to_hdf5(model, str(tmp_path / "full.h5"))
+    loaded = hdf5_format.load_model_from_hdf5(str(tmp_path / "full.h5"), compile=False)
+    assert not loaded._is_compiled and loaded.optimizer is None
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+
+
+def test_optimizer_weights_that_do_not_fit_leave_a_fresh_optimizer_with_keras_warning(
+    tmp_path, capsys
+):
+    model = _compiled()
+    _fit(model, 1)
+    hdf5_format.save_model_to_hdf5(model, str(tmp_path / "m.h5"))
+    with h5py.File(tmp_path / "m.h5", "a") as f:
+        del f["optimizer_weights"]["Adam/m/h/kernel:0"]
+        f["optimizer_weights"]["Adam/m/h/kernel:0"] = np.zeros((7, 7), dtype="float32")
+    loaded = hdf5_format.load_model_from_hdf5(str(tmp_path / "m.h5"))
+    assert loaded.optimizer.iterations == 0
+    assert (
+        "Error in loading the saved optimizer state. As a result, your model is starting with a freshly "
+        "initialized optimizer." in capsys.readouterr().err
+    )
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+
+
+def test_a_weights_file_or_a_broken_config_is_no_model_file(tmp_path):
+    model = _compiled()
+    model.save_weights(str(tmp_path / "w.h5"))
+    with pytest.raises(ValueError) as err:
+        hdf5_format.load_model_from_hdf5(str(tmp_path / "w.h5"))
+    assert str(err.value) == (
+        f"No model config found in the file at {tmp_path / 'w.h5'}. It holds weights only (a `save_weights` "
+        "file): load them with `model.load_weights`."
+    )
+    hdf5_format.save_model_to_hdf5(model, str(tmp_path / "m.h5"))
+    with h5py.File(tmp_path / "m.h5", "a") as f:
+        f.attrs["model_config"] = b"{oops"
+    with pytest.raises(ValueError, match="its `model_config` attribute is not valid JSON"):
+        hdf5_format.load_model_from_hdf5(str(tmp_path / "m.h5"))
+    (tmp_path / "t.h5").write_bytes((tmp_path / "w.h5").read_bytes()[:300])
+    with pytest.raises(OSError, match="Unable to load model from .*t.h5: "):
+        hdf5_format.load_model_from_hdf5(str(tmp_path / "t.h5"))
+
+
+def test_a_python_lambda_in_a_model_file_loads_only_with_safe_mode_off(tmp_path):
+    model = Sequential([layers.Dense(2, input_shape=(3,)), layers.Lambda(lambda t: t - 1.0)])
+    hdf5_format.save_model_to_hdf5(model, str(tmp_path / "m.h5"))
+    with pytest.raises(ValueError, match="Requested the deserialization of a Lambda layer"):
+        hdf5_format.load_model_from_hdf5(str(tmp_path / "m.h5"))
+    loaded = hdf5_format.load_model_from_hdf5(str(tmp_path / "m.h5"), safe_mode=False)
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+
+
+def test_a_failed_model_save_leaves_the_old_file_and_overwrite_false_refuses(tmp_path, monkeypatch):
+    path = tmp_path / "m.h5"
+    path.write_bytes(b"old")
+    with pytest.raises(FileExistsError, match="overwrite=False"):
+        hdf5_format.save_model_to_hdf5(_compiled(), str(path), overwrite=False)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(hdf5_format, "save_optimizer_weights_to_hdf5_group", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        hdf5_format.save_model_to_hdf5(_compiled(), str(path))
+    assert [p.name for p in tmp_path.iterdir()] == ["m.h5"] and path.read_bytes() == b"old"

@@ -148,3 +148,56 @@ def test_a_file_that_cannot_load_changes_nothing(tmp_path):
         legacy_save.load_weights(model, str(tmp_path / "nope.h5"))
     for a, w in zip(before, model.weights):
         np.testing.assert_array_equal(a, w.value)
+
+
+# --- whole models ----------------------------------------------------------------------------------------------------
+def _compiled() -> Sequential:
+    model = Sequential([layers.Dense(2, input_shape=(3,))])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("name", ["m.h5", "m.hdf5"])
+def test_hdf5_endings_write_a_whole_model_file(tmp_path, name):
+    legacy_save.save_model(_compiled(), str(tmp_path / name))
+    with h5py.File(tmp_path / name, "r") as f:
+        assert {"model_config", "training_config"} <= set(f.attrs) and "model_weights" in f
+    assert legacy_save.load_model(str(tmp_path / name))._is_compiled
+
+
+def test_other_paths_are_savedmodel_folders_which_need_tensorflow(tmp_path):
+    with pytest.raises(NotImplementedError) as err:
+        legacy_save.save_model(_compiled(), str(tmp_path / "model"))
+    assert "TensorFlow SavedModel format, which needs TensorFlow" in str(err.value)
+    assert "use a path ending in `.keras`" in str(err.value)
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "saved_model.pb").write_bytes(b"")
+    with pytest.raises(
+        NotImplementedError, match="it is a TensorFlow SavedModel folder, which needs TensorFlow"
+    ):
+        legacy_save.load_model(str(tmp_path / "saved"))
+    with pytest.raises(OSError, match=f"No file or directory found at {tmp_path / 'nothing'}"):
+        legacy_save.load_model(str(tmp_path / "nothing"))
+
+
+def test_a_subclassed_model_has_no_hdf5_model_file(tmp_path):
+    class Tiny(Model):
+        def __init__(self):
+            super().__init__()
+            self.d = layers.Dense(1)
+
+        def call(self, x):
+            return self.d(x)
+
+    with pytest.raises(
+        NotImplementedError, match="requires the model to be a Functional model or a Sequential"
+    ):
+        legacy_save.save_model(Tiny(), str(tmp_path / "m.h5"))
+
+
+def test_a_keras_file_that_is_neither_zip_nor_hdf5(tmp_path):
+    (tmp_path / "m.keras").write_text("hello")
+    with pytest.raises(
+        ValueError, match="a `.keras` file is a zip archive .* and this one is neither"
+    ):
+        legacy_save.load_model(str(tmp_path / "m.keras"))
