@@ -6,7 +6,7 @@
    between the engine's so that each pair is timed under the same machine load; and the arithmetic floor, the
    step's unavoidable products and update timed alone, a lower bound for any numpy engine on this machine. Then
    the same model written as ``Model(inputs, outputs)``, trained in turns with a Sequential: its seconds per
-   epoch and its cost per step against the Sequential's (``functional_side.py``).
+   epoch and its cost per step against the Sequential's, from steps taking turns (``functional_side.py``).
 2. tracing — the same fit with tracing off, at "default" and at "full" detail: the slowdown of each (median over
    rounds of back-to-back one-epoch fits, see ``bench_tracing``), the slowdown of the typical step (the median of
    all their steps, steadier when the machine's speed jumps), the cost per step measured inside one fit whose steps
@@ -272,17 +272,20 @@ def run_bench(
                 "No numpy engine\n    can train an epoch faster than this on this machine."
             )
             rounds = 2 if quick else 6
-            r = functional_beside_sequential(*random_digits(n), rounds)
-            results.update(r)
+            side = functional_beside_sequential(*random_digits(n), rounds)
+            results.update(side)
             print(
-                f"  the same model written as Model(inputs, outputs), {rounds} rounds taking turns:"
+                f"  the same model written as Model(inputs, outputs): {rounds} one-epoch fits in turn with a "
+                f"Sequential,\n  then {side['functional_steps']:.0f} steps of each taking turns"
             )
-            print(_line("functional model, per epoch", r["functional_s_per_epoch"], "s"))
-            print(_line("Sequential in turn with it", r["functional_sequential_s_per_epoch"], "s"))
+            print(_line("functional model, per epoch", side["functional_s_per_epoch"], "s"))
+            print(
+                _line("Sequential in turn with it", side["functional_sequential_s_per_epoch"], "s")
+            )
             print(
                 _line(
-                    "functional against Sequential",
-                    r["functional_overhead"] * 100,
+                    "functional vs Sequential, steps",
+                    side["functional_overhead"] * 100,
                     "%",
                     "functional_overhead",
                     "{:+.1f}",
@@ -291,7 +294,7 @@ def run_bench(
             print(
                 _line(
                     "  the same, epochs paired",
-                    r["functional_epoch_overhead"] * 100,
+                    side["functional_epoch_overhead"] * 100,
                     "%",
                     fmt="{:+.1f}",
                 )

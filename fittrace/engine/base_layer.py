@@ -474,7 +474,13 @@ class Layer:
             keras=f"{KERAS_BASE_LAYER}.Layer._functional_construction_call",
             layer=self.name,
         ) as s:
-            assert_input_compatibility(self.input_spec, inputs, self.name)
+            for x in flatten(inputs):
+                if not hasattr(x, "shape"):
+                    raise TypeError(
+                        f"Inputs to a layer should be tensors. Got '{x}' (of type {type(x)}) as input "
+                        f"for layer '{self.name}'."
+                    )
+            self._check_symbolic_input(inputs)
             shapes = map_structure(lambda t: t.shape, inputs)
             built_now = not self.built
             if built_now:
@@ -484,6 +490,11 @@ class Layer:
             node = Node(self, (inputs, *args), kwargs, outputs)
             s.set_payload(lambda: trace_payloads.node_created(self, node, built_now))
         return outputs
+
+    def _check_symbolic_input(self, inputs: Any) -> None:
+        """The input spec's check of a call on KerasTensors. Keras checks it only while the layer is unbuilt
+        and leaves a built layer to fail in its TF ops; fittrace has no ops to fail, so it checks always."""
+        assert_input_compatibility(self.input_spec, inputs, self.name)
 
     def _infer_output_shape(self, shapes: Any, inputs: Any, args: tuple, kwargs: dict) -> Any:
         """The output shape(s) of a symbolic call."""
@@ -539,7 +550,9 @@ class Layer:
     def _single_node_value(self, what: str) -> Any:
         if not self._inbound_nodes:
             raise AttributeError(
-                f'The layer "{self.name}" has never been called and thus has no defined {what}.'
+                f"Layer {self.name} is not connected, no input to return."
+                if what == "input"
+                else f"Layer {self.name} has no inbound nodes."
             )
         node = self._inbound_nodes[0]
         if what == "input":
@@ -578,7 +591,11 @@ class Layer:
     def input_shape(self) -> Any:
         """The input shape of the layer's calls, when they all agree (``Layer.input_shape``)."""
         if not self._inbound_nodes:
-            raise AttributeError(f'The layer "{self.name}" is not connected, no input to return.')
+            raise AttributeError(
+                f'The layer "{self.name}" has never been called and thus has no defined input shape. '
+                "Note that the `input_shape` property is only available for Functional and Sequential "
+                "models."
+            )
         shapes = {str(node.input_shapes) for node in self._inbound_nodes}
         if len(shapes) != 1:
             raise AttributeError(

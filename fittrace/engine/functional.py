@@ -7,7 +7,11 @@ output), checks that every tensor can be computed from the inputs ("Graph discon
 unique, and keeps ``layers`` in Keras's order (by depth, the inputs first; within a depth, by first visit).
 ``call`` runs the graph depth by depth (``_run_internal_graph``), each node's layer on the values computed for its
 inputs, after ``_conform_to_reference_input`` has cast each input to its ``Input``'s dtype and given or taken a
-trailing axis of 1. ``Sequential`` (engine/sequential.py) is a Functional too.
+trailing axis of 1. A model whose inputs are a layer's outputs rather than ``Input``s gets new Inputs and copies of
+the nodes in between (engine/functional_utils.py). Called on KerasTensors, a built model leaves the input checks
+to its layers as the graph is walked for the new shapes, so the layer that cannot take them is the one named.
+A dict of inputs is read by the keys of the dict of Inputs the model was made from, else by the Input layers'
+names. ``Sequential`` (engine/sequential.py) is a Functional too.
 
 Left out: masks, ``TFOpLambda`` layers (operators on KerasTensors), nested input structures deeper than one list
 or dict, subclassing ``Model`` with ``super().__init__(inputs, outputs)``, and the SavedModel-only options of
@@ -24,7 +28,8 @@ from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor, convert_to_tensor
 from fittrace.engine import trace_payloads
 from fittrace.engine.base_layer import Layer, unique_name
-from fittrace.engine.input_spec import InputSpec
+from fittrace.engine.functional_utils import clone_graph_nodes, is_input_keras_tensor
+from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
 from fittrace.engine.keras_tensor import KerasTensor
 from fittrace.engine.node import Node
 from fittrace.engine.training import Model
@@ -33,7 +38,7 @@ from fittrace.saving.keras_export import keras_export
 from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.saving.legacy.model_config import deserialize_layer
 from fittrace.tracing import recorder as rec
-from fittrace.utils.nest import flatten, pack_sequence_as
+from fittrace.utils.nest import flatten, map_structure, pack_sequence_as
 
 KERAS_FUNCTIONAL = "keras.engine.functional"
 
@@ -54,6 +59,9 @@ class Functional(Model):
         **kwargs: Any,
     ) -> None:
         super().__init__(name=name or unique_name("model"), trainable=trainable, **kwargs)
+        # a model cut from the middle of a graph gets new Inputs and copies of the nodes in between
+        if not all(is_input_keras_tensor(t) for t in flatten(inputs)):
+            inputs, outputs = clone_graph_nodes(inputs, outputs)
         self._init_graph_network(inputs, outputs)
 
     # --- the graph -------------------------------------------------------------------------------------------------
@@ -63,20 +71,6 @@ class Functional(Model):
             inputs = inputs[0]
         if isinstance(outputs, list) and len(flatten(outputs)) == 1:
             outputs = outputs[0]
-        for x in flatten(inputs):
-            if not isinstance(x, KerasTensor):
-                raise ValueError(
-                    "Found unexpected instance while processing input tensors for keras functional model. "
-                    "Expecting KerasTensor which is from tf.keras.Input() or output from keras layer call(). "
-                    f"Got: {x}"
-                )
-        for x in flatten(outputs):
-            if not isinstance(x, KerasTensor):
-                raise ValueError(
-                    "Found unexpected instance while processing output tensors for keras functional model. "
-                    "Expecting KerasTensor which is from tf.keras.Input() or output from keras layer call(). "
-                    f"Got: {x}"
-                )
         self._nested_inputs = inputs
         self._nested_outputs = outputs
         self.inputs = flatten(inputs)
@@ -125,6 +119,12 @@ class Functional(Model):
                         "message": f'a tensor given as input to "{self.name}" was not an Input tensor: it '
                         f'was made by layer "{layer.name}"'
                     },
+                )
+        for x in self.outputs:
+            if getattr(x, "_keras_history", None) is None:
+                raise ValueError(
+                    f"Output tensors of a {type(self).__name__} model must be the output of a TensorFlow "
+                    f"`Layer` (thus holding past layer metadata). Found: {x}"
                 )
 
     def _chain_layers(self) -> list[Layer] | None:
@@ -195,13 +195,13 @@ class Functional(Model):
 
     @property
     def input_shape(self) -> Any:
-        shapes = [x.shape for x in self.inputs]
-        return shapes[0] if len(shapes) == 1 else shapes
+        """The inputs' shapes, nested as the inputs were given (a dict of Inputs gives a dict)."""
+        return map_structure(lambda t: t.shape, self._nested_inputs)
 
     @property
     def output_shape(self) -> Any:
-        shapes = [x.shape for x in self.outputs]
-        return shapes[0] if len(shapes) == 1 else shapes
+        """The outputs' shapes, nested as the outputs were given."""
+        return map_structure(lambda t: t.shape, self._nested_outputs)
 
     @property
     def input(self) -> Any:
@@ -267,6 +267,9 @@ class Functional(Model):
         # a dict of inputs is read by input name before the input specs (one per input, in order) check it
         if isinstance(inputs, dict) and getattr(self, "_is_graph_network", False):
             inputs = self._flatten_to_reference_inputs(inputs)
+        if isinstance(inputs, (list, tuple)) and any(isinstance(x, np.ndarray) for x in inputs):
+            # as Keras: arrays in a list of inputs become tensors before the input specs see them
+            inputs = [convert_to_tensor(x) if isinstance(x, np.ndarray) else x for x in inputs]
         return super().__call__(inputs, *args, **kwargs)
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
@@ -274,14 +277,16 @@ class Functional(Model):
         return self._run_internal_graph(inputs, training)
 
     def _flatten_to_reference_inputs(self, inputs: Any) -> list[Any]:
-        """The inputs in ``self.inputs``' order: a dict is read by input name, as Keras does."""
+        """The inputs in ``self.inputs``' order: a dict is read by the keys of the dict of Inputs the model was
+        made from (sorted, as ``self.inputs`` is), else by the Input layers' names, as Keras does."""
         if isinstance(inputs, dict):
-            names = self.input_names
+            nested = self._nested_inputs
+            names = sorted(nested) if isinstance(nested, dict) else self.input_names
             missing = [n for n in names if n not in inputs]
             if missing:
                 raise ValueError(
-                    f"Missing data for input {missing[0]!r}. You passed a data dictionary with keys "
-                    f"{sorted(inputs)}. Expected the following keys: {names}"
+                    f'Missing data for input "{missing[0]}". You passed a data dictionary with keys '
+                    f"{list(inputs.keys())}. Expected the following keys: {names}"
                 )
             return [inputs[n] for n in names]
         if len(self.inputs) == 1 and not isinstance(inputs, (list, tuple)):
@@ -325,11 +330,28 @@ class Functional(Model):
     def compute_output_shape(self, input_shape: Any) -> Any:
         """The graph's output shapes for input shapes: its own when they match, else each node's layer asked in
         turn (no new nodes are made)."""
+        return self._graph_output_shape(input_shape, check=False)
+
+    def _infer_output_shape(self, shapes: Any, inputs: Any, args: tuple, kwargs: dict) -> Any:
+        return self._graph_output_shape(shapes, check=True)
+
+    def _check_symbolic_input(self, inputs: Any) -> None:
+        """A built graph network leaves the check to its layers, as the graph is walked for the new shapes
+        (Keras checks a layer's input spec on a symbolic call only while the layer is unbuilt)."""
+        if not self.built:
+            super()._check_symbolic_input(inputs)
+
+    def _graph_output_shape(self, input_shape: Any, check: bool) -> Any:
+        """The output shapes for ``input_shape``, each node's layer asked in turn; with ``check``, each layer's
+        input spec checks the shapes it is given, as each layer checks the placeholders Keras runs the graph
+        on."""
         shapes = input_shape if len(self.inputs) > 1 else [input_shape]
         if [tuple(s) for s in shapes] == [x.shape for x in self.inputs]:
             out = [x.shape for x in self.outputs]
         else:
-            known: dict[int, tuple] = {id(ref): tuple(s) for ref, s in zip(self.inputs, shapes)}
+            known: dict[int, tuple] = {
+                id(ref): _conform_shape(tuple(s), ref.shape) for ref, s in zip(self.inputs, shapes)
+            }
             for depth in sorted(self._nodes_by_depth, reverse=True):
                 for node in self._nodes_by_depth[depth]:
                     if node.is_input:
@@ -338,15 +360,24 @@ class Functional(Model):
                         id(t): KerasTensor(known[id(t)], t.dtype) for t in node.keras_inputs
                     }
                     args, kwargs = node.map_arguments(stand_ins)
+                    if check:
+                        assert_input_compatibility(node.layer.input_spec, args[0], node.layer.name)
                     shape_args = _shapes_of(args[0])
                     result = node.layer._infer_output_shape(shape_args, args[0], args[1:], kwargs)
                     for t, s in zip(node.flat_outputs, _flat_shapes(result)):
                         known[id(t)] = s
             out = [known[id(x)] for x in self.outputs]
-        return out[0] if len(out) == 1 else out
+        return pack_sequence_as(self._nested_outputs, out)
 
-    def _infer_output_shape(self, shapes: Any, inputs: Any, args: tuple, kwargs: dict) -> Any:
-        return self.compute_output_shape(shapes)
+
+def _conform_shape(shape: tuple, ref: tuple) -> tuple:
+    """The shape ``_conform_to_reference_input`` gives a tensor: a trailing 1 taken or given to match the
+    Input's rank."""
+    if len(shape) == len(ref) + 1 and shape[-1] == 1:
+        return shape[:-1]
+    if len(shape) == len(ref) - 1 and ref[-1] == 1:
+        return (*shape, 1)
+    return shape
 
 
 def _shapes_of(x: Any) -> Any:

@@ -137,9 +137,9 @@ def assert_input_compatibility(
                     shape = shape[:-1]
                 if want and want[-1] == 1:
                     want = want[:-1]
-            ok = len(shape) == len(want) and all(
-                w is None or s is None or w == s for s, w in zip(shape, want)
-            )
+            # as Keras: the dimensions are compared pairwise as far as the shorter shape goes (the rank is
+            # checked by ndim, which a spec that allows the last axis to be squeezed leaves unchecked)
+            ok = all(w is None or s is None or w == s for s, w in zip(shape, want))
             if not ok:
                 raise rec.with_facts(
                     ValueError(  # the shape as the traced function sees it, as Keras shows it

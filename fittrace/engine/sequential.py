@@ -9,7 +9,8 @@ functional construction; a later, different shape of the same rank is relaxed di
 dimensions become None), the nodes the model made before are cleared from its layers, and the graph is built again.
 Inside a traced ``train_function`` the shape seen is the dataset's spec (batch dimension None when the data ends
 in a partial batch); eagerly it is the concrete batch. When a symbolic call fails, Keras falls back to calling the
-layers one by one (``_use_legacy_deferred_behavior``), and so does fittrace.
+layers one by one (``_use_legacy_deferred_behavior``), and so does fittrace, leaving the nodes the layers before the
+failing one made, as Keras leaves them; a layer with several outputs is refused rather than fallen back from.
 
 Left out: masks, layers with several outputs (Keras refuses them too), ``get_config``'s ``build_input_shape`` for
 SavedModel.
@@ -67,8 +68,6 @@ class Sequential(Functional):
         self._use_legacy_deferred_behavior = False
         self._graph_build_error: Exception | None = None
         self._created_nodes: list[Any] = []
-        self.inputs: list[KerasTensor] = []
-        self.outputs: list[KerasTensor] = []
         for layer in layers or []:
             self.add(layer)
 
@@ -201,7 +200,7 @@ class Sequential(Functional):
                 raise TypeError("There are no layers in the model.")
             removed = self._layers_list.pop()
             if not self._layers_list:
-                self.inputs, self.outputs = [], []
+                self.inputs = self.outputs = None
                 self.built = self._graph_initialized = self._is_graph_network = False
                 self._inferred_input_shape = None
                 self._has_explicit_input_shape = False
@@ -277,35 +276,40 @@ class Sequential(Functional):
         )
         x: Any = inputs
         created: list[Any] = []
-        failing: str | None = None
-        try:
-            for layer in self._layers_list:
-                failing = layer.name
-                _clear_previously_created_nodes(layer, self._created_nodes)
+        for layer in self._layers_list:
+            _clear_previously_created_nodes(layer, self._created_nodes)
+            try:
                 x = layer(x)
-                created.append(layer._inbound_nodes[-1])
-                if len(flatten(x)) != 1:
-                    raise ValueError(SINGLE_LAYER_OUTPUT_ERROR_MSG)
-            failing = None
-            self._init_graph_network(inputs, x)
-        except (
-            Exception
-        ) as exc:  # Keras falls back to calling the layers one by one (legacy deferred mode)
-            for layer in self._layers_list:
-                _clear_previously_created_nodes(layer, created)
-            self._use_legacy_deferred_behavior = True
-            self._graph_build_error = exc
-            rec.emit(
-                "warning",
-                "legacy deferred behavior",
-                keras=f"{KERAS_SEQUENTIAL}.Sequential",
-                layer=failing,
-                data=trace_payloads.legacy_deferred(self.name, new_shape, exc, failing),
-            )
-            return
+            except Exception as exc:
+                # as Keras: any failure means the layers are called one by one; the nodes the layers
+                # before this one made stay (Keras does not clear them either)
+                self._fall_back_to_legacy(new_shape, exc, layer.name)
+                return
+            if len(flatten(x)) != 1:
+                raise ValueError(SINGLE_LAYER_OUTPUT_ERROR_MSG)
+            created.append(layer._inbound_nodes[-1])
         self._created_nodes = created
-        self._graph_initialized = True
+        try:
+            self._init_graph_network(inputs, x)
+            self._graph_initialized = True
+        except Exception as exc:
+            self._fall_back_to_legacy(new_shape, exc)
         self._inferred_input_shape = new_shape
+
+    def _fall_back_to_legacy(
+        self, new_shape: tuple, exc: Exception, failing: str | None = None
+    ) -> None:
+        """Keras's ``_use_legacy_deferred_behavior``: the layers are called one by one from now on. ``failing``
+        is the layer whose symbolic call raised (None when mapping the graph failed)."""
+        self._use_legacy_deferred_behavior = True
+        self._graph_build_error = exc
+        rec.emit(
+            "warning",
+            "legacy deferred behavior",
+            keras=f"{KERAS_SEQUENTIAL}.Sequential",
+            layer=failing,
+            data=trace_payloads.legacy_deferred(self.name, new_shape, exc, failing),
+        )
 
     def _emit_graph_build(
         self,
@@ -388,7 +392,7 @@ class Sequential(Functional):
         if not self._graph_initialized and isinstance(shapes, tuple):
             self._build_graph_network_for_inferred_shape(shapes, None)
         if self._graph_initialized:
-            return self.compute_output_shape(shapes)
+            return self._graph_output_shape(shapes, check=True)
         return self._probe_output_shape(shapes, inputs, args, kwargs)
 
 

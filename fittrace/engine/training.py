@@ -95,6 +95,10 @@ class Model(Layer):
                 "them in call()."
             )
         super().__init__(**kwargs)
+        # as Keras: a model has no symbolic inputs or outputs until a graph network is initialised
+        self.inputs: Any = None
+        self.outputs: Any = None
+        self.input_names: list[str] | None = None
         self._is_compiled = False
         self.optimizer: Any = None
         self.compiled_loss: Any = None

@@ -101,9 +101,12 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     assert "arithmetic floor" in out and "GFLOP/s" in out
     assert results["floor_s"] < results["s_per_epoch"]  # the engine does this work and more
     # the article model written as Model(inputs, outputs), trained in turns with a Sequential
-    assert "2 rounds taking turns" in out and "functional model, per epoch" in out
+    assert (
+        "2 one-epoch fits in turn with a Sequential" in out and "functional model, per epoch" in out
+    )
     assert "Sequential in turn with it" in out and "the same, epochs paired" in out
-    assert re.search(r"functional against Sequential\s+[+-]\d+\.\d %\s+target <= 5 ", out)
+    assert re.search(r"functional vs Sequential, steps\s+[+-]\d+\.\d %\s+target <= 5 ", out)
+    assert f"then {results['functional_steps']:.0f} steps of each taking turns" in out
     for key in ("functional_overhead", "functional_epoch_overhead"):
         assert -0.9 < results[key] < 9, key  # a ratio of two positive times, not its timing
     assert results["functional_sequential_s_per_epoch"] > results["floor_s"]
@@ -114,6 +117,22 @@ def test_bench_command_runs_one_part(capsys):
     out = capsys.readouterr().out
     assert "seconds per epoch (median)" in out and "tracing" not in out.split("engine", 1)[1]
     assert "functional model, per epoch" in out  # the functional figure belongs to the engine part
+
+
+def test_the_keras_figures_follow_the_engine_and_functional_ones(monkeypatch, capsys):
+    from fittrace.bench import benchmark
+
+    monkeypatch.setattr(benchmark, "check_interpreter", lambda python: None)
+    reply = {"epoch_s": [3.0, 2.0, 2.5], "tf_keras": "2.21.0"}
+    monkeypatch.setattr(benchmark, "keras_epochs", lambda python, n, epochs: reply)
+    results = run_bench(quick=True, only="engine", keras_python="/a/python/with/tf_keras")
+    out = capsys.readouterr().out
+    assert results["keras_s_per_epoch"] == 2.5  # the median of the epochs the other side timed
+    against = (results["s_per_epoch"] / 2.5 - 1) * 100
+    assert re.search(rf"engine against TF-Keras\s+{re.escape(f'{against:+.1f}')} %", out)
+    assert out.index("functional model, per epoch") < out.index(
+        "TF-Keras 2.21.0, same model and data"
+    )
 
 
 def test_verdicts_compare_what_is_shown_with_the_target():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fittrace.bench.functional_side import functional_beside_sequential
+from fittrace.bench.functional_side import functional_beside_sequential, steps_in_turn
 from fittrace.bench.workload import article_functional_model, article_model
 from fittrace.engine.functional import Functional
 from fittrace.engine.sequential import Sequential
@@ -39,17 +39,28 @@ def test_the_functional_article_model_is_built_when_made_and_matches_the_sequent
     assert a == pytest.approx(b, rel=1e-5) and a[1] < a[0]
 
 
-def test_the_two_models_take_turns_and_every_middle_step_is_pooled():
-    x, y = _digits(128 * 6)
+def test_the_two_models_take_turns_fit_by_fit_then_step_by_step():
+    x, y = _digits(128 * 6 + 40)  # six full batches and a partial one
     got = functional_beside_sequential(x, y, rounds=3)
-    # each round's epoch has 6 steps; the 4 between the first and the last are kept: 3 rounds x 4 steps
-    assert got["functional_steps"] == 12
+    assert got["functional_steps"] == 6  # the full batches only
     assert got["functional_s_per_epoch"] > 0 and got["functional_sequential_s_per_epoch"] > 0
     assert -0.9 < got["functional_overhead"] < 9 and -0.9 < got["functional_epoch_overhead"] < 9
 
 
-def test_with_too_few_steps_for_a_middle_the_epochs_give_the_ratio():
-    x, y = _digits(128 * 2)  # two steps an epoch: no step between the first and the last
-    got = functional_beside_sequential(x, y, rounds=2)
-    assert got["functional_steps"] == 0
-    assert got["functional_overhead"] == got["functional_epoch_overhead"]
+def test_steps_in_turn_run_each_models_own_train_function_on_its_batches_in_order():
+    x, y = _digits(128 * 5)
+    models = {}
+    for kind, make in (("sequential", article_model), ("functional", article_functional_model)):
+        set_random_seed(0)
+        models[kind] = make()
+        models[kind].fit(x[:128], y[:128], epochs=1, batch_size=128, shuffle=False, verbose=0)
+    functions = {kind: model.train_function for kind, model in models.items()}
+    before = {kind: int(model.optimizer.iterations) for kind, model in models.items()}
+    times = steps_in_turn(models, x, y)
+    for kind, model in models.items():
+        assert len(times[kind]) == 5 and (times[kind] > 0).all()
+        assert int(model.optimizer.iterations) == before[kind] + 5  # five steps each, no more
+        assert model.train_function is functions[kind]  # reused, not made again
+    # the same weights and the same batches in the same order: the two trained alike
+    for a, b in zip(models["sequential"].get_weights(), models["functional"].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

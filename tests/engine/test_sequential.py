@@ -1,13 +1,15 @@
-"""Sequential: add/pop, explicit and inferred input shapes, graph-network (re)builds, summary."""
+"""Sequential: add/pop, explicit and inferred input shapes, graph-network (re)builds, summary, and the graph
+underneath: nodes through rebuilds, the legacy fallback, shared layers, models as layers, the trace events."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+import fittrace
 from fittrace.engine.sequential import relax_input_shape
 from fittrace.keras import layers
-from fittrace.keras.models import Sequential
+from fittrace.keras.models import Model, Sequential
 from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.tracing.recorder import Recorder
 
@@ -244,6 +246,140 @@ def test_output_names_wait_for_the_graph_network_as_keras_names_them():
     built = Sequential([layers.Input((4,)), layers.Dense(1, name="last_built")])
     built.compile("sgd", loss={"last_built": "mse"})
     assert list(built.fit(x, y, verbose=0).history) == ["loss"]
+
+
+# --- the graph network underneath: nodes, fallback, sharing, nesting, events -------------------------------------
+class FailsOnce(layers.Layer):
+    """Fails on its first call, the one a deferred Sequential makes on the symbolic input of its graph."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls = 0
+
+    def call(self, inputs):
+        self.calls += 1
+        if self.calls == 1:
+            raise ValueError("not on a symbolic input")
+        return inputs * 2.0
+
+
+class TwoOutputs(layers.Layer):
+    def call(self, inputs):
+        return [inputs, inputs]
+
+
+def test_a_rebuild_for_a_relaxed_shape_leaves_each_layer_one_node_from_this_model():
+    model = Sequential([layers.Dense(3, name="first"), layers.Dense(2, name="second")])
+    model(np.ones((4, 5), "float32"))
+    old_input = model.inputs[0]
+    model(np.ones((6, 5), "float32"))  # a new batch size: the graph is built again for (None, 5)
+    assert model.inputs[0] is not old_input and model.input_shape == (None, 5)
+    first, second = model.layers
+    assert len(first._inbound_nodes) == 1 and len(second._inbound_nodes) == 1
+    assert first.input is model.inputs[0]  # the layer's node is the one on the current Input
+    assert second.output is model.outputs[0] and second.output_shape == (None, 2)
+    assert len(first._outbound_nodes) == 1 and first._outbound_nodes[0] is second._inbound_nodes[0]
+
+
+def test_a_layer_failing_on_the_symbolic_input_sends_the_model_to_calling_its_layers_one_by_one():
+    model = Sequential([layers.Dense(4, name="a"), FailsOnce(name="p"), layers.Dense(2, name="b")])
+    x = np.random.default_rng(0).normal(size=(3, 5)).astype("float32")
+    with fittrace.trace() as run:
+        y = model(x)
+    assert model._use_legacy_deferred_behavior and not model._graph_initialized
+    # as in Keras: the node the first layer made while the graph was tried stays, the later layers have none
+    assert [len(layer._inbound_nodes) for layer in model.layers] == [1, 0, 0]
+    ka, ba, kb, bb = (w.value for w in model.weights)
+    np.testing.assert_allclose(y.value, ((x @ ka + ba) * 2) @ kb + bb, rtol=1e-5, atol=1e-6)
+    (warning,) = [e for e in run.events if e.kind == "warning"]
+    assert "not on a symbolic input" in warning.data["message"]
+    np.testing.assert_allclose(model(x).value, y.value)  # later calls go the same way
+    assert model.built
+
+
+def test_a_layer_with_two_outputs_is_refused_when_the_graph_is_built():
+    model = Sequential([layers.Dense(4), TwoOutputs()])
+    with pytest.raises(
+        ValueError, match="^All layers in a Sequential model should have a single output"
+    ):
+        model(np.ones((3, 4), "float32"))
+    with pytest.raises(
+        ValueError, match="^All layers in a Sequential model should have a single output"
+    ):
+        Sequential([layers.Input((4,)), TwoOutputs()])
+
+
+def test_a_layer_shared_with_another_model_keeps_that_models_node_through_rebuilds():
+    shared = layers.Dense(3, name="shared_dense")
+    x = layers.Input((5,), name="other_input")
+    other = Model(x, shared(x))
+    model = Sequential([shared, layers.Dense(2)])
+    model(np.ones((2, 5), "float32"))
+    model(np.ones((4, 5), "float32"))  # rebuilt: only this model's earlier node goes
+    assert len(shared._inbound_nodes) == 2
+    assert shared._inbound_nodes[0].keras_inputs == [x]  # the other model's call, still there
+    data = np.ones((1, 5), "float32")
+    np.testing.assert_allclose(other(data).value, data @ shared.kernel.value + shared.bias.value)
+
+
+def test_models_used_as_layers_of_a_sequential():
+    inner = Sequential([layers.Dense(4, activation="relu"), layers.Dense(3)], name="inner")
+    i = layers.Input((3,))
+    functional = Model(i, layers.Dense(2)(i), name="functional")
+    model = Sequential([inner, functional])
+    x = np.random.default_rng(1).normal(size=(5, 6)).astype("float32")
+    y = model(x)
+    assert [layer.name for layer in model.layers] == ["inner", "functional"]
+    assert len(model.weights) == 6 and inner.input_shape == (5, 6)
+    k1, b1, k2, b2, k3, b3 = (w.value for w in model.weights)
+    want = (np.maximum(x @ k1 + b1, 0) @ k2 + b2) @ k3 + b3
+    np.testing.assert_allclose(y.value, want, rtol=1e-5, atol=1e-5)
+    assert len(functional._inbound_nodes) == 1  # called once, on the inner model's output
+
+
+def test_fit_emits_the_nodes_and_the_graph_of_the_inferred_build():
+    model = Sequential([layers.Dense(4, name="d1"), layers.Dense(2, name="d2")], name="stack")
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((10, 3), "float32"), np.ones((10, 2), "float32")
+    with fittrace.trace() as run:
+        model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    nodes = [e for e in run.events if e.kind == "node_created"]
+    # the data ends in a partial batch, so the traced graph sees an unknown batch dimension
+    assert [
+        (e.layer, e.data["inbound"], e.data["input_shapes"], e.data["output_shapes"]) for e in nodes
+    ] == [
+        ("d1", ["d1_input[0][0]"], [[None, 3]], [[None, 4]]),
+        ("d2", ["d1[0][0]"], [[None, 4]], [[None, 2]]),
+    ]
+    assert all(e.data["built_now"] and not e.data["shared"] for e in nodes)
+    (graph,) = [e for e in run.events if e.kind == "graph_network"]
+    assert graph.data["model"] == "stack" and graph.data["chain"] is True
+    assert graph.data["layers"] == [
+        "d1",
+        "d2",
+    ]  # a Sequential lists its layers without the InputLayer
+    assert graph.data["inputs"] == ["d1_input"] and graph.data["outputs"] == ["d2"]
+    assert [[n["layer"] for n in depth] for depth in graph.data["nodes_by_depth"]] == [
+        ["d1_input"],
+        ["d1"],
+        ["d2"],
+    ]
+    assert graph.data["nodes_by_depth"][1][0]["inbound"] == ["d1_input[0][0]"]
+    assert graph.data["nodes_by_depth"][2][0]["output_shapes"] == [[None, 2]]
+
+
+def test_a_rebuild_emits_new_nodes_in_the_place_of_the_old():
+    model = Sequential([layers.Dense(2, name="only")])
+    model(np.ones((2, 3), "float32"))
+    with fittrace.trace() as run:
+        model(np.ones((5, 3), "float32"))
+    (node,) = [e for e in run.events if e.kind == "node_created"]
+    assert (
+        node.data["node_index"] == 0 and not node.data["built_now"]
+    )  # the old node was cleared first
+    assert node.data["input_shapes"] == [[None, 3]]
+    (graph,) = [e for e in run.events if e.kind == "graph_network"]
+    assert graph.data["nodes_by_depth"][0][0]["output_shapes"] == [[None, 3]]
 
 
 # --- configs from files --------------------------------------------------------------------------------------------
