@@ -13,11 +13,11 @@ Left out: ``clone_and_build_model`` (a TF1 helper), ``input_tensors`` that are n
 ``add_metric`` (fittrace's functional models have none).
 
     >>> from fittrace.keras import Input, Model, layers
-    >>> inputs = Input((3,))
+    >>> inputs = Input((3,), name="pixels")
     >>> model = Model(inputs, layers.Dense(2, name="out")(inputs))
     >>> clone = clone_model(model)
     >>> [layer.name for layer in clone.layers], clone.layers[1] is model.layers[1]
-    (['input_1', 'out'], False)
+    (['pixels', 'out'], False)
 """
 
 from __future__ import annotations
