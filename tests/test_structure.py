@@ -52,6 +52,7 @@ MAY_IMPORT: dict[str, set[str]] = {
 }
 # tf-keras's own module names that end in a suffix fittrace otherwise keeps out (``*_utils`` and the like).
 TF_KERAS_NAMES = {
+    "training_utils",
     "compile_utils",
     "functional_utils",
     "conv_utils",

@@ -59,6 +59,12 @@ from fittrace.engine.functions import (
     reset_compile_cache,
     run_one_batch,
 )
+from fittrace.engine.training_utils import (
+    _check_validation_freq,
+    _get_verbosity,
+    _should_eval,
+    flatten_metrics_in_order,
+)
 from fittrace.saving import saving_api, saving_lib, serialization_lib
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
@@ -971,34 +977,3 @@ class Model(Layer):
         return json.dumps(
             saving_lib.updated_config(self), default=saving_lib.get_json_type, **kwargs
         )
-
-
-def _get_verbosity(verbose: Any) -> int:
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2) or isinstance(verbose, bool):
-        raise ValueError(f"verbose must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
-    return int(verbose)
-
-
-def _check_validation_freq(validation_freq: Any) -> None:
-    if isinstance(validation_freq, bool) or not isinstance(validation_freq, (int, list)):
-        raise ValueError(
-            f"Expected `validation_freq` to be a list or int. Received: validation_freq={validation_freq} "
-            f"of the type {type(validation_freq)}."
-        )
-
-
-def _should_eval(epoch: int, validation_freq: Any) -> bool:
-    epoch = epoch + 1
-    if isinstance(validation_freq, int):
-        return epoch % validation_freq == 0
-    return epoch in validation_freq
-
-
-def flatten_metrics_in_order(logs: dict[str, float], metrics_names: list[str]) -> Any:
-    """Logs as Keras returns them when ``return_dict`` is False: the model's metrics in order, then any other
-    keys sorted; a single value alone, not in a list."""
-    results = [logs[name] for name in metrics_names if name in logs]
-    results += [logs[key] for key in sorted(logs) if key not in metrics_names]
-    return results[0] if len(results) == 1 else results
