@@ -20,9 +20,9 @@ import numpy as np
 
 from fittrace import seeding
 from fittrace.saving import serialization_lib
+from fittrace.saving.api_objects import deserialize_from_module
 from fittrace.saving.keras_export import keras_export
 from fittrace.saving.legacy import serialization as legacy_serialization
-from fittrace.saving.legacy.serialization import unknown
 from fittrace.utils.generic_utils import to_snake_case
 
 _MODES = ("fan_in", "fan_out", "fan_avg")
@@ -296,22 +296,9 @@ def deserialize(
     config: Any, custom_objects: dict[str, Any] | None = None, use_legacy_format: bool = False
 ) -> Any:
     """The initializer a config or a name stands for."""
-    if use_legacy_format:
-        return legacy_serialization.deserialize_keras_object(
-            config,
-            module_objects=ALL_OBJECTS,
-            custom_objects=custom_objects,
-            printable_module_name="initializer",
-        )
-    found = serialization_lib.deserialize_keras_object(
-        config,
-        module_objects=ALL_OBJECTS,
-        custom_objects=custom_objects,
-        printable_module_name="initializer",
+    return deserialize_from_module(
+        config, ALL_OBJECTS, custom_objects, "initializer", use_legacy_format
     )
-    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
-        raise unknown("initializer", found)
-    return found
 
 
 def get(identifier: Any) -> Any:

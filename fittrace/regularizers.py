@@ -22,9 +22,9 @@ import numpy as np
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
 from fittrace.saving import serialization_lib
+from fittrace.saving.api_objects import deserialize_from_module
 from fittrace.saving.keras_export import keras_export
 from fittrace.saving.legacy import serialization as legacy_serialization
-from fittrace.saving.legacy.serialization import unknown
 
 
 def _check_penalty_number(x: Any) -> None:
@@ -166,22 +166,9 @@ def deserialize(
     """The regularizer a config or a name stands for (``"l1_l2"`` is ``L1L2(0.01, 0.01)``, as in Keras)."""
     if config == "l1_l2":  # the string's defaults differ from the class's
         return L1L2(l1=0.01, l2=0.01)
-    if use_legacy_format:
-        return legacy_serialization.deserialize_keras_object(
-            config,
-            module_objects=_MODULE_OBJECTS,
-            custom_objects=custom_objects,
-            printable_module_name="regularizer",
-        )
-    found = serialization_lib.deserialize_keras_object(
-        config,
-        module_objects=_MODULE_OBJECTS,
-        custom_objects=custom_objects,
-        printable_module_name="regularizer",
+    return deserialize_from_module(
+        config, _MODULE_OBJECTS, custom_objects, "regularizer", use_legacy_format
     )
-    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
-        raise unknown("regularizer", found)
-    return found
 
 
 def get(identifier: Any) -> Any:

@@ -34,8 +34,8 @@ from fittrace.metrics.regression_metrics import (
     mean_squared_error,
 )
 from fittrace.saving import serialization_lib
+from fittrace.saving.api_objects import deserialize_from_module
 from fittrace.saving.legacy import serialization as legacy_serialization
-from fittrace.saving.legacy.serialization import unknown
 
 __all__ = [
     "Metric",
@@ -116,22 +116,9 @@ def deserialize(
     config: Any, custom_objects: dict[str, Any] | None = None, use_legacy_format: bool = False
 ) -> Any:
     """The Metric or metric function a config or a name stands for (a class name gives an instance)."""
-    if use_legacy_format:
-        return legacy_serialization.deserialize_keras_object(
-            config,
-            module_objects=_MODULE_OBJECTS,
-            custom_objects=custom_objects,
-            printable_module_name="metric function",
-        )
-    found = serialization_lib.deserialize_keras_object(
-        config,
-        module_objects=_MODULE_OBJECTS,
-        custom_objects=custom_objects,
-        printable_module_name="metric function",
+    return deserialize_from_module(
+        config, _MODULE_OBJECTS, custom_objects, "metric function", use_legacy_format
     )
-    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
-        raise unknown("metric function", found)
-    return found
 
 
 def get(identifier: Any) -> Any:

@@ -24,8 +24,8 @@ from fittrace.optimizers.optimizer import Optimizer
 from fittrace.optimizers.rmsprop import RMSprop
 from fittrace.optimizers.sgd import SGD
 from fittrace.saving import serialization_lib
+from fittrace.saving.api_objects import deserialize_from_module
 from fittrace.saving.legacy import serialization as legacy_serialization
-from fittrace.saving.legacy.serialization import unknown
 
 __all__ = [
     "Optimizer",
@@ -110,22 +110,9 @@ def deserialize(
         config["class_name"] = config["class_name"].lower()
     if use_legacy_optimizer:
         config = _from_legacy_optimizer(config)
-    if use_legacy_format:
-        return legacy_serialization.deserialize_keras_object(
-            config,
-            module_objects=_ALL_CLASSES,
-            custom_objects=custom_objects,
-            printable_module_name="optimizer",
-        )
-    found = serialization_lib.deserialize_keras_object(
-        config,
-        module_objects=_ALL_CLASSES,
-        custom_objects=custom_objects,
-        printable_module_name="optimizer",
+    return deserialize_from_module(
+        config, _ALL_CLASSES, custom_objects, "optimizer", use_legacy_format
     )
-    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
-        raise unknown("optimizer", found)
-    return found
 
 
 def get(identifier: Any, **kwargs: Any) -> Optimizer:

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from fittrace.saving import serialization_lib
+from fittrace.saving.api_objects import deserialize_from_module
 from fittrace.saving.keras_export import keras_export
 from fittrace.saving.legacy import serialization as legacy_serialization
-from fittrace.saving.legacy.serialization import unknown
 
 _F = np.float32
 
@@ -236,19 +236,6 @@ def deserialize(
     config: Any, custom_objects: dict[str, Any] | None = None, use_legacy_format: bool = False
 ) -> Any:
     """The schedule a config describes."""
-    if use_legacy_format:
-        return legacy_serialization.deserialize_keras_object(
-            config,
-            module_objects=_MODULE_OBJECTS,
-            custom_objects=custom_objects,
-            printable_module_name="decay",
-        )
-    found = serialization_lib.deserialize_keras_object(
-        config,
-        module_objects=_MODULE_OBJECTS,
-        custom_objects=custom_objects,
-        printable_module_name="decay",
+    return deserialize_from_module(
+        config, _MODULE_OBJECTS, custom_objects, "decay", use_legacy_format
     )
-    if isinstance(found, str):  # Keras hands the unknown name back; fittrace says so
-        raise unknown("decay", found)
-    return found
