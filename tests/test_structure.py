@@ -64,6 +64,10 @@ TF_KERAS_NAMES = {
     "io_utils",
     "tf_utils",
     "saving_utils",
+    "dataset_utils",
+    "image_utils",
+    "cifar10",
+    "cifar100",
 }
 # Imported on first use, not at the top: optional or heavy dependencies only.
 LAZY_OK = {"PIL"}

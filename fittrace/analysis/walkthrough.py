@@ -140,6 +140,22 @@ def _graph_rows(graph: ModelGraph, when: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def stand_in_note(selected: Event | None) -> str | None:
+    """In words, when the data stood in for a TensorFlow object: what made it, what Keras returns there and the
+    adapter real Keras would have used (from the adapter_selected event's ``stands_in_for``)."""
+    if selected is None or not selected.data.get("stands_in_for"):
+        return None
+    s = selected.data["stands_in_for"]
+    note = (
+        f"This data came from {s.get('made_by')}; real Keras returns a {s.get('keras_returns')} there and "
+        f"would use its {s.get('keras_adapter')}. fittrace has no TensorFlow, so it made a keras.utils.Sequence "
+        "with the same batches, which KerasSequenceAdapter reads"
+    )
+    if s.get("fit_shuffle_ignored"):
+        note += "; fit's shuffle is ignored for it, as the DatasetAdapter ignores it (the data orders itself)"
+    return note + "."
+
+
 def walkthrough(trace: Trace) -> dict[str, Any]:
     """Every value the report's sections print."""
     ev: list[Event] = list(trace.events)
@@ -239,6 +255,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
         "compile_check": _first(ev, "compile_check"),
         "candidates": [e for e in ev if e.kind == "adapter_candidate"][:8],
         "selected": _first(ev, "adapter_selected"),
+        "stand_in": stand_in_note(_first(ev, "adapter_selected")),
         "handler": _first(ev, "data_handler"),
         "callbacks": _first(ev, "callbacks_container"),
         "functions": [e for e in ev if e.kind == "train_function"][:12],

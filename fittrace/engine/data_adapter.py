@@ -117,6 +117,11 @@ class DataAdapter:
     def should_recreate_iterator(self) -> bool:
         return False
 
+    def stands_in_for(self) -> dict[str, Any] | None:
+        """What real Keras would have been given here instead, when fittrace's input stands in for a TensorFlow
+        object (a ``*_dataset_from_*`` result), else None."""
+        return None
+
     def on_epoch_end(self) -> None:
         pass
 
@@ -485,7 +490,9 @@ class KerasSequenceAdapter(DataAdapter):
                 "`sample_weight` argument is not supported when using `keras.utils.Sequence` as input."
             )
         self._seq = x
-        self._shuffle = bool(shuffle)
+        # A stand-in for a tf.data.Dataset orders itself: Keras's DatasetAdapter ignores fit's shuffle.
+        self._stand_in = getattr(x, "keras_returns", None) is not None
+        self._shuffle = bool(shuffle) and not self._stand_in
         self._len = len(x)
         self._batch = int(len(flatten(_check_batch(x[0], "Sequence")[0])[0])) if self._len else None
 
@@ -497,6 +504,16 @@ class KerasSequenceAdapter(DataAdapter):
 
     def should_recreate_iterator(self) -> bool:
         return True
+
+    def stands_in_for(self) -> dict[str, Any] | None:
+        if not self._stand_in:
+            return None
+        return {
+            "made_by": str(getattr(self._seq, "made_by", type(self._seq).__name__)),
+            "keras_returns": str(self._seq.keras_returns),
+            "keras_adapter": str(getattr(self._seq, "keras_adapter", "DatasetAdapter")),
+            "fit_shuffle_ignored": True,
+        }
 
     def on_epoch_end(self) -> None:
         self._seq.on_epoch_end()
@@ -842,18 +859,22 @@ class DataHandler:
             if self._inferred_steps == 0:
                 raise ValueError("Expected input data to be non-empty.")
             a = self._adapter
+            selected = {
+                "class": adapter_cls.__name__,
+                "num_samples": a.num_samples(),
+                "batch_size": a.batch_size(),
+                "steps": self._inferred_steps,
+                "partial_batch_size": a.partial_batch_size(),
+                "shuffle": shuffle,
+            }
+            stand_in = a.stands_in_for()
+            if stand_in is not None:
+                selected["stands_in_for"] = stand_in
             rec.emit(
                 "adapter_selected",
                 adapter_cls.__name__,
                 keras=f"{KERAS_DATA_ADAPTER}.{adapter_cls.__name__}",
-                data={
-                    "class": adapter_cls.__name__,
-                    "num_samples": a.num_samples(),
-                    "batch_size": a.batch_size(),
-                    "steps": self._inferred_steps,
-                    "partial_batch_size": a.partial_batch_size(),
-                    "shuffle": shuffle,
-                },
+                data=selected,
             )
             span.set(inferred_steps=self._inferred_steps)
 

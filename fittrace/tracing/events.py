@@ -259,6 +259,9 @@ KINDS: dict[str, Kind] = {
                 "steps": "steps per epoch (None if unknown)",
                 "partial_batch_size": "rows in the last batch, or None",
                 "shuffle": "shuffle mode",
+                "stands_in_for": "only when x stands in for a TensorFlow object: made_by (the function that "
+                "made it), keras_returns (what Keras returns there), keras_adapter (the adapter Keras would "
+                "use), fit_shuffle_ignored",
             },
         ),
         _k(

@@ -50,13 +50,15 @@ def read_npz(
     return arrays
 
 
-def shift_and_cut(xs: Any, start_char: Any, index_from: int) -> list[list[int]]:
+def shift_and_cut(xs: Any, start_char: Any, index_from: int) -> Any:
     """``start_char`` first (when not None), then every word index plus ``index_from``."""
     if start_char is not None:
         return [[start_char] + [w + index_from for w in x] for x in xs]
     if index_from:
         return [[w + index_from for w in x] for x in xs]
-    return list(xs)
+    return (
+        xs  # still the array, as in Keras (whose `x_train + x_test` then adds the arrays, or fails)
+    )
 
 
 def limit_words(xs: list, num_words: Any, skip_top: int, oov_char: Any) -> list:
