@@ -35,3 +35,26 @@ def test_when_the_weights_came_to_exist_in_a_lazy_sequential(user_layer_trace):
     }
     built = walkthrough(run.trace)["layers_built"]
     assert [b["when"] for b in built] == [when["scale"], when["dense"], when["dense_1"]]
+
+
+def test_the_adapter_section_says_when_the_data_stands_in_for_a_dataset(tmp_path):
+    import numpy as np
+
+    import fittrace
+    import fittrace.keras as keras
+
+    ds = keras.utils.timeseries_dataset_from_array(
+        np.zeros((12, 2), "float32"), np.zeros(12, "float32"), 4, batch_size=4
+    )
+    model = keras.models.Sequential([keras.layers.Flatten(), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    with fittrace.trace(path=tmp_path / "ts.trace.jsonl") as run:
+        model.fit(ds, epochs=1, verbose=0)
+    note = walkthrough(run.trace)["stand_in"]
+    assert note.startswith(
+        "This data came from timeseries_dataset_from_array; real Keras returns a "
+    )
+    assert "tf.data.Dataset there and would use its DatasetAdapter" in note
+    assert "fit's shuffle is ignored" in note
+    plain, _ = functional_run(tmp_path)
+    assert walkthrough(plain.trace)["stand_in"] is None

@@ -377,3 +377,42 @@ def test_single_batch_iterator_takes_nested_data_whole():
         ValueError, match=r"^Data cardinality is ambiguous:\n  x sizes: 6, 6\n  y sizes: 5"
     ):
         da.single_batch_iterator([d["x1"], d["x2"]], [d["y1"][:5]])
+
+
+def test_a_dataset_stand_in_is_recorded_as_such_and_orders_itself():
+    from fittrace.utils.timeseries_dataset import timeseries_dataset_from_array
+
+    ds = timeseries_dataset_from_array(
+        np.arange(20.0).reshape(10, 2), np.arange(10.0), 3, batch_size=2
+    )
+    rec = Recorder("full").start()
+    h = da.DataHandler(ds, epochs=2, shuffle=True)
+    got = _batches(h)
+    rec.stop()
+    selected = [e for e in rec.events if e.kind == "adapter_selected"][0].data
+    assert selected["class"] == "KerasSequenceAdapter"
+    assert selected["stands_in_for"] == {
+        "made_by": "timeseries_dataset_from_array",
+        "keras_returns": "tf.data.Dataset",
+        "keras_adapter": "DatasetAdapter",
+        "fit_shuffle_ignored": True,
+    }
+    # fit's shuffle=True did not reorder the batches: both epochs go in the stand-in's own order
+    firsts = [b[1].tolist() for e, b in got if e == 0]
+    assert firsts == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]]
+    assert firsts == [b[1].tolist() for e, b in got if e == 1]
+
+
+def test_a_plain_sequence_has_no_stand_in_fact():
+    class Two(Sequence):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return np.zeros((3, 1), "float32"), np.zeros(3)
+
+    rec = Recorder("full").start()
+    da.DataHandler(Two(), epochs=1)
+    rec.stop()
+    selected = [e for e in rec.events if e.kind == "adapter_selected"][0].data
+    assert "stands_in_for" not in selected
