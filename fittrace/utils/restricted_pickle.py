@@ -3,9 +3,10 @@
 Keras's ``imdb.npz`` and ``reuters.npz`` hold object arrays (``np.load(..., allow_pickle=True)`` unpickles them) and
 CIFAR's batches are Python pickles (``pickle.load(f, encoding="bytes")`` in tf_keras/src/datasets/cifar.py). Either
 way a crafted file could run any code. Here the unpickler knows only the few globals a numpy array needs
-(``_reconstruct``, ``ndarray``, ``dtype``, ``scalar``, and ``_codecs.encode`` for protocol-2 bytes); anything else
-stops with :class:`UnsafePickleError`. :func:`check_plain` then checks that what came out is made of lists of ints,
-numpy arrays (not of objects other than such lists) and dicts with bytes or str keys.
+(``_reconstruct``, ``_frombuffer``, ``ndarray``, ``dtype``, ``scalar``, and ``_codecs.encode`` for protocol-2
+bytes); anything else stops with :class:`UnsafePickleError`. :func:`check_plain` then checks that what came
+out is made of lists of ints, numpy arrays (not of objects other than such lists) and dicts with bytes or str
+keys.
 
 Left out: everything pickle can carry beyond those (classes, functions, sets, arbitrary objects).
 
@@ -34,6 +35,8 @@ _ALLOWED = {
     ("numpy._core.multiarray", "_reconstruct"),
     ("numpy.core.multiarray", "scalar"),
     ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.numeric", "_frombuffer"),
     ("numpy", "ndarray"),
     ("numpy", "dtype"),
     ("_codecs", "encode"),
@@ -77,7 +80,8 @@ def check_plain(obj: Any, where: str) -> Any:
                 stack.extend(item.ravel().tolist())
             continue
         if isinstance(item, (list, tuple)):
-            stack.extend(item)
+            if not all(type(v) is int for v in item):  # the common case (a review's word indices) in one pass
+                stack.extend(item)
             continue
         if isinstance(item, dict):
             for key, value in item.items():
