@@ -16,8 +16,6 @@ from parity import run_side
 pytestmark = [pytest.mark.keras_parity, pytest.mark.slow]
 
 SCENARIOS = Path(__file__).with_name("keras_parity_data_scenarios.py")
-#: Where fittrace's message is deliberately different (the exception type still matches).
-DIFFERENT_ON_PURPOSE: dict[str, str] = {}
 
 
 def write_files(folder: Path) -> None:

@@ -80,7 +80,9 @@ def check_plain(obj: Any, where: str) -> Any:
                 stack.extend(item.ravel().tolist())
             continue
         if isinstance(item, (list, tuple)):
-            if not all(type(v) is int for v in item):  # the common case (a review's word indices) in one pass
+            if not all(
+                type(v) is int for v in item
+            ):  # the common case (a review's word indices) in one pass
                 stack.extend(item)
             continue
         if isinstance(item, dict):
