@@ -256,7 +256,12 @@ class _Builder:
                     dst,
                     f"{d.get('class')}(batch {d.get('batch_size')}, {steps} steps"
                     + (f", last {partial}" if partial else "")
-                    + ")",
+                    + ")"
+                    + (
+                        f" in place of Keras's {d['stands_in_for'].get('keras_adapter')}"
+                        if d.get("stands_in_for")
+                        else ""
+                    ),
                     ev.seq,
                 )
             )

@@ -34,3 +34,20 @@ def test_sequence_model_participants_frames_and_first_step(user_layer_trace):
     notes = [i.text for i in m.items if isinstance(i, Note)]
     assert any("step 1 of every epoch: partial batch: 112 rows" in n for n in notes)
     assert any(n.startswith("graph network built for (None, 12)") for n in notes)
+
+
+def test_a_dataset_stand_in_says_which_keras_adapter_it_replaces(tmp_path):
+    import numpy as np
+
+    import fittrace
+    import fittrace.keras as keras
+
+    ds = keras.utils.timeseries_dataset_from_array(
+        np.zeros((10, 2), "float32"), np.zeros(10, "float32"), 3, batch_size=4
+    )
+    model = keras.models.Sequential([keras.layers.Flatten(), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    with fittrace.trace(path=tmp_path / "ts.trace.jsonl") as run:
+        model.fit(ds, epochs=1, verbose=0)
+    labels = [i.label for i in sequence_model(run.trace).items if isinstance(i, Message)]
+    assert "KerasSequenceAdapter(batch 4, 2 steps) in place of Keras's DatasetAdapter" in labels
