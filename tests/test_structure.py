@@ -64,6 +64,7 @@ TF_KERAS_NAMES = {
     "io_utils",
     "tf_utils",
     "saving_utils",
+    "preprocessing_utils",
 }
 # Imported on first use, not at the top: optional or heavy dependencies only.
 LAZY_OK = {"PIL"}
