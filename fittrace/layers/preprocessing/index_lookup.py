@@ -254,8 +254,9 @@ class IndexLookup(PreprocessingLayer):
         if self.output_mode == TF_IDF and idf_weights is not False:
             if len(vocabulary) != len(idf_weights):
                 raise ValueError(
+                    # (Keras fills the two lengths in the other way round; its message is kept)
                     "`idf_weights` must be the same length as vocabulary. len(idf_weights) is "
-                    f"{len(idf_weights)}, len(vocabulary) is {len(vocabulary)}"
+                    f"{len(vocabulary)}, len(vocabulary) is {len(idf_weights)}"
                 )
             idf_weights = np.asarray(idf_weights)
             if idf_weights.ndim != 1:
