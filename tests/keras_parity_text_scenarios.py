@@ -3,12 +3,14 @@ for tests/test_keras_parity_text.py to compare.
 
     python keras_parity_text_scenarios.py tf        # under an interpreter that has tf_keras
     python keras_parity_text_scenarios.py fittrace  # under the test environment
+    python keras_parity_text_scenarios.py tf FOLDER; ... fittrace FOLDER  # also save models, load TF-Keras's
 
 Prints one JSON object: for each case the adapted vocabulary (ties included), the idf weights, the outputs on the
 same inputs and the config as JSON (TextVectorization in every mode and option, StringLookup, IntegerLookup,
 CategoryEncoding, Normalization, Discretization, Hashing); Normalization's and Discretization's adapted statistics;
 Hashing's bins for many strings and integers, with and without salt; the errors' types and messages; and a
-2-epoch fit of TextVectorization(multi_hot) -> Dense from identical weights. Nothing here checks anything: the
+2-epoch fit of TextVectorization(multi_hot) -> Dense from identical weights. With a folder, each side saves
+models holding adapted layers as .keras files there, and fittrace loads TF-Keras's. Nothing here checks anything: the
 test does.
 """
 
@@ -450,5 +452,66 @@ out["fit"]["symbolic"] = {
         "hashing": layers.Hashing(num_bins=3)(keras.Input(shape=(2,), dtype="string")),
     }.items()
 }
+
+
+# --- saving (with a folder: TF-Keras runs first and writes, fittrace writes and loads TF-Keras's files) -------
+def saved_models() -> dict:
+    wr = np.random.default_rng(3)
+
+    def fixed(layer):
+        layer.set_weights([wr.normal(size=w.shape).astype("float32") for w in layer.get_weights()])
+        return layer
+
+    def text_input(shape=(1,)):
+        return keras.Input(shape=shape, dtype="string")
+
+    made = {}
+    tv = layers.TextVectorization(output_mode="tf_idf", max_tokens=12)
+    tv.adapt(TRAIN)
+    dense = layers.Dense(2)
+    made["tf_idf"] = keras.Sequential([text_input(), tv, dense])
+    fixed(dense)
+    tv = layers.TextVectorization(output_sequence_length=6, ngrams=2)
+    tv.adapt(TRAIN)
+    made["int"] = keras.Sequential([text_input(), tv])
+    lookup = layers.StringLookup(output_mode="multi_hot")
+    lookup.adapt(STRS)
+    inputs = text_input((4,))
+    dense = layers.Dense(1)
+    made["lookup"] = keras.Model(inputs, dense(lookup(inputs)))
+    fixed(dense)
+    lookup = layers.IntegerLookup(num_oov_indices=2)
+    lookup.adapt(INTS)
+    made["integer lookup"] = keras.Sequential([keras.Input(shape=(4,), dtype="int64"), lookup])
+    norm = layers.Normalization()
+    norm.adapt(DATA3[:, 0, :])
+    made["normalization"] = keras.Sequential([keras.Input(shape=(4,)), norm])
+    disc = layers.Discretization(num_bins=4)
+    disc.adapt(R.normal(size=(64, 1)))
+    made["discretization"] = keras.Sequential([keras.Input(shape=(1,)), disc])
+    made["hashing"] = keras.Sequential([text_input(), layers.Hashing(num_bins=10, salt=3)])
+    return made
+
+
+PROBES = {
+    "tf_idf": TEST[:, None],
+    "int": TEST[:, None],
+    "lookup": STRS,
+    "integer lookup": INTS,
+    "normalization": DATA3[:6, 1, :],
+    "discretization": np.linspace(-2, 2, 9)[:, None],
+    "hashing": TEST[:, None],
+}
+if len(sys.argv) > 2:
+    folder = sys.argv[2]
+    side = "tf" if TF else "fittrace"
+    out["saved"], out["loaded"] = {}, {}
+    for name, model in saved_models().items():
+        model.save(os.path.join(folder, f"{side} {name}.keras"))
+        out["saved"][name] = plain(model.predict(PROBES[name], verbose=0))
+    if not TF:
+        for name in PROBES:
+            model = keras.models.load_model(os.path.join(folder, f"tf {name}.keras"))
+            out["loaded"][name] = plain(model.predict(PROBES[name], verbose=0))
 
 print(json.dumps(out, default=jsonable))

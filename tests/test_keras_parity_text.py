@@ -6,11 +6,14 @@ its own interpreter (the ``keras_python`` fixture installs it), once; so does fi
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
+import zipfile
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 from parity import run_side
@@ -23,8 +26,14 @@ TF_TYPES = {"InvalidArgumentError": "ValueError", "FailedPreconditionError": "Ru
 
 
 @pytest.fixture(scope="module")
-def both(keras_python):
-    return run_side(keras_python, SCENARIOS, "tf"), run_side(sys.executable, SCENARIOS, "fittrace")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("text_models")
+
+
+@pytest.fixture(scope="module")
+def both(keras_python, folder):
+    keras = run_side(keras_python, SCENARIOS, "tf", str(folder))
+    return keras, run_side(sys.executable, SCENARIOS, "fittrace", str(folder))
 
 
 def _same(got, want, where: str) -> None:
@@ -130,3 +139,39 @@ def test_a_text_model_fits_as_keras_fits_it(both):
     np.testing.assert_allclose(got["predict"], want["predict"], rtol=1e-5, atol=1e-6)
     assert got["sequential int"] == want["sequential int"]
     assert got["symbolic"] == want["symbolic"]
+
+
+def _layout(path: Path) -> dict:
+    """A .keras archive's members (but the metadata's date), its assets' text and its HDF5 datasets' shapes."""
+    with zipfile.ZipFile(path) as z:
+        members = sorted(n for n in z.namelist())
+        assets = {n: z.read(n).decode() for n in members if n.startswith("assets/")}
+        datasets: dict = {}
+        with h5py.File(io.BytesIO(z.read("model.weights.h5"))) as f:
+            f.visititems(
+                lambda n, o: (
+                    datasets.__setitem__(n, list(o.shape)) if isinstance(o, h5py.Dataset) else None
+                )
+            )
+        config = json.loads(z.read("config.json"))
+    return {"members": members, "assets": assets, "datasets": datasets, "config": config}
+
+
+def test_models_with_adapted_layers_are_written_as_keras_writes_them(both, folder):
+    """The vocabulary as assets/<layer path>/vocabulary.txt (and the lookup layer's copy), idf weights and
+    statistics where Keras's weights file has them, the same config."""
+    keras, _ = both
+    for name in keras["saved"]:
+        want, got = _layout(folder / f"tf {name}.keras"), _layout(folder / f"fittrace {name}.keras")
+        assert got["members"] == want["members"], name
+        assert got["assets"] == want["assets"], name
+        assert got["datasets"] == want["datasets"], name
+        assert got["config"] == want["config"], name
+
+
+def test_models_saved_by_keras_load_and_predict_the_same(both):
+    keras, ours = both
+    assert sorted(ours["loaded"]) == sorted(keras["saved"])
+    for name, want in keras["saved"].items():
+        _same(ours["saved"][name], want, f"{name}: fittrace's own model")
+        _same(ours["loaded"][name], want, f"{name}: loaded from TF-Keras's file")

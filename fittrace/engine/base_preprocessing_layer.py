@@ -91,7 +91,7 @@ class PreprocessingLayer(Layer):
                 self.reset_state()
             for i in range(n_batches):
                 batch = array[i * batch_size : (i + 1) * batch_size]
-                self._adapt_maybe_build(batch)
+                self._adapt_maybe_build(batch, batch_size if n % batch_size == 0 else None)
                 self.update_state(batch)
             self.finalize_state()
         except BaseException:
@@ -119,11 +119,12 @@ class PreprocessingLayer(Layer):
         for w, value in weights:
             w.assign(value)
 
-    def _adapt_maybe_build(self, data: np.ndarray) -> None:
-        """Build on the first batch's shape, the batch input shape all Nones (Keras's ``_adapt_maybe_build``)."""
+    def _adapt_maybe_build(self, data: np.ndarray, batch_dim: int | None = None) -> None:
+        """Build on the first batch's shape, the batch input shape all Nones (Keras's ``_adapt_maybe_build``).
+        The batch dimension is unknown unless every batch is full (then tf.data knows it: ``batch_dim``)."""
         if self.built:
             return
         if self._batch_input_shape is None:
             self._batch_input_shape = tuple([None] * data.ndim)
-        self.build((None, *data.shape[1:]))
+        self.build((batch_dim, *data.shape[1:]))
         self.built = True

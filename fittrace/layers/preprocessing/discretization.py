@@ -7,7 +7,8 @@ boundaries are the compressed summary's points at ``1 / num_bins`` steps, the la
 how many boundaries are at or below it (TF's ``Bucketize``). Output modes ``int``, ``one_hot``, ``multi_hot``,
 ``count``; Keras's checks, messages and ``get_config`` (adapted boundaries are not in it, as in Keras). The
 deprecated ``bins`` is taken for ``num_bins`` or ``bin_boundaries``. Left out: sparse and ragged inputs and
-outputs (``sparse=True`` refused); the summary is kept as an array, not a weight (Keras's ``summary`` weight).
+outputs (``sparse=True`` refused); the summary is kept as an array, not a weight (saved where Keras
+saves its ``summary`` weight).
 
     >>> Discretization(bin_boundaries=[0.0, 1.0])(np.array([[-0.5, 0.0, 0.5, 2.0]])).numpy().tolist()
     [[0, 1, 1, 2]]
@@ -164,6 +165,19 @@ class Discretization(PreprocessingLayer):
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
+
+    def save_own_variables(self, store: dict[str, Any]) -> None:
+        """The adapted summary, as Keras's ``summary`` weight (its dataset ``0``)."""
+        if self.input_bin_boundaries is None and self.built:
+            store["0"] = self.summary
+
+    def load_own_variables(self, store: dict[str, Any]) -> None:
+        """The summary back, and the boundaries made from it again (Keras loads the summary only, and keeps the
+        boundaries it had)."""
+        if self.input_bin_boundaries is None and "0" in store:
+            self.summary = np.asarray(store["0"], dtype=np.float32).reshape(2, -1)
+            if self.num_bins is not None and self.summary.shape[1]:
+                self.finalize_state()
 
     def get_config(self) -> dict[str, Any]:
         return {

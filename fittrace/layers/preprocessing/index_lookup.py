@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import math
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -465,6 +466,35 @@ class IndexLookup(PreprocessingLayer):
 
     def _numpy_vocabulary_dtype(self) -> Any:
         return self.vocabulary_dtype
+
+    # --- saving ----------------------------------------------------------------------------------------------------
+    def save_own_variables(self, store: dict[str, Any]) -> None:
+        """What a ``.keras`` file's weights hold for the layer, as Keras's: ``idf_weights`` for ``tf_idf``."""
+        if self.output_mode == TF_IDF:
+            store["idf_weights"] = np.asarray(self.idf_weights)
+
+    def load_own_variables(self, store: dict[str, Any]) -> None:
+        if self.output_mode == TF_IDF and "idf_weights" in store:
+            self.idf_weights = np.asarray(store["idf_weights"], dtype=self.dtype)
+
+    def save_assets(self, dir_path: str) -> None:
+        """An adapted vocabulary as ``vocabulary.txt``, one token a line, special tokens first (as Keras writes
+        it); a vocabulary given to the constructor is in the config instead, and is not written."""
+        if self.input_vocabulary:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(w) for w in self.get_vocabulary(include_special_tokens=True)))
+
+    def load_assets(self, dir_path: str) -> None:
+        if self.input_vocabulary:
+            return
+        path = os.path.join(dir_path, "vocabulary.txt")
+        if not os.path.exists(path):
+            return
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        values = [self._key(line) for line in lines]
+        self.set_vocabulary(values, idf_weights=False if self.output_mode == TF_IDF else None)
 
     # --- config ----------------------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Mirrors tf_keras/src/layers/preprocessing/normalization.py: ``axis`` names the axes kept (one statistic per
 position along them; None: one for everything), ``mean``/``variance`` given (both or neither) or learnt by ``adapt``
 with Keras's batch-by-batch update (each batch's ``tf.nn.moments``, merged into the running mean and variance by
-the count-weighted formula, in float32), the ``mean``/``variance``/``count`` weights when adapted, the divisor
+the count-weighted formula, in float32), the ``mean``/``variance``/``count``
+weights when adapted (``mean`` and ``variance`` read from them), the divisor
 ``max(sqrt(variance), 1e-7)``, ``invert`` to undo it, Keras's checks, messages and ``get_config``. The call is made
 of autodiff ops, so gradients pass through it. Left out: nothing of its behaviour.
 
@@ -37,8 +38,6 @@ class Normalization(PreprocessingLayer):
         mean / variance: the statistics, given (else learnt by ``adapt``). invert: undo the normalization.
     """
 
-    _adapt_state_names = ("mean", "variance")
-
     def __init__(
         self,
         axis: Any = -1,
@@ -63,8 +62,26 @@ class Normalization(PreprocessingLayer):
         self.input_mean = mean
         self.input_variance = variance
         self.invert = invert
-        self.mean: np.ndarray | None = None
-        self.variance: np.ndarray | None = None
+        self._static: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def mean(self) -> np.ndarray | None:
+        """The mean ``call`` subtracts, in the input's rank (None before the layer is built). Keras copies the
+        adapted weights into it in ``finalize_state`` (and after loading them); here it is read from them, so
+        it is always the weights' value."""
+        if self._static is not None:
+            return self._static[0]
+        if not self.built:
+            return None
+        return self.adapt_mean.value.reshape(self._broadcast_shape)
+
+    @property
+    def variance(self) -> np.ndarray | None:
+        if self._static is not None:
+            return self._static[1]
+        if not self.built:
+            return None
+        return self.adapt_variance.value.reshape(self._broadcast_shape)
 
     def build(self, input_shape: Any) -> None:
         super().build(input_shape)
@@ -107,13 +124,13 @@ class Normalization(PreprocessingLayer):
             self.count = self.add_weight(
                 name="count", shape=(), dtype="int64", initializer="zeros", trainable=False
             )
-            self.built = True
-            self.finalize_state()
         else:
             mean = np.asarray(self.input_mean) * np.ones(stats_shape)
             variance = np.asarray(self.input_variance) * np.ones(stats_shape)
-            self.mean = mean.reshape(self._broadcast_shape).astype(self.dtype)
-            self.variance = variance.reshape(self._broadcast_shape).astype(self.dtype)
+            self._static = (
+                mean.reshape(self._broadcast_shape).astype(self.dtype),
+                variance.reshape(self._broadcast_shape).astype(self.dtype),
+            )
 
     def update_state(self, data: Any) -> None:
         if self.input_mean is not None:
@@ -151,10 +168,7 @@ class Normalization(PreprocessingLayer):
         self.count.assign(0)
 
     def finalize_state(self) -> None:
-        if self.input_mean is not None or not self.built:
-            return
-        self.mean = self.adapt_mean.value.reshape(self._broadcast_shape).astype(self.dtype)
-        self.variance = self.adapt_variance.value.reshape(self._broadcast_shape).astype(self.dtype)
+        """Nothing to do: ``mean`` and ``variance`` are read from the adapted weights."""
 
     def call(self, inputs: Any) -> Tensor:
         x = inputs if isinstance(inputs, Tensor) else convert_to_tensor(inputs)

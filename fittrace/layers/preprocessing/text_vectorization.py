@@ -231,6 +231,22 @@ class TextVectorization(PreprocessingLayer):
     def set_vocabulary(self, vocabulary: Any, idf_weights: Any = None) -> None:
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
+    # --- saving: the lookup layer's state, under the layer's own path and (as Keras's walk visits it) the lookup
+    # layer's, ``<path>/_lookup_layer`` -------------------------------------------------------------------------
+    _saved_private_children = ("_lookup_layer",)
+
+    def save_own_variables(self, store: dict[str, Any]) -> None:
+        self._lookup_layer.save_own_variables(store)
+
+    def load_own_variables(self, store: dict[str, Any]) -> None:
+        self._lookup_layer.load_own_variables(store)
+
+    def save_assets(self, dir_path: str) -> None:
+        self._lookup_layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path: str) -> None:
+        self._lookup_layer.load_assets(dir_path)
+
     # --- the text --------------------------------------------------------------------------------------------------
     def _preprocess(self, inputs: Any) -> Any:
         """Standardize, split and n-gram: a list of token lists (one a string), or with ``split=None`` the array
