@@ -37,6 +37,12 @@ def as_array(data: Any) -> np.ndarray:
     )
 
 
+def _holds_tensors(values: Any) -> bool:
+    return any(
+        hasattr(v, "shape") or isinstance(v, (list, tuple)) and _holds_tensors(v) for v in values
+    )
+
+
 @keras_export("keras.layers.experimental.preprocessing.PreprocessingLayer")
 class PreprocessingLayer(Layer):
     """Base class of the layers that learn their state with :meth:`adapt` (Normalization, TextVectorization...).
@@ -52,6 +58,13 @@ class PreprocessingLayer(Layer):
         super().__init__(**kwargs)
         self._is_compiled = False
         self._is_adapted = False
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """A Python list of values (strings, numbers) is one input, an array, as Keras's preprocessing layers
+        take it (the base layer would read a list as several inputs)."""
+        if isinstance(inputs, (list, tuple)) and not _holds_tensors(inputs):
+            inputs = np.asarray(inputs)
+        return Layer.__call__(self, inputs, *args, **kwargs)
 
     @property
     def is_adapted(self) -> bool:

@@ -42,3 +42,10 @@ def test_empty_data_and_a_failed_adapt():
     with pytest.raises(ValueError, match="boom"):
         layer.adapt(np.arange(64))
     assert layer.seen == [[0, 1, 2]]
+
+
+def test_a_list_of_values_is_one_input():
+    from fittrace.layers.preprocessing import CategoryEncoding, StringLookup
+
+    assert StringLookup(vocabulary=["a"])(["a", "b"]).numpy().tolist() == [1, 0]
+    assert CategoryEncoding(3)([0, 2]).numpy().tolist() == [1.0, 0.0, 1.0]

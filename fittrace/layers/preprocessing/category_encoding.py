@@ -18,7 +18,7 @@ import numpy as np
 
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
-from fittrace.engine.base_preprocessing_layer import as_array
+from fittrace.engine.base_preprocessing_layer import PreprocessingLayer, as_array
 from fittrace.layers.preprocessing import preprocessing_utils as utils
 from fittrace.saving.keras_export import keras_export
 
@@ -64,6 +64,8 @@ class CategoryEncoding(Layer):
         self.num_tokens = num_tokens
         self.output_mode = output_mode
         self.sparse = sparse
+
+    __call__ = PreprocessingLayer.__call__  # a list of values is one input
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         input_shape = list(input_shape)

@@ -20,7 +20,7 @@ import numpy as np
 
 from fittrace.autodiff import Tensor
 from fittrace.engine.base_layer import Layer
-from fittrace.engine.base_preprocessing_layer import as_array
+from fittrace.engine.base_preprocessing_layer import PreprocessingLayer, as_array
 from fittrace.layers.preprocessing import preprocessing_utils as utils
 from fittrace.saving.keras_export import keras_export
 
@@ -319,6 +319,8 @@ class Hashing(Layer):
                 bins, output_mode=self.output_mode, depth=self.num_bins, dtype=self.dtype
             )
         )
+
+    __call__ = PreprocessingLayer.__call__  # a list of values is one input
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
