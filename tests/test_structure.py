@@ -68,6 +68,7 @@ TF_KERAS_NAMES = {
     "image_utils",
     "cifar10",
     "cifar100",
+    "preprocessing_utils",
 }
 # Imported on first use, not at the top: optional or heavy dependencies only.
 LAZY_OK = {"PIL"}

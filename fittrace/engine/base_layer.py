@@ -37,7 +37,7 @@ from fittrace.autodiff import Tensor, Variable, convert_to_tensor
 from fittrace.engine import trace_payloads
 from fittrace.engine.functions import symbolic_shape
 from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
-from fittrace.engine.keras_tensor import KerasTensor
+from fittrace.engine.keras_tensor import KerasTensor, dtype_name
 from fittrace.engine.node import Node
 from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export
@@ -219,7 +219,7 @@ class Layer:
         object.__setattr__(
             self, "_trainable", bool(trainable)
         )  # no sublayers yet: nothing to pass it on to
-        self.dtype = str(np.dtype(dtype)) if dtype is not None else "float32"
+        self.dtype = dtype_name(dtype) if dtype is not None else "float32"
         self.built = False
         self.input_spec: InputSpec | Sequence[InputSpec] | None = None
         self.supports_masking = False
@@ -393,6 +393,11 @@ class Layer:
         """The output shape for an input shape; the base version assumes the layer keeps the shape."""
         return tuple(input_shape)
 
+    def _output_dtype(self) -> str:
+        """The dtype of the layer's symbolic outputs (Keras's ``compute_output_signature``): its own dtype, unless
+        the layer says otherwise (a text layer takes strings and gives integers)."""
+        return self.dtype
+
     def _maybe_build(self, input_shape: tuple) -> None:
         """Build once, on the first call, with the shape actually received (``Layer._maybe_build``)."""
         if self.built:
@@ -486,7 +491,7 @@ class Layer:
             if built_now:
                 self._maybe_build(shapes)
             out_shapes = self._infer_output_shape(shapes, inputs, args, kwargs)
-            outputs = _symbolic_outputs(out_shapes, self.dtype)
+            outputs = _symbolic_outputs(out_shapes, self._output_dtype())
             node = Node(self, (inputs, *args), kwargs, outputs)
             s.set_payload(lambda: trace_payloads.node_created(self, node, built_now))
         return outputs

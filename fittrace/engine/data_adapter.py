@@ -130,13 +130,24 @@ class DataAdapter:
 
 
 # --- TensorLike: numpy arrays --------------------------------------------------------------------------------------
-def check_numeric(arrays: list[np.ndarray], names: list[str]) -> None:
+def is_text(a: np.ndarray) -> bool:
+    """Does the array hold text (numpy's str or bytes, or objects that are all str or bytes)? Keras takes such an
+    input as a ``tf.string`` tensor, for the text layers (TextVectorization, StringLookup, Hashing)."""
+    if a.dtype.kind in "US":
+        return True
+    return a.dtype.kind == "O" and all(isinstance(v, (str, bytes)) for v in a.reshape(-1))
+
+
+def check_numeric(arrays: list[np.ndarray], names: list[str], text_ok: bool = False) -> None:
+    """Refuse what the engine cannot take: arrays of neither numbers nor (where ``text_ok``, as for inputs) text."""
     for a, name in zip(arrays, names):
-        if a.dtype.kind not in "biuf":
+        if a.dtype.kind not in "biuf" and not (text_ok and is_text(a)):
+            what = "text" if a.dtype.kind in "US" else "objects"
+            takes = "numbers or text only" if text_ok else "numbers only"
             raise TypeError(
-                f"Input {name} has dtype {a.dtype} ({'text' if a.dtype.kind in 'US' else 'objects'}), "
-                "but fittrace trains on numbers only: convert it, e.g. with .astype('float32'), or encode "
-                "text as numbers first."
+                f"Input {name} has dtype {a.dtype} ({what}), but fittrace takes {takes} here: convert it, "
+                "e.g. with .astype('float32'), or encode text as numbers first (a TextVectorization or "
+                "StringLookup layer does it inside the model)."
             )
 
 
@@ -189,7 +200,7 @@ class TensorLikeDataAdapter(DataAdapter):
         )
         self._sw = fill_partial_sample_weights(self._y, self._sw)
         leaves = flatten(self._x) + flatten(self._y) + flatten(self._sw)
-        check_numeric(flatten(self._x), ["x"] * len(flatten(self._x)))
+        check_numeric(flatten(self._x), ["x"] * len(flatten(self._x)), text_ok=True)
         check_numeric(flatten(self._y), ["y"] * len(flatten(self._y)))
         check_cardinality(self._x, self._y, self._sw)
         self._n = int(leaves[0].shape[0])
@@ -709,7 +720,7 @@ def single_batch_iterator(
     x, y, sample_weight = (
         nest.list_to_tuple(map_structure(as_array, part)) for part in (x, y, sample_weight)
     )
-    check_numeric(flatten(x), ["x"] * len(flatten(x)))
+    check_numeric(flatten(x), ["x"] * len(flatten(x)), text_ok=True)
     check_numeric(flatten(y), ["y"] * len(flatten(y)))
     check_cardinality(x, y, sample_weight)
     data = (x,) if y is None else (x, y) if sample_weight is None else (x, y, sample_weight)

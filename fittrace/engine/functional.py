@@ -323,7 +323,7 @@ class Functional(Model):
             x = ops.reshape(x, tuple(x.shape[:-1]))
         elif rank == ref_rank - 1 and ref.shape[-1] == 1:
             x = ops.reshape(x, (*x.shape, 1))
-        if x.dtype != np.dtype(ref.dtype) and x.dtype.kind in "iubf":
+        if x.dtype.kind in "iubf" and ref.dtype != "string" and x.dtype != np.dtype(ref.dtype):
             x = Tensor(x.value.astype(ref.dtype))
         return x
 

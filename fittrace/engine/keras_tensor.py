@@ -34,6 +34,18 @@ _OPERATORS = {
 }
 
 
+def dtype_name(dtype: Any) -> str:
+    """A dtype's name as Keras writes it: numpy's name (``"float32"``, ``"int64"``), and ``"string"`` for text
+    (TF's ``tf.string``; numpy's ``str``, ``bytes`` and ``object`` arrays hold it here)."""
+    if (
+        dtype in ("string", str, bytes, np.str_, np.bytes_)
+        or getattr(dtype, "name", "") == "string"
+    ):
+        return "string"
+    kind = np.dtype(dtype).kind
+    return "string" if kind in "USO" else str(np.dtype(dtype))
+
+
 class KerasTensor:
     """A symbolic tensor: shape and dtype, no values; ``_keras_history`` names the layer call that made it."""
 
@@ -41,7 +53,7 @@ class KerasTensor:
         self, shape: Sequence[int | None], dtype: Any = "float32", name: str | None = None
     ) -> None:
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = str(np.dtype(dtype))
+        self.dtype = dtype_name(dtype)
         self.name = name
 
     @property

@@ -45,6 +45,15 @@ from fittrace.layers.pooling import (
     MaxPool2D,
     MaxPooling2D,
 )
+from fittrace.layers.preprocessing import (
+    CategoryEncoding,
+    Discretization,
+    Hashing,
+    IntegerLookup,
+    Normalization,
+    StringLookup,
+    TextVectorization,
+)
 from fittrace.layers.regularization import Dropout
 from fittrace.layers.reshaping import Flatten, Reshape
 
@@ -77,6 +86,13 @@ __all__ = [
     "Minimum",
     "Concatenate",
     "Dot",
+    "TextVectorization",
+    "StringLookup",
+    "IntegerLookup",
+    "CategoryEncoding",
+    "Normalization",
+    "Discretization",
+    "Hashing",
     "add",
     "subtract",
     "multiply",

@@ -26,8 +26,11 @@ among fittrace's own, the registered ones and ``custom_objects``, and a Lambda's
 ``safe_mode=False``. A broken archive (not a zip, truncated, no config, bad JSON, no weights) gets one error naming
 the file. Both emit a ``model_saved`` / ``model_loaded`` trace event.
 
-Left out: the ``.npz`` store and the assets store of ``.keras`` archives, remote paths, layers' own
-``save_own_variables`` overrides. The walk visits public attributes only (Keras visits private ones too, after the
+A layer that has ``save_own_variables`` / ``load_own_variables`` (a lookup layer's ``idf_weights``) saves named
+values instead of its weights by position, and one that has ``save_assets`` / ``load_assets`` writes its files (a
+vocabulary) under ``assets/<its path>/`` in a ``.keras`` archive, as Keras's assets store; both are read back with
+the rest, after every check. Left out: the ``.npz`` store, remote paths. The walk visits public attributes only,
+and the private ones a layer lists in ``_saved_private_children`` (Keras visits every private one too, after the
 public ones: it finds nothing more in the models fittrace builds, and fittrace keeps its own bookkeeping, like a
 Sequential's input layer, in private attributes). Nadam's momentum product is not saved (it is not among Keras's
 optimizer variables either).
@@ -43,6 +46,7 @@ import io
 import json
 import os
 import sys
+import tempfile
 import warnings
 import zipfile
 import zlib
@@ -68,6 +72,8 @@ WEIGHTS_SUFFIX = ".weights.h5"
 VARS_FNAME = "model.weights.h5"
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
+#: Where a ``.keras`` archive keeps the layers' files (a lookup layer's ``vocabulary.txt``).
+ASSETS_DIR = "assets"
 #: The Keras version fittrace's files say they come from: the layout tf-keras 2.21 writes.
 KERAS_VERSION = "2.21.0"
 _KERAS = "keras.saving.saving_lib"
@@ -228,6 +234,10 @@ def _walk_trackable(trackable: Any) -> Iterator[tuple[str, Any]]:
         ):  # a property that cannot answer yet (an unbuilt model's input shape): nothing to save
             continue
         yield attr, child
+    # Private attributes Keras's walk meets too (it visits them all, after the public ones in its reverse
+    # alphabetical order) and that hold state: a TextVectorization's ``_lookup_layer``.
+    for attr in getattr(trackable, "_saved_private_children", ()):
+        yield attr, getattr(trackable, attr)
 
 
 def _join(inner_path: str, name: str) -> str:
@@ -363,20 +373,76 @@ def save_weights_only(model: Any, filepath: str | os.PathLike) -> None:
             store.close()
 
 
-def _save_state(trackable: Any, store: H5IOStore, inner_path: str, visited: set[int]) -> None:
+def _save_state(
+    trackable: Any,
+    store: H5IOStore,
+    inner_path: str,
+    visited: set[int],
+    archive: zipfile.ZipFile | None = None,
+) -> None:
     if id(trackable) in visited:
         return
     group = store.make(inner_path)
-    for i, variable in enumerate(own_variables(trackable) or []):
-        group[str(i)] = np.asarray(variable.value)
+    if hasattr(
+        trackable, "save_own_variables"
+    ):  # named values (a lookup layer's idf_weights), as Keras's
+        named: dict[str, Any] = {}
+        trackable.save_own_variables(named)
+        for key, value in named.items():
+            group[key] = np.asarray(value)
+    else:
+        for i, variable in enumerate(own_variables(trackable) or []):
+            group[str(i)] = np.asarray(variable.value)
+    if archive is not None and hasattr(trackable, "save_assets"):
+        _save_assets(trackable, archive, inner_path)
     visited.add(id(trackable))
     for name, child, container in _children(trackable):
         path = _join(inner_path, name)
         if not container:
-            _save_state(child, store, path, visited)
+            _save_state(child, store, path, visited, archive)
             continue
         for member_name, member in _named_in_container(child, visited):
-            _save_state(member, store, _join(path, member_name), visited)
+            _save_state(member, store, _join(path, member_name), visited, archive)
+
+
+def _save_assets(trackable: Any, archive: zipfile.ZipFile, inner_path: str) -> None:
+    """A layer's files (a vocabulary) under ``assets/<its path>/`` in the archive, as Keras's DiskIOStore."""
+    with tempfile.TemporaryDirectory() as folder:
+        trackable.save_assets(folder)
+        for name in sorted(os.listdir(folder)):
+            with open(os.path.join(folder, name), "rb") as f:
+                archive.writestr(f"{ASSETS_DIR}/{_join(inner_path, name)}", f.read())
+
+
+class _Deferred:
+    """A load step that is not a variable's assignment (a layer's ``load_own_variables`` or ``load_assets``): run
+    by ``assign_all`` with the others, once everything has been read."""
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+
+    def assign(self, value: Any) -> None:
+        self.run(value)
+
+
+def _load_assets(
+    trackable: Any, archive: zipfile.ZipFile, inner_path: str
+) -> tuple[_Deferred, dict[str, bytes]] | None:
+    prefix = f"{ASSETS_DIR}/{inner_path}/" if inner_path else f"{ASSETS_DIR}/"
+    files = {
+        n[len(prefix) :]: archive.read(n)
+        for n in archive.namelist()
+        if n.startswith(prefix) and "/" not in n[len(prefix) :]
+    }
+
+    def run(contents: dict[str, bytes]) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            for name, data in contents.items():
+                with open(os.path.join(folder, name), "wb") as f:
+                    f.write(data)
+            trackable.load_assets(folder)
+
+    return _Deferred(run), files
 
 
 # --- loading -------------------------------------------------------------------------------------------------------
@@ -438,30 +504,47 @@ def _load_state(
     skip_mismatch: bool,
     visited: set[int],
     plan: list[tuple[Any, np.ndarray]],
+    archive: zipfile.ZipFile | None = None,
 ) -> None:
     if id(trackable) in visited:
         return
-    variables = own_variables(trackable)
-    if variables is not None:
-        try:
-            plan += _match_own_variables(
-                trackable, variables, store.get(inner_path), _join(inner_path, "vars"), store.where
-            )
-        except ValueError as e:
-            if not skip_mismatch:
-                raise
-            warnings.warn(
-                f"Could not load weights in object {trackable!r}. Skipping object. Exception encountered: {e}",
-                stacklevel=3,
-            )
+    if hasattr(trackable, "load_own_variables"):
+        group = store.get(inner_path)
+        named = {key: group[key][()] for key in group.keys()}
+        plan.append((_Deferred(trackable.load_own_variables), named))
+    else:
+        variables = own_variables(trackable)
+        if variables is not None:
+            try:
+                plan += _match_own_variables(
+                    trackable,
+                    variables,
+                    store.get(inner_path),
+                    _join(inner_path, "vars"),
+                    store.where,
+                )
+            except ValueError as e:
+                if not skip_mismatch:
+                    raise
+                warnings.warn(
+                    f"Could not load weights in object {trackable!r}. Skipping object. Exception "
+                    f"encountered: {e}",
+                    stacklevel=3,
+                )
+    if archive is not None and hasattr(trackable, "load_assets"):
+        deferred = _load_assets(trackable, archive, inner_path)
+        if deferred is not None:
+            plan.append(deferred)
     visited.add(id(trackable))
     for name, child, container in _children(trackable):
         path = _join(inner_path, name)
         if not container:
-            _load_state(child, store, path, skip_mismatch, visited, plan)
+            _load_state(child, store, path, skip_mismatch, visited, plan, archive)
             continue
         for member_name, member in _named_in_container(child, visited):
-            _load_state(member, store, _join(path, member_name), skip_mismatch, visited, plan)
+            _load_state(
+                member, store, _join(path, member_name), skip_mismatch, visited, plan, archive
+            )
 
 
 def _match_own_variables(
@@ -594,7 +677,7 @@ def save_model(model: Any, filepath: str | os.PathLike) -> None:
         zf.writestr(CONFIG_FILENAME, config_json)
         store = H5IOStore(VARS_FNAME, archive=zf, mode="w")
         try:
-            _save_state(model, store, "", set())
+            _save_state(model, store, "", set(), zf)
         finally:
             store.close()
     emit_model_event(
@@ -634,7 +717,7 @@ def load_model(
         store = H5IOStore(VARS_FNAME, archive=archive, mode="r")
         plan: list[tuple[Any, np.ndarray]] = []
         try:
-            _load_state(model, store, "", False, set(), plan)
+            _load_state(model, store, "", False, set(), plan, archive)
         except (OSError, RuntimeError) as e:  # h5py could not read a group or a dataset
             raise OSError(
                 f"Unable to load model from {filepath}: its {VARS_FNAME} is corrupt ({e})."

@@ -184,9 +184,25 @@ def test_argument_checks(kwargs, exc, message):
 
 def test_non_numeric_input_is_plain():
     with pytest.raises(
-        TypeError, match=r"Input x has dtype <U1 \(text\), but fittrace trains on numbers only"
+        TypeError, match=r"Input y has dtype <U1 \(text\), but fittrace takes numbers only here"
     ):
-        da.DataHandler(np.array([["a"], ["b"]]), np.zeros(2))
+        da.DataHandler(np.zeros((2, 1)), np.array(["a", "b"]))
+    with pytest.raises(
+        TypeError,
+        match=r"Input x has dtype object \(objects\), but fittrace takes numbers or text only",
+    ):
+        da.DataHandler(np.array([[{}], [None]], dtype=object), np.zeros(2))
+
+
+def test_text_inputs_pass_through_as_text():
+    """Keras takes string arrays as ``tf.string`` inputs (for the text layers): batches keep them as text."""
+    x = np.array([["a b"], ["c"], ["d e f"]])
+    handler = da.DataHandler(x, np.zeros(3), batch_size=2)
+    batches = [b for _, it in handler.enumerate_epochs() for b in it]
+    assert batches[0][0].dtype.kind == "U" and batches[0][0].tolist() == [["a b"], ["c"]]
+    objects = np.array([["a"], [b"b"]], dtype=object)
+    handler = da.DataHandler(objects, np.zeros(2))
+    assert [b for _, it in handler.enumerate_epochs() for b in it][0][0].tolist() == [["a"], [b"b"]]
 
 
 def test_validation_split_takes_the_tail():
