@@ -1,7 +1,8 @@
 """Metrics, as tf-keras lays them out (tf_keras/src/metrics/): ``base_metric.py`` (Metric, Mean, Sum,
 MeanMetricWrapper), ``accuracy_metrics.py``, ``regression_metrics.py``; ``get``, ``serialize`` and
-``deserialize`` are ``keras.metrics``'s. May import the autodiff, ``saving`` and the engine's layer naming. Not
-here yet: AUC, Precision, Recall and the confusion-matrix metrics, IoU.
+``deserialize`` are ``keras.metrics``'s; ``confusion_metrics.py`` (TruePositives..., Precision, Recall, AUC). May
+import the autodiff, ``saving``, ``initializers`` and the engine's layer naming. Not here yet: IoU, F-scores,
+the probabilistic and hinge metrics.
 
     >>> get("sparse_categorical_accuracy").__name__, get("Mean").name
     ('sparse_categorical_accuracy', 'mean')
@@ -27,9 +28,19 @@ from fittrace.metrics.accuracy_metrics import (
     top_k_categorical_accuracy,
 )
 from fittrace.metrics.base_metric import Mean, MeanMetricWrapper, Metric, Reduce, Sum
+from fittrace.metrics.confusion_metrics import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
 from fittrace.metrics.regression_metrics import (
     MeanAbsoluteError,
     MeanSquaredError,
+    RootMeanSquaredError,
     mean_absolute_error,
     mean_squared_error,
 )
@@ -51,6 +62,14 @@ __all__ = [
     "SparseTopKCategoricalAccuracy",
     "MeanSquaredError",
     "MeanAbsoluteError",
+    "RootMeanSquaredError",
+    "TruePositives",
+    "FalsePositives",
+    "TrueNegatives",
+    "FalseNegatives",
+    "Precision",
+    "Recall",
+    "AUC",
     "accuracy",
     "binary_accuracy",
     "categorical_accuracy",
@@ -79,6 +98,14 @@ _MODULE_OBJECTS: dict[str, Any] = {
     "SparseTopKCategoricalAccuracy": SparseTopKCategoricalAccuracy,
     "MeanSquaredError": MeanSquaredError,
     "MeanAbsoluteError": MeanAbsoluteError,
+    "RootMeanSquaredError": RootMeanSquaredError,
+    "TruePositives": TruePositives,
+    "FalsePositives": FalsePositives,
+    "TrueNegatives": TrueNegatives,
+    "FalseNegatives": FalseNegatives,
+    "Precision": Precision,
+    "Recall": Recall,
+    "AUC": AUC,
     "accuracy": accuracy,
     "acc": accuracy,
     "ACC": accuracy,

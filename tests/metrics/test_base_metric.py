@@ -16,7 +16,7 @@ def test_mean_of_plain_numbers_equals_the_mean_of_the_same_values_as_arrays():
             np.float32(value), sample_weight=None if weight is None else np.array(weight)
         )
     assert fast.result() == pytest.approx(arrays.result(), rel=1e-12)
-    assert fast.count == arrays.count == 128 + 96 + 3.5 + 1
+    assert float(fast.count) == float(arrays.count) == 128 + 96 + 3.5 + 1
     fast.update_state(float("nan"), sample_weight=1)
     assert np.isnan(fast.result())
 
