@@ -590,7 +590,9 @@ class MetricsContainer(Container):
                 "fn": self._fns.get(id(metric)),
                 "class": type(metric).__name__,
                 "value": _traced_value(metric.result()),
-                "variables": {v.name: _traced_value(v.value) for v in metric.variables},
+                "variables": {
+                    v.name.split(":")[0]: _traced_value(v.value) for v in metric.variables
+                },
             },
         )
 

@@ -82,7 +82,9 @@ class Metric:
             value = np.zeros(shape, dtype=dtype)
         else:
             value = np.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
-        var = Variable(value, name=name, trainable=False, dtype=dtype)
+        var = Variable(
+            value, name=f"{name}:0", trainable=False, dtype=dtype
+        )  # as tf.Variable names it
         self._metric_variables.append(var)
         return var
 

@@ -68,7 +68,7 @@ class _PositiveRate(metrics.Metric):
 
 def test_a_user_metric_has_its_variables_resets_them_and_works_by_hand():
     m = _PositiveRate()
-    assert [v.name for v in m.variables] == ["positives", "seen"]
+    assert [v.name for v in m.variables] == ["positives:0", "seen:0"]
     assert m.get_config() == {"name": "positive_rate", "dtype": "float32"}
     assert float(m(None, np.array([0.9, 0.1, 0.7, 0.2]))) == 0.5
     m.reset_states()  # the old name still works

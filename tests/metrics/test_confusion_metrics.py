@@ -50,8 +50,8 @@ def test_precision_and_recall_from_the_counts():
     r.update_state(Y_TRUE[:, None], Y_PRED[:, None], sample_weight=SW)
     assert p.result() == pytest.approx(c["tp"] / (c["tp"] + c["fp"]))
     assert r.result() == pytest.approx(c["tp"] / (c["tp"] + c["fn"]))
-    assert [v.name for v in p.variables] == ["true_positives", "false_positives"]
-    assert [v.name for v in r.variables] == ["true_positives", "false_negatives"]
+    assert [v.name for v in p.variables] == ["true_positives:0", "false_positives:0"]
+    assert [v.name for v in r.variables] == ["true_positives:0", "false_negatives:0"]
     assert metrics.Precision().result() == 0.0  # nothing seen: divide_no_nan
 
 
