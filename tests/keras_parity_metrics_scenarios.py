@@ -343,6 +343,7 @@ def errors() -> dict:
         "loss_reduction": error(lambda: losses.Huber(reduction="mean")),
         "loss_unknown": error(lambda: losses.get("huberr")),
         "metric_unknown": error(lambda: metrics.get("precison")),
+        "user_metric_kwarg": error(lambda: PositiveRate(colour="red")),
         "tensorboard_kwargs": error(lambda: callbacks.TensorBoard(LOGDIR, colour="red")),
         "tensorboard_profile": error(lambda: callbacks.TensorBoard(LOGDIR, profile_batch=(3, 1))),
     }

@@ -148,13 +148,32 @@ def deserialize(
     )
 
 
+def _class_name_hint(name: str) -> str | None:
+    """For "auc" or "true_positives": tf-keras 2.21 resolves a metric class by its class name only, so say which
+    (Keras itself hands the string back and compile fails with "'str' object is not callable")."""
+    key = name.replace("_", "").lower()
+    for cls_name, obj in _MODULE_OBJECTS.items():
+        if isinstance(obj, type) and cls_name.lower() == key and cls_name != name:
+            return (
+                f"Metric classes are found by their class name: use '{cls_name}' or "
+                f"keras.metrics.{cls_name}()."
+            )
+    return None
+
+
 def get(identifier: Any) -> Any:
     """A function name gives the function, a class name an instance, a config its object; Metric objects and
     callables as they are."""
     if isinstance(identifier, dict):
         return deserialize(identifier, use_legacy_format="module" not in identifier)
     if isinstance(identifier, str):
-        return deserialize(str(identifier))
+        try:
+            return deserialize(str(identifier))
+        except ValueError as e:
+            hint = _class_name_hint(identifier)
+            if hint is None:
+                raise
+            raise ValueError(f"{e} {hint}") from None
     if callable(identifier) or isinstance(identifier, Metric):
         return identifier
     raise ValueError(f"Could not interpret metric identifier: {identifier}")

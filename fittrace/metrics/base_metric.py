@@ -16,6 +16,7 @@ distribution strategies and their aggregation arguments.
 
 from __future__ import annotations
 
+import abc
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -52,15 +53,31 @@ def get_metric(identifier: Any) -> Any:
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
 
 
+_LAYER_KWARGS = {
+    "input_dim",
+    "input_shape",
+    "batch_input_shape",
+    "batch_size",
+    "weights",
+    "activity_regularizer",
+    "autocast",
+    "implementation",
+    "trainable",
+    "dynamic",
+}
+
+
 @keras_export("keras.metrics.Metric")
-class Metric:
+class Metric(metaclass=abc.ABCMeta):
     """Base class: ``update_state``, ``result``, ``reset_state``; ``name`` is the log key (by default the class
     name in snake_case, numbered as layers are: ``my_metric``, ``my_metric_1``...)."""
 
     def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
-        unknown_args = set(kwargs) - {"trainable", "autocast"}
-        if unknown_args:  # Keras's Layer refuses them with this message
-            raise TypeError(f"Keyword argument not understood: {sorted(unknown_args)[0]!r}")
+        for (
+            kwarg
+        ) in kwargs:  # a Keras metric is a layer: it takes (and here ignores) the layer's arguments
+            if kwarg not in _LAYER_KWARGS:
+                raise TypeError("Keyword argument not understood:", kwarg)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.dtype = str(np.dtype(dtype)) if dtype is not None else "float32"
         self._metric_variables: list[Variable] = []
@@ -113,11 +130,13 @@ class Metric:
                 f"Exception encountered: {e}"
             ) from e
 
+    @abc.abstractmethod
     def update_state(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError
+        """Add a batch to the state (a subclass says how)."""
 
+    @abc.abstractmethod
     def result(self) -> Any:
-        raise NotImplementedError
+        """The value from the state (a subclass says how)."""
 
     def reset_state(self) -> None:
         """Every state variable back to zero (a subclass that only defines the old ``reset_states`` gets that

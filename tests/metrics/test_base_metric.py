@@ -73,8 +73,17 @@ def test_a_user_metric_has_its_variables_resets_them_and_works_by_hand():
     assert float(m(None, np.array([0.9, 0.1, 0.7, 0.2]))) == 0.5
     m.reset_states()  # the old name still works
     assert [float(v) for v in m.variables] == [0.0, 0.0]
-    with pytest.raises(TypeError, match="Keyword argument not understood: 'colour'"):
+    with pytest.raises(TypeError) as refused:
         _PositiveRate(colour="red")
+    assert refused.value.args == ("Keyword argument not understood:", "colour")
+    assert _PositiveRate(trainable=False, autocast=False).name == "positive_rate"
+
+    class NoResult(metrics.Metric):
+        def update_state(self, *args):
+            pass
+
+    with pytest.raises(TypeError, match="abstract"):
+        NoResult()
 
 
 def test_a_user_metric_in_compile_logs_under_its_name_and_is_traced_as_itself():
