@@ -125,6 +125,19 @@ def fit_case() -> dict:
         validation_data=(X[:16], Y[:16]),
         callbacks=[board, PerBatch()],
     )
+    scheduled = Sequential([layers.Dense(1, activation="sigmoid", input_shape=(4,))])
+    scheduled.set_weights([W[0][:, :1], W[3]])
+    schedule = optimizers.schedules.ExponentialDecay(0.5, decay_steps=2, decay_rate=0.5)
+    scheduled.compile(optimizers.SGD(schedule), "binary_crossentropy", metrics=[metrics.AUC()])
+    scheduled.fit(
+        X,
+        Y,
+        batch_size=10,
+        epochs=2,
+        shuffle=False,
+        verbose=0,
+        callbacks=[callbacks.TensorBoard(os.path.join(LOGDIR, "scheduled"), write_graph=False)],
+    )
     return {
         "history": history.history,
         "metrics_names": model.metrics_names,
@@ -355,7 +368,7 @@ def read_logs(logdir: str) -> dict:
     from tensorboard.util import tensor_util
 
     out = {}
-    for run in ("train", "validation"):
+    for run in ("train", "validation", "scheduled/train"):
         acc = EventAccumulator(os.path.join(logdir, run), size_guidance={"tensors": 0})
         acc.Reload()
         tags = {}

@@ -103,7 +103,7 @@ def test_error_messages_match(both):
 def test_tensorboard_files_have_keras_tags_steps_and_values(both):
     keras, _ = both
     want, got = keras["tensorboard"]["tf"], keras["tensorboard"]["fittrace"]
-    assert sorted(got) == sorted(want) == ["train", "validation"]
+    assert sorted(got) == sorted(want) == ["scheduled/train", "train", "validation"]
     for run in want:
         assert sorted(got[run]) == sorted(want[run]), run
         for tag, rows in want[run].items():
@@ -116,3 +116,6 @@ def test_tensorboard_files_have_keras_tags_steps_and_values(both):
     train_tags = set(want["train"])
     assert {"epoch_loss", "epoch_auc_1", "batch_loss", "dense/kernel_0/histogram"} <= train_tags
     assert "evaluation_loss_vs_iterations" in want["validation"]
+    assert (
+        "epoch_learning_rate" in want["scheduled/train"] and "keras" not in want["scheduled/train"]
+    )
