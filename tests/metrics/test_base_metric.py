@@ -95,13 +95,15 @@ def test_a_user_metric_in_compile_logs_under_its_name_and_is_traced_as_itself():
     rng = np.random.default_rng(0)
     x, y = rng.random((12, 3), dtype="float32"), (rng.random((12, 1)) > 0.5).astype("float32")
     model = Sequential([layers.Dense(1, activation="sigmoid", input_shape=(3,))])
-    model.compile("sgd", "binary_crossentropy", metrics=["accuracy", _PositiveRate()])
+    model.compile(
+        "sgd", "binary_crossentropy", metrics=["accuracy", _PositiveRate(), metrics.AUC(name="auc")]
+    )
     rec = Recorder("full").start()
     try:
         history = model.fit(x, y, batch_size=6, epochs=1, verbose=0)
     finally:
         rec.stop()
-    assert list(history.history) == ["loss", "accuracy", "positive_rate"]
+    assert list(history.history) == ["loss", "accuracy", "positive_rate", "auc"]
     mine = [e for e in rec.events if e.kind == "metric_update" and e.name == "positive_rate"]
     assert len(mine) == 2
     assert mine[0].data["class"] == "_PositiveRate"
@@ -112,3 +114,9 @@ def test_a_user_metric_in_compile_logs_under_its_name_and_is_traced_as_itself():
     builtin = next(e for e in rec.events if e.kind == "metric_update" and e.name == "accuracy")
     assert builtin.data["class"] == "MeanMetricWrapper"
     assert set(builtin.data["variables"]) == {"total", "count"}
+    auc = [e for e in rec.events if e.kind == "metric_update" and e.name == "auc"][-1].data
+    # 200 thresholds a count: the trace keeps each one's shape and sum (tp + fn is every positive, 200 times)
+    counts = auc["variables"]
+    assert counts["true_positives"]["shape"] == [200]
+    positives = float(y.sum())
+    assert counts["true_positives"]["sum"] + counts["false_negatives"]["sum"] == 200 * positives
