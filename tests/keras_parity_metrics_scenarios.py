@@ -199,6 +199,21 @@ def metric_cases() -> dict:
         ("Recall_list", metrics.Recall, {"thresholds": [0.3, 0.6]}, binary),
         ("Recall_top_k_class", metrics.Recall, {"top_k": 2, "class_id": 1}, multi),
         ("AUC", metrics.AUC, {}, binary),
+        ("SensAtSpec", metrics.SensitivityAtSpecificity, {"specificity": 0.6}, binary),
+        (
+            "SpecAtSens",
+            metrics.SpecificityAtSensitivity,
+            {"sensitivity": 0.7, "num_thresholds": 9},
+            binary,
+        ),
+        ("PrecAtRec", metrics.PrecisionAtRecall, {"recall": 0.8}, binary),
+        ("RecAtPrec", metrics.RecallAtPrecision, {"precision": 0.75, "class_id": 1}, multi),
+        (
+            "RecAtPrec_one",
+            metrics.RecallAtPrecision,
+            {"precision": 0.5, "num_thresholds": 1},
+            binary,
+        ),
         ("AUC_3", metrics.AUC, {"num_thresholds": 3}, binary),
         ("AUC_PR", metrics.AUC, {"curve": "PR"}, binary),
         ("AUC_PR_11", metrics.AUC, {"curve": "PR", "num_thresholds": 11}, binary),
@@ -350,6 +365,10 @@ def errors() -> dict:
             lambda: metrics.AUC(multi_label=True).update_state(
                 np.zeros((2, 2, 2)), np.zeros((2, 2, 2))
             )
+        ),
+        "sens_at_spec_range": error(lambda: metrics.SensitivityAtSpecificity(1.5)),
+        "prec_at_recall_thresholds": error(
+            lambda: metrics.PrecisionAtRecall(0.5, num_thresholds=0)
         ),
         "precision_thresholds": error(lambda: metrics.Precision(thresholds=[0.5, 1.5])),
         "recall_threshold_negative": error(lambda: metrics.Recall(thresholds=-0.1)),

@@ -1,8 +1,8 @@
 """Metrics, as tf-keras lays them out (tf_keras/src/metrics/): ``base_metric.py`` (Metric, Mean, Sum,
 MeanMetricWrapper), ``accuracy_metrics.py``, ``regression_metrics.py``; ``get``, ``serialize`` and
-``deserialize`` are ``keras.metrics``'s; ``confusion_metrics.py`` (TruePositives..., Precision, Recall, AUC). May
-import the autodiff, ``saving``, ``initializers`` and the engine's layer naming. Not here yet: IoU, F-scores,
-the probabilistic and hinge metrics.
+``deserialize`` are ``keras.metrics``'s; ``confusion_metrics.py`` (TruePositives..., Precision, Recall, the
+rates at a constraint, AUC). May import the autodiff, ``saving``, ``initializers`` and the engine's layer
+naming. Not here yet: IoU, F-scores, the probabilistic and hinge metrics.
 
     >>> get("sparse_categorical_accuracy").__name__, get("Mean").name
     ('sparse_categorical_accuracy', 'mean')
@@ -33,7 +33,11 @@ from fittrace.metrics.confusion_metrics import (
     FalseNegatives,
     FalsePositives,
     Precision,
+    PrecisionAtRecall,
     Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
     TrueNegatives,
     TruePositives,
 )
@@ -70,6 +74,10 @@ __all__ = [
     "Precision",
     "Recall",
     "AUC",
+    "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity",
+    "PrecisionAtRecall",
+    "RecallAtPrecision",
     "accuracy",
     "binary_accuracy",
     "categorical_accuracy",
@@ -106,6 +114,10 @@ _MODULE_OBJECTS: dict[str, Any] = {
     "Precision": Precision,
     "Recall": Recall,
     "AUC": AUC,
+    "SensitivityAtSpecificity": SensitivityAtSpecificity,
+    "SpecificityAtSensitivity": SpecificityAtSensitivity,
+    "PrecisionAtRecall": PrecisionAtRecall,
+    "RecallAtPrecision": RecallAtPrecision,
     "accuracy": accuracy,
     "acc": accuracy,
     "ACC": accuracy,

@@ -1,4 +1,6 @@
-"""The confusion-matrix metrics: the four counts (``TruePositives``...), ``Precision``, ``Recall`` and ``AUC``.
+"""The confusion-matrix metrics: the four counts (``TruePositives``...), ``Precision``, ``Recall``, the rates at a
+constraint (``SensitivityAtSpecificity``, ``SpecificityAtSensitivity``, ``PrecisionAtRecall``,
+``RecallAtPrecision``) and ``AUC``.
 
 Mirrors tf_keras/src/metrics/confusion_metrics.py, with the counting of tf_keras/src/utils/metrics_utils.py
 (``update_confusion_matrix_variables``) beside it here, since nothing else uses it. A prediction counts as positive
@@ -10,7 +12,7 @@ Both ways are kept, in float32, since they differ at the edges. ``top_k`` keeps 
 AUC's PR curve with ``summation_method="interpolation"`` is Davis & Goadrich's interpolation as Keras computes it
 (precision linear in the number of positive predictions between two thresholds); every other case is a
 Riemann sum with the trapezoid (interpolation), the lower (minoring) or the upper (majoring) height.
-Left out: SensitivityAtSpecificity, SpecificityAtSensitivity, PrecisionAtRecall, RecallAtPrecision, ragged inputs.
+Left out: ragged inputs, distribution strategies.
 
     >>> m = Precision()
     >>> m.update_state(np.array([0, 1, 1, 1]), np.array([1, 0, 1, 1])); m.result()
@@ -352,6 +354,192 @@ class Recall(_PrecisionOrRecall):
     """Of the positive labels, the (weighted) share predicted above the threshold."""
 
     _other = FN
+
+
+class SensitivitySpecificityBase(Metric):
+    """The four counts at ``num_thresholds`` evenly spaced thresholds, for a rate at a constraint on another."""
+
+    def __init__(
+        self,
+        value: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name=name, dtype=dtype)
+        if num_thresholds <= 0:
+            raise ValueError(
+                "Argument `num_thresholds` must be an integer > 0. "
+                f"Received: num_thresholds={num_thresholds}"
+            )
+        self.value = value
+        self.class_id = class_id
+        self.true_positives = self.add_weight("true_positives", shape=(num_thresholds,))
+        self.true_negatives = self.add_weight("true_negatives", shape=(num_thresholds,))
+        self.false_positives = self.add_weight("false_positives", shape=(num_thresholds,))
+        self.false_negatives = self.add_weight("false_negatives", shape=(num_thresholds,))
+        if num_thresholds == 1:
+            self.thresholds = [0.5]
+            self._thresholds_distributed_evenly = False
+        else:
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self.thresholds = [0.0] + inner + [1.0]
+            self._thresholds_distributed_evenly = True
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        update_confusion_matrix_variables(
+            {
+                TP: self.true_positives,
+                TN: self.true_negatives,
+                FP: self.false_positives,
+                FN: self.false_negatives,
+            },
+            y_true,
+            y_pred,
+            thresholds=self.thresholds,
+            thresholds_distributed_evenly=self._thresholds_distributed_evenly,
+            class_id=self.class_id,
+            sample_weight=sample_weight,
+        )
+
+    def _rates(self) -> dict[str, np.ndarray]:
+        tp, tn = self.true_positives.value, self.true_negatives.value
+        fp, fn = self.false_positives.value, self.false_negatives.value
+        return {
+            "sensitivity": _divide_no_nan(tp, tp + fn),
+            "specificity": _divide_no_nan(tn, tn + fp),
+            "precision": _divide_no_nan(tp, tp + fp),
+        }
+
+    def _max_under_constraint(self, constrained: np.ndarray, dependent: np.ndarray) -> float:
+        """The largest ``dependent`` where ``constrained >= value``; 0 where no threshold meets it."""
+        feasible = constrained >= self.value
+        return float(dependent[feasible].max()) if feasible.any() else 0.0
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "class_id": self.class_id}
+
+
+def _check_rate(name: str, value: float) -> None:
+    if value < 0 or value > 1:
+        raise ValueError(f"Argument `{name}` must be in the range [0, 1]. Received: {name}={value}")
+
+
+@keras_export("keras.metrics.SensitivityAtSpecificity")
+class SensitivityAtSpecificity(SensitivitySpecificityBase):
+    """The best sensitivity (recall) among the thresholds whose specificity is at least ``specificity``."""
+
+    def __init__(
+        self,
+        specificity: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        _check_rate("specificity", specificity)
+        self.specificity = specificity
+        self.num_thresholds = num_thresholds
+        super().__init__(specificity, num_thresholds, class_id, name, dtype)
+
+    def result(self) -> float:
+        r = self._rates()
+        return self._max_under_constraint(r["specificity"], r["sensitivity"])
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "specificity": self.specificity,
+        }
+
+
+@keras_export("keras.metrics.SpecificityAtSensitivity")
+class SpecificityAtSensitivity(SensitivitySpecificityBase):
+    """The best specificity among the thresholds whose sensitivity is at least ``sensitivity``."""
+
+    def __init__(
+        self,
+        sensitivity: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        _check_rate("sensitivity", sensitivity)
+        self.sensitivity = sensitivity
+        self.num_thresholds = num_thresholds
+        super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
+
+    def result(self) -> float:
+        r = self._rates()
+        return self._max_under_constraint(r["sensitivity"], r["specificity"])
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "sensitivity": self.sensitivity,
+        }
+
+
+@keras_export("keras.metrics.PrecisionAtRecall")
+class PrecisionAtRecall(SensitivitySpecificityBase):
+    """The best precision among the thresholds whose recall is at least ``recall``."""
+
+    def __init__(
+        self,
+        recall: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        _check_rate("recall", recall)
+        self.recall = recall
+        self.num_thresholds = num_thresholds
+        super().__init__(recall, num_thresholds, class_id, name, dtype)
+
+    def result(self) -> float:
+        r = self._rates()
+        return self._max_under_constraint(r["sensitivity"], r["precision"])
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "recall": self.recall,
+        }
+
+
+@keras_export("keras.metrics.RecallAtPrecision")
+class RecallAtPrecision(SensitivitySpecificityBase):
+    """The best recall among the thresholds whose precision is at least ``precision``."""
+
+    def __init__(
+        self,
+        precision: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        _check_rate("precision", precision)
+        self.precision = precision
+        self.num_thresholds = num_thresholds
+        super().__init__(precision, num_thresholds, class_id, name, dtype)
+
+    def result(self) -> float:
+        r = self._rates()
+        return self._max_under_constraint(r["precision"], r["sensitivity"])
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "precision": self.precision,
+        }
 
 
 _CURVES = {"pr": "PR", "PR": "PR", "roc": "ROC", "ROC": "ROC"}
