@@ -6,7 +6,12 @@ Mirrors ``keras.losses`` (tf_keras/src/losses.py) and the reductions of ``keras.
 Cross-entropy follows Keras 2's backend: a softmax/sigmoid output carries its logits (``_keras_logits``) and the
 loss uses them (a stable log-softmax); only without them are probabilities clipped to [1e-7, 1 - 1e-7].
 ``get_config``/``from_config``, ``serialize``, ``deserialize`` and ``get`` are Keras's.
-Left out: ``ignore_class`` (refused), Huber/KLD/hinge/cosine/poisson losses.
+Also Keras's regression and margin losses, each a function and a class: Huber (``delta``), KLDivergence,
+Poisson, CosineSimilarity (``axis``), LogCosh, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, and
+Hinge, SquaredHinge (labels that are all 0 or 1 become -1 and 1 first, as Keras's) and CategoricalHinge. Only the
+cross-entropies take ``from_logits`` and ``label_smoothing``, as in Keras. CategoricalHinge's largest wrong-class
+score sends its gradient to the first of equal scores (TensorFlow's ``reduce_max`` shares it among them).
+Left out: ``ignore_class`` (refused), CategoricalFocalCrossentropy, BinaryFocalCrossentropy.
 
     >>> z = np.array([[1.0, 2.0, 3.0]], dtype="float32")
     >>> round(float(sparse_categorical_crossentropy(np.array([2]), z, from_logits=True).numpy()[0]), 6)
@@ -223,8 +228,160 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
     return ops.reduce_mean(ops.abs(ops.subtract(y_pred, target)), axis=-1)
 
 
+def _pair(y_true: Any, y_pred: Any, name: str) -> tuple[np.ndarray, Tensor]:
+    """The targets as float32 shaped as the predictions (a trailing axis of 1 added or removed), and the
+    predictions as a Tensor."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    target = np.asarray(getattr(y_true, "value", y_true), dtype=np.float32)
+    if target.ndim == y_pred.ndim + 1 and target.shape[-1] == 1:
+        target = target.reshape(target.shape[:-1])
+    return _check_same_shape(target, y_pred, name), y_pred
+
+
+@keras_export("keras.losses.huber", "keras.metrics.huber")
+def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
+    """Mean over the last axis of 0.5 * e**2 where |e| <= delta, else delta * |e| - 0.5 * delta**2."""
+    target, y_pred = _pair(y_true, y_pred, "huber")
+    error = ops.subtract(y_pred, target)
+    abs_error = ops.abs(error)
+    d = np.float32(delta)
+    quadratic = ops.multiply(ops.square(error), np.float32(0.5))
+    linear = ops.subtract(ops.multiply(abs_error, d), np.float32(0.5) * d * d)
+    return ops.reduce_mean(ops.where(abs_error.value <= d, quadratic, linear), axis=-1)
+
+
+@keras_export(
+    "keras.losses.kl_divergence",
+    "keras.losses.kullback_leibler_divergence",
+    "keras.losses.kld",
+    "keras.losses.KLD",
+    "keras.metrics.kl_divergence",
+    "keras.metrics.kullback_leibler_divergence",
+    "keras.metrics.kld",
+    "keras.metrics.KLD",
+)
+def kl_divergence(y_true: Any, y_pred: Any) -> Tensor:
+    """Sum over the last axis of t * log(t / p), both clipped to [1e-7, 1]."""
+    target, y_pred = _pair(y_true, y_pred, "kl_divergence")
+    t = np.clip(target, EPSILON, 1).astype(np.float32)
+    p = ops.clip(y_pred, EPSILON, 1)
+    return ops.reduce_sum(ops.multiply(ops.subtract(np.log(t), ops.log(p)), t), axis=-1)
+
+
+@keras_export("keras.losses.poisson", "keras.metrics.poisson")
+def poisson(y_true: Any, y_pred: Any) -> Tensor:
+    """Mean over the last axis of p - t * log(p + 1e-7)."""
+    target, y_pred = _pair(y_true, y_pred, "poisson")
+    return ops.reduce_mean(
+        ops.subtract(y_pred, ops.multiply(ops.log(ops.add(y_pred, np.float32(EPSILON))), target)),
+        axis=-1,
+    )
+
+
+@keras_export("keras.losses.cosine_similarity")
+def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
+    """Minus the cosine of the angle between target and prediction along ``axis`` (-1 when they align)."""
+    target, y_pred = _pair(y_true, y_pred, "cosine_similarity")
+    t = ops.l2_normalize(target, axis=axis)
+    p = ops.l2_normalize(y_pred, axis=axis)
+    return ops.negative(ops.reduce_sum(ops.multiply(t, p), axis=axis))
+
+
+def _softplus(z: Tensor) -> Tensor:
+    """log(1 + exp(z)), computed as relu(z) + log(1 + exp(-|z|)) so that large |z| stay finite."""
+    return ops.add(ops.relu(z), ops.log(ops.add(ops.exp(ops.negative(ops.abs(z))), 1.0)))
+
+
+@keras_export(
+    "keras.losses.log_cosh",
+    "keras.losses.logcosh",
+    "keras.metrics.log_cosh",
+    "keras.metrics.logcosh",
+)
+def log_cosh(y_true: Any, y_pred: Any) -> Tensor:
+    """Mean over the last axis of log(cosh(p - t)), as x + softplus(-2x) - log 2."""
+    target, y_pred = _pair(y_true, y_pred, "log_cosh")
+    x = ops.subtract(y_pred, target)
+    value = ops.subtract(
+        ops.add(x, _softplus(ops.multiply(x, np.float32(-2.0)))), np.float32(math.log(2.0))
+    )
+    return ops.reduce_mean(value, axis=-1)
+
+
+def _maybe_convert_labels(target: np.ndarray) -> np.ndarray:
+    """Labels that are all 0 or 1 become -1 and 1 (Keras's hinge losses expect -1/1)."""
+    if np.all((target == 0) | (target == 1)):
+        return (2.0 * target - 1.0).astype(np.float32)
+    return target
+
+
+@keras_export("keras.losses.hinge", "keras.metrics.hinge")
+def hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """Mean over the last axis of max(1 - t * p, 0), labels in {-1, 1} (0/1 labels converted)."""
+    target, y_pred = _pair(y_true, y_pred, "hinge")
+    margin = ops.subtract(1.0, ops.multiply(y_pred, _maybe_convert_labels(target)))
+    return ops.reduce_mean(ops.maximum(margin, np.float32(0.0)), axis=-1)
+
+
+@keras_export("keras.losses.squared_hinge", "keras.metrics.squared_hinge")
+def squared_hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """Mean over the last axis of max(1 - t * p, 0) ** 2 (0/1 labels converted to -1/1)."""
+    target, y_pred = _pair(y_true, y_pred, "squared_hinge")
+    margin = ops.subtract(1.0, ops.multiply(y_pred, _maybe_convert_labels(target)))
+    return ops.reduce_mean(ops.square(ops.maximum(margin, np.float32(0.0))), axis=-1)
+
+
+@keras_export("keras.losses.categorical_hinge", "keras.metrics.categorical_hinge")
+def categorical_hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """max(largest wrong-class score - true-class score + 1, 0) for one-hot targets."""
+    target, y_pred = _pair(y_true, y_pred, "categorical_hinge")
+    pos = ops.reduce_sum(ops.multiply(y_pred, target), axis=-1)
+    wrong = ops.multiply(y_pred, 1.0 - target)
+    first_max = np.argmax(wrong.value, axis=-1)[..., None]
+    pick = (np.arange(wrong.shape[-1]) == first_max).astype(np.float32)
+    neg = ops.reduce_sum(ops.multiply(wrong, pick), axis=-1)
+    return ops.maximum(ops.add(ops.subtract(neg, pos), 1.0), np.float32(0.0))
+
+
+@keras_export(
+    "keras.losses.mean_absolute_percentage_error",
+    "keras.losses.mape",
+    "keras.losses.MAPE",
+    "keras.metrics.mean_absolute_percentage_error",
+    "keras.metrics.mape",
+    "keras.metrics.MAPE",
+)
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Tensor:
+    """100 * mean over the last axis of |t - p| / max(|t|, 1e-7)."""
+    target, y_pred = _pair(y_true, y_pred, "mean_absolute_percentage_error")
+    scale = np.maximum(np.abs(target), np.float32(EPSILON)).astype(np.float32)
+    diff = ops.abs(ops.divide(ops.subtract(target, y_pred), scale))
+    return ops.multiply(ops.reduce_mean(diff, axis=-1), np.float32(100.0))
+
+
+@keras_export(
+    "keras.losses.mean_squared_logarithmic_error",
+    "keras.losses.msle",
+    "keras.losses.MSLE",
+    "keras.metrics.mean_squared_logarithmic_error",
+    "keras.metrics.msle",
+    "keras.metrics.MSLE",
+)
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Tensor:
+    """Mean over the last axis of (log(max(p, 1e-7) + 1) - log(max(t, 1e-7) + 1)) ** 2."""
+    target, y_pred = _pair(y_true, y_pred, "mean_squared_logarithmic_error")
+    first = ops.log(ops.add(ops.maximum(y_pred, np.float32(EPSILON)), 1.0))
+    second = np.log(np.maximum(target, np.float32(EPSILON)) + 1.0).astype(np.float32)
+    return ops.reduce_mean(ops.square(ops.subtract(first, second)), axis=-1)
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+huber_loss = huber
 
 
 def compute_weighted_loss(
@@ -383,6 +540,92 @@ class MeanAbsoluteError(LossFunctionWrapper):
         super().__init__(mean_absolute_error, name=name, reduction=reduction)
 
 
+@keras_export("keras.losses.Huber")
+class Huber(LossFunctionWrapper):
+    """Quadratic for errors up to ``delta``, linear beyond: MSE's smoothness without its pull from outliers."""
+
+    def __init__(
+        self, delta: float = 1.0, reduction: str = Reduction.AUTO, name: str = "huber_loss"
+    ) -> None:
+        super().__init__(huber, name=name, reduction=reduction, delta=delta)
+
+
+@keras_export("keras.losses.CosineSimilarity")
+class CosineSimilarity(LossFunctionWrapper):
+    def __init__(
+        self, axis: int = -1, reduction: str = Reduction.AUTO, name: str = "cosine_similarity"
+    ) -> None:
+        super().__init__(cosine_similarity, reduction=reduction, name=name, axis=axis)
+
+
+@keras_export("keras.losses.KLDivergence")
+class KLDivergence(LossFunctionWrapper):
+    """The Kullback-Leibler divergence of ``y_pred`` from ``y_true``."""
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "kl_divergence") -> None:
+        super().__init__(kl_divergence, name=name, reduction=reduction)
+
+
+@keras_export("keras.losses.Poisson")
+class Poisson(LossFunctionWrapper):
+    """The Poisson loss: ``y_pred - y_true * log(y_pred)``."""
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "poisson") -> None:
+        super().__init__(poisson, name=name, reduction=reduction)
+
+
+@keras_export("keras.losses.LogCosh")
+class LogCosh(LossFunctionWrapper):
+    """The log of the hyperbolic cosine of the error."""
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "log_cosh") -> None:
+        super().__init__(log_cosh, name=name, reduction=reduction)
+
+
+@keras_export("keras.losses.Hinge")
+class Hinge(LossFunctionWrapper):
+    """The hinge loss (labels -1/1, or 0/1 converted)."""
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "hinge") -> None:
+        super().__init__(hinge, name=name, reduction=reduction)
+
+
+@keras_export("keras.losses.SquaredHinge")
+class SquaredHinge(LossFunctionWrapper):
+    """The squared hinge loss (labels -1/1, or 0/1 converted)."""
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "squared_hinge") -> None:
+        super().__init__(squared_hinge, name=name, reduction=reduction)
+
+
+@keras_export("keras.losses.CategoricalHinge")
+class CategoricalHinge(LossFunctionWrapper):
+    """The hinge loss for one-hot targets."""
+
+    def __init__(self, reduction: str = Reduction.AUTO, name: str = "categorical_hinge") -> None:
+        super().__init__(categorical_hinge, name=name, reduction=reduction)
+
+
+@keras_export("keras.losses.MeanAbsolutePercentageError")
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """100 times the mean absolute error relative to the target."""
+
+    def __init__(
+        self, reduction: str = Reduction.AUTO, name: str = "mean_absolute_percentage_error"
+    ) -> None:
+        super().__init__(mean_absolute_percentage_error, name=name, reduction=reduction)
+
+
+@keras_export("keras.losses.MeanSquaredLogarithmicError")
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """The mean squared error of ``log(1 + y)``."""
+
+    def __init__(
+        self, reduction: str = Reduction.AUTO, name: str = "mean_squared_logarithmic_error"
+    ) -> None:
+        super().__init__(mean_squared_logarithmic_error, name=name, reduction=reduction)
+
+
 # What a name in a config may stand for (Keras looks in the module's namespace): the classes, the functions and
 # their short names.
 _MODULE_OBJECTS: dict[str, Any] = {
@@ -404,6 +647,35 @@ _MODULE_OBJECTS: dict[str, Any] = {
     "MSE": mean_squared_error,
     "mae": mean_absolute_error,
     "MAE": mean_absolute_error,
+    "Huber": Huber,
+    "KLDivergence": KLDivergence,
+    "Poisson": Poisson,
+    "CosineSimilarity": CosineSimilarity,
+    "LogCosh": LogCosh,
+    "Hinge": Hinge,
+    "SquaredHinge": SquaredHinge,
+    "CategoricalHinge": CategoricalHinge,
+    "MeanAbsolutePercentageError": MeanAbsolutePercentageError,
+    "MeanSquaredLogarithmicError": MeanSquaredLogarithmicError,
+    "huber": huber,
+    "huber_loss": huber,
+    "kl_divergence": kl_divergence,
+    "kullback_leibler_divergence": kl_divergence,
+    "kld": kl_divergence,
+    "KLD": kl_divergence,
+    "poisson": poisson,
+    "cosine_similarity": cosine_similarity,
+    "log_cosh": log_cosh,
+    "logcosh": log_cosh,
+    "hinge": hinge,
+    "squared_hinge": squared_hinge,
+    "categorical_hinge": categorical_hinge,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mape": mean_absolute_percentage_error,
+    "MAPE": mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+    "msle": mean_squared_logarithmic_error,
+    "MSLE": mean_squared_logarithmic_error,
 }
 
 

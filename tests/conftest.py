@@ -149,6 +149,38 @@ def keras_python() -> str:
     return str(python)
 
 
+TENSORBOARD_PIN = "tensorboard==2.21.0"
+
+
+@pytest.fixture(scope="session")
+def keras_tensorboard_python(keras_python: str) -> str:
+    """The TF-Keras interpreter with the ``tensorboard`` package too (tensorflow-cpu 2.21 no longer pulls it in):
+    its callback writes event files only with it, and its ``EventAccumulator`` reads them."""
+    python = Path(keras_python)
+
+    def has_it() -> bool:
+        probe = subprocess.run(
+            [str(python), "-c", "import tensorboard"], capture_output=True, check=False
+        )
+        return probe.returncode == 0
+
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fittrace-tests"
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "tf-keras.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not has_it():
+            done = subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", TENSORBOARD_PIN],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0 or not has_it():
+                tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                pytest.fail(f"could not install {TENSORBOARD_PIN} for the parity tests: {tail}")
+    return keras_python
+
+
 @pytest.fixture
 def clock(monkeypatch):
     """A clock for the progress bar that moves only when the test says so: ``clock.t`` seconds."""

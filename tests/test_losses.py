@@ -190,3 +190,92 @@ def test_get_resolves_names_classes_and_configs():
     assert loss.get_config()["from_logits"] is True
     with pytest.raises(NotImplementedError, match="ignore_class"):
         losses.SparseCategoricalCrossentropy(ignore_class=0)
+
+
+# --- the regression and margin losses -------------------------------------------------------------------------------
+_T = np.array([[0.0, 1.0, 0.5], [2.0, -1.0, 0.25]], dtype=np.float32)
+_P = np.array([[0.3, 0.6, 1.9], [1.1, -0.4, 0.2]], dtype=np.float64)
+_ONE_HOT = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], dtype=np.float32)
+_POSITIVE = np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]], dtype=np.float32)
+
+
+def _by_hand(name: str, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    e = p - t
+    if name == "huber":
+        return np.where(np.abs(e) <= 1.0, 0.5 * e**2, np.abs(e) - 0.5).mean(-1)
+    if name == "log_cosh":
+        return np.log(np.cosh(e)).mean(-1)
+    if name == "poisson":
+        return (p - t * np.log(p + 1e-7)).mean(-1)
+    if name == "kl_divergence":
+        tc, pc = np.clip(t, 1e-7, 1), np.clip(p, 1e-7, 1)
+        return (tc * np.log(tc / pc)).sum(-1)
+    if name == "cosine_similarity":
+        return -(t * p).sum(-1) / np.linalg.norm(t, axis=-1) / np.linalg.norm(p, axis=-1)
+    if name in ("hinge", "squared_hinge"):
+        s = 2 * t - 1 if np.all((t == 0) | (t == 1)) else t
+        m = np.maximum(1 - s * p, 0)
+        return (m if name == "hinge" else m**2).mean(-1)
+    if name == "categorical_hinge":
+        return np.maximum((p * (1 - t)).max(-1) - (p * t).sum(-1) + 1, 0)
+    if name == "mean_absolute_percentage_error":
+        return 100 * (np.abs(t - p) / np.maximum(np.abs(t), 1e-7)).mean(-1)
+    assert name == "mean_squared_logarithmic_error"
+    return ((np.log(np.maximum(p, 1e-7) + 1) - np.log(np.maximum(t, 1e-7) + 1)) ** 2).mean(-1)
+
+
+_NEW = [
+    ("huber", _T, _P),
+    ("log_cosh", _T, _P),
+    ("poisson", _T, np.abs(_P) + 0.1),
+    ("kl_divergence", _POSITIVE, np.abs(_P) / 3 + 0.05),
+    ("cosine_similarity", _T, _P),
+    ("hinge", _ONE_HOT, _P),
+    ("hinge", _T, _P),
+    ("squared_hinge", _ONE_HOT, _P),
+    ("categorical_hinge", _ONE_HOT, _P),
+    ("mean_absolute_percentage_error", _T + 3.0, _P),
+    ("mean_squared_logarithmic_error", np.abs(_T), np.abs(_P)),
+]
+
+
+@pytest.mark.parametrize(
+    "name,target,pred", _NEW, ids=[f"{n}-{i}" for i, (n, *_) in enumerate(_NEW)]
+)
+def test_the_regression_and_margin_losses_by_hand_and_their_gradients(
+    gradcheck, name, target, pred
+):
+    fn = losses.get(name)
+    got = fn(target, pred.astype(np.float32)).numpy()
+    np.testing.assert_allclose(
+        got, _by_hand(name, target.astype(np.float64), pred), rtol=1e-5, atol=1e-6
+    )
+    gradcheck(lambda p: fn(target, p), pred)
+
+
+def test_the_short_names_are_keras_and_the_classes_reduce_and_configure_as_keras():
+    assert losses.get("kld") is losses.get("kl_divergence") is losses.kullback_leibler_divergence
+    assert losses.get("logcosh") is losses.log_cosh and losses.get("huber_loss") is losses.huber
+    huber = losses.Huber(delta=0.5, reduction="sum")
+    assert huber.get_config() == {
+        "reduction": "sum",
+        "name": "huber_loss",
+        "delta": 0.5,
+        "fn": "huber",
+    }
+    sw = np.array([1.0, 3.0], dtype=np.float32)
+    per_sample = losses.huber(_T, _P.astype(np.float32), delta=0.5).numpy()
+    assert float(huber(_T, _P, sample_weight=sw).numpy()) == pytest.approx(
+        float((per_sample * sw).sum())
+    )
+    for cls in (
+        losses.KLDivergence,
+        losses.Poisson,
+        losses.LogCosh,
+        losses.Hinge,
+        losses.CosineSimilarity,
+    ):
+        obj = cls()
+        again = losses.deserialize(losses.serialize(obj))
+        assert type(again) is cls and again.get_config() == obj.get_config()
+    assert losses.CosineSimilarity(axis=0).get_config()["axis"] == 0

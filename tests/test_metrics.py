@@ -36,3 +36,13 @@ def test_get_resolves_names_classes_and_configs():
         metrics.get({"class_name": "Nope", "config": {}})
     with pytest.raises(ValueError, match="^Could not interpret metric identifier: 3"):
         metrics.get(3)
+
+
+def test_a_lower_case_class_name_says_which_class_name_keras_resolves():
+    with pytest.raises(
+        ValueError, match=r"Unknown metric function: 'auc'.*use 'AUC' or keras.metrics.AUC\(\)"
+    ):
+        metrics.get("auc")
+    with pytest.raises(ValueError, match="use 'TruePositives'"):
+        metrics.get("true_positives")
+    assert metrics.get("Precision").name.startswith("precision")

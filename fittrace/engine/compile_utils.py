@@ -588,13 +588,30 @@ class MetricsContainer(Container):
             data=lambda: {
                 "name": metric.name,
                 "fn": self._fns.get(id(metric)),
-                "value": float(metric.result()),
+                "class": type(metric).__name__,
+                "value": _traced_value(metric.result()),
+                "variables": {
+                    v.name.split(":")[0]: _traced_value(v.value) for v in metric.variables
+                },
             },
         )
 
     def reset_state(self) -> None:
         for m in self.metrics:
             m.reset_state()
+
+
+def _traced_value(x: Any) -> Any:
+    """A metric's result or variable as the trace holds it: a float, a short list, or a long array's shape
+    and sum (AUC's four counts have 200 thresholds each)."""
+    if isinstance(x, dict):
+        return {k: _traced_value(v) for k, v in x.items()}
+    a = np.asarray(to_numpy(x), dtype=np.float64)
+    if a.ndim == 0:
+        return float(a)
+    if a.size <= 16:
+        return a.tolist()
+    return {"shape": list(a.shape), "sum": float(a.sum())}
 
 
 def _check_duplicated_metrics(metrics: Any, weighted_metrics: Any) -> None:

@@ -329,8 +329,18 @@ class Model(Layer):
         for m in self.metrics:
             m.reset_state()
 
-    def get_metrics_result(self) -> dict[str, float]:
-        return {m.name: float(to_numpy(m.result())) for m in self.metrics}
+    def get_metrics_result(self) -> dict[str, Any]:
+        """Each metric's result by name: a float, an array for a metric of several thresholds, and the entries
+        of a dict result at the top level, as Keras's."""
+        out: dict[str, Any] = {}
+        for m in self.metrics:
+            r = m.result()
+            if isinstance(r, dict):
+                out.update(r)
+                continue
+            a = to_numpy(r)
+            out[m.name] = float(a) if a.ndim == 0 else a
+        return out
 
     # --- one step --------------------------------------------------------------------------------------------------
     def compute_loss(

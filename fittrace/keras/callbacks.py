@@ -11,6 +11,7 @@ from fittrace.callbacks import (
     ModelCheckpoint,
     ProgbarLogger,
     ReduceLROnPlateau,
+    TensorBoard,
     TerminateOnNaN,
 )
 
@@ -26,4 +27,5 @@ __all__ = [
     "LearningRateScheduler",
     "ReduceLROnPlateau",
     "CSVLogger",
+    "TensorBoard",
 ]

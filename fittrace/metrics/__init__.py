@@ -1,7 +1,8 @@
 """Metrics, as tf-keras lays them out (tf_keras/src/metrics/): ``base_metric.py`` (Metric, Mean, Sum,
 MeanMetricWrapper), ``accuracy_metrics.py``, ``regression_metrics.py``; ``get``, ``serialize`` and
-``deserialize`` are ``keras.metrics``'s. May import the autodiff, ``saving`` and the engine's layer naming. Not
-here yet: AUC, Precision, Recall and the confusion-matrix metrics, IoU.
+``deserialize`` are ``keras.metrics``'s; ``confusion_metrics.py`` (TruePositives..., Precision, Recall, the
+rates at a constraint, AUC). May import the autodiff, ``saving``, ``initializers`` and the engine's layer
+naming. Not here yet: IoU, F-scores, the probabilistic and hinge metrics.
 
     >>> get("sparse_categorical_accuracy").__name__, get("Mean").name
     ('sparse_categorical_accuracy', 'mean')
@@ -27,9 +28,23 @@ from fittrace.metrics.accuracy_metrics import (
     top_k_categorical_accuracy,
 )
 from fittrace.metrics.base_metric import Mean, MeanMetricWrapper, Metric, Reduce, Sum
+from fittrace.metrics.confusion_metrics import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
 from fittrace.metrics.regression_metrics import (
     MeanAbsoluteError,
     MeanSquaredError,
+    RootMeanSquaredError,
     mean_absolute_error,
     mean_squared_error,
 )
@@ -51,6 +66,18 @@ __all__ = [
     "SparseTopKCategoricalAccuracy",
     "MeanSquaredError",
     "MeanAbsoluteError",
+    "RootMeanSquaredError",
+    "TruePositives",
+    "FalsePositives",
+    "TrueNegatives",
+    "FalseNegatives",
+    "Precision",
+    "Recall",
+    "AUC",
+    "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity",
+    "PrecisionAtRecall",
+    "RecallAtPrecision",
     "accuracy",
     "binary_accuracy",
     "categorical_accuracy",
@@ -79,6 +106,18 @@ _MODULE_OBJECTS: dict[str, Any] = {
     "SparseTopKCategoricalAccuracy": SparseTopKCategoricalAccuracy,
     "MeanSquaredError": MeanSquaredError,
     "MeanAbsoluteError": MeanAbsoluteError,
+    "RootMeanSquaredError": RootMeanSquaredError,
+    "TruePositives": TruePositives,
+    "FalsePositives": FalsePositives,
+    "TrueNegatives": TrueNegatives,
+    "FalseNegatives": FalseNegatives,
+    "Precision": Precision,
+    "Recall": Recall,
+    "AUC": AUC,
+    "SensitivityAtSpecificity": SensitivityAtSpecificity,
+    "SpecificityAtSensitivity": SpecificityAtSensitivity,
+    "PrecisionAtRecall": PrecisionAtRecall,
+    "RecallAtPrecision": RecallAtPrecision,
     "accuracy": accuracy,
     "acc": accuracy,
     "ACC": accuracy,
@@ -121,13 +160,32 @@ def deserialize(
     )
 
 
+def _class_name_hint(name: str) -> str | None:
+    """For "auc" or "true_positives": tf-keras 2.21 resolves a metric class by its class name only, so say which
+    (Keras itself hands the string back and compile fails with "'str' object is not callable")."""
+    key = name.replace("_", "").lower()
+    for cls_name, obj in _MODULE_OBJECTS.items():
+        if isinstance(obj, type) and cls_name.lower() == key and cls_name != name:
+            return (
+                f"Metric classes are found by their class name: use '{cls_name}' or "
+                f"keras.metrics.{cls_name}()."
+            )
+    return None
+
+
 def get(identifier: Any) -> Any:
     """A function name gives the function, a class name an instance, a config its object; Metric objects and
     callables as they are."""
     if isinstance(identifier, dict):
         return deserialize(identifier, use_legacy_format="module" not in identifier)
     if isinstance(identifier, str):
-        return deserialize(str(identifier))
+        try:
+            return deserialize(str(identifier))
+        except ValueError as e:
+            hint = _class_name_hint(identifier)
+            if hint is None:
+                raise
+            raise ValueError(f"{e} {hint}") from None
     if callable(identifier) or isinstance(identifier, Metric):
         return identifier
     raise ValueError(f"Could not interpret metric identifier: {identifier}")

@@ -1,9 +1,12 @@
 """The metric base classes: stateful running results (``Metric``, ``Reduce``, ``Sum``, ``Mean``,
 ``MeanMetricWrapper``).
 
-Mirrors tf_keras/src/metrics/base_metric.py: ``update_state`` accumulates ``total`` and ``count``; ``result()`` is
-``total / count``. ``get_config``/``from_config`` are Keras's. Left out: metric variables as layer weights,
-distribution strategies.
+Mirrors tf_keras/src/metrics/base_metric.py: a metric's state is its variables, made by ``add_weight`` (not
+trainable, zeros unless told) and listed by ``variables`` in the order they were made; ``reset_state`` sets them
+all to zero unless a subclass says otherwise (``reset_states`` is its old name). ``Reduce`` keeps ``total`` (and
+``count`` for a mean) as float32 variables, as Keras does; ``result()`` is ``total / count``.
+``get_config``/``from_config`` are Keras's. Left out: a metric as a full layer (sub-layers, ``merge_state``),
+distribution strategies and their aggregation arguments.
 
     >>> m = Mean()
     >>> m.update_state(2.0, sample_weight=128); m.update_state(4.0, sample_weight=96)
@@ -13,12 +16,15 @@ distribution strategies.
 
 from __future__ import annotations
 
+import abc
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from fittrace.autodiff import to_numpy
+from fittrace import initializers
+from fittrace.autodiff import Variable, to_numpy
 from fittrace.engine.base_layer import unique_name
 from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export, module_symbols
@@ -47,14 +53,68 @@ def get_metric(identifier: Any) -> Any:
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
 
 
+_LAYER_KWARGS = {
+    "input_dim",
+    "input_shape",
+    "batch_input_shape",
+    "batch_size",
+    "weights",
+    "activity_regularizer",
+    "autocast",
+    "implementation",
+    "trainable",
+    "dynamic",
+}
+
+
 @keras_export("keras.metrics.Metric")
-class Metric:
+class Metric(metaclass=abc.ABCMeta):
     """Base class: ``update_state``, ``result``, ``reset_state``; ``name`` is the log key (by default the class
     name in snake_case, numbered as layers are: ``my_metric``, ``my_metric_1``...)."""
 
-    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
+    def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+        for (
+            kwarg
+        ) in kwargs:  # a Keras metric is a layer: it takes (and here ignores) the layer's arguments
+            if kwarg not in _LAYER_KWARGS:
+                raise TypeError("Keyword argument not understood:", kwarg)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.dtype = str(np.dtype(dtype)) if dtype is not None else "float32"
+        self._metric_variables: list[Variable] = []
+
+    def add_weight(
+        self,
+        name: str,
+        shape: Any = (),
+        aggregation: Any = None,
+        synchronization: Any = None,
+        initializer: Any = None,
+        dtype: Any = None,
+    ) -> Variable:
+        """A state variable of this metric: not trainable, zeros unless ``initializer`` says otherwise (the
+        distribution arguments are accepted and ignored)."""
+        dtype = str(np.dtype(dtype)) if dtype is not None else self.dtype
+        shape = tuple(int(d) for d in (shape if isinstance(shape, (tuple, list)) else (shape,)))
+        if initializer is None or initializer == "zeros":
+            value = np.zeros(shape, dtype=dtype)
+        else:
+            value = np.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
+        var = Variable(
+            value, name=f"{name}:0", trainable=False, dtype=dtype
+        )  # as tf.Variable names it
+        self._metric_variables.append(var)
+        return var
+
+    @property
+    def variables(self) -> list[Variable]:
+        """The metric's state variables, in the order ``add_weight`` made them (Keras's ``variables``)."""
+        return list(self._metric_variables)
+
+    weights = non_trainable_weights = variables
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return []
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype}
@@ -70,16 +130,34 @@ class Metric:
                 f"Exception encountered: {e}"
             ) from e
 
+    @abc.abstractmethod
     def update_state(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError
+        """Add a batch to the state (a subclass says how)."""
 
-    def result(self) -> float:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def result(self) -> Any:
+        """The value from the state (a subclass says how)."""
 
     def reset_state(self) -> None:
-        raise NotImplementedError
+        """Every state variable back to zero (a subclass that only defines the old ``reset_states`` gets that
+        one, with Keras's warning)."""
+        if type(self).reset_states is not Metric.reset_states:
+            warnings.warn(
+                f"Metric {type(self).__name__} implements a `reset_states()` method; rename it to "
+                '`reset_state()` (without the final "s"). The name `reset_states()` has been deprecated '
+                "to improve API consistency.",
+                stacklevel=2,
+            )
+            self.reset_states()
+            return
+        for v in self._metric_variables:
+            v.value[...] = 0
 
-    def __call__(self, *args: Any, **kwargs: Any) -> float:
+    def reset_states(self) -> None:
+        """The old name of ``reset_state``."""
+        self.reset_state()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.update_state(*args, **kwargs)
         return self.result()
 
@@ -93,43 +171,51 @@ class Metric:
 
 
 class Reduce(Metric):
-    """Accumulates a weighted total and count of values."""
+    """Accumulates a weighted total (and, for a mean, a count) of values, in ``total`` and ``count``."""
+
+    _with_count = True
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         super().__init__(name, dtype)
-        self.total = 0.0
-        self.count = 0.0
-
-    def reset_state(self) -> None:
-        self.total, self.count = 0.0, 0.0
+        self.total = self.add_weight("total")
+        if self._with_count:
+            self.count = self.add_weight("count")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        count = self.count.value if self._with_count else None
         if type(values) is float and (sample_weight is None or type(sample_weight) in (int, float)):
             # the loss tracker's case, once per step: one number and a batch size, no arrays needed
             w = 1.0 if sample_weight is None else float(sample_weight)
-            self.total += values * w
-            self.count += w
+            self.total.value += values * w
+            if count is not None:
+                count += w
             return
         v = to_numpy(values).astype(np.float64)
         if sample_weight is None:
-            self.total += float(v.sum())
-            self.count += float(v.size)
+            self.total.value += v.sum()
+            if count is not None:
+                count += v.size
             return
         w = to_numpy(sample_weight).astype(np.float64)
         while w.ndim > v.ndim and w.shape[-1] == 1:
             w = w[..., 0]
         w = np.broadcast_to(w.reshape(w.shape + (1,) * (v.ndim - w.ndim)), v.shape)
-        self.total += float((v * w).sum())
-        self.count += float(w.sum())
+        self.total.value += (v * w).sum()
+        if count is not None:
+            count += w.sum()
 
 
 @keras_export("keras.metrics.Sum")
 class Sum(Reduce):
+    """The weighted sum of everything seen since the last reset (a ``total`` only, as Keras's)."""
+
+    _with_count = False
+
     def __init__(self, name: str | None = "sum", dtype: Any = None) -> None:
         super().__init__(name, dtype)
 
     def result(self) -> float:
-        return float(self.total)
+        return float(self.total.value)
 
 
 @keras_export("keras.metrics.Mean")
@@ -140,7 +226,8 @@ class Mean(Reduce):
         super().__init__(name, dtype)
 
     def result(self) -> float:
-        return float(self.total / self.count) if self.count else 0.0
+        count = self.count.value
+        return float(self.total.value / count) if count else 0.0
 
 
 @keras_export("keras.metrics.MeanMetricWrapper")

@@ -151,24 +151,6 @@ class _ZeroSlot:
         pass
 
 
-class _MetricState:
-    """One number of a metric's running state (``total`` or ``count``), as the float32 scalar Keras saves."""
-
-    shape: tuple = ()
-    dtype = np.dtype("float32")
-
-    def __init__(self, metric: Metric, attr: str) -> None:
-        self._metric, self._attr = metric, attr
-        self.name = f"{attr}:0"
-
-    @property
-    def value(self) -> np.ndarray:
-        return np.array(getattr(self._metric, self._attr), dtype=np.float32)
-
-    def assign(self, value: Any) -> None:
-        setattr(self._metric, self._attr, float(np.asarray(value)))
-
-
 def optimizer_variables(optimizer: Optimizer) -> list[Any]:
     """The optimizer's variables as Keras lists them (``optimizer.variables``) and saves them: the iteration count,
     then the slots in the order Keras creates them (see ``_SLOT_LOOPS``); only the count before the first update."""
@@ -198,12 +180,9 @@ def optimizer_variables(optimizer: Optimizer) -> list[Any]:
 
 
 def _metric_variables(metric: Metric) -> list[Any] | None:
-    """A metric's state as Keras's variables (``total``, ``count``), or None for a metric whose state is unknown."""
-    if all(
-        isinstance(getattr(metric, a, None), (int, float, np.number)) for a in ("total", "count")
-    ):
-        return [_MetricState(metric, "total"), _MetricState(metric, "count")]
-    return None
+    """A metric's state as Keras saves it: its variables in the order they were made (``total``, ``count`` for a
+    mean; ``true_positives``... for the confusion metrics), or None for a metric that has none yet."""
+    return metric.variables or None
 
 
 def is_keras_trackable(obj: Any) -> bool:
@@ -214,7 +193,7 @@ def is_keras_trackable(obj: Any) -> bool:
 
 def own_variables(obj: Any) -> list[Any] | None:
     """What ``obj`` itself saves (not its sublayers): a layer its own weights, trainable ones first, as Keras's
-    ``save_own_variables``; an optimizer its variables; a metric its total and count. None: a metric of unknown
+    ``save_own_variables``; an optimizer its variables; a metric its variables. None: a metric without
     state (saved as an empty group, skipped when loading)."""
     if isinstance(obj, Optimizer):
         return optimizer_variables(obj)

@@ -485,8 +485,10 @@ KINDS: dict[str, Kind] = {
             "A compiled metric's state after update_state.",
             ("name",),
             name="metric name",
-            fn="the function it resolved to",
-            value="running result",
+            fn="the function it resolved to (a Metric object's class name)",
+            value="running result (a list for several thresholds)",
+            variables="the metric's own state variables by name (a long one as its shape and sum)",
+            **{"class": "the metric's class (a user's Metric subclass under its own name)"},
         ),
         _k(
             "progbar",
