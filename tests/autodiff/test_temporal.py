@@ -1,12 +1,19 @@
 """conv1d against an explicit sum over each (dilated) window, for every padding, stride, dilation and groups,
-and its gradients by finite differences: ``fittrace/autodiff/temporal.py``."""
+the poolings against numpy's windows, and their gradients by finite differences:
+``fittrace/autodiff/temporal.py``."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from fittrace.autodiff.temporal import conv1d, conv1d_padding, dilated_output_length
+from fittrace.autodiff.temporal import (
+    avg_pool1d,
+    conv1d,
+    conv1d_padding,
+    dilated_output_length,
+    max_pool1d,
+)
 
 R = np.random.default_rng(0)
 CASES = [
@@ -72,3 +79,21 @@ def test_output_lengths_are_keras():
     assert dilated_output_length(None, 3, 1, "same") is None
     assert conv1d_padding(10, 3, 1, "causal", 2) == (4, 0)
     assert conv1d_padding(10, 4, 1, "same") == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "window, stride, padding", [(2, None, "valid"), (3, 2, "same"), (3, 1, "valid"), (4, 3, "same")]
+)
+def test_poolings_against_numpy_windows(gradcheck, window, stride, padding):
+    x = R.normal(size=(2, 10, 3)).astype("float32")
+    s = stride or window
+    before, after = conv1d_padding(10, window, s, padding)
+    ol = dilated_output_length(10, window, s, padding)
+    padded = np.pad(x, ((0, 0), (before, after), (0, 0)), constant_values=np.nan)
+    windows = np.stack([padded[:, o * s : o * s + window] for o in range(ol)], axis=1)
+    np.testing.assert_allclose(max_pool1d(x, window, stride, padding).value, np.nanmax(windows, 2))
+    np.testing.assert_allclose(
+        avg_pool1d(x, window, stride, padding).value, np.nanmean(windows, 2), rtol=1e-6
+    )
+    gradcheck(lambda a: max_pool1d(a, window, stride, padding), x.astype("float64"))
+    gradcheck(lambda a: avg_pool1d(a, window, stride, padding), x.astype("float64"))

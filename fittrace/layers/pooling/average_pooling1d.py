@@ -6,7 +6,7 @@ as TensorFlow computes it. Left out: nothing beyond the base's.
 
 from __future__ import annotations
 
-from fittrace.autodiff.conv import avg_pool2d
+from fittrace.autodiff.temporal import avg_pool1d
 from fittrace.layers.pooling.base_pooling1d import Pooling1D
 from fittrace.saving.keras_export import keras_export
 
@@ -15,7 +15,7 @@ from fittrace.saving.keras_export import keras_export
 class AveragePooling1D(Pooling1D):
     """The mean of each ``pool_size`` window of steps, per channel (with "same", over the real steps only)."""
 
-    _pool = staticmethod(avg_pool2d)
+    _pool = staticmethod(avg_pool1d)
 
 
 AvgPool1D = AveragePooling1D

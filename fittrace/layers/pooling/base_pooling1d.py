@@ -1,8 +1,8 @@
 """The base of the windowed 1-D poolings: ``pool_size`` steps at a time, ``strides`` defaulting to ``pool_size``.
 
-Mirrors ``Pooling1D`` (tf_keras/src/layers/pooling/base_pooling1d.py): as Keras does, the sequence gets a column
-axis of length 1 and goes through the 2-D pooling op (``autodiff/conv.py``) with a (pool_size, 1) window, so the
-padding and the "same" average over real steps are the 2-D layers'. Both data formats. Left out: nothing else.
+Mirrors ``Pooling1D`` (tf_keras/src/layers/pooling/base_pooling1d.py), both data formats; where Keras pools the
+sequence as a one-column image, fittrace has 1-D ops (``autodiff/temporal.py``) with the same padding and the same
+"same" average over real steps. Left out: nothing else.
 """
 
 from __future__ import annotations
@@ -43,19 +43,13 @@ class Pooling1D(Layer):
         if self.padding == "causal":
             raise ValueError("Invalid padding: causal")
         x = inputs if self.data_format == "channels_last" else ops.transpose(inputs, (0, 2, 1))
-        n, steps, c = x.shape
+        steps = x.shape[1]
         if self.padding == "valid" and steps < self.pool_size[0]:
             raise ValueError(
                 f"The input of layer '{self.name}' has {steps} steps, fewer than its pool_size "
                 f"{self.pool_size[0]} with padding='valid'. Received input shape {tuple(inputs.shape)}."
             )
-        out = type(self)._pool(
-            ops.reshape(x, (n, steps, 1, c)),
-            self.pool_size + (1,),
-            self.strides + (1,),
-            self.padding,
-        )
-        out = ops.reshape(out, (n, out.shape[1], c))
+        out = type(self)._pool(x, self.pool_size[0], self.strides[0], self.padding)
         return out if self.data_format == "channels_last" else ops.transpose(out, (0, 2, 1))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:

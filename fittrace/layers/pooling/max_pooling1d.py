@@ -8,7 +8,7 @@ Mirrors tf_keras/src/layers/pooling/max_pooling1d.py. Left out: nothing beyond t
 
 from __future__ import annotations
 
-from fittrace.autodiff.conv import max_pool2d
+from fittrace.autodiff.temporal import max_pool1d
 from fittrace.layers.pooling.base_pooling1d import Pooling1D
 from fittrace.saving.keras_export import keras_export
 
@@ -17,7 +17,7 @@ from fittrace.saving.keras_export import keras_export
 class MaxPooling1D(Pooling1D):
     """The largest value of each ``pool_size`` window of steps, per channel."""
 
-    _pool = staticmethod(max_pool2d)
+    _pool = staticmethod(max_pool1d)
 
 
 MaxPool1D = MaxPooling1D
