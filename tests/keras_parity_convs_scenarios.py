@@ -8,7 +8,9 @@ Prints one JSON object: for each layer and its main options, the output for the 
 gradients of a weighted sum of it with respect to the input and every weight; a masked global average; output
 shapes; ``get_config`` as JSON; the summary lines of a model; the losses and final weights of two 2-epoch fits
 from identical starting weights (a Conv1D text-like model, a Conv2DTranspose/UpSampling model); the messages of
-the errors Keras raises. Nothing here checks anything: the test does.
+the errors Keras raises; and for the image preprocessing layers, the values of the deterministic ones and of the
+random ones given a range that leaves one choice (a rotation by (f, f)...), identity at inference, statistics
+of the random draws, configs and errors. Nothing here checks anything: the test does.
 """
 
 from __future__ import annotations
@@ -384,6 +386,157 @@ def fits() -> dict:
     }
 
 
+def images() -> dict:
+    """The image preprocessing layers: deterministic values exactly, the random ones by their statistics."""
+    rng = np.random.default_rng(5)
+    pics = rng.uniform(0, 255, size=(3, 7, 9, 2)).astype("float32")
+    ints = rng.integers(0, 256, size=(2, 5, 4, 3)).astype("uint8")
+    out = {
+        "Rescaling 1/255 of uint8": as_list(layers.Rescaling(1 / 255)(ints)),
+        "Rescaling 1/127.5 - 1": as_list(layers.Rescaling(1 / 127.5, offset=-1)(pics)),
+        "Rescaling per channel": as_list(layers.Rescaling([0.5, 2.0], offset=[1, 0])(pics)),
+        "CenterCrop odd": as_list(layers.CenterCrop(4, 4)(pics)),
+        "CenterCrop unbatched": as_list(layers.CenterCrop(3, 8)(pics[0])),
+        "CenterCrop larger than the image": as_list(layers.CenterCrop(10, 12)(pics)),
+    }
+    for h, w in ((4, 5), (14, 4), (11, 13)):
+        for method in ("bilinear", "nearest"):
+            for crop in (False, True):
+                name = f"Resizing {h}x{w} {method}{' crop' if crop else ''}"
+                out[name] = as_list(layers.Resizing(h, w, method, crop_to_aspect_ratio=crop)(pics))
+    out["Resizing unbatched"] = as_list(layers.Resizing(3, 4)(pics[0]))
+    fills = [
+        ("reflect", "bilinear", 0.0),
+        ("wrap", "bilinear", 0.0),
+        ("constant", "bilinear", 17.0),
+        ("nearest", "nearest", 0.0),
+        ("reflect", "nearest", 0.0),
+        ("constant", "nearest", 0.0),
+    ]
+    for f in (0.1, -0.3, 0.25, 0.6):
+        for mode, interp, value in fills:
+            layer = layers.RandomRotation(
+                (f, f), fill_mode=mode, interpolation=interp, fill_value=value
+            )
+            out[f"RandomRotation {f} {mode} {interp}"] = as_list(layer(pics, training=True))
+    for hf, wf in ((0.3, None), (-0.4, None), (0.5, -0.25), (-0.2, 0.7)):
+        for mode, interp, value in fills:
+            layer = layers.RandomZoom(
+                (hf, hf),
+                None if wf is None else (wf, wf),
+                fill_mode=mode,
+                interpolation=interp,
+                fill_value=value,
+            )
+            out[f"RandomZoom {hf} {wf} {mode} {interp}"] = as_list(layer(pics, training=True))
+    for hf, wf in ((0.2, 0.0), (-0.3, 0.45), (0.9, -0.9)):
+        for mode, interp, value in fills[:4]:
+            layer = layers.RandomTranslation(
+                (hf, hf), (wf, wf), fill_mode=mode, interpolation=interp, fill_value=value
+            )
+            out[f"RandomTranslation {hf} {wf} {mode} {interp}"] = as_list(
+                layer(pics, training=True)
+            )
+    random_layers = [
+        layers.RandomFlip(),
+        layers.RandomRotation(0.2),
+        layers.RandomZoom(0.3),
+        layers.RandomTranslation(0.2, 0.2),
+        layers.RandomContrast(0.5),
+    ]
+    out["identity at inference"] = [
+        bool(np.array_equal(np.asarray(layer(pics, training=False)), pics))
+        for layer in random_layers
+    ]
+    model = keras.Sequential([keras.Input((7, 9, 2))] + random_layers)
+    out["identity in predict"] = bool(np.allclose(model.predict(pics, verbose=0), pics, atol=1e-4))
+    out["a plain call augments"] = [
+        not np.array_equal(np.asarray(layer(pics)), pics) for layer in random_layers
+    ]
+    return out
+
+
+def image_statistics() -> dict:
+    """What the random layers do over many draws (the draws themselves differ between the two sides)."""
+    grid = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
+    batch = np.repeat(grid, 400, axis=0)
+    stats = {}
+    for mode in ("horizontal", "vertical", "horizontal_and_vertical"):
+        flipped = np.asarray(layers.RandomFlip(mode, seed=1)(batch, training=True))
+        lr = (flipped == grid[:, :, ::-1]).all(axis=(1, 2, 3))
+        ud = (flipped == grid[:, ::-1]).all(axis=(1, 2, 3))
+        both = (flipped == grid[:, ::-1, ::-1]).all(axis=(1, 2, 3))
+        same = (flipped == grid).all(axis=(1, 2, 3))
+        stats[f"RandomFlip {mode}"] = [float(v.mean()) for v in (same, lr, ud, both)]
+    pics = np.random.default_rng(6).uniform(60, 190, size=(1, 6, 6, 3)).astype("float32")
+    layer = layers.RandomContrast((0.3, 0.6), seed=2)
+    ratios = []
+    for _ in range(300):
+        out = np.asarray(layer(pics, training=True))
+        ratios.append(float(out.std() / pics.std()))
+    stats["RandomContrast factors"] = [min(ratios), max(ratios), float(np.mean(ratios))]
+    dot = np.zeros((200, 9, 9, 1), "float32")
+    dot[:, 4, 8] = 1.0  # a point on the right edge: where it lands tells the angle
+    turned = np.asarray(
+        layers.RandomRotation((0.0, 0.25), fill_mode="constant", seed=3)(dot, training=True)
+    )
+    rows, cols = np.indices((9, 9))
+    mass = turned[..., 0].sum(axis=(1, 2))
+    y = (turned[..., 0] * rows).sum(axis=(1, 2)) / mass
+    x = (turned[..., 0] * cols).sum(axis=(1, 2)) / mass
+    angles = np.degrees(np.arctan2(4 - y, x - 4))
+    stats["RandomRotation angles"] = [
+        float(angles.min()),
+        float(angles.max()),
+        float(angles.mean()),
+    ]
+    return stats
+
+
+def image_configs() -> dict:
+    made = [
+        layers.Rescaling(1 / 255),
+        layers.Rescaling(2.0, offset=-1.0),
+        layers.Resizing(64, 32, interpolation="nearest", crop_to_aspect_ratio=True),
+        layers.CenterCrop(20, 30),
+        layers.RandomFlip("horizontal", seed=4),
+        layers.RandomTranslation((-0.1, 0.2), 0.3, fill_mode="constant", fill_value=1.0),
+        layers.RandomRotation((-0.2, 0.3), fill_mode="wrap", interpolation="nearest", seed=3),
+        layers.RandomZoom(0.2, (-0.1, 0.3), fill_mode="nearest"),
+        layers.RandomZoom((-0.3, -0.1)),
+        layers.RandomContrast((0.1, 0.2), seed=9),
+        layers.RandomContrast(0.5),
+    ]
+    return {
+        f"{type(layer).__name__} {i}": json.dumps(layer.get_config())
+        for i, layer in enumerate(made)
+    }
+
+
+def image_errors() -> dict:
+    pics = np.zeros((1, 4, 4, 1), "float32")
+    return {
+        "RandomRotation unknown fill_mode": error(lambda: layers.RandomRotation(0.1, "mirror")),
+        "RandomZoom unknown interpolation": error(
+            lambda: layers.RandomZoom(0.1, interpolation="bicubic")
+        ),
+        "RandomFlip unknown mode": error(lambda: layers.RandomFlip("diagonal", name="flip")),
+        "RandomRotation upper below lower": error(lambda: layers.RandomRotation((0.3, 0.1))),
+        "RandomZoom height beyond 1": error(lambda: layers.RandomZoom(1.5)),
+        "RandomZoom width below -1": error(lambda: layers.RandomZoom(0.1, (-1.5, 0.2))),
+        "RandomTranslation height upper below lower": error(
+            lambda: layers.RandomTranslation((0.3, 0.1), 0.1)
+        ),
+        "RandomTranslation width beyond 1": error(lambda: layers.RandomTranslation(0.1, 1.2)),
+        "RandomContrast negative": error(lambda: layers.RandomContrast(-0.1)),
+        "RandomContrast above 1": error(lambda: layers.RandomContrast((1.2, 0.1))),
+        "RandomContrast zero in training": error(
+            lambda: layers.RandomContrast(0.0)(pics, training=True)
+        ),
+        "Resizing unknown interpolation": error(lambda: layers.Resizing(2, 2, "cubic")),
+    }
+
+
 def main() -> None:
     if TF:
         tf.random.set_seed(0)
@@ -394,6 +547,10 @@ def main() -> None:
         "errors": errors(),
         "summary": summary_lines(),
         "fits": fits(),
+        "images": images(),
+        "image_statistics": image_statistics(),
+        "image_configs": image_configs(),
+        "image_errors": image_errors(),
     }
     print(json.dumps(result))
 

@@ -106,3 +106,62 @@ def test_error_messages_match(both):
             assert ours["errors"][case].split(":")[0] == want.split(":")[0], case
         else:
             assert ours["errors"][case] == want, case
+
+
+# --- the image preprocessing layers --------------------------------------------------------------------------
+
+
+def test_image_layers_are_covered(both):
+    keras, _ = both
+    names = " ".join(keras["images"])
+    for layer in ("Rescaling", "Resizing", "CenterCrop", "RandomRotation", "RandomZoom"):
+        assert layer in names, layer
+    for mode in ("reflect", "wrap", "constant", "nearest"):
+        assert f"RandomRotation 0.1 {mode}" in names and f"RandomZoom 0.3 None {mode}" in names
+
+
+def test_deterministic_image_values_match(both):
+    """Rescaling, Resizing, CenterCrop, and the random transforms given one-point ranges (a rotation by
+    (f, f), ...), for every fill mode and interpolation: the same pixels (float32 arithmetic on 0-255 values)."""
+    keras, ours = both
+    assert sorted(ours["images"]) == sorted(keras["images"])
+    for case, want in keras["images"].items():
+        got = ours["images"][case]
+        if isinstance(want, bool) or (isinstance(want, list) and isinstance(want[0], bool)):
+            assert got == want, case
+            continue
+        assert np.shape(got) == np.shape(want), case
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-3, err_msg=case)
+
+
+def test_random_layers_are_off_at_inference_and_on_in_a_plain_call(both):
+    keras, ours = both
+    for key in ("identity at inference", "a plain call augments"):
+        assert all(keras["images"][key]) and ours["images"][key] == keras["images"][key]
+    assert keras["images"]["identity in predict"] is ours["images"]["identity in predict"] is True
+
+
+def test_random_draws_have_keras_distributions(both):
+    keras, ours = both
+    k, o = keras["image_statistics"], ours["image_statistics"]
+    for mode, never in (("horizontal", (2, 3)), ("vertical", (1, 3))):
+        for i in never:
+            assert k[f"RandomFlip {mode}"][i] == o[f"RandomFlip {mode}"][i] == 0.0
+        assert abs(o[f"RandomFlip {mode}"][0] - 0.5) < 0.1
+    assert all(abs(v - 0.25) < 0.08 for v in o["RandomFlip horizontal_and_vertical"])
+    lo, hi, mean = o["RandomContrast factors"]
+    assert 0.7 - 1e-3 <= lo < 0.8 and 1.5 < hi <= 1.6 + 1e-3 and abs(mean - 1.15) < 0.05
+    assert abs(mean - k["RandomContrast factors"][2]) < 0.05
+    lo, hi, mean = o["RandomRotation angles"]
+    assert -1 < lo < 3 and 87 < hi < 91 and abs(mean - k["RandomRotation angles"][2]) < 6
+
+
+def test_image_configs_match(both):
+    keras, ours = both
+    assert ours["image_configs"] == keras["image_configs"]
+
+
+def test_image_error_messages_match(both):
+    keras, ours = both
+    assert ours["image_errors"] == keras["image_errors"]
+    assert "no error" not in keras["image_errors"].values()

@@ -57,6 +57,7 @@ TF_KERAS_NAMES = {
     "functional_utils",
     "conv_utils",
     "generic_utils",
+    "image_utils",
     "layer_utils",
     "vis_utils",
     "data_utils",

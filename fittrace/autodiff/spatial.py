@@ -1,10 +1,11 @@
 """Ops that move values across the spatial axes without learning anything: zero padding, cropping, repeating
-each step or pixel (nearest upsampling) and resizing images, each with its gradient beside it.
+each step or pixel (nearest upsampling), resizing and transforming images, with their gradients beside them.
 
 ``resize`` follows ``tf.image.resize`` (half-pixel centres, no antialiasing): along each axis an output position
 ``o`` reads the input at ``(o + 0.5) * in / out - 0.5``, "bilinear" mixing the two neighbours (clamped at the
 edges), "nearest" taking ``floor((o + 0.5) * in / out)``. Either is a fixed matrix per axis, so the resize is two
-matrix products and its gradient the same products transposed.
+matrix products and its gradient the same products transposed. ``projective_transform`` is TensorFlow's
+ImageProjectiveTransformV3 (rotations, zooms and shifts of the augmentation layers), without a gradient.
 """
 
 from __future__ import annotations
@@ -95,3 +96,82 @@ def resize(x: Any, size: tuple[int, int], method: str = "bilinear") -> Tensor:
         return (np.einsum("ph,npwc->nhwc", mh, gr, optimize=True),)
 
     return _op(out, (x,), backward)
+
+
+def _reflect(c: np.ndarray, size: int) -> np.ndarray:
+    """[abcd] read as [dcba|abcd|dcba] (TensorFlow's FILL_REFLECT coordinate map)."""
+    if size <= 1:
+        return np.zeros_like(c)
+    sz2 = np.float32(2 * size)
+    neg, pos = c < 0, c > size - 1
+    cn = sz2 * np.trunc(-c / sz2) + c
+    cn = np.where(cn < -size, cn + sz2, -cn - 1)
+    cp = c - sz2 * np.trunc(c / sz2)
+    cp = np.where(cp >= size, sz2 - cp - 1, cp)
+    return np.clip(np.where(neg, cn, np.where(pos, cp, c)), 0, size - 1)
+
+
+def _wrap(c: np.ndarray, size: int) -> np.ndarray:
+    """[abcd] read as [abcd|abcd|abcd] (TensorFlow's FILL_WRAP coordinate map)."""
+    if size <= 1:
+        return np.zeros_like(c)
+    sz = np.float32(size - 1)
+    neg, pos = c < 0, c > size - 1
+    cn = c + size * (np.trunc(-c / sz) + 1)
+    cp = c - size * np.trunc(c / sz)
+    return np.clip(np.where(neg, cn, np.where(pos, cp, c)), 0, size - 1)
+
+
+_COORDINATES = {
+    "reflect": _reflect,
+    "wrap": _wrap,
+    "constant": lambda c, size: c,
+    "nearest": lambda c, size: np.clip(c, 0, size - 1),
+}
+
+
+def projective_transform(
+    images: np.ndarray,
+    transforms: np.ndarray,
+    fill_mode: str = "reflect",
+    fill_value: float = 0.0,
+    interpolation: str = "bilinear",
+) -> np.ndarray:
+    """(N, H, W, C) images moved by one projective transform each, as TensorFlow's ImageProjectiveTransformV3.
+
+    Row ``[a0, a1, a2, b0, b1, b2, c0, c1]`` of ``transforms`` (N, 8) maps an output point (x, y) to the input
+    point ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1; points outside the image are
+    brought back by ``fill_mode`` ("reflect", "wrap", "nearest", or "constant": ``fill_value``) and read with
+    "nearest" (halves rounded away from zero) or "bilinear" interpolation, in float32. No gradient: it serves
+    the augmentation layers, which sit on the inputs.
+    """
+    f32 = np.float32
+    images = np.asarray(images, dtype=f32)
+    n, h, w, _ = images.shape
+    t = np.asarray(transforms, dtype=f32).reshape(n, 8, 1, 1)
+    ys, xs = np.meshgrid(np.arange(h, dtype=f32), np.arange(w, dtype=f32), indexing="ij")
+    k = t[:, 6] * xs + t[:, 7] * ys + f32(1)
+    degenerate = k == 0
+    k = np.where(degenerate, f32(1), k)
+    x = _COORDINATES[fill_mode]((t[:, 0] * xs + t[:, 1] * ys + t[:, 2]) / k, w).astype(f32)
+    y = _COORDINATES[fill_mode]((t[:, 3] * xs + t[:, 4] * ys + t[:, 5]) / k, h).astype(f32)
+    batch = np.arange(n).reshape(n, 1, 1)
+    fill = f32(fill_value)
+
+    def read(yi: np.ndarray, xi: np.ndarray) -> np.ndarray:
+        inside = (yi >= 0) & (yi < h) & (xi >= 0) & (xi < w)
+        values = images[batch, np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)]  # (N, H, W, C)
+        return np.where(inside[..., None], values, fill)
+
+    if interpolation == "nearest":
+        half_away = lambda v: (np.sign(v) * np.floor(np.abs(v) + f32(0.5))).astype(int)  # noqa: E731
+        out = read(half_away(y), half_away(x))
+    else:
+        y0, x0 = np.floor(y), np.floor(x)
+        y1, x1 = y0 + 1, x0 + 1
+        iy0, ix0, iy1, ix1 = (a.astype(int) for a in (y0, x0, y1, x1))
+        wx0, wx1 = (x1 - x)[..., None], (x - x0)[..., None]
+        top = wx0 * read(iy0, ix0) + wx1 * read(iy0, ix1)
+        bottom = wx0 * read(iy1, ix0) + wx1 * read(iy1, ix1)
+        out = (y1 - y)[..., None] * top + (y - y0)[..., None] * bottom
+    return np.where(degenerate[..., None], fill, out).astype(f32)

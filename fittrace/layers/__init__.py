@@ -61,6 +61,16 @@ from fittrace.layers.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from fittrace.layers.preprocessing import (
+    CenterCrop,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
+)
 from fittrace.layers.regularization import Dropout
 from fittrace.layers.reshaping import (
     Cropping1D,
@@ -113,6 +123,14 @@ __all__ = [
     "ZeroPadding1D",
     "ZeroPadding2D",
     "Dropout",
+    "Rescaling",
+    "Resizing",
+    "CenterCrop",
+    "RandomFlip",
+    "RandomTranslation",
+    "RandomRotation",
+    "RandomZoom",
+    "RandomContrast",
     "Lambda",
     "Add",
     "Subtract",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fittrace.autodiff.spatial import crop, pad, repeat, resize, resize_matrix
+from fittrace.autodiff.spatial import crop, pad, projective_transform, repeat, resize, resize_matrix
 
 R = np.random.default_rng(0)
 
@@ -47,3 +47,20 @@ def test_resize_gradients(gradcheck, method):
 def test_resize_integer_nearest_is_repeat():
     x = R.normal(size=(1, 3, 2, 2)).astype("float32")
     np.testing.assert_allclose(resize(x, (6, 4), "nearest").value, repeat(x, (2, 2), (1, 2)).value)
+
+
+@pytest.mark.parametrize("fill_mode", ["reflect", "wrap", "constant", "nearest"])
+def test_the_identity_transform_and_the_fill_modes(fill_mode):
+    x = R.normal(size=(2, 4, 5, 3)).astype("float32")
+    identity = np.tile([1, 0, 0, 0, 1, 0, 0, 0], (2, 1))
+    np.testing.assert_allclose(projective_transform(x, identity, fill_mode), x, atol=1e-6)
+    row = np.arange(4, dtype="float32").reshape(1, 1, 4, 1)  # [0 1 2 3]
+    shift = np.array([[1, 0, -2, 0, 1, 0, 0, 0]])  # output x reads input x - 2
+    got = projective_transform(row, shift, fill_mode, fill_value=9.0, interpolation="nearest")
+    want = {
+        "reflect": [1, 0, 0, 1],
+        "wrap": [2, 3, 0, 1],
+        "constant": [9, 9, 0, 1],
+        "nearest": [0, 0, 0, 1],
+    }
+    np.testing.assert_array_equal(got[0, 0, :, 0], want[fill_mode])

@@ -20,29 +20,7 @@ from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_spec import InputSpec
 from fittrace.saving.keras_export import keras_export
 from fittrace.utils.conv_utils import normalize_data_format, normalize_tuple
-
-#: tf-keras's ``image_utils._TF_INTERPOLATION_METHODS``, in its order (for its message).
-INTERPOLATIONS = (
-    "bilinear",
-    "nearest",
-    "bicubic",
-    "area",
-    "lanczos3",
-    "lanczos5",
-    "gaussian",
-    "mitchellcubic",
-)
-
-
-def get_interpolation(interpolation: str) -> str:
-    """Keras's name check (``image_utils.get_interpolation``): a known name, lower-cased."""
-    name = interpolation.lower()
-    if name not in INTERPOLATIONS:
-        raise NotImplementedError(
-            f"Value not recognized for `interpolation`: {name}. Supported values are: "
-            f"dict_keys({list(INTERPOLATIONS)})"
-        )
-    return name
+from fittrace.utils.image_utils import get_interpolation
 
 
 @keras_export("keras.layers.UpSampling2D")
