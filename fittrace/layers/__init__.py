@@ -14,7 +14,15 @@ from __future__ import annotations
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_layer import Input, InputLayer
 from fittrace.engine.input_spec import InputSpec
-from fittrace.layers.convolutional import Conv2D
+from fittrace.layers.convolutional import (
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    Convolution1D,
+    Convolution2DTranspose,
+    SeparableConv2D,
+    SeparableConvolution2D,
+)
 from fittrace.layers.core import Activation, Dense, Lambda
 from fittrace.layers.merging import (
     Add,
@@ -36,26 +44,51 @@ from fittrace.layers.merging.multiply import multiply
 from fittrace.layers.merging.subtract import subtract
 from fittrace.layers.normalization import BatchNormalization
 from fittrace.layers.pooling import (
+    AveragePooling1D,
     AveragePooling2D,
+    AvgPool1D,
     AvgPool2D,
+    GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalAvgPool1D,
     GlobalAvgPool2D,
+    GlobalMaxPool1D,
     GlobalMaxPool2D,
+    GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    MaxPool1D,
     MaxPool2D,
+    MaxPooling1D,
     MaxPooling2D,
 )
 from fittrace.layers.preprocessing import (
     CategoryEncoding,
+    CenterCrop,
     Discretization,
     Hashing,
     IntegerLookup,
     Normalization,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
     StringLookup,
     TextVectorization,
 )
 from fittrace.layers.regularization import Dropout
-from fittrace.layers.reshaping import Flatten, Reshape
+from fittrace.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Flatten,
+    Reshape,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 
 __all__ = [
     "Layer",
@@ -64,7 +97,21 @@ __all__ = [
     "Input",
     "Dense",
     "Activation",
+    "Conv1D",
+    "Convolution1D",
     "Conv2D",
+    "Conv2DTranspose",
+    "Convolution2DTranspose",
+    "SeparableConv2D",
+    "SeparableConvolution2D",
+    "MaxPooling1D",
+    "MaxPool1D",
+    "AveragePooling1D",
+    "AvgPool1D",
+    "GlobalAveragePooling1D",
+    "GlobalAvgPool1D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPool1D",
     "MaxPooling2D",
     "MaxPool2D",
     "AveragePooling2D",
@@ -76,7 +123,21 @@ __all__ = [
     "BatchNormalization",
     "Flatten",
     "Reshape",
+    "Cropping1D",
+    "Cropping2D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
     "Dropout",
+    "Rescaling",
+    "Resizing",
+    "CenterCrop",
+    "RandomFlip",
+    "RandomTranslation",
+    "RandomRotation",
+    "RandomZoom",
+    "RandomContrast",
     "Lambda",
     "Add",
     "Subtract",

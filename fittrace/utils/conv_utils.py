@@ -1,8 +1,9 @@
-"""The argument checks convolution and pooling layers share: a size given as one int or n ints, and the padding.
+"""The argument checks convolution and pooling layers share: a size given as one int or n ints, the padding,
+the data format.
 
-Mirrors ``normalize_tuple`` and ``normalize_padding`` of tf_keras/src/utils/conv_utils.py, with Keras's messages.
-Left out: the data-format helpers (fittrace is channels last only) and ``conv_output_length``, which lives beside
-the convolution arithmetic in ``autodiff/conv.py``.
+Mirrors ``normalize_tuple``, ``normalize_padding`` and ``normalize_data_format`` of
+tf_keras/src/utils/conv_utils.py, with Keras's messages. Left out: ``convert_data_format`` and the output-length
+helpers, which live beside the arithmetic (``autodiff/conv.py``, ``temporal.py``, ``transposed.py``).
 
     >>> normalize_tuple(3, 2, "kernel_size"), normalize_padding("SAME")
     ((3, 3), 'same')
@@ -39,13 +40,25 @@ def normalize_tuple(value: Any, n: int, name: str, allow_zero: bool = False) -> 
     return tuple(int(v) for v in values)
 
 
-def normalize_padding(value: Any) -> str:
+def normalize_padding(value: Any, allow_causal: bool = False) -> str:
+    """ "valid", "same" (or, for the 1-D convolution alone, "causal") in any case, with Keras's messages."""
     padding = str(value).lower()
     if padding not in ("valid", "same", "causal"):
         raise ValueError(
             'The `padding` argument must be a list/tuple or one of "valid", "same" (or "causal", only '
             f"for `Conv1D). Received: {padding}"
         )
-    if padding == "causal":
+    if padding == "causal" and not allow_causal:
         raise ValueError("Causal padding is only supported for `Conv1D`and `SeparableConv1D`.")
     return padding
+
+
+def normalize_data_format(value: str | None) -> str:
+    """ "channels_last" (the default, for None) or "channels_first", with Keras's message for anything else."""
+    data_format = "channels_last" if value is None else str(value).lower()
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError(
+            'The `data_format` argument must be one of "channels_first", "channels_last". '
+            f"Received: {value}"
+        )
+    return data_format

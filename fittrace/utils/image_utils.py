@@ -5,10 +5,11 @@ says ``pip install pillow``): the same arguments, checks and messages, ``load_im
 with Pillow's filters and ``keep_aspect_ratio``'s centred crop, ``array_to_img``'s scaling to 0..255 and its
 modes (RGBA, RGB, L, or I for one channel above 255). Channels last by default (fittrace's only image layout);
 ``data_format="channels_first"`` is accepted where Keras takes it. ``resize_image`` and ``smart_resize`` (used by
-``image_dataset_from_directory``) resize with Pillow where Keras calls ``tf.image.resize``: the same shapes, and
-the same values when the size does not change, but resized pixel values differ a little (Pillow's filters
-antialias when shrinking; "area", "gaussian", "lanczos5" and "mitchellcubic" use Pillow's nearest filter: box,
-bilinear, lanczos, bicubic). Left out: ``ImageDataGenerator`` and the other ``keras.preprocessing.image`` helpers.
+``image_dataset_from_directory`` and the ``Resizing`` layer) give ``tf.image.resize``'s values for "bilinear"
+and "nearest" (``autodiff/spatial.py``); the other methods use Pillow's nearest filter ("area", "gaussian",
+"lanczos5" and "mitchellcubic" become box, bilinear, lanczos, bicubic), so their values differ a little.
+``get_interpolation`` checks a method name as Keras does.
+Left out: ``ImageDataGenerator`` and the other ``keras.preprocessing.image`` helpers.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ import warnings
 from typing import Any
 
 import numpy as np
+
+from fittrace import autodiff as ops
+from fittrace.autodiff import Tensor
+from fittrace.autodiff.spatial import crop, resize
 
 FLOATX = "float32"
 # tf.image.resize's method names, as image_dataset_from_directory takes them, and the Pillow filter used for each.
@@ -33,6 +38,7 @@ TF_INTERPOLATION_METHODS = {
     "gaussian": "BILINEAR",
     "mitchellcubic": "BICUBIC",
 }
+_EXACT = ("bilinear", "nearest")  # the methods resized with tf.image.resize's own values
 # load_img's names (Pillow's own filters).
 PIL_INTERPOLATION_METHODS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
 
@@ -68,11 +74,14 @@ def get_interpolation(interpolation: str) -> str:
 def resize_image(
     x: np.ndarray, size: tuple[int, int], interpolation: str = "bilinear"
 ) -> np.ndarray:
-    """An (H, W, C) array resized to ``size`` = (height, width) as float32, channel by channel with Pillow."""
+    """An (H, W, C) array resized to ``size`` = (height, width) as float32: ``tf.image.resize``'s own values for
+    "bilinear" and "nearest" (``autodiff/spatial.py``), Pillow's closest filter for the other methods."""
     x = np.asarray(x, dtype="float32")
     height, width = int(size[0]), int(size[1])
     if x.shape[0] == height and x.shape[1] == width:
         return x
+    if interpolation in _EXACT:
+        return resize(x[None], (height, width), interpolation).value[0]
     image = pil_image()
     resample = _resampling(TF_INTERPOLATION_METHODS[interpolation])
     channels = [
@@ -82,28 +91,35 @@ def resize_image(
     return np.stack(channels, axis=-1).astype("float32")
 
 
-def smart_resize(x: Any, size: tuple[int, int], interpolation: str = "bilinear") -> np.ndarray:
-    """Crop the largest centred box of the target aspect ratio, then resize it to ``size`` (Keras's rules for
-    the box)."""
+def smart_resize(x: Any, size: tuple[int, int], interpolation: str = "bilinear") -> Any:
+    """(N, H, W, C) or (H, W, C) images: the largest centred box with the target's aspect ratio (Keras's
+    float32 arithmetic for the box), resized to ``size``. A numpy array gives a numpy array, a Tensor a Tensor
+    (differentiable for "bilinear" and "nearest"), as Keras's gives back what it was given."""
     if len(size) != 2:
         raise ValueError(f"Expected `size` to be a tuple of 2 integers, but got: {size}.")
-    img = np.asarray(x)
-    if img.ndim < 3 or img.ndim > 4:
+    given_array = not isinstance(x, Tensor)
+    img = ops.convert_to_tensor(np.asarray(x, dtype="float32") if given_array else x)
+    if img.ndim not in (3, 4):
         raise ValueError(
-            "Expected an image array with shape `(height, width, channels)`, or `(batch_size, height, "
-            f"width, channels)`, but got input with incorrect rank, of shape {img.shape}."
+            "Expected an image array with shape `(height, width, channels)`, or `(batch_size, "
+            f"height, width, channels)`, but got input with incorrect rank, of shape {img.shape}."
         )
-    height, width = img.shape[-3], img.shape[-2]
-    target_height, target_width = size
-    crop_height = min(height, int(np.float32(width * target_height) / np.float32(target_width)))
-    crop_width = min(width, int(np.float32(height * target_width) / np.float32(target_height)))
-    hstart = int(np.float32(height - crop_height) / 2)
-    wstart = int(np.float32(width - crop_width) / 2)
-    if img.ndim == 4:
-        cropped = img[:, hstart : hstart + crop_height, wstart : wstart + crop_width, :]
-        return np.stack([resize_image(one, size, interpolation) for one in cropped])
-    cropped = img[hstart : hstart + crop_height, wstart : wstart + crop_width, :]
-    return resize_image(cropped, size, interpolation)
+    batched = img.ndim == 4
+    if not batched:
+        img = ops.expand_dims(img, 0)
+    height, width = img.shape[1], img.shape[2]
+    target_h, target_w = size
+    crop_h = min(height, int(np.float32(width * target_h) / np.float32(target_w)))
+    crop_w = min(width, int(np.float32(height * target_w) / np.float32(target_h)))
+    top = int(np.float32(height - crop_h) / np.float32(2))
+    left = int(np.float32(width - crop_w) / np.float32(2))
+    box = crop(img, ((0, 0), (top, height - crop_h - top), (left, width - crop_w - left), (0, 0)))
+    if interpolation in _EXACT:
+        out = resize(box, size, interpolation)
+    else:
+        out = Tensor(np.stack([resize_image(one, size, interpolation) for one in box.value]))
+    out = out if batched else ops.reshape(out, out.shape[1:])
+    return out.value if given_array else out
 
 
 def array_to_img(
