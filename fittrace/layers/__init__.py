@@ -14,8 +14,9 @@ from __future__ import annotations
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_layer import Input, InputLayer
 from fittrace.engine.input_spec import InputSpec
+from fittrace.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from fittrace.layers.convolutional import Conv2D
-from fittrace.layers.core import Activation, Dense, Lambda
+from fittrace.layers.core import Activation, Dense, EinsumDense, Lambda
 from fittrace.layers.merging import (
     Add,
     Average,
@@ -34,7 +35,7 @@ from fittrace.layers.merging.maximum import maximum
 from fittrace.layers.merging.minimum import minimum
 from fittrace.layers.merging.multiply import multiply
 from fittrace.layers.merging.subtract import subtract
-from fittrace.layers.normalization import BatchNormalization
+from fittrace.layers.normalization import BatchNormalization, LayerNormalization
 from fittrace.layers.pooling import (
     AveragePooling2D,
     AvgPool2D,
@@ -54,6 +55,7 @@ __all__ = [
     "InputLayer",
     "Input",
     "Dense",
+    "EinsumDense",
     "Activation",
     "Conv2D",
     "MaxPooling2D",
@@ -65,6 +67,7 @@ __all__ = [
     "GlobalMaxPooling2D",
     "GlobalMaxPool2D",
     "BatchNormalization",
+    "LayerNormalization",
     "Flatten",
     "Reshape",
     "Dropout",
@@ -77,6 +80,9 @@ __all__ = [
     "Minimum",
     "Concatenate",
     "Dot",
+    "Attention",
+    "AdditiveAttention",
+    "MultiHeadAttention",
     "add",
     "subtract",
     "multiply",
