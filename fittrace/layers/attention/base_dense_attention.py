@@ -108,7 +108,7 @@ class BaseDenseAttention(Layer):
         if not isinstance(inputs, list):
             raise ValueError(
                 f"{class_name} layer must be called on a list of inputs, namely [query, value] or "
-                f"[query, value, key]. Received: {inputs}."
+                f"[query, value, key]. Received: {_as_printed(inputs)}."
             )
         if len(inputs) < 2 or len(inputs) > 3:
             raise ValueError(
@@ -133,6 +133,11 @@ class BaseDenseAttention(Layer):
 
 def _tensor(x: Any) -> Any:
     return x if isinstance(x, Tensor) else convert_to_tensor(x)
+
+
+def _as_printed(x: Any) -> Any:
+    """A tensor as TensorFlow prints one in a message (its values); anything else as it is."""
+    return to_numpy(x) if isinstance(x, Tensor) else x
 
 
 def _check_mask(mask: np.ndarray, shape: tuple, what: str) -> None:

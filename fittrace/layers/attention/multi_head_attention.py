@@ -113,7 +113,8 @@ class MultiHeadAttention(Layer):
 
     # --- building from the inputs' shapes ----------------------------------------------------------------------
     def _build_from_signature(self, query: Any, value: Any, key: Any = None) -> None:
-        """Make the four projections for these shapes (tensors or shapes) and build them."""
+        """Make the four projections for these shapes (tensors or shapes); their weights come with the first
+        call (``_build_sublayers``), as in Keras, where a layer made by ``from_config`` has none until then."""
         self._built_from_signature = True
         self._query_shape = _shape(query)
         self._value_shape = _shape(value)
@@ -139,10 +140,13 @@ class MultiHeadAttention(Layer):
             name="attention_output",
             **self._sublayer_kwargs(),
         )
+
+    def _build_sublayers(self) -> None:
+        """Build the projections for the remembered shapes; their weights are named inside this layer's name
+        (``multi_head_attention/query/kernel:0``), as Keras's name scope names them."""
         heads = (self._num_heads,)
         projected = {
             "query": self._query_shape[:-1] + heads + (self._key_dim,),
-            "value": self._value_shape[:-1] + heads + (self._value_dim,),
         }
         for layer, shape in (
             (self._query_dense, self._query_shape),
@@ -203,6 +207,8 @@ class MultiHeadAttention(Layer):
         key = None if key is None else _tensor(key)
         if not self._built_from_signature:
             self._build_from_signature(query, value, key)
+        if not self._output_dense.built:
+            self._build_sublayers()
         if key is None:
             key = value
         if tuple(key.shape[:-1]) != tuple(value.shape[:-1]):
@@ -363,6 +369,8 @@ class MultiHeadAttention(Layer):
         value, key = given["value"], given.get("key")
         if not self._built_from_signature:
             self._build_from_signature(inputs, value, key)
+        if not self._output_dense.built:
+            self._build_sublayers()
         query_shape = tuple(shapes)
         out = self._output_shape_for(query_shape)
         if not given.get("return_attention_scores"):
