@@ -23,6 +23,8 @@ GROUPS = ("mha", "dense_attention", "layer_norm", "einsum_dense")
 DIFFERENT_ON_PURPOSE: dict[str, str] = {
     "MHA compute_output_shape, last axes differ": "Keras's message prints the words {query_shape} and "
     "{value_shape} (its f-string misses them); fittrace prints the shapes",
+    "Attention mask not a list": "Keras's `if mask:` meets one array first and fails with numpy's 'truth "
+    "value of an array is ambiguous'; fittrace gives Keras's own 'mask must be a list' message",
     "MHA attention_mask of a wrong shape": "TensorFlow fails inside its add op (InvalidArgumentError, "
     "'Incompatible shapes'); fittrace raises a ValueError naming the mask's and the scores' shapes",
 }

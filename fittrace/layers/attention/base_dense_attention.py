@@ -103,7 +103,9 @@ class BaseDenseAttention(Layer):
         return out
 
     def _validate_call_args(self, inputs: Any, mask: Any) -> None:
-        """Keras's checks: a list of 2 or 3 inputs, a list of 2 (or 3) masks."""
+        """Keras's checks: a list of 2 or 3 inputs, a list of 2 (or 3) masks. A mask that is one array gets
+        Keras's "must be a list" message (Keras's own ``if mask:`` fails on it first, with numpy's "truth value of
+        an array is ambiguous")."""
         class_name = type(self).__name__
         if not isinstance(inputs, list):
             raise ValueError(
@@ -114,6 +116,11 @@ class BaseDenseAttention(Layer):
             raise ValueError(
                 f"{class_name} layer accepts inputs list of length 2 or 3, namely [query, value] or "
                 f"[query, value, key]. Received length: {len(inputs)}."
+            )
+        if mask is not None and not isinstance(mask, list):
+            raise ValueError(
+                f"{class_name} layer mask must be a list, namely [query_mask, value_mask]. "
+                f"Received: {_as_printed(mask)}."
             )
         if mask:
             if not isinstance(mask, list):
