@@ -1,8 +1,9 @@
 """fittrace's autodiff core: a small reverse-mode autodiff over numpy, standing where TensorFlow stands under
 tf-keras. ``ops.py`` holds ``Tensor``, ``Variable`` and the op table (each op's gradient beside its forward
 computation), ``nn.py`` the neural-network ops (activations, softmax, fused cross-entropy), ``conv.py`` the
-convolution and pooling ops, ``tape.py`` the ``GradientTape``. This package re-exports all of them, as ``tf``
-does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
+convolution and pooling ops, ``einsum.py`` two-operand einsum, ``attention.py`` fused dot-product attention,
+``normalization.py`` fused layer normalization, ``tape.py`` the ``GradientTape``. This package re-exports all of
+them, as ``tf`` does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
 
 Mirrors nothing in tf-keras (fittrace's own); may import numpy and ``tracing.recorder`` (the tape records its
 backward pass), nothing else of fittrace.
@@ -10,7 +11,9 @@ backward pass), nothing else of fittrace.
 
 from __future__ import annotations
 
+from fittrace.autodiff.attention import dot_product_attention
 from fittrace.autodiff.conv import avg_pool2d, conv2d, global_max_pool2d, max_pool2d, output_length
+from fittrace.autodiff.einsum import einsum
 from fittrace.autodiff.nn import (
     gelu,
     l2_normalize,
@@ -21,6 +24,7 @@ from fittrace.autodiff.nn import (
     sparse_softmax_cross_entropy,
     tanh,
 )
+from fittrace.autodiff.normalization import layer_norm
 from fittrace.autodiff.ops import (
     FLOATX,
     Tensor,
@@ -102,4 +106,7 @@ __all__ = [
     "avg_pool2d",
     "global_max_pool2d",
     "output_length",
+    "dot_product_attention",
+    "einsum",
+    "layer_norm",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_layer import Input, InputLayer
 from fittrace.engine.input_spec import InputSpec
+from fittrace.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from fittrace.layers.convolutional import (
     Conv1D,
     Conv2D,
@@ -23,7 +24,7 @@ from fittrace.layers.convolutional import (
     SeparableConv2D,
     SeparableConvolution2D,
 )
-from fittrace.layers.core import Activation, Dense, Lambda
+from fittrace.layers.core import Activation, Dense, EinsumDense, Lambda
 from fittrace.layers.merging import (
     Add,
     Average,
@@ -42,7 +43,7 @@ from fittrace.layers.merging.maximum import maximum
 from fittrace.layers.merging.minimum import minimum
 from fittrace.layers.merging.multiply import multiply
 from fittrace.layers.merging.subtract import subtract
-from fittrace.layers.normalization import BatchNormalization
+from fittrace.layers.normalization import BatchNormalization, LayerNormalization
 from fittrace.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -96,6 +97,7 @@ __all__ = [
     "InputLayer",
     "Input",
     "Dense",
+    "EinsumDense",
     "Activation",
     "Conv1D",
     "Convolution1D",
@@ -121,6 +123,7 @@ __all__ = [
     "GlobalMaxPooling2D",
     "GlobalMaxPool2D",
     "BatchNormalization",
+    "LayerNormalization",
     "Flatten",
     "Reshape",
     "Cropping1D",
@@ -154,6 +157,9 @@ __all__ = [
     "Normalization",
     "Discretization",
     "Hashing",
+    "Attention",
+    "AdditiveAttention",
+    "MultiHeadAttention",
     "add",
     "subtract",
     "multiply",

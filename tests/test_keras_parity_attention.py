@@ -1,0 +1,105 @@
+"""MultiHeadAttention, Attention, AdditiveAttention, LayerNormalization and EinsumDense against real TF-Keras 2.21:
+the same scenarios (keras_parity_attention_scenarios.py) run by both, from identical weights, must give the same
+weight names and shapes, outputs, attention scores and gradients for every input and weight (with attention masks,
+causal masks and the inputs' own masks), the same configs (as JSON), the same 2-epoch fit of a small transformer
+block, the same summary and the same error messages. TF-Keras runs in its own interpreter (the ``keras_python``
+fixture installs it), once for the whole module."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from parity import run_side
+
+pytestmark = [pytest.mark.keras_parity, pytest.mark.slow]
+
+SCENARIOS = Path(__file__).with_name("keras_parity_attention_scenarios.py")
+GROUPS = ("mha", "dense_attention", "layer_norm", "einsum_dense")
+#: Where fittrace's message is deliberately different.
+DIFFERENT_ON_PURPOSE: dict[str, str] = {
+    "MHA compute_output_shape, last axes differ": "Keras's message prints the words {query_shape} and "
+    "{value_shape} (its f-string misses them); fittrace prints the shapes",
+    "Attention mask not a list": "Keras's `if mask:` meets one array first and fails with numpy's 'truth "
+    "value of an array is ambiguous'; fittrace gives Keras's own 'mask must be a list' message",
+    "MHA attention_mask of a wrong shape": "TensorFlow fails inside its add op (InvalidArgumentError, "
+    "'Incompatible shapes'); fittrace raises a ValueError naming the mask's and the scores' shapes",
+}
+
+
+@pytest.fixture(scope="module")
+def both(keras_python):
+    return run_side(keras_python, SCENARIOS, "tf"), run_side(sys.executable, SCENARIOS, "fittrace")
+
+
+def test_every_case_ran_on_both_sides(both):
+    keras, ours = both
+    for group in GROUPS:
+        assert sorted(ours[group]) == sorted(keras[group]), group
+    assert "use_causal_mask" in keras["mha"] and "the inputs' _keras_mask" in keras["mha"]
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_weights_outputs_scores_and_gradients_match(both, group):
+    keras, ours = both
+    for case, want in keras[group].items():
+        got = ours[group][case]
+        assert got["weights"] == want["weights"], case
+        assert got["shapes"] == want["shapes"], case
+        for i, (g, w) in enumerate(zip(got["outputs"], want["outputs"])):
+            np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5, err_msg=f"{case}: output {i}")
+        assert len(got["grads"]) == len(want["grads"]), case
+        for i, (g, w) in enumerate(zip(got["grads"], want["grads"])):
+            assert (g is None) == (w is None), f"{case}: gradient {i} connected"
+            if w is not None:
+                np.testing.assert_allclose(
+                    g, w, rtol=1e-3, atol=1e-4, err_msg=f"{case}: gradient {i}"
+                )
+
+
+def test_masks_change_the_scores(both):
+    """The masked cases are not vacuous: masked positions get (near) zero probability on TF-Keras's side."""
+    keras, _ = both
+    causal = np.asarray(keras["mha"]["use_causal_mask"]["outputs"][1])  # (B, H, T, S)
+    assert np.all(np.triu(np.ones(causal.shape[-2:]), 1) * causal < 1e-6)
+    masked = np.asarray(keras["mha"]["the inputs' _keras_mask"]["outputs"][1])
+    # the value's mask hides its last three positions from the queries its own mask keeps; a query that is
+    # masked too sees everything masked alike, so it spreads evenly (Keras's -1e9 added everywhere)
+    assert np.all(masked[1, :, :3, 4:] < 1e-6)
+    np.testing.assert_allclose(masked[1, :, 3:], 1 / 7, rtol=1e-5)
+
+
+def test_configs_match_as_json(both):
+    keras, ours = both
+    assert ours["configs"] == keras["configs"]
+    built = json.loads(keras["configs"]["mha built"])
+    assert built["query_shape"] == [2, 5, 6] and built["attention_axes"] == [1]
+
+
+def test_a_transformer_block_fits_the_same(both):
+    keras, ours = both
+    want, got = keras["fit"], ours["fit"]
+    assert got["weights"] == want["weights"]
+    np.testing.assert_allclose(got["losses"], want["losses"], rtol=1e-4)
+    for g, w in zip(got["final weights"], want["final weights"]):
+        np.testing.assert_allclose(g, w, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(got["predictions"], want["predictions"], rtol=1e-4, atol=1e-5)
+    assert got["layer configs"] == want["layer configs"]
+
+
+def test_the_summary_matches(both):
+    keras, ours = both
+    assert ours["fit"]["summary"] == keras["fit"]["summary"]
+
+
+def test_error_messages_match(both):
+    keras, ours = both
+    assert sorted(ours["errors"]) == sorted(keras["errors"])
+    for case, want in keras["errors"].items():
+        if case in DIFFERENT_ON_PURPOSE:
+            assert ours["errors"][case] != "no error", case
+            continue
+        assert ours["errors"][case] == want, case
