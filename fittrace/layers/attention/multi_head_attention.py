@@ -12,7 +12,7 @@ The mask is Keras's: the inputs' own masks (``_keras_mask`` of ``query``, ``valu
 is broadcast over the heads, and a masked position gets -1e9 added to its logit before the softmax. Dropout
 (``dropout``) drops attention probabilities in training.
 
-    >>> mha = MultiHeadAttention(num_heads=2, key_dim=3)
+    >>> mha = MultiHeadAttention(num_heads=2, key_dim=3, name="multi_head_attention")
     >>> out, scores = mha(np.ones((1, 4, 5), "float32"), np.ones((1, 6, 5), "float32"),
     ...                   return_attention_scores=True)
     >>> out.shape, scores.shape, mha.weights[0].name, mha.weights[0].shape

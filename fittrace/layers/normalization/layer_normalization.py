@@ -6,7 +6,7 @@ whose shape is the sizes of ``axis``. Once built, ``axis`` is a list of non-nega
 its config says). The computation is one fused op (``autodiff.layer_norm``). It passes a mask on unchanged.
 
     >>> import numpy as np
-    >>> ln = LayerNormalization()
+    >>> ln = LayerNormalization(name="layer_normalization")
     >>> [round(float(v), 4) for v in ln(np.array([[1.0, 3.0]], "float32")).numpy()[0]]  # (x - 2) / sqrt(1.001)
     [-0.9995, 0.9995]
     >>> ln.axis, [w.name for w in ln.weights]

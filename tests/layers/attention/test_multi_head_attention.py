@@ -9,6 +9,7 @@ import pytest
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import GradientTape, Tensor
+from fittrace.engine.base_layer import clear_session
 from fittrace.keras import layers
 
 R = np.random.default_rng(0)
@@ -47,6 +48,7 @@ def written_out(mha, q, v, k=None, mask=None):
 
 
 def test_projections_have_keras_names_and_shapes():
+    clear_session()  # the first MultiHeadAttention of the session is named as Keras names it
     mha = layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=4, output_shape=7)
     assert mha.weights == []
     out = mha(Q.astype("float32"), V.astype("float32"), K.astype("float32"))
