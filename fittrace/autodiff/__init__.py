@@ -1,8 +1,8 @@
 """fittrace's autodiff core: a small reverse-mode autodiff over numpy, standing where TensorFlow stands under
 tf-keras. ``ops.py`` holds ``Tensor``, ``Variable`` and the op table (each op's gradient beside its forward
 computation), ``nn.py`` the neural-network ops (activations, softmax, fused cross-entropy), ``conv.py`` the
-convolution and pooling ops, ``tape.py`` the ``GradientTape``. This package re-exports all of them, as ``tf``
-does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
+convolution and pooling ops, ``embedding.py`` the embedding lookup, ``tape.py`` the ``GradientTape``. This
+package re-exports all of them, as ``tf`` does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
 
 Mirrors nothing in tf-keras (fittrace's own); may import numpy and ``tracing.recorder`` (the tape records its
 backward pass), nothing else of fittrace.
@@ -11,6 +11,7 @@ backward pass), nothing else of fittrace.
 from __future__ import annotations
 
 from fittrace.autodiff.conv import avg_pool2d, conv2d, global_max_pool2d, max_pool2d, output_length
+from fittrace.autodiff.embedding import embedding_lookup
 from fittrace.autodiff.nn import (
     gelu,
     l2_normalize,
@@ -102,4 +103,5 @@ __all__ = [
     "avg_pool2d",
     "global_max_pool2d",
     "output_length",
+    "embedding_lookup",
 ]

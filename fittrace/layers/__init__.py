@@ -1,6 +1,6 @@
 """The layers, in the groups tf-keras files them under (tf_keras/src/layers/): ``core/``, ``convolutional/``,
-``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``, ``merging/``. The merge layers' lowercase
-functional forms (``add``, ``concatenate``, ``dot``...) come from their modules, as tf-keras exports them.
+``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``, ``merging/``, ``rnn/``. The merge layers'
+lowercase functional forms (``add``, ``concatenate``, ``dot``...) come from their modules, as tf-keras exports them.
 Each layer is a ``Layer`` of the engine (``engine/base_layer.py``); ``InputLayer`` and ``Input`` live in
 ``engine/input_layer.py``, as in tf-keras. ``serialization.py`` is ``layers.serialize`` / ``layers.deserialize``
 (it alone knows the models too, as tf-keras's does; this package does not import it).
@@ -15,7 +15,7 @@ from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_layer import Input, InputLayer
 from fittrace.engine.input_spec import InputSpec
 from fittrace.layers.convolutional import Conv2D
-from fittrace.layers.core import Activation, Dense, Lambda
+from fittrace.layers.core import Activation, Dense, Embedding, Lambda, Masking
 from fittrace.layers.merging import (
     Add,
     Average,
@@ -47,6 +47,7 @@ from fittrace.layers.pooling import (
 )
 from fittrace.layers.regularization import Dropout
 from fittrace.layers.reshaping import Flatten, Reshape
+from fittrace.layers.rnn import TimeDistributed
 
 __all__ = [
     "Layer",
@@ -55,6 +56,9 @@ __all__ = [
     "Input",
     "Dense",
     "Activation",
+    "Embedding",
+    "Masking",
+    "TimeDistributed",
     "Conv2D",
     "MaxPooling2D",
     "MaxPool2D",
