@@ -11,7 +11,8 @@ Poisson, CosineSimilarity (``axis``), LogCosh, MeanAbsolutePercentageError, Mean
 Hinge, SquaredHinge (labels that are all 0 or 1 become -1 and 1 first, as Keras's) and CategoricalHinge. Only the
 cross-entropies take ``from_logits`` and ``label_smoothing``, as in Keras. CategoricalHinge's largest wrong-class
 score sends its gradient to the first of equal scores (TensorFlow's ``reduce_max`` shares it among them).
-Left out: ``ignore_class`` (refused), CategoricalFocalCrossentropy, BinaryFocalCrossentropy.
+A mask on ``y_pred`` (``_keras_mask``) weights the per-sample losses as Keras's ``Loss.__call__`` does
+(utils/losses_utils.py). Left out: ``ignore_class`` (refused), CategoricalFocalCrossentropy, BinaryFocalCrossentropy.
 
     >>> z = np.array([[1.0, 2.0, 3.0]], dtype="float32")
     >>> round(float(sparse_categorical_crossentropy(np.array([2]), z, from_logits=True).numpy()[0]), 6)
@@ -28,11 +29,12 @@ from typing import Any
 import numpy as np
 
 from fittrace import autodiff as ops
-from fittrace.autodiff import Tensor
+from fittrace.autodiff import Tensor, to_numpy
 from fittrace.saving import object_registration, serialization_lib
 from fittrace.saving.keras_export import keras_export
 from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.saving.legacy.serialization import unknown
+from fittrace.utils import losses_utils
 
 EPSILON = 1e-7
 
@@ -392,6 +394,8 @@ def compute_weighted_loss(
         sw = np.asarray(getattr(sample_weight, "value", sample_weight), dtype=np.float32)
         if sw.ndim > losses.ndim:
             sw = sw.reshape(sw.shape[: losses.ndim])
+        elif sw.ndim and sw.ndim == losses.ndim - 1:  # per-sample weights of per-timestep losses
+            sw = sw[..., None]
         losses = ops.multiply(losses, sw)
     if reduction == Reduction.NONE:
         return losses
@@ -421,7 +425,16 @@ class Loss:
         reduction = (
             Reduction.SUM_OVER_BATCH_SIZE if self.reduction == Reduction.AUTO else self.reduction
         )
-        return compute_weighted_loss(self.call(y_true, y_pred), sample_weight, reduction)
+        losses = self.call(y_true, y_pred)
+        # as Keras: the mask of y_pred (and of the losses) weights the entries, the mean over valid ones only
+        in_mask, out_mask = losses_utils.get_mask(y_pred), losses_utils.get_mask(losses)
+        if in_mask is not None and out_mask is not None:
+            mask = np.logical_and(to_numpy(in_mask), to_numpy(out_mask))
+        else:
+            mask = in_mask if in_mask is not None else out_mask
+        if mask is not None:
+            sample_weight = losses_utils.apply_valid_mask(losses, sample_weight, mask, reduction)
+        return compute_weighted_loss(losses, sample_weight, reduction)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:

@@ -279,3 +279,31 @@ def test_the_short_names_are_keras_and_the_classes_reduce_and_configure_as_keras
         again = losses.deserialize(losses.serialize(obj))
         assert type(again) is cls and again.get_config() == obj.get_config()
     assert losses.CosineSimilarity(axis=0).get_config()["axis"] == 0
+
+
+def _with_mask(value, mask):
+    t = Tensor(np.asarray(value, "float32"))
+    t._keras_mask = Tensor(np.asarray(mask, bool))
+    return t
+
+
+def test_a_loss_means_over_the_unmasked_entries_of_a_masked_prediction():
+    y_pred = _with_mask([[[1.0], [2.0], [5.0]], [[3.0], [7.0], [7.0]]], [[1, 1, 0], [1, 0, 0]])
+    y_true = np.zeros((2, 3, 1), "float32")
+    per_step = (np.asarray(y_pred.value)[..., 0]) ** 2
+    valid = per_step[[0, 0, 1], [0, 1, 0]]
+    mse = losses.MeanSquaredError()
+    assert np.isclose(float(mse(y_true, y_pred).value), valid.mean())
+    summed = losses.MeanSquaredError(reduction="sum")
+    assert np.isclose(float(summed(y_true, y_pred).value), valid.sum())
+    weights = np.array([2.0, 1.0], "float32")  # per sample
+    expected = (valid * np.array([2.0, 2.0, 1.0])).sum() / 3
+    assert np.isclose(float(mse(y_true, y_pred, sample_weight=weights).value), expected)
+
+
+def test_per_sample_weights_weigh_per_timestep_losses():
+    y_pred = Tensor(np.ones((2, 3, 1), "float32"))
+    value = losses.MeanSquaredError()(
+        np.zeros((2, 3, 1)), y_pred, sample_weight=np.array([1.0, 0.0])
+    )
+    assert np.isclose(float(value.value), 3 / 6)

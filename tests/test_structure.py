@@ -63,6 +63,7 @@ TF_KERAS_NAMES = {
     "data_utils",
     "np_utils",
     "io_utils",
+    "losses_utils",
     "tf_utils",
     "saving_utils",
     "dataset_utils",

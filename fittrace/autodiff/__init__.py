@@ -4,6 +4,8 @@ computation), ``nn.py`` the neural-network ops (activations, softmax, fused cros
 convolution and pooling ops, ``einsum.py`` two-operand einsum, ``attention.py`` fused dot-product attention,
 ``normalization.py`` fused layer normalization, ``tape.py`` the ``GradientTape``. This package re-exports all of
 them, as ``tf`` does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
+convolution and pooling ops, ``embedding.py`` the embedding lookup, ``tape.py`` the ``GradientTape``. This
+package re-exports all of them, as ``tf`` does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
 
 Mirrors nothing in tf-keras (fittrace's own); may import numpy and ``tracing.recorder`` (the tape records its
 backward pass), nothing else of fittrace.
@@ -14,6 +16,7 @@ from __future__ import annotations
 from fittrace.autodiff.attention import dot_product_attention
 from fittrace.autodiff.conv import avg_pool2d, conv2d, global_max_pool2d, max_pool2d, output_length
 from fittrace.autodiff.einsum import einsum
+from fittrace.autodiff.embedding import embedding_lookup
 from fittrace.autodiff.nn import (
     gelu,
     l2_normalize,
@@ -109,4 +112,5 @@ __all__ = [
     "dot_product_attention",
     "einsum",
     "layer_norm",
+    "embedding_lookup",
 ]

@@ -32,10 +32,11 @@ class Tensor:
     """An immutable value (a numpy array) that ops can differentiate through.
 
     ``_keras_logits`` is set on a softmax's output to the logits it came from, as Keras 2's ``backend.softmax``
-    does, so that cross-entropy can use a stable log-softmax.
+    does, so that cross-entropy can use a stable log-softmax. ``_keras_mask`` is Keras's mask slot: a layer that
+    makes or passes on a mask sets it on its output (engine/base_layer.py); None means "no mask".
     """
 
-    __slots__ = ("value", "_req", "_keras_logits", "__weakref__")
+    __slots__ = ("value", "_req", "_keras_logits", "_keras_mask", "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, value: Any, dtype: Any = None) -> None:
@@ -47,6 +48,7 @@ class Tensor:
         self.value = arr
         self._req = False
         self._keras_logits = None
+        self._keras_mask = None
 
     shape = property(lambda self: self.value.shape)
     dtype = property(lambda self: self.value.dtype)
@@ -160,6 +162,7 @@ def _op(
     out = Tensor.__new__(Tensor)
     out.value = value
     out._keras_logits = None
+    out._keras_mask = None
     out._req = False
     if _tapes:
         for i in inputs:

@@ -11,7 +11,10 @@ Called on symbolic ``KerasTensor``s (``keras.Input``'s), ``__call__`` takes the 
 call, and the outputs are KerasTensors of the inferred shape (``compute_output_shape`` where the layer has one;
 otherwise the layer's ``call`` runs once on zeros of the shape, as Keras runs it once on placeholders).
 
-Left out: masking, mixed precision and autocasting, activity regularizers and initial ``weights=`` (refused), name
+Masks are Keras's (see the "Masks" section of ``Layer``): ``_keras_mask`` on tensors, ``supports_masking``,
+``compute_mask`` and ``call(..., mask=...)``, on real tensors and, symbolically, on KerasTensors.
+
+Left out: mixed precision and autocasting, activity regularizers and initial ``weights=`` (refused), name
 scopes, and TF's tracking of checkpoints.
 
     >>> from fittrace.layers.core import Dense
@@ -44,7 +47,7 @@ from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_BASE_LAYER
 from fittrace.utils.generic_utils import to_snake_case
-from fittrace.utils.nest import flatten, map_structure
+from fittrace.utils.nest import flatten, map_structure, pack_sequence_as
 
 _NAME_COUNTS: dict[str, int] = {}
 _training_stack: list[
@@ -168,6 +171,24 @@ class Layer:
     Subclasses implement ``build(input_shape)`` (create weights with :meth:`add_weight`) and ``call(inputs)``;
     optionally ``compute_output_shape``. Pass ``input_shape=(784,)`` to the first layer of a Sequential to give the
     model an explicit input.
+
+    Masks, as tf-keras 2.21 passes them (the contract every layer writes to):
+
+    - A mask is a boolean Tensor of the input's leading axes, e.g. (batch, timesteps) for an input of (batch,
+      timesteps, features); ``np.asarray(mask)`` gives its array (one passed by hand may be an array already). It
+      rides on a tensor as ``tensor._keras_mask`` (None: no mask), on real Tensors and on KerasTensors alike.
+    - A layer that uses the mask takes it in ``call(self, inputs, mask=None, ...)``: ``__call__`` hands it
+      ``inputs._keras_mask`` (a list of masks for a list of inputs) unless the caller passed ``mask=`` itself.
+      Only the first argument's masks are collected: a layer that needs another argument's mask (attention's
+      value) reads ``value._keras_mask`` itself.
+    - The output's mask comes from ``compute_mask(inputs, mask)``, asked after ``call`` when the layer
+      ``supports_masking``: set ``self.supports_masking = True`` to pass the input's mask on unchanged, or
+      override ``compute_mask`` to return the output's mask (None drops it; overriding it turns
+      ``supports_masking`` on, as in Keras). It is not asked when every output already carries a mask (``call``
+      set it) or, for a layer that keeps the default ``compute_mask``, when no mask came in.
+    - A layer that does neither (``supports_masking`` False, no ``mask`` argument) drops the mask silently, as
+      Keras's does: its output has no mask. ``mask=`` passed by hand to a layer whose ``call`` takes none is
+      Keras's TypeError; a mask passed by hand whose shape does not fit the input is refused, before the build.
     """
 
     _event_kind = "layer_call"
@@ -222,7 +243,8 @@ class Layer:
         self.dtype = dtype_name(dtype) if dtype is not None else "float32"
         self.built = False
         self.input_spec: InputSpec | Sequence[InputSpec] | None = None
-        self.supports_masking = False
+        # as Keras: a layer that writes its own compute_mask supports masking until it says otherwise
+        self._own_compute_mask = type(self).compute_mask is not Layer.compute_mask
         self._trainable_weights: list[Variable] = []
         self._non_trainable_weights: list[Variable] = []
         self._regularized: list[tuple[Callable[[Tensor], Tensor], Variable]] = []
@@ -235,7 +257,10 @@ class Layer:
             self._batch_input_shape = tuple(kwargs["batch_input_shape"])
         elif kwargs.get("input_shape") is not None:
             self._batch_input_shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
-        self._call_accepts_training = "training" in inspect.signature(self.call).parameters
+        params = inspect.signature(self.call).parameters
+        self._call_accepts_training = "training" in params
+        self._expects_mask_arg, self._mask_arg_position = _mask_arg_of(params)
+        self.supports_masking = self._own_compute_mask
 
     # --- tracking sublayers (subclassed layers and models) ---------------------------------------------------------
     def __setattr__(self, key: str, value: Any) -> None:
@@ -422,7 +447,8 @@ class Layer:
         self.built = True
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        """Check the input, build on first use, then ``call`` (``Layer.__call__``)."""
+        """Check the input, build on first use, then ``call`` (``Layer.__call__``); the input's mask goes to
+        ``call(mask=...)`` and the output's mask comes from ``compute_mask`` (see "Masks" below)."""
         if type(inputs) is not Tensor and _is_symbolic(inputs, args, kwargs):
             return self._functional_construction_call(inputs, args, kwargs)
         if not isinstance(inputs, (Tensor, list, tuple, dict)):
@@ -430,6 +456,18 @@ class Layer:
         training = kwargs.pop("training", None)
         if training is None and _training_stack:
             training = _training_stack[-1]
+        input_masks = None
+        # the common case (no mask anywhere) costs a few attribute reads
+        if self._mask_aware:
+            if (
+                type(inputs) is not Tensor
+                or inputs._keras_mask is not None
+                or args
+                or "mask" in kwargs
+            ):
+                input_masks = self._get_input_masks(inputs, args, kwargs)
+        elif "mask" in kwargs:
+            self._refuse_mask_arg()
         assert_input_compatibility(self.input_spec, inputs, self.name)
         if not self.built:
             self._maybe_build(
@@ -441,15 +479,20 @@ class Layer:
             )
         if self._call_accepts_training:
             kwargs["training"] = bool(training)
-        if rec.active() is None:
-            _training_stack.append(bool(training))
-            try:
-                return self.call(inputs, *args, **kwargs)
-            finally:
-                _training_stack.pop()
-        return self._traced_call(inputs, args, kwargs, bool(training))
+        if rec.active() is not None:
+            return self._traced_call(inputs, args, kwargs, bool(training), input_masks)
+        _training_stack.append(bool(training))
+        try:
+            out = self.call(inputs, *args, **kwargs)
+        finally:
+            _training_stack.pop()
+        if input_masks is not None or self._makes_masks:
+            self._set_mask_metadata(inputs, out, input_masks)
+        return out
 
-    def _traced_call(self, inputs: Any, args: tuple, kwargs: dict, training: bool) -> Any:
+    def _traced_call(
+        self, inputs: Any, args: tuple, kwargs: dict, training: bool, input_masks: Any
+    ) -> Any:
         kind = self._event_kind
         # the payload is a callable: it is computed only if the event is kept
         with rec.span(
@@ -460,15 +503,148 @@ class Layer:
                 out = self.call(inputs, *args, **kwargs)
             except BaseException:
                 s.set_payload(
-                    lambda: trace_payloads.call_payload(self, kind, inputs, training, None)
+                    lambda: trace_payloads.call_payload(
+                        self, kind, inputs, training, None, input_masks
+                    )
                 )
                 raise
             finally:
                 _training_stack.pop()
+            if input_masks is not None or self._makes_masks:
+                self._set_mask_metadata(inputs, out, input_masks)
             s.data = lambda: trace_payloads.call_payload(
-                self, kind, inputs, training, out if hasattr(out, "shape") else None
+                self, kind, inputs, training, out if hasattr(out, "shape") else None, input_masks
             )
         return out
+
+    # --- masks -----------------------------------------------------------------------------------------------------
+    @property
+    def supports_masking(self) -> bool:
+        """Whether ``compute_mask`` gives the output a mask (``Layer.supports_masking``)."""
+        return self._supports_masking
+
+    @supports_masking.setter
+    def supports_masking(self, value: bool) -> None:
+        object.__setattr__(self, "_supports_masking", value)
+        # what __call__ reads: whether to look for masks at all, and whether to ask compute_mask without one
+        expects = self.__dict__.get("_expects_mask_arg", False)
+        object.__setattr__(self, "_mask_aware", bool(value) or expects)
+        object.__setattr__(
+            self, "_makes_masks", bool(value) and self.__dict__.get("_own_compute_mask")
+        )
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The output's mask: the input's, unchanged, when the layer supports masking; None otherwise, and
+        Keras's TypeError when a layer without masking is handed a mask (``Layer.compute_mask``)."""
+        if not self._supports_masking:
+            if any(m is not None for m in flatten(mask)):
+                raise TypeError(
+                    "Layer " + self.name + " does not support masking, "
+                    "but was passed an input_mask: " + str(mask)
+                )
+            return None
+        return mask
+
+    def _call_arg_was_passed(self, name: str, args: tuple, kwargs: dict) -> bool:
+        """True when the caller gave ``call``'s argument ``name`` (by keyword, or by position after the
+        inputs), as Keras's ``_call_arg_was_passed``."""
+        if name in kwargs:
+            return True
+        if name == "mask":
+            return self._mask_arg_position is not None and len(args) > self._mask_arg_position
+        names = [
+            n
+            for n, p in inspect.signature(self.call).parameters.items()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        return name in names[1:] and len(args) > names.index(name) - 1
+
+    def _refuse_mask_arg(self) -> None:
+        raise TypeError(f"{self.call.__qualname__}() got an unexpected keyword argument 'mask'")
+
+    def _get_input_masks(self, inputs: Any, args: tuple, kwargs: dict) -> Any:
+        """The masks for this call (``Layer._get_input_masks``): the caller's ``mask=``, checked against the
+        inputs' shapes, or else the inputs' own ``_keras_mask``, which then goes to ``call(mask=...)``."""
+        if not self._supports_masking and not self._expects_mask_arg:
+            if "mask" in kwargs:
+                self._refuse_mask_arg()
+            return None
+        if self._call_arg_was_passed("mask", args, kwargs):
+            if "mask" in kwargs:
+                masks = kwargs["mask"]
+            else:
+                masks = args[self._mask_arg_position]
+            if not self._expects_mask_arg:
+                self._refuse_mask_arg()
+            self._check_mask_shapes(inputs, masks)
+            return masks
+        if type(inputs) is Tensor:
+            masks = inputs._keras_mask
+        else:
+            flat = [getattr(t, "_keras_mask", None) for t in flatten(inputs)]
+            masks = None if all(m is None for m in flat) else pack_sequence_as(inputs, flat)
+        if masks is not None and self._expects_mask_arg:
+            kwargs["mask"] = masks
+        return masks
+
+    def _check_mask_shapes(self, inputs: Any, masks: Any) -> None:
+        """Refuse a mask whose shape is not the input's leading axes (Keras lets it fail deep in its ops)."""
+        if masks is None:
+            return
+        if hasattr(inputs, "shape"):
+            pairs = [(inputs, masks)]
+        elif isinstance(inputs, (list, tuple)) and isinstance(masks, (list, tuple)):
+            pairs = list(zip(inputs, masks)) if len(inputs) == len(masks) else []
+        else:
+            pairs = []
+        for x, m in pairs:
+            if m is None or not hasattr(m, "shape") or not hasattr(x, "shape"):
+                continue
+            m_shape, x_shape = tuple(m.shape), tuple(x.shape)
+            fits = len(m_shape) <= len(x_shape) and all(
+                a is None or b is None or a == b or a == 1 for a, b in zip(m_shape, x_shape)
+            )
+            if not fits:
+                lead = x_shape[: max(1, min(len(m_shape), len(x_shape) - 1))]
+                raise ValueError(
+                    f"Layer '{self.name}' (of type {type(self).__name__}) was passed a mask of shape "
+                    f"{m_shape} for an input of shape {x_shape}. A mask says which positions of the input's "
+                    f"leading axes are real, so its shape must be those axes' sizes (here {lead})."
+                )
+
+    def _set_mask_metadata(self, inputs: Any, outputs: Any, previous_mask: Any) -> None:
+        """Give the outputs the mask ``compute_mask`` answers (``Layer._set_mask_metadata``)."""
+        if not self._supports_masking:
+            return
+        flat_outputs = [outputs] if type(outputs) is Tensor else flatten(outputs)
+        if getattr(self, "_compute_output_and_mask_jointly", False) or all(
+            getattr(x, "_keras_mask", None) is not None for x in flat_outputs
+        ):
+            return
+        output_masks = self.compute_mask(inputs, previous_mask)
+        if output_masks is None:
+            return
+        for tensor, mask in zip(flat_outputs, flatten(output_masks)):
+            try:
+                tensor._keras_mask = mask
+            except AttributeError:  # an array or a Python value has no mask slot
+                pass
+
+    @property
+    def input_mask(self) -> Any:
+        """The mask of the symbolic input of the layer's first call (``Layer.input_mask``)."""
+        inputs = self.input
+        if isinstance(inputs, list):
+            return [getattr(x, "_keras_mask", None) for x in inputs]
+        return getattr(inputs, "_keras_mask", None)
+
+    @property
+    def output_mask(self) -> Any:
+        """The mask of the symbolic output of the layer's first call (``Layer.output_mask``)."""
+        output = self.output
+        if isinstance(output, list):
+            return [getattr(x, "_keras_mask", None) for x in output]
+        return getattr(output, "_keras_mask", None)
 
     # --- the functional API ----------------------------------------------------------------------------------------
     def _functional_construction_call(self, inputs: Any, args: tuple, kwargs: dict) -> Any:
@@ -486,12 +662,25 @@ class Layer:
                         f"for layer '{self.name}'."
                     )
             self._check_symbolic_input(inputs)
+            input_masks = None
+            if self._supports_masking or self._expects_mask_arg:
+                kwargs = dict(kwargs)
+                passed = self._call_arg_was_passed("mask", args, kwargs)
+                input_masks = self._get_input_masks(inputs, args, kwargs)
+                if not passed:
+                    kwargs.pop(
+                        "mask", None
+                    )  # as Keras: the node does not keep a mask it was not given
+            elif "mask" in kwargs:
+                self._refuse_mask_arg()
             shapes = map_structure(lambda t: t.shape, inputs)
             built_now = not self.built
             if built_now:
                 self._maybe_build(shapes)
             out_shapes = self._infer_output_shape(shapes, inputs, args, kwargs)
             outputs = _symbolic_outputs(out_shapes, self._output_dtype())
+            if self._supports_masking and (input_masks is not None or self._own_compute_mask):
+                self._set_symbolic_masks(inputs, outputs, input_masks)
             node = Node(self, (inputs, *args), kwargs, outputs)
             s.set_payload(lambda: trace_payloads.node_created(self, node, built_now))
         return outputs
@@ -507,24 +696,34 @@ class Layer:
             return _as_shapes(self.compute_output_shape(shapes))
         return self._probe_output_shape(shapes, inputs, args, kwargs)
 
+    def _set_symbolic_masks(self, inputs: Any, outputs: Any, input_masks: Any) -> None:
+        """Give the output KerasTensors the symbolic masks ``compute_mask`` answers: it is asked once on zeros and
+        ones of the symbolic shapes, as Keras asks it on placeholders, and its answers' shapes are kept."""
+        concrete, symbolic = _probe_values(inputs)
+        masks = map_structure(
+            lambda m: (
+                m
+                if not isinstance(m, KerasTensor)
+                else Tensor(np.ones(_probe_shape(m.shape), dtype=bool))
+            ),
+            input_masks,
+        )
+        _training_stack.append(False)
+        try:
+            out_masks = self.compute_mask(concrete, masks)
+        finally:
+            _training_stack.pop()
+        if out_masks is None:
+            return
+        for tensor, mask in zip(flatten(outputs), flatten(out_masks)):
+            if mask is not None and hasattr(mask, "shape"):
+                tensor._keras_mask = KerasTensor(symbolic(mask), "bool")
+
     def _probe_output_shape(self, shapes: Any, inputs: Any, args: tuple, kwargs: dict) -> Any:
         """Run ``call`` once on zeros of the symbolic shape, as Keras runs it once on placeholders: an unknown
         batch dimension is given 1 and is unknown (None) in the output; any other unknown dimension is given
         13, and an output dimension of 13 is unknown too."""
-        leaves = _shape_leaves(shapes)
-        batch_unknown = any(shape and shape[0] is None for shape in leaves)
-        other_unknown = any(d is None for shape in leaves for d in shape[1:])
-        concrete = map_structure(
-            lambda t: Tensor(
-                np.zeros(
-                    tuple(
-                        (1 if i == 0 else _PROBE) if d is None else d for i, d in enumerate(t.shape)
-                    ),
-                    dtype=t.dtype,
-                )
-            ),
-            inputs,
-        )
+        concrete, symbolic = _probe_values(inputs)
         extra = dict(kwargs)
         if self._call_accepts_training:
             extra["training"] = bool(extra.get("training") or False)
@@ -533,15 +732,6 @@ class Layer:
             out = self.call(concrete, *args, **extra)
         finally:
             _training_stack.pop()
-
-        def symbolic(t: Any) -> tuple:
-            return tuple(
-                None
-                if (i == 0 and batch_unknown) or (i > 0 and other_unknown and d == _PROBE)
-                else int(d)
-                for i, d in enumerate(t.shape)
-            )
-
         return map_structure(symbolic, out)
 
     @property
@@ -665,6 +855,17 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+def _mask_arg_of(params: Any) -> tuple[bool, int | None]:
+    """Whether ``call`` takes a mask (a ``mask`` argument, or ``**kwargs``, as Keras counts it), and the
+    position of ``mask`` among the arguments after the inputs (None when it has none)."""
+    positional = [
+        name for name, p in params.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    expects = "mask" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+    position = positional.index("mask") - 1 if "mask" in positional[1:] else None
+    return expects, position
+
+
 def _is_symbolic(inputs: Any, args: tuple, kwargs: dict) -> bool:
     """True when the call is on KerasTensors (the functional API), anywhere in its arguments."""
     if isinstance(inputs, KerasTensor):
@@ -672,6 +873,32 @@ def _is_symbolic(inputs: Any, args: tuple, kwargs: dict) -> bool:
     if isinstance(inputs, (list, tuple, dict)) or args or kwargs:
         return any(isinstance(x, KerasTensor) for x in flatten((inputs, args, kwargs)))
     return False
+
+
+def _probe_shape(shape: tuple) -> tuple:
+    """A concrete shape for a symbolic one: 1 for an unknown batch, 13 (``_PROBE``) for any other unknown."""
+    return tuple((1 if i == 0 else _PROBE) if d is None else d for i, d in enumerate(shape))
+
+
+def _probe_values(inputs: Any) -> tuple[Any, Callable[[Any], tuple]]:
+    """Zeros of the symbolic inputs' shapes, and the function that reads a result's shape back as symbolic: the
+    batch unknown if the inputs' was, a 13 unknown if any other input size was."""
+    leaves = _shape_leaves(map_structure(lambda t: t.shape, inputs))
+    batch_unknown = any(shape and shape[0] is None for shape in leaves)
+    other_unknown = any(d is None for shape in leaves for d in shape[1:])
+    concrete = map_structure(
+        lambda t: Tensor(np.zeros(_probe_shape(t.shape), dtype=t.dtype)), inputs
+    )
+
+    def symbolic(t: Any) -> tuple:
+        return tuple(
+            None
+            if (i == 0 and batch_unknown) or (i > 0 and other_unknown and d == _PROBE)
+            else int(d)
+            for i, d in enumerate(t.shape)
+        )
+
+    return concrete, symbolic
 
 
 def _shape_leaves(shapes: Any) -> list[tuple]:

@@ -16,7 +16,9 @@ sample weights; ``weighted_metrics`` do. One output that is a plain array takes 
 Where Keras 2 says nothing and pairs wrongly, fittrace raises: a loss or loss-weight list whose length is not
 the number of outputs (Keras drops the unpaired ones), and a loss or loss-weight dict with a key that is no output
 of a dict-output model (Keras applies it to another output); the message is Keras's own "Found unexpected losses
-or metrics ..." for the second. Left out: masks, ``SUM`` reduction scaling across replicas, the containers'
+or metrics ..." for the second. A mask on a prediction (``_keras_mask``) multiplies its sample weights, and
+weights its plain metrics, as Keras's containers do (utils/losses_utils.py ``apply_mask``).
+Left out: ``SUM`` reduction scaling across replicas, the containers'
 get_config/from_config.
 """
 
@@ -34,7 +36,7 @@ from fittrace import metrics as metrics_mod
 from fittrace.autodiff import Tensor, to_numpy
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_COMPILE_UTILS
-from fittrace.utils import nest
+from fittrace.utils import losses_utils, nest
 
 _NESTED = (list, tuple, dict)
 _BY_SHAPE = ("accuracy", "acc", "crossentropy", "ce")
@@ -271,6 +273,9 @@ class LossesContainer(Container):
         if loss_obj is None and not regularization_losses:
             return None
         y_t, y_p, sw = match_dtype_and_rank(y_true, y_pred, sample_weight)
+        mask = getattr(y_p, "_keras_mask", None)
+        if mask is not None:
+            sw = losses_utils.apply_mask(y_p, sw, mask)
         batch = int(y_p.shape[0]) if y_p is not None and len(y_p.shape) else 1
         total: Tensor | None = None
         # without targets Keras skips the loss, and train_step then says "Target data is missing"
@@ -308,6 +313,7 @@ class LossesContainer(Container):
             if y_t is None or loss_obj is None:  # an output may have no loss or no targets
                 continue
             y_t, y_p, sw = match_dtype_and_rank(y_t, y_p, sw)
+            sw = losses_utils.apply_mask(y_p, sw, losses_utils.get_mask(y_p))
             value = loss_obj(y_t, y_p, sample_weight=sw)
             per_output[name] = float(value.value)
             if batch is None:
@@ -535,8 +541,16 @@ class MetricsContainer(Container):
         # one output that is a plain tensor: the training step's hot path
         y_t, y_p, sw = match_dtype_and_rank(y_true, y_pred, sample_weight)
         tracing = rec.stepwise() is not None
+        mask = getattr(y_p, "_keras_mask", None)
+        if (
+            mask is not None
+        ):  # as Keras: the plain metrics are weighted by the mask, the weighted ones by both
+            sw = losses_utils.apply_mask(y_p, sw, mask)
         for metric in self._plain:
-            metric.update_state(y_t, y_p)
+            if mask is None:
+                metric.update_state(y_t, y_p)
+            else:
+                metric.update_state(y_t, y_p, sample_weight=mask)
             if tracing:
                 self._emit(metric)
         for metric in self._weighted_plain:
@@ -569,9 +583,14 @@ class MetricsContainer(Container):
 
     def _update(self, metrics: list[Any], weighted: list[Any], y_t: Any, y_p: Any, sw: Any) -> None:
         tracing = rec.stepwise() is not None
+        mask = losses_utils.get_mask(y_p)
+        sw = losses_utils.apply_mask(y_p, sw, mask)
         for metric in metrics:
             if metric is not None:
-                metric.update_state(y_t, y_p)
+                if mask is None:
+                    metric.update_state(y_t, y_p)
+                else:
+                    metric.update_state(y_t, y_p, sample_weight=mask)
                 if tracing:
                     self._emit(metric)
         for metric in weighted:

@@ -13,7 +13,10 @@ to its layers as the graph is walked for the new shapes, so the layer that canno
 A dict of inputs is read by the keys of the dict of Inputs the model was made from, else by the Input layers'
 names. ``Sequential`` (engine/sequential.py) is a Functional too.
 
-Left out: masks, ``TFOpLambda`` layers (operators on KerasTensors), nested input structures deeper than one list
+Masks flow as in Keras: ``call(inputs, mask=...)`` sets each input's ``_keras_mask`` and the layers pass them on,
+so the outputs carry the masks the graph gave them (``compute_mask`` runs the graph).
+
+Left out: ``TFOpLambda`` layers (operators on KerasTensors), nested input structures deeper than one list
 or dict, subclassing ``Model`` with ``super().__init__(inputs, outputs)``, and the SavedModel-only options of
 ``get_config``.
 """
@@ -49,6 +52,8 @@ class Functional(Model):
 
     #: tf-keras writes a functional model's config under its source module and registered name
     _serialized_module = "tf_keras.src.engine.functional"
+    #: the outputs' masks are those the graph's layers gave them (``__call__`` does not ask compute_mask)
+    _compute_output_and_mask_jointly = True
 
     def __init__(
         self,
@@ -274,7 +279,13 @@ class Functional(Model):
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         """Run the graph on real tensors (``Functional.call`` -> ``_run_internal_graph``)."""
-        return self._run_internal_graph(inputs, training)
+        return self._run_internal_graph(inputs, training, mask)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The outputs' masks: the graph is run (as Keras's ``Functional.compute_mask`` runs it) and the masks its
+        outputs carry are returned."""
+        outputs = self.call(inputs, mask=mask)
+        return map_structure(lambda t: getattr(t, "_keras_mask", None), outputs)
 
     def _flatten_to_reference_inputs(self, inputs: Any) -> list[Any]:
         """The inputs in ``self.inputs``' order: a dict is read by the keys of the dict of Inputs the model was
@@ -293,8 +304,15 @@ class Functional(Model):
             return [inputs]
         return flatten(inputs)
 
-    def _run_internal_graph(self, inputs: Any, training: bool | None = None) -> Any:
+    def _run_internal_graph(
+        self, inputs: Any, training: bool | None = None, mask: Any = None
+    ) -> Any:
         flat = self._flatten_to_reference_inputs(inputs)
+        # as Keras: each input tensor takes its mask (none when none was given); the layers pass them on
+        masks = [None] * len(flat) if mask is None else self._flatten_to_reference_inputs(mask)
+        for x, m in zip(flat, masks):
+            if isinstance(x, Tensor):
+                x._keras_mask = m
         values = [self._conform_to_reference_input(x, ref) for x, ref in zip(flat, self.inputs)]
         if self._chain is not None:
             x = values[0]

@@ -73,6 +73,7 @@ class InputLayer(Layer):
             dtype=dtype,
             batch_input_shape=shape,
         )
+        self.supports_masking = True
         self.sparse = self.ragged = False
         self.optional = optional
         self.batch_size = shape[0] if shape else None

@@ -2,7 +2,8 @@
 
 Mirrors tf_keras/src/engine/keras_tensor.py: ``keras.Input((20,))`` returns one, and calling a layer on one returns
 more. A KerasTensor has a shape (batch dimension included, None where unknown), a dtype, an optional name, and
-``_keras_history``: the layer, node index and tensor index that made it (set by ``Node``). It holds no values.
+``_keras_history``: the layer, node index and tensor index that made it (set by ``Node``), and ``_keras_mask``: the
+symbolic mask (a bool KerasTensor) when the layer that made it gives its output a mask. It holds no values.
 
 Left out: type specs other than a dense tensor (sparse, ragged, extension types), inferred values, and the
 operator overloads that turn ``x + y`` on KerasTensors into ``TFOpLambda`` layers: fittrace raises a TypeError
@@ -55,6 +56,9 @@ class KerasTensor:
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype_name(dtype)
         self.name = name
+        self._keras_mask: KerasTensor | None = (
+            None  # the symbolic mask a masking layer gives its output
+        )
 
     @property
     def ndim(self) -> int:

@@ -12,7 +12,9 @@ in a partial batch); eagerly it is the concrete batch. When a symbolic call fail
 layers one by one (``_use_legacy_deferred_behavior``), and so does fittrace, leaving the nodes the layers before the
 failing one made, as Keras leaves them; a layer with several outputs is refused rather than fallen back from.
 
-Left out: masks, layers with several outputs (Keras refuses them too), ``get_config``'s ``build_input_shape`` for
+Masks pass from layer to layer as in a Functional (in legacy deferred mode too).
+
+Left out: layers with several outputs (Keras refuses them too), ``get_config``'s ``build_input_shape`` for
 SavedModel.
 """
 
@@ -381,8 +383,10 @@ class Sequential(Functional):
             else:
                 self._use_legacy_deferred_behavior = True
         if self._graph_initialized:
-            return self._run_internal_graph(inputs, training)
+            return self._run_internal_graph(inputs, training, mask)
         x = inputs
+        if mask is not None and isinstance(x, Tensor):
+            x._keras_mask = mask
         for layer in self._layers_list:
             x = layer(x, training=training)
         return x

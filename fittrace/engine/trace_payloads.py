@@ -58,23 +58,42 @@ def output_stats(x: np.ndarray) -> dict[str, float]:
     return {"mean": mean, "std": std, "min": float(flat.min()), "max": float(flat.max())}
 
 
-def call_payload(layer: Any, kind: str, inputs: Any, training: bool, out: Any) -> dict[str, Any]:
-    """A layer_call (or model_call) event's payload: shapes and dtypes in and out, output statistics."""
+def call_payload(
+    layer: Any, kind: str, inputs: Any, training: bool, out: Any, input_masks: Any = None
+) -> dict[str, Any]:
+    """A layer_call (or model_call) event's payload: shapes and dtypes in and out, output statistics, and the
+    shapes of the masks in and out when there are any (never their values)."""
     data = {
         "input_shape": list(inputs.shape) if hasattr(inputs, "shape") else None,
         "input_dtype": dtype_name(inputs.dtype) if hasattr(inputs, "dtype") else None,
         "training": training,
         "layer_class": type(layer).__name__,
     }
+    if input_masks is not None:
+        data["input_mask"] = mask_shapes(input_masks)
     if out is not None:
         value = out.value if isinstance(out, Tensor) else np.asarray(out)
         data["output_shape"] = list(value.shape)
         data["output_dtype"] = dtype_name(value.dtype)
+        out_mask = getattr(out, "_keras_mask", None)
+        if out_mask is not None:
+            data["output_mask"] = mask_shapes(out_mask)
         if kind == "model_call":
             data["model"] = layer.name
         else:
             data["stats"] = output_stats(value)
     return data
+
+
+def mask_shapes(masks: Any) -> Any:
+    """A mask's shape as a list (a list of them for several masks, None for an input without one)."""
+    if isinstance(masks, (list, tuple)):
+        return [mask_shapes(m) for m in masks]
+    if isinstance(masks, dict):
+        return {str(k): mask_shapes(v) for k, v in masks.items()}
+    if masks is None or not hasattr(masks, "shape"):
+        return None
+    return [None if d is None else int(d) for d in masks.shape]
 
 
 def describe_data(x: Any) -> Any:

@@ -1,6 +1,6 @@
 """The layers, in the groups tf-keras files them under (tf_keras/src/layers/): ``core/``, ``convolutional/``,
-``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``, ``merging/``. The merge layers' lowercase
-functional forms (``add``, ``concatenate``, ``dot``...) come from their modules, as tf-keras exports them.
+``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``, ``merging/``, ``rnn/``. The merge layers'
+lowercase functional forms (``add``, ``concatenate``, ``dot``...) come from their modules, as tf-keras exports them.
 Each layer is a ``Layer`` of the engine (``engine/base_layer.py``); ``InputLayer`` and ``Input`` live in
 ``engine/input_layer.py``, as in tf-keras. ``serialization.py`` is ``layers.serialize`` / ``layers.deserialize``
 (it alone knows the models too, as tf-keras's does; this package does not import it).
@@ -24,7 +24,7 @@ from fittrace.layers.convolutional import (
     SeparableConv2D,
     SeparableConvolution2D,
 )
-from fittrace.layers.core import Activation, Dense, EinsumDense, Lambda
+from fittrace.layers.core import Activation, Dense, EinsumDense, Embedding, Lambda, Masking
 from fittrace.layers.merging import (
     Add,
     Average,
@@ -90,6 +90,7 @@ from fittrace.layers.reshaping import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from fittrace.layers.rnn import TimeDistributed
 
 __all__ = [
     "Layer",
@@ -101,6 +102,9 @@ __all__ = [
     "Activation",
     "Conv1D",
     "Convolution1D",
+    "Embedding",
+    "Masking",
+    "TimeDistributed",
     "Conv2D",
     "Conv2DTranspose",
     "Convolution2DTranspose",

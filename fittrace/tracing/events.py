@@ -348,6 +348,8 @@ KINDS: dict[str, Kind] = {
             output_shape="shape returned",
             output_dtype="dtype returned",
             layer_class="the model's class name",
+            input_mask="shape of the mask the model got (only when it got one)",
+            output_mask="shape of the mask its output carries (only when it has one)",
         ),
         _k(
             "graph_build",
@@ -430,6 +432,8 @@ KINDS: dict[str, Kind] = {
             output_dtype="dtype",
             stats="output mean/std/min/max",
             training="training flag",
+            input_mask="shape of the mask the layer got (only when it got one)",
+            output_mask="shape of the mask its output carries (only when it has one)",
         ),
         _k(
             "loss",

@@ -141,3 +141,147 @@ def test_arguments_keras_takes_but_fittrace_cannot_honour_are_refused():
         with pytest.raises(NotImplementedError):
             layers.Dense(1, **kwargs)
     assert layers.Dense(1, activity_regularizer=None, autocast=False).get_config()["units"] == 1
+
+
+# --- masks -------------------------------------------------------------------------------------------------------
+class _TakesMask(Layer):
+    """Records the mask its call got; passes the mask on."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.seen = "not called"
+
+    def call(self, inputs, mask=None):
+        self.seen = mask
+        return [x * 1.0 for x in inputs] if isinstance(inputs, list) else inputs * 1.0
+
+
+class _Doubles(Layer):
+    def call(self, inputs):
+        return inputs * 2.0
+
+
+def _masked(x, mask):
+    from fittrace.autodiff import Tensor
+
+    t = Tensor(np.asarray(x, "float32"))
+    t._keras_mask = Tensor(np.asarray(mask, bool))
+    return t
+
+
+def test_a_tensor_has_no_mask_until_a_layer_gives_it_one():
+    from fittrace.autodiff import Tensor, add
+
+    assert Tensor(np.ones(2))._keras_mask is None
+    assert add(Tensor(np.ones(2)), 1.0)._keras_mask is None
+
+
+def test_the_input_mask_goes_to_call_and_on_to_the_output():
+    x = _masked(np.ones((2, 3, 4)), [[1, 1, 0], [1, 0, 0]])
+    layer = _TakesMask()
+    out = layer(x)
+    assert layer.seen is x._keras_mask
+    assert out is not x and out._keras_mask is x._keras_mask
+
+
+def test_a_mask_passed_by_hand_wins_over_the_inputs_own():
+    x = _masked(np.ones((2, 3, 4)), [[1, 1, 0], [1, 0, 0]])
+    mine = np.ones((2, 3), bool)
+    layer = _TakesMask()
+    out = layer(x, mask=mine)
+    assert layer.seen is mine and out._keras_mask is mine
+    positional = _TakesMask()
+    positional(x, mine)
+    assert positional.seen is mine
+
+
+def test_a_layer_without_masking_drops_the_mask_silently():
+    x = _masked(np.ones((2, 3, 4)), [[1, 1, 0], [1, 0, 0]])
+    layer = _Doubles()
+    assert not layer.supports_masking
+    assert layer(x)._keras_mask is None
+
+
+def test_a_mask_by_hand_to_a_layer_whose_call_takes_none_is_keras_type_error_before_the_build():
+    layer = layers.Dense(2)
+    with pytest.raises(
+        TypeError, match=r"^Dense\.call\(\) got an unexpected keyword argument 'mask'$"
+    ):
+        layer(np.ones((2, 3), "float32"), mask=np.ones(2, bool))
+    assert not layer.built
+
+
+def test_compute_mask_default_is_keras():
+    plain, passing = _Doubles(), _TakesMask()
+    assert plain.compute_mask(np.ones(2), None) is None
+    with pytest.raises(TypeError, match="does not support masking, but was passed an input_mask"):
+        plain.compute_mask(np.ones(2), np.ones(2, bool))
+    m = np.ones(2, bool)
+    assert passing.compute_mask(np.ones(2), m) is m
+
+
+def test_overriding_compute_mask_turns_masking_on_and_it_runs_without_an_input_mask():
+    class Makes(Layer):
+        def compute_mask(self, inputs, mask=None):
+            return np.asarray(inputs)[..., 0] > 0
+
+    layer = Makes()
+    assert layer.supports_masking
+    out = layer(np.array([[[1.0], [-1.0]]], "float32") * 1.0)
+    assert np.asarray(out._keras_mask).tolist() == [[True, False]]
+
+
+def test_a_mask_that_does_not_fit_the_input_is_refused_before_the_build():
+    class Built(_TakesMask):
+        def build(self, input_shape):
+            self.w = self.add_weight("w", (input_shape[-1],))
+
+    layer = Built(name="picky")
+    with pytest.raises(ValueError) as info:
+        layer(np.ones((2, 4, 3), "float32"), mask=np.ones((2, 3), bool))
+    text = str(info.value)
+    assert "'picky'" in text and "(2, 3)" in text and "(2, 4, 3)" in text
+    assert not layer.built and layer.weights == []
+    layer(np.ones((2, 4, 3), "float32"), mask=np.ones((2, 4), bool))  # the right one is taken
+    assert layer.built
+
+
+def test_a_list_of_inputs_gives_a_list_of_masks():
+    a = _masked(np.ones((1, 2, 3)), [[1, 0]])
+    b = layers.Dense(3)(np.ones((1, 2, 3), "float32"))  # no mask
+    layer = _TakesMask()
+    layer([a, b])
+    assert isinstance(layer.seen, list) and layer.seen[0] is a._keras_mask and layer.seen[1] is None
+
+
+def test_keras_tensors_carry_the_mask_symbolically_and_models_pass_it_on():
+    from fittrace.keras import Input, Model
+
+    class ZeroIsPad(Layer):
+        def compute_mask(self, inputs, mask=None):
+            return np.asarray(inputs) != 0
+
+    inp = Input((5, 2))
+    masked = ZeroIsPad()(inp)
+    assert masked._keras_mask is not None and masked._keras_mask.shape == (None, 5, 2)
+    taker = _TakesMask()
+    out = taker(masked)
+    assert out._keras_mask.shape == (None, 5, 2)
+    assert _Doubles()(masked)._keras_mask is None
+    model = Model(inp, out)
+    x = np.array([[[1, 0], [0, 0], [2, 2], [0, 3], [0, 0]]], "float32")
+    y = model(x)
+    assert np.asarray(y._keras_mask).tolist() == (x != 0).tolist()
+    assert np.asarray(taker.seen).tolist() == (x != 0).tolist()
+
+
+def test_the_layer_call_event_says_a_mask_came_and_its_shape_not_its_values():
+    x = _masked(np.ones((2, 3, 4)), [[1, 1, 0], [1, 0, 0]])
+    rec = Recorder("full").start()
+    _TakesMask(name="taker")(x)
+    layers.Dense(2, name="plain")(np.ones((2, 4), "float32"))
+    rec.stop()
+    calls = {e.layer: e.data for e in rec.events if e.kind == "layer_call"}
+    assert calls["taker"]["input_mask"] == [2, 3] and calls["taker"]["output_mask"] == [2, 3]
+    assert "input_mask" not in calls["plain"] and "output_mask" not in calls["plain"]

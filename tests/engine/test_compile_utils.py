@@ -249,3 +249,20 @@ def test_metrics_from_a_saved_model_keep_their_output_prefixes():
     loaded = MetricsContainer(saved, output_names=["a", "b"], from_serialized=True)
     loaded.update_state(targets, outputs)
     assert [m.name for m in loaded.metrics] == ["a_mae", "b_mae"]  # not "a_a_mae"
+
+
+def test_the_mask_of_a_prediction_weights_the_loss_and_the_metrics():
+    from fittrace.engine.compile_utils import LossesContainer, MetricsContainer
+
+    y_pred = Tensor(np.array([[[1.0], [2.0], [5.0]], [[3.0], [7.0], [7.0]]], "float32"))
+    y_pred._keras_mask = Tensor(np.array([[True, True, False], [True, False, False]]))
+    y_true = np.zeros((2, 3, 1), "float32")
+    valid = np.array([1.0, 2.0, 3.0])
+    loss = LossesContainer("mse")
+    assert np.isclose(float(loss(y_true, y_pred).value), (valid**2).mean())
+    metrics = MetricsContainer(["mae"], weighted_metrics=["mse"])
+    metrics.update_state(y_true, y_pred, sample_weight=np.array([1.0, 2.0], "float32"))
+    got = {m.name: m.result() for m in metrics.metrics}
+    assert np.isclose(got["mae"], valid.mean())  # plain metrics: the mask only
+    weighted = np.array([1.0, 1.0, 2.0])
+    assert np.isclose(got["mse"], (valid**2 * weighted).sum() / weighted.sum())

@@ -372,3 +372,27 @@ def test_legacy_layer_configs_in_a_model_config_are_read():
     )  # set only while it was written
     again = Functional.from_config(config)
     assert [layer.name for layer in again.layers] == ["x", "inner", "out"]
+
+
+def test_a_mask_given_to_the_model_reaches_its_layers_and_its_output():
+    inp = Input((3, 2))
+    hidden = Dense(4)(inp)  # Dense passes masks on, as Keras's
+    out = layers.Flatten()(Dense(1)(hidden))  # Flatten drops it
+    model = Functional(inp, [hidden, out])
+    x = fittrace.autodiff.Tensor(np.ones((2, 3, 2), "float32"))
+    mask = np.array([[True, True, False], [True, False, False]])
+    h, o = model(x, mask=mask)
+    assert h._keras_mask is mask and o._keras_mask is None
+    masks = model.compute_mask(x, mask)
+    assert masks[0] is mask and masks[1] is None
+    h2, _ = model(np.ones((2, 3, 2), "float32"))  # no mask given: none comes out
+    assert h2._keras_mask is None
+
+
+def test_a_model_used_as_a_layer_passes_the_mask_symbolically():
+    inner_in = Input((3, 2))
+    inner = Functional(inner_in, Dense(2)(inner_in))
+    outer_in = Input((3, 2))
+    masked = layers.Masking()(outer_in)
+    out = inner(masked)
+    assert out._keras_mask is not None and out._keras_mask.shape == (None, 3)

@@ -395,3 +395,14 @@ def test_from_config_reads_legacy_layer_configs_and_an_old_list_config():
     assert [layer.name for layer in again.layers] == ["a", "b"] and again.built
     old = Sequential.from_config(config["layers"][1:])  # Keras 1's config: the list of layers
     assert [layer.name for layer in old.layers] == ["a", "b"]
+
+
+def test_masks_flow_through_a_sequential_with_and_without_a_graph():
+    x = np.array([[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]], "float32")
+    with_graph = Sequential([layers.Masking(input_shape=(3, 2)), layers.Dense(2)])
+    deferred = Sequential([layers.Masking(), layers.Dense(2)])
+    for model in (with_graph, deferred):
+        assert model.supports_masking
+        out = model(x)
+        assert np.asarray(out._keras_mask).tolist() == [[True, False, True]]
+    assert with_graph.outputs[0]._keras_mask.shape == (None, 3)

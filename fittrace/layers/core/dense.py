@@ -50,6 +50,7 @@ class Dense(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.supports_masking = True  # as Keras's Dense: a mask passes through
         refuse_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
             raise ValueError(

@@ -61,7 +61,10 @@ def test_messages():
         layers.Attention()([Q, V], mask=V_MASK)
     with pytest.raises(ValueError, match="mask must be a list of length 2"):
         layers.Attention()([Q, V], mask=[Q_MASK])
-    with pytest.raises(ValueError, match=r"value mask \(as shape \(2, 1, 3\)\) does not broadcast"):
+    # Layer.__call__ checks a mask against its input before the layer runs
+    with pytest.raises(
+        ValueError, match=r"mask of shape \(2, 3\) for an input of shape \(2, 5, 4\)"
+    ):
         layers.Attention()([Q, V], mask=[None, np.ones((2, 3), bool)])
     with pytest.raises(NotImplementedError, match="use_causal_mask=True"):
         layers.Attention(causal=True)
