@@ -541,15 +541,26 @@ def _function(ev: Event, prev: Build | None) -> Build | None:
         )
     if action == "traced":
         sig = d.get("signature")
+        if prev is None:
+            fix = ""
+        elif d.get("source") == "tf.function":
+            fix = (
+                "Call it with one signature: batches of one shape and dtype, tensors rather than changing "
+                "Python numbers; or let it take any batch size with "
+                "input_signature=[tf.TensorSpec([None, ...], tf.float32), ...] or reduce_retracing=True, so "
+                "one trace serves all."
+            )
+        else:
+            fix = (
+                "Feed batches of one shape, or let the batch dimension be None "
+                "(a partial last batch does that) so one trace serves all."
+            )
         return Build(
             **common,
             shape_after=sig,
             cause=str(d.get("reason")),
             differs="" if prev is None else f"signature {prev.shape_after} -> {sig}",
-            fix=""
-            if prev is None
-            else "Feed batches of one shape, or let the batch dimension be None "
-            "(a partial last batch does that) so one trace serves all.",
+            fix=fix,
         )
     return Build(
         **common,

@@ -64,6 +64,9 @@ class Tensor:
     def __float__(self) -> float:
         return float(self.value)
 
+    def __int__(self) -> int:
+        return int(self.value)
+
     def __repr__(self) -> str:
         return f"<Tensor shape={self.shape} dtype={self.dtype}>"
 

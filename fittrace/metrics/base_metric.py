@@ -2,7 +2,10 @@
 ``MeanMetricWrapper``).
 
 Mirrors tf_keras/src/metrics/base_metric.py: ``update_state`` accumulates ``total`` and ``count``; ``result()`` is
-``total / count``. ``get_config``/``from_config`` are Keras's. Left out: metric variables as layer weights,
+``total / count``. ``get_config``/``from_config`` are Keras's. As Keras's ``Metric.__new__`` wraps every
+``update_state``, each class's own ``update_state`` is wrapped once when the class is made: in a hand-written loop's
+step (``fittrace.tf``) the outermost update records a "metric_update" event, as fit's MetricsContainer does for the
+compiled metrics. Left out: metric variables as layer weights,
 distribution strategies.
 
     >>> m = Mean()
@@ -13,17 +16,54 @@ distribution strategies.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from fittrace.autodiff import to_numpy
+from fittrace.engine import functions
 from fittrace.engine.base_layer import unique_name
 from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export, module_symbols
 from fittrace.saving.legacy import serialization as legacy_serialization
+from fittrace.tracing import recorder as rec
 from fittrace.utils.generic_utils import to_snake_case
+
+_updating: list[
+    Any
+] = []  # the metrics whose recorded update_state runs now (the outermost records)
+
+
+def _recorded_update(update_state: Callable[..., Any]) -> Callable[..., Any]:
+    """``update_state`` that, in a hand-written loop's step, records the metric's running result after the
+    outermost update (a subclass's update calling its base's records once)."""
+
+    @functools.wraps(update_state)
+    def wrapper(self: Metric, *args: Any, **kwargs: Any) -> Any:
+        if not functions.in_hand_loop_step() or _updating:
+            return update_state(self, *args, **kwargs)
+        _updating.append(self)
+        try:
+            out = update_state(self, *args, **kwargs)
+        finally:
+            _updating.pop()
+        if rec.stepwise() is not None:
+            rec.emit(
+                "metric_update",
+                self.name,
+                keras="keras.metrics.Metric.update_state",
+                data=lambda: {
+                    "name": self.name,
+                    "fn": type(self).__name__,
+                    "value": float(self.result()),
+                },
+            )
+        return out
+
+    wrapper._fittrace_recorded = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def get_metric(identifier: Any) -> Any:
@@ -51,6 +91,12 @@ def get_metric(identifier: Any) -> Any:
 class Metric:
     """Base class: ``update_state``, ``result``, ``reset_state``; ``name`` is the log key (by default the class
     name in snake_case, numbered as layers are: ``my_metric``, ``my_metric_1``...)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("update_state")
+        if own is not None and not getattr(own, "_fittrace_recorded", False):
+            cls.update_state = _recorded_update(own)  # type: ignore[method-assign]
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         self.name = name or unique_name(to_snake_case(type(self).__name__))
