@@ -38,7 +38,8 @@ def test_the_teaching_loop_runs_and_learns():
         accs.append(float(train_acc.result()))
         train_acc.reset_state()
     assert accs[-1] > accs[0] and np.mean(losses[-4:]) < np.mean(losses[:4])
-    assert train_step.experimental_get_tracing_count() == 1
+    # the first call made the weights and the optimizer's slots, so TF traced it a second time
+    assert train_step.experimental_get_tracing_count() == 2
 
 
 def test_what_is_not_offered_says_what_to_use_instead():

@@ -369,6 +369,27 @@ def tf_function_traced(
     }
 
 
+def tf_function_traced_for_variables(
+    name: str, signature: list[str], variables: int, count: int
+) -> dict[str, Any]:
+    """The second trace of a user's ``tf.function`` whose first call made ``variables`` variables: TF lifts
+    them out of the graph and traces the function again, for the same signature."""
+    return {
+        "action": "traced",
+        "function": name,
+        "mode": "graph",
+        "reason": (
+            f"the first call made {variables} variable(s) (weights or optimizer slots): tf.function lifts "
+            "them out of the graph and traces the function again, now that they exist (once, on the first "
+            "call only)"
+        ),
+        "signature": list(signature),
+        "source": "tf.function",
+        "traces": count,
+        "variables": variables,
+    }
+
+
 def function_made(name: str, action: str, graph: bool, forced: bool) -> dict[str, Any]:
     """A train_function event when ``make_<name>`` returns the cached function ("reused") or a new one."""
     if action == "reused":

@@ -8,7 +8,9 @@ string by its value, anything else by its identity; a call is covered by a trace
 and values whose shapes match (None matching any size). By default a new signature traces exactly as given;
 ``reduce_retracing=True`` relaxes the dimensions that differ from the last trace to None, as fit's
 ``train_function`` does (``engine.functions.TracedSignatures``, the same decision). ``input_signature`` fixes the
-one signature up front. ``experimental_get_tracing_count()`` counts the traces, as TF's does.
+one signature up front. A first call that makes variables (a layer's weights, the optimizer's slots) traces twice,
+as TF traces once more after lifting them out. ``experimental_get_tracing_count()`` counts the traces, as TF's
+does.
 
 While a trace records, each call outside a step is a step of the hand-written loop (see ``hand_loop``): a "step"
 span holding a "function_call" span and, when the call traces, a "train_function" event with ``action`` "traced"
@@ -36,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from fittrace.autodiff import Tensor
+from fittrace.autodiff import Tensor, Variable
 from fittrace.engine import functions, trace_payloads
 from fittrace.tf import hand_loop
 from fittrace.tracing import recorder as rec
@@ -161,15 +163,31 @@ class Function:
                             count=self._count,
                         ),
                     )
+                made = Variable.made
                 result = functions.run_as_traced(
                     lambda: self.python_function(*args, **kwargs), not covered, unknown_batch
                 )
+                if not covered and self._count == 1 and Variable.made > made:
+                    self._traced_again(key, shapes, Variable.made - made)
         except BaseException as exc:
             failure = exc
             raise
         finally:
             hand_loop.close_step(span, t0, result, failure)
         return result
+
+    def _traced_again(self, key: tuple, shapes: tuple, variables: int) -> None:
+        """TF traces a function that made variables on its first call a second time (the variables are lifted
+        out of the graph, and the function is traced again without making them)."""
+        self._count += 1
+        rec.emit(
+            "train_function",
+            self.__name__,
+            keras=hand_loop.KERAS_FUNCTION,
+            data=lambda: trace_payloads.tf_function_traced_for_variables(
+                self.__name__, _texts(key, shapes), variables, self._count
+            ),
+        )
 
     def _declared(self) -> tuple[tuple, tuple]:
         specs = self.input_signature or []

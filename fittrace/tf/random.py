@@ -99,7 +99,7 @@ def uniform(
     gen = _generator(seed)
     if dt.kind in "iu":
         if maxval is None:
-            raise ValueError(f"Must specify maxval for integer dtype {dt.name}")
+            raise ValueError(f"Must specify maxval for integer dtype tf.{dt.name}")
         return _tensor(gen.integers(int(minval), int(maxval), _shape(shape)).astype(dt))
     high = 1.0 if maxval is None else float(maxval)
     return _tensor(gen.uniform(float(minval), high, _shape(shape)).astype(dt))

@@ -283,6 +283,7 @@ KINDS: dict[str, Kind] = {
             "Python value per argument",
             source="tf.function for a user's @tf.function (a hand-written loop); absent for Keras's own",
             traces="how many times the tf.function has been traced, this trace included",
+            variables="variables the first call made, when that made tf.function trace again",
             trigger=PROVENANCE["trigger"],
             call_path=PROVENANCE["call_path"],
         ),

@@ -112,3 +112,22 @@ def test_nothing_is_recorded_without_a_trace_and_a_failing_call_closes_its_step(
         boom.experimental_get_tracing_count()
     step = next(e for e in run.events if e.kind == "step")
     assert step.dur is not None and any(e.kind == "error" for e in run.events)
+
+
+def test_a_first_call_that_makes_variables_traces_twice_and_why_rebuilt_says_it_is_harmless():
+    made = []
+
+    @tf.function
+    def grow(x):
+        if not made:
+            made.append(tf.Variable(tf.zeros(x.shape[1:])))
+        return tf.reduce_sum(x * made[0])
+
+    with fittrace.trace(detail="full") as run:
+        grow(np.ones((2, 3), "float32"))
+        grow(np.ones((2, 3), "float32"))
+    assert grow.experimental_get_tracing_count() == 2
+    traced = [e for e in run.events if e.kind == "train_function"]
+    assert [t.data.get("variables") for t in traced] == [None, 1] and traced[1].step == 0
+    again = next(b for b in run.why_rebuilt().rebuilds if b.subject == "grow")
+    assert again.differs == "" and again.fix.startswith("Nothing to fix")

@@ -35,6 +35,6 @@ def test_shapes_dtypes_and_ranges():
     cut = tf.random.truncated_normal((2000,), stddev=1.0).numpy()
     assert np.abs(cut).max() <= 2.0
     assert sorted(tf.random.shuffle(np.arange(5)).numpy().tolist()) == [0, 1, 2, 3, 4]
-    with pytest.raises(ValueError, match="Must specify maxval for integer dtype int32"):
+    with pytest.raises(ValueError, match="Must specify maxval for integer dtype tf.int32"):
         tf.random.uniform((2,), dtype=tf.int32)
     tf.random.set_seed(None)
