@@ -10,8 +10,8 @@ holding the forward pass, the loss, the tape, the gradients, the update and the 
 What is here: ``GradientTape`` (``backprop``), ``function`` and ``TensorSpec`` (``polymorphic_function``),
 ``Variable``, ``constant``, ``convert_to_tensor``, ``cast``, the shape and array ops (``array_ops``), the math
 ops, also as ``tf.math.*`` (``math``), ``tf.nn.*`` (``nn``), ``tf.random.*`` (``random``), the dtypes
-(``tf.float32``... are numpy's), and ``tf.keras`` (``fittrace.keras``). Anything else raises an AttributeError
-that says what to use instead.
+(``tf.float32``... are numpy's), ``tf.keras`` (``fittrace.keras``) and ``tf.nest`` (``fittrace.utils.nest``).
+Anything else raises an AttributeError that says what to use instead.
 
 A public face, like ``fittrace.keras``: it imports the engine below it (and the Keras face) and nothing imports
 it. Not here: data,
@@ -88,6 +88,7 @@ from fittrace.tf.math import (
     truediv,
 )
 from fittrace.tf.polymorphic_function import Function, TensorSpec, function
+from fittrace.utils import nest
 
 bool = bool_  # noqa: A001 - tf.bool
 newaxis = None
@@ -125,7 +126,7 @@ __all__ = [
     "bool", "cast", "clip_by_value", "concat", "constant", "convert_to_tensor", "divide", "equal",
     "executing_eagerly", "exp", "expand_dims", "float16", "float32", "float64", "function", "greater", "int16",
     "int32", "int64", "int8", "keras", "less", "log", "math", "matmul", "maximum", "minimum", "multiply", "negative",
-    "newaxis", "nn", "one_hot", "ones", "ones_like", "pow", "random", "range", "rank", "reduce_max",
+    "nest", "newaxis", "nn", "one_hot", "ones", "ones_like", "pow", "random", "range", "rank", "reduce_max",
     "reduce_mean", "reduce_min", "reduce_sum", "reshape", "shape", "sigmoid", "size", "sqrt", "square",
     "squeeze", "stack", "stop_gradient", "subtract", "tanh", "transpose", "truediv", "uint8", "where", "zeros",
     "zeros_like",
