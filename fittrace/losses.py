@@ -30,10 +30,12 @@ import numpy as np
 
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor, to_numpy
+from fittrace.engine import functions
 from fittrace.saving import object_registration, serialization_lib
 from fittrace.saving.keras_export import keras_export
 from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.saving.legacy.serialization import unknown
+from fittrace.tracing import recorder as rec
 from fittrace.utils import losses_utils
 
 EPSILON = 1e-7
@@ -434,7 +436,10 @@ class Loss:
             mask = in_mask if in_mask is not None else out_mask
         if mask is not None:
             sample_weight = losses_utils.apply_valid_mask(losses, sample_weight, mask, reduction)
-        return compute_weighted_loss(losses, sample_weight, reduction)
+        loss = compute_weighted_loss(losses, sample_weight, reduction)
+        if functions.in_hand_loop_step() and rec.stepwise() is not None:
+            _emit_hand_loop_loss(self, loss, reduction)
+        return loss
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
@@ -442,6 +447,22 @@ class Loss:
 
     def get_config(self) -> dict[str, Any]:
         return {"reduction": self.reduction, "name": self.name}
+
+
+def _emit_hand_loop_loss(loss_obj: Loss, loss: Tensor, reduction: str) -> None:
+    """A "loss" event for a loss object a hand-written loop calls itself (fit's LossesContainer records its own)."""
+    value = loss.value
+    rec.emit(
+        "loss",
+        loss_obj.name or type(loss_obj).__name__,
+        keras="keras.losses.Loss.__call__",
+        data=lambda: {
+            "name": loss_obj.name,
+            "value": float(value) if value.size == 1 else float(value.mean()),
+            "reduction": reduction,
+            "regularization": 0.0,
+        },
+    )
 
 
 @keras_export("keras.__internal__.losses.LossFunctionWrapper")

@@ -76,9 +76,13 @@ class Run:
         """Each build and rebuild with its cause and a fix (see ``fittrace.analysis.builds``)."""
         return why_rebuilt(self.trace, layer=layer)
 
-    def report(self, path: str | os.PathLike | None = None) -> str:
-        """The HTML walkthrough as text; also written atomically to ``path`` when given."""
-        return render_report(self.trace, path)
+    def report(
+        self, path: str | os.PathLike | None = None, beside: Run | Trace | None = None
+    ) -> str:
+        """The HTML walkthrough as text; also written atomically to ``path`` when given. ``beside``: another run
+        (or trace) whose fit step the report sets beside this run's hand-written loop."""
+        other = beside.trace if isinstance(beside, Run) else beside
+        return render_report(self.trace, path, beside=other)
 
     def diagram(self, kind: str = "sequence", fmt: str = "svg") -> Diagram:
         """One diagram (sequence, flowchart, callgraph, model) in one format; shows itself inline in Jupyter."""

@@ -89,3 +89,51 @@ def functional_run(tmp_path, evil: bool = False, construct_inside: bool = True):
         model = model or build()
         model.fit(x, y, epochs=1, batch_size=16, verbose=0)
     return run, path
+
+
+def hand_loop_run(tmp_path, evil: bool = False, with_fit: bool = True):
+    """A hand-written loop (fittrace.tf: a tf.function train_step, 2 epochs of 3 steps, the last batch of each
+    epoch partial, so the function is traced again) and, with ``with_fit``, a fit of the same model shape in the
+    same trace. The accuracy metric is named ``EVIL`` when ``evil``."""
+    import fittrace.keras as keras
+    import fittrace.tf as tf
+
+    clear_session()
+    set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 4)).astype("float32")
+    y = np.argmax(x @ rng.normal(size=(4, 3)), axis=1)
+
+    def make():
+        return Sequential([layers.Dense(8, activation="relu"), layers.Dense(3)])
+
+    model = make()
+    optimizer = keras.optimizers.Adam(1e-2)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    train_acc = keras.metrics.SparseCategoricalAccuracy(name=EVIL if evil else None)
+
+    @tf.function
+    def train_step(xb, yb):
+        with tf.GradientTape() as tape:
+            logits = model(xb, training=True)
+            loss = loss_fn(yb, logits)
+        grads = tape.gradient(loss, model.trainable_weights)
+        optimizer.apply_gradients(zip(grads, model.trainable_weights))
+        train_acc.update_state(yb, logits)
+        return loss
+
+    path = tmp_path / "loop.trace.jsonl"
+    with fittrace.trace(path=path) as run:
+        for _ in range(2):
+            for start in range(0, 80, 32):
+                train_step(x[start : start + 32], y[start : start + 32])
+            train_acc.reset_state()
+        if with_fit:
+            other = make()
+            other.compile(
+                optimizer="adam",
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                metrics=["accuracy"],
+            )
+            other.fit(x, y, batch_size=32, epochs=2, verbose=1)
+    return run, path

@@ -14,9 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "tutorials").glob("*.md"))]
 _FROM = re.compile(r"^\s*from (fittrace(?:\.\w+)*) import ([\w, ]+)$", re.M)
 _IMPORT = re.compile(r"^\s*import (fittrace(?:\.\w+)*)", re.M)
-_DOTTED = re.compile(r"(?<![\w.])((?:fittrace|keras|layers)(?:\.[A-Za-z_]\w*)+)")
+_DOTTED = re.compile(r"(?<![\w.])((?:fittrace|keras|layers|tf)(?:\.[A-Za-z_]\w*)+)")
 # What the pages' code binds the short names to.
-_BOUND = {"keras": "fittrace.keras", "layers": "fittrace.keras.layers"}
+_BOUND = {"keras": "fittrace.keras", "layers": "fittrace.keras.layers", "tf": "fittrace.tf"}
 
 
 def _resolve(dotted: str) -> object:

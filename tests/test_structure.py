@@ -45,6 +45,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "session": ENGINE | {"tracing", "analysis", "render", "session"} | BASE,
     "__init__": {"session"} | BASE,
     "keras": ENGINE | {"keras"} | BASE,
+    "tf": ENGINE | {"tf", "keras", "tracing"} | BASE,
     "bench": ENGINE | {"tracing", "analysis", "render", "session", "bench"} | BASE,
     "cli": ENGINE
     | {"tracing", "analysis", "render", "session", "bench", "keras", "cli", "__init__"}

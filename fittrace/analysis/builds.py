@@ -514,6 +514,17 @@ def _legacy(ev: Event, built_for: Any, trigger: str) -> Build:
     )
 
 
+#: What to do about a retrace: of fit's train_function, of a user's tf.function, of one whose first call made variables.
+_RETRACE_FIX = {
+    "fit": "Feed batches of one shape, or let the batch dimension be None (a partial last batch does that) so one "
+    "trace serves all.",
+    "tf.function": "Call it with one signature: batches of one shape and dtype, tensors rather than changing Python "
+    "numbers; or input_signature=[tf.TensorSpec([None, ...], tf.float32), ...] or reduce_retracing=True.",
+    "variables": "Nothing to fix: it happens once, on the first call. To trace once, make the variables before it: "
+    "build the model (an Input, or model.build) and the optimizer (optimizer.build(model.trainable_variables)).",
+}
+
+
 def _function(ev: Event, prev: Build | None) -> Build | None:
     d = ev.data
     action = str(d.get("action"))
@@ -540,16 +551,15 @@ def _function(ev: Event, prev: Build | None) -> Build | None:
             "model.optimizer.learning_rate instead of compiling again.",
         )
     if action == "traced":
-        sig = d.get("signature")
+        why = "variables" if d.get("variables") else str(d.get("source") or "fit")
         return Build(
             **common,
-            shape_after=sig,
+            shape_after=d.get("signature"),
             cause=str(d.get("reason")),
-            differs="" if prev is None else f"signature {prev.shape_after} -> {sig}",
-            fix=""
-            if prev is None
-            else "Feed batches of one shape, or let the batch dimension be None "
-            "(a partial last batch does that) so one trace serves all.",
+            differs=""
+            if prev is None or why == "variables"
+            else f"signature {prev.shape_after} -> {d.get('signature')}",
+            fix="" if prev is None else _RETRACE_FIX.get(why, _RETRACE_FIX["fit"]),
         )
     return Build(
         **common,

@@ -56,7 +56,8 @@ def downsample(
 
 
 def run_series(trace: Trace, max_points: int = 1200) -> RunSeries:
-    """Every series the report plots, from the ``epoch`` and ``step`` events of training."""
+    """Every series the report plots, from the ``epoch`` and ``step`` events of training (of fit, or else of a
+    hand-written loop: the loss its function returned, its tape's gradient norms)."""
     out = RunSeries()
     by_seq = trace.events_by_seq
     epochs = [e for e in trace.events if e.kind == "epoch"]
@@ -77,6 +78,8 @@ def run_series(trace: Trace, max_points: int = 1200) -> RunSeries:
         and e.data.get("phase", "train") == "train"
         and not _in_validation(e, by_seq)
     ]
+    if not steps:  # no fit: a hand-written loop's steps (fittrace.tf) carry the same figures
+        steps = [e for e in trace.events if e.kind == "step" and e.data.get("phase") == "custom"]
     out.steps_total = len(steps)
     step_keys: dict[str, list[tuple[float, float]]] = {}
     grads: dict[str, list[tuple[float, float]]] = {}

@@ -233,7 +233,10 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
     ]
     graph = [e.data for e in ev if e.kind == "graph_build"]
     return {
-        "title": f"model.fit of '{(header.get('model') or {}).get('name', 'model')}'",
+        "title": f"model.fit of '{(header.get('model') or {}).get('name', 'model')}'"
+        if fit is not None
+        or not any(e.kind == "step" and e.data.get("phase") == "custom" for e in ev)
+        else "a hand-written training loop",
         "header": {
             k: header.get(k) for k in ("fittrace", "numpy", "python", "detail", "seed", "started")
         },

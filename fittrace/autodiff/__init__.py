@@ -61,6 +61,7 @@ from fittrace.autodiff.ops import (
     transpose,
     where,
 )
+from fittrace.autodiff.reductions import cast, reduce_max, reduce_min
 from fittrace.autodiff.tape import GradientTape
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "abs",
     "add",
     "batch_dot",
+    "cast",
     "clip",
     "concat",
     "convert_to_tensor",
@@ -85,7 +87,9 @@ __all__ = [
     "multiply",
     "negative",
     "power",
+    "reduce_max",
     "reduce_mean",
+    "reduce_min",
     "reduce_sum",
     "reshape",
     "sqrt",

@@ -66,6 +66,9 @@ class Tensor:
     def __float__(self) -> float:
         return float(self.value)
 
+    def __int__(self) -> int:
+        return int(self.value)
+
     def __repr__(self) -> str:
         return f"<Tensor shape={self.shape} dtype={self.dtype}>"
 
@@ -116,6 +119,7 @@ class Variable(Tensor):
     """A named, mutable tensor: a layer's weight or an optimizer's slot. Trainable ones are watched by tapes."""
 
     __slots__ = ("name", "trainable", "initializer")
+    made = 0  # Variables made so far (a tf.function that made some on its first call traces again)
 
     def __init__(
         self,
@@ -130,6 +134,7 @@ class Variable(Tensor):
         self.trainable = trainable
         self.initializer = initializer
         self._req = trainable
+        Variable.made += 1
 
     def assign(self, value: Any) -> Variable:
         np.copyto(self.value, np.asarray(value, dtype=self.value.dtype))

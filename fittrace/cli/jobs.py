@@ -127,7 +127,8 @@ def _load(path: str) -> Trace:
 def _report(args: Any) -> int:
     trace = _load(args.trace)
     output = args.output or str(Path(args.trace).with_suffix("").with_suffix("")) + ".html"
-    render_report(trace, output)
+    beside = _load(args.beside) if getattr(args, "beside", None) else None
+    render_report(trace, output, beside=beside)
     print(output)
     return 0
 

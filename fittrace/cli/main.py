@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write the HTML walkthrough of a saved trace")
     report.add_argument("trace", help="a .trace.jsonl file")
     report.add_argument("-o", "--output", help="the HTML file (default: next to the trace, .html)")
+    report.add_argument(
+        "--beside",
+        metavar="TRACE",
+        help="a second trace whose fit step is set beside the first trace's hand-written loop",
+    )
 
     diagram = sub.add_parser("diagram", help="draw a diagram of a saved trace")
     diagram.add_argument("trace", help="a .trace.jsonl file")

@@ -15,6 +15,12 @@ them. fittrace always computes eagerly with numpy, but it decides what Keras 2 w
 give the function: a fixed batch dimension (arrays that split evenly, a single batch made ``from_tensors``) and
 one batch per call.
 
+``TracedSignatures`` is the part of that decision that is ``tf.function``'s own: which input signatures were
+traced, and whether a new call is covered or traces again (relaxing differing dimensions with
+``reduce_retracing=True``, a new exact signature without it). ``fittrace.tf.function`` uses it for a hand-written
+loop's ``@tf.function``; ``enter_hand_loop_step``/``leave_hand_loop_step`` mark the steps of such a loop, so
+that a loss or metric the user calls directly records itself as the compiled containers' do.
+
 Left out: XLA (``jit_compile``), distribution strategies, autotuning of ``steps_per_execution``.
 """
 
@@ -34,6 +40,9 @@ from fittrace.utils import nest
 # --- the tracing context read by layers and Sequential ------------------------------------------------------------
 _tracing: list[bool] = []  # True while a function is being traced with an unknown batch dimension
 _replaying: list[bool] = []  # True while a traced graph runs (no Python-side shape decisions)
+_hand_steps: list[
+    Any
+] = []  # the step spans of a hand-written loop open now (fittrace.tf), innermost last
 
 
 def tracing_batch_unknown() -> bool:
@@ -44,6 +53,35 @@ def tracing_batch_unknown() -> bool:
 def replaying_graph() -> bool:
     """True while a previously traced graph runs: Keras runs no Python shape logic then."""
     return bool(_replaying) and _replaying[-1]
+
+
+def in_hand_loop_step() -> bool:
+    """True while a step of a hand-written training loop is the innermost step the recording is in (a
+    ``fittrace.tf.function`` call or, without one, a ``fittrace.tf.GradientTape``): a loss or metric called there
+    records a "loss" or "metric_update" event. A fit run inside such a step has steps of its own: False there."""
+    return bool(_hand_steps) and rec.innermost_step() is _hand_steps[-1]
+
+
+def enter_hand_loop_step(span: Any) -> None:
+    """A step of a hand-written loop begins: ``span`` is its open "step" span."""
+    _hand_steps.append(span)
+
+
+def leave_hand_loop_step(span: Any) -> None:
+    """The step of a hand-written loop that ``span`` records ends."""
+    if span in _hand_steps:
+        _hand_steps.remove(span)
+
+
+def run_as_traced(fn: Callable[[], Any], traced_now: bool, unknown_batch: bool) -> Any:
+    """``fn()`` as a ``tf.function`` would run it: while tracing (with the batch dimension unknown when the traced
+    signature relaxed it) or, when a traced graph covers the call, as that graph, with no Python shape logic."""
+    flags, value = (_tracing, unknown_batch) if traced_now else (_replaying, True)
+    flags.append(value)
+    try:
+        return fn()
+    finally:
+        flags.pop()
 
 
 def symbolic_shape(shape: tuple) -> tuple:
@@ -102,6 +140,30 @@ def concat_outputs(batches: list[Any]) -> Any:
     return nest.pack_sequence_as(first, [np.concatenate(c, axis=0) for c in columns])
 
 
+class TracedSignatures:
+    """The input signatures a ``tf.function`` was traced for (its concrete functions), and what a new call does.
+
+    A signature is a tuple of shapes (tuples of sizes, None for an unknown size). ``relax`` is
+    ``reduce_retracing``: a signature no traced one covers is traced with the dimensions that differ from the last
+    traced signature relaxed to None (same ranks); without it, a new signature is traced exactly as given.
+    """
+
+    def __init__(self, relax: bool = True) -> None:
+        self.relax = relax
+        self.specs: list[tuple] = []
+
+    def covering(self, signature: tuple) -> tuple | None:
+        """The traced signature that serves ``signature`` (None: it must be traced)."""
+        return next((s for s in self.specs if _covers(s, signature)), None)
+
+    def add(self, signature: tuple) -> tuple[tuple | None, tuple]:
+        """Record a trace for ``signature``: returns (the previous traced signature or None, the one traced)."""
+        previous = self.specs[-1] if self.specs else None
+        spec = signature if previous is None or not self.relax else _relax(previous, signature)
+        self.specs.append(spec)
+        return previous, spec
+
+
 class ModelFunction:
     """A ``train_function``/``test_function``/``predict_function``: ``fn(iterator)`` runs ``steps`` steps.
 
@@ -121,7 +183,12 @@ class ModelFunction:
         self.graph = graph
         self._static_batch = static_batch
         self._spe = steps_per_execution
-        self.signatures: list[tuple] = []
+        self._traced = TracedSignatures(relax=True)
+
+    @property
+    def signatures(self) -> list[tuple]:
+        """The input signatures traced so far, in order (relaxed as ``reduce_retracing=True`` relaxes them)."""
+        return self._traced.specs
 
     def __call__(self, iterator: Iterator[Any]) -> Any:
         """Run ``steps_per_execution`` steps. A train or test function returns the last step's logs; a predict
@@ -153,8 +220,7 @@ class ModelFunction:
         if not self.graph:
             return self._step(data)
         signature = self._signature(data)
-        spec = next((s for s in self.signatures if _covers(s, signature)), None)
-        if spec is not None:
+        if self._traced.covering(signature) is not None:
             _replaying.append(True)
             try:
                 return self._step(data)
@@ -171,9 +237,7 @@ class ModelFunction:
         )
 
     def _trace(self, data: Any, signature: tuple) -> Any:
-        previous = self.signatures[-1] if self.signatures else None
-        spec = signature if previous is None else _relax(previous, signature)
-        self.signatures.append(spec)
+        previous, spec = self._traced.add(signature)
         rec.emit(
             "train_function",
             self.name,

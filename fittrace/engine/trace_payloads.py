@@ -349,6 +349,66 @@ def function_traced(
     }
 
 
+def tf_function_traced(
+    name: str,
+    previous: list[str] | None,
+    signature: list[str],
+    spec: list[str],
+    relaxed: bool,
+    count: int,
+) -> dict[str, Any]:
+    """A train_function event for a user's ``tf.function`` (a hand-written loop's step): its first trace, or a
+    retrace because no traced signature covers the call's ``signature``. Signatures come as TF prints them, one
+    text per argument (``TensorSpec(shape=(32, 4), dtype=tf.float32)``, or a Python value); ``spec`` is what was
+    traced (relaxed when ``reduce_retracing=True``); ``count`` the traces so far, this one included."""
+    if previous is None:
+        reason = (
+            f"first call: tf.function traces the Python function {name} into a graph for the input "
+            f"signature {signature}"
+        )
+    elif relaxed:
+        reason = (
+            f"a new input signature {signature} is not covered by the traced {previous}: "
+            "tf.function retraces, relaxing differing dimensions to None (reduce_retracing=True)"
+        )
+    else:
+        reason = (
+            f"a new input signature {signature} is not covered by the traced {previous}: "
+            "tf.function traces a new concrete function for exactly these shapes, dtypes and Python values "
+            "(reduce_retracing=False, the default)"
+        )
+    return {
+        "action": "traced",
+        "function": name,
+        "mode": "graph",
+        "reason": reason,
+        "signature": list(spec),
+        "source": "tf.function",
+        "traces": count,
+    }
+
+
+def tf_function_traced_for_variables(
+    name: str, signature: list[str], variables: int, count: int
+) -> dict[str, Any]:
+    """The second trace of a user's ``tf.function`` whose first call made ``variables`` variables: TF lifts
+    them out of the graph and traces the function again, for the same signature."""
+    return {
+        "action": "traced",
+        "function": name,
+        "mode": "graph",
+        "reason": (
+            f"the first call made {variables} variable(s) (weights or optimizer slots): tf.function lifts "
+            "them out of the graph and traces the function again, now that they exist (once, on the first "
+            "call only)"
+        ),
+        "signature": list(signature),
+        "source": "tf.function",
+        "traces": count,
+        "variables": variables,
+    }
+
+
 def function_made(name: str, action: str, graph: bool, forced: bool) -> dict[str, Any]:
     """A train_function event when ``make_<name>`` returns the cached function ("reused") or a new one."""
     if action == "reused":

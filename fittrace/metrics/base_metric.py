@@ -7,6 +7,9 @@ all to zero unless a subclass says otherwise (``reset_states`` is its old name).
 ``count`` for a mean) as float32 variables, as Keras does; ``result()`` is ``total / count``.
 ``get_config``/``from_config`` are Keras's. Left out: a metric as a full layer (sub-layers, ``merge_state``),
 distribution strategies and their aggregation arguments.
+As Keras's ``Metric.__new__`` wraps every ``update_state``, each class's own ``update_state`` is wrapped once
+when the class is made: in a hand-written loop's step (``fittrace.tf``) the outermost update records a
+"metric_update" event, as fit's MetricsContainer does for the compiled metrics.
 
     >>> m = Mean()
     >>> m.update_state(2.0, sample_weight=128); m.update_state(4.0, sample_weight=96)
@@ -17,6 +20,7 @@ distribution strategies and their aggregation arguments.
 from __future__ import annotations
 
 import abc
+import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -25,11 +29,47 @@ import numpy as np
 
 from fittrace import initializers
 from fittrace.autodiff import Variable, to_numpy
+from fittrace.engine import functions
 from fittrace.engine.base_layer import unique_name
 from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export, module_symbols
 from fittrace.saving.legacy import serialization as legacy_serialization
+from fittrace.tracing import recorder as rec
 from fittrace.utils.generic_utils import to_snake_case
+
+_updating: list[
+    Any
+] = []  # the metrics whose recorded update_state runs now (the outermost records)
+
+
+def _recorded_update(update_state: Callable[..., Any]) -> Callable[..., Any]:
+    """``update_state`` that, in a hand-written loop's step, records the metric's running result after the
+    outermost update (a subclass's update calling its base's records once)."""
+
+    @functools.wraps(update_state)
+    def wrapper(self: Metric, *args: Any, **kwargs: Any) -> Any:
+        if not functions.in_hand_loop_step() or _updating:
+            return update_state(self, *args, **kwargs)
+        _updating.append(self)
+        try:
+            out = update_state(self, *args, **kwargs)
+        finally:
+            _updating.pop()
+        if rec.stepwise() is not None:
+            rec.emit(
+                "metric_update",
+                self.name,
+                keras="keras.metrics.Metric.update_state",
+                data=lambda: {
+                    "name": self.name,
+                    "fn": type(self).__name__,
+                    "value": float(self.result()),
+                },
+            )
+        return out
+
+    wrapper._fittrace_recorded = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def get_metric(identifier: Any) -> Any:
@@ -71,6 +111,12 @@ _LAYER_KWARGS = {
 class Metric(metaclass=abc.ABCMeta):
     """Base class: ``update_state``, ``result``, ``reset_state``; ``name`` is the log key (by default the class
     name in snake_case, numbered as layers are: ``my_metric``, ``my_metric_1``...)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("update_state")
+        if own is not None and not getattr(own, "_fittrace_recorded", False):
+            cls.update_state = _recorded_update(own)  # type: ignore[method-assign]
 
     def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
         for (

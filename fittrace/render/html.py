@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from fittrace.analysis.builds import why_rebuilt
+from fittrace.analysis.custom_loop import compare_loops, describe
 from fittrace.analysis.shapes import shape_text
 from fittrace.analysis.stats import run_series
 from fittrace.analysis.walkthrough import explorer_rows, walkthrough
@@ -120,9 +121,11 @@ def render_html(
     trace: Trace,
     diagrams: dict[str, str] | None = None,
     template_dir: str | os.PathLike | None = None,
+    beside: Trace | None = None,
 ) -> str:
     """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph/model to ready SVG text
-    (and ``error`` to why some are missing)."""
+    (and ``error`` to why some are missing). A trace holding a hand-written loop gets a section setting its step
+    beside fit's, from the same trace or from ``beside``."""
     diagrams = diagrams or {}
     pictures, refused = {}, []
     for k, v in diagrams.items():
@@ -149,4 +152,5 @@ def render_html(
         builds=why_rebuilt(trace),
         events=rows,
         omitted=omitted,
+        loops=describe(compare_loops(trace, beside)),
     )

@@ -40,13 +40,16 @@ def diagram_svgs(trace: Trace) -> dict[str, str]:
     }
 
 
-def render_report(trace: Trace, path: str | os.PathLike | None = None) -> str:
-    """The HTML walkthrough with its diagrams inlined; written atomically when ``path`` is given."""
+def render_report(
+    trace: Trace, path: str | os.PathLike | None = None, beside: Trace | None = None
+) -> str:
+    """The HTML walkthrough with its diagrams inlined; written atomically when ``path`` is given. ``beside``: a
+    second trace whose fit step is set beside the hand-written loop of ``trace``."""
     try:
         svgs = diagram_svgs(trace)
     except Exception as exc:  # a report without pictures beats no report; say why in the page
         svgs = {"error": f"{type(exc).__name__}: {exc}"}
-    html = render_html(trace, diagrams=svgs)
+    html = render_html(trace, diagrams=svgs, beside=beside)
     if path is not None:
         atomic_write_text(path, html)
     return html

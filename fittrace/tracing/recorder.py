@@ -91,6 +91,24 @@ def stepwise() -> Recorder | None:
     return _stepwise
 
 
+def innermost_step() -> Span | None:
+    """The innermost open step span of the recording in progress (a step of fit, evaluate, predict or of a
+    hand-written loop), or None: a hand-written loop's function called inside one opens no step of its own."""
+    r = _current
+    if r is None:
+        return None
+    for s in reversed(r._stack):
+        if s.kind == "step":
+            return s
+    return None
+
+
+def is_open(span: Any) -> bool:
+    """True if ``span`` is open in the recording in progress (not closed, nor left behind by a stopped one)."""
+    r = _current
+    return r is not None and any(s is span for s in r._stack)
+
+
 def emit(
     kind: str,
     name: str,

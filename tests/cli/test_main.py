@@ -191,3 +191,15 @@ def test_demo_end_to_end(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
     acc = float(result.stdout.split("test accuracy: ")[1].split()[0])
     assert acc > 0.9
+
+
+def test_report_sets_a_hand_written_loop_beside_a_second_traces_fit(trace_file, tmp_path, capsys):
+    from sample_runs import hand_loop_run
+
+    _, loop_path = hand_loop_run(tmp_path, with_fit=False)
+    out = tmp_path / "beside.html"
+    assert main(["report", str(loop_path), "-o", str(out), "--beside", str(trace_file)]) == 0
+    section = out.read_text().split('id="hand-loop"')[1].split("</section>")[0]
+    assert "from the second trace" in section
+    assert main(["report", str(loop_path), "--beside", str(tmp_path / "missing.jsonl")]) == 2
+    assert "no such trace file" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from sample_runs import EVIL, functional_run, user_layer_run
+from sample_runs import EVIL, functional_run, hand_loop_run, user_layer_run
 
 import fittrace
 from fittrace.render.callgraph import callgraph_dot
@@ -197,5 +197,66 @@ def test_functional_report_in_headless_chromium(tmp_path, chromium_path):
             assert text in drawn, text
         flow = page.locator("#diagram-flowchart svg")
         assert "self(x, training=True): Functional 'siamese'" in flow.text_content()
+        browser.close()
+    assert errors == []
+
+
+def test_a_hand_written_loop_gets_its_section_with_names_escaped(tmp_path):
+    _, path = hand_loop_run(tmp_path, evil=True)
+    html = render_report(fittrace.load(path).trace, None)
+    page = html.split('id="events-data">')[0]
+    assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    section = page.split('id="hand-loop"')[1].split("</section>")[0]
+    for text in (
+        "Your training loop beside fit's step",
+        "train_step",
+        "What fit adds",
+        "ProgbarLogger",
+    ):
+        assert text in section, text
+    p = _Scripts()
+    p.feed(html)
+    assert len(p.scripts) == 2 and p.handlers == [] and p.external == []
+    assert 'id="hand-loop"' not in render_report(_fit_only(tmp_path), None)
+
+
+def _fit_only(tmp_path):
+    (tmp_path / "fit").mkdir()
+    return user_layer_run(tmp_path / "fit")[0].trace
+
+
+@pytest.mark.chromium
+def test_the_loop_beside_a_second_traces_fit_in_headless_chromium(tmp_path, chromium_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    loop_run, _ = hand_loop_run(tmp_path, with_fit=False)
+    report = tmp_path / "loop.html"
+    loop_run.report(report, beside=_fit_only(tmp_path))
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        assert "your training loop" in page.locator("h1").inner_text()
+        section = page.locator("#hand-loop")
+        section.scroll_into_view_if_needed()
+        section.screenshot(path=str(ARTIFACTS / "report-hand-loop.png"))
+        assert section.is_visible() and "from the second trace" in section.inner_text()
+        rows = section.locator("table.side-by-side tr")
+        assert rows.count() == 1 + 6
+        fit_calls, loop_calls = page.locator("#fit-sequence li"), page.locator("#loop-sequence li")
+        assert fit_calls.count() > loop_calls.count() > 5
+        assert (
+            page.locator("#fit-sequence li.own").count() >= 3
+        )  # callbacks, train_step, progress bar
+        box_fit = page.locator("#fit-sequence").bounding_box()
+        box_loop = page.locator("#loop-sequence").bounding_box()
+        assert box_loop["x"] > box_fit["x"] + box_fit["width"] - 1  # side by side, not stacked
+        assert "tf.function" in page.locator("#builds").inner_text()
         browser.close()
     assert errors == []
