@@ -1,7 +1,8 @@
 """fittrace's autodiff core: a small reverse-mode autodiff over numpy, standing where TensorFlow stands under
 tf-keras. ``ops.py`` holds ``Tensor``, ``Variable`` and the op table (each op's gradient beside its forward
 computation), ``nn.py`` the neural-network ops (activations, softmax, fused cross-entropy), ``conv.py`` the
-convolution and pooling ops, ``tape.py`` the ``GradientTape``. This package re-exports all of them, as ``tf``
+convolution and pooling ops, ``recurrent.py`` the whole-sequence recurrences (SimpleRNN, LSTM, GRU),
+``tape.py`` the ``GradientTape``. This package re-exports all of them, as ``tf``
 does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
 
 Mirrors nothing in tf-keras (fittrace's own); may import numpy and ``tracing.recorder`` (the tape records its
@@ -54,6 +55,7 @@ from fittrace.autodiff.ops import (
     transpose,
     where,
 )
+from fittrace.autodiff.recurrent import recurrence
 from fittrace.autodiff.tape import GradientTape
 
 __all__ = [
@@ -102,4 +104,5 @@ __all__ = [
     "avg_pool2d",
     "global_max_pool2d",
     "output_length",
+    "recurrence",
 ]

@@ -1,0 +1,305 @@
+"""Whole-sequence recurrences (SimpleRNN, LSTM, GRU) as single ops with a hand-written backward through time.
+
+The input projection of every timestep (``inputs @ kernel + bias``) is computed before, by one ordinary matmul;
+``recurrence`` takes it (``xz``, batch x time x gates*units) and runs the step loop in numpy, keeping what the
+backward pass needs (the states, the activated gates). Its semantics are those of Keras 2's ``backend.rnn``
+driving the cells of tf_keras/src/layers/rnn/: ``go_backwards`` walks the sequence from its end (the outputs come
+in the order they were computed); a masked step keeps the previous state and repeats the previous output (or
+outputs zeros, ``zero_output_for_mask``); recurrent dropout multiplies the state fed to each gate's recurrent
+product by that gate's mask. The result is one tensor; ``recurrence`` hands back its parts (the output sequence
+or the last output, then the final states) as tensors of their own.
+
+    >>> import numpy as np
+    >>> xz = Tensor(np.zeros((2, 5, 12), "float32")); r = Tensor(np.zeros((3, 12), "float32"))
+    >>> h0 = Tensor(np.zeros((2, 3), "float32"))
+    >>> [t.shape for t in recurrence("lstm", xz, r, None, [h0, h0], sequences=True, states=True)]
+    [(2, 5, 3), (2, 3), (2, 3)]
+
+Left out: time-major inputs, ragged inputs, ``unroll`` (the loop is the same either way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from fittrace.autodiff.ops import Tensor, _op, _t
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    out = np.multiply(z, 0.5)
+    np.tanh(out, out=out)
+    out += 1
+    out *= 0.5
+    return out
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0)
+
+
+#: The activations a recurrence runs natively: each one's function and its derivative from its output.
+ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], Any]]] = {
+    "tanh": (np.tanh, lambda y: 1 - y * y),
+    "sigmoid": (_sigmoid, lambda y: y * (1 - y)),
+    "relu": (_relu, lambda y: (y > 0).astype(y.dtype)),
+    "linear": (lambda z: z, lambda y: 1),
+}
+
+_GATES = {"simple": 1, "lstm": 4, "gru": 3}
+
+
+def _rec(h: np.ndarray, r: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
+    """The recurrent product of state ``h`` (B, U) with ``r`` (U, G*U), each gate's block fed ``h`` times its
+    dropout mask when ``masks`` (G, B, U) is given."""
+    if masks is None:
+        return h @ r
+    u, gu = r.shape
+    g = gu // u
+    blocks = np.matmul(h[None] * masks, r.reshape(u, g, u).transpose(1, 0, 2))  # (G, B, U)
+    return blocks.transpose(1, 0, 2).reshape(h.shape[0], gu)
+
+
+def _rec_back(d: np.ndarray, r: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
+    """The gradient of ``_rec`` with respect to the state, for the gradient ``d`` (B, G*U) of its result."""
+    if masks is None:
+        return d @ r.T
+    u, gu = r.shape
+    g = gu // u
+    blocks = np.matmul(
+        d.reshape(d.shape[0], g, u).transpose(1, 0, 2), r.reshape(u, g, u).transpose(1, 2, 0)
+    )
+    return (blocks * masks).sum(axis=0)
+
+
+def _rec_kernel_grad(hs: np.ndarray, d: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
+    """The recurrent kernel's gradient from the states fed in (T, B, U) and the gradients (T, B, G*U)."""
+    u, gu = hs.shape[-1], d.shape[-1]
+    if masks is None:
+        return hs.reshape(-1, u).T @ d.reshape(-1, gu)
+    g = gu // u
+    d4 = d.reshape(d.shape[0], d.shape[1], g, u)
+    return np.concatenate(
+        [(hs * masks[k]).reshape(-1, u).T @ d4[:, :, k].reshape(-1, u) for k in range(g)], axis=1
+    )
+
+
+def recurrence(
+    kind: str,
+    xz: Any,
+    recurrent_kernel: Any,
+    recurrent_bias: Any,
+    initial_states: Sequence[Any],
+    mask: np.ndarray | None = None,
+    go_backwards: bool = False,
+    recurrent_masks: np.ndarray | None = None,
+    zero_output_for_mask: bool = False,
+    sequences: bool = False,
+    states: bool = False,
+    activation: str = "tanh",
+    recurrent_activation: str = "sigmoid",
+    reset_after: bool = True,
+) -> list[Tensor]:
+    """Run a ``kind`` ("simple", "lstm" or "gru") recurrence over ``xz`` (B, T, G*U), the projected inputs.
+
+    ``recurrent_kernel`` is (U, G*U); ``recurrent_bias`` the GRU's second bias row (``reset_after``) or None;
+    ``initial_states`` the (B, U) states (h, and c for an LSTM). ``mask`` (B, T) marks the steps to take;
+    ``recurrent_masks`` (G, B, U) the recurrent dropout of each gate. ``activation`` and
+    ``recurrent_activation`` are names in ``ACTIVATIONS``. Returns [the outputs (B, T, U) if ``sequences``, else
+    the last output (B, U)], followed by the final states when ``states``."""
+    xz, rk = _t(xz), _t(recurrent_kernel)
+    rb = _t(recurrent_bias) if recurrent_bias is not None else None
+    inits = [_t(s) for s in initial_states]
+    act, dact = ACTIVATIONS[activation]
+    ract, dract = ACTIVATIONS[recurrent_activation]
+    x = np.moveaxis(xz.value, 1, 0)  # (T, B, G*U), a view
+    if go_backwards:
+        x = x[::-1]
+    steps, batch, _ = x.shape
+    r = rk.value
+    u = r.shape[0]
+    dtype = np.result_type(x.dtype, r.dtype)
+    m = None
+    if mask is not None:
+        m = np.moveaxis(np.asarray(mask), 1, 0)[..., None].astype(dtype)  # (T, B, 1)
+        if go_backwards:
+            m = m[::-1]
+    rmasks = None if recurrent_masks is None else np.asarray(recurrent_masks, dtype=dtype)
+    hs = np.empty((steps + 1, batch, u), dtype)  # the state before and after each step
+    hs[0] = inits[0].value
+    cs = None
+    if kind == "lstm":
+        cs = np.empty((steps + 1, batch, u), dtype)
+        cs[0] = inits[1].value
+    gates = np.empty(
+        (steps, batch, _GATES[kind] * u), dtype
+    )  # activated gates (GRU: z, r, candidate)
+    extra = np.empty((steps, batch, u), dtype)  # LSTM: tanh(c); GRU: the reset's operand
+    outs = np.empty((steps, batch, u), dtype) if m is not None else None
+    out_prev = np.zeros((batch, u), dtype)
+    rb_v = rb.value if rb is not None else None
+    for t in range(steps):
+        h = hs[t]
+        if kind == "simple":
+            h_new = act(x[t] + _rec(h, r, rmasks))
+            gates[t] = h_new
+        elif kind == "lstm":
+            z = x[t] + _rec(h, r, rmasks)
+            g = gates[t]
+            g[:, : 2 * u] = ract(z[:, : 2 * u])
+            g[:, 2 * u : 3 * u] = act(z[:, 2 * u : 3 * u])
+            g[:, 3 * u :] = ract(z[:, 3 * u :])
+            c_new = g[:, u : 2 * u] * cs[t] + g[:, :u] * g[:, 2 * u : 3 * u]
+            tc = extra[t] = act(c_new)
+            h_new = g[:, 3 * u :] * tc
+        else:
+            g = gates[t]
+            if reset_after:
+                inner = _rec(h, r, rmasks)
+                if rb_v is not None:
+                    inner += rb_v
+                g[:, : 2 * u] = ract(x[t][:, : 2 * u] + inner[:, : 2 * u])
+                extra[t] = inner[:, 2 * u :]
+                hh = act(x[t][:, 2 * u :] + g[:, u : 2 * u] * extra[t])
+            else:
+                zr_masks = None if rmasks is None else rmasks[:2]
+                g[:, : 2 * u] = ract(x[t][:, : 2 * u] + _rec(h, r[:, : 2 * u], zr_masks))
+                hr = h * rmasks[2] if rmasks is not None else h
+                extra[t] = g[:, u : 2 * u] * hr
+                hh = act(x[t][:, 2 * u :] + extra[t] @ r[:, 2 * u :])
+            g[:, 2 * u :] = hh
+            zg = g[:, :u]
+            h_new = zg * h + (1 - zg) * hh
+        if m is None:
+            hs[t + 1] = h_new
+            if kind == "lstm":
+                cs[t + 1] = c_new
+        else:
+            mt = m[t]
+            hs[t + 1] = mt * h_new + (1 - mt) * h
+            if kind == "lstm":
+                cs[t + 1] = mt * c_new + (1 - mt) * cs[t]
+            out_prev = outs[t] = mt * h_new + (0 if zero_output_for_mask else (1 - mt) * out_prev)
+    seq = hs[1:] if m is None else outs
+    pieces = [np.moveaxis(seq, 0, 1) if sequences else seq[-1]]
+    if states:
+        pieces += [hs[-1]] + ([cs[-1]] if kind == "lstm" else [])
+    sizes = [p.shape[1] if p.ndim == 3 else 1 for p in pieces]
+    packed = (
+        np.ascontiguousarray(pieces[0])
+        if len(pieces) == 1
+        else np.concatenate([p if p.ndim == 3 else p[:, None] for p in pieces], axis=1)
+    )
+
+    def backward(grad: np.ndarray) -> list[Any]:
+        parts, start = [], 0
+        for size, piece in zip(sizes, pieces):
+            if len(pieces) == 1:
+                parts.append(grad)
+            else:
+                parts.append(grad[:, start] if piece.ndim == 2 else grad[:, start : start + size])
+            start += size
+        g_seq = np.moveaxis(parts[0], 1, 0) if sequences else None
+        gh = parts[1].astype(dtype) if states else np.zeros((batch, u), dtype)
+        gc = (
+            (parts[2].astype(dtype) if states else np.zeros((batch, u), dtype))
+            if kind == "lstm"
+            else None
+        )
+        gout = np.zeros((batch, u), dtype) if sequences else parts[0].astype(dtype)
+        zero = np.zeros((batch, u), dtype)
+        dx = np.empty((steps, batch, _GATES[kind] * u), dtype)
+        dinner = np.empty_like(dx) if kind == "gru" and reset_after else None
+        d_rh = np.zeros((u, u), dtype) if kind == "gru" and not reset_after else None
+        for t in range(steps - 1, -1, -1):
+            go = gout + g_seq[t] if sequences else gout
+            h = hs[t]
+            if m is None:
+                dh_new = go + gh
+                gh_direct = None
+                gout = zero
+            else:
+                mt = m[t]
+                dh_new = mt * (go + gh)
+                gh_direct = (1 - mt) * gh
+                gout = np.zeros_like(go) if zero_output_for_mask else (1 - mt) * go
+            g = gates[t]
+            if kind == "simple":
+                dpre = dx[t] = dh_new * dact(g)
+                gh = _rec_back(dpre, r, rmasks)
+            elif kind == "lstm":
+                i, f, cc, o = g[:, :u], g[:, u : 2 * u], g[:, 2 * u : 3 * u], g[:, 3 * u :]
+                tc = extra[t]
+                dc = (gc if m is None else m[t] * gc) + dh_new * o * dact(tc)
+                d = dx[t]
+                d[:, :u] = dc * cc * dract(i)
+                d[:, u : 2 * u] = dc * cs[t] * dract(f)
+                d[:, 2 * u : 3 * u] = dc * i * dact(cc)
+                d[:, 3 * u :] = dh_new * tc * dract(o)
+                gc = dc * f if m is None else dc * f + (1 - m[t]) * gc
+                gh = _rec_back(d, r, rmasks)
+            else:
+                zg, rg, hh = g[:, :u], g[:, u : 2 * u], g[:, 2 * u :]
+                d = dx[t]
+                dpre_h = d[:, 2 * u :] = dh_new * (1 - zg) * dact(hh)
+                d[:, :u] = dh_new * (h - hh) * dract(zg)
+                if reset_after:
+                    d[:, u : 2 * u] = dpre_h * extra[t] * dract(rg)
+                    di = dinner[t]
+                    di[:, : 2 * u] = d[:, : 2 * u]
+                    di[:, 2 * u :] = dpre_h * rg
+                    gh = _rec_back(di, r, rmasks) + dh_new * zg
+                else:
+                    d_rh += extra[t].T @ dpre_h
+                    d_hr = dpre_h @ r[:, 2 * u :].T  # gradient of r * h_dropped
+                    hr = h * rmasks[2] if rmasks is not None else h
+                    d[:, u : 2 * u] = d_hr * hr * dract(rg)
+                    zr_masks = None if rmasks is None else rmasks[:2]
+                    back = d_hr * rg if rmasks is None else d_hr * rg * rmasks[2]
+                    gh = _rec_back(d[:, : 2 * u], r[:, : 2 * u], zr_masks) + back + dh_new * zg
+            if gh_direct is not None:
+                gh = gh + gh_direct
+        grads: list[Any] = [None, None, None]
+        if xz._req:
+            gx = dx[::-1] if go_backwards else dx
+            grads[0] = np.ascontiguousarray(np.moveaxis(gx, 0, 1))
+        if rk._req:
+            if kind == "gru" and not reset_after:
+                zr_masks = None if rmasks is None else rmasks[:2]
+                grads[1] = np.concatenate(
+                    [_rec_kernel_grad(hs[:-1], dx[:, :, : 2 * u], zr_masks), d_rh], axis=1
+                )
+            else:
+                grads[1] = _rec_kernel_grad(hs[:-1], dinner if dinner is not None else dx, rmasks)
+        if rb is not None and rb._req:
+            grads[2] = dinner.sum(axis=(0, 1))
+        grads.append(gh)
+        if kind == "lstm":
+            grads.append(gc)
+        return grads
+
+    out = _op(packed, (xz, rk, rb, *inits), backward)
+    if len(pieces) == 1:
+        return [out]
+    result, start = [], 0
+    for size, piece in zip(sizes, pieces):
+        result.append(_part(out, start, size, piece.ndim == 2))
+        start += size
+    return result
+
+
+def _part(packed: Tensor, start: int, size: int, squeeze: bool) -> Tensor:
+    """Slots ``start:start+size`` of a packed result's axis 1 (without that axis when ``squeeze``)."""
+    value = packed.value[:, start] if squeeze else packed.value[:, start : start + size]
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        full = np.zeros_like(packed.value)
+        if squeeze:
+            full[:, start] = g
+        else:
+            full[:, start : start + size] = g
+        return (full,)
+
+    return _op(value, (packed,), backward)
