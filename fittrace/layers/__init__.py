@@ -1,6 +1,6 @@
 """The layers, in the groups tf-keras files them under (tf_keras/src/layers/): ``core/``, ``convolutional/``,
-``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``, ``merging/``. The merge layers' lowercase
-functional forms (``add``, ``concatenate``, ``dot``...) come from their modules, as tf-keras exports them.
+``pooling/``, ``normalization/``, ``reshaping/``, ``regularization/``, ``merging/``, ``rnn/``. The merge layers'
+lowercase functional forms (``add``, ``concatenate``, ``dot``...) come from their modules, as tf-keras exports them.
 Each layer is a ``Layer`` of the engine (``engine/base_layer.py``); ``InputLayer`` and ``Input`` live in
 ``engine/input_layer.py``, as in tf-keras. ``serialization.py`` is ``layers.serialize`` / ``layers.deserialize``
 (it alone knows the models too, as tf-keras's does; this package does not import it).
@@ -47,6 +47,17 @@ from fittrace.layers.pooling import (
 )
 from fittrace.layers.regularization import Dropout
 from fittrace.layers.reshaping import Flatten, Reshape
+from fittrace.layers.rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    AbstractRNNCell,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+)
 
 __all__ = [
     "Layer",
@@ -69,6 +80,15 @@ __all__ = [
     "Reshape",
     "Dropout",
     "Lambda",
+    "AbstractRNNCell",
+    "RNN",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "LSTM",
+    "LSTMCell",
+    "GRU",
+    "GRUCell",
+    "Bidirectional",
     "Add",
     "Subtract",
     "Multiply",
