@@ -46,7 +46,11 @@ def build_scoped(layer: Layer, scope: str, input_shape: Any) -> None:
 
 def _shape_of_first(input_shape: Any) -> tuple:
     """The shape of the sequence input, from a shape or a list of shapes ([inputs, *states])."""
-    if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list)):
+    if (
+        isinstance(input_shape, (list, tuple))
+        and input_shape
+        and isinstance(input_shape[0], (tuple, list))
+    ):
         input_shape = input_shape[0]
     return tuple(input_shape)
 
