@@ -40,6 +40,35 @@ def _relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0)
 
 
+def _sigmoid_(z: np.ndarray) -> None:
+    z *= 0.5
+    np.tanh(z, out=z)
+    z += 1
+    z *= 0.5
+
+
+#: The same activations, applied in place (on the gate blocks of the step's buffer).
+_IN_PLACE: dict[str, Callable[[np.ndarray], Any]] = {
+    "tanh": lambda z: np.tanh(z, out=z),
+    "sigmoid": _sigmoid_,
+    "relu": lambda z: np.maximum(z, 0, out=z),
+    "linear": lambda z: None,
+}
+
+
+#: Gradients carried back below this size are set to zero (see ``_flush``).
+FLUSH_BELOW = 1e-30
+
+
+def _flush(a: np.ndarray) -> np.ndarray:
+    """Values smaller than ``FLUSH_BELOW`` set to zero, in place. Gradients carried back through many steps
+    shrink towards subnormal numbers, on which every operation is tens of times slower; TensorFlow's CPU kernels
+    flush subnormal results to zero, and flushing the carried gradients a little above that range keeps the
+    products of each step out of it too. Nothing of that size changes a float32 result."""
+    np.putmask(a, np.abs(a) < FLUSH_BELOW, 0)
+    return a
+
+
 #: The activations a recurrence runs natively: each one's function and its derivative from its output.
 ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], Any]]] = {
     "tanh": (np.tanh, lambda y: 1 - y * y),
@@ -62,10 +91,13 @@ def _rec(h: np.ndarray, r: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
     return blocks.transpose(1, 0, 2).reshape(h.shape[0], gu)
 
 
-def _rec_back(d: np.ndarray, r: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
-    """The gradient of ``_rec`` with respect to the state, for the gradient ``d`` (B, G*U) of its result."""
+def _rec_back(
+    d: np.ndarray, r: np.ndarray, masks: np.ndarray | None, r_t: Any = None
+) -> np.ndarray:
+    """The gradient of ``_rec`` with respect to the state, for the gradient ``d`` (B, G*U) of its result
+    (``r_t``: ``r.T`` made contiguous once, the faster operand)."""
     if masks is None:
-        return d @ r.T
+        return d @ (r.T if r_t is None else r_t)
     u, gu = r.shape
     g = gu // u
     blocks = np.matmul(
@@ -75,14 +107,17 @@ def _rec_back(d: np.ndarray, r: np.ndarray, masks: np.ndarray | None) -> np.ndar
 
 
 def _rec_kernel_grad(hs: np.ndarray, d: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
-    """The recurrent kernel's gradient from the states fed in (T, B, U) and the gradients (T, B, G*U)."""
+    """The recurrent kernel's gradient from the states fed in (B, T, U) and the gradients (B, T, G*U)."""
     u, gu = hs.shape[-1], d.shape[-1]
     if masks is None:
         return hs.reshape(-1, u).T @ d.reshape(-1, gu)
     g = gu // u
-    d4 = d.reshape(d.shape[0], d.shape[1], g, u)
     return np.concatenate(
-        [(hs * masks[k]).reshape(-1, u).T @ d4[:, :, k].reshape(-1, u) for k in range(g)], axis=1
+        [
+            (hs * masks[k][:, None]).reshape(-1, u).T @ d[:, :, k * u : (k + 1) * u].reshape(-1, u)
+            for k in range(g)
+        ],
+        axis=1,
     )
 
 
@@ -114,6 +149,7 @@ def recurrence(
     inits = [_t(s) for s in initial_states]
     act, dact = ACTIVATIONS[activation]
     ract, dract = ACTIVATIONS[recurrent_activation]
+    act_, ract_ = _IN_PLACE[activation], _IN_PLACE[recurrent_activation]
     x = np.moveaxis(xz.value, 1, 0)  # (T, B, G*U), a view
     if go_backwards:
         x = x[::-1]
@@ -146,13 +182,20 @@ def recurrence(
             h_new = act(x[t] + _rec(h, r, rmasks))
             gates[t] = h_new
         elif kind == "lstm":
-            z = x[t] + _rec(h, r, rmasks)
             g = gates[t]
-            g[:, : 2 * u] = ract(z[:, : 2 * u])
-            g[:, 2 * u : 3 * u] = act(z[:, 2 * u : 3 * u])
-            g[:, 3 * u :] = ract(z[:, 3 * u :])
-            c_new = g[:, u : 2 * u] * cs[t] + g[:, :u] * g[:, 2 * u : 3 * u]
-            tc = extra[t] = act(c_new)
+            if rmasks is None:
+                np.matmul(h, r, out=g)
+            else:
+                g[...] = _rec(h, r, rmasks)
+            g += x[t]
+            ract_(g[:, : 2 * u])
+            act_(g[:, 2 * u : 3 * u])
+            ract_(g[:, 3 * u :])
+            c_new = np.multiply(g[:, u : 2 * u], cs[t], out=cs[t + 1])
+            c_new += g[:, :u] * g[:, 2 * u : 3 * u]
+            tc = extra[t]
+            np.copyto(tc, c_new)
+            act_(tc)
             h_new = g[:, 3 * u :] * tc
         else:
             g = gates[t]
@@ -174,13 +217,11 @@ def recurrence(
             h_new = zg * h + (1 - zg) * hh
         if m is None:
             hs[t + 1] = h_new
-            if kind == "lstm":
-                cs[t + 1] = c_new
         else:
             mt = m[t]
             hs[t + 1] = mt * h_new + (1 - mt) * h
             if kind == "lstm":
-                cs[t + 1] = mt * c_new + (1 - mt) * cs[t]
+                cs[t + 1] = mt * c_new + (1 - mt) * cs[t]  # c_new is cs[t + 1]: read before written
             out_prev = outs[t] = mt * h_new + (0 if zero_output_for_mask else (1 - mt) * out_prev)
     seq = hs[1:] if m is None else outs
     pieces = [np.moveaxis(seq, 0, 1) if sequences else seq[-1]]
@@ -210,10 +251,12 @@ def recurrence(
         )
         gout = np.zeros((batch, u), dtype) if sequences else parts[0].astype(dtype)
         zero = np.zeros((batch, u), dtype)
-        dx = np.empty((steps, batch, _GATES[kind] * u), dtype)
+        dx = np.empty((batch, steps, _GATES[kind] * u), dtype)  # in the inputs' order
+        r_t = np.ascontiguousarray(r.T)
         dinner = np.empty_like(dx) if kind == "gru" and reset_after else None
         d_rh = np.zeros((u, u), dtype) if kind == "gru" and not reset_after else None
         for t in range(steps - 1, -1, -1):
+            ti = steps - 1 - t if go_backwards else t  # the step's place in the inputs
             go = gout + g_seq[t] if sequences else gout
             h = hs[t]
             if m is None:
@@ -227,30 +270,30 @@ def recurrence(
                 gout = np.zeros_like(go) if zero_output_for_mask else (1 - mt) * go
             g = gates[t]
             if kind == "simple":
-                dpre = dx[t] = dh_new * dact(g)
-                gh = _rec_back(dpre, r, rmasks)
+                dpre = dx[:, ti] = dh_new * dact(g)
+                gh = _rec_back(dpre, r, rmasks, r_t)
             elif kind == "lstm":
                 i, f, cc, o = g[:, :u], g[:, u : 2 * u], g[:, 2 * u : 3 * u], g[:, 3 * u :]
                 tc = extra[t]
                 dc = (gc if m is None else m[t] * gc) + dh_new * o * dact(tc)
-                d = dx[t]
+                d = dx[:, ti]
                 d[:, :u] = dc * cc * dract(i)
                 d[:, u : 2 * u] = dc * cs[t] * dract(f)
                 d[:, 2 * u : 3 * u] = dc * i * dact(cc)
                 d[:, 3 * u :] = dh_new * tc * dract(o)
-                gc = dc * f if m is None else dc * f + (1 - m[t]) * gc
-                gh = _rec_back(d, r, rmasks)
+                gc = _flush(dc * f if m is None else dc * f + (1 - m[t]) * gc)
+                gh = _rec_back(d, r, rmasks, r_t)
             else:
                 zg, rg, hh = g[:, :u], g[:, u : 2 * u], g[:, 2 * u :]
-                d = dx[t]
+                d = dx[:, ti]
                 dpre_h = d[:, 2 * u :] = dh_new * (1 - zg) * dact(hh)
                 d[:, :u] = dh_new * (h - hh) * dract(zg)
                 if reset_after:
                     d[:, u : 2 * u] = dpre_h * extra[t] * dract(rg)
-                    di = dinner[t]
+                    di = dinner[:, ti]
                     di[:, : 2 * u] = d[:, : 2 * u]
                     di[:, 2 * u :] = dpre_h * rg
-                    gh = _rec_back(di, r, rmasks) + dh_new * zg
+                    gh = _rec_back(di, r, rmasks, r_t) + dh_new * zg
                 else:
                     d_rh += extra[t].T @ dpre_h
                     d_hr = dpre_h @ r[:, 2 * u :].T  # gradient of r * h_dropped
@@ -261,18 +304,22 @@ def recurrence(
                     gh = _rec_back(d[:, : 2 * u], r[:, : 2 * u], zr_masks) + back + dh_new * zg
             if gh_direct is not None:
                 gh = gh + gh_direct
+            _flush(gh)
         grads: list[Any] = [None, None, None]
         if xz._req:
-            gx = dx[::-1] if go_backwards else dx
-            grads[0] = np.ascontiguousarray(np.moveaxis(gx, 0, 1))
+            grads[0] = dx
+        fed = (
+            hs[:-1][::-1] if go_backwards else hs[:-1]
+        )  # the states fed to each step, in the inputs' order
+        fed = np.moveaxis(fed, 0, 1)
         if rk._req:
             if kind == "gru" and not reset_after:
                 zr_masks = None if rmasks is None else rmasks[:2]
                 grads[1] = np.concatenate(
-                    [_rec_kernel_grad(hs[:-1], dx[:, :, : 2 * u], zr_masks), d_rh], axis=1
+                    [_rec_kernel_grad(fed, dx[:, :, : 2 * u], zr_masks), d_rh], axis=1
                 )
             else:
-                grads[1] = _rec_kernel_grad(hs[:-1], dinner if dinner is not None else dx, rmasks)
+                grads[1] = _rec_kernel_grad(fed, dinner if dinner is not None else dx, rmasks)
         if rb is not None and rb._req:
             grads[2] = dinner.sum(axis=(0, 1))
         grads.append(gh)
