@@ -252,10 +252,11 @@ def run_bench(
         check_interpreter(keras_python)  # before minutes of benchmarking, not after them
     n, epochs, big = (6_000, 2, 5_000) if quick else (60_000, 5, 100_000)
     results: dict[str, Any] = {}
-    print(
-        f"fittrace bench: article model, {n} samples x 784, batch 128, {epochs} epochs"
-        + (" (quick)" if quick else "")
-    )
+    if only != "layers":
+        print(
+            f"fittrace bench: article model, {n} samples x 784, batch 128, {epochs} epochs"
+            + (" (quick)" if quick else "")
+        )
     with tempfile.TemporaryDirectory(prefix="fittrace-bench-") as tmp:
         folder = Path(tmp)
         if only in (None, "engine"):
