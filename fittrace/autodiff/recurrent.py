@@ -20,7 +20,10 @@ Left out: time-major inputs, ragged inputs, ``unroll`` (the loop is the same eit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import ctypes
+import re
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -56,8 +59,8 @@ _IN_PLACE: dict[str, Callable[[np.ndarray], Any]] = {
 }
 
 
-#: Gradients carried back below this size are set to zero (see ``_flush``).
-FLUSH_BELOW = 1e-30
+#: Gradients carried back below this size are set to zero, every fourth step (see ``_flush``).
+FLUSH_BELOW = 1e-24
 
 
 def _flush(a: np.ndarray) -> np.ndarray:
@@ -78,6 +81,55 @@ ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.nd
 }
 
 _GATES = {"simple": 1, "lstm": 4, "gru": 3}
+
+# OpenBLAS's thread-count functions, under the names its builds give them (numpy's wheels prefix them).
+_BLAS_GET = (
+    "scipy_openblas_get_num_threads64_",
+    "openblas_get_num_threads64_",
+    "openblas_get_num_threads",
+)
+_BLAS_SET = (
+    "scipy_openblas_set_num_threads64_",
+    "openblas_set_num_threads64_",
+    "openblas_set_num_threads",
+)
+_blas: list[Any] = []  # [get, set] once found, [None, None] where there is no OpenBLAS to find
+
+
+def _openblas() -> tuple[Any, Any]:
+    """OpenBLAS's get and set functions for its thread count, found among the libraries this process loaded
+    (Linux's /proc/self/maps), or (None, None)."""
+    if not _blas:
+        found: list[Any] = [None, None]
+        try:
+            with open("/proc/self/maps") as fh:
+                paths = sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", fh.read())))
+            for path in paths:
+                lib = ctypes.CDLL(path)
+                get = next((getattr(lib, n) for n in _BLAS_GET if hasattr(lib, n)), None)
+                put = next((getattr(lib, n) for n in _BLAS_SET if hasattr(lib, n)), None)
+                if get is not None and put is not None:
+                    found = [get, put]
+                    break
+        except OSError:
+            pass
+        _blas[:] = found
+    return _blas[0], _blas[1]
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Run the step loop's small products on one BLAS thread. A team of threads gains little on products of
+    this size, and on a busy machine its members wait for each other: there one thread was 20 times faster."""
+    get, put = _openblas()
+    before = get() if get is not None else 1
+    if before > 1:
+        put(1)
+    try:
+        yield
+    finally:
+        if before > 1:
+            put(before)
 
 
 def _rec(h: np.ndarray, r: np.ndarray, masks: np.ndarray | None) -> np.ndarray:
@@ -119,6 +171,47 @@ def _rec_kernel_grad(hs: np.ndarray, d: np.ndarray, masks: np.ndarray | None) ->
         ],
         axis=1,
     )
+
+
+def _kernel_grad(
+    kind: str,
+    reset_after: bool,
+    fed: np.ndarray,
+    dx: np.ndarray,
+    dinner: np.ndarray | None,
+    d_rh: np.ndarray | None,
+    rmasks: np.ndarray | None,
+    u: int,
+) -> np.ndarray:
+    """The recurrent kernel's gradient (the GRU without ``reset_after`` has its candidate block apart)."""
+    if kind == "gru" and not reset_after:
+        zr_masks = None if rmasks is None else rmasks[:2]
+        return np.concatenate([_rec_kernel_grad(fed, dx[:, :, : 2 * u], zr_masks), d_rh], axis=1)
+    return _rec_kernel_grad(fed, dinner if dinner is not None else dx, rmasks)
+
+
+def projection(x: Any, kernel: Any, bias: Any = None) -> Tensor:
+    """``x @ kernel + bias`` for every timestep of ``x`` (B, T, D) at once: the recurrences' input projection,
+    its products on one BLAS thread like the step loop's (see ``_one_blas_thread``)."""
+    x, k = _t(x), _t(kernel)
+    b = _t(bias) if bias is not None else None
+    lead, d = x.shape[:-1], x.shape[-1]
+    x2 = x.value.reshape(-1, d)
+    with _one_blas_thread():
+        out = x2 @ k.value
+    if b is not None:
+        out += b.value
+    out = out.reshape(*lead, k.shape[-1])
+
+    def backward(g: np.ndarray) -> tuple[Any, Any, Any]:
+        g2 = g.reshape(-1, g.shape[-1])
+        with _one_blas_thread():
+            gx = (g2 @ k.value.T).reshape(x.shape) if x._req else None
+            gk = x2.T @ g2 if k._req else None
+        gb = g2.sum(axis=0) if b is not None and b._req else None
+        return gx, gk, gb
+
+    return _op(out, (x, k, b), backward)
 
 
 def recurrence(
@@ -176,53 +269,58 @@ def recurrence(
     outs = np.empty((steps, batch, u), dtype) if m is not None else None
     out_prev = np.zeros((batch, u), dtype)
     rb_v = rb.value if rb is not None else None
-    for t in range(steps):
-        h = hs[t]
-        if kind == "simple":
-            h_new = act(x[t] + _rec(h, r, rmasks))
-            gates[t] = h_new
-        elif kind == "lstm":
-            g = gates[t]
-            if rmasks is None:
-                np.matmul(h, r, out=g)
+    with _one_blas_thread():
+        for t in range(steps):
+            h = hs[t]
+            if kind == "simple":
+                h_new = act(x[t] + _rec(h, r, rmasks))
+                gates[t] = h_new
+            elif kind == "lstm":
+                g = gates[t]
+                if rmasks is None:
+                    np.matmul(h, r, out=g)
+                else:
+                    g[...] = _rec(h, r, rmasks)
+                g += x[t]
+                ract_(g[:, : 2 * u])
+                act_(g[:, 2 * u : 3 * u])
+                ract_(g[:, 3 * u :])
+                c_new = np.multiply(g[:, u : 2 * u], cs[t], out=cs[t + 1])
+                c_new += g[:, :u] * g[:, 2 * u : 3 * u]
+                tc = extra[t]
+                np.copyto(tc, c_new)
+                act_(tc)
+                h_new = g[:, 3 * u :] * tc
             else:
-                g[...] = _rec(h, r, rmasks)
-            g += x[t]
-            ract_(g[:, : 2 * u])
-            act_(g[:, 2 * u : 3 * u])
-            ract_(g[:, 3 * u :])
-            c_new = np.multiply(g[:, u : 2 * u], cs[t], out=cs[t + 1])
-            c_new += g[:, :u] * g[:, 2 * u : 3 * u]
-            tc = extra[t]
-            np.copyto(tc, c_new)
-            act_(tc)
-            h_new = g[:, 3 * u :] * tc
-        else:
-            g = gates[t]
-            if reset_after:
-                inner = _rec(h, r, rmasks)
-                if rb_v is not None:
-                    inner += rb_v
-                g[:, : 2 * u] = ract(x[t][:, : 2 * u] + inner[:, : 2 * u])
-                extra[t] = inner[:, 2 * u :]
-                hh = act(x[t][:, 2 * u :] + g[:, u : 2 * u] * extra[t])
+                g = gates[t]
+                if reset_after:
+                    inner = _rec(h, r, rmasks)
+                    if rb_v is not None:
+                        inner += rb_v
+                    g[:, : 2 * u] = ract(x[t][:, : 2 * u] + inner[:, : 2 * u])
+                    extra[t] = inner[:, 2 * u :]
+                    hh = act(x[t][:, 2 * u :] + g[:, u : 2 * u] * extra[t])
+                else:
+                    zr_masks = None if rmasks is None else rmasks[:2]
+                    g[:, : 2 * u] = ract(x[t][:, : 2 * u] + _rec(h, r[:, : 2 * u], zr_masks))
+                    hr = h * rmasks[2] if rmasks is not None else h
+                    extra[t] = g[:, u : 2 * u] * hr
+                    hh = act(x[t][:, 2 * u :] + extra[t] @ r[:, 2 * u :])
+                g[:, 2 * u :] = hh
+                zg = g[:, :u]
+                h_new = zg * h + (1 - zg) * hh
+            if m is None:
+                hs[t + 1] = h_new
             else:
-                zr_masks = None if rmasks is None else rmasks[:2]
-                g[:, : 2 * u] = ract(x[t][:, : 2 * u] + _rec(h, r[:, : 2 * u], zr_masks))
-                hr = h * rmasks[2] if rmasks is not None else h
-                extra[t] = g[:, u : 2 * u] * hr
-                hh = act(x[t][:, 2 * u :] + extra[t] @ r[:, 2 * u :])
-            g[:, 2 * u :] = hh
-            zg = g[:, :u]
-            h_new = zg * h + (1 - zg) * hh
-        if m is None:
-            hs[t + 1] = h_new
-        else:
-            mt = m[t]
-            hs[t + 1] = mt * h_new + (1 - mt) * h
-            if kind == "lstm":
-                cs[t + 1] = mt * c_new + (1 - mt) * cs[t]  # c_new is cs[t + 1]: read before written
-            out_prev = outs[t] = mt * h_new + (0 if zero_output_for_mask else (1 - mt) * out_prev)
+                mt = m[t]
+                hs[t + 1] = mt * h_new + (1 - mt) * h
+                if kind == "lstm":
+                    cs[t + 1] = (
+                        mt * c_new + (1 - mt) * cs[t]
+                    )  # c_new is cs[t + 1]: read before written
+                out_prev = outs[t] = mt * h_new + (
+                    0 if zero_output_for_mask else (1 - mt) * out_prev
+                )
     seq = hs[1:] if m is None else outs
     pieces = [np.moveaxis(seq, 0, 1) if sequences else seq[-1]]
     if states:
@@ -255,56 +353,67 @@ def recurrence(
         r_t = np.ascontiguousarray(r.T)
         dinner = np.empty_like(dx) if kind == "gru" and reset_after else None
         d_rh = np.zeros((u, u), dtype) if kind == "gru" and not reset_after else None
-        for t in range(steps - 1, -1, -1):
-            ti = steps - 1 - t if go_backwards else t  # the step's place in the inputs
-            go = gout + g_seq[t] if sequences else gout
-            h = hs[t]
-            if m is None:
-                dh_new = go + gh
-                gh_direct = None
-                gout = zero
-            else:
-                mt = m[t]
-                dh_new = mt * (go + gh)
-                gh_direct = (1 - mt) * gh
-                gout = np.zeros_like(go) if zero_output_for_mask else (1 - mt) * go
-            g = gates[t]
-            if kind == "simple":
-                dpre = dx[:, ti] = dh_new * dact(g)
-                gh = _rec_back(dpre, r, rmasks, r_t)
-            elif kind == "lstm":
-                i, f, cc, o = g[:, :u], g[:, u : 2 * u], g[:, 2 * u : 3 * u], g[:, 3 * u :]
-                tc = extra[t]
-                dc = (gc if m is None else m[t] * gc) + dh_new * o * dact(tc)
-                d = dx[:, ti]
-                d[:, :u] = dc * cc * dract(i)
-                d[:, u : 2 * u] = dc * cs[t] * dract(f)
-                d[:, 2 * u : 3 * u] = dc * i * dact(cc)
-                d[:, 3 * u :] = dh_new * tc * dract(o)
-                gc = _flush(dc * f if m is None else dc * f + (1 - m[t]) * gc)
-                gh = _rec_back(d, r, rmasks, r_t)
-            else:
-                zg, rg, hh = g[:, :u], g[:, u : 2 * u], g[:, 2 * u :]
-                d = dx[:, ti]
-                dpre_h = d[:, 2 * u :] = dh_new * (1 - zg) * dact(hh)
-                d[:, :u] = dh_new * (h - hh) * dract(zg)
-                if reset_after:
-                    d[:, u : 2 * u] = dpre_h * extra[t] * dract(rg)
-                    di = dinner[:, ti]
-                    di[:, : 2 * u] = d[:, : 2 * u]
-                    di[:, 2 * u :] = dpre_h * rg
-                    gh = _rec_back(di, r, rmasks, r_t) + dh_new * zg
+        with _one_blas_thread():
+            for t in range(steps - 1, -1, -1):
+                ti = steps - 1 - t if go_backwards else t  # the step's place in the inputs
+                if not sequences:
+                    go = gout
+                elif (
+                    m is None
+                ):  # nothing is carried in the outputs: their gradient is the sequence's
+                    go = g_seq[t]
                 else:
-                    d_rh += extra[t].T @ dpre_h
-                    d_hr = dpre_h @ r[:, 2 * u :].T  # gradient of r * h_dropped
-                    hr = h * rmasks[2] if rmasks is not None else h
-                    d[:, u : 2 * u] = d_hr * hr * dract(rg)
-                    zr_masks = None if rmasks is None else rmasks[:2]
-                    back = d_hr * rg if rmasks is None else d_hr * rg * rmasks[2]
-                    gh = _rec_back(d[:, : 2 * u], r[:, : 2 * u], zr_masks) + back + dh_new * zg
-            if gh_direct is not None:
-                gh = gh + gh_direct
-            _flush(gh)
+                    go = gout + g_seq[t]
+                h = hs[t]
+                if m is None:
+                    dh_new = go + gh
+                    gh_direct = None
+                    gout = zero
+                else:
+                    mt = m[t]
+                    dh_new = mt * (go + gh)
+                    gh_direct = (1 - mt) * gh
+                    gout = np.zeros_like(go) if zero_output_for_mask else (1 - mt) * go
+                g = gates[t]
+                if kind == "simple":
+                    dpre = dx[:, ti] = dh_new * dact(g)
+                    gh = _rec_back(dpre, r, rmasks, r_t)
+                elif kind == "lstm":
+                    i, f, cc, o = g[:, :u], g[:, u : 2 * u], g[:, 2 * u : 3 * u], g[:, 3 * u :]
+                    tc = extra[t]
+                    dc = (gc if m is None else m[t] * gc) + dh_new * o * dact(tc)
+                    d = dx[:, ti]
+                    d[:, :u] = dc * cc * dract(i)
+                    d[:, u : 2 * u] = dc * cs[t] * dract(f)
+                    d[:, 2 * u : 3 * u] = dc * i * dact(cc)
+                    d[:, 3 * u :] = dh_new * tc * dract(o)
+                    gc = dc * f if m is None else dc * f + (1 - m[t]) * gc
+                    if t % 4 == 0:
+                        _flush(gc)
+                    gh = _rec_back(d, r, rmasks, r_t)
+                else:
+                    zg, rg, hh = g[:, :u], g[:, u : 2 * u], g[:, 2 * u :]
+                    d = dx[:, ti]
+                    dpre_h = d[:, 2 * u :] = dh_new * (1 - zg) * dact(hh)
+                    d[:, :u] = dh_new * (h - hh) * dract(zg)
+                    if reset_after:
+                        d[:, u : 2 * u] = dpre_h * extra[t] * dract(rg)
+                        di = dinner[:, ti]
+                        di[:, : 2 * u] = d[:, : 2 * u]
+                        di[:, 2 * u :] = dpre_h * rg
+                        gh = _rec_back(di, r, rmasks, r_t) + dh_new * zg
+                    else:
+                        d_rh += extra[t].T @ dpre_h
+                        d_hr = dpre_h @ r[:, 2 * u :].T  # gradient of r * h_dropped
+                        hr = h * rmasks[2] if rmasks is not None else h
+                        d[:, u : 2 * u] = d_hr * hr * dract(rg)
+                        zr_masks = None if rmasks is None else rmasks[:2]
+                        back = d_hr * rg if rmasks is None else d_hr * rg * rmasks[2]
+                        gh = _rec_back(d[:, : 2 * u], r[:, : 2 * u], zr_masks) + back + dh_new * zg
+                if gh_direct is not None:
+                    gh = gh + gh_direct
+                if t % 4 == 0:  # often enough: a flushed value stays zero
+                    _flush(gh)
         grads: list[Any] = [None, None, None]
         if xz._req:
             grads[0] = dx
@@ -313,13 +422,8 @@ def recurrence(
         )  # the states fed to each step, in the inputs' order
         fed = np.moveaxis(fed, 0, 1)
         if rk._req:
-            if kind == "gru" and not reset_after:
-                zr_masks = None if rmasks is None else rmasks[:2]
-                grads[1] = np.concatenate(
-                    [_rec_kernel_grad(fed, dx[:, :, : 2 * u], zr_masks), d_rh], axis=1
-                )
-            else:
-                grads[1] = _rec_kernel_grad(fed, dinner if dinner is not None else dx, rmasks)
+            with _one_blas_thread():
+                grads[1] = _kernel_grad(kind, reset_after, fed, dx, dinner, d_rh, rmasks, u)
         if rb is not None and rb._req:
             grads[2] = dinner.sum(axis=(0, 1))
         grads.append(gh)

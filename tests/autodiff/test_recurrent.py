@@ -124,3 +124,23 @@ def test_the_last_output_is_the_last_of_the_sequence_and_backwards_reverses_the_
     np.testing.assert_allclose(last.value, seq.value[:, -1])
     back = recurrence("simple", ops.Tensor(xz[:, ::-1].copy()), r, None, [h0], go_backwards=True)[0]
     np.testing.assert_allclose(back.value, last.value, rtol=1e-6)
+
+
+def test_the_input_projection_of_every_timestep_has_the_gradients_of_a_matmul_plus_bias(gradcheck):
+    from fittrace.autodiff.recurrent import projection
+
+    rng = np.random.default_rng(4)
+    gradcheck(
+        projection, rng.normal(size=(2, 3, 4)), rng.normal(size=(4, 5)), rng.normal(size=(5,))
+    )
+
+
+def test_the_step_loop_runs_on_one_blas_thread_and_gives_the_count_back():
+    from fittrace.autodiff.recurrent import _one_blas_thread, _openblas
+
+    get, _ = _openblas()
+    before = get() if get is not None else None
+    with _one_blas_thread():
+        if get is not None:
+            assert get() == 1
+    assert (get() if get is not None else None) == before

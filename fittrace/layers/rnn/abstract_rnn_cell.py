@@ -17,7 +17,7 @@ import numpy as np
 from fittrace import activations, initializers, regularizers
 from fittrace import autodiff as ops
 from fittrace.autodiff import Tensor
-from fittrace.autodiff.recurrent import recurrence
+from fittrace.autodiff.recurrent import projection, recurrence
 from fittrace.engine.base_layer import Layer, refuse_constraints
 from fittrace.layers.rnn.dropout_rnn_cell_mixin import DropoutRNNCellMixin, dropout_masks
 from fittrace.saving.keras_export import keras_export
@@ -186,10 +186,11 @@ class GateCell(DropoutRNNCellMixin, AbstractRNNCell):
         batch, _, features = inputs.shape
         units, gates = self.units, self._gates
         x = inputs
+        input_bias, recurrent_bias = self._biases()
         if whole_sequence_dropout:
             if training and self.dropout > 0:  # the layer's mask: every value of every step
                 x = ops.multiply(x, Tensor(dropout_masks(tuple(x.shape), self.dropout, 1)[0]))
-            xz = ops.matmul(x, self.kernel)
+            xz = projection(x, self.kernel, input_bias)
         elif training and self._drops(self.dropout):
             masks = self.get_dropout_mask_for_cell(_Shape((batch, features)), training, count=gates)
             masks = masks if isinstance(masks, list) else [masks]
@@ -206,13 +207,13 @@ class GateCell(DropoutRNNCellMixin, AbstractRNNCell):
                     ],
                     axis=-1,
                 )
+                if input_bias is not None:
+                    xz = ops.add(xz, input_bias)
             else:
-                xz = ops.matmul(ops.multiply(x, Tensor(masks[0][:, None, :])), self.kernel)
+                x = ops.multiply(x, Tensor(masks[0][:, None, :]))
+                xz = projection(x, self.kernel, input_bias)
         else:
-            xz = ops.matmul(x, self.kernel)
-        input_bias, recurrent_bias = self._biases()
-        if input_bias is not None:
-            xz = ops.add(xz, input_bias)
+            xz = projection(x, self.kernel, input_bias)
         rmasks = None
         if training and self._drops(self.recurrent_dropout):
             got = self.get_recurrent_dropout_mask_for_cell(
