@@ -383,10 +383,14 @@ def recurrence(
                     tc = extra[t]
                     dc = (gc if m is None else m[t] * gc) + dh_new * o * dact(tc)
                     d = dx[:, ti]
-                    d[:, :u] = dc * cc * dract(i)
-                    d[:, u : 2 * u] = dc * cs[t] * dract(f)
-                    d[:, 2 * u : 3 * u] = dc * i * dact(cc)
-                    d[:, 3 * u :] = dh_new * tc * dract(o)
+                    for block, a, b, slope in (
+                        (d[:, :u], dc, cc, dract(i)),
+                        (d[:, u : 2 * u], dc, cs[t], dract(f)),
+                        (d[:, 2 * u : 3 * u], dc, i, dact(cc)),
+                        (d[:, 3 * u :], dh_new, tc, dract(o)),
+                    ):
+                        np.multiply(a, b, out=block)
+                        block *= slope
                     gc = dc * f if m is None else dc * f + (1 - m[t]) * gc
                     if t % 4 == 0:
                         _flush(gc)
