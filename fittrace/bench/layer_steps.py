@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from fittrace import autodiff as ops
+from fittrace import layers as keras_layers
 from fittrace.bench.keras_side import KerasBenchError, _last_json_line
-from fittrace.keras import layers as keras_layers
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
+from fittrace import layers
 from fittrace.bench import layer_steps
 from fittrace.bench.layer_steps import CASES, LayerCase, bench_layers
 from fittrace.cli.main import main
-from fittrace.keras import layers
 
 SMALL = (
     LayerCase("LSTM", {"units": 4}, (8, 6, 3)),
