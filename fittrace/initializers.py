@@ -2,8 +2,8 @@
 
 Mirrors ``keras.initializers`` (tf_keras/src/initializers/initializers.py). Each initializer is called with a shape
 and returns a float32 numpy array; randomness comes from ``fittrace.seeding`` (or a per-initializer ``seed``).
-Glorot, He and LeCun are ``VarianceScaling`` configurations, as in Keras. Left out: ``Orthogonal``, ``Identity``,
-partition-aware shapes.
+Glorot, He and LeCun are ``VarianceScaling`` configurations, as in Keras. Left out: ``Identity``, partition-aware
+shapes.
 
     >>> bool(GlorotUniform(seed=0)((784, 512)).max() <= (6 / (784 + 512)) ** 0.5)
     True
@@ -216,6 +216,35 @@ class VarianceScaling(Initializer):
         }
 
 
+@keras_export("keras.initializers.Orthogonal", "keras.initializers.orthogonal")
+class Orthogonal(Initializer):
+    """A random orthogonal matrix (the Q of a normal matrix's QR factorization, signs made uniform) times
+    ``gain``; a shape of more than two axes is flattened to (all but the last, the last), as in Keras."""
+
+    name = "orthogonal"
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape: Any, dtype: Any = None) -> np.ndarray:
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError(
+                "The tensor to initialize must be at least two-dimensional. Received: "
+                f"shape={shape} of rank {len(shape)}."
+            )
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = self._rng().normal(0.0, 1.0, (max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(dtype or np.float32)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain, "seed": self.seed}
+
+
 def _variant(class_name: str, snake: str, scale: float, mode: str, distribution: str) -> type:
     """A VarianceScaling of fixed settings whose only argument (and config) is the seed."""
 
@@ -256,6 +285,7 @@ _ALL_CLASSES = (
     RandomUniform,
     TruncatedNormal,
     VarianceScaling,
+    Orthogonal,
     GlorotUniform,
     GlorotNormal,
     HeNormal,
@@ -322,6 +352,7 @@ glorot_uniform, glorot_normal, he_normal, he_uniform = (
     HeUniform,
 )
 lecun_normal, lecun_uniform, zeros, ones = LecunNormal, LecunUniform, Zeros, Ones
+orthogonal = Orthogonal
 random_normal, random_uniform, truncated_normal, constant = (
     RandomNormal,
     RandomUniform,

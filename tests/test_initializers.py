@@ -62,3 +62,17 @@ def test_a_constant_of_an_array_comes_back():
     config = initializers.serialize(initializers.Constant(np.array([1.0, 2.0])))
     back = initializers.deserialize(config)
     assert back((2,)).tolist() == [1.0, 2.0]
+
+
+def test_orthogonal_makes_orthonormal_columns_or_rows_scaled_by_the_gain_and_refuses_a_vector():
+    from fittrace.initializers import Orthogonal
+
+    tall = Orthogonal(seed=1)((6, 3))
+    np.testing.assert_allclose(tall.T @ tall, np.eye(3), atol=1e-5)
+    wide = Orthogonal(gain=2.0, seed=1)((3, 6))
+    np.testing.assert_allclose(wide @ wide.T, 4 * np.eye(3), atol=1e-4)
+    assert Orthogonal(seed=1).get_config() == {"gain": 1.0, "seed": 1}
+    with pytest.raises(
+        ValueError, match=r"at least two-dimensional. Received: shape=\(4,\) of rank 1"
+    ):
+        Orthogonal()((4,))

@@ -6,6 +6,9 @@ convolution and pooling ops, ``einsum.py`` two-operand einsum, ``attention.py`` 
 them, as ``tf`` does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
 convolution and pooling ops, ``embedding.py`` the embedding lookup, ``tape.py`` the ``GradientTape``. This
 package re-exports all of them, as ``tf`` does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
+convolution and pooling ops, ``recurrent.py`` the whole-sequence recurrences (SimpleRNN, LSTM, GRU),
+``tape.py`` the ``GradientTape``. This package re-exports all of them, as ``tf``
+does: ``from fittrace import autodiff as ops; ops.relu(ops.matmul(x, w))``.
 
 Mirrors nothing in tf-keras (fittrace's own); may import numpy and ``tracing.recorder`` (the tape records its
 backward pass), nothing else of fittrace.
@@ -61,6 +64,7 @@ from fittrace.autodiff.ops import (
     transpose,
     where,
 )
+from fittrace.autodiff.recurrent import recurrence
 from fittrace.autodiff.reductions import cast, reduce_max, reduce_min
 from fittrace.autodiff.tape import GradientTape
 
@@ -117,4 +121,5 @@ __all__ = [
     "einsum",
     "layer_norm",
     "embedding_lookup",
+    "recurrence",
 ]

@@ -12,6 +12,8 @@
    all their steps, steadier when the machine's speed jumps), the cost per step measured inside one fit whose steps
    take turns, with its gradient-norm part (``turns.py``), and the size of the 5-epoch default trace file.
 3. report — rendering the HTML report of the default-detail trace (time, size), and of a 100,000-step trace.
+4. layers — one forward and backward pass per batch of LSTM, GRU, Embedding, Conv1D and MultiHeadAttention at
+   course sizes, beside TF-Keras with ``--keras-python`` (``layer_steps.py``).
 
 Targets (2-core machine): <= 1.0 s/epoch; the functional model <= 5 % slower than the Sequential; default detail
 <= 3 % and full <= 25 % slower than off; default trace <= 5 MB; report <= 1 s and <= 2 MB; 100,000-step report
@@ -33,6 +35,7 @@ import numpy as np
 from fittrace import session
 from fittrace.bench.functional_side import functional_beside_sequential
 from fittrace.bench.keras_side import check_interpreter, keras_epochs
+from fittrace.bench.layer_steps import bench_layers
 from fittrace.bench.reference import BareLoop, arithmetic_floor
 from fittrace.bench.turns import step_costs
 from fittrace.bench.workload import article_model, clock_steps, random_digits, trimmed_mean
@@ -241,17 +244,19 @@ def _line(
 
 def run_bench(
     quick: bool = False, only: str | None = None, keras_python: str | None = None
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Run the benchmark and print its figures; returns them. With ``keras_python`` (an interpreter that has
-    tf_keras) the engine part also times the same model in TF-Keras, right after the engine (``keras_side.py``)."""
+    tf_keras) the engine part also times the same model in TF-Keras, right after the engine (``keras_side.py``),
+    and the layers part the same layers (``layer_steps.py``)."""
     if keras_python:
         check_interpreter(keras_python)  # before minutes of benchmarking, not after them
     n, epochs, big = (6_000, 2, 5_000) if quick else (60_000, 5, 100_000)
-    results: dict[str, float] = {}
-    print(
-        f"fittrace bench: article model, {n} samples x 784, batch 128, {epochs} epochs"
-        + (" (quick)" if quick else "")
-    )
+    results: dict[str, Any] = {}
+    if only != "layers":
+        print(
+            f"fittrace bench: article model, {n} samples x 784, batch 128, {epochs} epochs"
+            + (" (quick)" if quick else "")
+        )
     with tempfile.TemporaryDirectory(prefix="fittrace-bench-") as tmp:
         folder = Path(tmp)
         if only in (None, "engine"):
@@ -398,4 +403,6 @@ def run_bench(
             print(_line("size (default trace)", r["report_mb"], "MB", "report_mb", "{:.2f}"))
             print(_line(f"render ({big} steps)", r["big_report_s"], "s", "big_report_s"))
             print(_line(f"size ({big} steps)", r["big_report_mb"], "MB", "big_report_mb", "{:.2f}"))
+        if only in (None, "layers"):
+            results.update(bench_layers(quick=quick, keras_python=keras_python))
     return results

@@ -178,9 +178,10 @@ def _why(args: Any) -> int:
 
 
 def _bench(args: Any) -> int:
-    if args.keras_python and args.only not in (None, "engine"):
+    if args.keras_python and args.only not in (None, "engine", "layers"):
         raise UsageError(
-            "--keras-python times the engine part: use it without --only or with --only engine"
+            "--keras-python times the engine part and the layers part: use it without --only or with "
+            "--only engine or --only layers"
         )
     try:
         run_bench(quick=args.quick, only=args.only, keras_python=args.keras_python)

@@ -105,11 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--quick", action="store_true", help="fewer epochs and smaller data (a smoke run)"
     )
-    bench.add_argument("--only", choices=("engine", "tracing", "report"), help="run one part only")
+    bench.add_argument(
+        "--only", choices=("engine", "tracing", "report", "layers"), help="run one part only"
+    )
     bench.add_argument(
         "--keras-python",
         metavar="PYTHON",
-        help="also time the same model in TF-Keras, run by this interpreter (it needs tf-keras)",
+        help="also time the same model and layers in TF-Keras, run by this interpreter (it needs tf-keras)",
     )
 
     schema = sub.add_parser(

@@ -90,7 +90,18 @@ from fittrace.layers.reshaping import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
-from fittrace.layers.rnn import TimeDistributed
+from fittrace.layers.rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    AbstractRNNCell,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    TimeDistributed,
+)
 
 __all__ = [
     "Layer",
@@ -146,6 +157,15 @@ __all__ = [
     "RandomZoom",
     "RandomContrast",
     "Lambda",
+    "AbstractRNNCell",
+    "RNN",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "LSTM",
+    "LSTMCell",
+    "GRU",
+    "GRUCell",
+    "Bidirectional",
     "Add",
     "Subtract",
     "Multiply",
