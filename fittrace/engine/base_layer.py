@@ -50,9 +50,9 @@ from fittrace.utils.generic_utils import to_snake_case
 from fittrace.utils.nest import flatten, map_structure, pack_sequence_as
 
 _NAME_COUNTS: dict[str, int] = {}
-_training_stack: list[
-    bool
-] = []  # the training flag of the enclosing layer calls (Keras's call context)
+# the training flag of the enclosing layer calls (Keras's call context; None: no one said, so each layer's own
+# call default decides, as Keras's)
+_training_stack: list[bool | None] = []
 
 
 def unique_name(base: str, zero_based: bool = True) -> str:
@@ -259,6 +259,12 @@ class Layer:
             self._batch_input_shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
         params = inspect.signature(self.call).parameters
         self._call_accepts_training = "training" in params
+        # Keras's last resort for ``training``: the default of ``call``'s own argument (True for augmentations)
+        self._default_training_arg = (
+            params["training"].default
+            if "training" in params and params["training"].default is not inspect.Parameter.empty
+            else None
+        )
         self._expects_mask_arg, self._mask_arg_position = _mask_arg_of(params)
         self.supports_masking = self._own_compute_mask
 
@@ -453,9 +459,12 @@ class Layer:
             return self._functional_construction_call(inputs, args, kwargs)
         if not isinstance(inputs, (Tensor, list, tuple, dict)):
             inputs = convert_to_tensor(inputs)
+        # as Keras's _set_training_mode: the argument, else the enclosing call's, else call's own default
         training = kwargs.pop("training", None)
-        if training is None and _training_stack:
-            training = _training_stack[-1]
+        if training is None:
+            training = _training_stack[-1] if _training_stack else None
+            if training is None:
+                training = self._default_training_arg
         input_masks = None
         # the common case (no mask anywhere) costs a few attribute reads
         if self._mask_aware:
@@ -478,10 +487,10 @@ class Layer:
                 else [shape_of(i) for i in inputs]
             )
         if self._call_accepts_training:
-            kwargs["training"] = bool(training)
+            kwargs["training"] = training
         if rec.active() is not None:
-            return self._traced_call(inputs, args, kwargs, bool(training), input_masks)
-        _training_stack.append(bool(training))
+            return self._traced_call(inputs, args, kwargs, training, input_masks)
+        _training_stack.append(training)
         try:
             out = self.call(inputs, *args, **kwargs)
         finally:
@@ -491,9 +500,10 @@ class Layer:
         return out
 
     def _traced_call(
-        self, inputs: Any, args: tuple, kwargs: dict, training: bool, input_masks: Any
+        self, inputs: Any, args: tuple, kwargs: dict, training: bool | None, input_masks: Any
     ) -> Any:
         kind = self._event_kind
+        in_training = bool(training)  # the events say True or False; None (no one said) is False
         # the payload is a callable: it is computed only if the event is kept
         with rec.span(
             kind, type(self).__name__ + ".call", keras=_CALL_KERAS[kind], layer=self.name
@@ -504,7 +514,7 @@ class Layer:
             except BaseException:
                 s.set_payload(
                     lambda: trace_payloads.call_payload(
-                        self, kind, inputs, training, None, input_masks
+                        self, kind, inputs, in_training, None, input_masks
                     )
                 )
                 raise
@@ -513,7 +523,7 @@ class Layer:
             if input_masks is not None or self._makes_masks:
                 self._set_mask_metadata(inputs, out, input_masks)
             s.data = lambda: trace_payloads.call_payload(
-                self, kind, inputs, training, out if hasattr(out, "shape") else None, input_masks
+                self, kind, inputs, in_training, out if hasattr(out, "shape") else None, input_masks
             )
         return out
 

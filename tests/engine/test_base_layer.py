@@ -285,3 +285,56 @@ def test_the_layer_call_event_says_a_mask_came_and_its_shape_not_its_values():
     calls = {e.layer: e.data for e in rec.events if e.kind == "layer_call"}
     assert calls["taker"]["input_mask"] == [2, 3] and calls["taker"]["output_mask"] == [2, 3]
     assert "input_mask" not in calls["plain"] and "output_mask" not in calls["plain"]
+
+
+class _Says(Layer):
+    """Records the ``training`` its call was given; ``default`` is its call's own default."""
+
+    def __init__(self, default, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = []
+        self._default = default
+
+    def call(self, inputs, training=None):
+        self.seen.append(training)
+        return inputs
+
+
+class _DefaultsTrue(_Says):
+    def call(self, inputs, training=True):
+        self.seen.append(training)
+        return inputs
+
+
+def test_training_comes_from_the_argument_then_the_enclosing_call_then_calls_default():
+    from fittrace.keras import Sequential
+
+    says_none, says_true = _Says(None), _DefaultsTrue(True)
+    model = Sequential([says_none, says_true])
+    x = np.ones((2, 3), "float32")
+    model(x)  # builds the model first (a call of its own)
+    for training in (None, False, True):
+        del says_none.seen[:], says_true.seen[:]
+        model(x) if training is None else model(x, training=training)
+        # no one said: each layer's own call default (None, True), as TF-Keras 2.21 gives them
+        assert (says_none.seen, says_true.seen) == (
+            [training],
+            [True if training is None else training],
+        )
+    del says_none.seen[:], says_true.seen[:]
+    model.predict(x, verbose=0)
+    assert set(says_none.seen) == set(says_true.seen) == {False}
+
+
+def test_a_random_augmentation_in_a_model_called_directly_augments_as_in_keras():
+    from fittrace.keras import Sequential
+
+    images = np.arange(2 * 4 * 4 * 1, dtype="float32").reshape(2, 4, 4, 1)
+    model = Sequential([layers.RandomFlip("horizontal", seed=3), layers.Dropout(0.9)])
+    runs = [np.asarray(model(images)) for _ in range(8)]
+    flipped = [not np.array_equal(r, images) for r in runs]
+    assert any(flipped)  # RandomFlip's call defaults to training=True
+    assert all(
+        np.isin(r, images).all() for r in runs
+    )  # Dropout's defaults to False: nothing dropped
+    np.testing.assert_array_equal(model.predict(images, verbose=0), images)

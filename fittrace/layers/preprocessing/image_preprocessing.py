@@ -8,9 +8,10 @@ ImageProjectiveTransformV3) with Keras's ``fill_mode``, ``fill_value`` and ``int
 draws from its own generator when given ``seed=``, else from ``seeding``'s shared one, so a seeded run repeats
 (the numbers differ from TensorFlow's generator, their distributions do not). As in Keras, a random layer
 called on its own augments (its ``training`` defaults to True) and passes images through unchanged at inference
-(``predict``, ``evaluate``, ``training=False``); inside a model called directly fittrace's engine says
-inference, where Keras would augment. Left out: RandomCrop, RandomBrightness, RandomHeight, RandomWidth, ragged
-and dict inputs, gradients through the random transforms.
+(``predict``, ``evaluate``, ``training=False``); a model called directly (``model(x)``) augments too, since
+no one said otherwise and the layer's own default decides (Keras's rule, in ``Layer.__call__``).
+Left out: RandomCrop, RandomBrightness, RandomHeight, RandomWidth, ragged and dict inputs, gradients through
+the random transforms.
 
     >>> Rescaling(1 / 255).compute_output_shape((None, 32, 32, 3))
     (None, 32, 32, 3)
@@ -26,7 +27,6 @@ from fittrace import autodiff as ops
 from fittrace import seeding
 from fittrace.autodiff import Tensor
 from fittrace.autodiff.spatial import crop, projective_transform, resize
-from fittrace.engine import base_layer
 from fittrace.engine.base_layer import Layer
 from fittrace.saving.keras_export import keras_export
 from fittrace.utils.image_utils import get_interpolation, smart_resize
@@ -220,8 +220,9 @@ class Rescaling(Layer):
 
 class BaseRandomLayer(Layer):
     """A layer drawing random numbers (``BaseRandomLayer`` of tf_keras/src/engine/base_layer.py): its own
-    generator for ``seed=``, else ``seeding``'s shared one; ``rng_type`` is kept for the config. Called on its
-    own, outside any model, ``training`` is True, as the call signature's default is in Keras."""
+        generator for ``seed=``, else ``seeding``'s shared one; ``rng_type`` is kept for the config. Called on its
+        own, or in a model called without ``training``, ``training`` is True: the call signature's default, as in
+    Keras."""
 
     def __init__(self, seed: int | None = None, rng_type: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -232,15 +233,6 @@ class BaseRandomLayer(Layer):
             )
         self._rng_type = rng_type or "stateful"
         self._rng = np.random.default_rng(seed) if seed is not None else None
-
-    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        if (
-            kwargs.get("training") is None
-            and not base_layer._training_stack
-            and not base_layer._is_symbolic(inputs, args, kwargs)
-        ):
-            kwargs["training"] = True
-        return super().__call__(inputs, *args, **kwargs)
 
     @property
     def rng(self) -> np.random.Generator:
