@@ -3,13 +3,16 @@ fittrace, for tests/test_keras_parity_attention.py to compare.
 
     python keras_parity_attention_scenarios.py tf        # under an interpreter that has tf_keras
     python keras_parity_attention_scenarios.py fittrace  # under the test environment
+    python keras_parity_attention_scenarios.py tf FOLDER # .keras/.h5 files saved there, the other side's loaded
 
 Prints one JSON object: for each case, the layer's weight names and shapes, its output (and attention scores) for
 the same inputs and weights, and the gradients of a weighted sum of them with respect to every input and weight
 (MultiHeadAttention with attention_mask, use_causal_mask, the inputs' own ``_keras_mask``, other attention axes;
 Attention and AdditiveAttention with masks; LayerNormalization over one or several axes); ``get_config`` as JSON;
 a 2-epoch fit of a small transformer block from identical initial weights (losses, final weights, predictions);
-the model's summary lines and the error messages. Nothing here checks anything: the test does.
+the model's summary lines and the error messages; whole model configs of a transformer block (``mha(x, x)``) and
+of a graph of attention calls, their round trips, and ``.keras`` files read across sides.
+Nothing here checks anything: the test does.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import zipfile
 
 import numpy as np
 
@@ -358,6 +362,77 @@ def fit() -> dict:
     }
 
 
+def attention_graph():
+    """Attention calls a config writes in its kwargs form: ``mha(x, x)``, ``mha(x, x, attention_mask=m)``, and
+    ``Attention`` on a list of two and of three tensors."""
+    x_in = keras.Input((5, 3), name="inp")
+    m_in = keras.Input((5, 5), name="mask")
+    x = layers.Dense(8, name="embed")(x_in)
+    a = layers.MultiHeadAttention(2, 4, name="mha")(x, x)
+    b = layers.MultiHeadAttention(2, 4, name="mha2")(x, x, attention_mask=m_in)
+    c = layers.Attention(name="att")([x, a])
+    d = layers.Attention(name="att2")([x, a, b])
+    return keras.Model([x_in, m_in], layers.Add(name="add")([a, b, c, d]), name="graph")
+
+
+def file_models() -> dict:
+    """The two models of the file cases, with their weights set and their inputs."""
+    block = transformer_block(6, 3, 8)
+    rng = np.random.default_rng(85)
+    block.set_weights(
+        [(rng.normal(size=w.shape) * 0.3).astype("float32") for w in block.get_weights()]
+    )
+    graph = attention_graph()
+    graph.set_weights([rng.normal(size=w.shape).astype("float32") for w in graph.get_weights()])
+    return {
+        "block": (block, [np.random.default_rng(86).integers(0, 3, size=(4, 6)).astype("float32")]),
+        "graph": (
+            graph,
+            [normal(87, 2, 5, 3), np.random.default_rng(88).random((2, 5, 5)) > 0.3],
+        ),
+    }
+
+
+def files(folder: str | None) -> dict:
+    """Each model's whole ``to_json`` and ``.keras`` config, the round trips through to_json/model_from_json,
+    ``.keras`` and ``.h5`` on this side (config and predictions again), and, in ``folder``, this side's ``.keras``
+    file saved and the other side's loaded when it is there (fittrace runs first; the test loads TF-Keras's file)."""
+    side = "tf" if TF else "fittrace"
+    out: dict = {}
+    for name, (model, data) in file_models().items():
+        case: dict = {
+            "json": json.loads(model.to_json()),
+            "predictions": as_list(model.predict(data, verbose=0)),
+            "inputs": [np.asarray(x).tolist() for x in data],
+        }
+        again = keras.models.model_from_json(model.to_json())
+        again.set_weights(model.get_weights())
+        case["from json"] = [
+            again.to_json() == model.to_json(),
+            as_list(again.predict(data, verbose=0)),
+        ]
+        if folder:
+            for ext in ("keras", "h5"):
+                path = os.path.join(folder, f"{name}_{side}.{ext}")
+                model.save(path)
+                loaded = keras.models.load_model(path)
+                case[f"from .{ext}"] = [
+                    loaded.to_json() == model.to_json(),
+                    as_list(loaded.predict(data, verbose=0)),
+                ]
+            with zipfile.ZipFile(os.path.join(folder, f"{name}_{side}.keras")) as archive:
+                case[".keras config"] = json.loads(archive.read("config.json"))
+            other = os.path.join(folder, f"{name}_{'fittrace' if TF else 'tf'}.keras")
+            if os.path.exists(other):
+                loaded = keras.models.load_model(other)
+                case["the other side's .keras"] = {
+                    "json": json.loads(loaded.to_json()),
+                    "predictions": as_list(loaded.predict(data, verbose=0)),
+                }
+        out[name] = case
+    return out
+
+
 def error(fn) -> str:
     try:
         fn()
@@ -431,6 +506,7 @@ if __name__ == "__main__":
                 "configs": configs(),
                 "fit": fit(),
                 "errors": errors(),
+                "files": files(sys.argv[2] if len(sys.argv) > 2 else None),
             }
         )
     )

@@ -1,7 +1,9 @@
 """MultiHeadAttention, Attention, AdditiveAttention, LayerNormalization and EinsumDense against real TF-Keras 2.21:
 the same scenarios (keras_parity_attention_scenarios.py) run by both, from identical weights, must give the same
 weight names and shapes, outputs, attention scores and gradients for every input and weight (with attention masks,
-causal masks and the inputs' own masks), the same configs (as JSON), the same 2-epoch fit of a small transformer
+causal masks and the inputs' own masks), the same configs (as JSON), the same whole model configs of functional
+graphs of attention calls (``mha(x, x)`` written as Keras writes it, ``{"value": [...]}`` in the call's kwargs),
+``.keras`` files read across the two sides with the same predictions, the same 2-epoch fit of a small transformer
 block, the same summary and the same error messages. TF-Keras runs in its own interpreter (the ``keras_python``
 fixture installs it), once for the whole module."""
 
@@ -14,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from parity import run_side
+
+import fittrace.keras as fk
 
 pytestmark = [pytest.mark.keras_parity, pytest.mark.slow]
 
@@ -31,8 +35,16 @@ DIFFERENT_ON_PURPOSE: dict[str, str] = {
 
 
 @pytest.fixture(scope="module")
-def both(keras_python):
-    return run_side(keras_python, SCENARIOS, "tf"), run_side(sys.executable, SCENARIOS, "fittrace")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("attention_files")
+
+
+@pytest.fixture(scope="module")
+def both(keras_python, folder):
+    """fittrace runs first, so that TF-Keras finds fittrace's ``.keras`` files to load; the test itself loads
+    TF-Keras's files with fittrace."""
+    ours = run_side(sys.executable, SCENARIOS, "fittrace", str(folder))
+    return run_side(keras_python, SCENARIOS, "tf", str(folder)), ours
 
 
 def test_every_case_ran_on_both_sides(both):
@@ -103,3 +115,72 @@ def test_error_messages_match(both):
             assert ours["errors"][case] != "no error", case
             continue
         assert ours["errors"][case] == want, case
+
+
+FILE_MODELS = ("block", "graph")
+
+
+def _inbound(config: dict, name: str) -> list:
+    return next(layer for layer in config["config"]["layers"] if layer["name"] == name)[
+        "inbound_nodes"
+    ]
+
+
+@pytest.mark.parametrize("name", FILE_MODELS)
+def test_whole_model_configs_match(both, name):
+    """The transformer block's (self-attention by ``mha(x, x)``) and the attention graph's ``to_json`` and the
+    ``config.json`` of their ``.keras`` files, compared whole."""
+    keras, ours = both
+    want, got = keras["files"][name], ours["files"][name]
+    assert got["json"] == want["json"]
+    assert got[".keras config"] == want[".keras config"]
+    assert _inbound(want["json"], "mha") == [[["embed", 0, 0, {"value": ["embed", 0, 0]}]]]
+
+
+def test_the_graph_writes_masks_and_lists_as_keras_does(both):
+    keras, _ = both
+    config = keras["files"]["graph"]["json"]
+    mha2 = [[["embed", 0, 0, {"value": ["embed", 0, 0], "attention_mask": ["mask", 0, 0]}]]]
+    assert _inbound(config, "mha2") == mha2
+    assert _inbound(config, "att") == [[["embed", 0, 0, {}], ["mha", 0, 0, {}]]]
+
+
+@pytest.mark.parametrize("name", FILE_MODELS)
+@pytest.mark.parametrize("how", ["from json", "from .keras", "from .h5"])
+def test_round_trips_keep_the_config_and_the_predictions(both, name, how):
+    keras, ours = both
+    for side in (keras, ours):
+        same_json, predictions = side["files"][name][how]
+        assert same_json, (name, how)
+        np.testing.assert_allclose(predictions, side["files"][name]["predictions"], rtol=1e-6)
+    np.testing.assert_allclose(
+        ours["files"][name]["predictions"],
+        keras["files"][name]["predictions"],
+        rtol=1e-4,
+        atol=1e-4,
+    )
+
+
+@pytest.mark.parametrize("name", FILE_MODELS)
+def test_tf_keras_loads_fittrace_files_and_predicts_the_same(both, name):
+    keras, ours = both
+    loaded = keras["files"][name]["the other side's .keras"]
+    assert loaded["json"] == keras["files"][name]["json"]
+    np.testing.assert_allclose(
+        loaded["predictions"], ours["files"][name]["predictions"], rtol=1e-4, atol=1e-4
+    )
+
+
+@pytest.mark.parametrize("name", FILE_MODELS)
+def test_fittrace_loads_tf_keras_files_and_predicts_the_same(both, folder, name):
+    keras, _ = both
+    case = keras["files"][name]
+    model = fk.models.load_model(str(folder / f"{name}_tf.keras"))
+    assert json.loads(model.to_json()) == case["json"]
+    data = [
+        np.asarray(x, dtype=bool if name == "graph" and i == 1 else "float32")
+        for i, x in enumerate(case["inputs"])
+    ]
+    np.testing.assert_allclose(
+        model.predict(data, verbose=0), case["predictions"], rtol=1e-4, atol=1e-4
+    )

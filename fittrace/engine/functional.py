@@ -23,6 +23,7 @@ or dict, subclassing ``Model`` with ``super().__init__(inputs, outputs)``, and t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from fittrace.engine.base_layer import Layer, unique_name
 from fittrace.engine.functional_utils import clone_graph_nodes, is_input_keras_tensor
 from fittrace.engine.input_spec import InputSpec, assert_input_compatibility
 from fittrace.engine.keras_tensor import KerasTensor
-from fittrace.engine.node import Node
+from fittrace.engine.node import CONSTANT_VALUE, Node, is_entry
 from fittrace.engine.training import Model
 from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export
@@ -556,13 +557,7 @@ def get_network_config(model: Functional, serialize_layer: Any) -> dict[str, Any
         for index, node in enumerate(layer._inbound_nodes):
             if _node_key(layer, index) not in model._network_nodes or node.is_input:
                 continue
-            kwargs = {k: v for k, v in node.call_kwargs.items() if not isinstance(v, KerasTensor)}
-            inbound.append(
-                [
-                    [lay.name, kept[_node_key(lay, n)], t, kwargs]
-                    for lay, n, t, _ in node.iterate_inbound()
-                ]
-            )
+            inbound.append(node.serialize(lambda lay, n: kept.get(_node_key(lay, n), 0)))
         config = serialize_layer(layer)
         config["name"] = layer.name
         config["inbound_nodes"] = inbound
@@ -604,8 +599,8 @@ def _first_node_indices(config: dict[str, Any]) -> dict[str, int]:
 
     for data in config["layers"]:
         for node_data in data.get("inbound_nodes") or []:
-            for entry in node_data:
-                note(entry[0], entry[1])
+            for name, index, _ in _tensor_refs(node_data):
+                note(name, index)
 
     def outputs(coords: Any) -> None:
         if isinstance(coords, list) and len(coords) == 3 and isinstance(coords[0], str):
@@ -619,6 +614,59 @@ def _first_node_indices(config: dict[str, Any]) -> dict[str, int]:
 
     outputs(config.get("output_layers"))
     return first
+
+
+def _tensor_refs(data: Any) -> Iterator[tuple[str, int, int]]:
+    """Every ``[layer, node, tensor]`` a call's inbound-node data refers to: its first argument's entries and the
+    KerasTensors among its other arguments."""
+    if is_entry(data):
+        if data[0] != CONSTANT_VALUE:
+            yield data[0], data[1], data[2]
+        if len(data) == 4:
+            yield from _tensor_refs(data[3])
+    elif isinstance(data, dict):
+        for value in data.values():
+            yield from _tensor_refs(value)
+    elif isinstance(data, (list, tuple)):
+        for value in data:
+            yield from _tensor_refs(value)
+
+
+def _node_call(node_data: Any, tensors: dict[tuple[str, int], Any]) -> tuple[Any, dict[str, Any]]:
+    """``process_node``: the first argument of a call, nested as the config nests its entries (one tensor alone
+    rather than in a list, unless it is a dict), and the other arguments, KerasTensors looked up by their
+    coordinates. As in Keras, the arguments are the last entry's."""
+    kwargs: dict[str, Any] = {}
+
+    def tensor(name: str, node_index: int, tensor_index: int) -> Any:
+        return flatten(tensors[(name, node_index)])[tensor_index]
+
+    def argument(x: Any) -> Any:
+        if is_entry(x) and x[0] != CONSTANT_VALUE:
+            return tensor(x[0], x[1], x[2])
+        if isinstance(x, dict):
+            return {k: argument(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [argument(v) for v in x]
+        return x
+
+    def first(x: Any) -> Any:
+        nonlocal kwargs
+        if is_entry(x):
+            if len(x) not in (3, 4):
+                raise ValueError("Improperly formatted model config.")
+            kwargs = argument(x[3]) if len(x) == 4 else {}
+            return x[2] if x[0] == CONSTANT_VALUE else tensor(x[0], x[1], x[2])
+        if isinstance(x, dict):
+            return {k: first(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [first(v) for v in x]
+        raise ValueError("Improperly formatted model config.")
+
+    inputs = first(node_data)
+    if not isinstance(inputs, dict) and len(flatten(inputs)) == 1:
+        inputs = flatten(inputs)[0]
+    return inputs, kwargs
 
 
 def reconstruct_from_config(config: dict[str, Any], deserialize_layer: Any) -> tuple[Any, Any]:
@@ -640,16 +688,10 @@ def reconstruct_from_config(config: dict[str, Any], deserialize_layer: Any) -> t
         progressed = False
         for item in list(pending):
             layer, node_data = item
-            if not all((entry[0], entry[1]) in tensors for entry in node_data):
+            if not all((name, n) in tensors for name, n, _ in _tensor_refs(node_data)):
                 continue
-            args = []
-            kwargs: dict[str, Any] = {}
-            for inbound_name, node_index, tensor_index, *rest in node_data:
-                out = flatten(tensors[(inbound_name, node_index)])
-                args.append(out[tensor_index])
-                if rest and rest[0]:
-                    kwargs.update(rest[0])
-            output = layer(args[0] if len(args) == 1 else args, **kwargs)
+            inputs, kwargs = _node_call(node_data, tensors)
+            output = layer(inputs, **kwargs)
             index = calls.get(layer.name, 0)
             calls[layer.name] = index + 1
             tensors[(layer.name, index)] = output

@@ -6,17 +6,26 @@ arguments and outputs, appends itself to the layer's ``_inbound_nodes`` and to e
 called twice (a shared layer) has two nodes; an ``InputLayer`` has one node with no inbound tensors
 (``is_input``). ``Functional`` walks the nodes back from its outputs to map the graph.
 
+In a config (``serialize``) a call is written by its first argument, one ``[layer, node, tensor, kwargs]`` entry
+per tensor in it, nested as it is; every other argument goes into ``kwargs``, the positional ones by the names
+``call`` gives them (``mha(x, x)`` writes ``{"value": [...]}``), a KerasTensor as its ``[layer, node, tensor]``.
+
 Left out: ``_single_positional_tensor_passed`` and the other fast paths Keras keeps for speed, and the
 ``KerasHistory`` of tensors made by TF ops (fittrace has no TFOpLambda).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+import json
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+import numpy as np
+
+from fittrace.autodiff import Tensor
 from fittrace.engine.keras_tensor import KerasTensor
-from fittrace.utils.nest import flatten, map_structure
+from fittrace.utils.nest import flatten, is_nested, map_structure
 
 
 class KerasHistory(NamedTuple):
@@ -51,6 +60,44 @@ class Node:
             t._keras_history.layer._outbound_nodes.append(self)
         for i, t in enumerate(flatten(outputs)):
             t._keras_history = KerasHistory(layer, node_index, i)
+
+    def serialize(self, node_index_of: Callable[[Any, int], int]) -> Any:
+        """``Node.serialize``: the call as a config's inbound-node data. ``node_index_of(layer, index)`` gives the
+        index a model's config uses for that layer's call ``index``."""
+        inputs, args = self.call_args[0], self.call_args[1:]
+        arguments = dict(zip(positional_arg_names(self.layer)[1:], args))
+        arguments.update(self.call_kwargs)
+
+        def coords(t: KerasTensor) -> list:
+            layer, node_index, tensor_index = t._keras_history
+            return [layer.name, node_index_of(layer, node_index), tensor_index]
+
+        def value(x: Any) -> Any:
+            if isinstance(x, KerasTensor):
+                return coords(x)
+            if isinstance(x, Tensor):
+                return np.asarray(x.numpy()).tolist()
+            if isinstance(x, np.ndarray):
+                return x.tolist()
+            return x
+
+        kwargs = map_structure(value, arguments)
+        try:
+            json.dumps(kwargs)
+        except TypeError:
+            kinds = map_structure(type, arguments)
+            raise TypeError(
+                f"Layer {self.layer.name} was passed non-JSON-serializable arguments. "
+                f"Arguments had types: {kinds}. They cannot be serialized out when saving the model."
+            ) from None
+
+        def entry(x: Any) -> list:
+            if isinstance(x, KerasTensor):
+                return [*coords(x), kwargs]
+            return [CONSTANT_VALUE, -1, value(x), kwargs]
+
+        data = map_structure(entry, inputs)
+        return data if is_nested(inputs) else [data]
 
     @property
     def keras_inputs(self) -> list[KerasTensor]:
@@ -104,3 +151,21 @@ class Node:
             return values[id(x)] if isinstance(x, KerasTensor) else x
 
         return map_structure(swap, self.call_args), map_structure(swap, self.call_kwargs)
+
+
+#: The layer name Keras writes for a first argument that is a constant rather than a KerasTensor.
+CONSTANT_VALUE = "_CONSTANT_VALUE"
+
+
+def positional_arg_names(layer: Any) -> list[str]:
+    """The names of ``layer.call``'s arguments that can be given by position (Keras's ``_call_spec.arg_names``)."""
+    return [
+        name
+        for name, p in inspect.signature(layer.call).parameters.items()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+
+
+def is_entry(x: Any) -> bool:
+    """Is ``x`` one serialized tensor, ``[layer name, node index, tensor index(, kwargs)]``?"""
+    return isinstance(x, list) and len(x) in (3, 4) and isinstance(x[0], str)

@@ -396,3 +396,59 @@ def test_a_model_used_as_a_layer_passes_the_mask_symbolically():
     masked = layers.Masking()(outer_in)
     out = inner(masked)
     assert out._keras_mask is not None and out._keras_mask.shape == (None, 3)
+
+
+def _attention_model():
+    x_in = Input((5, 3), name="inp")
+    m_in = Input((5, 5), name="mask")
+    x = Dense(8, name="embed")(x_in)
+    a = layers.MultiHeadAttention(2, 4, name="mha")(x, x)
+    b = layers.MultiHeadAttention(2, 4, name="mha2")(x, x, attention_mask=m_in)
+    c = layers.Attention(name="att")([x, a])
+    out = Add(name="add")([a, b, c])
+    model = Model([x_in, m_in], out)
+    rng = np.random.default_rng(3)
+    model.set_weights([rng.normal(size=w.shape).astype("float32") for w in model.get_weights()])
+    data = [rng.normal(size=(2, 5, 3)).astype("float32"), rng.random((2, 5, 5)) > 0.3]
+    return model, data
+
+
+def test_extra_positional_tensors_are_written_as_keyword_arguments():
+    model, _ = _attention_model()
+    by_name = {layer["name"]: layer for layer in model.get_config()["layers"]}
+    assert by_name["mha"]["inbound_nodes"] == [[["embed", 0, 0, {"value": ["embed", 0, 0]}]]]
+    assert by_name["mha2"]["inbound_nodes"] == [
+        [["embed", 0, 0, {"value": ["embed", 0, 0], "attention_mask": ["mask", 0, 0]}]]
+    ]
+    assert by_name["att"]["inbound_nodes"] == [[["embed", 0, 0, {}], ["mha", 0, 0, {}]]]
+
+
+@pytest.mark.parametrize("how", ["json", "keras", "h5"])
+def test_a_model_with_attention_calls_round_trips(how, tmp_path):
+    model, data = _attention_model()
+    if how == "json":
+        again = fittrace.keras.models.model_from_json(model.to_json())
+        again.set_weights(model.get_weights())
+    else:
+        path = str(tmp_path / f"m.{how}")
+        model.save(path)
+        again = fittrace.keras.models.load_model(path)
+    assert again.get_config() == model.get_config()
+    att = again.get_layer("att")._inbound_nodes[0]
+    assert isinstance(att.call_args[0], list) and len(att.call_args[0]) == 2  # still a list of two
+    mha2 = again.get_layer("mha2")._inbound_nodes[0]
+    assert sorted(mha2.call_kwargs) == ["attention_mask", "value"]
+    np.testing.assert_allclose(again.predict(data, verbose=0), model.predict(data, verbose=0))
+
+
+def test_a_call_waits_for_the_tensors_of_its_keyword_arguments():
+    x = Input((5, 3), name="inp")
+    query, value = Dense(4, name="q")(x), Dense(4, name="v")(x)
+    model = Model(x, layers.MultiHeadAttention(2, 4, name="mha")(query, value))
+    config = model.get_config()
+    order = ["inp", "q", "mha", "v"]  # the attention's value is made after it in the list
+    config["layers"].sort(key=lambda layer: order.index(layer["name"]))
+    again = Functional.from_config(config)
+    node = again.get_layer("mha")._inbound_nodes[0]
+    assert node.call_kwargs["value"] is again.get_layer("v").output
+    assert node.call_args[0] is again.get_layer("q").output

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from fittrace.engine.base_layer import Layer
 from fittrace.engine.input_layer import Input, InputLayer
 from fittrace.engine.keras_tensor import KerasTensor
@@ -75,3 +78,40 @@ def test_nested_outputs_keep_their_nesting_in_output_shapes():
     node = Node(layer, call_args=(x,), outputs=outs)
     assert node.output_shapes == {"left": (None, 1), "right": (None, 2)}
     assert [t.shape for t in node.flat_outputs] == [(None, 1), (None, 2)]
+
+
+class _TwoArgs(Layer):
+    def call(self, inputs, other, scale=1.0, training=None):
+        return inputs
+
+
+def _key_index(layer, index):
+    return index
+
+
+def test_serialize_writes_positional_tensors_by_their_argument_names():
+    a, b = Input((2,), name="a"), Input((2,), name="b")
+    layer = _TwoArgs(name="two")
+    node = Node(
+        layer, call_args=(a, b, 3.0), call_kwargs={"training": True}, outputs=KerasTensor((None, 2))
+    )
+    kwargs = {"other": ["b", 0, 0], "scale": 3.0, "training": True}
+    assert node.serialize(_key_index) == [["a", 0, 0, kwargs]]
+    assert list(node.serialize(_key_index)[0][3]) == ["other", "scale", "training"]
+
+
+def test_serialize_keeps_a_list_first_argument_a_list_and_writes_arrays_as_lists():
+    a, b = Input((2,), name="a"), Input((2,), name="b")
+    layer = _TwoArgs(name="two")
+    node = Node(layer, call_args=([a, b], np.ones(2)), outputs=KerasTensor((None, 2)))
+    kwargs = {"other": [1.0, 1.0]}
+    assert node.serialize(_key_index) == [["a", 0, 0, kwargs], ["b", 0, 0, kwargs]]
+    single = Node(layer, call_args=([a], a), outputs=KerasTensor((None, 2)))
+    assert single.serialize(_key_index) == [["a", 0, 0, {"other": ["a", 0, 0]}]]
+
+
+def test_serialize_refuses_an_argument_json_cannot_write():
+    a = Input((2,), name="a")
+    node = Node(_TwoArgs(name="two"), call_args=(a, object()), outputs=KerasTensor((None, 2)))
+    with pytest.raises(TypeError, match="Layer two was passed non-JSON-serializable arguments"):
+        node.serialize(_key_index)

@@ -112,6 +112,15 @@ class MultiHeadAttention(Layer):
         self._value_shape: tuple | None = None
 
     # --- building from the inputs' shapes ----------------------------------------------------------------------
+    @property
+    def _saved_private_children(self) -> tuple[str, ...]:
+        """The projections a ``.keras`` file keeps under this layer (``_query_dense/vars``...), in the reverse
+        alphabetical order of Keras's walk; none before the layer is built from a signature. (Keras's
+        ``_softmax`` and ``_dropout_layer`` groups hold no variables; fittrace's fused attention has no such
+        sublayers.)"""
+        names = ("_value_dense", "_query_dense", "_output_dense", "_key_dense")
+        return tuple(n for n in names if hasattr(self, n))
+
     def _build_from_signature(self, query: Any, value: Any, key: Any = None) -> None:
         """Make the four projections for these shapes (tensors or shapes); their weights come with the first
         call (``_build_sublayers``), as in Keras, where a layer made by ``from_config`` has none until then."""
