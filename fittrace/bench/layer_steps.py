@@ -7,7 +7,9 @@ as ``layer(x, x)``). The step timed is what a training step does with the layer:
 tape, the sum of the output as the loss, the gradients of every trainable weight. fittrace's figure is the median
 of ``repeats`` steps after a warm-up; with ``--keras-python`` the same entries run in TF-Keras in that interpreter
 (the step inside a ``tf.function``, as ``fit`` runs it), and the ratio is printed. An entry whose layer this build
-lacks (a table edited for another build) prints "not available in this build".
+lacks (a table edited for another build) prints "not available in this build". TF-Keras gives an Embedding's
+gradient as IndexedSlices (the rows looked up, not the whole table) and its time is that sparse gradient's;
+fittrace computes the dense one, as its optimizers take it.
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ for case in cases:
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        [g.numpy() for g in step()]
+        [(g.values if isinstance(g, tf.IndexedSlices) else g).numpy() for g in step()]
         times.append(time.perf_counter() - t0)
     params = int(sum(int(np.prod(w.shape)) for w in layer.trainable_weights))
     out.append({"s": float(np.median(times)), "params": params})
