@@ -208,6 +208,22 @@ def timeseries() -> dict:
     return out
 
 
+def resized_images() -> dict:
+    """The first batch's pixels, resized as tf.image.resize resizes (compared with a tolerance by the test)."""
+    images = os.path.join(FOLDER, "images")
+    idf = keras.utils.image_dataset_from_directory
+    out = {}
+    for name, kw in (
+        ("bilinear, larger", {"image_size": (9, 7)}),
+        ("bilinear, smaller", {"image_size": (4, 3)}),
+        ("nearest", {"image_size": (9, 4), "interpolation": "nearest"}),
+        ("cropped to aspect ratio", {"image_size": (4, 4), "crop_to_aspect_ratio": True}),
+    ):
+        first = next(iter(idf(images, shuffle=False, batch_size=3, **kw)))
+        out[name] = np.asarray(first[0]).tolist()
+    return out
+
+
 def directories() -> dict:
     images = os.path.join(FOLDER, "images")
     texts = os.path.join(FOLDER, "texts")
@@ -372,6 +388,7 @@ print(
             "pad_sequences": pad(),
             "timeseries": timeseries(),
             "directories": directories(),
+            "resized images": resized_images(),
             "split_dataset": splits(),
             "images": images(),
         }

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dataset_files as files
+import numpy as np
 import pytest
 from parity import run_side
 
@@ -76,3 +77,21 @@ def test_the_scenarios_test_something(both):
     assert keras["directories"]["images, no shuffle"]["printed"] == [
         "Found 9 files belonging to 3 classes."
     ]
+
+
+def test_resized_images_have_tf_image_resize_pixels(both):
+    keras, ours = both
+    assert (
+        set(ours["resized images"])
+        == set(keras["resized images"])
+        == {
+            "bilinear, larger",
+            "bilinear, smaller",
+            "nearest",
+            "cropped to aspect ratio",
+        }
+    )
+    for name, want in keras["resized images"].items():
+        got = np.asarray(ours["resized images"][name])
+        assert got.shape == np.asarray(want).shape, name
+        np.testing.assert_allclose(got, want, atol=1e-3, err_msg=name)  # pixels on 0..255
