@@ -20,6 +20,7 @@ from fittrace.autodiff import Tensor
 from fittrace.autodiff.conv import conv2d, output_length
 from fittrace.engine.base_layer import Layer, refuse_constraints
 from fittrace.engine.input_spec import InputSpec
+from fittrace.layers.convolutional.base_conv import conv_config
 from fittrace.saving.keras_export import keras_export
 from fittrace.utils.conv_utils import normalize_padding, normalize_tuple
 
@@ -153,22 +154,4 @@ class Conv2D(Layer):
         )
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "filters": self.filters,
-            "kernel_size": self.kernel_size,
-            "strides": self.strides,
-            "padding": self.padding,
-            "data_format": self.data_format,
-            "dilation_rate": self.dilation_rate,
-            "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": None,
-            "bias_constraint": None,
-        }
+        return {**super().get_config(), **conv_config(self)}
