@@ -24,6 +24,7 @@ import numpy as np
 
 from fittrace import seeding
 from fittrace.analysis.builds import why_rebuilt
+from fittrace.bridge.attach import attach
 from fittrace.render.registry import render
 from fittrace.render.report import render_report
 from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
@@ -142,12 +143,14 @@ def trace(path: str | os.PathLike | None = None, detail: str = "default") -> Ite
     run = Run(recorder)
     status = "ok"
     recorder.start()
+    bridges = attach(recorder.describe)  # a real tf-keras or Keras 3 in the process: its hooks, until the end
     try:
         yield run
     except BaseException:
         status = "error"
         raise
     finally:
+        bridges.close()
         recorder.stop()
         footer = footer_record(status, recorder.kept_count, recorder.full_steps, recorder.calls)
         if writer is not None:

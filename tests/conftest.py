@@ -199,3 +199,48 @@ def user_layer_trace(tmp_path_factory):
     from sample_runs import user_layer_run
 
     return user_layer_run(tmp_path_factory.mktemp("trace"))
+
+
+#: For the bridge tests: JAX (Keras 3's JAX backend), beside TF-Keras in the parity environment.
+JAX_PINS = ("jax==0.10.2", "jaxlib==0.10.2")
+
+
+def _runtime_requirements() -> list[str]:
+    """fittrace's own runtime dependencies, as pyproject.toml lists them: the bridge tests import fittrace (from
+    this checkout) inside the TF-Keras interpreter, so it needs them there too."""
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    return list(project["project"]["dependencies"])
+
+
+@pytest.fixture(scope="session")
+def real_keras_python(keras_python: str) -> str:
+    """The TF-Keras interpreter (tensorflow-cpu, tf_keras 2.21, keras 3.15) with JAX and fittrace's runtime
+    dependencies added: where the bridge records real tf-keras 2 and Keras 3 runs (on TensorFlow and JAX)."""
+    python = Path(keras_python)
+    probe_code = "import jax, jinja2, orjson, PIL, graphviz, fittrace"
+
+    def ready() -> bool:
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        done = subprocess.run(
+            [str(python), "-c", probe_code], capture_output=True, check=False, env=env
+        )
+        return done.returncode == 0
+
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fittrace-tests"
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "tf-keras.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready():
+            wanted = [*JAX_PINS, *_runtime_requirements()]
+            done = subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", *wanted],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0 or not ready():
+                tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                pytest.fail(f"could not install {' '.join(wanted)} for the bridge tests: {tail}")
+    return keras_python

@@ -38,17 +38,18 @@ BASE = {"version"}
 MAY_IMPORT: dict[str, set[str]] = {
     "version": set(),
     "tracing": {"tracing"} | BASE,
+    "bridge": {"tracing", "bridge"} | BASE,
     "autodiff": {"autodiff", "tracing"} | BASE,
     **{part: ENGINE | {"tracing"} | BASE for part in ENGINE - {"autodiff"}},
     "analysis": {"tracing", "analysis"} | BASE,
     "render": {"tracing", "analysis", "render"} | BASE,
-    "session": ENGINE | {"tracing", "analysis", "render", "session"} | BASE,
+    "session": ENGINE | {"tracing", "bridge", "analysis", "render", "session"} | BASE,
     "__init__": {"session"} | BASE,
     "keras": ENGINE | {"keras"} | BASE,
     "tf": ENGINE | {"tf", "keras", "tracing"} | BASE,
-    "bench": ENGINE | {"tracing", "analysis", "render", "session", "bench"} | BASE,
+    "bench": ENGINE | {"tracing", "bridge", "analysis", "render", "session", "bench"} | BASE,
     "cli": ENGINE
-    | {"tracing", "analysis", "render", "session", "bench", "keras", "cli", "__init__"}
+    | {"tracing", "bridge", "analysis", "render", "session", "bench", "keras", "cli", "__init__"}
     | BASE,
 }
 # tf-keras's own module names that end in a suffix fittrace otherwise keeps out (``*_utils`` and the like).

@@ -48,7 +48,7 @@ def header_record(facts: Mapping[str, Any]) -> dict[str, Any]:
 
         >>> h = header_record({"detail": "full", "seed": 3})
         >>> h["record"], h["schema"], h["version"], h["detail"], "numpy" in h
-        ('header', 'fittrace.trace', 2, 'full', True)
+        ('header', 'fittrace.trace', 3, 'full', True)
     """
     record: dict[str, Any] = {
         "record": "header",

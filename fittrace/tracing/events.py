@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_NAME = "fittrace.trace"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 KERAS_TRAINING = "keras.engine.training"
 KERAS_SEQUENTIAL = "keras.engine.sequential"
@@ -649,6 +649,11 @@ HEADER_KEYS = {
     "graph, graphs: the graph_network payloads of it and of the models nested in it",
     "compile": "the compile arguments as resolved",
     "fit": "the fit arguments as resolved",
+    "framework": "what ran the model: fittrace (its own engine), tf_keras or keras (Keras 3)",
+    "framework_version": "that framework's version",
+    "backend": "numpy (fittrace), tensorflow, or Keras 3's backend (tensorflow, jax)",
+    "bridge": "per real framework the process loaded: hooked (how many hooks), missing (the functions this "
+    "version lacks, so their stages are not in the trace), failed (hooks whose recording raised), error",
 }
 
 
