@@ -55,8 +55,27 @@ NOT_STAGES: dict[str, str] = {
 #: Kinds that run once per step; inside a step they are folded into the step stage's ``inside`` lists.
 STEP_BODY = ("train_step", "test_step", "predict_step", "callback_hook", "function_call")
 
+#: Kinds that, inside a step, are stages of their own (one-offs: a trace, a build, a stop, a failure); any other
+#: kind inside a step that is a stage at all is folded into the step's ``inside`` lists.
+ONE_OFF = (
+    "train_function",
+    "graph_build",
+    "symbolic_build",
+    "layer_build",
+    "weight_created",
+    "optimizer_slots",
+    "stop_training",
+    "warning",
+    "error",
+    "model_saved",
+    "model_loaded",
+)
+
 #: Stages whose alignment key carries the epoch (so that epoch 3's hooks align with epoch 3's).
 _PER_EPOCH = {"epoch", "callback_hook", "history", "validation", "steps"}
+
+#: Kinds whose key is the kind alone (their facts say the rest).
+_NO_QUALIFIER = {"data_handler", "adapter_selected", "callbacks_container", "optimizer_slots"}
 
 _BATCH_HOOK = re.compile(r"^on_(train|test|predict)_batch_(begin|end)$|^on_batch_(begin|end)$")
 
@@ -226,7 +245,7 @@ def _facts(e: Event) -> dict[str, Any]:
         facts.update(_pick(d, "params"))
         return facts
     if kind == "train_function":
-        return _pick(d, "mode", "signature", "traces")
+        return _pick(d, "mode", "signature", "traces", "cause")
     if kind == "epoch":
         return _pick(d, "steps_run", "logs")
     if kind in ("history", "validation"):
@@ -276,6 +295,8 @@ def _key(e: Event) -> tuple[Any, ...]:
         qualifier = normalise_name(d.get("name", e.name)).split("/")[-1]  # kernel, bias...
     elif kind == "error":
         qualifier = d.get("type")
+    elif kind not in _NO_QUALIFIER and isinstance(d.get("action"), str):
+        qualifier = d["action"]  # a kind compare has no rule for (a bridge's own): what it did
     epoch = e.epoch if kind in _PER_EPOCH else None
     return (kind, qualifier, epoch) if epoch is not None else (kind, qualifier)
 
@@ -385,12 +406,16 @@ def stages(trace: Trace) -> list[Stage]:
             run.inside[e.seq].extend(pending.pop(e.seq, []))
             continue
         step = steps_of[e.seq]
-        if step is not None and e.kind in STEP_BODY:
+        if e.kind in NOT_STAGES:
+            continue
+        if step is not None and e.kind not in ONE_OFF:
             owner = runs.get(step.seq)
             if owner is not None:
                 owner.inside[step.seq].append(e)
             continue
-        if e.kind in NOT_STAGES or e.kind == "function_call":
+        if (
+            e.kind == "function_call"
+        ):  # a call outside fit's loop (train_on_batch...): per-call detail
             continue
         if step is None:
             run = None  # anything at the loop's level ends a run of steps
@@ -490,6 +515,17 @@ def _tensorflow_function(d: Difference, fa: str, fb: str) -> bool:
     return function not in ("train_function", "test_function", "predict_function")
 
 
+def _variable_lifting(d: Difference, fa: str, fb: str) -> bool:
+    """tf.function's second trace on the first call, once the first made the variables, on a real side only."""
+    real_side = {"only_a": fa, "only_b": fb}.get(d.what)
+    return (
+        real_side is not None
+        and _real(real_side)
+        and d.stage.kind == "train_function"
+        and d.stage.facts.get("cause") == "variables"
+    )
+
+
 def _framework_internal(d: Difference, fa: str, fb: str) -> bool:
     """A stage only a real framework has, recorded from TensorFlow's or JAX's own code."""
     real_side = {"only_a": fa, "only_b": fb}.get(d.what)
@@ -514,6 +550,14 @@ INHERENT: tuple[Inherent, ...] = (
         "traced graph, so a real run shows train_step in the traced steps only. fittrace's engine has no graph "
         "to run: its train_step runs (and is recorded) in every step.",
         _step_body_only,
+    ),
+    Inherent(
+        "variable-lifting",
+        "A tf.function whose first trace creates variables (the layers' weights, the optimizer's slots) lifts "
+        "them out of the graph and traces once more on that first call, so a real run's first step shows a "
+        "second trace (and train_step's body a second time). fittrace's engine makes its weights in its one "
+        "pass and has no graph to lift them out of.",
+        _variable_lifting,
     ),
     Inherent(
         "tensorflow-functions",

@@ -281,3 +281,44 @@ def test_a_stage_only_a_real_framework_has_inside_tensorflow_is_explained():
     assert c.conforms and [d.explained_by for d in c.explained] == ["tensorflow-functions"]
     # the same stage in a second fittrace trace is not explained away
     assert not compare(base, Trace({}, extra)).conforms
+
+
+def test_the_second_trace_of_a_first_call_that_made_variables_is_explained():
+    events = list(_loop(framework="tf_keras").events)
+    events.append(
+        Event(
+            99,
+            "train_function",
+            "train_function",
+            99,
+            parent=5,
+            epoch=0,
+            step=0,
+            data={"action": "traced", "function": "train_function", "cause": "variables"},
+        )  # fmt: skip
+    )
+    c = compare(_loop(), Trace({"framework": "tf_keras"}, events))
+    assert [d.explained_by for d in c.differences] == ["variable-lifting"] and c.conforms
+    events[-1] = Event(99, "train_function", "train_function", 99, parent=5, epoch=0, step=0,
+                       data={"action": "traced", "function": "train_function",
+                             "cause": "new_shape"})  # fmt: skip
+    assert not compare(_loop(), Trace({"framework": "tf_keras"}, events)).conforms
+
+
+def test_a_kind_compare_has_no_rule_for_folds_into_the_step_or_stands_alone():
+    spec = [
+        ("fit", "Model.fit", None, None, None, {}),
+        ("epoch", "epoch 0", 0, 0, None, {"epoch": 0}),
+        ("step", "step 0", 1, 0, 0, {"step": 0, "phase": "train"}),
+        ("jax_state", "JAXTrainer._get_jax_state", 2, 0, 0, {"action": "get"}),
+        ("layer_call", "Dense.call", 2, 0, 0, {}),
+        ("jax_state", "JAXTrainer.jax_state_sync", 1, 0, None, {"action": "sync"}),
+    ]
+    got = stages(_trace(spec, framework="keras"))
+    assert [s.key[:2] for s in got] == [
+        ("fit", None),
+        ("epoch", None),
+        ("steps", "train"),
+        ("jax_state", "sync"),
+    ]
+    assert got[2].facts["inside_first"] == ["jax_state"]
