@@ -380,8 +380,16 @@ def stages(trace: Trace) -> list[Stage]:
         if e.kind == "callback_hook" and steps_of[e.seq] is None:
             hook = str(e.data.get("hook") or "")
             if _BATCH_HOOK.match(hook):
-                order = trace.events[i + 1 :] if hook.endswith("begin") else trace.events[i::-1]
-                near = next((x for x in order if x.kind == "step" and x.parent == e.parent), None)
+                events = trace.events
+                order = range(i + 1, len(events)) if hook.endswith("begin") else range(i, -1, -1)
+                near = next(
+                    (
+                        events[j]
+                        for j in order
+                        if events[j].kind == "step" and events[j].parent == e.parent
+                    ),
+                    None,
+                )
                 if near is not None:
                     loose[e.seq] = near.seq
     out: list[Stage | _StepRun] = []
