@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
@@ -116,6 +118,12 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         "Keras 3's PyDataset is what keras.utils.Sequence became (Sequence is its alias there)",
     ),
     Equivalent(
+        "StopIteration",
+        ("StopIteration", "OutOfRangeError"),
+        "the end of the data: a tf.data iterator raises tf.errors.OutOfRangeError where a Python iterator (a "
+        "generator, fittrace's batches) raises StopIteration; Keras's catch_stop_iteration takes either",
+    ),
+    Equivalent(
         "_build_graph_network_for_inferred_shape",
         ("_build_graph_network_for_inferred_shape", "_init_graph_network", "_symbolic_build"),
         "where the model's graph is built from the first input: Sequential's inferred-shape build in tf-keras "
@@ -173,10 +181,28 @@ class Stage:
         return " ".join(str(k) for k in self.key if k is not None and k != "")
 
 
+def dtype_name(value: Any) -> Any:
+    """One spelling of a numpy dtype: numpy writes a string array's as ``<U68`` (``str(dtype)``) or as
+    ``str2176`` (``dtype.name``, in bits); anything numpy does not read as a dtype stays as it is.
+
+        >>> dtype_name("<U68"), dtype_name("str2176"), dtype_name("<f4"), dtype_name("float32")
+        ('str2176', 'str2176', 'float32', 'float32')
+    """
+    if not isinstance(value, str):
+        return value
+    try:
+        return np.dtype(value).name
+    except TypeError:
+        return value
+
+
 def _shape_of(description: Any) -> Any:
     """shape and dtype of an x/y description (its type may differ: ndarray here, EagerTensor there)."""
     if isinstance(description, Mapping):
-        return {k: description[k] for k in ("shape", "dtype") if k in description}
+        facts = {k: description[k] for k in ("shape", "dtype") if k in description}
+        if "dtype" in facts:
+            facts["dtype"] = dtype_name(facts["dtype"])
+        return facts
     if isinstance(description, list):
         return [_shape_of(d) for d in description]
     return description
@@ -259,6 +285,8 @@ def _facts(e: Event) -> dict[str, Any]:
         return facts
     if kind == "weight_created":
         facts = _pick(d, "shape", "dtype", "trainable")
+        if "dtype" in facts:
+            facts["dtype"] = dtype_name(facts["dtype"])
         facts["name"] = normalise_name(d.get("name", e.name))
         if d.get("initializer") is not None:
             facts["initializer"] = _initializer(d["initializer"])
@@ -271,7 +299,7 @@ def _facts(e: Event) -> dict[str, Any]:
     if kind == "stop_training":
         return _pick(d, "by", "epoch", "step")
     if kind == "error":
-        return _pick(d, "type")
+        return {"type": normalise_name(str(d.get("type")))}
     if kind in ("model_saved", "model_loaded"):
         return _pick(d, "format", "weights", "optimizer", "compiled")
     return {}
@@ -294,7 +322,7 @@ def _key(e: Event) -> tuple[Any, ...]:
     elif kind == "weight_created":
         qualifier = normalise_name(d.get("name", e.name)).split("/")[-1]  # kernel, bias...
     elif kind == "error":
-        qualifier = d.get("type")
+        qualifier = normalise_name(str(d.get("type")))
     elif kind not in _NO_QUALIFIER and isinstance(d.get("action"), str):
         qualifier = d["action"]  # a kind compare has no rule for (a bridge's own): what it did
     epoch = e.epoch if kind in _PER_EPOCH else None

@@ -322,3 +322,18 @@ def test_a_kind_compare_has_no_rule_for_folds_into_the_step_or_stands_alone():
         ("jax_state", "sync"),
     ]
     assert got[2].facts["inside_first"] == ["jax_state"]
+
+
+def test_one_dtype_spelled_two_ways_and_the_end_of_data_in_two_frameworks_compare_alike():
+    def fit_of(dtype, error):
+        return _trace(
+            [
+                ("fit", "Model.fit", None, None, None, {"x": {"shape": [4, 1], "dtype": dtype}}),
+                ("error", "StopIteration", 0, None, None, {"type": error}),
+            ]
+        )
+
+    mine = fit_of("<U68", "StopIteration")
+    assert compare(mine, fit_of("str2176", "tensorflow.errors.OutOfRangeError")).conforms
+    c = compare(mine, fit_of("<U12", "ValueError"))
+    assert {d.what for d in c.counted} == {"value", "only_a", "only_b"}
