@@ -5,7 +5,9 @@ tf-keras and on Keras 3.)
 Each trace is reduced to its *stages* (:func:`stages`): the events that name a stage of fit, evaluate or predict,
 each keyed by what it means (its kind and a normalised name, so that ``tf_keras.src.engine...`` and fittrace's
 ``keras.engine...`` and Keras 3's spellings meet), the steps of one loop folded into one stage (first, last,
-count, and what ran inside the first and the last), per-op detail left out (:data:`NOT_STAGES`). The two stage
+count, and what ran inside the first and the last), per-op detail left out (:data:`NOT_STAGES`), and a
+``stop_training`` placed at the end of the hook that asked for it (fittrace's CallbackList records it right after
+the member that set ``model.stop_training``; a bridge may see it only when the hook returns). The two stage
 lists are aligned as sequences (``difflib``: the longest matching blocks), and :func:`compare` reports what only
 one side has, which stages moved, and which numbers differ (steps, shapes, the partial batch, the weights
 created, losses and metrics per epoch, to a tolerance).
@@ -424,7 +426,21 @@ def stages(trace: Trace) -> list[Stage]:
     run: _StepRun | None = None
     runs: dict[int, _StepRun] = {}
     pending: dict[int, list[Event]] = {}
+    held: list[tuple[int, Stage]] = []  # stops waiting for the end of the hook that asked for them
+
+    def inside(e: Event, span: int) -> bool:
+        parent = e.parent
+        while parent is not None:
+            if parent == span:
+                return True
+            above = by_seq.get(parent)
+            parent = above.parent if above is not None else None
+        return False
+
     for e in trace.events:
+        if held and not inside(e, held[0][0]):
+            out.extend(stage for _, stage in held)
+            held.clear()
         if e.seq in loose:
             target = runs.get(loose[e.seq])
             if target is not None:
@@ -449,28 +465,30 @@ def stages(trace: Trace) -> list[Stage]:
             if owner is not None:
                 owner.inside[step.seq].append(e)
             continue
-        if (
-            e.kind == "function_call"
-        ):  # a call outside fit's loop (train_on_batch...): per-call detail
+        if e.kind == "function_call":  # outside fit's loop (train_on_batch...): per-call detail
             continue
         if step is None:
             run = None  # anything at the loop's level ends a run of steps
         facts = _facts(e)
         if step is not None:
             facts["at_step"] = step.data.get("step", step.step)
-        out.append(
-            Stage(
-                e.kind,
-                _key(e),
-                facts,
-                e.seq,
-                e.name,
-                e.keras,
-                epoch=e.epoch,
-                step=e.step,
-                layer=e.layer,
-            )
+        stage = Stage(
+            e.kind,
+            _key(e),
+            facts,
+            e.seq,
+            e.name,
+            e.keras,
+            epoch=e.epoch,
+            step=e.step,
+            layer=e.layer,
         )
+        hook = by_seq.get(e.parent) if e.parent is not None else None
+        if e.kind == "stop_training" and hook is not None and hook.kind == "callback_hook":
+            held.append((hook.seq, stage))
+        else:
+            out.append(stage)
+    out.extend(stage for _, stage in held)
     return [s.stage() if isinstance(s, _StepRun) else s for s in out]
 
 

@@ -337,3 +337,21 @@ def test_one_dtype_spelled_two_ways_and_the_end_of_data_in_two_frameworks_compar
     assert compare(mine, fit_of("str2176", "tensorflow.errors.OutOfRangeError")).conforms
     c = compare(mine, fit_of("<U12", "ValueError"))
     assert {d.what for d in c.counted} == {"value", "only_a", "only_b"}
+
+
+def test_a_stop_counts_at_the_end_of_the_hook_that_asked_for_it():
+    def epoch_end(stop_first, stop_inside=True):
+        hook = ("callback_hook", "CallbackList.on_epoch_end", 1, 0, None, {"hook": "on_epoch_end"})
+        stop = ("stop_training", "EarlyStopping", 2 if stop_inside else 1, 0, None, {"by": "ES"})
+        history = ("history", "History.on_epoch_end", 2, 0, None, {"epoch": 0})
+        body = [stop, history] if stop_first else [history, stop]
+        return _trace(
+            [("fit", "Model.fit", None, None, None, {}), ("epoch", "e", 0, 0, None, {"epoch": 0})]
+            + [hook]
+            + body
+            + [("callback_hook", "CallbackList.on_train_end", 0, None, None, {"hook": "x"})]
+        )
+
+    mine = epoch_end(stop_first=True)  # fittrace: right after the member that set the flag
+    assert [s.kind for s in stages(mine)][-3:] == ["history", "stop_training", "callback_hook"]
+    assert compare(mine, epoch_end(stop_first=False, stop_inside=False)).conforms
