@@ -41,7 +41,7 @@ def _value(fact: str, value: Any) -> str:
     return str(value)
 
 
-def _cell(stage: Stage | None, differing: set[str]) -> dict[str, Any] | None:
+def _cell(stage: Stage | None, differing: set[str], explained: set[str]) -> dict[str, Any] | None:
     if stage is None:
         return None
     return {
@@ -50,7 +50,12 @@ def _cell(stage: Stage | None, differing: set[str]) -> dict[str, Any] | None:
         "layer": stage.layer,
         "keras": stage.keras,
         "facts": [
-            {"key": k, "text": _value(k, v), "differs": k in differing}
+            {
+                "key": k,
+                "text": _value(k, v),
+                "differs": k in differing,
+                "explained": k in explained and k not in differing,
+            }
             for k, v in stage.facts.items()
         ],
     }
@@ -72,16 +77,22 @@ def compare_view(c: Comparison) -> dict[str, Any]:
     """What the page shows, as plain values: the sides, the rows, the differences by sort, the inherent list."""
     rows = []
     for number, row in enumerate(c.rows, 1):
-        differing = {d.fact.split(".")[0] for d in row.differences if d.fact}
+        facts = [d for d in row.differences if d.fact]
+        differing = {d.fact.split(".")[0] for d in facts if not d.explained_by}  # type: ignore[union-attr]
+        explained = {d.fact.split(".")[0] for d in facts if d.explained_by}  # type: ignore[union-attr]
+        inherent: dict[str, list[str]] = {}
+        for d in row.differences:
+            if d.explained_by:
+                inherent.setdefault(d.explained_by, []).append(d.fact or d.what)
         rows.append(
             {
                 "number": number,
                 "status": row.status,
                 "status_text": _STATUS_WORDS.get(row.status, row.status),
-                "a": _cell(row.a, differing),
-                "b": _cell(row.b, differing),
-                "notes": [d.text() for d in row.differences if d.what != "value"]
-                + [f"{d.fact}: {d.explained_by}" for d in row.differences if d.explained_by],
+                "a": _cell(row.a, differing, explained),
+                "b": _cell(row.b, differing, explained),
+                "notes": [d.text() for d in row.differences if d.what == "order"]
+                + [f"{key}: {', '.join(what)}" for key, what in inherent.items()],
             }
         )
     explained_by: dict[str, int] = {}

@@ -124,3 +124,27 @@ def test_the_page_in_headless_chromium_at_projector_size(pair, tmp_path, chromiu
         browser.close()
     assert errors == []
     assert all(u.startswith("file://") or u.startswith("data:") for u in requests), requests
+
+
+def test_an_inherent_difference_is_shown_apart_from_one_that_counts():
+    from fittrace.tracing.document import Trace
+    from fittrace.tracing.events import Event
+
+    def run(framework, body):
+        events = [
+            Event(0, "fit", "Model.fit", 0, dur=9, data={"batch_size": 2}),
+            Event(1, "epoch", "epoch 0", 1, dur=8, parent=0, epoch=0, data={"epoch": 0}),
+            Event(2, "step", "step 0", 2, dur=3, parent=1, epoch=0, step=0, data={"step": 0}),
+            Event(3, "train_step", "Sequential.train_step", 3, dur=1, parent=2, epoch=0, step=0),
+            Event(4, "step", "step 1", 5, dur=3, parent=1, epoch=0, step=1, data={"step": 1}),
+        ]
+        if body:
+            events.append(Event(5, "train_step", "Sequential.train_step", 6, dur=1, parent=4))
+        return Trace({"framework": framework} if framework else {}, events)
+
+    c = compare(run(None, True), run("tf_keras", False))
+    html = render_compare(c)
+    assert c.conforms and 'class="explained"' in html and 'class="differs"' not in html
+    assert "python-step-body: inside_last" in html
+    html = render_compare(compare(run(None, True), run(None, False)))
+    assert 'class="differs"' in html and "does not conform" in html
