@@ -100,9 +100,15 @@ class Equivalent:
 EQUIVALENTS: tuple[Equivalent, ...] = (
     Equivalent(
         "DataHandler",
-        ("DataHandler", "EpochIterator"),
-        "Keras 3's EpochIterator does what tf-keras's DataHandler does: picks the adapter, counts the steps "
-        "and hands out each epoch's batches",
+        (
+            "DataHandler",
+            "EpochIterator",
+            "TFEpochIterator",
+            "JAXEpochIterator",
+            "TorchEpochIterator",
+        ),
+        "Keras 3's EpochIterator (each backend has its subclass) does what tf-keras's DataHandler does: picks "
+        "the adapter, counts the steps and hands out each epoch's batches",
     ),
     Equivalent(
         "TensorLikeDataAdapter",

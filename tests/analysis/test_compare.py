@@ -212,6 +212,7 @@ def test_keras3_spellings_meet_tf_keras_ones():
         "DataHandler.__init__"
     )
     assert normalise_name("ArrayDataAdapter") == "TensorLikeDataAdapter"
+    assert normalise_name("JAXEpochIterator.__init__") == "DataHandler.__init__"
     assert normalise_name("tf_keras.src.engine.training.Model.fit") == "Model.fit"
     assert normalise_name("keras.engine.training.Model.fit") == "Model.fit"
     assert normalise_name("RMSprop/velocity/dense/kernel:0") == "RMSprop/velocity/dense/kernel"
