@@ -705,6 +705,7 @@ class Comparison:
     rtol: float
     atol: float
     inherent: tuple[Inherent, ...] = field(default=INHERENT)
+    notes: tuple[str, ...] = ()
 
     @property
     def counted(self) -> list[Difference]:
@@ -758,6 +759,39 @@ def _side(trace: Trace, n: int) -> Side:
     if trace.path:
         label += f" ({Path(trace.path).name})"
     return Side(label, framework, trace.path, n)
+
+
+def _notes(a: Trace, b: Trace) -> tuple[str, ...]:
+    """What a reader should know before trusting the comparison: detail levels, runs cut short, hooks a bridge
+    could not place or that failed."""
+    notes = []
+    da, db = a.header.get("detail"), b.header.get("detail")
+    if da != db:
+        notes.append(
+            f"the traces were recorded at different detail levels (A {da}, B {db}): steps and what runs "
+            "inside them are kept differently"
+        )
+    for side, trace in (("A", a), ("B", b)):
+        if not trace.complete or trace.status != "ok":
+            notes.append(
+                f"{side} did not end normally ({trace.status}): it stops where its run stopped"
+            )
+        bridges = trace.header.get("bridge")
+        for name, facts in bridges.items() if isinstance(bridges, Mapping) else ():
+            if not isinstance(facts, Mapping):
+                continue
+            if facts.get("missing"):
+                notes.append(
+                    f"{side}'s {name} bridge found no {', '.join(map(str, facts['missing']))}: "
+                    "those stages are not in the trace"
+                )
+            if facts.get("failed"):
+                notes.append(
+                    f"{side}'s {name} bridge failed to record {', '.join(map(str, facts['failed']))}"
+                )
+            if facts.get("error"):
+                notes.append(f"{side}'s {name} bridge did not install: {facts['error']}")
+    return tuple(notes)
 
 
 def _explain(d: Difference, fa: str, fb: str, inherent: Sequence[Inherent]) -> Difference:
@@ -834,5 +868,12 @@ def compare(
         differences.append(d)
         final.append(Row(row.a, row.b, "explained" if d.explained_by else row.status, (d,)))
     return Comparison(
-        _side(a, len(sa)), _side(b, len(sb)), final, differences, rtol, atol, tuple(inherent)
+        _side(a, len(sa)),
+        _side(b, len(sb)),
+        final,
+        differences,
+        rtol,
+        atol,
+        tuple(inherent),
+        _notes(a, b),
     )

@@ -205,6 +205,8 @@ def _compare(args: Any) -> int:
     if args.output:
         render_compare(result, args.output)
     print(result.summary)
+    for note in result.notes:  # on stderr: stdout keeps its one line
+        print(f"fittrace compare: note: {note}", file=sys.stderr)
     if args.verbose:
         for d in result.differences:
             print(f"  - {d.text()}" + (f"  [inherent: {d.explained_by}]" if d.explained_by else ""))

@@ -105,6 +105,7 @@ def compare_view(c: Comparison) -> dict[str, Any]:
         "explained": len(c.explained),
         "a": c.a,
         "b": c.b,
+        "notes": list(c.notes),
         "rtol": c.rtol,
         "atol": c.atol,
         "rows": rows,

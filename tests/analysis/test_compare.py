@@ -356,3 +356,18 @@ def test_a_stop_counts_at_the_end_of_the_hook_that_asked_for_it():
     mine = epoch_end(stop_first=True)  # fittrace: right after the member that set the flag
     assert [s.kind for s in stages(mine)][-3:] == ["history", "stop_training", "callback_hook"]
     assert compare(mine, epoch_end(stop_first=False, stop_inside=False)).conforms
+
+
+def test_the_notes_say_what_to_know_before_trusting_it():
+    a = _loop()
+    b = Trace(
+        {"detail": "summary", "bridge": {"tf_keras": {"missing": ["DataHandler.__init__"]}}},
+        list(_loop().events),
+        footer=None,
+        complete=False,
+    )
+    notes = compare(a, b).notes
+    assert any("different detail levels (A None, B summary)" in n for n in notes)
+    assert any(n.startswith("B did not end normally (incomplete)") for n in notes)
+    assert any("tf_keras bridge found no DataHandler.__init__" in n for n in notes)
+    assert compare(a, _loop()).notes == ()

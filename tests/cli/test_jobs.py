@@ -123,3 +123,13 @@ def test_the_command_line_exit_code(traces):
         timeout=120,
     ).stdout
     assert "Exit code 0 when they conform, 1 when they do not, 2" in " ".join(help_text.split())
+
+
+def test_what_to_know_before_trusting_it_goes_to_stderr(traces, tmp_path, capsys):
+    lines = Path(traces["a"]).read_text().splitlines(keepends=True)
+    cut = tmp_path / "cut.trace.jsonl"
+    cut.write_text("".join(lines[:40]))
+    main(["compare", str(traces["a"]), str(cut)])
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 1
+    assert "note: B did not end normally (incomplete)" in captured.err
