@@ -772,10 +772,10 @@ def _notes(a: Trace, b: Trace) -> tuple[str, ...]:
             "inside them are kept differently"
         )
     for side, trace in (("A", a), ("B", b)):
-        if not trace.complete or trace.status != "ok":
-            notes.append(
-                f"{side} did not end normally ({trace.status}): it stops where its run stopped"
-            )
+        if not trace.complete:
+            notes.append(f"{side} did not end normally (incomplete): it stops where its file stops")
+        elif trace.status == "error":
+            notes.append(f"{side}'s run ended with an error: it stops there")
         bridges = trace.header.get("bridge")
         for name, facts in bridges.items() if isinstance(bridges, Mapping) else ():
             if not isinstance(facts, Mapping):
