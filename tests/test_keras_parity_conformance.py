@@ -212,3 +212,16 @@ def test_the_command_says_so_too(sides, comparisons, capsys):
     code = main(["compare", ours["traces"][name], real["traces"][name]])
     assert code == (0 if comparisons[name].conforms else 1)
     assert capsys.readouterr().out.strip() == comparisons[name].summary
+
+
+def test_every_tutorial_has_its_scenario():
+    """A tutorial on fittrace's engine has its fits here (one that runs on real Keras itself is exempt)."""
+    folder = Path(__file__).resolve().parents[1] / "tutorials"
+    on_fittrace = [
+        p for p in sorted(folder.glob("[0-9][0-9]-*.md")) if "runs on:" not in p.read_text()[:200]
+    ]
+    covered = {n for name in NAMES for n in re.match(r"^(\d\d)(?:-(\d\d))?-", name).groups() if n}
+    missing = [p.name for p in on_fittrace if p.name[:2] not in covered]
+    assert not missing, (
+        f"tutorials whose fits keras_parity_conformance_scenarios.py lacks: {missing}"
+    )
