@@ -67,13 +67,6 @@ class Deviation:
 
 #: What is not yet the same, each with what tf-keras does and where the fix belongs (found by this test).
 KNOWN_DEVIATIONS: dict[str, Deviation] = {
-    "user-initializer-name": Deviation(
-        "a user's Initializer subclass is recorded as 'initializer' (the base class's name attribute); "
-        "tf-keras's is its own class, snake_cased ('seeded')",
-        "fittrace/initializers.py Initializer.name (or base_layer.add_weight's init_name): a subclass that "
-        "sets no name of its own is named after its class",
-        (r"^weight_created \w+: initializer initializer vs ",),
-    ),
     "evaluate-history": Deviation(
         "evaluate() and predict() build their CallbackList with add_history=True in tf-keras 2.21 "
         "(training.py: evaluate, predict), so a History is a member; fittrace's have none",
