@@ -586,8 +586,23 @@ class Model(Layer):
     def _validate(
         self, epoch: int, val: tuple, steps: Any, batch_size: Any, callback_list: Any
     ) -> dict[str, float]:
-        """Validation at the epoch's end, through evaluate's path (``val_`` logs)."""
+        """Validation at the epoch's end, through evaluate's path (``val_`` logs). fit makes the validation data's
+        handler itself, once, before the first validation's evaluate (which then finds it cached), as Keras's fit
+        does."""
         val_x, val_y, val_sw = val
+        if getattr(self, "_eval_data_handler", None) is None:
+            self._eval_data_handler = data_adapter.get_data_handler(
+                x=val_x,
+                y=val_y,
+                sample_weight=val_sw,
+                batch_size=batch_size,
+                steps_per_epoch=steps,
+                initial_epoch=0,
+                epochs=1,
+                shuffle=False,
+                model=self,
+                steps_per_execution=self._steps_per_execution,
+            )
         with rec.span(
             "validation",
             "Model.evaluate (validation)",
@@ -703,7 +718,7 @@ class Model(Layer):
             if not isinstance(callbacks, callbacks_module.CallbackList):
                 callbacks = callbacks_module.CallbackList(
                     callbacks,
-                    add_history=False,
+                    add_history=True,  # as Keras's: a fresh History, so model.history is reset
                     add_progbar=verbose != 0,
                     model=self,
                     verbose=verbose,
@@ -788,7 +803,7 @@ class Model(Layer):
             if not isinstance(callbacks, callbacks_module.CallbackList):
                 callbacks = callbacks_module.CallbackList(
                     callbacks,
-                    add_history=False,
+                    add_history=True,  # as Keras's: a fresh History, so model.history is reset
                     add_progbar=verbose != 0,
                     model=self,
                     verbose=verbose,
