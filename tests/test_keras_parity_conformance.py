@@ -66,21 +66,6 @@ class Deviation:
 
 #: What is not yet the same, each with what tf-keras does and where the fix belongs (found by this test).
 KNOWN_DEVIATIONS: dict[str, Deviation] = {
-    "evaluate-history": Deviation(
-        "evaluate() and predict() build their CallbackList with add_history=True in tf-keras 2.21 "
-        "(training.py: evaluate, predict), so a History is a member; fittrace's have none",
-        "fittrace/engine/training.py evaluate/predict: CallbackList(..., add_history=True, ...)",
-        (r"^callbacks_container: members \[.*\] vs \[.*'History'.*\]$",),
-    ),
-    "eval-data-handler-in-fit": Deviation(
-        "fit makes (and caches) the validation data handler itself, before the validation's evaluate "
-        "(tf-keras training.py, fit: 'Create data_handler for evaluation and cache it'); fittrace's "
-        "evaluate makes it inside, after its compile check",
-        "fittrace/engine/training.py fit/_validate: get_data_handler for the validation data before "
-        "evaluate(_use_cached_eval_dataset=True)",
-        (r"^out of order: (validation \d+|evaluate|compile_check) ",),
-        ("05-callbacks", "11-text"),
-    ),
     "subclassed-model-weight-names": Deviation(
         "the weights of layers a subclassed model builds in its call are named under the model's name scope "
         "in tf-keras ('clipped/dense/kernel:0'); fittrace names them as a Sequential's ('dense/kernel:0')",
