@@ -56,11 +56,9 @@ NOT_STAGES: dict[str, str] = {
     "compile": "what compile resolved from the user's arguments, not a stage of fit/evaluate/predict",
 }
 
-#: Kinds that run once per step; inside a step they are folded into the step stage's ``inside`` lists.
-STEP_BODY = ("train_step", "test_step", "predict_step", "callback_hook", "function_call")
-
-#: Kinds that, inside a step, are stages of their own (one-offs: a trace, a build, a stop, a failure); any other
-#: kind inside a step that is a stage at all is folded into the step's ``inside`` lists.
+#: Kinds that, inside a step, are stages of their own (one-offs: a trace, a build, a stop, a failure). Any other
+#: kind inside a step (train_step, its callback hooks, the function call, a bridge's own kinds) runs once per
+#: step and is folded into the step stage's ``inside`` lists (what ran inside the first and the last step).
 ONE_OFF = (
     "train_function",
     "graph_build",
@@ -133,9 +131,10 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
     ),
     Equivalent(
         "_build_graph_network_for_inferred_shape",
-        ("_build_graph_network_for_inferred_shape", "_init_graph_network", "_symbolic_build"),
-        "where the model's graph is built from the first input: Sequential's inferred-shape build in tf-keras "
-        "(which ends in Functional._init_graph_network), Keras 3's symbolic build before the loop",
+        ("_build_graph_network_for_inferred_shape", "_init_graph_network"),
+        "one graph_build stage, named by two of its functions: Sequential._build_graph_network_for_inferred_shape "
+        "decides the build and Functional._init_graph_network makes the network (Keras 3 has neither: its "
+        "symbolic build is a stage of its own, symbolic_build)",
     ),
 )
 
