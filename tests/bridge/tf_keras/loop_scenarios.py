@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 
 import fittrace
+from fittrace.bridge import attach as attach_module
+from fittrace.bridge import hooks as hooks_module
 from fittrace.cli.main import main as fittrace_main
 
 SCRIPT = """
@@ -62,8 +64,27 @@ def changed(before: dict) -> list[str]:
     return sorted(out)
 
 
+def watch_hooks() -> list:
+    """After every trace: how many hooks it put in, and those whose attribute is not the original again."""
+    checks: list = []
+    real_close = attach_module.Attachment.close
+
+    def close(self):
+        undo, found = list(self.hooks._undo), list(self.hooks.found)
+        real_close(self)
+        wrong = [
+            path
+            for (owner, attr, previous), path in zip(undo, found)
+            if vars(owner).get(attr, hooks_module._ABSENT) is not previous
+        ]
+        checks.append({"found": len(found), "not_restored": wrong})
+
+    attach_module.Attachment.close = close
+    return checks
+
+
 def main(folder: Path) -> dict:
-    out: dict = {}
+    out: dict = {"hook_checks": watch_hooks()}
     script = folder / "plain_script.py"
     script.write_text(SCRIPT)
     assert "tf_keras" not in sys.modules

@@ -77,6 +77,7 @@ def test_fit_runs_its_stages_in_keras_order(run):
         ("compile_check", "_assert_compile_was_called"),
         ("data_handler", "DataHandler.__init__"),
         ("callbacks_container", "CallbackList.__init__"),
+        ("train_function", "train_function"),  # make_train_function (the bridge's functions part)
         ("callback_hook", "CallbackList.on_train_begin"),
         ("epoch", "epoch 0"),
         ("epoch", "epoch 1"),
@@ -193,9 +194,14 @@ def test_tracing_changes_no_number(run):
 
 def test_every_hook_comes_out_after_each_trace(run):
     said, traces, _ = run
-    hooked = said["hooked_during"]
-    assert len(hooked) == traces["plain"].header["bridge"]["tf_keras"]["hooked"] > 30
+    checks = said["hook_checks"]
+    assert len(checks) == len(traces) + 1  # every trace of this folder, and fittrace run's
+    assert all(c["not_restored"] == [] and c["found"] > 30 for c in checks)
+    hooked = said[
+        "hooked_during"
+    ]  # what changed in training, data_adapter and callbacks during a fit
     assert {"Model.fit", "DataHandler.steps", "CallbackList.on_train_batch_end"} <= set(hooked)
+    assert len(hooked) <= traces["plain"].header["bridge"]["tf_keras"]["hooked"]
     for case in ("plain", "error", "interrupt", "at_end"):
         assert said[f"changed_after_{case}" if case != "at_end" else "changed_at_end"] == []
     assert said["left_after_run"] == []
