@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -32,6 +33,7 @@ from typing import Any
 from fittrace.bridge.hooks import Hooks, path_of
 from fittrace.bridge.tf_keras.data import as_int
 from fittrace.tracing import recorder as rec
+from fittrace.tracing.payloads import PlainPayload
 
 #: The CallbackList hooks fit, evaluate and predict dispatch (the legacy on_batch_* names too).
 DISPATCH = (
@@ -490,17 +492,13 @@ def _dispatch_hook(
     batch_end = flag is not None and hook.endswith("_end") and "predict" not in hook
     train_batch_end = hook in ("on_train_batch_end", "on_batch_end")
 
-    def payload(container: Any, logs: Any) -> dict[str, Any]:
-        keys = list(logs) if isinstance(logs, dict) else []
-        if flag is not None and not getattr(container, flag, True):
-            return {"hook": hook, "callbacks": [], "logs": keys, "skipped": True}
-        return {
-            "hook": hook,
-            "callbacks": [type(cb).__name__ for cb in container.callbacks],
-            "logs": keys,
-        }
-
-    def note(index: Any, logs: Any) -> None:
+    def prepare(container: Any, args: tuple, kwargs: dict) -> tuple[Any, dict[str, Any]]:
+        """The hook's index and its span's payload; notes what the epoch and step spans will want."""
+        if indexed:
+            index = args[0] if args else kwargs.get("batch", kwargs.get("epoch"))
+            logs = args[1] if len(args) > 1 else kwargs.get("logs")
+        else:
+            index, logs = None, args[0] if args else kwargs.get("logs")
         if hook == "on_epoch_begin":
             state.epoch = index
         elif hook == "on_epoch_end":
@@ -509,6 +507,11 @@ def _dispatch_hook(
             state.batch_logs = logs
         if train_batch_end and isinstance(index, int):
             state.steps_run = index + 1
+        keys = list(logs) if isinstance(logs, dict) else []
+        if flag is not None and not getattr(container, flag, True):
+            return index, {"hook": hook, "callbacks": [], "logs": keys, "skipped": True}
+        members = [type(cb).__name__ for cb in container.callbacks]
+        return index, {"hook": hook, "callbacks": members, "logs": keys}
 
     def stopped(container: Any, index: Any) -> None:
         # the members that implement the hook, but Keras's own loggers, which never stop a run
@@ -539,13 +542,18 @@ def _dispatch_hook(
         def dispatch(self: Any, *args: Any, **kwargs: Any) -> Any:
             if rec.active() is None:
                 return original(self, *args, **kwargs)
-            if indexed:
-                index = args[0] if args else kwargs.get("batch", kwargs.get("epoch"))
+            if flag is not None and not self.__dict__.get(flag, True):
+                # the common case, written out: a batch hook CallbackList returns from at once
                 logs = args[1] if len(args) > 1 else kwargs.get("logs")
-            else:
-                index, logs = None, args[0] if args else kwargs.get("logs")
-            hooks.guard(label, note, index, logs)
-            data = hooks.guard(label, payload, self, logs) or {"hook": hook}
+                if batch_end:
+                    state.batch_logs = logs
+                    if train_batch_end and args and type(args[0]) is int:
+                        state.steps_run = args[0] + 1
+                keys = list(logs) if type(logs) is dict else []
+                skipped = {"hook": hook, "callbacks": [], "logs": keys, "skipped": True}
+                with rec.span("callback_hook", name, keras=label, data=skipped):
+                    return original(self, *args, **kwargs)
+            index, data = hooks.guard(label, prepare, self, args, kwargs) or (None, {"hook": hook})
             model = getattr(self, "model", None)
             before = bool(getattr(model, "stop_training", False))
             with rec.span("callback_hook", name, keras=label, data=data):
@@ -652,8 +660,8 @@ def _steps_hook(
         if not rows or handler._inferred_steps != adapter.get_size():
             return None
         if step + spe >= adapter.get_size() and adapter.has_partial_batch():
-            return adapter.partial_batch_size()
-        return rows
+            return int(adapter.partial_batch_size())
+        return int(rows)
 
     def hint(handler: Any) -> None:
         r = rec.active()
@@ -661,7 +669,8 @@ def _steps_hook(
             r.steps_hint(handler._inferred_steps)
 
     def begin(handler: Any, step: int, phase: str, call: str) -> Any:
-        _settle(state, None)
+        if state.left:
+            _settle(state, None)
         state.batch_logs = None
         inferred = handler._inferred_steps
         spe = handler._step_increment + 1
@@ -676,9 +685,14 @@ def _steps_hook(
     def end(span: Any, exc: BaseException | None, phase: str) -> None:
         if span is None or not rec.is_open(span):
             return
+        data = span.data
         if phase != "predict" and state.batch_logs is not None:
-            span.set(logs=floats(state.batch_logs))
-        _close(span, exc)
+            data["logs"] = logs = floats(state.batch_logs)
+            if math.isfinite(
+                sum(logs.values())
+            ):  # plain and finite: the recorder keeps it as it is
+                span.set_payload(PlainPayload(data))
+        span.__exit__(type(exc) if exc is not None else None, exc, None)
 
     def make(original: Callable) -> Callable:
         def steps(self: Any) -> Iterator[Any]:
