@@ -561,7 +561,11 @@ class Model(Layer):
                     "step",
                     f"step {step}",
                     keras=_KERAS_FIT,
-                    data={"step": step, "last": step == last, "phase": "train"},
+                    data={
+                        "step": step,
+                        "last": step + handler.step_increment == last,
+                        "phase": "train",
+                    },
                 ) as step_span:
                     callback_list.on_train_batch_begin(step)
                     self._current_steps_per_execution = handler.step_increment + 1
@@ -739,7 +743,11 @@ class Model(Layer):
                             "step",
                             f"test step {step}",
                             keras=f"{KERAS_TRAINING}.Model.evaluate",
-                            data={"step": step, "last": step == last, "phase": "test"},
+                            data={
+                                "step": step,
+                                "last": step + handler.step_increment == last,
+                                "phase": "test",
+                            },
                         ) as s:
                             callbacks.on_test_batch_begin(step)
                             self._current_steps_per_execution = handler.step_increment + 1
@@ -819,7 +827,11 @@ class Model(Layer):
                                 "step",
                                 f"predict step {step}",
                                 keras=f"{KERAS_TRAINING}.Model.predict",
-                                data={"step": step, "last": step == last, "phase": "predict"},
+                                data={
+                                    "step": step,
+                                    "last": step + handler.step_increment == last,
+                                    "phase": "predict",
+                                },
                             ):
                                 callbacks.on_predict_batch_begin(step)
                                 self._current_steps_per_execution = handler.step_increment + 1
