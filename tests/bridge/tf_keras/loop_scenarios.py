@@ -186,6 +186,12 @@ def main(folder: Path) -> dict:
     finally:
         callbacks_module.History.on_epoch_end = saved
 
+    # three steps per train_function call: 8 steps run as executions at 0, 3 and 6 (the last one of two)
+    m = tf_keras.Sequential([tf_keras.layers.Dense(1)])
+    m.compile("sgd", "mse", steps_per_execution=3)
+    with fittrace.trace(path=folder / "executions.jsonl"):
+        m.fit(x, y, batch_size=128, epochs=1, verbose=0)
+
     # the other public calls
     with fittrace.trace(path=folder / "api.jsonl"):
         m = model(metrics=())

@@ -277,6 +277,24 @@ def test_an_unknown_shape_is_listed_missing_and_the_run_completes(run):
     assert len([e for e in trace.events if e.kind == "step"]) == 8
 
 
+def test_steps_per_execution_steps_and_the_last_execution(run):
+    _, traces, _ = run
+    trace = traces["executions"]
+    steps = [e for e in trace.events if e.kind == "step"]
+    assert [(s.data["step"], s.data["last"], s.data["size"]) for s in steps] == [
+        (0, False, 128),
+        (3, False, 128),
+        (6, True, 1000 % 128),
+    ]
+    ends = [
+        e.data
+        for e in trace.events
+        if e.kind == "callback_hook" and e.data["hook"] == "on_train_batch_end"
+    ]
+    assert all(d["skipped"] for d in ends) and only(trace, "epoch").data["steps_run"] == 8
+    assert only(trace, "data_handler").data["steps_per_execution"] == 3
+
+
 def test_the_other_public_calls(run):
     said, traces, _ = run
     trace = traces["api"]
