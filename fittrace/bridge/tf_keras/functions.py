@@ -306,7 +306,10 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             "train_function",
             name,
             keras=path_of(Model, f"make_{name}"),
-            data=function_made(name, action, graph, forced=bool(force) and cached is not None),
+            data=dict(
+                function_made(name, action, graph, forced=bool(force) and cached is not None),
+                model=model.name,
+            ),
         )
         if graph and result not in state.known:
             spe = getattr(model, "_steps_per_execution", None)
@@ -390,10 +393,14 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             data={"function": name, "mode": "graph" if graph else "eager", "steps": steps},
         )
         state.calls.append(call)
-        r = rec.active()
-        if name == "train_function" and model is not None and r is not None and r.detail == "full":
-            full_norms[id(call)] = [(v, np.array(v.numpy())) for v in model.trainable_variables]
         return call
+
+    def snapshot(call: _Call) -> None:
+        """At "full" detail, the trainable variables' values before a train_function call (once they exist)."""
+        r, model = rec.active(), call.model
+        if call.name == "train_function" and model is not None and r is not None:
+            if r.detail == "full" and model.built:
+                full_norms[id(call)] = [(v, np.array(v.numpy())) for v in model.trainable_variables]
 
     def end_call(call: _Call) -> None:
         if state.calls and state.calls[-1] is call:
@@ -404,6 +411,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
         before = full_norms.pop(id(call), None)
         if before:
             norms = {v.name: float(np.linalg.norm(v.numpy() - old)) for v, old in before}
+            if call.span is not None:
+                call.span.set(update_norms=norms)
             step = rec.innermost_step()
             if step is not None:
                 step.set(update_norms=norms)
@@ -414,6 +423,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             if info is None or rec.active() is None:
                 return original(self, *args, **kwargs)
             call = hooks.guard(fn_label, begin_call, self, info, args)
+            if call is not None:
+                hooks.guard(fn_label, snapshot, call)
             try:
                 result = original(self, *args, **kwargs)
             except BaseException as exc:
@@ -473,6 +484,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                 payload["called_with"] = call.called[0]
             if relaxed:
                 payload["relaxed"] = relaxed
+        if call.model is not None:
+            payload["model"] = call.model.name
         history.append(traced)
         rec.emit(
             "train_function",
