@@ -293,6 +293,8 @@ KINDS: dict[str, Kind] = {
             called_with="the input shapes of the call that traced, before any relaxing (a real trace)",
             relaxed="the dimensions reduce_retracing relaxed to None (a real trace)",
             model="the model whose function it is (a real tf-keras run)",
+            entry="the public Model method the trace came from: fit, evaluate, predict or an *_on_batch "
+            "method (a real tf-keras run)",
             trigger=PROVENANCE["trigger"],
             call_path=PROVENANCE["call_path"],
         ),

@@ -223,6 +223,23 @@ def trace_reason(
             if a is not None and a != b
         }
     )
+    unknown = sorted(
+        {
+            i
+            for p, c in zip(prev_shapes, call_shapes)
+            if p is not None and c is not None
+            for i, (a, b) in enumerate(zip(p, c))
+            if a is not None and b is None
+        }
+    )
+    if unknown and not relaxed:
+        return (
+            "new_shape",
+            f"the data's dimension {_dims_text(unknown)} is None now, {_sig_text(call_shapes)} (the dataset "
+            f"ends in a partial batch, or its size is unknown), where the traced graph takes the fixed "
+            f"{_sig_text(prev_shapes)}: tf.function traces again for it",
+            [],
+        )
     if relaxed:
         return (
             "relaxed",
@@ -238,6 +255,29 @@ def trace_reason(
         f"tf.function traces again for it",
         [],
     )
+
+
+#: The public Model methods that call a model function, innermost first when one runs another (fit's validation).
+ENTRY_METHODS = (
+    "train_on_batch",
+    "test_on_batch",
+    "predict_on_batch",
+    "evaluate",
+    "predict",
+    "fit",
+)
+
+
+def entry_method(model: Any) -> str | None:
+    """The public method of ``model`` that the running code was called from (fit, predict_on_batch...), read
+    from the Python stack: done only when a function traces, which is rare."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in ENTRY_METHODS and frame.f_locals.get("self") is model:
+            return code.co_name
+        frame = frame.f_back
+    return None
 
 
 class _Call:
@@ -486,6 +526,9 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                 payload["relaxed"] = relaxed
         if call.model is not None:
             payload["model"] = call.model.name
+            entry = entry_method(call.model)
+            if entry is not None:
+                payload["entry"] = entry
         history.append(traced)
         rec.emit(
             "train_function",
