@@ -290,7 +290,7 @@ class _Call:
     ) -> None:
         self.fn = fn
         self.name = name
-        self.called = called  # (shapes, dtypes) of the call's data, or None
+        self.called = called  # the call's iterator, then (shapes, dtypes) of its data; or None
         self.traces_before = before
         self.traces = 0  # Python bodies run in this call while tracing
         self.graph = graph
@@ -415,9 +415,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
 
     def begin_call(fn: Any, info: dict[str, Any], args: tuple) -> _Call:
         name = info["name"]
-        called = None
-        if args and hasattr(args[0], "element_spec"):
-            called = signature_of(args[0].element_spec)
+        # the iterator: its element spec is the call's signature, read only if the call traces
+        called = args[0] if args and hasattr(args[0], "element_spec") else None
         graph = not getattr(fn, "_run_functions_eagerly", False)
         model = info["model"]()
         call = _Call(fn, name, called, fn.experimental_get_tracing_count(), graph, model)
@@ -509,6 +508,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                 "cause": "variables",
             }
         else:
+            if call.called is not None:
+                call.called = signature_of(call.called.element_spec)
             cause, reason, relaxed = trace_reason(call.name, history, call.called, traced)
             payload = {
                 "action": "traced",
