@@ -54,6 +54,12 @@ FUNCTIONS = {
 }
 STEP_FUNCTION = {step: fn for fn, step in FUNCTIONS.items()}
 
+#: The config keys every tf-keras optimizer has: left out of an update's ``hyperparameters``.
+BASE_OPTIMIZER_CONFIG = frozenset(
+    "name weight_decay clipnorm global_clipnorm clipvalue use_ema ema_momentum ema_overwrite_frequency "
+    "jit_compile is_legacy_optimizer".split()
+)
+
 #: TensorFlow's words when a function traced too often (polymorphic_function._FrequentTracingDetector).
 RETRACING_WARNING = "triggered tf.function retracing"
 
@@ -767,9 +773,21 @@ def install(hooks: Hooks, root: ModuleType) -> None:
 
     def before_apply(opt: Any, pairs: list[Any]) -> Any:
         olds = [np.array(v.numpy()) for _, v in pairs]
-        return olds, int(opt.iterations.numpy())
+        return olds, int(opt.iterations.numpy()), len(opt.variables)
 
-    def after_apply(opt: Any, pairs: list[Any], olds: Any, iteration: int) -> None:
+    def hyperparameters(opt: Any) -> dict[str, Any]:
+        """The optimizer's own settings (its config without those every optimizer has), as fittrace's engine
+        gives them: the learning rate, betas, epsilon..."""
+        config = opt.get_config()
+        out: dict[str, Any] = {}
+        for key, value in config.items():
+            if key in BASE_OPTIMIZER_CONFIG:
+                continue
+            if isinstance(value, (bool, int, float, np.floating, np.integer)):
+                out[key] = value.item() if isinstance(value, np.generic) else value
+        return out
+
+    def after_apply(opt: Any, pairs: list[Any], olds: Any, iteration: int, known: int) -> None:
         variables = [v for _, v in pairs]
         norms = {
             v.name: float(np.linalg.norm(np.asarray(v.numpy(), dtype=np.float64) - old))
@@ -778,8 +796,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
         step = rec.innermost_step()
         if step is not None:
             step.set(update_norms=norms)
-        lr = opt.learning_rate
-        hyper = {"learning_rate": float(np.asarray(lr.numpy() if hasattr(lr, "numpy") else lr))}
+        made = [v.name for v in opt.variables[known:]]  # slots built by this call (the first)
+        hyper = hyperparameters(opt)
 
         def make(i: int) -> tuple[str, str | None, Any]:
             name = variables[i].name
@@ -790,6 +808,7 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                     "variable": name,
                     "update_norm": norms[name],
                     "hyperparameters": hyper,
+                    "slots_created": [s for s in made if s.endswith("/" + name)],
                     "iteration": iteration,
                 },
             )
@@ -805,9 +824,9 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             seen = hooks.guard(apply_label, before_apply, self, pairs)
             if seen is None:
                 return original(self, pairs, *args, **kwargs)
-            olds, iteration = seen
+            olds, iteration, known = seen
             result = original(self, pairs, *args, **kwargs)
-            hooks.guard(apply_label, after_apply, self, pairs, olds, iteration)
+            hooks.guard(apply_label, after_apply, self, pairs, olds, iteration, known)
             return result
 
         return apply_gradients

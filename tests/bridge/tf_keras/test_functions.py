@@ -102,6 +102,16 @@ def test_eager_mode_runs_train_step_every_step(real):
     updates = _kinds(run, "optimizer_update")
     assert len(updates) == 4 * STEPS
     assert [u.data["iteration"] for u in updates[::4]] == list(range(STEPS))
+    assert updates[0].data["hyperparameters"]["learning_rate"] == pytest.approx(0.001)
+    assert set(updates[0].data["hyperparameters"]) == {
+        "learning_rate",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+        "amsgrad",
+    }
+    assert updates[0].data["slots_created"] == ["Adam/m/dense/kernel:0", "Adam/v/dense/kernel:0"]
+    assert updates[4].data["slots_created"] == []
     metrics = _kinds(run, "metric_update")
     assert [m.data["name"] for m in metrics] == ["mae"] * STEPS
     assert metrics[-1].data["variables"]["count"] == 100.0  # the epoch's rows so far
