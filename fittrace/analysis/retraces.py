@@ -6,7 +6,9 @@ real framework recorded it. The events a real tf-keras run records carry more th
 the reason TensorFlow traced (``cause``: first_call, variables, relaxed, new_shape, new_rank, new_dtype), the
 shape the call came with before ``reduce_retracing`` relaxed it, the model whose function it is, and
 TensorFlow's own "triggered tf.function retracing" warning. :func:`real_runs` turns those into the explanations
-below; builds of fittrace's own engine pass through unchanged.
+below. fittrace's engine gives its traces the same ``cause``, ``called_with`` and ``relaxed`` (it decides what
+``tf.function`` would), so its retraces and eager rebuilds read alike; what only TensorFlow does (the second trace
+for the first call's variables, dtypes, the warning, a hidden symbolic error) comes from real runs only.
 
 * ``train_function`` / ``predict_function`` traced a second time on the first call: not a retrace to fix —
   TensorFlow traces again once the first trace has made the variables.
@@ -146,13 +148,14 @@ def _eager_rebuild(b: Any, ev: Event) -> Any:
         return b
     return replace(
         b,
-        cause=f"{b.cause}. With run_eagerly=True tf-keras calls the model on each batch as it comes, so this "
+        cause=f"{b.cause}. With run_eagerly=True Keras 2 calls the model on each batch as it comes, so this "
         f"Sequential (it has no Input) took the first batch's shape {shape_text(before)} as its input shape; the "
-        f"batch of {received[0]} rows (the partial last batch) differs in the batch dimension, so tf-keras "
+        f"batch of {received[0]} rows (the partial last batch) differs in the batch dimension, so Keras "
         f"relaxed it to None and built the graph network again for {shape_text(built)}, once: that shape covers "
         "every later batch. In graph mode (the default) this does not happen: train_function is traced with "
         "the dataset's batch dimension, already None when the data ends in a partial batch.",
-        fix="Harmless: the layers keep their weights. To build once, give the model an explicit "
+        fix="Harmless: only the batch size changed, and the layers keep their weights. To build once, give the "
+        "model an explicit "
         "Input(shape=...) (or input_shape= on its first layer), or drop the partial batch (a row count that is "
         "a multiple of batch_size, or tf.data's batch(batch_size, drop_remainder=True)).",
     )
@@ -293,7 +296,7 @@ def real_runs(
     made: set[tuple[Any, Any]] = set()  # (model, function) made so far
     for b in builds:
         ev = by_seq.get(b.seq)
-        if ev is None or not is_real(ev):
+        if ev is None:
             out.append(b)
         elif (
             ev.kind == "train_function"
@@ -322,6 +325,7 @@ def real_runs(
         elif (
             ev.kind == "warning"
             and ev.name == "legacy deferred behavior"
+            and is_real(ev)
             and not ev.data.get("error")
         ):
             out.append(_swallowed(b, ev))
