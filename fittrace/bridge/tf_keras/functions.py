@@ -289,7 +289,17 @@ def entry_method(model: Any) -> str | None:
 class _Call:
     """One call of a known model function in progress."""
 
-    __slots__ = ("fn", "name", "called", "traces_before", "traces", "graph", "model", "span")
+    __slots__ = (
+        "fn",
+        "name",
+        "called",
+        "traces_before",
+        "traces",
+        "graph",
+        "model",
+        "span",
+        "graphs",
+    )
 
     def __init__(
         self, fn: Any, name: str, called: Any, before: int, graph: bool, model: Any
@@ -298,7 +308,10 @@ class _Call:
         self.name = name
         self.called = called  # the call's iterator, then (shapes, dtypes) of its data; or None
         self.traces_before = before
-        self.traces = 0  # Python bodies run in this call while tracing
+        self.traces = 0  # traces made in this call
+        self.graphs: list[
+            int
+        ] = []  # the graphs being traced (ids): a loop's body reruns the step in one
         self.graph = graph
         self.model = model
         self.span: Any = None
@@ -330,10 +343,13 @@ def install(hooks: Hooks, root: ModuleType) -> None:
         "tensorflow.python.eager.polymorphic_function.polymorphic_function",
         "tensorflow.python.eager.backprop",
         "tensorflow.python.platform.tf_logging",
+        "tensorflow.python.framework.func_graph",
+        "tensorflow.python.framework.ops",
     )
     if found is None:
         return
-    training, compile_utils, optimizer_mod, tf, pf, backprop, tf_logging = found
+    training, compile_utils, optimizer_mod, tf, pf, backprop, tf_logging, func_graph, ops = found
+    FuncGraph, get_default_graph = func_graph.FuncGraph, ops.get_default_graph
     Model = training.Model
     Function = pf.Function
     flatten = tf.nest.flatten
@@ -487,8 +503,20 @@ def install(hooks: Hooks, root: ModuleType) -> None:
     hooks.patch(Function, "__call__", wrap_call)
 
     # --- the step methods ---------------------------------------------------------------------------------------
+    def outermost_graph() -> Any:
+        """The function graph being traced: a ``tf.range`` loop (``steps_per_execution`` > 1) traces its body
+        in a graph of its own, inside the function's."""
+        g = get_default_graph()
+        while isinstance(getattr(g, "outer_graph", None), FuncGraph):
+            g = g.outer_graph
+        return g
+
     def traced_now(call: _Call, data: Any) -> None:
-        """The step's Python body runs while ``call`` traces: record the trace."""
+        """The step's Python body runs while ``call`` traces: record the trace (once per graph traced)."""
+        graph = id(outermost_graph())
+        if graph in call.graphs:
+            return
+        call.graphs.append(graph)
         call.traces += 1
         history = state.history.setdefault(call.fn, [])
         traced = signature_of(data)
@@ -514,7 +542,7 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                 "cause": "variables",
             }
         else:
-            if call.called is not None:
+            if hasattr(call.called, "element_spec"):
                 call.called = signature_of(call.called.element_spec)
             cause, reason, relaxed = trace_reason(call.name, history, call.called, traced)
             payload = {

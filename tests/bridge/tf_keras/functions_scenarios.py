@@ -89,6 +89,13 @@ def main() -> None:
     runs["custom"] = _fit(False, "custom", "full", cls=Custom)
 
     keras.backend.clear_session()
+    inputs = keras.Input(shape=(4,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Dense(3)(inputs)))
+    model.compile(optimizer="rmsprop", loss="mse", steps_per_execution=2)
+    with fittrace.trace(path=OUT / "two_steps.jsonl", detail="full"):
+        model.fit(X, Y, batch_size=25, epochs=2, verbose=0, validation_data=(X[:50], Y[:50]))
+
+    keras.backend.clear_session()
     keras.utils.set_random_seed(7)
     model = _model()
     model.compile(optimizer="sgd", loss="mse")

@@ -160,3 +160,22 @@ def test_tracing_changes_no_number(real):
             assert got["weights"] == want["weights"], (mode, detail)
     # and graph and eager agree, so the comparison above compares trained numbers
     assert runs["graph_untraced"]["history"]["loss"][-1] > 0
+
+
+def test_two_steps_per_execution_and_validation(real):
+    run = real[1]["two_steps"]
+    traces = [e for e in _kinds(run, "train_function") if e.data["action"] == "traced"]
+    train = [t for t in traces if t.data["function"] == "train_function"]
+    # 100 rows in 4 batches, two per call: tf.range's loop traces the step's body twice in each graph
+    assert [t.data["cause"] for t in train] == ["first_call", "variables"]
+    calls = [e for e in _kinds(run, "function_call") if e.data["function"] == "train_function"]
+    assert len(calls) == 4 and all(c.data["steps"] == 2 for c in calls)
+    assert len(_kinds(run, "train_step")) == 4
+    test = [t for t in traces if t.data["function"] == "test_function"]
+    assert [t.data["cause"] for t in test] == [
+        "first_call"
+    ]  # the model was built: no variables made
+    assert test[0].data["entry"] == "evaluate"  # fit's validation runs evaluate
+    assert train[0].data["entry"] == "fit"
+    tests = [e for e in _kinds(run, "function_call") if e.data["function"] == "test_function"]
+    assert len(tests) == 2 and all(c.data["steps"] == 2 for c in tests)  # 50 rows, per epoch
