@@ -594,22 +594,14 @@ class Model(Layer):
     def _validate(
         self, epoch: int, val: tuple, steps: Any, batch_size: Any, callback_list: Any
     ) -> dict[str, float]:
-        """Validation at the epoch's end, through evaluate's path (``val_`` logs). fit makes the validation data's
-        handler itself, once, before the first validation's evaluate (which then finds it cached), as Keras's fit
-        does."""
+        """Validation at the epoch's end, through evaluate's path (``val_`` logs)."""
         val_x, val_y, val_sw = val
-        if getattr(self, "_eval_data_handler", None) is None:
+        if (
+            getattr(self, "_eval_data_handler", None) is None
+        ):  # fit makes it, before evaluate (Keras)
+            spe = self._steps_per_execution
             self._eval_data_handler = data_adapter.get_data_handler(
-                x=val_x,
-                y=val_y,
-                sample_weight=val_sw,
-                batch_size=batch_size,
-                steps_per_epoch=steps,
-                initial_epoch=0,
-                epochs=1,
-                shuffle=False,
-                model=self,
-                steps_per_execution=self._steps_per_execution,
+                val_x, val_y, val_sw, batch_size, steps, model=self, steps_per_execution=spe
             )
         with rec.span(
             "validation",
@@ -723,8 +715,6 @@ class Model(Layer):
                     model=self,
                     steps_per_execution=self._steps_per_execution,
                 )
-                if use_cached:
-                    self._eval_data_handler = handler
             if not isinstance(callbacks, callbacks_module.CallbackList):
                 callbacks = callbacks_module.CallbackList(
                     callbacks,
