@@ -70,8 +70,11 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 from fittrace.utils import layer_utils
 from fittrace.utils.tf_utils import logs_to_floats
+from fittrace.version import __version__
 
 _KERAS_FIT = f"{KERAS_TRAINING}.Model.fit"
+#: What the trace's header says ran the model (a real tf-keras run's bridge says tf_keras, tensorflow).
+FRAMEWORK = {"framework": "fittrace", "framework_version": __version__, "backend": "numpy"}
 #: compile's arguments, in order: what its compile_config holds
 COMPILE_ARGS = "optimizer loss metrics loss_weights weighted_metrics run_eagerly steps_per_execution jit_compile"
 
@@ -440,6 +443,7 @@ class Model(Layer):
         with rec.span("fit", "Model.fit", keras=f"{KERAS_TRAINING}.Model.fit", data=args):
             rec.describe(
                 call="fit",
+                **FRAMEWORK,
                 model=trace_payloads.describe_model(self),
                 compile=self._compile_args,
                 fit=args,
@@ -557,7 +561,11 @@ class Model(Layer):
                     "step",
                     f"step {step}",
                     keras=_KERAS_FIT,
-                    data={"step": step, "last": step == last, "phase": "train"},
+                    data={
+                        "step": step,
+                        "last": step + handler.step_increment == last,
+                        "phase": "train",
+                    },
                 ) as step_span:
                     callback_list.on_train_batch_begin(step)
                     self._current_steps_per_execution = handler.step_increment + 1
@@ -680,6 +688,8 @@ class Model(Layer):
                 "in_fit": in_fit,
             },
         ):
+            if rec.active() is not None and not in_fit:  # what ran, before any fit says more
+                rec.describe(**FRAMEWORK, model=trace_payloads.describe_model(self))
             self._assert_compile_was_called()
             handler = getattr(self, "_eval_data_handler", None) if use_cached else None
             if handler is None:
@@ -733,7 +743,11 @@ class Model(Layer):
                             "step",
                             f"test step {step}",
                             keras=f"{KERAS_TRAINING}.Model.evaluate",
-                            data={"step": step, "last": step == last, "phase": "test"},
+                            data={
+                                "step": step,
+                                "last": step + handler.step_increment == last,
+                                "phase": "test",
+                            },
                         ) as s:
                             callbacks.on_test_batch_begin(step)
                             self._current_steps_per_execution = handler.step_increment + 1
@@ -772,6 +786,8 @@ class Model(Layer):
                 "verbose": verbose,
             },
         ):
+            if rec.active() is not None:
+                rec.describe(**FRAMEWORK, model=trace_payloads.describe_model(self))
             handler = data_adapter.get_data_handler(
                 x=x,
                 batch_size=batch_size,
@@ -811,7 +827,11 @@ class Model(Layer):
                                 "step",
                                 f"predict step {step}",
                                 keras=f"{KERAS_TRAINING}.Model.predict",
-                                data={"step": step, "last": step == last, "phase": "predict"},
+                                data={
+                                    "step": step,
+                                    "last": step + handler.step_increment == last,
+                                    "phase": "predict",
+                                },
                             ):
                                 callbacks.on_predict_batch_begin(step)
                                 self._current_steps_per_execution = handler.step_increment + 1

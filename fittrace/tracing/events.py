@@ -347,6 +347,7 @@ KINDS: dict[str, Kind] = {
             hook="on_epoch_begin, on_train_batch_end, ...",
             callbacks="class names called, in order",
             logs="keys of the logs passed",
+            skipped="True when CallbackList returned at once because no member implements batch hooks",
         ),
         _k(
             "train_step",
