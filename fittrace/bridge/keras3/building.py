@@ -145,6 +145,15 @@ def _symbolic_build(hooks: Hooks, owner: type, original: Any) -> Any:
     return _symbolic_build
 
 
+#: What a layer is built on when there is no real data: Keras's KerasTensor, a TF graph tensor, a JAX tracer.
+SYMBOLIC = ("KerasTensor", "SymbolicTensor")
+
+
+def _symbolic(value: Any) -> bool:
+    name = type(value).__name__
+    return name in SYMBOLIC or name.endswith("Tracer")
+
+
 def _maybe_build(hooks: Hooks, owner: type, original: Any) -> Any:
     keras = path_of(owner, "_maybe_build")
 
@@ -161,7 +170,7 @@ def _maybe_build(hooks: Hooks, owner: type, original: Any) -> Any:
                 "reason": "first call: the layer had no weights yet",
                 "build_count": 0,
                 "previous_input_shape": None,
-                "symbolic": type(first).__name__ == "KerasTensor",
+                "symbolic": _symbolic(first),
             },
         )
 
