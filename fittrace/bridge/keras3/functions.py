@@ -143,9 +143,9 @@ def _reason(backend: str, step: str, previous: list[Any], signature: list[Any]) 
             "then traces once more (once, on the first call only)"
         )
     return (
-        f"a new input signature {_shapes(signature)} is not covered by the traced "
-        f"{[_shapes(p) for p in previous]}: tf.function retraces, relaxing differing dimensions to None "
-        "(reduce_retracing=True)"
+        f"a call whose input signature is not covered by the traced {[_shapes(p) for p in previous]}: "
+        "tf.function retraces, relaxing the dimensions that differ to None (reduce_retracing=True), now for "
+        f"{_shapes(signature)}"
     )
 
 

@@ -1,0 +1,45 @@
+"""The real Keras 3 runs every test here reads: ``scenarios.py`` once per backend (TensorFlow, JAX), each in one
+process of the TF-Keras interpreter, for the whole session (TF and JAX take seconds to start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from parity import run_side
+
+import fittrace
+
+HERE = Path(__file__).resolve().parent
+
+BACKENDS = ("tensorflow", "jax")
+
+
+class Run:
+    """One backend's scenario run: the facts it printed and its traces by name."""
+
+    def __init__(self, facts: dict, folder: Path) -> None:
+        self.facts = facts
+        self.folder = folder
+        self._traces: dict[str, object] = {}
+
+    def trace(self, name: str):
+        if name not in self._traces:
+            self._traces[name] = fittrace.load(str(self.folder / f"{name}.jsonl"))
+        return self._traces[name]
+
+
+@pytest.fixture(scope="session")
+def keras3_runs(real_keras_python, tmp_path_factory) -> dict[str, Run]:
+    runs = {}
+    for backend in BACKENDS:
+        folder = tmp_path_factory.mktemp(f"keras3-{backend}")
+        facts = run_side(real_keras_python, HERE / "scenarios.py", backend, str(folder))
+        runs[backend] = Run(facts, folder)
+    return runs
+
+
+@pytest.fixture(params=BACKENDS)
+def keras3_run(request, keras3_runs) -> Run:
+    """Each backend's run in turn."""
+    return keras3_runs[request.param]
