@@ -149,8 +149,8 @@ def _reason(backend: str, step: str, previous: list[Any], signature: list[Any]) 
     )
 
 
-def _shapes(signature: list[dict[str, Any]]) -> list[Any]:
-    return [s.get("shape") for s in signature]
+def _shapes(signature: list[Any]) -> list[Any]:
+    return list(signature)
 
 
 def _step(hooks: Hooks, owner: type, step: str, original: Any, traced: Any, backend: str) -> Any:

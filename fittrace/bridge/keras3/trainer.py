@@ -110,6 +110,13 @@ def _callbacks(callbacks: Any) -> list[str] | None:
     return None
 
 
+def _compiled_before(model: Any) -> dict[str, Any]:
+    """The compile arguments of a model compiled before the trace began, from what Keras keeps of them
+    (``Trainer._compile_config``); an empty entry when it kept nothing."""
+    config = getattr(getattr(model, "_compile_config", None), "config", None)
+    return compile_args(model, dict(config)) if isinstance(config, dict) else {}
+
+
 def _describe(call: str, model: Any, args: dict[str, Any], facts: dict[str, Any]) -> None:
     rec.describe(
         call=call,
@@ -117,7 +124,7 @@ def _describe(call: str, model: Any, args: dict[str, Any], facts: dict[str, Any]
         framework_version=facts["framework_version"],
         backend=facts["backend"],
         model=model_facts(model),
-        compile=facts["compiled"].get(model),
+        compile=facts["compiled"].get(model) or _compiled_before(model),
         fit=args,
     )
 

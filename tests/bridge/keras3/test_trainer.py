@@ -77,3 +77,19 @@ def test_every_hook_is_out_again_after_the_trace_and_after_an_error(keras3_run):
     raised = keras3_run.trace("raised")
     errors = [e for e in raised.events if e.kind == "error"]
     assert [e.data["type"] for e in errors] == ["ValueError"]
+
+
+def test_a_model_compiled_before_the_trace_still_has_its_compile_in_the_header(keras3_run):
+    header = keras3_run.trace("symbolic_failure").header
+    assert header["compile"]["optimizer"] == "SGD" and header["compile"]["loss"] == "mse"
+
+
+@pytest.mark.parametrize("name", ["fit", "symbolic_failure"])
+def test_the_renderers_read_keras3_traces_unchanged(keras3_run, name):
+    from fittrace.render.html import render_html
+    from fittrace.render.sequence import sequence_mermaid
+
+    trace = keras3_run.trace(name).trace
+    diagram = sequence_mermaid(trace)
+    assert "sequenceDiagram" in diagram and "fit" in diagram
+    assert "<html" in render_html(trace).lower()
