@@ -15,6 +15,11 @@ Keras 3's ``CallbackList`` calls every hook, batch hooks included: it has no ``_
 ``callback_hook`` span then has ``dispatch: "async"``, and it shows the dispatch, not the members' run. The
 ``callbacks_container`` event lists the members and these flags.
 
+Each step's losses and metrics come from the logs given to ``on_*_batch_end``, as floats. Keras converts them
+anyway (``pythonify_logs``); but with the asynchronous dispatch it does so on its worker thread, so the bridge
+converts them only for steps kept whole (the first and last of a loop in "default" detail, every step in "full"):
+waiting for each step's result on the main thread would cost the overlap JAX's dispatch gives.
+
 JAX: ``JAXTrainer._get_jax_state`` gives the stateless step its state (the variables' values, the model's own
 references purged) at the first step of each epoch, and ``jax_state_sync`` writes the values back into the
 model's variables at the epoch's end: each is a ``jax_state`` span.
@@ -345,8 +350,14 @@ def _batch_end(hooks: Hooks, owner: type, phase: str, original: Any, opened: Any
             return
         if phase == "train":
             state.steps_run = int(batch) + 1
-        if rec.stepwise() is not None and phase != "predict":
-            span.set(logs=floats(logs), time_ns=time.perf_counter_ns() - state.t0.get(phase, 0))
+        recording = rec.stepwise()
+        if recording is not None and phase != "predict":
+            span.set(time_ns=time.perf_counter_ns() - state.t0.get(phase, 0))
+            # Keras converts the logs itself, on this thread when it calls the members in order; when it hands
+            # them to a thread (JAX), converting them here would wait for the step's result and lose the overlap
+            # of one step's Python with the previous one's computation: then only steps kept whole get them
+            if not getattr(cbl, flag, False) or recording.step_kept_whole():
+                span.set(logs=floats(logs))
         leave(hooks, keras, span)
 
     def on_batch_end(self: Any, batch: Any, *args: Any, **kwargs: Any) -> Any:

@@ -70,6 +70,15 @@ def eager() -> None:
         m.fit(x, y, batch_size=16, epochs=1, verbose=0)
 
 
+def default_detail() -> None:
+    """The default detail level: steps in the middle keep only their step event."""
+    x, y = data()
+    m = model()
+    m.compile(optimizer="sgd", loss="mse")
+    with fittrace.trace(path=str(OUT / "default.jsonl")):
+        m.fit(x, y, batch_size=8, epochs=1, verbose=0)
+
+
 class Peeky(keras.Model):
     """A subclassed model whose call reads its input's values: it cannot run on symbolic tensors."""
 
@@ -161,6 +170,7 @@ def main() -> None:
     plain_history, plain_weights = run(False)
     fit_and_predict()
     eager()
+    default_detail()
     facts = {"backend": keras.backend.backend(), "version": keras.__version__}
     facts["restored"] = hooks_restored()
     traced_history, traced_weights = run(True, OUT / "identical.jsonl")

@@ -108,3 +108,20 @@ def test_jax_hands_its_state_to_the_stateless_step_and_syncs_it_at_the_epoch_end
         )
         assert last_step.seq < sync.seq < end.seq and sync.step is None
     assert not [e for e in keras3_runs["tensorflow"].trace("fit").events if e.kind == "jax_state"]
+
+
+def test_default_detail_keeps_the_middle_steps_short_and_their_logs_where_keras_has_them(
+    keras3_run,
+):
+    trace = keras3_run.trace("default")
+    steps = [e for e in trace.events if e.kind == "step"]
+    assert len(steps) == -(-50 // 8)
+    assert [s.data["full"] for s in steps] == [True] + [False] * (len(steps) - 2) + [True]
+    middle = steps[1:-1]
+    assert not [
+        e for e in trace.events if e.kind == "function_call" and e.step in {s.step for s in middle}
+    ]
+    # JAX hands the logs to a worker thread: converting them here would wait for each step
+    has_logs = {("logs" in s.data) for s in middle}
+    assert has_logs == ({False} if keras3_run.facts["backend"] == "jax" else {True})
+    assert all("loss" in s.data["logs"] for s in (steps[0], steps[-1]))
