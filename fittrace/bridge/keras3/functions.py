@@ -149,6 +149,12 @@ def _reason(backend: str, step: str, previous: list[Any], signature: list[Any]) 
     )
 
 
+def _variables(model: Any) -> int:
+    """The model's and its optimizer's variables: what a first trace that built them made."""
+    optimizer = getattr(model, "optimizer", None)
+    return len(model.variables) + (len(optimizer.variables) if optimizer is not None else 0)
+
+
 def _shapes(signature: list[Any]) -> list[Any]:
     return list(signature)
 
@@ -166,20 +172,25 @@ def _step(hooks: Hooks, owner: type, step: str, original: Any, traced: Any, back
         if _symbolic(data, backend):
             signature = signature_of(data)
             seen = traced.setdefault(model, {}).setdefault(function, [])
+            payload_traced = {
+                "action": "traced",
+                "function": function,
+                "mode": "graph",
+                "reason": _reason(backend, step, seen, signature),
+                "signature": signature,
+                "traces": len(seen) + 1,
+            }
+            if (
+                backend == "tensorflow" and signature in seen
+            ):  # again for the variables the first trace made
+                payload_traced["variables"] = _variables(model)
             rec.emit(
                 "train_function",
                 function,
                 keras="jax.jit"
                 if backend == "jax"
                 else "tensorflow.python.eager.polymorphic_function.Function",
-                data={
-                    "action": "traced",
-                    "function": function,
-                    "mode": "graph",
-                    "reason": _reason(backend, step, seen, signature),
-                    "signature": signature,
-                    "traces": len(seen) + 1,
-                },
+                data=payload_traced,
             )
             seen.append(signature)
         return rec.span(step, f"{type(model).__name__}.{step}", keras=keras, data=payload)

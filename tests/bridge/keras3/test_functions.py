@@ -99,3 +99,14 @@ def test_run_eagerly_runs_the_python_step_at_every_step_untraced(keras3_run):
     assert len(steps) == -(-50 // BATCH)
     assert len([e for e in events if e.kind == "train_step"]) == len(steps)
     assert {e.data["mode"] for e in events if e.kind == "function_call"} == {"eager"}
+
+
+def test_why_rebuilt_calls_the_second_tensorflow_trace_a_one_off_for_the_variables(keras3_runs):
+    trace = keras3_runs["tensorflow"].trace("fit")
+    second = _traces(trace.events)[1]
+    # 4 weights, Adam's iteration, learning rate and 2 slots per weight at least
+    assert second.data["variables"] >= 4 + 2 + 2 * 4
+    builds = [
+        b for b in trace.why_rebuilt().builds if b.what == "train_function" and b.action == "traced"
+    ]
+    assert builds[1].fix.startswith("Nothing to fix")
