@@ -93,3 +93,11 @@ def test_the_renderers_read_keras3_traces_unchanged(keras3_run, name):
     diagram = sequence_mermaid(trace)
     assert "sequenceDiagram" in diagram and "fit" in diagram
     assert "<html" in render_html(trace).lower()
+
+
+def test_fittrace_run_traces_an_unchanged_tf_keras_script_on_keras3(unchanged_script_run):
+    run = unchanged_script_run
+    assert run.header["framework"] == "keras" and run.header["backend"] == "tensorflow"
+    assert run.header["bridge"]["keras"]["failed"] == {}
+    assert [e.data["epoch"] for e in run.events if e.kind == "epoch"] == [0, 1]
+    assert len([e for e in run.events if e.kind == "step"]) == 2 * -(-40 // 16)
