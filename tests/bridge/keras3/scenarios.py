@@ -79,6 +79,19 @@ def default_detail() -> None:
         m.fit(x, y, batch_size=8, epochs=1, verbose=0)
 
 
+def strategy() -> None:
+    """TensorFlow under a distribution strategy builds symbolically before the loop, as JAX does."""
+    import tensorflow as tf
+
+    x, y = data()
+    keras.backend.clear_session()
+    with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
+        m = keras.Sequential([layers.Dense(3, activation="relu"), layers.Dense(1)])
+        m.compile(optimizer="adam", loss="mse")
+    with fittrace.trace(path=str(OUT / "strategy.jsonl"), detail="full"):
+        m.fit(x, y, batch_size=16, epochs=1, verbose=0)
+
+
 class Peeky(keras.Model):
     """A subclassed model whose call reads its input's values: it cannot run on symbolic tensors."""
 
@@ -171,6 +184,8 @@ def main() -> None:
     fit_and_predict()
     eager()
     default_detail()
+    if keras.backend.backend() == "tensorflow":
+        strategy()
     facts = {"backend": keras.backend.backend(), "version": keras.__version__}
     facts["restored"] = hooks_restored()
     traced_history, traced_weights = run(True, OUT / "identical.jsonl")

@@ -90,3 +90,14 @@ def test_the_same_model_on_tensorflow_fails_in_the_trace_not_in_a_symbolic_build
     assert not [e for e in trace.events if e.kind == "symbolic_build"]
     (error,) = [e for e in trace.events if e.kind == "error"]
     assert error.data["stage"] == "Peeky.train_step"
+
+
+def test_tensorflow_under_a_strategy_builds_symbolically_before_the_loop(keras3_runs):
+    trace = keras3_runs["tensorflow"].trace("strategy")
+    build = next(e for e in trace.events if e.kind == "symbolic_build")
+    first_step = next(e for e in trace.events if e.kind == "step")
+    assert build.seq < first_step.seq and build.data["built_layers"] == ["dense", "dense_1"]
+    inside = [e for e in trace.events if build.seq in {a.seq for a in trace.trace.ancestors(e)}]
+    assert [w.data["shape"] for w in _weights(inside)] == WEIGHT_SHAPES
+    assert [e.kind for e in inside].count("optimizer_slots") == 1
+    assert not [e for e in trace.events if e.kind == "weight_created" and e.step is not None]
