@@ -22,11 +22,14 @@ waiting for each step's result on the main thread would cost the overlap JAX's d
 
 JAX: ``JAXTrainer._get_jax_state`` gives the stateless step its state (the variables' values, the model's own
 references purged) at the first step of each epoch, and ``jax_state_sync`` writes the values back into the
-model's variables at the epoch's end: each is a ``jax_state`` span.
+model's variables at the epoch's end: each is a ``jax_state`` span. A callback reading ``self.model`` syncs it too
+(Keras's ``Callback.model`` does); on Keras's worker thread that sync is not recorded, the recording being the
+main thread's.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import weakref
 from types import ModuleType
@@ -111,6 +114,12 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             backend, "_get_jax_state", lambda original: _get_state(hooks, backend, original)
         )
         hooks.patch(backend, "jax_state_sync", lambda original: _sync(hooks, backend, original))
+
+
+def _elsewhere() -> bool:
+    """True on a thread other than the main one: Keras's worker thread running the members' batch ends, where
+    a member reading ``self.model`` makes JAX sync its state. The recording belongs to the main thread's run."""
+    return threading.current_thread() is not threading.main_thread()
 
 
 def _names(callbacks: Any) -> list[str]:
@@ -388,7 +397,7 @@ def _history(hooks: Hooks, owner: type, original: Any) -> Any:
 
     def on_epoch_end(self: Any, epoch: Any, logs: Any = None, *args: Any, **kwargs: Any) -> Any:
         result = original(self, epoch, logs, *args, **kwargs)
-        if rec.active() is not None:
+        if rec.active() is not None and not _elsewhere():
             hooks.guard(
                 keras,
                 lambda: rec.emit(
@@ -444,7 +453,7 @@ def _get_state(hooks: Hooks, owner: type, original: Any) -> Any:
         )
 
     def get_state(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if rec.active() is None:
+        if rec.active() is None or _elsewhere():
             return original(self, *args, **kwargs)
         return within(
             hooks, keras, lambda: open_span(self, args, kwargs), original, self, *args, **kwargs
@@ -471,7 +480,7 @@ def _sync(hooks: Hooks, owner: type, original: Any) -> Any:
         return rec.span("jax_state", "JAXTrainer.jax_state_sync", keras=keras, data=data)
 
     def jax_state_sync(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if rec.active() is None:
+        if rec.active() is None or _elsewhere():
             return original(self, *args, **kwargs)
         return within(hooks, keras, lambda: open_span(self), original, self, *args, **kwargs)
 

@@ -79,6 +79,30 @@ def default_detail() -> None:
         m.fit(x, y, batch_size=8, epochs=1, verbose=0)
 
 
+class Peek(keras.callbacks.Callback):
+    """A callback that says it is safe to run on Keras's worker thread, and reads the model there (which makes
+    JAX sync its state on that thread)."""
+
+    async_safe = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen += len(self.model.trainable_variables) > 0
+
+
+def worker_thread() -> dict:
+    x, y = data()
+    m = model()
+    m.compile(optimizer="sgd", loss="mse")
+    peek = Peek()
+    with fittrace.trace(path=str(OUT / "worker.jsonl"), detail="full"):
+        m.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[peek])
+    return {"seen": peek.seen}
+
+
 def strategy() -> None:
     """TensorFlow under a distribution strategy builds symbolically before the loop, as JAX does."""
     import tensorflow as tf
@@ -195,6 +219,7 @@ def main() -> None:
     )
     facts["weights_count"] = len(plain_weights)
     facts["symbolic_failure"] = symbolic_failure()
+    facts["worker"] = worker_thread()
     print(json.dumps(facts))
 
 

@@ -125,3 +125,16 @@ def test_default_detail_keeps_the_middle_steps_short_and_their_logs_where_keras_
     has_logs = {("logs" in s.data) for s in middle}
     assert has_logs == ({False} if keras3_run.facts["backend"] == "jax" else {True})
     assert all("loss" in s.data["logs"] for s in (steps[0], steps[-1]))
+
+
+def test_a_callback_on_keras_worker_thread_leaves_the_trace_whole(keras3_run):
+    trace = keras3_run.trace("worker")
+    steps = 2 * -(-50 // 16)  # two epochs of all 50 rows
+    assert keras3_run.facts["worker"]["seen"] == steps  # every batch end reached the callback
+    assert trace.header["bridge"]["keras"]["failed"] == {}
+    seqs = {e.seq for e in trace.events}
+    assert all(e.parent is None or e.parent in seqs for e in trace.events)
+    container = next(e for e in trace.events if e.kind == "callbacks_container")
+    assert container.data["members"] == ["Peek", "History"]
+    assert container.data["async_batch_end"]["train"] is (keras3_run.facts["backend"] == "jax")
+    assert len([e for e in trace.events if e.kind == "step"]) == steps
