@@ -553,7 +553,6 @@ class Model(Layer):
         """``for step in data_handler.steps()`` inside ``catch_stop_iteration`` — the inner loop of fit."""
         logs = None
         steps_run = 0
-        last = (handler.inferred_steps - 1) if handler.inferred_steps else None
         with handler.catch_stop_iteration():
             for step in handler.steps():
                 tracing = rec.stepwise() is not None  # "summary" detail keeps no step figures
@@ -561,11 +560,7 @@ class Model(Layer):
                     "step",
                     f"step {step}",
                     keras=_KERAS_FIT,
-                    data={
-                        "step": step,
-                        "last": step + handler.step_increment == last,
-                        "phase": "train",
-                    },
+                    data={"step": step, "last": handler.reaches_end(step), "phase": "train"},
                 ) as step_span:
                     callback_list.on_train_batch_begin(step)
                     self._current_steps_per_execution = handler.step_increment + 1
@@ -739,7 +734,6 @@ class Model(Layer):
         callbacks.on_test_begin()
         self.reset_metrics()
         logs: Any = {}
-        last = (handler.inferred_steps - 1) if handler.inferred_steps else None
         try:
             for _, iterator in handler.enumerate_epochs():
                 with handler.catch_stop_iteration():
@@ -748,11 +742,7 @@ class Model(Layer):
                             "step",
                             f"test step {step}",
                             keras=f"{KERAS_TRAINING}.Model.evaluate",
-                            data={
-                                "step": step,
-                                "last": step + handler.step_increment == last,
-                                "phase": "test",
-                            },
+                            data={"step": step, "last": handler.reaches_end(step), "phase": "test"},
                         ) as s:
                             callbacks.on_test_batch_begin(step)
                             self._current_steps_per_execution = handler.step_increment + 1
@@ -822,7 +812,6 @@ class Model(Layer):
                 has_static_batch(handler),
             )
             outputs: list[np.ndarray] = []
-            last = (handler.inferred_steps - 1) if handler.inferred_steps else None
             callbacks.on_predict_begin()
             try:
                 for _, iterator in handler.enumerate_epochs():
@@ -834,7 +823,7 @@ class Model(Layer):
                                 keras=f"{KERAS_TRAINING}.Model.predict",
                                 data={
                                     "step": step,
-                                    "last": step + handler.step_increment == last,
+                                    "last": handler.reaches_end(step),
                                     "phase": "predict",
                                 },
                             ):

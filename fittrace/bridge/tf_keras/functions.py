@@ -9,8 +9,10 @@ fittrace's own engine (``fittrace/engine/functions.py`` and ``training.py``):
 * ``train_function`` (created, reused, reset, traced): ``make_*_function`` returning its cached function unless
   ``force``; ``compile()`` resetting them; every trace of ``train_function``/``test_function``/
   ``predict_function`` with the signature it was traced for and why (first call, the first call's variables,
-  a new shape, a new dtype, ``reduce_retracing`` relaxing a dimension to None). A trace is seen where it
-  happens: the Python body of the step runs under ``tf.inside_function()`` during a call of a known function.
+  a new shape, a new dtype, ``reduce_retracing`` relaxing a dimension to None), the model, and the public
+  method it came from. A trace is seen where it happens: the Python body of the step runs under
+  ``tf.inside_function()`` during a call of a known function, once per graph traced (a ``tf.range`` loop for
+  ``steps_per_execution`` > 1 runs the body twice in one graph).
 * ``function_call``: each call of the function (``mode`` graph or eager, ``traced`` on a call that traced,
   ``steps``). With ``run_eagerly=True`` the function is plain Python and the call is the step itself.
 * ``train_step``/``test_step``/``predict_step``: when the Python body runs. In graph mode that is once per trace
