@@ -591,12 +591,9 @@ class Model(Layer):
     ) -> dict[str, float]:
         """Validation at the epoch's end, through evaluate's path (``val_`` logs)."""
         val_x, val_y, val_sw = val
-        if (
-            getattr(self, "_eval_data_handler", None) is None
-        ):  # fit makes it, before evaluate (Keras)
-            spe = self._steps_per_execution
+        if getattr(self, "_eval_data_handler", None) is None:  # fit makes it first, as Keras
             self._eval_data_handler = data_adapter.get_data_handler(
-                val_x, val_y, val_sw, batch_size, steps, model=self, steps_per_execution=spe
+                *val, batch_size, steps, model=self, steps_per_execution=self._steps_per_execution
             )
         with rec.span(
             "validation",
