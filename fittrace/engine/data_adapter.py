@@ -897,6 +897,14 @@ class DataHandler:
         return self._adapter.get_size()
 
     @property
+    def last_execution(self) -> int | None:
+        """The step the epoch's last execution begins at (the last step, one step per execution); None while
+        the epoch's size is unknown."""
+        if not self._inferred_steps:
+            return None
+        return (self._inferred_steps - 1) // self._spe * self._spe
+
+    @property
     def inferred_steps(self) -> int | None:
         return self._inferred_steps
 

@@ -70,11 +70,8 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 from fittrace.utils import layer_utils
 from fittrace.utils.tf_utils import logs_to_floats
-from fittrace.version import __version__
 
 _KERAS_FIT = f"{KERAS_TRAINING}.Model.fit"
-#: What the trace's header says ran the model (a real tf-keras run's bridge says tf_keras, tensorflow).
-FRAMEWORK = {"framework": "fittrace", "framework_version": __version__, "backend": "numpy"}
 #: compile's arguments, in order: what its compile_config holds
 COMPILE_ARGS = "optimizer loss metrics loss_weights weighted_metrics run_eagerly steps_per_execution jit_compile"
 
@@ -443,7 +440,7 @@ class Model(Layer):
         with rec.span("fit", "Model.fit", keras=f"{KERAS_TRAINING}.Model.fit", data=args):
             rec.describe(
                 call="fit",
-                **FRAMEWORK,
+                **trace_payloads.FRAMEWORK,
                 model=trace_payloads.describe_model(self),
                 compile=self._compile_args,
                 fit=args,
@@ -553,7 +550,7 @@ class Model(Layer):
         """``for step in data_handler.steps()`` inside ``catch_stop_iteration`` — the inner loop of fit."""
         logs = None
         steps_run = 0
-        last = (handler.inferred_steps - 1) if handler.inferred_steps else None
+        last = handler.last_execution
         with handler.catch_stop_iteration():
             for step in handler.steps():
                 tracing = rec.stepwise() is not None  # "summary" detail keeps no step figures
@@ -561,11 +558,7 @@ class Model(Layer):
                     "step",
                     f"step {step}",
                     keras=_KERAS_FIT,
-                    data={
-                        "step": step,
-                        "last": step + handler.step_increment == last,
-                        "phase": "train",
-                    },
+                    data={"step": step, "last": step == last, "phase": "train"},
                 ) as step_span:
                     callback_list.on_train_batch_begin(step)
                     self._current_steps_per_execution = handler.step_increment + 1
@@ -689,7 +682,7 @@ class Model(Layer):
             },
         ):
             if rec.active() is not None and not in_fit:  # what ran, before any fit says more
-                rec.describe(**FRAMEWORK, model=trace_payloads.describe_model(self))
+                rec.describe(**trace_payloads.FRAMEWORK, model=trace_payloads.describe_model(self))
             self._assert_compile_was_called()
             handler = getattr(self, "_eval_data_handler", None) if use_cached else None
             if handler is None:
@@ -734,7 +727,7 @@ class Model(Layer):
         callbacks.on_test_begin()
         self.reset_metrics()
         logs: Any = {}
-        last = (handler.inferred_steps - 1) if handler.inferred_steps else None
+        last = handler.last_execution
         try:
             for _, iterator in handler.enumerate_epochs():
                 with handler.catch_stop_iteration():
@@ -743,11 +736,7 @@ class Model(Layer):
                             "step",
                             f"test step {step}",
                             keras=f"{KERAS_TRAINING}.Model.evaluate",
-                            data={
-                                "step": step,
-                                "last": step + handler.step_increment == last,
-                                "phase": "test",
-                            },
+                            data={"step": step, "last": step == last, "phase": "test"},
                         ) as s:
                             callbacks.on_test_batch_begin(step)
                             self._current_steps_per_execution = handler.step_increment + 1
@@ -787,7 +776,7 @@ class Model(Layer):
             },
         ):
             if rec.active() is not None:
-                rec.describe(**FRAMEWORK, model=trace_payloads.describe_model(self))
+                rec.describe(**trace_payloads.FRAMEWORK, model=trace_payloads.describe_model(self))
             handler = data_adapter.get_data_handler(
                 x=x,
                 batch_size=batch_size,
@@ -817,7 +806,7 @@ class Model(Layer):
                 has_static_batch(handler),
             )
             outputs: list[np.ndarray] = []
-            last = (handler.inferred_steps - 1) if handler.inferred_steps else None
+            last = handler.last_execution
             callbacks.on_predict_begin()
             try:
                 for _, iterator in handler.enumerate_epochs():
@@ -827,11 +816,7 @@ class Model(Layer):
                                 "step",
                                 f"predict step {step}",
                                 keras=f"{KERAS_TRAINING}.Model.predict",
-                                data={
-                                    "step": step,
-                                    "last": step + handler.step_increment == last,
-                                    "phase": "predict",
-                                },
+                                data={"step": step, "last": step == last, "phase": "predict"},
                             ):
                                 callbacks.on_predict_batch_begin(step)
                                 self._current_steps_per_execution = handler.step_increment + 1
