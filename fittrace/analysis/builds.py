@@ -32,7 +32,7 @@ from typing import Any
 
 from fittrace.analysis import symbolic_build
 from fittrace.analysis.graph import Inbound, shapes_text
-from fittrace.analysis.retraces import real_runs, warned
+from fittrace.analysis.retraces import JIT_SHAPE_FIX, is_jit, real_runs, warned
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
@@ -527,7 +527,8 @@ _RETRACE_FIX = {
 }
 
 
-def _function(ev: Event, prev: Build | None) -> Build | None:
+def _function(ev: Event, prev: Build | None, jit: bool = False) -> Build | None:
+    """A train/test/predict function made, reset or traced; ``jit``: made by ``jax.jit`` (Keras 3 on JAX)."""
     d = ev.data
     action = str(d.get("action"))
     if action == "reused":
@@ -561,7 +562,11 @@ def _function(ev: Event, prev: Build | None) -> Build | None:
             differs=""
             if prev is None or why == "variables"
             else f"signature {prev.shape_after} -> {d.get('signature')}",
-            fix="" if prev is None else _RETRACE_FIX.get(why, _RETRACE_FIX["fit"]),
+            fix=""
+            if prev is None
+            else JIT_SHAPE_FIX
+            if jit and why != "variables"
+            else _RETRACE_FIX.get(why, _RETRACE_FIX["fit"]),
         )
     return Build(
         **common,
@@ -779,6 +784,7 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
     events: list[Event] = list(trace.events)
     by_seq = trace.events_by_seq
     graphs = _Graphs(events)
+    jit = is_jit(getattr(trace, "header", None))  # jax.jit retraces per shape, tf.function relaxes
     weights: dict[int | None, list[Event]] = {}
     for ev in events:
         if ev.kind == "weight_created":
@@ -848,7 +854,7 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
                 layer_model.setdefault(ev.layer, model)
         elif ev.kind == "train_function":
             key = ("fn", str(ev.data.get("function") or ev.name) + ":" + str(ev.data.get("action")))
-            b = _function(ev, last.get(key))
+            b = _function(ev, last.get(key), jit)
         elif ev.kind == "optimizer_slots":
             key = ("slots", str(ev.data.get("optimizer") or ev.name))
             b = _slots(ev, last.get(key))
@@ -971,8 +977,13 @@ def _summary(builds: Iterable[Build], failures: Iterable[Failure]) -> str:
     reused = [b for b in repeats if b.action.startswith("reused")]
     stuck = [b for b in builds if b.action in NOT_REBUILT]
     parts = []
-    if failures:
-        parts.append(f"{len(failures)} build or call failed on an incompatible input shape.")
+    symbolic = [
+        f for f in failures if symbolic_build.is_failure(f)
+    ]  # Keras 3's build before the loop
+    shaped = [f for f in failures if f not in symbolic]
+    if shaped:
+        parts.append(f"{len(shaped)} build or call failed on an incompatible input shape.")
+    parts += [symbolic_build.summary(f) for f in symbolic]
     if not rebuilt:
         layers = sum(1 for b in builds if b.what == "layer" and b.action in ("built", "rebuilt"))
         parts.append(

@@ -38,6 +38,24 @@ RETRACING_WARNING = "tf.function retracing"
 
 _ON_BATCH = ("train_on_batch", "test_on_batch", "predict_on_batch")
 
+#: The fix for a ``jax.jit`` function compiled again for a new input shape (Keras 3 on JAX).
+JIT_SHAPE_FIX = (
+    "jax.jit compiles once per concrete input shape and never relaxes a dimension to None (there is no "
+    "reduce_retracing), so every batch of another size is traced and compiled again; the compiled shapes are "
+    "cached, so a partial last batch costs one more compile, not one per epoch. To compile once, give every "
+    "batch the same shape: a batch_size that divides the row count, or drop the remainder (tf.data's "
+    "batch(batch_size, drop_remainder=True), or x[: len(x) // batch_size * batch_size]), or pad the last "
+    "batch to batch_size (with sample_weight 0 for the padded rows, so that they add nothing to the loss); "
+    "pad sequences to a few fixed lengths."
+)
+
+
+def is_jit(header: Mapping[str, Any] | None) -> bool:
+    """Did Keras 3's JAX backend make the run's functions (``jax.jit``, not ``tf.function``)?"""
+    header = header or {}
+    return header.get("framework") == "keras" and header.get("backend") == "jax"
+
+
 VARIABLES_FIX = (
     "Nothing to fix: TensorFlow traces a function a second time on its first call whenever the first trace "
     "made variables (the layers' weights of a model not built yet, the optimizer's slots and iteration count, "
