@@ -23,6 +23,24 @@ from fittrace.tracing.events import Event
 #: Keras's message when the symbolic build failed on something else than a ValueError.
 KERAS_MESSAGE = "Unable to automatically build the model"
 
+#: The start of the ``origin`` of every failure :func:`explain` makes.
+ORIGIN = "Trainer._symbolic_build"
+
+#: What such a failure is, in the summary's words (the cause :func:`explain` gives says it at length).
+COULD_NOT_RUN = "the model could not run on symbolic tensors shaped like the first batch"
+
+
+def is_failure(failure: Any) -> bool:
+    """Is ``failure`` (a ``builds.Failure``) a Keras 3 symbolic build that failed before the loop?"""
+    return str(getattr(failure, "origin", "")).startswith(ORIGIN)
+
+
+def summary(failure: Any) -> str:
+    """The diagnosis summary's sentence for such a failure: not an input shape the model rejected, but a
+    build before the loop that the model could not run."""
+    what = str(failure.dimension)
+    return f"{what[:1].upper()}{what[1:]} failed: {COULD_NOT_RUN} ({failure.error_type})."
+
 
 def _enclosing(ev: Event, by_seq: Mapping[int, Event], kind: str) -> Event | None:
     seq = ev.parent
@@ -111,7 +129,7 @@ def explain(ev: Event, by_seq: Mapping[int, Event], events: list[Event]) -> dict
         "message": message,
         "layer": facts.get("failed_layer") or model,
         "dimension": f"the symbolic build of model '{model}' before the loop",
-        "origin": f"Trainer._symbolic_build in {entry.name if entry is not None else 'a direct call'}",
+        "origin": f"{ORIGIN} in {entry.name if entry is not None else 'a direct call'}",
         "fix": fix,
         "cause": cause,
     }

@@ -83,6 +83,10 @@ def test_a_failed_symbolic_build_is_explained_with_keras_fix(keras3_runs):
         and f"model.build((None, {FEATURES}))" in failure.fix
     )
     assert "Peeky" in failure.cause
+    assert "incompatible input shape" not in diagnosis.summary
+    assert (
+        "before the loop failed: the model could not run on symbolic tensors" in diagnosis.summary
+    )
 
 
 def test_the_same_model_on_tensorflow_fails_in_the_trace_not_in_a_symbolic_build(keras3_runs):
