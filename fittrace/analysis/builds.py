@@ -522,13 +522,13 @@ _RETRACE_FIX = {
     "trace serves all.",
     "tf.function": "Call it with one signature: batches of one shape and dtype, tensors rather than changing Python "
     "numbers; or input_signature=[tf.TensorSpec([None, ...], tf.float32), ...] or reduce_retracing=True.",
+    "jit": JIT_SHAPE_FIX,  # jax.jit (Keras 3 on JAX): no dimension relaxed to None
     "variables": "Nothing to fix: it happens once, on the first call. To trace once, make the variables before it: "
     "build the model (an Input, or model.build) and the optimizer (optimizer.build(model.trainable_variables)).",
 }
 
 
-def _function(ev: Event, prev: Build | None, jit: bool = False) -> Build | None:
-    """A train/test/predict function made, reset or traced; ``jit``: made by ``jax.jit`` (Keras 3 on JAX)."""
+def _function(ev: Event, prev: Build | None, jit: bool) -> Build | None:
     d = ev.data
     action = str(d.get("action"))
     if action == "reused":
@@ -554,7 +554,7 @@ def _function(ev: Event, prev: Build | None, jit: bool = False) -> Build | None:
             "model.optimizer.learning_rate instead of compiling again.",
         )
     if action == "traced":
-        why = "variables" if d.get("variables") else str(d.get("source") or "fit")
+        why = "variables" if d.get("variables") else "jit" if jit else str(d.get("source") or "fit")
         return Build(
             **common,
             shape_after=d.get("signature"),
@@ -562,11 +562,7 @@ def _function(ev: Event, prev: Build | None, jit: bool = False) -> Build | None:
             differs=""
             if prev is None or why == "variables"
             else f"signature {prev.shape_after} -> {d.get('signature')}",
-            fix=""
-            if prev is None
-            else JIT_SHAPE_FIX
-            if jit and why != "variables"
-            else _RETRACE_FIX.get(why, _RETRACE_FIX["fit"]),
+            fix="" if prev is None else _RETRACE_FIX.get(why, _RETRACE_FIX["fit"]),
         )
     return Build(
         **common,
@@ -784,7 +780,6 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
     events: list[Event] = list(trace.events)
     by_seq = trace.events_by_seq
     graphs = _Graphs(events)
-    jit = is_jit(getattr(trace, "header", None))  # jax.jit retraces per shape, tf.function relaxes
     weights: dict[int | None, list[Event]] = {}
     for ev in events:
         if ev.kind == "weight_created":
@@ -854,7 +849,7 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
                 layer_model.setdefault(ev.layer, model)
         elif ev.kind == "train_function":
             key = ("fn", str(ev.data.get("function") or ev.name) + ":" + str(ev.data.get("action")))
-            b = _function(ev, last.get(key), jit)
+            b = _function(ev, last.get(key), is_jit(getattr(trace, "header", None)))
         elif ev.kind == "optimizer_slots":
             key = ("slots", str(ev.data.get("optimizer") or ev.name))
             b = _slots(ev, last.get(key))
@@ -977,13 +972,7 @@ def _summary(builds: Iterable[Build], failures: Iterable[Failure]) -> str:
     reused = [b for b in repeats if b.action.startswith("reused")]
     stuck = [b for b in builds if b.action in NOT_REBUILT]
     parts = []
-    symbolic = [
-        f for f in failures if symbolic_build.is_failure(f)
-    ]  # Keras 3's build before the loop
-    shaped = [f for f in failures if f not in symbolic]
-    if shaped:
-        parts.append(f"{len(shaped)} build or call failed on an incompatible input shape.")
-    parts += [symbolic_build.summary(f) for f in symbolic]
+    parts += symbolic_build.failed(failures)  # Keras 3's failed symbolic build told apart
     if not rebuilt:
         layers = sum(1 for b in builds if b.what == "layer" and b.action in ("built", "rebuilt"))
         parts.append(

@@ -14,7 +14,7 @@ on a real batch), or make ``call`` work on symbolic tensors with ``keras.ops``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fittrace.analysis.shapes import shape_text
@@ -35,11 +35,14 @@ def is_failure(failure: Any) -> bool:
     return str(getattr(failure, "origin", "")).startswith(ORIGIN)
 
 
-def summary(failure: Any) -> str:
-    """The diagnosis summary's sentence for such a failure: not an input shape the model rejected, but a
-    build before the loop that the model could not run."""
-    what = str(failure.dimension)
-    return f"{what[:1].upper()}{what[1:]} failed: {COULD_NOT_RUN} ({failure.error_type})."
+def failed(failures: Iterable[Any]) -> list[str]:
+    """The diagnosis summary's sentences for ``failures`` (``builds.Failure``): a Keras 3 symbolic build is not
+    an input shape the model rejected, but a build before the loop that the model could not run."""
+    failures = list(failures)
+    symbolic = [str(f.dimension) for f in failures if is_failure(f)]
+    shaped = len(failures) - len(symbolic)
+    said = [f"{shaped} build or call failed on an incompatible input shape."] if shaped else []
+    return said + [f"{w[:1].upper()}{w[1:]} failed: {COULD_NOT_RUN}." for w in symbolic]
 
 
 def _enclosing(ev: Event, by_seq: Mapping[int, Event], kind: str) -> Event | None:
