@@ -21,6 +21,7 @@ for the first call's variables, dtypes, the warning, a hidden symbolic error) co
   ``Input`` takes the first batch's concrete shape, and the partial last batch makes it relax the batch dimension
   and build its graph network again (once); in graph mode the traced batch dimension is already None.
 * a Sequential that gave up its graph network because a layer's symbolic call failed, an error tf-keras hides.
+* Keras 3's warning that a layer "looks like it has unbuilt state" (``analysis/symbolic_build.py`` words it).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from fittrace.analysis import symbolic_build
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.events import Event
 
@@ -283,12 +285,17 @@ def _warning(ev: Event, events: list[Event], traces: list[Event], make: Callable
 
 
 def warned(builds: Iterable[Any]) -> list[str]:
-    """The summary's sentence for each TensorFlow retracing warning among ``builds``."""
-    return [
-        f"TensorFlow warned about retracing {b.subject} ({b.cause.split('. ')[0].split(' that ')[-1]})."
-        for b in builds
-        if b.action == "warned"
-    ]
+    """The summary's sentence for each TensorFlow retracing warning and Keras unbuilt-state warning among
+    ``builds``."""
+    return list(
+        dict.fromkeys(
+            f"TensorFlow warned about retracing {b.subject} ({b.cause.split('. ')[0].split(' that ')[-1]})."
+            if b.what == "tf.function retracing warning"
+            else f"Keras warned that layer '{b.subject}' looks like it has unbuilt state."
+            for b in builds
+            if b.action == "warned"
+        )
+    )  # one sentence per warning and subject
 
 
 def real_runs(
@@ -353,5 +360,10 @@ def real_runs(
         _warning(e, events, traces, make)
         for e in events
         if e.kind == "warning" and e.name == RETRACING_WARNING
+    ]
+    out += [  # Keras 3's "looks like it has unbuilt state"
+        symbolic_build.unbuilt_state(e, make)
+        for e in events
+        if e.kind == "warning" and e.name == symbolic_build.UNBUILT_WARNING and is_real(e)
     ]
     return sorted(out, key=lambda b: b.seq)

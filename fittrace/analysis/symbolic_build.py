@@ -10,11 +10,17 @@ inside the ``symbolic_build`` span, with the bridge's ``warning`` naming the mod
 :func:`explain` turns such an error into the fields of a ``builds.Failure``, worded with the fix Keras users are
 given: build the model yourself before ``fit`` (an ``Input`` or ``input_shape``, ``model.build(...)``, or one call
 on a real batch), or make ``call`` work on symbolic tensors with ``keras.ops``.
+
+:func:`unbuilt_state` explains Keras 3's warning that a layer "looks like it has unbuilt state" (the bridge's
+``warning`` event ``unbuilt state``): a default ``build()`` that marked a layer with unbuilt sublayers built, or
+a symbolic ``call()`` that failed when Keras tried to build them; the fix is Keras's own (a proper ``build()``,
+or trying ``call()`` eagerly on a test input).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fittrace.analysis.shapes import shape_text
@@ -136,6 +142,58 @@ def explain(ev: Event, by_seq: Mapping[int, Event], events: list[Event]) -> dict
         "fix": fix,
         "cause": cause,
     }
+
+
+#: The name of the warning event the Keras 3 bridge records for Keras's "looks like it has unbuilt state".
+UNBUILT_WARNING = "unbuilt state"
+
+_EXCEPTION = re.compile(r"Exception encountered: ''(.*?)(?:''|\n|$)", re.DOTALL)
+
+
+def unbuilt_state(ev: Event, make: Callable[..., Any]) -> Any:
+    """Keras 3's warning that a layer "looks like it has unbuilt state", explained with Keras's own fix, as a
+    build entry (``make`` builds one: ``builds.Build``)."""
+    layer = str(ev.data.get("layer") or ev.layer or "?")
+    message = str(ev.data.get("message") or "")
+    if ev.data.get("where") == "build":
+        cause = (
+            f"Keras warned that layer '{layer}' looks like it has unbuilt state: build() ran as Keras's default "
+            "(the layer has no build() of its own) while some of its sublayers were not built, so their weights "
+            f"do not exist yet. Keras marks '{layer}' built anyway and will not build it again, so the missing "
+            "weights show up later as failures (loading weights, a symbolic build, summary())."
+        )
+        fix = (
+            "Implement a proper build(self, input_shape), as Keras's message says: build each sublayer there "
+            "with the shape it receives (self.inner.build(input_shape)) and make the layer's own weights, so "
+            "that build() builds everything call() uses."
+        )
+    else:
+        found = _EXCEPTION.search(message)
+        error = f" ({found.group(1).strip()})" if found and found.group(1).strip() else ""
+        cause = (
+            f"Keras warned that layer '{layer}' looks like it has unbuilt state (sublayers not built) and it "
+            "could not build it automatically: it ran the layer's call() on symbolic tensors to build the "
+            f"sublayers, and call() failed there{error}."
+        )
+        fix = (
+            "As Keras's message says: (1) call() may be crashing: call the layer eagerly on a test input "
+            "(x = np.random.random((3, 4)); y = layer(x)) to see the error; (2) if call() is right (it needs "
+            "real values), implement build(self, input_shape) that creates all the variables the layer uses "
+            "(calling build() on each sublayer), so that Keras does not need to trace call() to build it."
+        )
+    return make(
+        seq=ev.seq,
+        what="unbuilt state warning",
+        subject=layer,
+        action="warned",
+        repeat=False,
+        trigger=str(ev.data.get("where") or "build"),
+        call_path=(),
+        cause=cause,
+        fix=fix,
+        epoch=ev.epoch,
+        step=ev.step,
+    )
 
 
 def _within(ev: Event, span: Event, by_seq: Mapping[int, Event]) -> bool:
