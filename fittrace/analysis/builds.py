@@ -32,7 +32,7 @@ from typing import Any
 
 from fittrace.analysis import symbolic_build
 from fittrace.analysis.graph import Inbound, shapes_text
-from fittrace.analysis.retraces import real_runs, warned
+from fittrace.analysis.retraces import JIT_SHAPE_FIX, is_jit, real_runs, warned
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
@@ -522,12 +522,13 @@ _RETRACE_FIX = {
     "trace serves all.",
     "tf.function": "Call it with one signature: batches of one shape and dtype, tensors rather than changing Python "
     "numbers; or input_signature=[tf.TensorSpec([None, ...], tf.float32), ...] or reduce_retracing=True.",
+    "jit": JIT_SHAPE_FIX,  # jax.jit (Keras 3 on JAX): no dimension relaxed to None
     "variables": "Nothing to fix: it happens once, on the first call. To trace once, make the variables before it: "
     "build the model (an Input, or model.build) and the optimizer (optimizer.build(model.trainable_variables)).",
 }
 
 
-def _function(ev: Event, prev: Build | None) -> Build | None:
+def _function(ev: Event, prev: Build | None, jit: bool) -> Build | None:
     d = ev.data
     action = str(d.get("action"))
     if action == "reused":
@@ -553,7 +554,7 @@ def _function(ev: Event, prev: Build | None) -> Build | None:
             "model.optimizer.learning_rate instead of compiling again.",
         )
     if action == "traced":
-        why = "variables" if d.get("variables") else str(d.get("source") or "fit")
+        why = "variables" if d.get("variables") else "jit" if jit else str(d.get("source") or "fit")
         return Build(
             **common,
             shape_after=d.get("signature"),
@@ -848,7 +849,7 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
                 layer_model.setdefault(ev.layer, model)
         elif ev.kind == "train_function":
             key = ("fn", str(ev.data.get("function") or ev.name) + ":" + str(ev.data.get("action")))
-            b = _function(ev, last.get(key))
+            b = _function(ev, last.get(key), is_jit(getattr(trace, "header", None)))
         elif ev.kind == "optimizer_slots":
             key = ("slots", str(ev.data.get("optimizer") or ev.name))
             b = _slots(ev, last.get(key))
@@ -971,8 +972,7 @@ def _summary(builds: Iterable[Build], failures: Iterable[Failure]) -> str:
     reused = [b for b in repeats if b.action.startswith("reused")]
     stuck = [b for b in builds if b.action in NOT_REBUILT]
     parts = []
-    if failures:
-        parts.append(f"{len(failures)} build or call failed on an incompatible input shape.")
+    parts += symbolic_build.failed(failures)  # Keras 3's failed symbolic build told apart
     if not rebuilt:
         layers = sum(1 for b in builds if b.what == "layer" and b.action in ("built", "rebuilt"))
         parts.append(

@@ -21,6 +21,7 @@ for the first call's variables, dtypes, the warning, a hidden symbolic error) co
   ``Input`` takes the first batch's concrete shape, and the partial last batch makes it relax the batch dimension
   and build its graph network again (once); in graph mode the traced batch dimension is already None.
 * a Sequential that gave up its graph network because a layer's symbolic call failed, an error tf-keras hides.
+* Keras 3's warning that a layer "looks like it has unbuilt state" (``analysis/symbolic_build.py`` words it).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from fittrace.analysis import symbolic_build
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.events import Event
 
@@ -37,6 +39,24 @@ from fittrace.tracing.events import Event
 RETRACING_WARNING = "tf.function retracing"
 
 _ON_BATCH = ("train_on_batch", "test_on_batch", "predict_on_batch")
+
+#: The fix for a ``jax.jit`` function compiled again for a new input shape (Keras 3 on JAX).
+JIT_SHAPE_FIX = (
+    "jax.jit compiles once per concrete input shape and never relaxes a dimension to None (there is no "
+    "reduce_retracing), so every batch of another size is traced and compiled again; the compiled shapes are "
+    "cached, so a partial last batch costs one more compile, not one per epoch. To compile once, give every "
+    "batch the same shape: a batch_size that divides the row count, or drop the remainder (tf.data's "
+    "batch(batch_size, drop_remainder=True), or x[: len(x) // batch_size * batch_size]), or pad the last "
+    "batch to batch_size (with sample_weight 0 for the padded rows, so that they add nothing to the loss); "
+    "pad sequences to a few fixed lengths."
+)
+
+
+def is_jit(header: Mapping[str, Any] | None) -> bool:
+    """Did Keras 3's JAX backend make the run's functions (``jax.jit``, not ``tf.function``)?"""
+    header = header or {}
+    return header.get("framework") == "keras" and header.get("backend") == "jax"
+
 
 VARIABLES_FIX = (
     "Nothing to fix: TensorFlow traces a function a second time on its first call whenever the first trace "
@@ -265,12 +285,17 @@ def _warning(ev: Event, events: list[Event], traces: list[Event], make: Callable
 
 
 def warned(builds: Iterable[Any]) -> list[str]:
-    """The summary's sentence for each TensorFlow retracing warning among ``builds``."""
-    return [
-        f"TensorFlow warned about retracing {b.subject} ({b.cause.split('. ')[0].split(' that ')[-1]})."
-        for b in builds
-        if b.action == "warned"
-    ]
+    """The summary's sentence for each TensorFlow retracing warning and Keras unbuilt-state warning among
+    ``builds``."""
+    return list(
+        dict.fromkeys(
+            f"TensorFlow warned about retracing {b.subject} ({b.cause.split('. ')[0].split(' that ')[-1]})."
+            if b.what == "tf.function retracing warning"
+            else f"Keras warned that layer '{b.subject}' looks like it has unbuilt state."
+            for b in builds
+            if b.action == "warned"
+        )
+    )  # one sentence per warning and subject
 
 
 def real_runs(
@@ -335,5 +360,10 @@ def real_runs(
         _warning(e, events, traces, make)
         for e in events
         if e.kind == "warning" and e.name == RETRACING_WARNING
+    ]
+    out += [  # Keras 3's "looks like it has unbuilt state"
+        symbolic_build.unbuilt_state(e, make)
+        for e in events
+        if e.kind == "warning" and e.name == symbolic_build.UNBUILT_WARNING and is_real(e)
     ]
     return sorted(out, key=lambda b: b.seq)

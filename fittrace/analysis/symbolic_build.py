@@ -10,11 +10,17 @@ inside the ``symbolic_build`` span, with the bridge's ``warning`` naming the mod
 :func:`explain` turns such an error into the fields of a ``builds.Failure``, worded with the fix Keras users are
 given: build the model yourself before ``fit`` (an ``Input`` or ``input_shape``, ``model.build(...)``, or one call
 on a real batch), or make ``call`` work on symbolic tensors with ``keras.ops``.
+
+:func:`unbuilt_state` explains Keras 3's warning that a layer "looks like it has unbuilt state" (the bridge's
+``warning`` event ``unbuilt state``): a default ``build()`` that marked a layer with unbuilt sublayers built, or
+a symbolic ``call()`` that failed when Keras tried to build them; the fix is Keras's own (a proper ``build()``,
+or trying ``call()`` eagerly on a test input).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fittrace.analysis.shapes import shape_text
@@ -22,6 +28,27 @@ from fittrace.tracing.events import Event
 
 #: Keras's message when the symbolic build failed on something else than a ValueError.
 KERAS_MESSAGE = "Unable to automatically build the model"
+
+#: The start of the ``origin`` of every failure :func:`explain` makes.
+ORIGIN = "Trainer._symbolic_build"
+
+#: What such a failure is, in the summary's words (the cause :func:`explain` gives says it at length).
+COULD_NOT_RUN = "the model could not run on symbolic tensors shaped like the first batch"
+
+
+def is_failure(failure: Any) -> bool:
+    """Is ``failure`` (a ``builds.Failure``) a Keras 3 symbolic build that failed before the loop?"""
+    return str(getattr(failure, "origin", "")).startswith(ORIGIN)
+
+
+def failed(failures: Iterable[Any]) -> list[str]:
+    """The diagnosis summary's sentences for ``failures`` (``builds.Failure``): a Keras 3 symbolic build is not
+    an input shape the model rejected, but a build before the loop that the model could not run."""
+    failures = list(failures)
+    symbolic = [str(f.dimension) for f in failures if is_failure(f)]
+    shaped = len(failures) - len(symbolic)
+    said = [f"{shaped} build or call failed on an incompatible input shape."] if shaped else []
+    return said + [f"{w[:1].upper()}{w[1:]} failed: {COULD_NOT_RUN}." for w in symbolic]
 
 
 def _enclosing(ev: Event, by_seq: Mapping[int, Event], kind: str) -> Event | None:
@@ -111,10 +138,62 @@ def explain(ev: Event, by_seq: Mapping[int, Event], events: list[Event]) -> dict
         "message": message,
         "layer": facts.get("failed_layer") or model,
         "dimension": f"the symbolic build of model '{model}' before the loop",
-        "origin": f"Trainer._symbolic_build in {entry.name if entry is not None else 'a direct call'}",
+        "origin": f"{ORIGIN} in {entry.name if entry is not None else 'a direct call'}",
         "fix": fix,
         "cause": cause,
     }
+
+
+#: The name of the warning event the Keras 3 bridge records for Keras's "looks like it has unbuilt state".
+UNBUILT_WARNING = "unbuilt state"
+
+_EXCEPTION = re.compile(r"Exception encountered: ''(.*?)(?:''|\n|$)", re.DOTALL)
+
+
+def unbuilt_state(ev: Event, make: Callable[..., Any]) -> Any:
+    """Keras 3's warning that a layer "looks like it has unbuilt state", explained with Keras's own fix, as a
+    build entry (``make`` builds one: ``builds.Build``)."""
+    layer = str(ev.data.get("layer") or ev.layer or "?")
+    message = str(ev.data.get("message") or "")
+    if ev.data.get("where") == "build":
+        cause = (
+            f"Keras warned that layer '{layer}' looks like it has unbuilt state: build() ran as Keras's default "
+            "(the layer has no build() of its own) while some of its sublayers were not built, so their weights "
+            f"do not exist yet. Keras marks '{layer}' built anyway and will not build it again, so the missing "
+            "weights show up later as failures (loading weights, a symbolic build, summary())."
+        )
+        fix = (
+            "Implement a proper build(self, input_shape), as Keras's message says: build each sublayer there "
+            "with the shape it receives (self.inner.build(input_shape)) and make the layer's own weights, so "
+            "that build() builds everything call() uses."
+        )
+    else:
+        found = _EXCEPTION.search(message)
+        error = f" ({found.group(1).strip()})" if found and found.group(1).strip() else ""
+        cause = (
+            f"Keras warned that layer '{layer}' looks like it has unbuilt state (sublayers not built) and it "
+            "could not build it automatically: it ran the layer's call() on symbolic tensors to build the "
+            f"sublayers, and call() failed there{error}."
+        )
+        fix = (
+            "As Keras's message says: (1) call() may be crashing: call the layer eagerly on a test input "
+            "(x = np.random.random((3, 4)); y = layer(x)) to see the error; (2) if call() is right (it needs "
+            "real values), implement build(self, input_shape) that creates all the variables the layer uses "
+            "(calling build() on each sublayer), so that Keras does not need to trace call() to build it."
+        )
+    return make(
+        seq=ev.seq,
+        what="unbuilt state warning",
+        subject=layer,
+        action="warned",
+        repeat=False,
+        trigger=str(ev.data.get("where") or "build"),
+        call_path=(),
+        cause=cause,
+        fix=fix,
+        epoch=ev.epoch,
+        step=ev.step,
+    )
 
 
 def _within(ev: Event, span: Event, by_seq: Mapping[int, Event]) -> bool:

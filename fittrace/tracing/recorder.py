@@ -103,6 +103,17 @@ def innermost_step() -> Span | None:
     return None
 
 
+def innermost(kind: str) -> Span | None:
+    """The innermost open span of ``kind`` in the recording in progress, or None."""
+    r = _current
+    if r is None:
+        return None
+    for s in reversed(r._stack):
+        if s.kind == kind:
+            return s
+    return None
+
+
 def is_open(span: Any) -> bool:
     """True if ``span`` is open in the recording in progress (not closed, nor left behind by a stopped one)."""
     r = _current

@@ -11,6 +11,7 @@ from fittrace.engine.base_layer import clear_session
 from fittrace.keras import layers, optimizers
 from fittrace.keras.models import Sequential
 from fittrace.render.html import render_html
+from fittrace.tracing import recorder as rec
 
 
 def _data(n=300, features=12, seed=0):
@@ -126,7 +127,9 @@ def test_incompatible_shape_failure_is_explained(tmp_path):
         with fittrace.trace(path=path) as run:
             model.fit(x, y, epochs=1, batch_size=100, verbose=0)
             model.fit(np.zeros((50, 7), np.float32), y[:50], batch_size=25, verbose=0)
-    f = run.why_rebuilt().failures[0]
+    d = run.why_rebuilt()
+    f = d.failures[0]
+    assert "1 build or call failed on an incompatible input shape." in d.summary
     assert f.dimension == "axis -1: the layer was built for 12, the data has 7"
     assert (
         "TensorLikeDataAdapter (50 samples, batch size 25, 2 steps) at epoch 0, step 0" == f.origin
@@ -385,3 +388,31 @@ def test_predict_on_batch_with_new_sizes_is_explained_as_a_real_run_is():
     assert retrace[0].differs == "input (5, 12) -> (7, 12); traced as (None, 12)"
     assert "predict_on_batch hands tf.function each batch" in retrace[0].fix
     assert "pad the last batch" in retrace[0].fix
+
+
+def _jit_retrace(**header):
+    """A fit whose train_function traced a second time for the partial last batch, as the Keras 3 bridge
+    records it (no ``cause``), in a run whose header says ``header``."""
+    with fittrace.trace() as run:
+        rec.describe(**header)
+        for rows in (16, 8):
+            rec.emit(
+                "train_function",
+                "train_function",
+                data={
+                    "action": "traced",
+                    "function": "train_function",
+                    "reason": f"traced for {rows} rows",
+                    "signature": [[rows, 4], [rows, 1]],
+                },
+            )
+    (retrace,) = [b for b in run.why_rebuilt().builds if b.action == "traced" and b.repeat]
+    return retrace
+
+
+def test_a_jax_retrace_is_fixed_by_one_batch_shape_not_by_a_none_batch_dimension():
+    jax = _jit_retrace(framework="keras", backend="jax")
+    assert "jax.jit" in jax.fix and "drop_remainder=True" in jax.fix and "pad the last" in jax.fix
+    assert "be None" not in jax.fix and "reduce_retracing=True" not in jax.fix
+    tf = _jit_retrace(framework="keras", backend="tensorflow")
+    assert "batch dimension be None" in tf.fix

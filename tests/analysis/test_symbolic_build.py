@@ -80,3 +80,33 @@ def test_a_value_error_passed_through_is_said_to_come_from_the_model():
 def test_an_error_outside_the_symbolic_build_is_not_explained_as_one():
     d = _run(ValueError("bad data"), None, in_build=False).why_rebuilt()
     assert all("symbolic" not in f.dimension for f in d.failures)
+
+
+def test_the_summary_calls_it_a_symbolic_build_that_could_not_run_not_an_input_shape():
+    wrapped = RuntimeError("Unable to automatically build the model. Please build it yourself ...")
+    d = _run(TypeError("float() argument must be a real number"), wrapped).why_rebuilt()
+    assert "incompatible input shape" not in d.summary
+    assert (
+        "The symbolic build of model 'peeky' before the loop failed: the model could not run on "
+        "symbolic tensors" in d.summary
+    )
+
+
+def test_keras_unbuilt_state_warning_is_explained_with_keras_fix():
+    message = (
+        "Layer 'wrap' looks like it has unbuilt state, but Keras is not able to trace the layer `call()` in "
+        "order to build it automatically. Possible causes:\n1. ...\nException encountered: ''boom''"
+    )
+    with fittrace.trace() as run:
+        rec.emit(
+            "warning",
+            "unbuilt state",
+            keras="keras.src.layers.layer.Layer._maybe_build",
+            layer="wrap",
+            data={"message": message, "layer": "wrap", "where": "_maybe_build"},
+        )
+    d = run.why_rebuilt()
+    (b,) = [b for b in d.builds if b.what == "unbuilt state warning"]
+    assert b.subject == "wrap" and not b.repeat and "(boom)" in b.cause
+    assert "implement build(self, input_shape)" in b.fix and "y = layer(x)" in b.fix
+    assert "Keras warned that layer 'wrap' looks like it has unbuilt state." in d.summary

@@ -14,12 +14,20 @@ When the symbolic build fails, Keras raises (a ``ValueError`` from the model as 
 ``Trainer._symbolic_build`` with the model, the exception and the layers left unbuilt, which
 ``fittrace.analysis.symbolic_build`` words a fix from.
 
+Keras's own warning that a layer "looks like it has unbuilt state" (``Layer.build`` left as Keras's default on a
+layer whose sublayers are not built, or ``Layer._maybe_build`` unable to run ``call()`` on symbolic tensors to
+build them) is recorded as a ``warning`` named ``unbuilt state`` (payload: the message, the layer, and ``where``:
+``build`` or ``_maybe_build``) when Python shows it: the bridge hooks ``warnings.showwarning``, which the warnings
+machinery calls after its filters, so the warning's place and filtering are Keras's own.
+
 ``layer_build`` (one per layer built, the shape it was built for), ``weight_created`` (one per ``add_weight``) and
 ``optimizer_slots`` (the variables the optimizer's build made) carry the keys fittrace's engine gives them.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from types import ModuleType
 from typing import Any
 
@@ -41,6 +49,7 @@ def install(hooks: Hooks, root: ModuleType) -> None:
     if layer is not None:
         hooks.patch(layer, "_maybe_build", lambda original: _maybe_build(hooks, layer, original))
         hooks.patch(layer, "add_weight", lambda original: _add_weight(hooks, layer, original))
+        _unbuilt_state_warning(hooks, layer)
     base = getattr(modules.module(hooks, root, "optimizers.base_optimizer"), "BaseOptimizer", None)
     if base is not None:
         building: list[
@@ -52,6 +61,50 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                 "build",
                 lambda original, cls=cls: _optimizer_build(hooks, cls, original, building),
             )
+
+
+#: The words of both of Keras 3's warnings about a layer with unbuilt state (keras/src/layers/layer.py).
+UNBUILT_STATE = "looks like it has unbuilt state"
+_LAYER_NAMED = re.compile(r"layer '([^']*)'", re.IGNORECASE)
+
+
+def _unbuilt_state_warning(hooks: Hooks, layer: type) -> None:
+    """Record Keras's "looks like it has unbuilt state" warnings as they are shown."""
+    module = layer.__module__
+    label = path_of(warnings, "showwarning")
+
+    def seen(message: Any, category: Any, filename: Any) -> None:
+        text = str(message)
+        if UNBUILT_STATE not in text or not str(filename).replace("\\", "/").endswith(
+            module.replace(".", "/") + ".py"
+        ):
+            return
+        where = "build" if text.startswith("`build()` was called") else "_maybe_build"
+        named = _LAYER_NAMED.search(text)
+        rec.emit(
+            "warning",
+            "unbuilt state",
+            keras=path_of(layer, where),
+            layer=named.group(1) if named else None,
+            data={
+                "message": text,
+                "category": getattr(category, "__name__", str(category)),
+                "layer": named.group(1) if named else None,
+                "where": where,
+            },
+        )
+
+    def wrap(original: Any) -> Any:
+        def showwarning(
+            message: Any, category: Any, filename: Any, *args: Any, **kwargs: Any
+        ) -> Any:
+            if rec.active() is not None:
+                hooks.guard(label, seen, message, category, filename)
+            return original(message, category, filename, *args, **kwargs)
+
+        return showwarning
+
+    hooks.patch(warnings, "showwarning", wrap)
 
 
 def _with_own_build(base: type) -> list[type]:

@@ -9,7 +9,8 @@ graph, and the Python body does not run at all. So the bridge hooks the backend'
 and a run with symbolic data (a TF graph tensor, a JAX tracer) is a trace, recorded as a ``train_function`` event
 (action ``traced``) with the shapes it was traced for and why: the first call, the same signature again (TF
 traces once more after the first trace made variables), or a new signature (a new shape: the partial last batch
-under ``jax.jit``, which retraces for every new shape). With ``run_eagerly=True`` the body runs at every step and
+under ``jax.jit``, which retraces for every new shape). The step's ``function_call`` span (the loop part's) then has
+``traced: True``, as tf-keras's and fittrace's own have. With ``run_eagerly=True`` the body runs at every step and
 nothing is traced. Nothing is added to the traced function: the hooks run in Python, at trace time only.
 
 A user's ``train_step`` override is not hooked (its class is the user's); the trace then shows the function's
@@ -193,6 +194,9 @@ def _step(hooks: Hooks, owner: type, step: str, original: Any, traced: Any, back
                 data=payload_traced,
             )
             seen.append(signature)
+            call = rec.innermost("function_call")  # the loop's span of the call that is tracing
+            if call is not None and call.name == function:
+                call.set(traced=True)
         return rec.span(step, f"{type(model).__name__}.{step}", keras=keras, data=payload)
 
     def run_step(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -314,6 +314,7 @@ def _batch_begin(
                     "mode": "eager" if getattr(model, "run_eagerly", False) else "graph",
                     "jit_compile": getattr(model, "jit_compile", None),
                     "steps": getattr(model, "steps_per_execution", 1),
+                    "traced": False,  # functions.py sets it when the call traces
                 },
             ),
         )

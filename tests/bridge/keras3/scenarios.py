@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 os.environ["KERAS_BACKEND"] = sys.argv[1]
@@ -144,6 +145,37 @@ def symbolic_failure() -> dict:
     return {"error": error}
 
 
+class Wrapper(layers.Layer):
+    """A layer with a sublayer and no build() of its own: Keras's default build() warns it has unbuilt state."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inner = layers.Dense(2)
+
+    def call(self, x):
+        return self.inner(x)
+
+
+class PeekingLayer(Wrapper):
+    """A Wrapper whose call reads its input's values: Keras cannot build it on symbolic tensors, and warns."""
+
+    def call(self, x):
+        return self.inner(x / float(np.max(np.asarray(x))))
+
+
+def unbuilt_state() -> dict:
+    """Keras's two "looks like it has unbuilt state" warnings: an explicit build(), and a symbolic call."""
+    keras.backend.clear_session()
+    error = None
+    with fittrace.trace(path=str(OUT / "unbuilt_state.jsonl"), detail="full"):
+        Wrapper().build((None, FEATURES))
+        try:
+            keras.Sequential([keras.Input((FEATURES,)), PeekingLayer()])
+        except Exception as exc:  # its call cannot run on the Input either
+            error = type(exc).__name__
+    return {"error": error}
+
+
 def hooked_attributes() -> dict[str, object]:
     """Every attribute the bridge may patch, by dotted name: what must be back after a trace."""
     from keras.src.callbacks import callback_list, history
@@ -159,6 +191,7 @@ def hooked_attributes() -> dict[str, object]:
         history.History,
         layer.Layer,
         data_adapters,
+        warnings,  # showwarning: Keras's unbuilt-state warnings
         *[
             v
             for v in vars(backend).values()
@@ -221,6 +254,7 @@ def main() -> None:
     facts["weights_count"] = len(plain_weights)
     facts["symbolic_failure"] = symbolic_failure()
     facts["worker"] = worker_thread()
+    facts["unbuilt_state"] = unbuilt_state()
     print(json.dumps(facts))
 
 

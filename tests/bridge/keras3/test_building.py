@@ -83,6 +83,10 @@ def test_a_failed_symbolic_build_is_explained_with_keras_fix(keras3_runs):
         and f"model.build((None, {FEATURES}))" in failure.fix
     )
     assert "Peeky" in failure.cause
+    assert "incompatible input shape" not in diagnosis.summary
+    assert (
+        "before the loop failed: the model could not run on symbolic tensors" in diagnosis.summary
+    )
 
 
 def test_the_same_model_on_tensorflow_fails_in_the_trace_not_in_a_symbolic_build(keras3_runs):
@@ -101,3 +105,27 @@ def test_tensorflow_under_a_strategy_builds_symbolically_before_the_loop(keras3_
     assert [w.data["shape"] for w in _weights(inside)] == WEIGHT_SHAPES
     assert [e.kind for e in inside].count("optimizer_slots") == 1
     assert not [e for e in trace.events if e.kind == "weight_created" and e.step is not None]
+
+
+def test_keras_unbuilt_state_warnings_are_recorded_and_explained(keras3_run):
+    """Keras 3 warns that a layer "looks like it has unbuilt state" from its default build() and when it cannot
+    run call() on symbolic tensors to build it: each is a warning event, explained with Keras's fix."""
+    assert (
+        "error" in keras3_run.facts["unbuilt_state"]
+    )  # on JAX the Sequential also fails; on TF it need not
+    trace = keras3_run.trace("unbuilt_state")
+    warned = [e for e in trace.events if e.kind == "warning" and e.name == "unbuilt state"]
+    by_where = {(e.layer, e.data["where"]): e for e in warned}
+    assert {("wrapper", "build"), ("peeking_layer", "_maybe_build")} <= set(by_where)
+    assert all("looks like it has unbuilt state" in e.data["message"] for e in warned)
+    assert by_where[("wrapper", "build")].keras.endswith("layers.layer.Layer.build")
+    assert by_where[("peeking_layer", "_maybe_build")].keras.endswith("Layer._maybe_build")
+    diagnosis = trace.why_rebuilt()
+    explained = {
+        (b.subject, b.trigger): b for b in diagnosis.builds if b.what == "unbuilt state warning"
+    }
+    build = explained[("wrapper", "build")]
+    assert "proper build(self, input_shape)" in build.fix and "marks 'wrapper' built" in build.cause
+    symbolic = explained[("peeking_layer", "_maybe_build")]
+    assert "symbolic tensors" in symbolic.cause and "y = layer(x)" in symbolic.fix
+    assert "Keras warned that layer 'wrapper' looks like it has unbuilt state." in diagnosis.summary

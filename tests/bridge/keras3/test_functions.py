@@ -110,3 +110,34 @@ def test_why_rebuilt_calls_the_second_tensorflow_trace_a_one_off_for_the_variabl
         b for b in trace.why_rebuilt().builds if b.what == "train_function" and b.action == "traced"
     ]
     assert builds[1].fix.startswith("Nothing to fix")
+
+
+def test_the_function_call_that_traced_says_so(keras3_runs):
+    """Like tf-keras's and fittrace's own function_call spans: ``traced`` is True on the calls that traced."""
+    for backend, traced_steps in (("tensorflow", [0]), ("jax", [0, STEPS - 1])):
+        events = keras3_runs[backend].trace("fit").events
+        calls = [
+            e
+            for e in events
+            if e.kind == "function_call" and e.data["function"] == "train_function"
+        ]
+        assert len(calls) == 2 * STEPS
+        assert [(c.epoch, c.step) for c in calls if c.data["traced"]] == [
+            (0, s) for s in traced_steps
+        ], backend
+    eager = keras3_runs["jax"].trace("eager").events
+    assert not [e for e in eager if e.kind == "function_call" and e.data["traced"]]
+
+
+def test_why_rebuilt_fixes_a_jax_retrace_with_one_batch_shape(keras3_runs):
+    """jax.jit never relaxes the batch dimension: the fix is a fixed batch size, drop_remainder or padding."""
+    builds = keras3_runs["jax"].trace("fit").why_rebuilt().builds
+    (retrace,) = [
+        b for b in builds if b.what == "train_function" and b.action == "traced" and b.repeat
+    ]
+    assert retrace.step == STEPS - 1
+    assert "jax.jit" in retrace.fix and "drop_remainder=True" in retrace.fix
+    assert "be None" not in retrace.fix
+    tf = keras3_runs["tensorflow"].trace("fit").why_rebuilt().builds
+    predict = [b for b in tf if b.what == "predict_function" and b.action == "traced" and b.repeat]
+    assert predict and "batch dimension be None" in predict[-1].fix
