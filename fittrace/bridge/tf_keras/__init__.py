@@ -18,8 +18,13 @@ PARTS: tuple[str, ...] = ("data", "loop", "functions", "building")
 
 def install(hooks: Hooks, root: ModuleType) -> dict[str, Any]:
     """Hook every part of :data:`PARTS` into ``root`` (the imported ``tf_keras``); the facts for the header."""
-    for part in PARTS:
-        importlib.import_module(f"{__name__}.{part}").install(hooks, root)
+    for part in (
+        PARTS
+    ):  # a part that cannot install (a tf-keras unlike 2.21) is noted; the others still install
+        try:
+            importlib.import_module(f"{__name__}.{part}").install(hooks, root)
+        except Exception as exc:
+            hooks.failed.setdefault(f"{__name__}.{part}", f"{type(exc).__name__}: {exc}")
     return {
         "framework": "tf_keras",
         "framework_version": getattr(root, "__version__", None),
