@@ -21,25 +21,13 @@ import numpy as np
 
 from fittrace.autodiff import Tensor
 from fittrace.tracing import recorder as rec
+from fittrace.tracing.describe import describe_data, dtype_name, json_shape, name_of  # noqa: F401 (describe_data: training.py reads it here)
 from fittrace.tracing.payloads import PlainPayload
 from fittrace.utils.tf_utils import logs_to_floats
 from fittrace.version import __version__
 
-_DTYPE_NAMES: dict[Any, str] = {}
 #: What the trace's header says ran the model (a real tf-keras run's bridge says tf_keras, tensorflow).
 FRAMEWORK = {"framework": "fittrace", "framework_version": __version__, "backend": "numpy"}
-
-
-def dtype_name(dtype: Any) -> str:
-    """``str(dtype)``, remembered per dtype: numpy builds the name anew on every call (several microseconds), and
-    a traced step names the dtype of every layer's input and output."""
-    try:
-        name = _DTYPE_NAMES.get(dtype)
-    except TypeError:  # an unhashable dtype-like object: not remembered
-        return str(dtype)
-    if name is None:
-        name = _DTYPE_NAMES[dtype] = str(dtype)
-    return name
 
 
 def output_stats(x: np.ndarray) -> dict[str, float]:
@@ -99,25 +87,6 @@ def mask_shapes(masks: Any) -> Any:
     return [None if d is None else int(d) for d in masks.shape]
 
 
-def describe_data(x: Any) -> Any:
-    """A short JSON description of an input (type, shape, dtype) for trace events."""
-    if x is None:
-        return None
-    if isinstance(x, (np.ndarray, Tensor)) or (hasattr(x, "shape") and hasattr(x, "dtype")):
-        return {
-            "type": type(x).__name__,
-            "shape": json_shape(x.shape),
-            "dtype": str(x.dtype),
-        }
-    if isinstance(x, dict):
-        return {"type": "dict", "keys": {str(k): describe_data(v) for k, v in x.items()}}
-    if isinstance(x, (list, tuple)):
-        if x and all(isinstance(v, (int, float, bool, str, bytes)) for v in x[:5]):
-            return {"type": type(x).__name__, "length": len(x), "of": type(x[0]).__name__}
-        return {"type": type(x).__name__, "items": [describe_data(v) for v in list(x)[:8]]}
-    return {"type": type(x).__name__}
-
-
 def batch_rows(data: Any) -> int | None:
     """The number of rows of a batch's first input (None when it has no shape): the ``size`` of step events."""
     x = data[0] if isinstance(data, (tuple, list)) else data
@@ -127,17 +96,6 @@ def batch_rows(data: Any) -> int | None:
         x = next(iter(x.values()))
     shape = getattr(x, "shape", None)
     return int(shape[0]) if shape else None
-
-
-def name_of(obj: Any) -> Any:
-    """A compile argument as JSON: names for losses, metrics and optimizers given as objects."""
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    if isinstance(obj, (list, tuple)):
-        return [name_of(o) for o in obj]
-    if isinstance(obj, dict):
-        return {str(k): name_of(v) for k, v in obj.items()}
-    return getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__
 
 
 def describe_model(model: Any) -> dict[str, Any]:
@@ -197,9 +155,6 @@ def step_figures(model: Any, data: dict[str, Any], logs: Any, elapsed_ns: int) -
 
 
 # --- Sequential's graph network ----------------------------------------------------------------------------------
-def json_shape(shape: Any) -> list[int | None] | None:
-    """A shape as JSON: a list of ints and None."""
-    return None if shape is None else [None if d is None else int(d) for d in shape]
 
 
 def graph_build_reason(before: tuple | None, received: tuple, built: tuple) -> tuple[str, str]:

@@ -33,9 +33,10 @@ from typing import Any
 
 from fittrace.bridge.hooks import Hooks, path_of
 from fittrace.bridge.keras3 import modules
-from fittrace.bridge.keras3.payloads import binder, dtype_name, json_shape, name_of
+from fittrace.bridge.keras3.payloads import binder
 from fittrace.bridge.keras3.stage import within
 from fittrace.tracing import recorder as rec
+from fittrace.tracing.describe import dtype_name, json_shape, name_of
 
 
 def install(hooks: Hooks, root: ModuleType) -> None:

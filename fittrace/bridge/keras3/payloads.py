@@ -2,11 +2,11 @@
 compile and fit arguments by name, logs as floats. Plain duck typing: nothing here imports Keras, TensorFlow or
 JAX, and nothing converts a tensor Keras would not convert itself (a shape and a dtype are read, never values).
 
+Shapes, dtypes and inputs are described by ``tracing.describe``, as the engine's are.
+
     >>> import numpy as np
-    >>> describe_data(np.zeros((8, 3), dtype="float32"))
-    {'type': 'ndarray', 'shape': [8, 3], 'dtype': 'float32'}
-    >>> name_of(["mae", None])
-    ['mae', None]
+    >>> signature_of((np.zeros((8, 3), dtype="float32"), np.zeros(8)))
+    [[8, 3], [8]]
 """
 
 from __future__ import annotations
@@ -15,44 +15,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-
-def json_shape(shape: Any) -> list[int | None] | None:
-    """A shape (a tuple, a TensorShape, a JAX shape) as a JSON list of ints and None."""
-    if shape is None:
-        return None
-    try:
-        dims = list(shape)
-    except TypeError:  # an unknown rank (a TensorShape(None))
-        return None
-    out: list[int | None] = []
-    for d in dims:
-        d = getattr(d, "value", d)  # a TF1 Dimension
-        out.append(None if d is None else int(d))
-    return out
-
-
-def dtype_name(dtype: Any) -> str:
-    """``float32`` for numpy, TensorFlow and JAX dtypes alike."""
-    return str(getattr(dtype, "name", dtype))
-
-
-def describe_data(x: Any) -> Any:
-    """A short JSON description of an input (type, shape, dtype), as fittrace's engine gives it."""
-    if x is None:
-        return None
-    if hasattr(x, "shape") and hasattr(x, "dtype"):
-        return {
-            "type": type(x).__name__,
-            "shape": json_shape(x.shape),
-            "dtype": dtype_name(x.dtype),
-        }
-    if isinstance(x, dict):
-        return {"type": "dict", "keys": {str(k): describe_data(v) for k, v in x.items()}}
-    if isinstance(x, (list, tuple)):
-        if x and all(isinstance(v, (int, float, bool, str, bytes)) for v in x[:5]):
-            return {"type": type(x).__name__, "length": len(x), "of": type(x[0]).__name__}
-        return {"type": type(x).__name__, "items": [describe_data(v) for v in list(x)[:8]]}
-    return {"type": type(x).__name__}
+from fittrace.tracing.describe import json_shape
 
 
 def leaves(data: Any) -> list[Any]:
@@ -82,17 +45,6 @@ def batch_rows(data: Any) -> int | None:
         if shape:
             return shape[0]
     return None
-
-
-def name_of(obj: Any) -> Any:
-    """A compile argument as JSON: names for losses, metrics and optimizers given as objects."""
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    if isinstance(obj, (list, tuple)):
-        return [name_of(o) for o in obj]
-    if isinstance(obj, dict):
-        return {str(k): name_of(v) for k, v in obj.items()}
-    return getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__
 
 
 def floats(logs: Any) -> dict[str, Any]:

@@ -17,9 +17,10 @@ from typing import Any
 
 from fittrace.bridge.hooks import Hooks, path_of
 from fittrace.bridge.keras3 import modules
-from fittrace.bridge.keras3.payloads import binder, describe_data, model_facts, name_of
+from fittrace.bridge.keras3.payloads import binder, model_facts
 from fittrace.bridge.keras3.stage import within
 from fittrace.tracing import recorder as rec
+from fittrace.tracing.describe import describe_data, name_of
 
 COMPILE_RESETS = ["train_function", "test_function", "predict_function"]
 

@@ -37,12 +37,11 @@ from fittrace.bridge.hooks import Hooks, path_of
 from fittrace.bridge.tf_keras.functions import (
     call_through,
     close_span,
-    dtype_text,
     find_modules,
     open_span,
-    shape_list,
 )
 from fittrace.tracing import recorder as rec
+from fittrace.tracing.describe import dtype_name, json_shape
 
 
 def initializer_name(init: Any) -> str | None:
@@ -65,11 +64,11 @@ def nested_shape(shapes: Any) -> Any:
         and not all(d is None or isinstance(d, int) for d in shapes)
     ):
         return [nested_shape(s) for s in shapes]
-    return shape_list(shapes) if shapes is not None else None
+    return json_shape(shapes) if shapes is not None else None
 
 
 def _tuple(shape: Any) -> tuple | None:
-    listed = shape_list(shape) if shape is not None else None
+    listed = json_shape(shape) if shape is not None else None
     return None if listed is None else tuple(listed)
 
 
@@ -105,9 +104,9 @@ def graph_build_done(
         "model": model.name,
         "action": action,
         "reason": reason,
-        "shape_before": shape_list(before) if before is not None else None,
-        "shape_received": shape_list(received),
-        "shape_built": shape_list(built),
+        "shape_before": json_shape(before) if before is not None else None,
+        "shape_received": json_shape(received),
+        "shape_built": json_shape(built),
         "mode": mode,
         "unbuilt_layers": [layer.name for layer in model.layers if not layer.built],
     }
@@ -118,8 +117,8 @@ def graph_build_skipped(model: str, before: tuple, received: tuple, mode: str) -
     return {
         "model": model,
         "action": "skipped",
-        "shape_before": shape_list(before),
-        "shape_received": shape_list(received),
+        "shape_before": json_shape(before),
+        "shape_received": json_shape(received),
         "shape_built": None,
         "mode": mode,
         "reason": f"the input's rank ({len(received)}) differs from the stored shape's ({len(before)}): "
@@ -161,14 +160,14 @@ def install(hooks: Hooks, root: ModuleType) -> None:
     def call_payload(model: Any, inputs: Any, training_flag: Any, out: Any) -> dict[str, Any]:
         data: dict[str, Any] = {
             "model": model.name,
-            "input_shape": shape_list(inputs.shape) if hasattr(inputs, "shape") else None,
-            "input_dtype": dtype_text(getattr(inputs, "dtype", None)),
+            "input_shape": json_shape(inputs.shape) if hasattr(inputs, "shape") else None,
+            "input_dtype": dtype_name(getattr(inputs, "dtype", None)),
             "training": bool(training_flag),
             "layer_class": type(model).__name__,
         }
         if out is not None and hasattr(out, "shape"):
-            data["output_shape"] = shape_list(out.shape)
-            data["output_dtype"] = dtype_text(getattr(out, "dtype", None))
+            data["output_shape"] = json_shape(out.shape)
+            data["output_dtype"] = dtype_name(getattr(out, "dtype", None))
         return data
 
     def begin_call(model: Any, args: tuple, kwargs: dict) -> Any:
@@ -363,8 +362,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             layer=layer.name,
             data={
                 "name": name,
-                "shape": shape_list(var.shape),
-                "dtype": dtype_text(var.dtype),
+                "shape": json_shape(var.shape),
+                "dtype": dtype_name(var.dtype),
                 "initializer": initializer_name(initializer),
                 "trainable": bool(getattr(var, "trainable", True)),
             },

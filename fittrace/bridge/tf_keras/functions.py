@@ -47,6 +47,7 @@ import numpy as np
 
 from fittrace.bridge.hooks import Hooks, path_of
 from fittrace.tracing import recorder as rec
+from fittrace.tracing.describe import dtype_name, json_shape
 
 #: Each model function and the step method its Python body runs.
 FUNCTIONS = {
@@ -125,24 +126,12 @@ def call_through(
 
 
 # --- shapes as JSON -----------------------------------------------------------------------------------------------
-def shape_list(shape: Any) -> list[int | None] | None:
-    """A TensorShape (or tuple) as JSON: a list of ints and None; None for an unknown rank."""
-    try:
-        dims = shape.as_list() if hasattr(shape, "as_list") else list(shape)
-    except (ValueError, TypeError):  # a TensorShape of unknown rank
-        return None
-    return [None if d is None else int(d) for d in dims]
-
-
-def dtype_text(dtype: Any) -> str | None:
-    name = getattr(dtype, "name", None)
-    return str(name if name is not None else dtype) if dtype is not None else None
 
 
 def batch_size_of(data: Any, flatten: Callable[[Any], list[Any]]) -> int | None:
     """The rows of a batch's first tensor (None while tracing with an unknown batch dimension)."""
     for t in flatten(data):
-        shape = shape_list(getattr(t, "shape", None)) if hasattr(t, "shape") else None
+        shape = json_shape(getattr(t, "shape", None)) if hasattr(t, "shape") else None
         if shape:
             return shape[0]
     return None
@@ -360,7 +349,7 @@ def install(hooks: Hooks, root: ModuleType) -> None:
 
     def signature_of(values: Any) -> tuple[list[Any], list[Any]]:
         leaves = [v for v in flatten(values) if hasattr(v, "shape") and hasattr(v, "dtype")]
-        return [shape_list(v.shape) for v in leaves], [dtype_text(v.dtype) for v in leaves]
+        return [json_shape(v.shape) for v in leaves], [dtype_name(v.dtype) for v in leaves]
 
     # --- make_*_function and _reset_compile_cache -------------------------------------------------------------
     def made(model: Any, name: str, cached: Any, result: Any, force: bool) -> None:
@@ -761,7 +750,7 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             return (
                 name,
                 name.split("/")[0] if "/" in name else None,
-                {"variable": name, "shape": shape_list(s.shape), "norm": norms[name]},
+                {"variable": name, "shape": json_shape(s.shape), "norm": norms[name]},
             )
 
         rec.emit_each("gradient", tape_label, len(pairs), make)

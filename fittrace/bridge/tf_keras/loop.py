@@ -34,6 +34,7 @@ from typing import Any
 from fittrace.bridge.hooks import Hooks, path_of
 from fittrace.bridge.tf_keras.data import as_int
 from fittrace.tracing import recorder as rec
+from fittrace.tracing.describe import describe_data, name_of
 from fittrace.tracing.payloads import PlainPayload
 
 #: The CallbackList hooks fit, evaluate and predict dispatch (the legacy on_batch_* names too).
@@ -75,45 +76,6 @@ API_CALLS = ("compile", "train_on_batch", "test_on_batch", "predict_on_batch", "
 
 
 # --- payloads ---------------------------------------------------------------------------------------------------
-def json_shape(shape: Any) -> list[int | None] | None:
-    """A shape (numpy's tuple or a TensorShape) as JSON: ints and None."""
-    if shape is None:
-        return None
-    try:
-        return [None if d is None else int(d) for d in shape]
-    except (TypeError, ValueError):  # a TensorShape of unknown rank
-        return None
-
-
-def describe_data(x: Any) -> Any:
-    """An input as the engine's trace events describe it: type, shape and dtype (nested for dicts and lists)."""
-    if x is None:
-        return None
-    if hasattr(x, "shape") and hasattr(x, "dtype"):
-        dtype = x.dtype
-        return {
-            "type": type(x).__name__,
-            "shape": json_shape(x.shape),
-            "dtype": getattr(dtype, "name", None) or str(dtype),
-        }
-    if isinstance(x, dict):
-        return {"type": "dict", "keys": {str(k): describe_data(v) for k, v in x.items()}}
-    if isinstance(x, (list, tuple)):
-        if x and all(isinstance(v, (int, float, bool, str, bytes)) for v in x[:5]):
-            return {"type": type(x).__name__, "length": len(x), "of": type(x[0]).__name__}
-        return {"type": type(x).__name__, "items": [describe_data(v) for v in list(x)[:8]]}
-    return {"type": type(x).__name__}
-
-
-def name_of(obj: Any) -> Any:
-    """A compile argument as JSON: names for losses, metrics and optimizers given as objects."""
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    if isinstance(obj, (list, tuple)):
-        return [name_of(o) for o in obj]
-    if isinstance(obj, dict):
-        return {str(k): name_of(v) for k, v in obj.items()}
-    return getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__
 
 
 def compile_payload(model: Any) -> dict[str, Any]:
