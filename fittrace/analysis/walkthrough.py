@@ -4,7 +4,10 @@ The model's graph comes first (layers, shapes, connections, shared layers, neste
 weights came to exist); then the sections follow the seed article's order: compile check, adapter selection, the
 callbacks container,
 make_train_function, the epoch/step loop, train_step (lazy build, layer calls, loss, gradients, update, metrics),
-the progress bar and History — each with the run's own values and the Keras 2 function it mirrors.
+the progress bar and History — each with the run's own values and the Keras 2 function it mirrors. On a trace
+of a real Keras run (``real_runs.py``) each section names the real functions that ran instead, says which
+framework, version and backend ran, where train_step's Python ran in graph mode, what Keras 3 has in place of
+the DataHandler, and which stages the trace does not hold.
 """
 
 from __future__ import annotations
@@ -14,6 +17,17 @@ from typing import Any
 
 from fittrace.analysis.folding import fold
 from fittrace.analysis.graph import ModelGraph, model_graphs
+from fittrace.analysis.real_runs import (
+    FIT_STAGES,
+    KERAS3_DATA,
+    graph_lesson,
+    not_recorded,
+    participant,
+    ran_on,
+    real_functions,
+    stage_words,
+    symbolic_build,
+)
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
@@ -156,6 +170,19 @@ def stand_in_note(selected: Event | None) -> str | None:
     return note + "."
 
 
+#: The report's sections and the kinds whose real functions each names on a trace of a real run.
+REAL_SECTIONS: dict[str, tuple[str, ...]] = {
+    "model": ("graph_network", "graph_build", "node_created"),
+    "compile": ("compile_check",),
+    "adapters": ("data_handler", "adapter_selected"),
+    "callbacks": ("callbacks_container", "callback_hook"),
+    "function": ("train_function",),
+    "loop": ("epoch", "step", "function_call"),
+    "step": ("train_step", "model_call", "layer_build", "layer_call", "loss", "optimizer_update"),
+    "progbar": ("progbar", "history"),
+}
+
+
 def walkthrough(trace: Trace) -> dict[str, Any]:
     """Every value the report's sections print."""
     ev: list[Event] = list(trace.events)
@@ -232,11 +259,32 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
         if e.kind == "metric_update"
     ]
     graph = [e.data for e in ev if e.kind == "graph_build"]
-    return {
-        "title": f"model.fit of '{(header.get('model') or {}).get('name', 'model')}'"
+    ran = ran_on(trace)
+    absent = not_recorded(trace)
+    title = (
+        f"model.fit of '{(header.get('model') or {}).get('name', 'model')}'"
         if fit is not None
         or not any(e.kind == "step" and e.data.get("phase") == "custom" for e in ev)
-        else "a hand-written training loop",
+        else "a hand-written training loop"
+    )
+    return {
+        "title": title + (f" on {ran.label}" if ran.real else ""),
+        "ran": ran,
+        "real": {
+            section: real_functions(trace, *kinds) if ran.real else []
+            for section, kinds in REAL_SECTIONS.items()
+        },
+        "absent": absent,
+        "absent_names": [stage_words(trace, k, what) for k, what in FIT_STAGES if k in absent],
+        "graph_lesson": graph_lesson(trace),
+        "keras3_data": KERAS3_DATA if ran.framework == "keras" else None,
+        "symbolic": symbolic_build(trace),
+        "loss_owner": participant(trace, "loss", "LossesContainer"),
+        "tape_owner": participant(
+            trace, "tape", "jax.value_and_grad" if ran.backend == "jax" else "GradientTape"
+        ),
+        "compiler": "jax.jit" if ran.backend == "jax" else "tf.function",
+        "step_logs": (step.data.get("logs") if step is not None else None) or {},
         "header": {
             k: header.get(k) for k in ("fittrace", "numpy", "python", "detail", "seed", "started")
         },
