@@ -280,3 +280,83 @@ def test_reports_of_real_runs_in_headless_chromium(engine, tmp_path, chromium_pa
         browser.close()
     assert errors == []
     assert all(u.startswith(("file://", "data:")) for u in requests), requests
+
+
+# --- real traces, made by the tests: tf_keras and Keras 3 fits traced in the TF-Keras interpreter -------------
+# (marked keras_parity and slow one by one: the tests above run without TensorFlow)
+@pytest.fixture(scope="module")
+def real_runs(real_keras_python, tmp_path_factory):
+    """The traces ``real_runs_scenarios.py`` wrote (one TF process), loaded here, with what History said."""
+    from pathlib import Path
+
+    from parity import run_side
+
+    import fittrace
+
+    folder = tmp_path_factory.mktemp("real")
+    script = Path(__file__).with_name("real_runs_scenarios.py")
+    reply = run_side(real_keras_python, script, "tf", str(folder))
+    return {
+        name: (fittrace.load(folder / case["file"]).trace, case) for name, case in reply.items()
+    }
+
+
+@pytest.mark.parametrize("name", ["tf_keras_graph", "tf_keras_eager", "keras3"])
+@pytest.mark.keras_parity
+@pytest.mark.slow
+def test_every_renderer_draws_a_real_run(real_runs, name):
+    from fittrace.render.report import diagram_sources
+
+    trace, case = real_runs[name]
+    root = "keras" if name == "keras3" else "tf_keras"
+    assert root in (trace.header.get("bridge") or {})  # the trace attached to the framework
+    html = render_html(trace)
+    assert "</html>" in html and all(diagram_sources(trace).values())
+    assert "<svg" in sequence_svg(trace)
+    if not any(e.kind == "fit" for e in trace.events):
+        pytest.skip(
+            f"the {root} bridge in this checkout records no fit yet: rendered without crashing"
+        )
+    ran = ran_on(trace)
+    assert ran.framework == root and ran.version == case["version"]
+    assert f"on {ran.label}" in html.split("</title>")[0]
+    logs = [e.data.get("logs") or {} for e in trace.events if e.kind == "epoch"]
+    assert [entry.get("loss") for entry in logs] == pytest.approx(case["history"]["loss"], rel=1e-5)
+    steps = next(e for e in trace.events if e.kind == "adapter_selected").data.get("steps")
+    assert f"2 epochs × {steps} steps" in flowchart_dot(trace)
+    for text in not_recorded(
+        trace
+    ).values():  # a stage the run did not record is said so, not drawn empty
+        assert text in html.replace("&#39;", "'")
+    parts = sequence_model(trace).participants
+    if name == "keras3":
+        assert "DataHandler" not in parts and "Keras 3 has no DataHandler" in html
+    else:
+        assert "DataHandler" in parts and 'id="graph-lesson"' in html
+        assert ("run_eagerly=True" in graph_lesson(trace)) == (name == "tf_keras_eager")
+
+
+@pytest.mark.chromium
+@pytest.mark.keras_parity
+@pytest.mark.slow
+def test_a_real_runs_report_in_headless_chromium(real_runs, tmp_path, chromium_path):
+    from fittrace.render.report import render_report
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    errors = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for name, (trace, _) in real_runs.items():
+            report = tmp_path / f"{name}.html"
+            render_report(trace, report)
+            page.goto(report.as_uri())
+            page.wait_for_load_state("load")
+            assert page.locator("#overview").is_visible() and page.locator("#ran-on").count() == 1
+            assert page.locator("#diagram-sequence svg").count() == 1
+        browser.close()
+    assert errors == []
