@@ -94,9 +94,14 @@ class _ImportWatcher(importlib.abc.MetaPathFinder):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return None
-        self.names.discard(fullname)
-        spec.loader = _ThenCall(spec.loader, self.on_loaded)
+        # importlib.util.find_spec also lands here (TensorFlow probes for tf_keras and keras without importing
+        # them), so the name stays watched until a module is really executed
+        spec.loader = _ThenCall(spec.loader, self._loaded)
         return spec
+
+    def _loaded(self, name: str, module: ModuleType) -> None:
+        self.names.discard(name)
+        self.on_loaded(name, module)
 
 
 class _ThenCall(importlib.abc.Loader):

@@ -287,6 +287,11 @@ KINDS: dict[str, Kind] = {
             source="tf.function for a user's @tf.function (a hand-written loop); absent for Keras's own",
             traces="how many times the tf.function has been traced, this trace included",
             variables="variables the first call made, when that made tf.function trace again",
+            dtypes="the dtype of each input of the signature (a real tf.function's trace)",
+            cause="why it traced, as a word (a real tf.function's trace): first_call, variables, new_shape, "
+            "new_dtype, new_rank or relaxed (reduce_retracing relaxed a dimension to None)",
+            called_with="the input shapes of the call that traced, before any relaxing (a real trace)",
+            relaxed="the dimensions reduce_retracing relaxed to None (a real trace)",
             trigger=PROVENANCE["trigger"],
             call_path=PROVENANCE["call_path"],
         ),

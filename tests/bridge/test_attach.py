@@ -60,3 +60,13 @@ def test_hooks_come_out_on_keyboard_interrupt(fake_framework):
 
             raise KeyboardInterrupt
     assert not any(isinstance(f, attach_module._ImportWatcher) for f in sys.meta_path)
+
+
+def test_a_framework_only_probed_for_is_not_taken_for_loaded(fake_framework):
+    import importlib.util
+
+    with fittrace.trace() as run:
+        assert importlib.util.find_spec("tf_keras") is not None  # TensorFlow probes like this
+        assert "tf_keras" not in sys.modules and run.header["bridge"] == {}
+        import tf_keras  # noqa: F401
+    assert run.header["bridge"]["tf_keras"]["framework_version"] == "0.0.1"
