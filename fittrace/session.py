@@ -143,7 +143,9 @@ def trace(path: str | os.PathLike | None = None, detail: str = "default") -> Ite
     run = Run(recorder)
     status = "ok"
     recorder.start()
-    bridges = attach(recorder.describe)  # a real tf-keras or Keras 3 in the process: its hooks, until the end
+    bridges = attach(
+        recorder.describe
+    )  # a real tf-keras or Keras 3 in the process: its hooks, until the end
     try:
         yield run
     except BaseException:

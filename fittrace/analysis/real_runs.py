@@ -174,16 +174,28 @@ def step_mode(trace: Trace) -> str:
     return "eager" if compile_args.get("run_eagerly") else "graph"
 
 
+def _train_calls(trace: Trace) -> list[Any]:
+    """The calls of train_function (``function_call`` events), each running ``steps`` steps."""
+    return [
+        e
+        for e in trace.events
+        if e.kind == "function_call"
+        and e.data.get("function", "train_function") == "train_function"
+    ]
+
+
 def _train_steps(trace: Trace) -> int:
-    return sum(
+    """Training steps run: the train ``step`` events, else the steps the train_function calls ran."""
+    steps = sum(
         1 for e in trace.events if e.kind == "step" and e.data.get("phase", "train") == "train"
     )
+    return steps or sum(int(e.data.get("steps") or 1) for e in _train_calls(trace))
 
 
 def graph_lesson(trace: Trace) -> str | None:
     """On a real run, in words: where ``train_step``'s Python ran. In graph mode only while ``tf.function`` (or
-    ``jax.jit``) traced the train function, once per trace; the other steps ran inside the traced graph. None
-    for fittrace's engine, whose train_step is Python at every step."""
+    ``jax.jit``) traced the train function; the other steps ran inside the traced graph. None for fittrace's
+    engine, whose train_step is Python at every step."""
     ran = ran_on(trace)
     if not ran.real:
         return None
@@ -193,20 +205,24 @@ def graph_lesson(trace: Trace) -> str | None:
             f"run_eagerly=True: train_step's Python ran at every one of the {steps} step(s), op by op, "
             "as plain Python calls; every stage inside a step could be seen each time."
         )
-    traces = sum(
-        1
+    traces = [
+        e
         for e in trace.events
         if e.kind == "train_function"
         and e.data.get("action") == "traced"
         and e.data.get("function", "train_function") == "train_function"
+    ]
+    calls = [c for c in _train_calls(trace) if c.data.get("traced")] or list(
+        {e.parent: e for e in traces}.values()
     )
     compiler = "jax.jit" if ran.backend == "jax" else "tf.function"
     traced = (
-        f"{compiler} traced train_function {traces} time(s)"
+        f"{compiler} traced train_function {len(traces)} time(s), in {len(calls)} of its calls"
         if traces
-        else f"no {compiler} trace of train_function was recorded (it had been traced before this trace began)"
+        else f"no {compiler} trace of train_function was recorded (it had been traced before this trace "
+        "began)"
     )
-    rest = max(steps - traces, 0)
+    rest = max(steps - len(calls), 0)
     return (
         f"Graph mode: {traced}. train_step's Python (the model's call, the loss, the gradient, the update, "
         f"the metrics) ran only while tracing, on symbolic tensors, to record the graph; the other {rest} "
@@ -251,10 +267,11 @@ def not_recorded(trace: Trace) -> dict[str, str]:
     """The fit stages of :data:`FIT_STAGES` that have no event in the trace, kind -> a sentence saying what is
     not recorded and why (the detail level, graph mode, a hook this version lacks). Empty when no fit ran."""
     kinds = {e.kind for e in trace.events}
-    if "fit" not in kinds:
+    header = getattr(trace, "header", {}) or {}
+    calls = [c.get("call") for c in (getattr(trace, "footer", None) or {}).get("calls") or []]
+    if "fit" not in kinds and header.get("call") != "fit" and "fit" not in calls:
         return {}
     ran = ran_on(trace)
-    header = getattr(trace, "header", {}) or {}
     mode = step_mode(trace)
     out: dict[str, str] = {}
     for kind, what in FIT_STAGES:

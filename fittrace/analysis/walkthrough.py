@@ -329,7 +329,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
             "seq": step.seq,
         },
         "graph_builds": graph,
-        "graphs": [_graph_rows(g, when) for g in model_graphs(trace)],
+        "graphs": [g for g in (_graph_rows(g, when) for g in model_graphs(trace)) if g["rows"]],
         "layers_built": layers_built,
         "total_params": sum(w["params"] for lb in layers_built for w in lb["weights"]),
         "layer_calls": calls,
