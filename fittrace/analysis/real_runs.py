@@ -232,10 +232,13 @@ def graph_lesson(trace: Trace) -> str | None:
 
 
 def symbolic_build(trace: Trace) -> dict[str, Any] | None:
-    """Keras 3's ``_symbolic_build`` (or ``_maybe_symbolic_build``) before the loop, when recorded: its real
-    function, the layers it built and whether the optimizer built its variables inside it."""
+    """Keras 3's symbolic build before the loop, when recorded (its ``symbolic_build`` event, or any event of its
+    ``_symbolic_build`` function): the real function, the layers it built, whether the optimizer made its
+    variables there, and the error when it failed."""
     by_seq = trace.events_by_seq
-    span = next((e for e in trace.events if e.keras and e.keras.endswith("_symbolic_build")), None)
+    span = next((e for e in trace.events if e.kind == "symbolic_build"), None) or next(
+        (e for e in trace.events if e.keras and e.keras.endswith("_symbolic_build")), None
+    )
     if span is None:
         return None
 
@@ -249,11 +252,31 @@ def symbolic_build(trace: Trace) -> dict[str, Any] | None:
         return False
 
     within = [e for e in trace.events if inside(e)]
+    built = [e.layer for e in within if e.kind == "layer_build" and e.layer]
     return {
-        "keras": span.keras,
-        "layers": [e.layer for e in within if e.kind == "layer_build" and e.layer],
-        "optimizer": any(e.kind == "optimizer_slots" for e in within),
+        "keras": span.keras or "keras.src.trainers.trainer.Trainer._symbolic_build",
+        "layers": list(span.data.get("built_layers") or built),
+        "optimizer": bool(span.data.get("optimizer_variables"))
+        or any(e.kind == "optimizer_slots" for e in within),
+        "error": span.data.get("error"),
     }
+
+
+def symbolic_note(trace: Trace) -> str | None:
+    """For a Keras 3 run whose trace holds no symbolic build: why, in words (None for other runs)."""
+    ran = ran_on(trace)
+    if ran.framework != "keras" or symbolic_build(trace) is not None:
+        return None
+    if ran.backend == "tensorflow":
+        return (
+            "On the TensorFlow backend Keras 3 builds on symbolic inputs before the loop only under a "
+            "distribution strategy (_maybe_symbolic_build); without one, as here, the layers are built "
+            "when tf.function first traces train_function, as in tf-keras."
+        )
+    return (
+        "Before its first step Keras 3 builds the model on symbolic inputs (_symbolic_build); that build "
+        "was not recorded in this trace."
+    )
 
 
 def stage_words(trace: Trace, kind: str, what: str) -> str:

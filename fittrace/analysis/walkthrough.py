@@ -27,6 +27,7 @@ from fittrace.analysis.real_runs import (
     real_functions,
     stage_words,
     symbolic_build,
+    symbolic_note,
 )
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace
@@ -279,6 +280,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
         "graph_lesson": graph_lesson(trace),
         "keras3_data": KERAS3_DATA if ran.framework == "keras" else None,
         "symbolic": symbolic_build(trace),
+        "symbolic_note": symbolic_note(trace),
         "loss_owner": participant(trace, "loss", "LossesContainer"),
         "tape_owner": participant(
             trace, "tape", "jax.value_and_grad" if ran.backend == "jax" else "GradientTape"

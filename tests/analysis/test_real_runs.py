@@ -395,3 +395,22 @@ def test_a_real_runs_report_in_headless_chromium(real_runs, tmp_path, chromium_p
             assert page.locator("#diagram-sequence svg").count() == 1
         browser.close()
     assert errors == []
+
+
+def test_keras3_without_a_symbolic_build_says_why_for_its_backend(engine):
+    from fittrace.analysis.real_runs import symbolic_note
+
+    for backend, words in (
+        ("tensorflow", "only under a distribution strategy"),
+        ("jax", "not recorded"),
+    ):
+        k3 = as_keras3(engine, backend=backend)
+        plain = [
+            e for e in k3.events if not (e.keras or "").endswith("_symbolic_build")
+        ]  # the stand-in for the symbolic build taken out, with what it held
+        trace = Trace(
+            k3.header, [e for e in plain if e.kind not in ("layer_build", "weight_created")]
+        )
+        assert symbolic_build(trace) is None and words in symbolic_note(trace)
+        assert symbolic_note(trace) in render_html(trace).replace("&#39;", "'")
+    assert symbolic_note(as_keras3(engine)) is None and symbolic_note(engine) is None
