@@ -99,11 +99,14 @@ def as_tf_keras(trace: Trace, graph: bool = True, missing: tuple[str, ...] = ())
 KERAS3_TRAINER = "keras.src.backend.tensorflow.trainer.TensorFlowTrainer"
 
 
-def as_keras3(trace: Trace, backend: str = "tensorflow", graph: bool = True) -> Trace:
+def as_keras3(
+    trace: Trace, backend: str = "tensorflow", graph: bool = True, symbolic_kind: bool = False
+) -> Trace:
     """``trace`` as the Keras 3 bridge would write it: the fit is TensorFlowTrainer.fit, the data stage a
     TFEpochIterator whose get_data_adapter took ArrayDataAdapter (the candidates that declined are left out:
     a chain has no verdicts), the loss CompileLoss, the metrics CompileMetrics, and the first step's model call
-    stands for the symbolic build before the loop (it holds the layers' builds)."""
+    stands for the symbolic build before the loop (it holds the layers' builds); with ``symbolic_kind`` it
+    becomes the Keras 3 bridge's own ``symbolic_build`` span, naming the layers it built."""
     header = dict(trace.header)
     header.update(
         framework="keras",
@@ -137,6 +140,10 @@ def as_keras3(trace: Trace, backend: str = "tensorflow", graph: bool = True) -> 
         elif e.kind == "model_call" and not symbolic_done:
             symbolic_done = True
             keras = "keras.src.trainers.trainer.Trainer._symbolic_build"
+            if symbolic_kind:
+                built = [b.layer for b in trace.events if b.kind == "layer_build"]
+                data = {"model": e.layer, "built_layers": built, "optimizer_variables": 5}
+                e = dataclasses.replace(e, kind="symbolic_build", name="Trainer._symbolic_build")
         elif keras and keras.startswith("keras."):
             keras = "keras.src." + keras[len("keras.") :]
         events.append(dataclasses.replace(e, keras=keras, data=data))

@@ -262,8 +262,9 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
     graph = [e.data for e in ev if e.kind == "graph_build"]
     ran = ran_on(trace)
     absent = not_recorded(trace)
+    called = next((e.layer for e in ev if e.kind == "model_call" and e.layer), None)
     title = (
-        f"model.fit of '{(header.get('model') or {}).get('name', 'model')}'"
+        f"model.fit of '{(header.get('model') or {}).get('name') or called or 'model'}'"
         if fit is not None
         or not any(e.kind == "step" and e.data.get("phase") == "custom" for e in ev)
         else "a hand-written training loop"

@@ -15,7 +15,13 @@ from typing import Any
 
 from fittrace.analysis.folding import fold
 from fittrace.analysis.graph import Edge, LayerBox, ModelGraph, fitted_graph
-from fittrace.analysis.real_runs import not_recorded, participant, ran_on, short_name
+from fittrace.analysis.real_runs import (
+    not_recorded,
+    participant,
+    ran_on,
+    short_name,
+    symbolic_build,
+)
 from fittrace.render.dot_text import attrs, q
 from fittrace.render.model_graph import GraphDot
 from fittrace.tracing.document import Trace
@@ -191,7 +197,11 @@ def flowchart_dot(trace: Trace) -> str:
         + (lost if "callbacks_container" in absent else ""),
     )
     traces = sum(
-        1 for e in trace.events if e.kind == "train_function" and e.data.get("action") == "traced"
+        1
+        for e in trace.events
+        if e.kind == "train_function"
+        and e.data.get("action") == "traced"
+        and e.data.get("function", "train_function") == "train_function"
     )
     node(
         "make",
@@ -206,6 +216,17 @@ def flowchart_dot(trace: Trace) -> str:
         + (lost if "train_function" in absent else ""),
     )
     node("tbegin", "callbacks.on_train_begin")
+    built = symbolic_build(trace)
+    if built is not None:  # Keras 3 builds on symbolic inputs before the loop
+        layers = ", ".join(map(str, built["layers"][:6])) + (
+            " …" if len(built["layers"]) > 6 else ""
+        )
+        node(
+            "symbolic",
+            f"{short_name(built['keras'])}\nbuilt: {layers or 'no layer'}"
+            + ("\n+ the optimizer's variables" if built["optimizer"] else "")
+            + (f"\nfailed: {built['error']}" if built["error"] else ""),
+        )
     epochs_loop = (
         "for epoch in range(initial_epoch, epochs)"
         if keras3
@@ -269,6 +290,8 @@ def flowchart_dot(trace: Trace) -> str:
     node("tend", "callbacks.on_train_end")
     node("ret", "return History")
     path = ["fit", "check", "handler", "cbl", "make", "tbegin", "ebegin", "bbegin"]
+    if built is not None:
+        path.insert(3, "symbolic")
     lines += [f"  {a} -> {b};" for a, b in zip(path, path[1:])]
     red = ["bbegin", "tf", "sf", "ts", "call", "loss", "grad", "upd", "met", "bend"]
     for a, b in zip(red, red[1:]):

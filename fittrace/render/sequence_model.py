@@ -135,6 +135,8 @@ class _Builder:
                     if k == "model_call"
                     else self.part(self.model, "model")
                 )
+            if k == "symbolic_build":
+                return self.part(str(ev.data.get("model") or self.model), "model")
             if k in ("layer_build", "layer_call", "node_created"):
                 return self.part(ev.layer or "layer", "layer")
             if k == "tape":
@@ -370,6 +372,27 @@ class _Builder:
                 )
             )
             self.walk(ev.seq)
+        elif k == "symbolic_build":
+            dst = self.part(str(d.get("model") or self.model), "model")
+            built = d.get("built_layers") or []
+            self.add(
+                Message(
+                    src,
+                    dst,
+                    f"{short_name(ev.keras) or ev.name}(): symbolic build, {len(built)} layer(s) built"
+                    + (f", failed: {d.get('error')}" if d.get("error") else ""),
+                    ev.seq,
+                )
+            )
+            self.walk(ev.seq)
+        elif k == "jax_state":
+            self.add(
+                Note(
+                    self.part(self.model, "model"),
+                    f"JAX state {d.get('action')}: {d.get('reason') or ''}"[:110],
+                    "info",
+                )
+            )
         elif k == "graph_build":
             self.add(
                 Note(

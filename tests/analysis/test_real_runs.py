@@ -414,3 +414,21 @@ def test_keras3_without_a_symbolic_build_says_why_for_its_backend(engine):
         assert symbolic_build(trace) is None and words in symbolic_note(trace)
         assert symbolic_note(trace) in render_html(trace).replace("&#39;", "'")
     assert symbolic_note(as_keras3(engine)) is None and symbolic_note(engine) is None
+
+
+def test_keras3s_symbolic_build_event_is_drawn_and_told(engine):
+    trace = as_keras3(engine, backend="jax", symbolic_kind=True)
+    built = symbolic_build(trace)
+    assert built["layers"] == ["dense", "dense_1"] and built["optimizer"]
+    assert built["keras"] == "keras.src.trainers.trainer.Trainer._symbolic_build"
+    labels = [i.label for i in sequence_model(trace).items if hasattr(i, "label")]
+    symbolic = next(
+        i for i, text in enumerate(labels) if "symbolic build, 2 layer(s) built" in text
+    )
+    builds = [i for i, text in enumerate(labels) if text.startswith("build((None")]
+    assert builds and all(i > symbolic for i in builds)  # the layers' builds inside it, after it
+    dot = flowchart_dot(trace)
+    assert "Trainer._symbolic_build\\nbuilt: dense, dense_1\\n+ the optimizer's variables" in dot
+    assert dot.index("  handler -> symbolic") < dot.index("  symbolic -> cbl")
+    step = _section(render_html(trace), "train-step")
+    assert "it built <code>dense</code>, <code>dense_1</code>, and the optimizer made its" in step
