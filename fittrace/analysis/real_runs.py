@@ -216,12 +216,18 @@ def graph_lesson(trace: Trace) -> str | None:
         {e.parent: e for e in traces}.values()
     )
     compiler = "jax.jit" if ran.backend == "jax" else "tf.function"
-    traced = (
-        f"{compiler} traced train_function {len(traces)} time(s), in {len(calls)} of its calls"
-        if traces
-        else f"no {compiler} trace of train_function was recorded (it had been traced before this trace "
-        "began)"
-    )
+    if traces:
+        traced = (
+            f"{compiler} traced train_function {len(traces)} time(s), in {len(calls)} of its calls"
+        )
+    elif any(e.kind == "error" for e in trace.events):
+        traced = f"the run stopped before {compiler} traced train_function"
+    elif not _train_calls(trace):
+        traced = "train_function was not called in this trace"
+    else:
+        traced = f"no {compiler} trace of train_function was recorded (it was traced before this trace began)"
+    if not steps:
+        return f"Graph mode: {traced}; no training step ran in this trace."
     rest = max(steps - len(calls), 0)
     return (
         f"Graph mode: {traced}. train_step's Python (the model's call, the loss, the gradient, the update, "

@@ -77,11 +77,17 @@ def built_when(events: list[Event], by_seq: Mapping[int, Event]) -> dict[str, st
     """When each layer's weights came to exist, in a few words: when the model was constructed (called on a
     KerasTensor outside fit), or at a step of fit/evaluate/predict; from each layer's first layer_build."""
     when: dict[str, str] = {}
+    symbolic_builds = [e for e in events if e.kind == "symbolic_build"]
     for b in events:
         if b.kind != "layer_build" or not b.layer or b.layer in when:
             continue
         trigger = str(b.data.get("trigger", "call"))
         parent = by_seq.get(b.parent) if b.parent is not None else None
+        if any(_in(b, s.seq, by_seq) for s in symbolic_builds):
+            when[b.layer] = (
+                "in Keras 3's symbolic build before the loop (on symbolic inputs shaped like the first batch)"
+            )
+            continue
         symbolic = parent is not None and parent.kind == "node_created"
         if b.step is None and trigger not in ("fit", "evaluate", "predict"):
             how = {"add": ", by add()", "build": ", by build()", "summary": ", by summary()"}
@@ -153,6 +159,15 @@ def _graph_rows(graph: ModelGraph, when: Mapping[str, str]) -> dict[str, Any]:
         "shared": shared,
         "nested": nested,
     }
+
+
+def _first_candidates(events: list[Event]) -> list[Event]:
+    """The adapter candidates of the first data stage (Keras 3 asks its chain again for every fit, evaluate and
+    predict, and for validation data: only the first call's are shown)."""
+    candidates = [e for e in events if e.kind == "adapter_candidate"]
+    if not candidates:
+        return []
+    return [e for e in candidates if e.parent == candidates[0].parent][:8]
 
 
 def stand_in_note(selected: Event | None) -> str | None:
@@ -307,7 +322,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
             "seq": error.seq,
         },
         "compile_check": _first(ev, "compile_check"),
-        "candidates": [e for e in ev if e.kind == "adapter_candidate"][:8],
+        "candidates": _first_candidates(ev),
         "selected": _first(ev, "adapter_selected"),
         "stand_in": stand_in_note(_first(ev, "adapter_selected")),
         "handler": _first(ev, "data_handler"),

@@ -432,3 +432,32 @@ def test_keras3s_symbolic_build_event_is_drawn_and_told(engine):
     assert dot.index("  handler -> symbolic") < dot.index("  symbolic -> cbl")
     step = _section(render_html(trace), "train-step")
     assert "it built <code>dense</code>, <code>dense_1</code>, and the optimizer made its" in step
+
+
+def test_the_report_shows_the_first_data_stages_candidates_and_symbolic_builds_as_such(engine):
+    from fittrace.analysis.walkthrough import walkthrough
+    from fittrace.tracing.events import Event
+
+    trace = as_keras3(engine, backend="jax", symbolic_kind=True)
+    rows = {b["layer"]: b["when"] for b in walkthrough(trace)["layers_built"]}
+    assert rows["dense"].startswith("in Keras 3's symbolic build before the loop")
+    # Keras 3 asks its chain again at every fit, evaluate and predict: the first call's candidates are shown
+    chain = "keras.src.trainers.data_adapters.get_data_adapter"
+    events = []
+    for call in range(2):
+        base = call * 3
+        events.append(Event(base, "data_handler", "EpochIterator.__init__", base, chain, 5))
+        for k, (cls, ok) in enumerate((("DataAdapter", False), ("ArrayDataAdapter", True))):
+            events.append(
+                Event(
+                    base + 1 + k,
+                    "adapter_candidate",
+                    cls,
+                    base + 1 + k,
+                    chain,
+                    parent=base,
+                    data={"class": cls, "accepted": ok},
+                )
+            )
+    shown = walkthrough(Trace(trace.header, events))["candidates"]
+    assert [e.seq for e in shown] == [1, 2]
