@@ -105,6 +105,7 @@ class _Builder:
             self.ran.real and step_mode(trace) == "graph"
         )  # said once, after the first step loop
         self.absent = not_recorded(trace)
+        self.compiler = "jax.jit" if self.ran.backend == "jax" else "tf.function"
 
     def entry(self, ev: Event) -> str:
         """The entry point's participant: ``Model.fit``, or the real method (``TensorFlowTrainer.fit``)."""
@@ -321,7 +322,7 @@ class _Builder:
                 self.add(
                     Note(
                         fn,
-                        f"tf.function traces {fn} for {shape_text(sig[0]) if sig else '?'}",
+                        f"{self.compiler} traces {fn} for {shape_text(sig[0]) if sig else '?'}",
                         "build",
                     )
                 )

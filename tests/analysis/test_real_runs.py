@@ -421,6 +421,8 @@ def test_keras3s_symbolic_build_event_is_drawn_and_told(engine):
     built = symbolic_build(trace)
     assert built["layers"] == ["dense", "dense_1"] and built["optimizer"]
     assert built["keras"] == "keras.src.trainers.trainer.Trainer._symbolic_build"
+    notes = [i.text for i in sequence_model(trace).items if isinstance(i, Note)]
+    assert any(n.startswith("jax.jit traces train_function for") for n in notes)
     labels = [i.label for i in sequence_model(trace).items if hasattr(i, "label")]
     symbolic = next(
         i for i, text in enumerate(labels) if "symbolic build, 2 layer(s) built" in text
