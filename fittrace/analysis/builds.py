@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fittrace.analysis.graph import Inbound, shapes_text
+from fittrace.analysis.retraces import real_runs, warned
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
@@ -888,6 +889,7 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
         last[key] = b
         builds.append(b)
     builds = [_outcome(b, by_seq, events) if b.action == "skipped" else b for b in builds]
+    builds = real_runs(builds, by_seq, events, Build)  # what a real framework's events say besides
     if layer is not None:
         known = sorted({e.layer for e in events if e.layer} | {b.subject for b in builds})
         if layer not in known:
@@ -978,6 +980,7 @@ def _summary(builds: Iterable[Build], failures: Iterable[Failure]) -> str:
     else:
         kinds = sorted({b.what for b in rebuilt})
         parts.append(f"{len(rebuilt)} rebuild(s): " + ", ".join(kinds) + ".")
+    parts += warned(builds)  # TensorFlow's own warnings about retracing, in a real run
     if reused:
         names = ", ".join(dict.fromkeys(f"'{b.subject}'" for b in reused))
         parts.append(

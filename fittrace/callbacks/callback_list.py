@@ -4,7 +4,9 @@ Mirrors ``keras.callbacks.CallbackList`` (tf_keras/src/callbacks.py). ``fit`` bu
 add_history=True, add_progbar=verbose != 0, model=model, verbose=..., epochs=..., steps=...)``: the user's
 callbacks keep their order, then a ``History`` and a ``ProgbarLogger(count_mode="steps")`` are appended (unless
 the user passed their own). Every hook calls the members in list order; the batch hooks are dispatched only when
-some member implements them (see ``callback.py``). Left out: the slow-hook timing warning and the
+some member implements them (see ``callback.py``); a batch hook skipped so is still recorded, as a
+``callback_hook`` span marked ``skipped`` that called no member (a check of the recorder, and nothing more, when
+nothing records). Left out: the slow-hook timing warning and the
 ParameterServerStrategy check.
 
     >>> from fittrace.callbacks.callback import Callback
@@ -147,6 +149,17 @@ class CallbackList:
                 if not before and getattr(self.model, "stop_training", False):
                     self._report_stop(cb, hook, index)
 
+    def _skipped(self, hook: str, logs: dict | None) -> None:
+        """A batch hook no member implements: Keras's CallbackList returns at once, and the trace shows it called
+        and skipped, with no member called."""
+        with rec.span(
+            "callback_hook",
+            f"CallbackList.{hook}",
+            keras=f"{KERAS_CALLBACKS}.CallbackList.{hook}",
+            data={"hook": hook, "callbacks": [], "logs": list(logs or ()), "skipped": True},
+        ):
+            pass
+
     def _report_stop(self, cb: Callback, hook: str, index: int | None) -> None:
         name = type(cb).__name__
         batch_hook = "batch" in hook
@@ -182,10 +195,14 @@ class CallbackList:
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_train_batch_hooks:
             self._call("on_train_batch_begin", batch, logs)
+        elif rec.active() is not None:
+            self._skipped("on_train_batch_begin", logs)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_train_batch_hooks:
             self._call("on_train_batch_end", batch, logs)
+        elif rec.active() is not None:
+            self._skipped("on_train_batch_end", logs)
 
     on_batch_begin = on_train_batch_begin  # the old names, as in Keras
     on_batch_end = on_train_batch_end
@@ -199,10 +216,14 @@ class CallbackList:
     def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_test_batch_hooks:
             self._call("on_test_batch_begin", batch, logs)
+        elif rec.active() is not None:
+            self._skipped("on_test_batch_begin", logs)
 
     def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_test_batch_hooks:
             self._call("on_test_batch_end", batch, logs)
+        elif rec.active() is not None:
+            self._skipped("on_test_batch_end", logs)
 
     def on_predict_begin(self, logs: dict | None = None) -> None:
         self._call("on_predict_begin", None, logs)
@@ -213,10 +234,14 @@ class CallbackList:
     def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_predict_batch_hooks:
             self._call("on_predict_batch_begin", batch, logs)
+        elif rec.active() is not None:
+            self._skipped("on_predict_batch_begin", logs)
 
     def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._should_call_predict_batch_hooks:
             self._call("on_predict_batch_end", batch, logs)
+        elif rec.active() is not None:
+            self._skipped("on_predict_batch_end", logs)
 
 
 def _flatten(callbacks: Any) -> list[Any]:

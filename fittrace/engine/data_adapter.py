@@ -904,6 +904,12 @@ class DataHandler:
     def step_increment(self) -> int:
         return self._step_increment
 
+    def reaches_end(self, step: int) -> bool:
+        """Whether the execution starting at ``step`` runs the epoch's last step (fittrace's, for the trace: the
+        recorder keeps that step whole). False when the epoch's length is not known."""
+        steps = self._inferred_steps
+        return steps is not None and step + self._step_increment == steps - 1
+
     @property
     def should_sync(self) -> bool:
         return self._inferred_steps is None

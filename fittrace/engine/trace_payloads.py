@@ -340,13 +340,27 @@ def function_traced(
             f"{list(previous)}: tf.function retraces, relaxing differing dimensions to None "
             f"(reduce_retracing=True)"
         )
-    return {
+    relaxed = sorted(
+        {
+            i
+            for s, c in zip(spec, signature)
+            for i, (a, b) in enumerate(zip(s, c))
+            if a is None and b is not None
+        }
+    )
+    cause = "first_call" if previous is None else "relaxed" if relaxed else "new_shape"
+    data = {
         "action": "traced",
         "function": name,
         "mode": "graph",
         "reason": reason,
         "signature": [list(s) for s in spec],
+        "cause": cause,
+        "called_with": [list(s) for s in signature],
     }
+    if relaxed:
+        data["relaxed"] = relaxed
+    return data
 
 
 def tf_function_traced(

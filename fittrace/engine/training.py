@@ -70,8 +70,11 @@ from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_TRAINING
 from fittrace.utils import layer_utils
 from fittrace.utils.tf_utils import logs_to_floats
+from fittrace.version import __version__
 
 _KERAS_FIT = f"{KERAS_TRAINING}.Model.fit"
+#: What the trace's header says ran the model (a real tf-keras run's bridge says tf_keras, tensorflow).
+FRAMEWORK = {"framework": "fittrace", "framework_version": __version__, "backend": "numpy"}
 #: compile's arguments, in order: what its compile_config holds
 COMPILE_ARGS = "optimizer loss metrics loss_weights weighted_metrics run_eagerly steps_per_execution jit_compile"
 
@@ -440,6 +443,7 @@ class Model(Layer):
         with rec.span("fit", "Model.fit", keras=f"{KERAS_TRAINING}.Model.fit", data=args):
             rec.describe(
                 call="fit",
+                **FRAMEWORK,
                 model=trace_payloads.describe_model(self),
                 compile=self._compile_args,
                 fit=args,
@@ -549,7 +553,6 @@ class Model(Layer):
         """``for step in data_handler.steps()`` inside ``catch_stop_iteration`` — the inner loop of fit."""
         logs = None
         steps_run = 0
-        last = (handler.inferred_steps - 1) if handler.inferred_steps else None
         with handler.catch_stop_iteration():
             for step in handler.steps():
                 tracing = rec.stepwise() is not None  # "summary" detail keeps no step figures
@@ -557,7 +560,7 @@ class Model(Layer):
                     "step",
                     f"step {step}",
                     keras=_KERAS_FIT,
-                    data={"step": step, "last": step == last, "phase": "train"},
+                    data={"step": step, "last": handler.reaches_end(step), "phase": "train"},
                 ) as step_span:
                     callback_list.on_train_batch_begin(step)
                     self._current_steps_per_execution = handler.step_increment + 1
@@ -680,6 +683,8 @@ class Model(Layer):
                 "in_fit": in_fit,
             },
         ):
+            if rec.active() is not None and not in_fit:  # what ran, before any fit says more
+                rec.describe(**FRAMEWORK, model=trace_payloads.describe_model(self))
             self._assert_compile_was_called()
             handler = getattr(self, "_eval_data_handler", None) if use_cached else None
             if handler is None:
@@ -724,7 +729,6 @@ class Model(Layer):
         callbacks.on_test_begin()
         self.reset_metrics()
         logs: Any = {}
-        last = (handler.inferred_steps - 1) if handler.inferred_steps else None
         try:
             for _, iterator in handler.enumerate_epochs():
                 with handler.catch_stop_iteration():
@@ -733,7 +737,7 @@ class Model(Layer):
                             "step",
                             f"test step {step}",
                             keras=f"{KERAS_TRAINING}.Model.evaluate",
-                            data={"step": step, "last": step == last, "phase": "test"},
+                            data={"step": step, "last": handler.reaches_end(step), "phase": "test"},
                         ) as s:
                             callbacks.on_test_batch_begin(step)
                             self._current_steps_per_execution = handler.step_increment + 1
@@ -772,6 +776,8 @@ class Model(Layer):
                 "verbose": verbose,
             },
         ):
+            if rec.active() is not None:
+                rec.describe(**FRAMEWORK, model=trace_payloads.describe_model(self))
             handler = data_adapter.get_data_handler(
                 x=x,
                 batch_size=batch_size,
@@ -801,7 +807,6 @@ class Model(Layer):
                 has_static_batch(handler),
             )
             outputs: list[np.ndarray] = []
-            last = (handler.inferred_steps - 1) if handler.inferred_steps else None
             callbacks.on_predict_begin()
             try:
                 for _, iterator in handler.enumerate_epochs():
@@ -811,7 +816,11 @@ class Model(Layer):
                                 "step",
                                 f"predict step {step}",
                                 keras=f"{KERAS_TRAINING}.Model.predict",
-                                data={"step": step, "last": step == last, "phase": "predict"},
+                                data={
+                                    "step": step,
+                                    "last": handler.reaches_end(step),
+                                    "phase": "predict",
+                                },
                             ):
                                 callbacks.on_predict_batch_begin(step)
                                 self._current_steps_per_execution = handler.step_increment + 1

@@ -292,6 +292,9 @@ KINDS: dict[str, Kind] = {
             "new_dtype, new_rank or relaxed (reduce_retracing relaxed a dimension to None)",
             called_with="the input shapes of the call that traced, before any relaxing (a real trace)",
             relaxed="the dimensions reduce_retracing relaxed to None (a real trace)",
+            model="the model whose function it is (a real tf-keras run)",
+            entry="the public Model method the trace came from: fit, evaluate, predict or an *_on_batch "
+            "method (a real tf-keras run)",
             trigger=PROVENANCE["trigger"],
             call_path=PROVENANCE["call_path"],
         ),
@@ -305,6 +308,8 @@ KINDS: dict[str, Kind] = {
             traced="True when this call traced (tf.function only)",
             jit_compile="the tf.function's jit_compile argument (tf.function only)",
             steps="steps run by this call",
+            update_norms="each trainable variable's change over the call, read before and after it (a real "
+            "tf-keras train_function at full detail: its graph gives Python no gradients)",
         ),
         _k(
             "epoch",
@@ -342,6 +347,7 @@ KINDS: dict[str, Kind] = {
             hook="on_epoch_begin, on_train_batch_end, ...",
             callbacks="class names called, in order",
             logs="keys of the logs passed",
+            skipped="True when CallbackList returned at once because no member implements batch hooks",
         ),
         _k(
             "train_step",

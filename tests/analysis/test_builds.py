@@ -367,3 +367,21 @@ def test_when_the_weights_came_to_exist():
     assert "built its graph network then, calling Dense on the Input's KerasTensor" in first.cause
     assert "of shape (100, 12)" in first.cause  # full batches only: tf.function knows their size
     assert "created its weights (kernel (12, 8), bias (8,))" in first.cause
+
+
+def test_predict_on_batch_with_new_sizes_is_explained_as_a_real_run_is():
+    """fittrace's engine decides what tf.function would, and says why as a real tf-keras trace does (its
+    cause, the shape it was called with, the dimension relaxed): why_rebuilt gives both the same fix."""
+    x, _ = _data()
+    model = _model()
+    with fittrace.trace() as run:
+        for n in (5, 7, 9):
+            model.predict_on_batch(x[:n])
+    traced = [e for e in run.events if e.kind == "train_function" and e.data["action"] == "traced"]
+    assert [e.data["cause"] for e in traced] == ["first_call", "relaxed"]
+    assert traced[1].data["called_with"] == [[7, 12]] and traced[1].data["relaxed"] == [0]
+    retrace = [b for b in run.why_rebuilt().builds if b.action == "traced" and b.repeat]
+    assert len(retrace) == 1
+    assert retrace[0].differs == "input (5, 12) -> (7, 12); traced as (None, 12)"
+    assert "predict_on_batch hands tf.function each batch" in retrace[0].fix
+    assert "pad the last batch" in retrace[0].fix

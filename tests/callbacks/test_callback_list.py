@@ -162,7 +162,9 @@ def test_container_event_names_members_and_what_was_added(recording):
     }
 
 
-def test_hook_spans_and_nothing_for_skipped_batch_hooks(recording):
+def test_hook_spans_and_skipped_batch_hooks_shown_called_and_skipped(recording):
+    """As tf-keras's CallbackList: a batch hook no member implements is called and returns at once; the trace
+    shows it so (skipped, no member called), as the bridge shows a real tf-keras run's."""
     cl = CallbackList(
         [Log("a", [])], add_history=True, model=FakeModel(), verbose=0, epochs=1, steps=1
     )
@@ -171,8 +173,24 @@ def test_hook_spans_and_nothing_for_skipped_batch_hooks(recording):
     cl.on_train_batch_end(0, {"loss": 1.0})
     cl.on_epoch_end(0, {"loss": 1.0, "accuracy": 0.5})
     hooks = [e for e in recording.events if e.kind == "callback_hook"]
-    assert [h.data["hook"] for h in hooks] == ["on_epoch_begin", "on_epoch_end"]
-    end = hooks[1]
+    assert [h.data["hook"] for h in hooks] == [
+        "on_epoch_begin",
+        "on_train_batch_begin",
+        "on_train_batch_end",
+        "on_epoch_end",
+    ]
+    assert [h.data.get("skipped", False) for h in hooks] == [False, True, True, False]
+    assert hooks[2].data == {
+        "hook": "on_train_batch_end",
+        "callbacks": [],
+        "logs": ["loss"],
+        "skipped": True,
+    }
+    assert (
+        hooks[1].dur is not None
+        and hooks[1].keras == "keras.callbacks.CallbackList.on_train_batch_begin"
+    )
+    end = hooks[3]
     assert (
         end.name == "CallbackList.on_epoch_end"
         and end.keras == "keras.callbacks.CallbackList.on_epoch_end"
@@ -209,3 +227,16 @@ def test_stop_training_event_names_who_asked(recording):
         "step": 2,
         "reason": "StopAt.on_train_batch_end set model.stop_training = True",
     }
+
+
+def test_every_phase_shows_its_skipped_batch_hooks(recording):
+    cl = CallbackList(None, add_history=True, model=FakeModel(), verbose=0, epochs=1, steps=1)
+    for phase in ("train", "test", "predict"):
+        getattr(cl, f"on_{phase}_batch_begin")(0)
+        getattr(cl, f"on_{phase}_batch_end")(0, {"loss": 1.0})
+    hooks = [e for e in recording.events if e.kind == "callback_hook"]
+    assert [(h.data["hook"], h.data["skipped"], h.data["callbacks"]) for h in hooks] == [
+        (f"on_{phase}_batch_{end}", True, [])
+        for phase in ("train", "test", "predict")
+        for end in ("begin", "end")
+    ]

@@ -829,3 +829,26 @@ def test_build_makes_a_subclassed_models_weights_as_keras_does():
     model.build((None, 3))
     assert [tuple(w.shape) for w in model.weights] == [(3, 4), (4,), (4, 2), (2,)]
     assert model.get_build_config() == {"input_shape": (None, 3)}
+
+
+def test_a_traced_fit_shows_its_skipped_batch_hooks_and_keeps_the_last_execution_whole():
+    """As tf-keras: with no member implementing batch hooks, each step still calls on_train_batch_begin/end, which
+    return at once (shown skipped); with steps_per_execution=3 the last execution (steps 6 and 7) is the last step."""
+    x, y = _data(1000, 4)
+    model = _article_model(4)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", steps_per_execution=3)
+    rec = Recorder("default").start()
+    model.fit(x, y, epochs=1, batch_size=128, verbose=0)
+    rec.stop()
+    steps = [e for e in rec.events if e.kind == "step"]
+    assert [(s.data["step"], s.data["last"], s.data["full"]) for s in steps] == [
+        (0, False, True),
+        (3, False, False),
+        (6, True, True),
+    ]
+    inside = [e for e in rec.events if e.kind == "callback_hook" and e.parent == steps[-1].seq]
+    assert [(h.data["hook"], h.data["skipped"], h.data["callbacks"]) for h in inside] == [
+        ("on_train_batch_begin", True, []),
+        ("on_train_batch_end", True, []),
+    ]
+    assert rec.header["framework"] == "fittrace" and rec.header["backend"] == "numpy"

@@ -13,7 +13,7 @@ from typing import Any
 from fittrace.bridge.hooks import Hooks
 
 #: The modules of this package that hook a part of the run (each has ``install(hooks, root)``).
-PARTS: tuple[str, ...] = ("data", "functions", "building")
+PARTS: tuple[str, ...] = ("data", "loop", "functions", "building")
 
 
 def install(hooks: Hooks, root: ModuleType) -> dict[str, Any]:

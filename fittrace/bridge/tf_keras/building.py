@@ -216,13 +216,13 @@ def install(hooks: Hooks, root: ModuleType) -> None:
     # --- Sequential._build_graph_network_for_inferred_shape ---------------------------------------------------
     graph_label = path_of(Sequential, "_build_graph_network_for_inferred_shape")
 
-    def before_graph(model: Any, input_shape: Any) -> bool:
-        """Emit the graph_build Keras is about to act on, as tf-keras decides it; True if the model had no
-        fallback yet (so that a fallback now is noticed)."""
+    def before_graph(model: Any, input_shape: Any) -> Any:
+        """Emit the graph_build tf-keras is about to act on, decided as tf-keras decides it. Returns what
+        :func:`after_graph` needs to notice a fallback (the shape tried, each layer's last node), or None."""
         if input_shape is None or not model.layers:
-            return False
+            return None
         if model._has_explicit_input_shape or model._use_legacy_deferred_behavior:
-            return False
+            return None
         mode = "graph" if inside_function() else "eager"
         received = tf_utils.convert_shapes(input_shape)
         before = model._inferred_input_shape
@@ -242,9 +242,9 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                     keras=graph_label,
                     data=graph_build_skipped(model.name, before, received, mode),
                 )
-            return True
+            return None
         if new_shape == before:
-            return True
+            return None
         if isinstance(received, tuple) and isinstance(new_shape, tuple):
             action, reason = graph_build_reason(
                 _tuple(before) if before is not None else None, _tuple(received), _tuple(new_shape)
@@ -255,26 +255,42 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                 keras=graph_label,
                 data=graph_build_done(model, action, reason, before, received, new_shape, mode),
             )
-        return True
+        last_nodes = [
+            id(layer._inbound_nodes[-1]) if layer._inbound_nodes else None for layer in model.layers
+        ]
+        return new_shape, last_nodes
 
-    def after_graph(model: Any, watched: bool, input_shape: Any) -> None:
-        if watched and model._use_legacy_deferred_behavior:
-            shape = _tuple(tf_utils.convert_shapes(input_shape))
-            rec.emit(
-                "warning",
-                "legacy deferred behavior",
-                keras=graph_label,
-                data={
-                    "message": f"building the graph network for {shape} failed; layers are called one "
-                    "by one instead (tf-keras swallows the error: call the layers on a symbolic Input to "
-                    "see it)",
-                    "model": model.name,
-                    "shape": None if shape is None else list(shape),
-                    "error_type": None,
-                    "error": None,
-                    "failed_layer": None,
-                },
-            )
+    def after_graph(model: Any, tried: Any) -> None:
+        if tried is None or not model._use_legacy_deferred_behavior:
+            return
+        new_shape, last_nodes = tried
+        # the layer whose symbolic call failed is the first one the new Input gave no new node (None: they
+        # all ran and mapping the graph failed)
+        failed = next(
+            (
+                layer.name
+                for layer, node in zip(model.layers, last_nodes)
+                if not layer._inbound_nodes or id(layer._inbound_nodes[-1]) == node
+            ),
+            None,
+        )
+        shape = _tuple(new_shape) if isinstance(new_shape, tuple) else None
+        who = f"calling layer '{failed}' on it" if failed else "mapping the graph"
+        rec.emit(
+            "warning",
+            "legacy deferred behavior",
+            keras=graph_label,
+            layer=failed,
+            data={
+                "message": f"building the graph network for {_shape_text(shape)} failed ({who} raised an "
+                "error that tf-keras catches and does not show); layers are called one by one instead",
+                "model": model.name,
+                "shape": None if shape is None else list(shape),
+                "error_type": None,
+                "error": None,
+                "failed_layer": failed,
+            },
+        )
 
     def wrap_graph(original: Callable[..., Any]) -> Callable[..., Any]:
         def _build_graph_network_for_inferred_shape(
@@ -282,9 +298,9 @@ def install(hooks: Hooks, root: ModuleType) -> None:
         ) -> Any:
             if rec.active() is None:
                 return original(self, input_shape, *args, **kw)
-            watched = hooks.guard(graph_label, before_graph, self, input_shape)
+            tried = hooks.guard(graph_label, before_graph, self, input_shape)
             result = original(self, input_shape, *args, **kw)
-            hooks.guard(graph_label, after_graph, self, bool(watched), input_shape)
+            hooks.guard(graph_label, after_graph, self, tried)
             return result
 
         return _build_graph_network_for_inferred_shape

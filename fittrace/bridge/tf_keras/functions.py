@@ -9,8 +9,10 @@ fittrace's own engine (``fittrace/engine/functions.py`` and ``training.py``):
 * ``train_function`` (created, reused, reset, traced): ``make_*_function`` returning its cached function unless
   ``force``; ``compile()`` resetting them; every trace of ``train_function``/``test_function``/
   ``predict_function`` with the signature it was traced for and why (first call, the first call's variables,
-  a new shape, a new dtype, ``reduce_retracing`` relaxing a dimension to None). A trace is seen where it
-  happens: the Python body of the step runs under ``tf.inside_function()`` during a call of a known function.
+  a new shape, a new dtype, ``reduce_retracing`` relaxing a dimension to None), the model, and the public
+  method it came from. A trace is seen where it happens: the Python body of the step runs under
+  ``tf.inside_function()`` during a call of a known function, once per graph traced (a ``tf.range`` loop for
+  ``steps_per_execution`` > 1 runs the body twice in one graph).
 * ``function_call``: each call of the function (``mode`` graph or eager, ``traced`` on a call that traced,
   ``steps``). With ``run_eagerly=True`` the function is plain Python and the call is the step itself.
 * ``train_step``/``test_step``/``predict_step``: when the Python body runs. In graph mode that is once per trace
@@ -53,6 +55,12 @@ FUNCTIONS = {
     "predict_function": "predict_step",
 }
 STEP_FUNCTION = {step: fn for fn, step in FUNCTIONS.items()}
+
+#: The config keys every tf-keras optimizer has: left out of an update's ``hyperparameters``.
+BASE_OPTIMIZER_CONFIG = frozenset(
+    "name weight_decay clipnorm global_clipnorm clipvalue use_ema ema_momentum ema_overwrite_frequency "
+    "jit_compile is_legacy_optimizer".split()
+)
 
 #: TensorFlow's words when a function traced too often (polymorphic_function._FrequentTracingDetector).
 RETRACING_WARNING = "triggered tf.function retracing"
@@ -223,6 +231,23 @@ def trace_reason(
             if a is not None and a != b
         }
     )
+    unknown = sorted(
+        {
+            i
+            for p, c in zip(prev_shapes, call_shapes)
+            if p is not None and c is not None
+            for i, (a, b) in enumerate(zip(p, c))
+            if a is not None and b is None
+        }
+    )
+    if unknown and not relaxed:
+        return (
+            "new_shape",
+            f"the data's dimension {_dims_text(unknown)} is None now, {_sig_text(call_shapes)} (the dataset "
+            f"ends in a partial batch, or its size is unknown), where the traced graph takes the fixed "
+            f"{_sig_text(prev_shapes)}: tf.function traces again for it",
+            [],
+        )
     if relaxed:
         return (
             "relaxed",
@@ -240,19 +265,55 @@ def trace_reason(
     )
 
 
+#: The public Model methods that call a model function, innermost first when one runs another (fit's validation).
+ENTRY_METHODS = (
+    "train_on_batch",
+    "test_on_batch",
+    "predict_on_batch",
+    "evaluate",
+    "predict",
+    "fit",
+)
+
+
+def entry_method(model: Any) -> str | None:
+    """The public method of ``model`` that the running code was called from (fit, predict_on_batch...), read
+    from the Python stack: done only when a function traces, which is rare."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in ENTRY_METHODS and frame.f_locals.get("self") is model:
+            return code.co_name
+        frame = frame.f_back
+    return None
+
+
 class _Call:
     """One call of a known model function in progress."""
 
-    __slots__ = ("fn", "name", "called", "traces_before", "traces", "graph", "model", "span")
+    __slots__ = (
+        "fn",
+        "name",
+        "called",
+        "traces_before",
+        "traces",
+        "graph",
+        "model",
+        "span",
+        "graphs",
+    )
 
     def __init__(
         self, fn: Any, name: str, called: Any, before: int, graph: bool, model: Any
     ) -> None:
         self.fn = fn
         self.name = name
-        self.called = called  # (shapes, dtypes) of the call's data, or None
+        self.called = called  # the call's iterator, then (shapes, dtypes) of its data; or None
         self.traces_before = before
-        self.traces = 0  # Python bodies run in this call while tracing
+        self.traces = 0  # traces made in this call
+        self.graphs: list[
+            int
+        ] = []  # the graphs being traced (ids): a loop's body reruns the step in one
         self.graph = graph
         self.model = model
         self.span: Any = None
@@ -284,10 +345,13 @@ def install(hooks: Hooks, root: ModuleType) -> None:
         "tensorflow.python.eager.polymorphic_function.polymorphic_function",
         "tensorflow.python.eager.backprop",
         "tensorflow.python.platform.tf_logging",
+        "tensorflow.python.framework.func_graph",
+        "tensorflow.python.framework.ops",
     )
     if found is None:
         return
-    training, compile_utils, optimizer_mod, tf, pf, backprop, tf_logging = found
+    training, compile_utils, optimizer_mod, tf, pf, backprop, tf_logging, func_graph, ops = found
+    FuncGraph, get_default_graph = func_graph.FuncGraph, ops.get_default_graph
     Model = training.Model
     Function = pf.Function
     flatten = tf.nest.flatten
@@ -306,7 +370,10 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             "train_function",
             name,
             keras=path_of(Model, f"make_{name}"),
-            data=function_made(name, action, graph, forced=bool(force) and cached is not None),
+            data=dict(
+                function_made(name, action, graph, forced=bool(force) and cached is not None),
+                model=model.name,
+            ),
         )
         if graph and result not in state.known:
             spe = getattr(model, "_steps_per_execution", None)
@@ -372,9 +439,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
 
     def begin_call(fn: Any, info: dict[str, Any], args: tuple) -> _Call:
         name = info["name"]
-        called = None
-        if args and hasattr(args[0], "element_spec"):
-            called = signature_of(args[0].element_spec)
+        # the iterator: its element spec is the call's signature, read only if the call traces
+        called = args[0] if args and hasattr(args[0], "element_spec") else None
         graph = not getattr(fn, "_run_functions_eagerly", False)
         model = info["model"]()
         call = _Call(fn, name, called, fn.experimental_get_tracing_count(), graph, model)
@@ -390,10 +456,14 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             data={"function": name, "mode": "graph" if graph else "eager", "steps": steps},
         )
         state.calls.append(call)
-        r = rec.active()
-        if name == "train_function" and model is not None and r is not None and r.detail == "full":
-            full_norms[id(call)] = [(v, np.array(v.numpy())) for v in model.trainable_variables]
         return call
+
+    def snapshot(call: _Call) -> None:
+        """At "full" detail, the trainable variables' values before a train_function call (once they exist)."""
+        r, model = rec.active(), call.model
+        if call.name == "train_function" and model is not None and r is not None:
+            if r.detail == "full" and model.built:
+                full_norms[id(call)] = [(v, np.array(v.numpy())) for v in model.trainable_variables]
 
     def end_call(call: _Call) -> None:
         if state.calls and state.calls[-1] is call:
@@ -404,6 +474,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
         before = full_norms.pop(id(call), None)
         if before:
             norms = {v.name: float(np.linalg.norm(v.numpy() - old)) for v, old in before}
+            if call.span is not None:
+                call.span.set(update_norms=norms)
             step = rec.innermost_step()
             if step is not None:
                 step.set(update_norms=norms)
@@ -414,6 +486,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             if info is None or rec.active() is None:
                 return original(self, *args, **kwargs)
             call = hooks.guard(fn_label, begin_call, self, info, args)
+            if call is not None:
+                hooks.guard(fn_label, snapshot, call)
             try:
                 result = original(self, *args, **kwargs)
             except BaseException as exc:
@@ -431,8 +505,20 @@ def install(hooks: Hooks, root: ModuleType) -> None:
     hooks.patch(Function, "__call__", wrap_call)
 
     # --- the step methods ---------------------------------------------------------------------------------------
+    def outermost_graph() -> Any:
+        """The function graph being traced: a ``tf.range`` loop (``steps_per_execution`` > 1) traces its body
+        in a graph of its own, inside the function's."""
+        g = get_default_graph()
+        while isinstance(getattr(g, "outer_graph", None), FuncGraph):
+            g = g.outer_graph
+        return g
+
     def traced_now(call: _Call, data: Any) -> None:
-        """The step's Python body runs while ``call`` traces: record the trace."""
+        """The step's Python body runs while ``call`` traces: record the trace (once per graph traced)."""
+        graph = id(outermost_graph())
+        if graph in call.graphs:
+            return
+        call.graphs.append(graph)
         call.traces += 1
         history = state.history.setdefault(call.fn, [])
         traced = signature_of(data)
@@ -458,6 +544,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                 "cause": "variables",
             }
         else:
+            if hasattr(call.called, "element_spec"):
+                call.called = signature_of(call.called.element_spec)
             cause, reason, relaxed = trace_reason(call.name, history, call.called, traced)
             payload = {
                 "action": "traced",
@@ -473,6 +561,11 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                 payload["called_with"] = call.called[0]
             if relaxed:
                 payload["relaxed"] = relaxed
+        if call.model is not None:
+            payload["model"] = call.model.name
+            entry = entry_method(call.model)
+            if entry is not None:
+                payload["entry"] = entry
         history.append(traced)
         rec.emit(
             "train_function",
@@ -710,9 +803,21 @@ def install(hooks: Hooks, root: ModuleType) -> None:
 
     def before_apply(opt: Any, pairs: list[Any]) -> Any:
         olds = [np.array(v.numpy()) for _, v in pairs]
-        return olds, int(opt.iterations.numpy())
+        return olds, int(opt.iterations.numpy()), len(opt.variables)
 
-    def after_apply(opt: Any, pairs: list[Any], olds: Any, iteration: int) -> None:
+    def hyperparameters(opt: Any) -> dict[str, Any]:
+        """The optimizer's own settings (its config without those every optimizer has), as fittrace's engine
+        gives them: the learning rate, betas, epsilon..."""
+        config = opt.get_config()
+        out: dict[str, Any] = {}
+        for key, value in config.items():
+            if key in BASE_OPTIMIZER_CONFIG:
+                continue
+            if isinstance(value, (bool, int, float, np.floating, np.integer)):
+                out[key] = value.item() if isinstance(value, np.generic) else value
+        return out
+
+    def after_apply(opt: Any, pairs: list[Any], olds: Any, iteration: int, known: int) -> None:
         variables = [v for _, v in pairs]
         norms = {
             v.name: float(np.linalg.norm(np.asarray(v.numpy(), dtype=np.float64) - old))
@@ -721,8 +826,8 @@ def install(hooks: Hooks, root: ModuleType) -> None:
         step = rec.innermost_step()
         if step is not None:
             step.set(update_norms=norms)
-        lr = opt.learning_rate
-        hyper = {"learning_rate": float(np.asarray(lr.numpy() if hasattr(lr, "numpy") else lr))}
+        made = [v.name for v in opt.variables[known:]]  # slots built by this call (the first)
+        hyper = hyperparameters(opt)
 
         def make(i: int) -> tuple[str, str | None, Any]:
             name = variables[i].name
@@ -733,6 +838,7 @@ def install(hooks: Hooks, root: ModuleType) -> None:
                     "variable": name,
                     "update_norm": norms[name],
                     "hyperparameters": hyper,
+                    "slots_created": [s for s in made if s.endswith("/" + name)],
                     "iteration": iteration,
                 },
             )
@@ -748,9 +854,9 @@ def install(hooks: Hooks, root: ModuleType) -> None:
             seen = hooks.guard(apply_label, before_apply, self, pairs)
             if seen is None:
                 return original(self, pairs, *args, **kwargs)
-            olds, iteration = seen
+            olds, iteration, known = seen
             result = original(self, pairs, *args, **kwargs)
-            hooks.guard(apply_label, after_apply, self, pairs, olds, iteration)
+            hooks.guard(apply_label, after_apply, self, pairs, olds, iteration, known)
             return result
 
         return apply_gradients
