@@ -357,7 +357,10 @@ class _Builder:
                 Message(
                     src,
                     self.part(self.model, "model"),
-                    f"{ev.name.split('.')[-1]}(data: {d.get('size')} rows)",
+                    f"{ev.name.split('.')[-1]}(data: "
+                    + (
+                        f"{d.get('size')} rows)" if d.get("size") is not None else "symbolic batch)"
+                    ),
                     ev.seq,
                 )
             )
