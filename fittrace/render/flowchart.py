@@ -44,6 +44,10 @@ def _facts(trace: Trace) -> dict[str, Any]:
     for e in ev:
         if e.kind == "layer_call" and e.layer and e.layer not in layers:
             layers.append(e.layer)
+    if not layers:  # no layer call recorded (a real run in graph mode): the layers that were built
+        for e in ev:
+            if e.kind == "layer_build" and e.layer and e.layer not in layers:
+                layers.append(e.layer)
     metrics = []
     for e in ev:
         if e.kind == "metric_update" and e.data.get("name") not in metrics:
@@ -100,7 +104,7 @@ def _model_cluster(lines: list[str], graph: ModelGraph) -> tuple[list[str], list
 
 
 def _call_text(graph: ModelGraph | None, layers: list[Any]) -> str:
-    if graph is None:
+    if graph is None or not graph.layers:
         return "self(x, training=True)\n" + " → ".join(map(str, layers))
     boxes = [b for _, b in graph.walk() if not b.is_input]
     return (
@@ -262,7 +266,11 @@ def flowchart_dot(trace: Trace) -> str:
     graph = fitted_graph(trace)
     into, out_of = _model_cluster(lines, graph) if graph is not None and graph.layers else ([], [])
     if not into:
-        node("call", _call_text(graph, f["layers"]), red=True)
+        node(
+            "call",
+            _call_text(graph, f["layers"]) + (lost if "layer_call" in absent else ""),
+            red=True,
+        )
         into, out_of = ["call"], ["call"]
     node("loss", f"compute_loss\n{f['loss']}" + (lost if "loss" in absent else ""), red=True)
     tape = "jax.value_and_grad" if ran.backend == "jax" else "GradientTape.gradient"

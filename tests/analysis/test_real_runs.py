@@ -234,6 +234,8 @@ def test_the_flowchart_has_the_real_numbers_and_marks_what_is_not_recorded(engin
     assert (
         "(its Python ran only while tracing)" in dot and "Model._assert_compile_was_called" in dot
     )
+    no_graph = Trace(trace.header, [e for e in trace.events if e.kind != "graph_network"])
+    assert "self(x, training=True)\\ndense → dense_1\\n(not recorded)" in flowchart_dot(no_graph)
     k3 = flowchart_dot(as_keras3(engine, backend="jax"))
     assert "TFEpochIterator → get_data_adapter" in k3 and "for begin_step, end_step, iterator" in k3
     assert "jax.jit, traced once per input signature" in k3 and "jax.value_and_grad" in k3
