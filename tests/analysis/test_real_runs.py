@@ -368,6 +368,12 @@ def test_every_renderer_draws_a_real_run(real_runs, name):
     assert [entry.get("loss") for entry in logs] == pytest.approx(case["history"]["loss"], rel=1e-5)
     steps = next(e for e in trace.events if e.kind == "adapter_selected").data.get("steps")
     assert f"2 epochs × {steps} steps" in flowchart_dot(trace)
+    from fittrace.analysis.stats import run_series
+
+    series = run_series(trace)  # the plots: from the epochs' and the steps' logs
+    assert {x.name for x in series.per_epoch} >= {"loss", "accuracy"} and series.per_step
+    if name == "tf_keras_graph" and not series.grad_norms:
+        assert "not recorded: in graph mode the gradients stay inside the traced graph" in html
     labels = [i.label for i in sequence_model(trace).items if hasattr(i, "label")]
     if name == "tf_keras_graph":  # the traced train_step saw a batch of unknown size
         assert any(text.startswith("train_step(data: symbolic batch)") for text in labels)
