@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from fittrace.analysis import symbolic_build
 from fittrace.analysis.graph import Inbound, shapes_text
 from fittrace.analysis.retraces import real_runs, warned
 from fittrace.analysis.shapes import shape_text
@@ -878,7 +879,8 @@ def why_rebuilt(trace: Trace, layer: str | None = None) -> Diagnosis:
             if b is None:
                 continue
         elif ev.kind == "error":
-            f = _error(ev, by_seq, events, graphs, first_node, built_for)
+            sb = symbolic_build.explain(ev, by_seq, events)  # Keras 3's build before the loop
+            f = Failure(**sb) if sb else _error(ev, by_seq, events, graphs, first_node, built_for)
             if f is not None:
                 failures.append(f)
             continue

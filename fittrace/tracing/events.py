@@ -272,6 +272,8 @@ KINDS: dict[str, Kind] = {
             members="class names in call order",
             added_by_default="names fit added (History, ProgbarLogger)",
             params="the dict given to set_params",
+            async_batch_end="Keras 3: per phase (train, test, predict), whether on_*_batch_end goes to a thread "
+            "pool",
         ),
         _k(
             "train_function",
@@ -286,6 +288,7 @@ KINDS: dict[str, Kind] = {
             "Python value per argument",
             source="tf.function for a user's @tf.function (a hand-written loop); absent for Keras's own",
             traces="how many times the tf.function has been traced, this trace included",
+            jit_compile="the model's jit_compile (Keras 3: XLA for tf.function, jax.jit for JAX)",
             variables="variables the first call made, when that made tf.function trace again",
             dtypes="the dtype of each input of the signature (a real tf.function's trace)",
             cause="why it traced, as a word (a real tf.function's trace): first_call, variables, new_shape, "
@@ -348,6 +351,8 @@ KINDS: dict[str, Kind] = {
             callbacks="class names called, in order",
             logs="keys of the logs passed",
             skipped="True when CallbackList returned at once because no member implements batch hooks",
+            dispatch="async when Keras 3 hands the members' batch-end calls to a thread pool (the span is the "
+            "hand-over); absent when the members ran in order inside the span",
         ),
         _k(
             "train_step",
@@ -355,6 +360,8 @@ KINDS: dict[str, Kind] = {
             "Model.train_step (or a user override).",
             size="batch rows",
             user_override="bool",
+            stateless="True for Keras 3's JAX train_step(state, data), which returns the new state instead of "
+            "assigning the variables",
         ),
         _k("test_step", True, "Model.test_step.", size="batch rows"),
         _k("predict_step", True, "Model.predict_step.", size="batch rows"),
@@ -428,6 +435,7 @@ KINDS: dict[str, Kind] = {
             reason="why build ran",
             build_count="builds before this one",
             previous_input_shape="shape of the previous build (repeats only)",
+            symbolic="True when built on symbolic KerasTensors (Keras 3's symbolic build, a functional call)",
         ),
         _k(
             "weight_created",
@@ -585,6 +593,39 @@ KINDS: dict[str, Kind] = {
             error_type="the exception class that made Sequential fall back",
             error="str(exception) of it",
             failed_layer="the layer being called when it failed (None: mapping the graph failed)",
+            unbuilt_layers="Keras 3's symbolic build: the layers still unbuilt when it failed",
+            model_class="Keras 3's symbolic build: the model's class",
+            has_input="Keras 3's symbolic build: whether the model has an Input (a functional graph)",
+        ),
+        _k(
+            "symbolic_build",
+            True,
+            "Keras 3's Trainer._symbolic_build: the model run on symbolic KerasTensors shaped like the first "
+            "batch before the loop, so that the layers, the compiled loss and metrics and the optimizer make "
+            "their variables before the first step (JAX; TensorFlow under a distribution strategy).",
+            ("model",),
+            model="model name",
+            model_built="whether the model was built before",
+            unbuilt_layers="the layers not built before it",
+            built_layers="the layers it built",
+            weights="the model's weights after it",
+            optimizer="the optimizer's class",
+            optimizer_built="whether the optimizer was built before",
+            optimizer_variables="the optimizer's variables after it",
+            variables_before="the model's variables before it (None: the model was not built)",
+            error="the exception class, when it failed",
+        ),
+        _k(
+            "jax_state",
+            True,
+            "Keras 3's JAX backend handing its state to the stateless step (JAXTrainer._get_jax_state, the "
+            "model's variables purged) or writing it back (jax_state_sync, at an epoch's end).",
+            ("action",),
+            action="get|sync|skipped (sync with nothing to write back)",
+            parts="get: which variables the state holds (trainable, non_trainable, optimizer, metrics)",
+            variables="how many variables of each part",
+            purged="get: whether the model's own variables were emptied until the sync",
+            reason="what it does, in words",
         ),
         _k(
             "error",
@@ -637,6 +678,7 @@ SUMMARY_KINDS = frozenset(
         "layer_build",
         "weight_created",
         "optimizer_slots",
+        "symbolic_build",
         "history",
         "validation",
         "stop_training",

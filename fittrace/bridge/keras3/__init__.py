@@ -13,7 +13,7 @@ from typing import Any
 from fittrace.bridge.hooks import Hooks
 
 #: The modules of this package that hook a part of the run (each has ``install(hooks, root)``).
-PARTS: tuple[str, ...] = ()
+PARTS: tuple[str, ...] = ("trainer", "data", "building", "functions", "loop")
 
 
 def install(hooks: Hooks, root: ModuleType) -> dict[str, Any]:
@@ -26,7 +26,15 @@ def install(hooks: Hooks, root: ModuleType) -> dict[str, Any]:
             "framework_version": version or None,
             "skipped": "not Keras 3",
         }
-    for part in PARTS:
-        importlib.import_module(f"{__name__}.{part}").install(hooks, root)
-    backend = importlib.import_module("keras.src.backend").backend()
+    for part in (
+        PARTS
+    ):  # a part that cannot install (a Keras unlike 3.15) is noted; the others still install
+        try:
+            importlib.import_module(f"{__name__}.{part}").install(hooks, root)
+        except Exception as exc:
+            hooks.failed.setdefault(f"{__name__}.{part}", f"{type(exc).__name__}: {exc}")
+    try:
+        backend = importlib.import_module(f"{root.__name__}.src.backend").backend()
+    except Exception:  # a Keras 3 laid out otherwise: the header says so
+        backend = None
     return {"framework": "keras", "framework_version": version, "backend": backend}
