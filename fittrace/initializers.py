@@ -48,6 +48,13 @@ class Initializer:
     name = "initializer"
     seed: int | None = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass that gives itself no ``name`` (a user's initializer) is named after its class, snake_cased
+        (``Seeded`` -> ``seeded``), as a trace of tf-keras names it, rather than inheriting its base's name."""
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = to_snake_case(cls.__name__)
+
     def _rng(self) -> np.random.Generator:
         return np.random.default_rng(self.seed) if self.seed is not None else seeding.generator()
 

@@ -76,3 +76,25 @@ def test_orthogonal_makes_orthonormal_columns_or_rows_scaled_by_the_gain_and_ref
         ValueError, match=r"at least two-dimensional. Received: shape=\(4,\) of rank 1"
     ):
         Orthogonal()((4,))
+
+
+def test_a_users_initializer_is_recorded_under_its_own_name():
+    import fittrace
+
+    class FromSeed(initializers.Initializer):
+        def __call__(self, shape, dtype=None):
+            return np.full(shape, 0.5, "float32")
+
+    class Wider(initializers.GlorotUniform):
+        pass
+
+    assert (FromSeed.name, Wider.name, initializers.GlorotUniform.name) == (
+        "from_seed",
+        "wider",
+        "glorot_uniform",
+    )
+    dense = layers.Dense(2, kernel_initializer=FromSeed(), bias_initializer=Wider())
+    with fittrace.trace() as run:
+        dense(np.ones((1, 3), "float32"))
+    made = {e.data["name"]: e.data["initializer"] for e in run.events if e.kind == "weight_created"}
+    assert list(made.values()) == ["from_seed", "wider"]

@@ -1,4 +1,5 @@
-"""The jobs behind the ``fittrace`` command: demo, run, report, diagram, export, validate, why, bench, schema.
+"""The jobs behind the ``fittrace`` command: demo, run, report, diagram, export, validate, why, compare, bench,
+schema.
 
 Each job reads or records a trace and hands it to the renderers; files are written atomically at this edge.
 """
@@ -13,9 +14,11 @@ from typing import Any
 
 from fittrace import session
 from fittrace.analysis.builds import why_rebuilt
+from fittrace.analysis.compare import compare
 from fittrace.bench.benchmark import run_bench
 from fittrace.bench.keras_side import KerasBenchError
 from fittrace.cli.demo import run_demo
+from fittrace.render.compare import render_compare
 from fittrace.render.registry import render
 from fittrace.render.report import diagram_sources, render_report
 from fittrace.render.text import diagnosis_text
@@ -23,7 +26,7 @@ from fittrace.tracing import events
 from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
 from fittrace.tracing.chrome import to_chrome
 from fittrace.tracing.document import Trace
-from fittrace.tracing.jsonl import read_jsonl
+from fittrace.tracing.jsonl import TraceFormatError, read_jsonl
 
 
 class UsageError(Exception):
@@ -40,6 +43,7 @@ def run_command(args: Any) -> int:
         "export": _export,
         "validate": _validate,
         "why": _why,
+        "compare": _compare,
         "bench": _bench,
         "schema": _schema,
     }[args.command]
@@ -175,6 +179,40 @@ def _why(args: Any) -> int:
         raise UsageError(str(exc)) from None
     print(diagnosis_text(diagnosis))
     return 0
+
+
+def _load_checked(path: str) -> Trace:
+    """A trace for ``compare``: a missing, unreadable or invalid file is bad input (exit code 2), named."""
+    if Path(path).is_dir():
+        raise UsageError(f"{path} is a folder, not a trace file")
+    try:
+        return _load(path)
+    except TraceFormatError as exc:  # its message names the file, the line and what is wrong
+        raise UsageError(str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            f"{path}: cannot read it as a trace ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _compare(args: Any) -> int:
+    for name in ("rtol", "atol"):
+        value = getattr(args, name)
+        if not value >= 0:
+            raise UsageError(f"--{name} must be a number >= 0, got {value}")
+    a, b = _load_checked(args.a), _load_checked(args.b)
+    result = compare(a, b, rtol=args.rtol, atol=args.atol)
+    if args.output:
+        render_compare(result, args.output)
+    print(result.summary)
+    for note in result.notes:  # on stderr: stdout keeps its one line
+        print(f"fittrace compare: note: {note}", file=sys.stderr)
+    if args.verbose:
+        for d in result.differences:
+            print(f"  - {d.text()}" + (f"  [inherent: {d.explained_by}]" if d.explained_by else ""))
+    if args.output:
+        print(f"  page: {args.output}")
+    return 0 if result.conforms else 1
 
 
 def _bench(args: Any) -> int:

@@ -1,7 +1,7 @@
 """The ``fittrace`` command: argument parsing only; each command calls one function in ``cli/jobs.py``.
 
 Exit codes: 0 on success, 2 on a usage error, 1 on failure (a one-line message; the traceback only with
-``--debug``).
+``--debug``). ``fittrace compare`` exits 0 when the two runs conform, 1 when they do not, 2 for bad input.
 """
 
 from __future__ import annotations
@@ -115,6 +115,26 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PYTHON",
         help="also time the same model and layers in TF-Keras, and tracing a real tf-keras fit, run by this "
         "interpreter (it needs tf-keras)",
+    )
+
+    cmp = sub.add_parser(
+        "compare",
+        help="set two traces side by side, stage by stage: do the runs conform?",
+        description="Align the stages of two traces (the same script on fittrace's engine and on tf-keras, "
+        "or on tf-keras and Keras 3) and say what only one has, what moved and which numbers differ. "
+        "Exit code 0 when they conform, 1 when they do not, 2 for a missing or invalid trace.",
+    )
+    cmp.add_argument("a", metavar="A", help="the first .trace.jsonl file")
+    cmp.add_argument("b", metavar="B", help="the second .trace.jsonl file")
+    cmp.add_argument("-o", "--output", help="write the side-by-side HTML page here")
+    cmp.add_argument(
+        "--rtol", type=float, default=1e-3, help="relative tolerance for floats (default 1e-3)"
+    )
+    cmp.add_argument(
+        "--atol", type=float, default=1e-5, help="absolute tolerance for floats (default 1e-5)"
+    )
+    cmp.add_argument(
+        "-v", "--verbose", action="store_true", help="also list every difference, one a line"
     )
 
     schema = sub.add_parser(

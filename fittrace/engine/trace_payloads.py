@@ -23,8 +23,11 @@ from fittrace.autodiff import Tensor
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.payloads import PlainPayload
 from fittrace.utils.tf_utils import logs_to_floats
+from fittrace.version import __version__
 
 _DTYPE_NAMES: dict[Any, str] = {}
+#: What the trace's header says ran the model (a real tf-keras run's bridge says tf_keras, tensorflow).
+FRAMEWORK = {"framework": "fittrace", "framework_version": __version__, "backend": "numpy"}
 
 
 def dtype_name(dtype: Any) -> str:

@@ -591,6 +591,10 @@ class Model(Layer):
     ) -> dict[str, float]:
         """Validation at the epoch's end, through evaluate's path (``val_`` logs)."""
         val_x, val_y, val_sw = val
+        if getattr(self, "_eval_data_handler", None) is None:  # fit makes it first, as Keras
+            self._eval_data_handler = data_adapter.get_data_handler(
+                *val, batch_size, steps, model=self, steps_per_execution=self._steps_per_execution
+            )
         with rec.span(
             "validation",
             "Model.evaluate (validation)",
@@ -703,12 +707,10 @@ class Model(Layer):
                     model=self,
                     steps_per_execution=self._steps_per_execution,
                 )
-                if use_cached:
-                    self._eval_data_handler = handler
             if not isinstance(callbacks, callbacks_module.CallbackList):
                 callbacks = callbacks_module.CallbackList(
                     callbacks,
-                    add_history=False,
+                    add_history=True,  # as Keras's: a fresh History, so model.history is reset
                     add_progbar=verbose != 0,
                     model=self,
                     verbose=verbose,
@@ -794,7 +796,7 @@ class Model(Layer):
             if not isinstance(callbacks, callbacks_module.CallbackList):
                 callbacks = callbacks_module.CallbackList(
                     callbacks,
-                    add_history=False,
+                    add_history=True,  # as Keras's: a fresh History, so model.history is reset
                     add_progbar=verbose != 0,
                     model=self,
                     verbose=verbose,

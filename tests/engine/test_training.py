@@ -831,6 +831,47 @@ def test_build_makes_a_subclassed_models_weights_as_keras_does():
     assert model.get_build_config() == {"input_shape": (None, 3)}
 
 
+def test_evaluate_and_predict_give_the_model_a_fresh_history_as_keras_does():
+    """tf-keras 2.21's evaluate and predict build their CallbackList with add_history=True: model.history is then
+    a new, empty History (the fit's History object is what fit returned)."""
+    x, y = _data(64, 5)
+    model = _article_model(4)
+    fitted = model.fit(x, y, epochs=2, verbose=0)
+    assert model.history is fitted and fitted.epoch == [0, 1]
+    model.evaluate(x, y, verbose=0)
+    assert model.history is not fitted and model.history.history == {}
+    after_evaluate = model.history
+    model.predict(x, verbose=0)
+    assert (
+        model.history is not after_evaluate and fitted.history["loss"]
+    )  # what fit returned is kept
+    events = _record(lambda: model.evaluate(x, y, verbose=0))
+    (container,) = [e for e in events if e.kind == "callbacks_container"]
+    assert container.data["members"] == ["History"] and container.data["added_by_default"] == [
+        "History"
+    ]
+
+
+def test_fit_makes_the_validation_data_handler_before_the_first_validation():
+    """As Keras's fit: the validation data's handler is made (once) in the epoch, before evaluate runs."""
+    x, y = _data(100, 5)
+    model = _article_model(4)
+    events = _record(
+        lambda: model.fit(x, y, epochs=2, batch_size=32, verbose=0, validation_split=0.2)
+    )
+    by_seq = {e.seq: e for e in events}
+    handlers = [e for e in events if e.kind == "data_handler"]
+    validations = [e for e in events if e.kind == "validation"]
+    assert (
+        len(handlers) == 2 and len(validations) == 2
+    )  # fit's own, then the validation data's, once
+    val_handler = handlers[1]
+    assert by_seq[val_handler.parent].kind == "epoch" and by_seq[val_handler.parent].epoch == 0
+    assert val_handler.seq < validations[0].seq
+    assert val_handler.data["batch_size"] == 32 and val_handler.data["inferred_steps"] == 1
+    assert model._eval_data_handler is None  # dropped at the end of fit, as Keras deletes it
+
+
 def test_a_traced_fit_shows_its_skipped_batch_hooks_and_keeps_the_last_execution_whole():
     """As tf-keras: with no member implementing batch hooks, each step still calls on_train_batch_begin/end, which
     return at once (shown skipped); with steps_per_execution=3 the last execution (steps 6 and 7) is the last step."""

@@ -16,9 +16,10 @@ A step's logs are read from the dict Keras hands ``on_*_batch_end`` (scalar tens
 step); nothing else is converted, and nothing runs inside a ``tf.function``. When a step or an epoch ends by an
 exception (a callback raising, KeyboardInterrupt), Python closes the generator before the exception reaches fit:
 the span waits until ``DataHandler.catch_stop_iteration`` or the entry call sees the exception, and closes with it,
-so that the error event names the stage that failed. Left out: the progress bar's lines (``progbar``), the
-parameter-server handlers' own generators, and who set ``stop_training`` when several members implement the hook
-(all of them are named).
+so that the error event names the stage that failed. The progress bar's lines are ``progbar`` events, read from
+what ``io_utils.print_msg`` is given while ``Progbar.update`` (or ``ProgbarLogger.on_epoch_begin``) prints.
+Left out: the parameter-server handlers' own generators, and which member set ``stop_training`` when several
+implement the hook (Keras's History and ProgbarLogger aside, all of them are named).
 """
 
 from __future__ import annotations
@@ -452,6 +453,86 @@ def _install_callbacks(hooks: Hooks, callbacks: ModuleType, state: LoopState) ->
         hooks.missing.append(f"{callbacks.__name__}.History")
     else:
         hooks.patch(history, "on_epoch_end", _history_hook(hooks, history))
+    _install_progbar(hooks, callbacks)
+
+
+def _install_progbar(hooks: Hooks, callbacks: ModuleType) -> None:
+    """The lines the progress bar prints, read from the message ``io_utils.print_msg`` is given while
+    ``Progbar.update`` or ``ProgbarLogger.on_epoch_begin`` runs (what is printed is left as it is)."""
+    root = callbacks.__name__.split(".")[0]
+    try:
+        io_utils = importlib.import_module(f"{root}.src.utils.io_utils")
+        generic_utils = importlib.import_module(f"{root}.src.utils.generic_utils")
+    except ImportError:
+        hooks.missing.append(f"{root}.src.utils.io_utils")
+        return
+    progbar, logger = (
+        getattr(generic_utils, "Progbar", None),
+        getattr(callbacks, "ProgbarLogger", None),
+    )
+    if progbar is None or logger is None:
+        hooks.missing.append(f"{generic_utils.__name__}.Progbar")
+        return
+    printing: list[
+        tuple[str, str, Any, bool]
+    ] = []  # (name, keras, verbose, final) of the printer running
+    update_path, epoch_path = path_of(progbar, "update"), path_of(logger, "on_epoch_begin")
+
+    def update_hook(original: Callable) -> Callable:
+        def update(self: Any, current: Any, values: Any = None, finalize: Any = None) -> Any:
+            if rec.active() is None:
+                return original(self, current, values, finalize)
+            target = getattr(self, "target", None)
+            final = (
+                bool(finalize) if finalize is not None else target is not None and current >= target
+            )
+            printing.append(("Progbar.update", update_path, getattr(self, "verbose", None), final))
+            try:
+                return original(self, current, values, finalize)
+            finally:
+                printing.pop()
+
+        return update
+
+    def epoch_hook(original: Callable) -> Callable:
+        def on_epoch_begin(self: Any, epoch: Any, logs: Any = None) -> Any:
+            if rec.active() is None:
+                return original(self, epoch, logs)
+            printing.append(
+                ("ProgbarLogger.on_epoch_begin", epoch_path, getattr(self, "verbose", None), False)
+            )
+            try:
+                return original(self, epoch, logs)
+            finally:
+                printing.pop()
+
+        return on_epoch_begin
+
+    def emit(message: Any) -> None:
+        line = str(message).replace("\b", "").replace("\r", "").replace("\n", "").rstrip()
+        if line:
+            name, keras, verbose, final = printing[-1]
+            rec.emit(
+                "progbar",
+                name,
+                keras=keras,
+                data={"line": line, "verbose": verbose, "final": final},
+            )
+
+    def print_hook(original: Callable) -> Callable:
+        label = path_of(io_utils, "print_msg")
+
+        def print_msg(message: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(message, *args, **kwargs)
+            if printing and rec.active() is not None:
+                hooks.guard(label, emit, message)
+            return result
+
+        return print_msg
+
+    hooks.patch(progbar, "update", update_hook)
+    hooks.patch(logger, "on_epoch_begin", epoch_hook)
+    hooks.patch(io_utils, "print_msg", print_hook)
 
 
 def _container_hook(hooks: Hooks, callback_list: type) -> Callable[[Callable], Callable]:

@@ -192,6 +192,16 @@ def main(folder: Path) -> dict:
     with fittrace.trace(path=folder / "executions.jsonl"):
         m.fit(x, y, batch_size=128, epochs=1, verbose=0)
 
+    # the progress bar: what it printed, beside the lines the trace read
+    for verbose in (1, 2):
+        printed = io.StringIO()
+        with (
+            fittrace.trace(path=folder / f"progbar{verbose}.jsonl"),
+            contextlib.redirect_stdout(printed),
+        ):
+            model().fit(x[:300], y[:300], batch_size=64, epochs=2, verbose=verbose)
+        out[f"printed{verbose}"] = printed.getvalue()
+
     # the other public calls
     with fittrace.trace(path=folder / "api.jsonl"):
         m = model(metrics=())

@@ -295,6 +295,32 @@ def test_steps_per_execution_steps_and_the_last_execution(run):
     assert only(trace, "data_handler").data["steps_per_execution"] == 3
 
 
+@pytest.mark.parametrize("verbose", [1, 2])
+def test_the_progress_bar_lines_are_what_keras_printed(run, verbose):
+    said, traces, _ = run
+    trace = traces[f"progbar{verbose}"]
+    lines = [e for e in trace.events if e.kind == "progbar"]
+    printed = said[f"printed{verbose}"]
+    shown = printed.replace("\b", "").replace("\r", "\n")
+    assert [line.data["line"] for line in lines if line.data["line"].startswith("Epoch ")] == [
+        "Epoch 1/2",
+        "Epoch 2/2",
+    ]
+    at = 0
+    for line in lines:  # every line the trace holds was printed, in this order
+        at = shown.index(line.data["line"], at)
+    finals = [line for line in lines if line.data["final"]]
+    assert len(finals) == 2 and all("loss:" in line.data["line"] for line in finals)
+    assert all(line.data["verbose"] == verbose for line in lines)
+    hooks = [
+        e
+        for e in trace.events
+        if e.kind == "callback_hook" and e.data["hook"] == "on_train_batch_end"
+    ]
+    # verbose=1 draws the bar at every batch: the batch hooks are called; verbose=2 prints at the epoch's end only
+    assert hooks and all(h.data.get("skipped") is (None if verbose == 1 else True) for h in hooks)
+
+
 def test_the_other_public_calls(run):
     said, traces, _ = run
     trace = traces["api"]
