@@ -4,7 +4,10 @@ The model's graph comes first (layers, shapes, connections, shared layers, neste
 weights came to exist); then the sections follow the seed article's order: compile check, adapter selection, the
 callbacks container,
 make_train_function, the epoch/step loop, train_step (lazy build, layer calls, loss, gradients, update, metrics),
-the progress bar and History — each with the run's own values and the Keras 2 function it mirrors.
+the progress bar and History — each with the run's own values and the Keras 2 function it mirrors. On a trace
+of a real Keras run (``real_runs.py``) each section names the real functions that ran instead, says which
+framework, version and backend ran, where train_step's Python ran in graph mode, what Keras 3 has in place of
+the DataHandler, and which stages the trace does not hold.
 """
 
 from __future__ import annotations
@@ -14,6 +17,18 @@ from typing import Any
 
 from fittrace.analysis.folding import fold
 from fittrace.analysis.graph import ModelGraph, model_graphs
+from fittrace.analysis.real_runs import (
+    FIT_STAGES,
+    KERAS3_DATA,
+    graph_lesson,
+    not_recorded,
+    participant,
+    ran_on,
+    real_functions,
+    stage_words,
+    symbolic_build,
+    symbolic_note,
+)
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
@@ -62,11 +77,17 @@ def built_when(events: list[Event], by_seq: Mapping[int, Event]) -> dict[str, st
     """When each layer's weights came to exist, in a few words: when the model was constructed (called on a
     KerasTensor outside fit), or at a step of fit/evaluate/predict; from each layer's first layer_build."""
     when: dict[str, str] = {}
+    symbolic_builds = [e for e in events if e.kind == "symbolic_build"]
     for b in events:
         if b.kind != "layer_build" or not b.layer or b.layer in when:
             continue
         trigger = str(b.data.get("trigger", "call"))
         parent = by_seq.get(b.parent) if b.parent is not None else None
+        if any(_in(b, s.seq, by_seq) for s in symbolic_builds):
+            when[b.layer] = (
+                "in Keras 3's symbolic build before the loop (on symbolic inputs shaped like the first batch)"
+            )
+            continue
         symbolic = parent is not None and parent.kind == "node_created"
         if b.step is None and trigger not in ("fit", "evaluate", "predict"):
             how = {"add": ", by add()", "build": ", by build()", "summary": ", by summary()"}
@@ -140,6 +161,15 @@ def _graph_rows(graph: ModelGraph, when: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _first_candidates(events: list[Event]) -> list[Event]:
+    """The adapter candidates of the first data stage (Keras 3 asks its chain again for every fit, evaluate and
+    predict, and for validation data: only the first call's are shown)."""
+    candidates = [e for e in events if e.kind == "adapter_candidate"]
+    if not candidates:
+        return []
+    return [e for e in candidates if e.parent == candidates[0].parent][:8]
+
+
 def stand_in_note(selected: Event | None) -> str | None:
     """In words, when the data stood in for a TensorFlow object: what made it, what Keras returns there and the
     adapter real Keras would have used (from the adapter_selected event's ``stands_in_for``)."""
@@ -154,6 +184,19 @@ def stand_in_note(selected: Event | None) -> str | None:
     if s.get("fit_shuffle_ignored"):
         note += "; fit's shuffle is ignored for it, as the DatasetAdapter ignores it (the data orders itself)"
     return note + "."
+
+
+#: The report's sections and the kinds whose real functions each names on a trace of a real run.
+REAL_SECTIONS: dict[str, tuple[str, ...]] = {
+    "model": ("graph_network", "graph_build", "node_created"),
+    "compile": ("compile_check",),
+    "adapters": ("data_handler", "adapter_selected"),
+    "callbacks": ("callbacks_container", "callback_hook"),
+    "function": ("train_function",),
+    "loop": ("epoch", "step", "function_call"),
+    "step": ("train_step", "model_call", "layer_build", "layer_call", "loss", "optimizer_update"),
+    "progbar": ("progbar", "history"),
+}
 
 
 def walkthrough(trace: Trace) -> dict[str, Any]:
@@ -232,11 +275,34 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
         if e.kind == "metric_update"
     ]
     graph = [e.data for e in ev if e.kind == "graph_build"]
-    return {
-        "title": f"model.fit of '{(header.get('model') or {}).get('name', 'model')}'"
+    ran = ran_on(trace)
+    absent = not_recorded(trace)
+    called = next((e.layer for e in ev if e.kind == "model_call" and e.layer), None)
+    title = (
+        f"model.fit of '{(header.get('model') or {}).get('name') or called or 'model'}'"
         if fit is not None
         or not any(e.kind == "step" and e.data.get("phase") == "custom" for e in ev)
-        else "a hand-written training loop",
+        else "a hand-written training loop"
+    )
+    return {
+        "title": title + (f" on {ran.label}" if ran.real else ""),
+        "ran": ran,
+        "real": {
+            section: real_functions(trace, *kinds) if ran.real else []
+            for section, kinds in REAL_SECTIONS.items()
+        },
+        "absent": absent,
+        "absent_names": [stage_words(trace, k, what) for k, what in FIT_STAGES if k in absent],
+        "graph_lesson": graph_lesson(trace),
+        "keras3_data": KERAS3_DATA if ran.framework == "keras" else None,
+        "symbolic": symbolic_build(trace),
+        "symbolic_note": symbolic_note(trace),
+        "loss_owner": participant(trace, "loss", "LossesContainer"),
+        "tape_owner": participant(
+            trace, "tape", "jax.value_and_grad" if ran.backend == "jax" else "GradientTape"
+        ),
+        "compiler": "jax.jit" if ran.backend == "jax" else "tf.function",
+        "step_logs": (step.data.get("logs") if step is not None else None) or {},
         "header": {
             k: header.get(k) for k in ("fittrace", "numpy", "python", "detail", "seed", "started")
         },
@@ -256,7 +322,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
             "seq": error.seq,
         },
         "compile_check": _first(ev, "compile_check"),
-        "candidates": [e for e in ev if e.kind == "adapter_candidate"][:8],
+        "candidates": _first_candidates(ev),
         "selected": _first(ev, "adapter_selected"),
         "stand_in": stand_in_note(_first(ev, "adapter_selected")),
         "handler": _first(ev, "data_handler"),
@@ -281,7 +347,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
             "seq": step.seq,
         },
         "graph_builds": graph,
-        "graphs": [_graph_rows(g, when) for g in model_graphs(trace)],
+        "graphs": [g for g in (_graph_rows(g, when) for g in model_graphs(trace)) if g["rows"]],
         "layers_built": layers_built,
         "total_params": sum(w["params"] for lb in layers_built for w in lb["weights"]),
         "layer_calls": calls,

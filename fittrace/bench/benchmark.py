@@ -12,12 +12,15 @@
    all their steps, steadier when the machine's speed jumps), the cost per step measured inside one fit whose steps
    take turns, with its gradient-norm part (``turns.py``), and the size of the 5-epoch default trace file.
 3. report — rendering the HTML report of the default-detail trace (time, size), and of a 100,000-step trace.
-4. layers — one forward and backward pass per batch of LSTM, GRU, Embedding, Conv1D and MultiHeadAttention at
+4. real — with ``--keras-python``: the article example's real tf-keras fit, untraced and under
+   ``fittrace.trace(detail="default")`` in turns, in one TF process: what recording a real fit costs
+   (``keras_side.keras_tracing_cost``).
+5. layers — one forward and backward pass per batch of LSTM, GRU, Embedding, Conv1D and MultiHeadAttention at
    course sizes, beside TF-Keras with ``--keras-python`` (``layer_steps.py``).
 
 Targets (2-core machine): <= 1.0 s/epoch; the functional model <= 5 % slower than the Sequential; default detail
 <= 3 % and full <= 25 % slower than off; default trace <= 5 MB; report <= 1 s and <= 2 MB; 100,000-step report
-<= 5 s and <= 5 MB.
+<= 5 s and <= 5 MB; a real tf-keras fit traced at default detail <= 3 % slower than untraced.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import numpy as np
 
 from fittrace import session
 from fittrace.bench.functional_side import functional_beside_sequential
-from fittrace.bench.keras_side import check_interpreter, keras_epochs
+from fittrace.bench.keras_side import check_interpreter, keras_epochs, keras_tracing_cost
 from fittrace.bench.layer_steps import bench_layers
 from fittrace.bench.reference import BareLoop, arithmetic_floor
 from fittrace.bench.turns import step_costs
@@ -56,7 +59,10 @@ TARGETS = {
     "report_mb": 2.0,
     "big_report_s": 5.0,
     "big_report_mb": 5.0,
+    "real_overhead": 0.03,
 }
+#: Targets measured only with ``--keras-python`` (real TF-Keras).
+KERAS_TARGETS = ("real_overhead",)
 
 
 def _rss_mb() -> float:
@@ -242,12 +248,59 @@ def _line(
     return text
 
 
+def bench_real(keras_python: str, n: int, rounds: int) -> dict[str, Any]:
+    """The cost of tracing a real tf-keras fit (``keras_side.keras_tracing_cost``), printed; its figures."""
+    r = keras_tracing_cost(keras_python, n, rounds)
+    print(
+        f"real tf-keras {r['real_tf_keras']} traced by fittrace (default detail): {r['real_rounds']:.0f} "
+        "rounds of one-epoch fits\n  in turn, untraced and traced, in one TF process"
+    )
+    print(
+        _line("untraced fit, one epoch (median)", r["real_off_s"], "s")
+        + f"   fastest {r['real_off_fastest_s']:.3f} s"
+    )
+    print(_line("traced fit, one epoch (median)", r["real_traced_s"], "s"))
+    print(
+        _line("calling thread's CPU, untraced", r["real_off_cpu_s"], "s")
+        + f"   traced {r['real_traced_cpu_s']:.3f} s"
+    )
+    spread = f"   [{r['real_overhead_q1'] * 100:.1f} .. {r['real_overhead_q3'] * 100:.1f}]"
+    print(
+        _line(
+            "default slowdown, added CPU", r["real_overhead"] * 100, "%", "real_overhead", "{:.1f}"
+        )
+        + spread
+    )
+    print(
+        "    (the traced fit's extra CPU on the calling thread, paired, over the fastest untraced fit)"
+    )
+    wall = f"   [{r['real_wall_overhead_q1'] * 100:.1f} .. {r['real_wall_overhead_q3'] * 100:.1f}]"
+    print(
+        _line("  wall ratio of paired fits", r["real_wall_overhead"] * 100, "%", fmt="{:.1f}")
+        + wall
+    )
+    print(_line("  the epochs alone, paired", r["real_epoch_overhead"] * 100, "%", fmt="{:.1f}"))
+    print(_line("  opening and closing the trace", r["real_open_close_ms"], "ms", fmt="{:.1f}"))
+    print(
+        _line("  first fit of a fresh model", r["real_fresh_overhead"] * 100, "%", fmt="{:.1f}")
+        + "   (2 pairs, build and tf.function trace included)"
+    )
+    failed = ", ".join(r["real_failed"]) or "none"
+    print(
+        f"    the bridge: {r['real_hooked']:.0f} hooks, {r['real_missing']:.0f} not found, failed: {failed};"
+        f" the last trace: {r['real_events']:.0f} events\n    ({r['real_steps_kept']:.0f} step events),"
+        f" {r['real_trace_kb']:.1f} KB, framework {r['real_framework'] or 'not named'}"
+    )
+    return r
+
+
 def run_bench(
     quick: bool = False, only: str | None = None, keras_python: str | None = None
 ) -> dict[str, Any]:
     """Run the benchmark and print its figures; returns them. With ``keras_python`` (an interpreter that has
     tf_keras) the engine part also times the same model in TF-Keras, right after the engine (``keras_side.py``),
-    and the layers part the same layers (``layer_steps.py``)."""
+    the real part what tracing a real tf-keras fit costs, and the layers part the same layers
+    (``layer_steps.py``)."""
     if keras_python:
         check_interpreter(keras_python)  # before minutes of benchmarking, not after them
     n, epochs, big = (6_000, 2, 5_000) if quick else (60_000, 5, 100_000)
@@ -403,6 +456,8 @@ def run_bench(
             print(_line("size (default trace)", r["report_mb"], "MB", "report_mb", "{:.2f}"))
             print(_line(f"render ({big} steps)", r["big_report_s"], "s", "big_report_s"))
             print(_line(f"size ({big} steps)", r["big_report_mb"], "MB", "big_report_mb", "{:.2f}"))
+        if keras_python and only in (None, "real"):
+            results.update(bench_real(keras_python, n, rounds=4 if quick else 10))
         if only in (None, "layers"):
             results.update(bench_layers(quick=quick, keras_python=keras_python))
     return results

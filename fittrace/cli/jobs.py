@@ -216,10 +216,15 @@ def _compare(args: Any) -> int:
 
 
 def _bench(args: Any) -> int:
-    if args.keras_python and args.only not in (None, "engine", "layers"):
+    if args.keras_python and args.only not in (None, "engine", "layers", "real"):
         raise UsageError(
-            "--keras-python times the engine part and the layers part: use it without --only or with "
-            "--only engine or --only layers"
+            "--keras-python times the engine part, the real part and the layers part: use it without "
+            "--only or with --only engine, --only real or --only layers"
+        )
+    if args.only == "real" and not args.keras_python:
+        raise UsageError(
+            "--only real traces a real tf-keras fit: give --keras-python PYTHON, an interpreter that has "
+            "tensorflow and tf-keras"
         )
     try:
         run_bench(quick=args.quick, only=args.only, keras_python=args.keras_python)

@@ -106,12 +106,15 @@ def _parser() -> argparse.ArgumentParser:
         "--quick", action="store_true", help="fewer epochs and smaller data (a smoke run)"
     )
     bench.add_argument(
-        "--only", choices=("engine", "tracing", "report", "layers"), help="run one part only"
+        "--only",
+        choices=("engine", "tracing", "report", "real", "layers"),
+        help="run one part only (real: tracing a real tf-keras fit, with --keras-python)",
     )
     bench.add_argument(
         "--keras-python",
         metavar="PYTHON",
-        help="also time the same model and layers in TF-Keras, run by this interpreter (it needs tf-keras)",
+        help="also time the same model and layers in TF-Keras, and tracing a real tf-keras fit, run by this "
+        "interpreter (it needs tf-keras)",
     )
 
     cmp = sub.add_parser(

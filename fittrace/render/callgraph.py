@@ -3,6 +3,9 @@
 User-defined layers, callbacks and ``train_step`` overrides appear under their own names (they are traced as
 themselves). Counts are of the recorded events: at "default" detail only some steps are kept whole, so per-step
 calls are counted for those steps (the graph's label says so). ``callgraph_dot(trace) -> str``.
+
+On a trace of a real Keras run a stage recorded as an instant is named by the real function behind it (the
+event's ``keras`` field: ``CompileLoss.__call__``, ``get_data_adapter``), and the title says which framework ran.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from fittrace.analysis.graph import ModelGraph, fitted_graph
+from fittrace.analysis.real_runs import ran_on, short_name
 from fittrace.analysis.shapes import shape_text
 from fittrace.render.dot_text import attrs, q
 from fittrace.tracing.document import Trace
@@ -34,7 +38,9 @@ _SKIP_SPANS = {"epoch", "step"}
 FLOW = "#1565c0"
 
 
-def _label(ev: Any) -> str:
+def _label(ev: Any, real: bool = False) -> str:
+    if real and ev.dur is None and ev.kind in _CALL_INSTANTS and ev.keras:
+        return str(short_name(ev.keras))
     if ev.kind in ("layer_call", "layer_build", "model_call", "node_created") and ev.layer:
         return f"{ev.name} [{ev.layer}]"
     if ev.kind == "graph_network" and ev.data.get("model") is not None:
@@ -48,6 +54,7 @@ def callgraph_edges(trace: Trace) -> list[tuple[str, str, int, int]]:
     """(caller, callee, order, count) for every distinct edge, in first-call order."""
     by_seq = trace.events_by_seq
     edges: dict[tuple[str, str], list[int]] = {}
+    real = ran_on(trace).real
 
     def caller(ev: Any) -> str:
         seq = ev.parent
@@ -56,7 +63,7 @@ def callgraph_edges(trace: Trace) -> list[tuple[str, str, int, int]]:
             if p is None:
                 break
             if p.kind not in _SKIP_SPANS:
-                return _label(p)
+                return _label(p, real)
             seq = p.parent
         return "user code"
 
@@ -71,11 +78,11 @@ def callgraph_edges(trace: Trace) -> list[tuple[str, str, int, int]]:
             )
         ):
             continue
-        key = (caller(ev), _label(ev))
+        key = (caller(ev), _label(ev, real))
         edges.setdefault(key, [len(edges) + 1, 0])[1] += 1
         if ev.kind == "callback_hook":
             for member in ev.data.get("callbacks", []):
-                sub = (_label(ev), f"{member}.{ev.data.get('hook')}")
+                sub = (_label(ev, real), f"{member}.{ev.data.get('hook')}")
                 edges.setdefault(sub, [len(edges) + 1, 0])[1] += 1
     return [
         (a, b, order, count)
@@ -130,6 +137,9 @@ def callgraph_dot(trace: Trace) -> str:
             nodes[a] = f"n{len(nodes)}"
             inputs.append(a)
     title = f"call graph: edges numbered in first-call order, × = calls recorded (detail={detail})"
+    ran = ran_on(trace)
+    if ran.real:
+        title = f"{ran.label}: " + title
     if flow:
         title += "; dashed blue: the tensors of the model's graph, with their shapes"
     lines = [
@@ -140,6 +150,10 @@ def callgraph_dot(trace: Trace) -> str:
         '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica", fontsize=10];',
         '  edge [fontname="Helvetica", fontsize=9, color="#546e7a"];',
     ]
+    if not nodes:
+        lines.append(
+            "  empty " + attrs(label="no call was recorded in this trace", shape="note") + ";"
+        )
     for name, nid in nodes.items():
         extra = {"shape": "ellipse", "fillcolor": "#e3f2fd"} if name in inputs else {}
         lines.append(f"  {nid} " + attrs(label=name, **extra) + ";")

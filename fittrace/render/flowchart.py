@@ -3,6 +3,10 @@
 The epoch loop, the step loop, the callbacks at each hook, and the training path train_function ->
 step_function -> train_step -> call -> loss -> gradient -> update -> metrics highlighted in red. Built from a
 trace only; ``flowchart_dot(trace) -> str``.
+
+On a trace of a real Keras run the boxes name the real functions (Keras 3's ``EpochIterator`` and its
+``get_data_adapter`` in place of the DataHandler, its own loops, ``jax.jit`` on JAX), the title says which framework
+ran, and a stage the trace does not hold keeps its box, marked "not recorded", rather than showing made-up numbers.
 """
 
 from __future__ import annotations
@@ -11,6 +15,13 @@ from typing import Any
 
 from fittrace.analysis.folding import fold
 from fittrace.analysis.graph import Edge, LayerBox, ModelGraph, fitted_graph
+from fittrace.analysis.real_runs import (
+    not_recorded,
+    participant,
+    ran_on,
+    short_name,
+    symbolic_build,
+)
 from fittrace.render.dot_text import attrs, q
 from fittrace.render.model_graph import GraphDot
 from fittrace.tracing.document import Trace
@@ -33,6 +44,10 @@ def _facts(trace: Trace) -> dict[str, Any]:
     for e in ev:
         if e.kind == "layer_call" and e.layer and e.layer not in layers:
             layers.append(e.layer)
+    if not layers:  # no layer call recorded (a real run in graph mode): the layers that were built
+        for e in ev:
+            if e.kind == "layer_build" and e.layer and e.layer not in layers:
+                layers.append(e.layer)
     metrics = []
     for e in ev:
         if e.kind == "metric_update" and e.data.get("name") not in metrics:
@@ -61,6 +76,8 @@ def _facts(trace: Trace) -> dict[str, Any]:
             "graph",
         ),
         "error": next((e for e in ev if e.kind == "error"), None),
+        "compile_metrics": (header.get("compile") or {}).get("metrics") or [],
+        "keras": {e.kind: e.keras for e in reversed(ev) if e.keras},
     }
 
 
@@ -87,7 +104,7 @@ def _model_cluster(lines: list[str], graph: ModelGraph) -> tuple[list[str], list
 
 
 def _call_text(graph: ModelGraph | None, layers: list[Any]) -> str:
-    if graph is None:
+    if graph is None or not graph.layers:
         return "self(x, training=True)\n" + " → ".join(map(str, layers))
     boxes = [b for _, b in graph.walk() if not b.is_input]
     return (
@@ -128,14 +145,30 @@ def _folded_chain(graph: ModelGraph) -> ModelGraph:
 
 def flowchart_dot(trace: Trace) -> str:
     f = _facts(trace)
+    ran = ran_on(trace)
+    absent = not_recorded(trace)
+    keras3 = ran.framework == "keras"
+    lost = "\n(not recorded)"
+
+    def real(kind: str, default: str) -> str:
+        """The box's function: on a real run, the real one behind the kind's events."""
+        name = short_name(f["keras"].get(kind)) if ran.real else None
+        return name or default
+
     hooks = ", ".join(map(str, f["callbacks"])) or "none"
     data = f"{f['adapter']}\\n{f['samples']} samples, batch {f['batch']}, {f['steps']} steps" + (
         f", last batch {f['partial']}" if f["partial"] else ""
     )
+    if "adapter_selected" in absent:
+        data = f"adapter not recorded\\nbatch {f['batch']}, {f['steps']} steps"
+    compiler = "jax.jit" if ran.backend == "jax" else "tf.function"
+    title = f"model.fit: {f['epochs']} epochs × {f['steps']} steps" + (
+        f" — {ran.label}" if ran.real else ""
+    )
     lines = [
         "digraph fit {",
         '  graph [rankdir=TB, fontname="Helvetica", fontsize=11, label='
-        + q(f"model.fit: {f['epochs']} epochs × {f['steps']} steps")
+        + q(title)
         + ", labelloc=t];",
         '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica", fontsize=10];',
         '  edge [fontname="Helvetica", fontsize=9];',
@@ -149,47 +182,112 @@ def flowchart_dot(trace: Trace) -> str:
             extra["shape"] = shape
         lines.append(f"  {name} " + attrs(label=label, **extra) + ";")
 
-    node("fit", "Model.fit")
-    node("check", "_assert_compile_was_called")
-    node("handler", "get_data_handler → DataHandler\n" + data.replace("\\n", "\n"))
-    node("cbl", f"CallbackList\n[{hooks}]")
+    node("fit", real("fit", "Model.fit"))
+    node(
+        "check",
+        real("compile_check", "_assert_compile_was_called")
+        + (lost if "compile_check" in absent else ""),
+    )
+    iterator = participant(trace, "data_handler", "EpochIterator")
+    node(
+        "handler",
+        (f"{iterator} → get_data_adapter\n" if keras3 else "get_data_handler → DataHandler\n")
+        + data.replace("\\n", "\n")
+        + (lost if "data_handler" in absent else ""),
+    )
+    node(
+        "cbl",
+        f"{participant(trace, 'callbacks_container', 'CallbackList')}\n[{hooks}]"
+        + (lost if "callbacks_container" in absent else ""),
+    )
+    traces = sum(
+        1
+        for e in trace.events
+        if e.kind == "train_function"
+        and e.data.get("action") == "traced"
+        and e.data.get("function", "train_function") == "train_function"
+    )
     node(
         "make",
         "make_train_function\n("
         + (
-            "tf.function, traced once per input signature"
+            f"{compiler}, traced once per input signature"
             if f["mode"] == "graph"
             else "run eagerly"
         )
-        + ")",
+        + ")"
+        + (f"\n{traces} trace(s) recorded" if ran.real and f["mode"] == "graph" else "")
+        + (lost if "train_function" in absent else ""),
     )
     node("tbegin", "callbacks.on_train_begin")
+    built = symbolic_build(trace)
+    if built is not None:  # Keras 3 builds on symbolic inputs before the loop
+        layers = ", ".join(map(str, built["layers"][:6])) + (
+            " …" if len(built["layers"]) > 6 else ""
+        )
+        node(
+            "symbolic",
+            f"{short_name(built['keras'])}\nbuilt: {layers or 'no layer'}"
+            + ("\n+ the optimizer's variables" if built["optimizer"] else "")
+            + (f"\nfailed: {built['error']}" if built["error"] else ""),
+        )
+    epochs_loop = (
+        "for epoch in range(initial_epoch, epochs)"
+        if keras3
+        else "for epoch, iterator in data_handler.enumerate_epochs()"
+    )
+    steps_loop = (
+        "for begin_step, end_step, iterator in epoch_iterator"
+        if keras3
+        else "for step in data_handler.steps()"
+    )
     lines.append("  subgraph cluster_epochs {")
     lines.append(
         "    "
-        + f"label={q('for epoch, iterator in data_handler.enumerate_epochs()   × ' + str(f['epochs']))};"
+        + f"label={q(epochs_loop + '   × ' + str(f['epochs']))};"
         + ' style="rounded"; color="#7b1fa2";'
     )
     node("ebegin", "callbacks.on_epoch_begin(epoch)")
     lines.append("    subgraph cluster_steps {")
     lines.append(
         "      "
-        + f"label={q('for step in data_handler.steps()   × ' + str(f['steps']))};"
+        + f"label={q(steps_loop + '   × ' + str(f['steps']))};"
         + ' style="rounded"; color="#7b1fa2";'
     )
     node("bbegin", "callbacks.on_train_batch_begin(step)")
     node("tf", "train_function(iterator)", red=True)
     node("sf", "step_function", red=True)
-    node("ts", "train_step(data)", red=True)
+    in_graph = ran.real and f["mode"] == "graph"
+    node(
+        "ts",
+        "train_step(data)" + ("\n(its Python ran only while tracing)" if in_graph else ""),
+        red=True,
+    )
     graph = fitted_graph(trace)
     into, out_of = _model_cluster(lines, graph) if graph is not None and graph.layers else ([], [])
     if not into:
-        node("call", _call_text(graph, f["layers"]), red=True)
+        node(
+            "call",
+            _call_text(graph, f["layers"]) + (lost if "layer_call" in absent else ""),
+            red=True,
+        )
         into, out_of = ["call"], ["call"]
-    node("loss", f"compute_loss\n{f['loss']}", red=True)
-    node("grad", "GradientTape.gradient", red=True)
-    node("upd", f"{f['optimizer']}.apply_gradients", red=True)
-    node("met", "compute_metrics\n" + ", ".join(map(str, f["metrics"])), red=True)
+    node("loss", f"compute_loss\n{f['loss']}" + (lost if "loss" in absent else ""), red=True)
+    tape = "jax.value_and_grad" if ran.backend == "jax" else "GradientTape.gradient"
+    node("grad", real("tape", tape) + (lost if "gradient" in absent else ""), red=True)
+    node(
+        "upd",
+        f"{f['optimizer']}.apply_gradients" + (lost if "optimizer_update" in absent else ""),
+        red=True,
+    )
+    metrics = f["metrics"] or ([] if "metric_update" not in absent else f["compile_metrics"])
+    node(
+        "met",
+        "compute_metrics\n"
+        + ", ".join(map(str, metrics))
+        + (lost if "metric_update" in absent else ""),
+        red=True,
+    )
     node("bend", "callbacks.on_train_batch_end(step, logs)")
     node("stopb", "stop_training?", shape="diamond")
     lines.append("    }")
@@ -200,6 +298,8 @@ def flowchart_dot(trace: Trace) -> str:
     node("tend", "callbacks.on_train_end")
     node("ret", "return History")
     path = ["fit", "check", "handler", "cbl", "make", "tbegin", "ebegin", "bbegin"]
+    if built is not None:
+        path.insert(3, "symbolic")
     lines += [f"  {a} -> {b};" for a, b in zip(path, path[1:])]
     red = ["bbegin", "tf", "sf", "ts", "call", "loss", "grad", "upd", "met", "bend"]
     for a, b in zip(red, red[1:]):

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from fittrace.analysis.builds import why_rebuilt
 from fittrace.analysis.custom_loop import compare_loops, describe
+from fittrace.analysis.real_runs import ran_on, step_mode
 from fittrace.analysis.shapes import shape_text
 from fittrace.analysis.stats import run_series
 from fittrace.analysis.walkthrough import explorer_rows, walkthrough
@@ -83,17 +84,27 @@ def safe_svg(svg: str) -> Markup:
 
 def _plots(trace: Trace) -> dict[str, Markup]:
     s = run_series(trace)
+    ran = ran_on(trace)
+    empty = f"not recorded in this trace of {ran.label}" if ran.real else "no data recorded"
+    norms = (
+        "not recorded: in graph mode the gradients stay inside the traced graph"
+        if ran.real and step_mode(trace) == "graph"
+        else empty
+    )
     losses = [(x.name, x.points) for x in s.per_epoch if "loss" in x.name]
     others = [(x.name, x.points) for x in s.per_epoch if "loss" not in x.name]
     return {
-        "epoch_loss": Markup(line_plot(losses, "loss per epoch", "epoch", "loss")),
-        "epoch_metrics": Markup(line_plot(others, "metrics per epoch", "epoch", "value")),
+        "epoch_loss": Markup(line_plot(losses, "loss per epoch", "epoch", "loss", empty=empty)),
+        "epoch_metrics": Markup(
+            line_plot(others, "metrics per epoch", "epoch", "value", empty=empty)
+        ),
         "step_loss": Markup(
             line_plot(
                 [(x.name, x.points) for x in s.per_step],
                 "running loss and metrics per step",
                 "step (all epochs)",
                 "value",
+                empty=empty,
             )
         ),
         "grad_norms": Markup(
@@ -103,6 +114,7 @@ def _plots(trace: Trace) -> dict[str, Markup]:
                 "step",
                 "L2 norm",
                 log_y=True,
+                empty=norms,
             )
         ),
         "update_norms": Markup(
@@ -112,6 +124,7 @@ def _plots(trace: Trace) -> dict[str, Markup]:
                 "step",
                 "L2 norm",
                 log_y=True,
+                empty=norms,
             )
         ),
     }

@@ -42,8 +42,10 @@ def line_plot(
     width: int = 560,
     height: int = 260,
     log_y: bool = False,
+    empty: str = "no data recorded",
 ) -> str:
-    """One SVG with a line per series, axes with ticks, and a legend; names are escaped."""
+    """One SVG with a line per series, axes with ticks, and a legend; names are escaped. Without data, the
+    plot says ``empty`` (what was not recorded, and why)."""
     data = [
         (name, [(float(x), float(y)) for x, y in pts if not log_y or y > 0]) for name, pts in series
     ]
@@ -57,7 +59,7 @@ def line_plot(
     ]
     if not data:
         out.append(
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#777">no data recorded</text>'
+            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#777">{escape(empty)}</text>'
         )
         return "".join(out) + "</svg>"
     xs = [x for _, p in data for x, _ in p]

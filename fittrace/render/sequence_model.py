@@ -3,6 +3,10 @@
 Built from a trace only. Repeated epochs and steps are folded into loop frames ("× 5 epochs", "× 469 steps") with
 the first epoch's first step unfolded; steps that differ (the partial batch, a rebuild, an error) become notes at
 the point where they happened. ``sequence.py`` draws this model as SVG, PNG and Mermaid.
+
+On a trace of a real Keras run the participants are the real classes behind the events (``EpochIterator`` for
+Keras 3's data stage, ``CompileLoss``, ``TensorFlowTrainer.fit``...), a note after the step loop says where
+train_step's Python ran in graph mode, and a last note names the stages the trace does not hold.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fittrace.analysis.folding import CallLoops, fold
+from fittrace.analysis.real_runs import not_recorded, participant, ran_on, short_name, step_mode
 from fittrace.analysis.shapes import shape_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
@@ -88,6 +93,24 @@ class _Builder:
         self.loops = {c.seq: c for c in fold(trace)}
         self.call: int | None = None
         self.first_epoch_of_call = False
+        self.ran = ran_on(trace)
+        self.names = {
+            "data_handler": participant(trace, "data_handler", "DataHandler"),
+            "callbacks": participant(trace, "callbacks_container", "CallbackList"),
+            "loss": participant(trace, "loss", "LossesContainer"),
+            "tape": participant(trace, "tape", "GradientTape"),
+            "metrics": participant(trace, "metric_update", "MetricsContainer"),
+        }
+        self.graph_note = (
+            self.ran.real and step_mode(trace) == "graph"
+        )  # said once, after the first step loop
+        self.absent = not_recorded(trace)
+        self.compiler = "jax.jit" if self.ran.backend == "jax" else "tf.function"
+
+    def entry(self, ev: Event) -> str:
+        """The entry point's participant: ``Model.fit``, or the real method (``TensorFlowTrainer.fit``)."""
+        name = short_name(ev.keras) if self.ran.real else None
+        return self.part(name if name and "." in name else f"Model.{ev.kind}", "entry")
 
     # --- participants ----------------------------------------------------------------------------------------------
     def part(self, name: str, category: str) -> str:
@@ -100,11 +123,11 @@ class _Builder:
         while ev is not None:
             k = ev.kind
             if k in ("fit", "evaluate", "predict"):
-                return self.part(f"Model.{k}", "entry")
+                return self.entry(ev)
             if k == "data_handler":
-                return self.part("DataHandler", "handler")
+                return self.part(self.names["data_handler"], "handler")
             if k == "callback_hook":
-                return self.part("CallbackList", "callbacks")
+                return self.part(self.names["callbacks"], "callbacks")
             if k == "function_call":
                 return self.part(ev.name, "function")
             if k in ("train_step", "test_step", "predict_step", "model_call"):
@@ -113,14 +136,17 @@ class _Builder:
                     if k == "model_call"
                     else self.part(self.model, "model")
                 )
+            if k == "symbolic_build":
+                return self.part(str(ev.data.get("model") or self.model), "model")
             if k in ("layer_build", "layer_call", "node_created"):
                 return self.part(ev.layer or "layer", "layer")
             if k == "tape":
-                return self.part("GradientTape", "tape")
+                return self.part(self.names["tape"], "tape")
             if k == "api_call":
                 return self.part(str(ev.data.get("model") or self.model), "model")
             if k == "validation":
-                return self.part("Model.fit", "entry")
+                fit = next((p for p in self.events if p.kind == "fit"), None)
+                return self.entry(fit) if fit is not None else self.part("Model.fit", "entry")
             ev = self.by_seq.get(ev.parent) if ev.parent is not None else None
         return self.part("user code", "user")
 
@@ -170,6 +196,19 @@ class _Builder:
         )
         self.walk(first.seq)
         self.add(Frame("", False))
+        if self.graph_note and loops is not None and loops.kind == "fit":
+            self.graph_note = False
+            where = next(
+                (p for p in self.parts if self.parts[p][0] == _ORDER.index("function")), None
+            )
+            self.add(
+                Note(
+                    where or self.part(self.model, "model"),
+                    "graph mode: train_step's Python ran only while the function was traced; "
+                    f"the other steps of the {n} ran inside the traced graph",
+                    "build",
+                )
+            )
         if loops:
             grouped: dict[tuple[int, tuple[str, ...]], list[int | None]] = {}
             for o in loops.odd_steps:
@@ -210,7 +249,7 @@ class _Builder:
             outer = self.call
             if outer is None or k == "fit":
                 self.call, self.first_epoch_of_call = ev.seq, k != "fit"
-            dst = self.part(f"Model.{k}", "entry")
+            dst = self.entry(ev)
             args = f"batch_size={d.get('batch_size')}" + (
                 f", epochs={d.get('epochs')}" if k == "fit" else ""
             )
@@ -227,9 +266,9 @@ class _Builder:
         elif k == "compile_check":
             self.add(Message(src, src, "_assert_compile_was_called()", ev.seq))
         elif k == "data_handler":
-            self.add(
-                Message(src, self.part("DataHandler", "handler"), "get_data_handler(...)", ev.seq)
-            )
+            name = self.names["data_handler"]
+            label = "get_data_handler(...)" if name == "DataHandler" else f"{name}(...)"
+            self.add(Message(src, self.part(name, "handler"), label, ev.seq))
             self.walk(ev.seq)
         elif k == "adapter_candidate":
             siblings = [
@@ -237,15 +276,17 @@ class _Builder:
             ]
             if siblings and siblings[0].seq == ev.seq:
                 ok = [c.data.get("class") for c in siblings if c.data.get("accepted")]
-                self.add(
-                    Message(
-                        src,
-                        src,
-                        f"select_data_adapter: {len(siblings)} candidates asked, "
-                        f"{', '.join(map(str, ok)) or 'none'} accepts",
-                        ev.seq,
-                    )
+                label = (
+                    f"select_data_adapter: {len(siblings)} candidates asked, "
+                    f"{', '.join(map(str, ok)) or 'none'} accepts"
                 )
+                if self.ran.framework == "keras":  # a chain of checks: the first that fits is taken
+                    over = [c.data.get("class") for c in siblings if not c.data.get("accepted")]
+                    label = (
+                        f"get_data_adapter: {', '.join(map(str, over)) or 'none'} passed over, "
+                        f"{', '.join(map(str, ok)) or 'none'} taken"
+                    )
+                self.add(Message(src, src, label, ev.seq))
         elif k == "adapter_selected":
             dst = self.part(str(d.get("class")), "adapter")
             steps = d.get("steps")
@@ -266,7 +307,7 @@ class _Builder:
                 )
             )
         elif k == "callbacks_container":
-            dst = self.part("CallbackList", "callbacks")
+            dst = self.part(self.names["callbacks"], "callbacks")
             for member in d.get("members", []):
                 self.part(str(member), "callback")
             self.add(
@@ -281,7 +322,7 @@ class _Builder:
                 self.add(
                     Note(
                         fn,
-                        f"tf.function traces {fn} for {shape_text(sig[0]) if sig else '?'}",
+                        f"{self.compiler} traces {fn} for {shape_text(sig[0]) if sig else '?'}",
                         "build",
                     )
                 )
@@ -293,7 +334,7 @@ class _Builder:
                 }.get(str(d.get("action")), str(d.get("action")))
                 self.add(Message(src, fn, verb, ev.seq))
         elif k == "callback_hook":
-            cl = self.part("CallbackList", "callbacks")
+            cl = self.part(self.names["callbacks"], "callbacks")
             hook = str(d.get("hook"))
             arg = (
                 f"({ev.epoch})"
@@ -316,7 +357,10 @@ class _Builder:
                 Message(
                     src,
                     self.part(self.model, "model"),
-                    f"{ev.name.split('.')[-1]}(data: {d.get('size')} rows)",
+                    f"{ev.name.split('.')[-1]}(data: "
+                    + (
+                        f"{d.get('size')} rows)" if d.get("size") is not None else "symbolic batch)"
+                    ),
                     ev.seq,
                 )
             )
@@ -332,6 +376,27 @@ class _Builder:
                 )
             )
             self.walk(ev.seq)
+        elif k == "symbolic_build":
+            dst = self.part(str(d.get("model") or self.model), "model")
+            built = d.get("built_layers") or []
+            self.add(
+                Message(
+                    src,
+                    dst,
+                    f"{short_name(ev.keras) or ev.name}(): symbolic build, {len(built)} layer(s) built"
+                    + (f", failed: {d.get('error')}" if d.get("error") else ""),
+                    ev.seq,
+                )
+            )
+            self.walk(ev.seq)
+        elif k == "jax_state":
+            self.add(
+                Note(
+                    self.part(self.model, "model"),
+                    f"JAX state {d.get('action')}: {d.get('reason') or ''}"[:110],
+                    "info",
+                )
+            )
         elif k == "graph_build":
             self.add(
                 Note(
@@ -385,7 +450,7 @@ class _Builder:
             self.add(
                 Message(
                     src,
-                    self.part("LossesContainer", "losses"),
+                    self.part(self.names["loss"], "losses"),
                     f"compute_loss → {d.get('name')} = {_num(d.get('value'))}",
                     ev.seq,
                 )
@@ -395,7 +460,7 @@ class _Builder:
             self.add(
                 Message(
                     src,
-                    self.part("GradientTape", "tape"),
+                    self.part(self.names["tape"], "tape"),
                     f"gradient(loss, {len(grads)} variables)",
                     ev.seq,
                 )
@@ -429,7 +494,7 @@ class _Builder:
                 self.add(
                     Message(
                         src,
-                        self.part("MetricsContainer", "metrics"),
+                        self.part(self.names["metrics"], "metrics"),
                         f"update_state: {values}",
                         ev.seq,
                     )
@@ -464,6 +529,15 @@ def sequence_model(trace: Trace) -> SequenceModel:
     """Participants (in the order listed in the module docstring) and the folded items."""
     b = _Builder(trace)
     b.walk(None)
+    if b.absent:
+        words = [text.split(":", 1)[0] for text in b.absent.values()]
+        b.add(
+            Note(
+                b.part(b.model, "model"),
+                "not recorded in this trace: " + ", ".join(w[:1].lower() + w[1:] for w in words),
+                "info",
+            )
+        )
     model = b.model_out
     model.participants = sorted(b.parts, key=lambda p: b.parts[p])
     return model
