@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from fittrace.tracing.document import Trace
+from fittrace.tracing.document import Trace, within
 from fittrace.tracing.events import Event
 
 #: Kinds that are not stages, and why compare leaves them out.
@@ -433,17 +433,8 @@ def stages(trace: Trace) -> list[Stage]:
     pending: dict[int, list[Event]] = {}
     held: list[tuple[int, Stage]] = []  # stops waiting for the end of the hook that asked for them
 
-    def inside(e: Event, span: int) -> bool:
-        parent = e.parent
-        while parent is not None:
-            if parent == span:
-                return True
-            above = by_seq.get(parent)
-            parent = above.parent if above is not None else None
-        return False
-
     for e in trace.events:
-        if held and not inside(e, held[0][0]):
+        if held and not within(e, held[0][0], by_seq):
             out.extend(stage for _, stage in held)
             held.clear()
         if e.seq in loose:

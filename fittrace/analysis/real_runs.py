@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fittrace.tracing.document import Trace
+from fittrace.tracing.document import Trace, within
 
 #: How each framework is named in prose.
 FRAMEWORK_NAMES = {"fittrace": "fittrace", "tf_keras": "tf-keras", "keras": "Keras"}
@@ -248,22 +248,13 @@ def symbolic_build(trace: Trace) -> dict[str, Any] | None:
     if span is None:
         return None
 
-    def inside(e: Any) -> bool:
-        seq = e.parent
-        while seq is not None:
-            if seq == span.seq:
-                return True
-            p = by_seq.get(seq)
-            seq = p.parent if p is not None else None
-        return False
-
-    within = [e for e in trace.events if inside(e)]
-    built = [e.layer for e in within if e.kind == "layer_build" and e.layer]
+    inside = [e for e in trace.events if within(e, span.seq, by_seq)]
+    built = [e.layer for e in inside if e.kind == "layer_build" and e.layer]
     return {
         "keras": span.keras or "keras.src.trainers.trainer.Trainer._symbolic_build",
         "layers": list(span.data.get("built_layers") or built),
         "optimizer": bool(span.data.get("optimizer_variables"))
-        or any(e.kind == "optimizer_slots" for e in within),
+        or any(e.kind == "optimizer_slots" for e in inside),
         "error": span.data.get("error"),
     }
 

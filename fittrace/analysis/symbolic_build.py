@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fittrace.analysis.shapes import shape_text
+from fittrace.tracing.document import enclosing, within
 from fittrace.tracing.events import Event
 
 #: Keras's message when the symbolic build failed on something else than a ValueError.
@@ -52,28 +53,15 @@ def failed(failures: Iterable[Any]) -> list[str]:
 
 
 def _enclosing(ev: Event, by_seq: Mapping[int, Event], kind: str) -> Event | None:
-    seq = ev.parent
-    while seq is not None:
-        parent = by_seq.get(seq)
-        if parent is None:
-            return None
-        if parent.kind == kind:
-            return parent
-        seq = parent.parent
-    return None
+    return next((p for p in enclosing(ev, by_seq) if p.kind == kind), None)
 
 
 def _feature_shape(build: Event, by_seq: Mapping[int, Event]) -> list[Any] | None:
     """The shape of one sample, from the entry call (fit, evaluate, predict) the build ran in."""
-    seq = build.parent
-    while seq is not None:
-        entry = by_seq.get(seq)
-        if entry is None:
-            return None
+    for entry in enclosing(build, by_seq):
         if entry.kind in ("fit", "evaluate", "predict"):
             shape = (entry.data.get("x") or {}).get("shape")
             return list(shape[1:]) if isinstance(shape, list) and shape else None
-        seq = entry.parent
     return None
 
 
@@ -89,7 +77,7 @@ def explain(ev: Event, by_seq: Mapping[int, Event], events: list[Event]) -> dict
     if build is None:
         return None
     later = [
-        e for e in events if e.kind == "error" and e.seq > ev.seq and _within(e, build, by_seq)
+        e for e in events if e.kind == "error" and e.seq > ev.seq and within(e, build.seq, by_seq)
     ]
     if later:
         return None
@@ -99,7 +87,7 @@ def explain(ev: Event, by_seq: Mapping[int, Event], events: list[Event]) -> dict
             for e in events
             if e.kind == "warning"
             and e.name == "Trainer._symbolic_build"
-            and _within(e, build, by_seq)
+            and within(e, build.seq, by_seq)
         ),
         None,
     )
@@ -194,13 +182,3 @@ def unbuilt_state(ev: Event, make: Callable[..., Any]) -> Any:
         epoch=ev.epoch,
         step=ev.step,
     )
-
-
-def _within(ev: Event, span: Event, by_seq: Mapping[int, Event]) -> bool:
-    seq = ev.parent
-    while seq is not None:
-        if seq == span.seq:
-            return True
-        parent = by_seq.get(seq)
-        seq = parent.parent if parent is not None else None
-    return False

@@ -36,6 +36,7 @@ from fittrace.saving.keras_export import keras_export
 from fittrace.saving.legacy import serialization as legacy_serialization
 from fittrace.saving.legacy.model_config import deserialize_layer
 from fittrace.tracing import recorder as rec
+from fittrace.tracing.describe import graph_build_done, graph_build_reason, graph_build_skipped
 from fittrace.tracing.events import KERAS_SEQUENTIAL
 from fittrace.utils.nest import flatten
 
@@ -260,16 +261,12 @@ class Sequential(Functional):
                 "graph_build",
                 "_build_graph_network_for_inferred_shape",
                 keras=f"{KERAS_SEQUENTIAL}.Sequential._build_graph_network_for_inferred_shape",
-                data=trace_payloads.graph_build_skipped(
-                    self.name, self._inferred_input_shape, received, mode
-                ),
+                data=graph_build_skipped(self.name, self._inferred_input_shape, received, mode),
             )
             return
         if new_shape == self._inferred_input_shape:
             return
-        action, reason = trace_payloads.graph_build_reason(
-            self._inferred_input_shape, received, new_shape
-        )
+        action, reason = graph_build_reason(self._inferred_input_shape, received, new_shape)
         before = self._inferred_input_shape
         self._emit_graph_build(action, reason, before, received, new_shape, mode)
         dtype = "float32" if input_dtype is None or input_dtype.kind in "fb" else str(input_dtype)
@@ -327,7 +324,7 @@ class Sequential(Functional):
             "graph_build",
             "_init_graph_network",
             keras="keras.engine.functional.Functional._init_graph_network",
-            data=trace_payloads.graph_build_done(
+            data=graph_build_done(
                 self,
                 action,
                 reason,

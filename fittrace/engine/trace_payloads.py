@@ -21,7 +21,12 @@ import numpy as np
 
 from fittrace.autodiff import Tensor
 from fittrace.tracing import recorder as rec
-from fittrace.tracing.describe import describe_data, dtype_name, json_shape, name_of  # noqa: F401 (describe_data: training.py reads it here)
+from fittrace.tracing.describe import (
+    describe_data,  # noqa: F401 (training.py reads it here)
+    dtype_name,
+    json_shape,
+    name_of,
+)
 from fittrace.tracing.payloads import PlainPayload
 from fittrace.utils.tf_utils import logs_to_floats
 from fittrace.version import __version__
@@ -157,32 +162,6 @@ def step_figures(model: Any, data: dict[str, Any], logs: Any, elapsed_ns: int) -
 # --- Sequential's graph network ----------------------------------------------------------------------------------
 
 
-def graph_build_reason(before: tuple | None, received: tuple, built: tuple) -> tuple[str, str]:
-    """Why Sequential builds its graph network now: ("built", ...) for the first shape it sees, ("rebuilt",
-    ...) for a novel one, with the dimensions that differ."""
-    if before is None:
-        return "built", f"first call: the model had no input shape, so it takes {built}"
-    changed = [i for i, (a, b) in enumerate(zip(before, received)) if a != b]
-    return "rebuilt", (
-        f"a novel input shape {received}: dimension(s) {changed} differ from the stored {before}, so they "
-        f"are relaxed to None and the network is built again for {built}"
-    )
-
-
-def graph_build_skipped(model: str, before: tuple, received: tuple, mode: str) -> dict[str, Any]:
-    """The graph_build event when an input of another rank leaves the network as it is (Keras calls it)."""
-    return {
-        "model": model,
-        "action": "skipped",
-        "shape_before": json_shape(before),
-        "shape_received": json_shape(received),
-        "shape_built": None,
-        "mode": mode,
-        "reason": f"the input's rank ({len(received)}) differs from the stored shape's ({len(before)}): "
-        "Keras does not rebuild and calls the existing network with it",
-    }
-
-
 def legacy_deferred(
     model: str, shape: tuple, exc: BaseException, layer: str | None
 ) -> dict[str, Any]:
@@ -197,22 +176,6 @@ def legacy_deferred(
         "error_type": type(exc).__name__,
         "error": str(exc),
         "failed_layer": layer,
-    }
-
-
-def graph_build_done(
-    model: Any, action: str, reason: str, before: Any, received: Any, built: Any, mode: str
-) -> dict[str, Any]:
-    """The graph_build event of the symbolic pass, with the layers it is about to build."""
-    return {
-        "model": model.name,
-        "action": action,
-        "reason": reason,
-        "shape_before": json_shape(before),
-        "shape_received": json_shape(received),
-        "shape_built": json_shape(built),
-        "mode": mode,
-        "unbuilt_layers": [layer.name for layer in model.layers if not layer.built],
     }
 
 

@@ -1,4 +1,5 @@
-"""How trace events describe the values they mention: shapes, dtypes, inputs and compile arguments, the same way
+"""How trace events describe the values they mention: shapes, dtypes, inputs and compile arguments (and a
+Sequential's graph build, in words), the same way
 whoever made them (fittrace's engine, or a bridge recording real tf-keras or Keras 3), so that a renderer or
 ``fittrace compare`` reads them alike. Plain duck typing: nothing here imports TensorFlow, Keras or JAX, and
 nothing reads a tensor's values (only its shape and dtype).
@@ -83,3 +84,46 @@ def name_of(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): name_of(v) for k, v in obj.items()}
     return getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__
+
+
+# --- a Sequential building its graph network (the graph_build event) -------------------------------------------
+def graph_build_reason(before: tuple | None, received: tuple, built: tuple) -> tuple[str, str]:
+    """Why Sequential builds its graph network now: ("built", ...) for the first shape it sees, ("rebuilt",
+    ...) for a novel one, with the dimensions that differ."""
+    if before is None:
+        return "built", f"first call: the model had no input shape, so it takes {built}"
+    changed = [i for i, (a, b) in enumerate(zip(before, received)) if a != b]
+    return "rebuilt", (
+        f"a novel input shape {received}: dimension(s) {changed} differ from the stored {before}, so they "
+        f"are relaxed to None and the network is built again for {built}"
+    )
+
+
+def graph_build_skipped(model: str, before: tuple, received: tuple, mode: str) -> dict[str, Any]:
+    """The graph_build event when an input of another rank leaves the network as it is (Keras calls it)."""
+    return {
+        "model": model,
+        "action": "skipped",
+        "shape_before": json_shape(before),
+        "shape_received": json_shape(received),
+        "shape_built": None,
+        "mode": mode,
+        "reason": f"the input's rank ({len(received)}) differs from the stored shape's ({len(before)}): "
+        "Keras does not rebuild and calls the existing network with it",
+    }
+
+
+def graph_build_done(
+    model: Any, action: str, reason: str, before: Any, received: Any, built: Any, mode: str
+) -> dict[str, Any]:
+    """The graph_build event of the symbolic pass, with the layers it is about to build."""
+    return {
+        "model": model.name,
+        "action": action,
+        "reason": reason,
+        "shape_before": json_shape(before),
+        "shape_received": json_shape(received),
+        "shape_built": json_shape(built),
+        "mode": mode,
+        "unbuilt_layers": [layer.name for layer in model.layers if not layer.built],
+    }

@@ -36,6 +36,11 @@ def enclosing(event: Event, by_seq: Mapping[int, Event]) -> Iterator[Event]:
         parent = by_seq.get(parent.parent) if parent.parent is not None else None
 
 
+def within(event: Event, span_seq: int, by_seq: Mapping[int, Event]) -> bool:
+    """Whether ``event`` happened inside the span whose seq is ``span_seq`` (looked up as :func:`enclosing`)."""
+    return any(p.seq == span_seq for p in enclosing(event, by_seq))
+
+
 def now_iso() -> str:
     """The current UTC time as ISO 8601, to the second (the header's ``started``, the footer's ``ended``)."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")

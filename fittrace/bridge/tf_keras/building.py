@@ -41,7 +41,13 @@ from fittrace.bridge.tf_keras.functions import (
     open_span,
 )
 from fittrace.tracing import recorder as rec
-from fittrace.tracing.describe import dtype_name, json_shape
+from fittrace.tracing.describe import (
+    dtype_name,
+    graph_build_done,
+    graph_build_reason,
+    graph_build_skipped,
+    json_shape,
+)
 
 
 def initializer_name(init: Any) -> str | None:
@@ -78,52 +84,6 @@ def _shape_text(shape: tuple | None) -> str:
         if shape is None
         else "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
     )
-
-
-def graph_build_reason(before: tuple | None, received: tuple, built: tuple) -> tuple[str, str]:
-    """Why the Sequential builds its graph network now: "built" for the first shape it sees, "rebuilt" for a
-    novel one, with the dimensions tf-keras relaxed."""
-    if before is None:
-        return (
-            "built",
-            f"first call: the model had no input shape, so it takes {_shape_text(built)}",
-        )
-    changed = [i for i, (a, b) in enumerate(zip(before, received)) if a != b]
-    return "rebuilt", (
-        f"a novel input shape {_shape_text(received)}: dimension(s) {changed} differ from the stored "
-        f"{_shape_text(before)}, so they are relaxed to None and the network is built again for "
-        f"{_shape_text(built)}"
-    )
-
-
-def graph_build_done(
-    model: Any, action: str, reason: str, before: Any, received: Any, built: Any, mode: str
-) -> dict[str, Any]:
-    """The graph_build event before the layers are called on the new Input, with those not built yet."""
-    return {
-        "model": model.name,
-        "action": action,
-        "reason": reason,
-        "shape_before": json_shape(before) if before is not None else None,
-        "shape_received": json_shape(received),
-        "shape_built": json_shape(built),
-        "mode": mode,
-        "unbuilt_layers": [layer.name for layer in model.layers if not layer.built],
-    }
-
-
-def graph_build_skipped(model: str, before: tuple, received: tuple, mode: str) -> dict[str, Any]:
-    """The graph_build event when an input of another rank leaves the network as it is."""
-    return {
-        "model": model,
-        "action": "skipped",
-        "shape_before": json_shape(before),
-        "shape_received": json_shape(received),
-        "shape_built": None,
-        "mode": mode,
-        "reason": f"the input's rank ({len(received)}) differs from the stored shape's ({len(before)}): "
-        "tf-keras does not rebuild and calls the existing network with it",
-    }
 
 
 def install(hooks: Hooks, root: ModuleType) -> None:
