@@ -25,6 +25,7 @@ import numpy as np
 from fittrace import seeding
 from fittrace.analysis.builds import why_rebuilt
 from fittrace.bridge.attach import attach
+from fittrace.render.notebook import Page, summary_html
 from fittrace.render.registry import render
 from fittrace.render.report import render_report
 from fittrace.tracing.atomic import atomic_write_bytes, atomic_write_text
@@ -79,18 +80,20 @@ class Run:
 
     def report(
         self, path: str | os.PathLike | None = None, beside: Run | Trace | None = None
-    ) -> str:
-        """The HTML walkthrough as text; also written atomically to ``path`` when given. ``beside``: another run
-        (or trace) whose fit step the report sets beside this run's hand-written loop."""
+    ) -> Page:
+        """The HTML walkthrough: its text (a ``str``, which a notebook shows in a sandboxed frame); also written
+        atomically to ``path`` when given. ``beside``: another run (or trace) whose fit step the report sets beside
+        this run's hand-written loop."""
         other = beside.trace if isinstance(beside, Run) else beside
-        return render_report(self.trace, path, beside=other)
+        return Page(render_report(self.trace, path, beside=other), "report")
 
     def diagram(self, kind: str = "sequence", fmt: str = "svg") -> Diagram:
         """One diagram (sequence, flowchart, callgraph, model) in one format; shows itself inline in Jupyter."""
         return Diagram(kind, fmt, render(self.trace, kind, fmt))
 
     def _repr_html_(self) -> str:
-        return render_report(self.trace, None)
+        """A compact summary with the report one click away, sandboxed (see ``fittrace.render.notebook``)."""
+        return summary_html(self.trace)
 
     def __repr__(self) -> str:
         t = self.trace

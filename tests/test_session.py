@@ -425,7 +425,12 @@ def test_no_nested_traces():
 
 def test_run_displays_in_jupyter(traced):
     run, _ = traced
-    assert run._repr_html_().startswith("<!DOCTYPE html>")
+    summary = run._repr_html_()  # a fragment of the notebook's page, the report framed inside it
+    assert summary.startswith('<div class="fittrace-summary"') and "<!DOCTYPE" not in summary
+    assert '<iframe class="fittrace-frame" sandbox="allow-scripts"' in summary
+    report = run.report()  # still the report's text, shown framed rather than printed
+    assert isinstance(report, str) and report.startswith("<!DOCTYPE html>")
+    assert report._repr_html_().startswith('<iframe class="fittrace-frame" sandbox="allow-scripts"')
     svg = run.diagram("sequence", "svg")
     assert svg._repr_svg_().startswith("<svg") and svg._repr_png_() is None
     assert run.diagram("flowchart", "png")._repr_png_()[:4] == b"\x89PNG"
