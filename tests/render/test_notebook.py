@@ -194,3 +194,88 @@ def test_the_summary_in_a_host_page_in_headless_chromium(tmp_path, chromium_path
         browser.close()
     assert errors == []
     assert all(u.startswith(("file://", "about:", "data:")) for u in requests), requests
+
+
+#: The notebook the nbclient test runs: a tiny fit traced, the run shown, the trace's own numbers printed.
+NOTEBOOK_CELLS = [
+    "import json\nimport numpy as np\nimport fittrace\n"
+    "from fittrace.keras import layers\nfrom fittrace.keras.models import Sequential",
+    "rng = np.random.default_rng(0)\n"
+    "x, y = rng.random((40, 6), dtype=np.float32), rng.integers(0, 3, 40)\n"
+    "model = Sequential([layers.Dense(5, activation='relu'), layers.Dense(3, activation='softmax')])\n"
+    "model.compile(optimizer='sgd', loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
+    "with fittrace.trace() as run:\n"
+    "    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)",
+    "run",
+    "train = [e for e in run.events if e.kind == 'step' and e.data.get('phase') == 'train']\n"
+    "print(json.dumps({'loss': history.history['loss'][-1], 'steps': len(train), 'file': fittrace.__file__}))",
+]
+
+
+def _kernel(tmp_path: Path, monkeypatch) -> str:
+    """A kernel spec of this interpreter, found first (JUPYTER_PATH), importing this checkout: the test runs the
+    fittrace it tests, whatever kernels the machine has registered."""
+    import json
+    import os
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    spec = tmp_path / "jupyter" / "kernels" / "fittrace-test"
+    spec.mkdir(parents=True)
+    paths = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "fittrace test",
+                "language": "python",
+                "env": {"PYTHONPATH": paths},
+            }
+        )
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    return "fittrace-test"
+
+
+@pytest.mark.jupyter
+def test_a_real_notebook_shows_the_summary(tmp_path, monkeypatch):
+    """Executes a notebook with nbclient on a real ipykernel, and reads what Jupyter would store and show."""
+    import json
+
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS]
+    client = nbclient.NotebookClient(
+        nb,
+        kernel_name=_kernel(tmp_path, monkeypatch),
+        timeout=240,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+    shown = nb.cells[3].outputs
+    assert [o.output_type for o in shown] == ["execute_result"]
+    html = shown[0].data["text/html"]
+    assert shown[0].data["text/plain"].startswith("<fittrace Run:")
+    assert "<!DOCTYPE" not in html and "<html" not in html
+    p = check_fragment(html)
+    assert (
+        p.frames[0]["srcdoc"].startswith("<!DOCTYPE html>")
+        and 'id="adapters"' in p.frames[0]["srcdoc"]
+    )
+    assert "&lt;!DOCTYPE html&gt;" in html  # escaped into the attribute
+    facts = json.loads(nb.cells[4].outputs[0].text)
+    assert Path(facts["file"]).is_relative_to(
+        Path(__file__).resolve().parents[2]
+    )  # this checkout's fittrace
+    assert facts["steps"] == 6  # 2 epochs of 40 samples in batches of 16: 16 + 16 + 8
+    assert f'<span data-steps="{facts["steps"]}">6 steps</span>' in html
+    assert f'<span data-log="loss">{facts["loss"]:.4g}</span>' in html
+    path = tmp_path / "run.ipynb"
+    nbformat.write(nb, path)
+    stored = json.loads(path.read_text())["cells"][3]["outputs"][0]["data"]["text/html"]
+    assert "".join(stored) == html  # what the file keeps is what was shown
+    summary = html.split("<details")[0]
+    # what the file holds beyond the report itself: the summary, and the report's escaping into srcdoc
+    assert len(summary.encode()) < 20_000
