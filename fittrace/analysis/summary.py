@@ -24,6 +24,8 @@ from fittrace.tracing.events import Event
 
 #: How many builds the summary lists one by one; the rest are counted.
 BUILDS_SHOWN = 8
+#: Points kept of the loss per step (min/max pairs beyond it): enough for a plot 380 pixels wide.
+PLOT_POINTS = 400
 
 CALLS = ("fit", "evaluate", "predict")
 PHASES = {"fit": "train", "evaluate": "test", "predict": "predict"}  # a call's own steps
@@ -185,7 +187,7 @@ def run_summary(trace: Trace) -> RunSummary:
     calls = tuple(
         _call_line(trace, e) for e in trace.events if e.kind in CALLS and e.parent is None
     )
-    series = run_series(trace)
+    series = run_series(trace, max_points=PLOT_POINTS)
     final = next((logs for _, logs in reversed(series.epoch_logs) if logs), {})
     step_loss = [(s.name, s.points) for s in series.per_step if s.name == "loss"]
     epoch_loss = [(s.name, s.points) for s in series.per_epoch if "loss" in s.name]
