@@ -37,6 +37,12 @@ MAX_ODD_NOTES = 12
 
 #: The parts ``sequence_model(trace, focus=...)`` can keep (``None``: the whole call sequence).
 FOCUSES = ("setup", "step", "epoch-end")
+#: each focus in words, for a caption
+FOCUS_WORDS = {
+    "setup": "fit's setup, from its start to the first step",
+    "step": "one train step (the first), with the batch hooks around it",
+    "epoch-end": "the end of the first epoch, up to the end of fit",
+}
 
 
 @dataclass(frozen=True, slots=True)
