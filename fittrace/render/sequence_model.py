@@ -248,6 +248,29 @@ class _Builder:
                     None,
                 )
             )
+            later = next(
+                (
+                    e
+                    for e in self.events
+                    if e.kind == "stop_training"
+                    and e.seq > epochs[-1].seq
+                    and within(e, epochs[-1].seq, self.by_seq)
+                ),
+                None,
+            )
+            if (
+                later is not None and not stopped
+            ):  # the epoch that ended the loop is not drawn: say it
+                by = str(later.data.get("by") or "a callback")
+                self.add(
+                    Note(
+                        self.member(by),
+                        f"epoch {later.data.get('epoch', epochs[-1].epoch)}: {by} set stop_training = True, "
+                        f"so fit ran {n} of {call.data.get('epochs')} epochs: "
+                        f"{later.data.get('reason') or later.data.get('hook')}",
+                        "info",
+                    )
+                )
         self.add(Frame("", False))
 
     def step_loop(self, steps: list[Event], loops: CallLoops | None) -> None:

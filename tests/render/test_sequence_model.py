@@ -192,3 +192,28 @@ def test_every_focus_keeps_its_frames_balanced(user_layer_trace):
                 depth += 1 if item.start else -1
                 assert depth >= 0
         assert depth == 0, focus
+
+
+def test_the_epoch_end_says_which_callback_stopped_fit_early():
+    from sample_runs import tiny_softmax_fit
+
+    from fittrace.keras import callbacks
+
+    with fittrace.trace() as run:
+        tiny_softmax_fit(
+            [callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10)], epochs=6
+        )
+    stop = next(e for e in run.trace.events if e.kind == "stop_training")
+    m = sequence_model(run.trace, focus="epoch-end")
+    assert m.frames() == ["loop × 2 epochs"] and m.members["CallbackList"] == [
+        "EarlyStopping",
+        "History",
+    ]
+    assert "model.stop_training? False: next epoch" in _labels(
+        m
+    )  # the drawn epoch is the first one
+    notes = [i.text for i in m.items if isinstance(i, Note)]
+    assert notes == [
+        f"epoch {stop.data['epoch']}: EarlyStopping set stop_training = True, so fit ran 2 of 6 epochs: "
+        + stop.data["reason"]
+    ]
