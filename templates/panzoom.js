@@ -153,6 +153,7 @@
       var r = view.getBoundingClientRect();
       zoomTo(ev.deltaY < 0 ? scale * STEP : scale / STEP, ev.clientX - r.left, ev.clientY - r.top);
     }, { passive: false });
+    window.addEventListener("resize", draw);
     view.addEventListener("keydown", function (ev) {
       var k = ev.key, done = true;
       if (k === "+" || k === "=") { zoomTo(scale * STEP); }
