@@ -64,15 +64,13 @@ def _loss_plot(trace: Trace, series: tuple, per: str) -> Markup:
         return Markup("")
 
 
-def summary_html(trace: Trace, report: str | None = None, lesson: bool = False) -> str:
+def summary_html(trace: Trace, report: str | None = None) -> str:
     """The notebook's view of ``trace``: a fragment with the run in a few lines, the builds, the loss, and the
     report in a closed ``<details>`` (``report``: its text if already rendered, else rendered here; ``""`` for none).
-    ``lesson``: say that ``run.lesson()`` shows the lesson."""
+    """
     s = run_summary(trace)
     page = render_report(trace, None) if report is None else report
     hints = [{"code": 'run.report("run.html")', "what": "writes the report to a file"}]
-    if lesson:
-        hints.append({"code": "run.lesson()", "what": "shows the lesson, slide by slide"})
     return (
         environment()
         .get_template("notebook.html.j2")
