@@ -321,6 +321,29 @@ def test_a_corrupt_middle_line_is_named(run, tmp_path, number, new_line, message
         read_jsonl(_damage(path, tmp_path, number, new_line))
 
 
+def test_a_line_nested_too_deep_is_named_not_a_recursion_error(run, tmp_path):
+    _, path = run
+    deep = "[" * 200_000 + "]" * 200_000
+    with pytest.raises(
+        TraceFormatError, match=r"bad\.trace\.jsonl, line 3: nested too deeply to read"
+    ):
+        read_jsonl(_damage(path, tmp_path, 3, deep))
+    deep_object = '{"a":' * 200_000 + "1" + "}" * 200_000
+    with pytest.raises(TraceFormatError, match=r"line 4: nested too deeply"):
+        read_jsonl(_damage(path, tmp_path, 4, deep_object))
+    with pytest.raises(TraceFormatError, match=r"line 1: nested too deeply"):
+        read_jsonl(_damage(path, tmp_path, 1, deep))
+
+
+def test_a_deep_last_line_without_its_newline_is_refused_not_skipped(run, tmp_path):
+    _, path = run
+    lines = path.read_text().splitlines()
+    bad = tmp_path / "bad.trace.jsonl"
+    bad.write_text("\n".join(lines[:-1] + ["[" * 200_000 + "]" * 200_000]))
+    with pytest.raises(TraceFormatError, match=rf"line {len(lines)}: nested too deeply"):
+        read_jsonl(bad)
+
+
 def test_a_duplicated_event_is_refused(run, tmp_path):
     _, path = run
     lines = path.read_text().splitlines()
