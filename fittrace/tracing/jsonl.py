@@ -9,8 +9,8 @@ The writer works as the run goes: events reach the file in the order they finish
 the recorder flushes at least at every epoch's end, so a crash keeps everything before it. The reader sorts events
 by ``seq``, validates every line against the schema (``events.validate_record``), names the line of any corruption,
 loads what is whole from a file that was cut short (and says so), and refuses a file written by a newer schema
-version. Nothing is unpickled or evaluated: each line goes through ``json.loads`` only; a line nested too deep
-for it to read is a corrupt line like any other.
+version. Nothing is unpickled or evaluated: each line goes through ``json.loads`` only, which here refuses what the
+writer never writes (the NaN/Infinity literals Python's json accepts) and a line nested too deep to read.
 """
 
 from __future__ import annotations
@@ -244,10 +244,19 @@ class _Refused(ValueError):
     """A line Python's json could read but a trace never holds; the message says what and why in full."""
 
 
+def _refuse_constant(literal: str) -> Any:
+    # The writer refuses non-finite floats (dumps: allow_nan=False) and the recorder spells them as strings, so
+    # a NaN/Infinity literal did not come from fittrace; accepting it would load a value no writer could save.
+    raise _Refused(
+        f"the literal {literal} is not a JSON number (fittrace writes a non-finite number as "
+        'the string "nan", "inf" or "-inf")'
+    )
+
+
 def _loads(line: bytes) -> Any:
-    """One line as JSON: :class:`_Refused` for nesting too deep to read."""
+    """One line as JSON, strictly: :class:`_Refused` for NaN/Infinity literals or nesting too deep to read."""
     try:
-        return json.loads(line)
+        return json.loads(line, parse_constant=_refuse_constant)
     except RecursionError:
         # json's decoder recurses once per nesting level; a trace's records nest a few levels
         raise _Refused(
