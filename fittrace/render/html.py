@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -20,6 +19,7 @@ from fittrace.analysis.custom_loop import compare_loops, describe
 from fittrace.analysis.real_runs import ran_on, step_mode
 from fittrace.analysis.shapes import shape_text
 from fittrace.analysis.stats import run_series
+from fittrace.analysis.values import number_text, setting_value, value_text
 from fittrace.analysis.walkthrough import explorer_rows, walkthrough
 from fittrace.render.plots import line_plot
 from fittrace.render.svg_check import UnsafeSvgError, checked_svg
@@ -53,17 +53,11 @@ def environment(template_dir: str | os.PathLike | None = None) -> jinja2.Environ
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = _num
+    env.filters["num"] = number_text
     env.filters["shape"] = shape_text
+    env.filters["value"] = value_text
+    env.filters["setting"] = lambda value, name: setting_value(name, value)
     return env
-
-
-def _num(v: Any, digits: int = 4) -> str:
-    if isinstance(v, bool) or v is None:
-        return str(v)
-    if isinstance(v, float):
-        return f"{v:.{digits}g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.3e}"
-    return str(v)
 
 
 def safe_svg(svg: str) -> Markup:
