@@ -25,6 +25,9 @@ from fittrace.render.plots import line_plot
 from fittrace.render.svg_check import UnsafeSvgError, checked_svg
 from fittrace.tracing.document import Trace
 
+#: The per-step plots span the report's width: a step's wiggles need room (the per-epoch ones stand two a row).
+STEP_PLOT_WIDTH, EPOCH_PLOT_WIDTH = 1080, 535
+
 #: The pictures a page can inline, by key.
 DIAGRAMS = ("sequence", "flowchart", "callgraph", "model")
 
@@ -77,10 +80,12 @@ def _plots(trace: Trace) -> dict[str, Markup]:
     )
     losses = [(x.name, x.points) for x in s.per_epoch if "loss" in x.name]
     others = [(x.name, x.points) for x in s.per_epoch if "loss" not in x.name]
+    per_epoch = {"whole_x": True, "empty": empty, "width": EPOCH_PLOT_WIDTH}
+    per_step = {"epoch_starts": s.epoch_starts, "width": STEP_PLOT_WIDTH, "height": 300}
     return {
-        "epoch_loss": Markup(line_plot(losses, "loss per epoch", "epoch", "loss", empty=empty)),
+        "epoch_loss": Markup(line_plot(losses, "loss per epoch", "epoch", "loss", **per_epoch)),
         "epoch_metrics": Markup(
-            line_plot(others, "metrics per epoch", "epoch", "value", empty=empty)
+            line_plot(others, "metrics per epoch", "epoch", "value", **per_epoch)
         ),
         "step_loss": Markup(
             line_plot(
@@ -89,6 +94,7 @@ def _plots(trace: Trace) -> dict[str, Markup]:
                 "step (all epochs)",
                 "value",
                 empty=empty,
+                **per_step,
             )
         ),
         "grad_norms": Markup(
@@ -97,8 +103,8 @@ def _plots(trace: Trace) -> dict[str, Markup]:
                 "gradient norm per variable",
                 "step",
                 "L2 norm",
-                log_y=True,
                 empty=norms,
+                **per_step,
             )
         ),
         "update_norms": Markup(
@@ -107,8 +113,8 @@ def _plots(trace: Trace) -> dict[str, Markup]:
                 "update norm per variable",
                 "step",
                 "L2 norm",
-                log_y=True,
                 empty=norms,
+                **per_step,
             )
         ),
     }
