@@ -5,8 +5,8 @@ given whole in its tooltip). Ticks are round numbers written as people write the
 ``0.001, 0.01, 0.1`` on a log axis, never ``1.0e+03``; a per-epoch plot ticks whole epochs; a per-step plot marks
 where each epoch begins with a dashed line labelled ``epoch 2``, and ticks those steps. Values that are all positive
 and span two decades or more are drawn on a log scale, and the axis says so. Hovering a point shows its series, x
-and y: a native SVG ``<title>``, so it works without scripts (in the report, a lesson, a notebook, a printout's
-file), on at most :data:`HOVER_POINTS` points a series, so that a plot of 100,000 steps stays small.
+and y: a native SVG ``<title>``, so it works without scripts (in the report, a lesson, a notebook output), on at
+most :data:`HOVER_POINTS` points a series, so that a plot of 100,000 steps stays small.
 
 Drawn by hand rather than with a plotting library: a canvas library (uPlot, the smallest well-kept one, is 51 KB
 minified plus its CSS) draws nothing without its script, prints as a bitmap, and needs data handed to it through a
