@@ -12,13 +12,12 @@ a number, ready for a template that only prints.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from fittrace.analysis.builds import NOT_REBUILT, why_rebuilt
-from fittrace.analysis.shapes import shape_text
 from fittrace.analysis.stats import run_series
+from fittrace.analysis.values import value_text
 from fittrace.tracing.document import Trace, enclosing, within
 from fittrace.tracing.events import Event
 
@@ -70,14 +69,7 @@ class RunSummary:
     builds_more: int  # how many more there are
     loss_series: tuple[tuple[str, tuple[tuple[float, float], ...]], ...]
     loss_per: str  # "step" or "epoch": what the loss plot's x axis counts
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, Mapping) and v.get("type") == "ndarray":
-        return f"{v.get('dtype', '?')} array of shape {shape_text(v.get('shape'))}"
-    if isinstance(v, Mapping) and "type" in v:
-        return str(v["type"])
-    return "none" if v is None else type(v).__name__ if not isinstance(v, str) else v
+    epoch_starts: tuple[tuple[int, int], ...]  # (step index, epoch) where each epoch begins
 
 
 def _call_line(trace: Trace, call: Event) -> CallLine:
@@ -93,7 +85,7 @@ def _call_line(trace: Trace, call: Event) -> CallLine:
         and not _under_validation(trace, e, call.seq)
     ]
     data = "; ".join(
-        f"{k}: {_value(call.data[k])}" for k in ("x", "y") if call.data.get(k) is not None
+        f"{k}: {value_text(call.data[k])}" for k in ("x", "y") if call.data.get(k) is not None
     )
     batch = ""
     if adapter is not None:
@@ -221,4 +213,5 @@ def run_summary(trace: Trace) -> RunSummary:
         builds_more=len(builds) - len(shown),
         loss_series=tuple(step_loss or epoch_loss),
         loss_per="step" if step_loss else "epoch",
+        epoch_starts=tuple(series.epoch_starts),
     )

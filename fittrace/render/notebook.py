@@ -2,8 +2,9 @@
 
 A cell's ``text/html`` output is inlined into the notebook's own page, so what is shown there must neither restyle
 the notebook nor reach it. ``summary_html(trace)`` is a fragment (no doctype, ``<html>``, ``<head>`` or ``<body>``,
-no ``<style>``, no script; inline styles only, every name escaped by the template): the run in a few lines, its
-builds, a small loss plot, and the report one click away. ``framed(page)`` puts a whole page (the report, the
+no script; inline styles, and the plot's one ``<style>`` scoped under the summary's root class ``fittrace-summary``;
+every name escaped by the template): the run in a few lines, its builds, a small loss plot, and the report one click
+away. ``framed(page)`` puts a whole page (the report, the
 lesson: their own CSS and scripts) in an ``<iframe sandbox="allow-scripts" srcdoc=...>``: without
 ``allow-same-origin`` its scripts run in an opaque origin, cannot read ``parent.document``, and its styles stay in
 the frame. Opening it is a ``<details>`` element, which works without the notebook running any script (an
@@ -16,6 +17,7 @@ shows framed instead of printing a megabyte of HTML as text.
 from __future__ import annotations
 
 import os
+import re
 
 from markupsafe import Markup
 
@@ -25,6 +27,9 @@ from fittrace.render.plots import line_plot
 from fittrace.render.report import render_report
 from fittrace.tracing.atomic import atomic_write_text
 from fittrace.tracing.document import Trace
+
+#: The class of the summary's root element: every selector of a <style> in the summary starts with it.
+ROOT_CLASS = "fittrace-summary"
 
 #: The frame's height in pixels: a screen of the report at a laptop's size, scrolled inside the frame.
 FRAME_HEIGHT = 720
@@ -48,18 +53,47 @@ def _size(text: str) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
 
 
-def _loss_plot(trace: Trace, series: tuple, per: str) -> Markup:
+def scoped_css(css: str) -> str | None:
+    """``css`` with every selector put under ``.fittrace-summary`` (a ``<style>`` in a cell's output applies to the
+    whole notebook page); None for anything but plain rules (an ``@media``, an ``@import``)."""
+    if "@" in css:
+        return None
+    rules = []
+    for rule in css.split("}"):
+        if not rule.strip():
+            continue
+        selectors, _, body = rule.partition("{")
+        if not _:
+            return None
+        scoped = ", ".join(f".{ROOT_CLASS} {sel.strip()}" for sel in selectors.split(","))
+        rules.append(f"{scoped}{{{body.strip()}}}")
+    return "".join(rules)
+
+
+def _scoped_styles(svg: str) -> str:
+    """The plot's own ``<style>`` (its hover highlight) kept only where it can be scoped; else left out."""
+
+    def scope(m: re.Match[str]) -> str:
+        css = scoped_css(m.group(1))
+        return "" if css is None else f"<style>{css}</style>"
+
+    return re.sub(r"<style[^>]*>(.*?)</style>", scope, svg, flags=re.DOTALL)
+
+
+def _loss_plot(series: tuple, per: str, epoch_starts: list[tuple[int, int]]) -> Markup:
     svg = line_plot(
         list(series),
         title=f"loss per {per}",
         xlabel="step (all epochs)" if per == "step" else "epoch",
         ylabel="loss",
-        width=380,
-        height=190,
+        width=420,
+        height=220,
         empty="no loss recorded",
+        whole_x=per == "epoch",
+        epoch_starts=epoch_starts if per == "step" else (),
     )
     try:
-        return safe_svg(svg)
+        return Markup(_scoped_styles(safe_svg(svg)))
     except ValueError:  # a plot that carries a script would run in the notebook's page: left out
         return Markup("")
 
@@ -76,7 +110,7 @@ def summary_html(trace: Trace, report: str | None = None) -> str:
         .get_template("notebook.html.j2")
         .render(
             s=s,
-            plot=_loss_plot(trace, s.loss_series, s.loss_per),
+            plot=_loss_plot(s.loss_series, s.loss_per, s.epoch_starts),
             status_colour=_STATUS_COLOUR.get(s.status, "inherit"),
             page=page,
             page_size=_size(page),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sample_runs import EVIL, user_layer_run
 
-from fittrace.render.notebook import FRAME_HEIGHT, Page, framed, summary_html
+from fittrace.render.notebook import FRAME_HEIGHT, Page, framed, scoped_css, summary_html
 from fittrace.render.report import render_report
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -57,9 +57,13 @@ def check_fragment(html: str) -> Fragment:
     assert p.declarations == [], p.declarations  # no <!DOCTYPE>
     assert not DOCUMENT_TAGS & set(p.tags), DOCUMENT_TAGS & set(p.tags)
     assert p.handlers == []
-    assert (
-        "<style" not in html and "<script" not in html.lower()
-    )  # nothing global, nothing run in the host
+    assert "<script" not in html.lower()  # nothing run in the host page
+    for css in re.findall(r"<style[^>]*>(.*?)</style>", html, flags=re.DOTALL):  # nothing global
+        selectors = [
+            s for rule in css.split("}") if rule.strip() for s in rule.split("{")[0].split(",")
+        ]
+        assert selectors and all(s.strip().startswith(".fittrace-summary ") for s in selectors), css
+        assert "@" not in css
     assert len(p.frames) == 1
     frame = p.frames[0]
     assert (
@@ -67,6 +71,13 @@ def check_fragment(html: str) -> Fragment:
     )  # scripts run, but in an opaque origin: not allow-same-origin
     assert not re.search(r"""\s(src|href)\s*=""", html)  # nothing fetched: the page comes in srcdoc
     return p
+
+
+def shown_number(html: str, log: str) -> float:
+    """The value the summary prints for ``log``, read back as a number."""
+    return float(
+        re.search(rf'<span data-log="{log}">([^<]+)</span>', html).group(1).replace(",", "")
+    )
 
 
 def test_the_summary_is_a_fragment_with_the_runs_numbers(user_layer_trace):
@@ -79,7 +90,7 @@ def test_the_summary_is_a_fragment_with_the_runs_numbers(user_layer_trace):
     assert f"height:{FRAME_HEIGHT}px" in p.frames[0]["style"]
     assert "&lt;!DOCTYPE html&gt;" in html
     last = run.trace.of_kind("epoch")[-1].data["logs"]
-    assert f'<span data-log="loss">{last["loss"]:.4g}</span>' in html
+    assert shown_number(html, "loss") == pytest.approx(last["loss"], rel=1e-3)
     phases = [e.data.get("phase") for e in run.trace.of_kind("step")]
     # 3 epochs × 2 steps; the validation's three test steps are not training steps
     assert phases.count("train") == 6 and phases.count("test") == 3
@@ -89,6 +100,9 @@ def test_the_summary_is_a_fragment_with_the_runs_numbers(user_layer_trace):
     assert '<span style="font-weight:600;color:#2e7d32">complete</span>' in html
     assert "layer <code>scale</code> built at fit, epoch 0, step 0" in html
     assert p.tags.count("svg:svg") == 1 and "loss per step" in html
+    assert (
+        ".fittrace-summary .plot .hit:hover" in html
+    )  # the plot's hover highlight, kept but scoped
     assert html.index("<details") < html.index("<iframe") < html.index("</details>")
 
 
@@ -102,6 +116,15 @@ def test_every_user_string_is_escaped_in_the_summary(tmp_path):
     assert (
         "stopped by an error" in status and "ValueError: operands could not be broadcast" in status
     )
+
+
+def test_a_style_is_scoped_under_the_summary_or_left_out():
+    assert scoped_css(".plot .hit:hover{fill-opacity:1} a, b > c { color: red }") == (
+        ".fittrace-summary .plot .hit:hover{fill-opacity:1}"
+        ".fittrace-summary a, .fittrace-summary b > c{color: red}"
+    )
+    assert scoped_css("@media print { .plot { display: none } }") is None
+    assert scoped_css("@import 'x.css';") is None
 
 
 def test_a_page_is_still_its_text_and_shows_framed(tmp_path):
@@ -271,7 +294,7 @@ def test_a_real_notebook_shows_the_summary(tmp_path, monkeypatch):
     )  # this checkout's fittrace
     assert facts["steps"] == 6  # 2 epochs of 40 samples in batches of 16: 16 + 16 + 8
     assert f'<span data-steps="{facts["steps"]}">6 steps</span>' in html
-    assert f'<span data-log="loss">{facts["loss"]:.4g}</span>' in html
+    assert shown_number(html, "loss") == pytest.approx(facts["loss"], rel=1e-3)
     path = tmp_path / "run.ipynb"
     nbformat.write(nb, path)
     stored = json.loads(path.read_text())["cells"][3]["outputs"][0]["data"]["text/html"]
