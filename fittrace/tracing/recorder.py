@@ -46,6 +46,7 @@ from fittrace.tracing.payloads import (
     materialize,
     payload_get,
 )
+from fittrace.tracing.snapshots import SnapshotKeeper, check_mode, default_mode
 from fittrace.tracing.spans import (
     NULL_SPAN,
     Span,
@@ -232,11 +233,15 @@ class Recorder:
         sink: Sink | None = None,
         clock: Callable[[], int] = time.perf_counter_ns,
         gradient_norms: bool = True,
+        snapshots: str | None = None,
     ) -> None:
         if detail not in DETAIL_LEVELS:
             raise ValueError(
                 f"unknown detail level: {detail!r} (must be one of {list(DETAIL_LEVELS)})"
             )
+        mode = check_mode(default_mode(detail) if snapshots is None else snapshots)
+        #: The tensor snapshots' keeper (tracing/snapshots.py), or None when snapshots are off.
+        self.snapshots = SnapshotKeeper(mode) if mode != "off" else None
         self.detail = detail
         self._summary = detail == "summary"
         self._default = detail == "default"
@@ -309,6 +314,10 @@ class Recorder:
             self.header.setdefault(key, value)
         if "call" in info:
             self._write_header()
+
+    def snapshot_facts(self) -> dict[str, Any]:
+        """The footer's ``snapshots`` entry: kept, dropped and bytes (or only the mode, "off")."""
+        return {"mode": "off"} if self.snapshots is None else self.snapshots.footer()
 
     def step_kept_whole(self) -> bool:
         """Will the current step be kept whole (so far)? Lets the engine skip figures only full steps show."""
