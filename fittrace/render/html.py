@@ -23,6 +23,7 @@ from fittrace.analysis.shapes import shape_text
 from fittrace.analysis.stats import run_series
 from fittrace.analysis.walkthrough import explorer_rows, walkthrough
 from fittrace.render.plots import line_plot
+from fittrace.render.tensors import tensor_section
 from fittrace.tracing.document import Trace
 
 _SAFE_SVG = re.compile(
@@ -166,4 +167,5 @@ def render_html(
         events=rows,
         omitted=omitted,
         loops=describe(compare_loops(trace, beside)),
+        tensors=tensor_section(trace),
     )
