@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +23,8 @@ from fittrace.render.tensors import DIVERGING, tensor_figures
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 from fittrace.tracing.snapshots import make_payload
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def _images(html: str) -> list[np.ndarray]:
@@ -241,3 +244,38 @@ def test_the_report_section_shows_them_or_says_how_to_record_them(demo_like, tmp
         "No tensor snapshots were recorded in this trace" in off
         and "snapshots=&#34;default&#34;" in off
     )
+
+
+@pytest.mark.chromium
+def test_the_pictures_load_and_fit_a_projector_in_headless_chromium(
+    demo_like, tmp_path, chromium_path
+):
+    playwright = pytest.importorskip("playwright.sync_api")
+    report = tmp_path / "report.html"
+    report.write_text(render_html(demo_like))
+    errors, requests = [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri())
+        images = page.eval_on_selector_all(
+            "#tensors img",
+            "els => els.map(e => [e.complete && e.naturalWidth > 0, e.getBoundingClientRect().right])",
+        )
+        figures = page.eval_on_selector_all(
+            "#tensors figure", "els => els.map(e => e.getBoundingClientRect().right)"
+        )
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("#tensors").screenshot(path=str(ARTIFACTS / "report-tensors-1280.png"))
+        browser.close()
+    assert images and all(
+        loaded for loaded, _ in images
+    )  # every data: PNG decodes under the page's CSP
+    assert (
+        max(right for _, right in images) <= 1280 and max(figures) <= 1280
+    )  # nothing off the right edge
+    assert not errors and all(u.startswith(("file:", "data:")) for u in requests)
