@@ -55,6 +55,7 @@ TARGETS = {
     "full_overhead": 0.25,
     "functional_overhead": 0.05,
     "trace_mb": 5.0,
+    "snapshot_mb": 1.0,  # the default snapshot budget (tracing/snapshots.py)
     "report_s": 1.0,
     "report_mb": 2.0,
     "big_report_s": 5.0,
@@ -140,6 +141,11 @@ def _timed_fit(
     return wall, cpu, middle, wall - float(middle.sum())
 
 
+def _snapshot_bytes(path: Path) -> int:
+    """The bytes of tensor snapshot data a trace file holds, as its footer counts them."""
+    return int(((read_jsonl(path).footer or {}).get("snapshots") or {}).get("bytes") or 0)
+
+
 def _median(values: list[float]) -> float:
     return float(np.median(values))
 
@@ -188,6 +194,7 @@ def bench_tracing(n: int, epochs: int, folder: Path, rounds: int = 8) -> dict[st
         "rounds": float(rounds),
         "trace_mb": (folder / "default.trace.jsonl").stat().st_size / 2**20,
         "full_trace_mb": (folder / "full.trace.jsonl").stat().st_size / 2**20,
+        "snapshot_mb": _snapshot_bytes(folder / "default.trace.jsonl") / 2**20,
     }
     pooled = {m: np.concatenate(middle[m]) for m in modes}
     count = float(np.median([len(a) for a in middle["off"]]))
@@ -447,6 +454,9 @@ def run_bench(
                 )
             print(_line("typical step, tracing off", r["off_step_s"] * 1e3, "ms", fmt="{:.2f}"))
             print(_line("default trace size", r["trace_mb"], "MB", "trace_mb", "{:.2f}"))
+            print(
+                _line("  of it tensor snapshots", r["snapshot_mb"], "MB", "snapshot_mb", "{:.2f}")
+            )
             print(_line("full trace size", r["full_trace_mb"], "MB", fmt="{:.1f}"))
         if only in (None, "report"):
             r = bench_report(folder / "default.trace.jsonl", folder, big)

@@ -107,7 +107,7 @@ def _timed_event(ev: Event, start: int, end: int) -> dict[str, Any]:
 
 def _args(ev: Event) -> dict[str, Any]:
     args = {k: v for k, v in ev.data.items() if k not in _PLACE}
-    if ev.kind == "tensor_snapshot":  # a timeline shows when, not the picture: its facts without the bytes
+    if ev.kind == "tensor_snapshot":  # a timeline shows when, not the picture: facts, no bytes
         args.pop("data", None)
     place = {
         "seq": ev.seq,
