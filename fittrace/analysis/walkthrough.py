@@ -390,5 +390,8 @@ def _slim(e: Event) -> dict[str, Any]:
     if e.kind == "step" and not e.data.get("full"):
         return {k: v for k, v in e.data.items() if k not in ("grad_norms", "update_norms")}
     if e.kind == "tensor_snapshot" and isinstance(e.data.get("data"), str):
-        return {**e.data, "data": f"{len(e.data['data'])} characters of base64, drawn in The tensors"}
+        return {
+            **e.data,
+            "data": f"{len(e.data['data'])} characters of base64, drawn in The tensors",
+        }
     return dict(e.data)

@@ -104,7 +104,7 @@ def _run(args: Any) -> int:
     sys.argv = [str(script)] + list(args.args or [])
     failure: BaseException | None = None
     try:
-        with session.trace(path=trace_path, detail=args.detail) as run:
+        with session.trace(path=trace_path, detail=args.detail, snapshots=args.snapshots) as run:
             runpy.run_path(str(script), run_name="__main__")
     except SystemExit as exc:
         if exc.code not in (None, 0):

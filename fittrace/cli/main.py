@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     run.add_argument("--out", default="fittrace-out", help="output folder (default: fittrace-out)")
     run.add_argument("--detail", default="default", choices=("full", "default", "summary"))
+    run.add_argument(
+        "--snapshots",
+        choices=("off", "default", "full"),
+        help="tensor snapshots to keep as pictures (default: off at summary detail, else default)",
+    )
 
     report = sub.add_parser("report", help="write the HTML walkthrough of a saved trace")
     report.add_argument("trace", help="a .trace.jsonl file")

@@ -121,6 +121,7 @@ def test_run_a_user_script(tmp_path, capsys):
     assert main(["run", "--out", str(out), str(script), "2"]) == 0
     trace = fittrace.load(out / "train.trace.jsonl").trace
     assert len(trace.epochs()) == 2 and trace.header["compile"]["loss"] == "binary_crossentropy"
+    assert trace.of_kind("tensor_snapshot") and trace.header["snapshots"]["mode"] == "default"
     for name in (
         "report.html",
         "sequence.svg",
@@ -151,6 +152,8 @@ def test_run_a_user_script(tmp_path, capsys):
     assert (
         tmp_path / "b" / "report.html"
     ).exists()  # the report shows everything up to the failure
+    assert main(["run", "--snapshots", "off", "--out", str(tmp_path / "c"), str(script), "1"]) == 0
+    assert not fittrace.load(tmp_path / "c" / "train.trace.jsonl").trace.of_kind("tensor_snapshot")
 
 
 @pytest.mark.slow
