@@ -264,6 +264,14 @@ _WEIGHT_WORDS = {
 }
 
 
+_TILE_MEANING = {
+    "kernel": "which pixels push that unit up (red) or down (blue)",
+    "gradient": "where raising a weight would raise the loss (red) or lower it (blue); the optimizer moves "
+    "each weight against it",
+    "update": "where this step raised a weight (red) or lowered it (blue)",
+}
+
+
 def _weight_figure(key: str, s: Snapshot, input_image: tuple[int, ...] | None) -> TensorFigure:
     v = s.values
     scale = scale_for(s)
@@ -285,7 +293,7 @@ def _weight_figure(key: str, s: Snapshot, input_image: tuple[int, ...] | None) -
         caption = (
             f"{what.capitalize()} of {name} ({_shape_words(s.shape)}), {when}: one tile per unit, its "
             f"{v.shape[0]} input weights drawn as the {_shape_words(tile_shape)} input image, so a tile shows "
-            f"which pixels push that unit up (red) or down (blue).{_sampled(s)}"
+            f"{_TILE_MEANING.get(s.role, _TILE_MEANING['kernel'])}.{_sampled(s)}"
         )
     elif v.ndim == 4:
         kh, kw, cin, cout = v.shape
@@ -471,9 +479,17 @@ def tensor_section(trace: Trace) -> dict[str, Any]:
         )
     else:
         absent = "Snapshots were on, but no fit step ran, so none was recorded."
+    facts = {"kept": 0, "bytes": 0, "dropped": 0, "budget_bytes": 0, **facts}
     return {
         "figures": figures,
         "groups": groups,
-        "facts": {"kept": 0, "bytes": 0, "dropped": 0, "budget_bytes": 0, **facts},
+        "facts": facts,
+        "size": _kilobytes(facts["bytes"]),
+        "budget": _kilobytes(facts["budget_bytes"]),
         "absent": absent,
     }
+
+
+def _kilobytes(n: Any) -> str:
+    n = int(n or 0)
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} KB"
