@@ -23,6 +23,10 @@ Detail levels (see ``events.DETAIL_LEVELS``):
     are buffered until the step ends, so a step that turns out to matter is kept whole.
   * ``summary``: only ``events.SUMMARY_KINDS`` (stages and per-epoch figures). The engine asks :func:`stepwise`
     before work that only step events use (gradient norms, per-step figures), so this level skips it.
+
+Tensor snapshots are a second choice beside the detail level (``Recorder(snapshots=...)``: off, default, full; by
+default off at "summary" and default otherwise): ``Recorder.snapshots`` is their keeper (``snapshots.py``), None
+when off, and the engine emits them only at a fit's first and last steps (kept whole) and outside steps.
 """
 
 from __future__ import annotations
