@@ -1,0 +1,124 @@
+"""The classroom lesson of a trace as one self-contained HTML file: projector-sized slides, stepped beat by beat.
+
+``render_lesson(trace, path=None, focus=None) -> str`` turns the slides of ``fittrace.analysis.lesson`` into a page
+(templates ``lesson.html.j2``, ``lesson.css``, ``lesson.js``; no network, CSP as the report's) and writes it
+atomically when ``path`` is given. The pictures a slide asks for are drawn here: the focused call sequence of one
+step, the loss per epoch, and the tensors the trace carries; a picture the trace (or this installation) cannot give
+is left out of its slide, with nothing in its place.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from fittrace.analysis.lesson import Beat, Lesson, lesson_slides
+from fittrace.analysis.stats import run_series
+from fittrace.render.html import environment, safe_svg
+from fittrace.render.plots import line_plot
+from fittrace.render.sequence import sequence_svg
+from fittrace.tracing.atomic import atomic_write_text
+from fittrace.tracing.document import Trace
+
+try:  # the tensor pictures, where this installation has them; else those beats are left out
+    from fittrace.render import tensors
+except ImportError:
+    tensors = None
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A drawn picture of a figure beat: its markup, a caption, and whether it may be panned and zoomed."""
+
+    html: Markup
+    caption: str
+    panzoom: bool = False
+
+
+def _tensor_figures(trace: Trace) -> list[Any]:
+    """The tensors helper's pictures (``fittrace.render.tensors.tensor_figures``), or none where it is absent."""
+    return [] if tensors is None else list(tensors.tensor_figures(trace))
+
+
+def _sequence(trace: Trace) -> Markup | None:
+    """The call sequence focused on one step, folded, when sequence_svg can focus; else none (the whole diagram
+    is far wider than a slide)."""
+    if "focus" not in inspect.signature(sequence_svg).parameters:
+        return None
+    try:
+        return safe_svg(sequence_svg(trace, focus="step", fold=True))
+    except ValueError:  # markup-like text in the picture: left out
+        return None
+
+
+def _pictures(trace: Trace, lesson: Lesson) -> dict[str, list[Picture]]:
+    """Each figure key the slides ask for, drawn (a key a trace cannot draw is absent)."""
+    wanted = {b.figure for s in lesson.slides for b in s.beats if b.kind == "figure"}
+    out: dict[str, list[Picture]] = {}
+    if "sequence:step" in wanted:
+        svg = _sequence(trace)
+        if svg is not None:
+            out["sequence:step"] = [Picture(svg, "", panzoom=True)]
+    if "plot:epoch_loss" in wanted:
+        series = [(s.name, s.points) for s in run_series(trace).per_epoch if "loss" in s.name]
+        if any(len(points) > 1 for _, points in series):
+            plot = line_plot(series, "loss per epoch", "epoch", "loss", width=640, height=280)
+            out["plot:epoch_loss"] = [Picture(Markup(plot), "")]
+    tensor_keys = sorted(k for k in wanted if k.startswith("tensor:"))
+    if tensor_keys:
+        figures = _tensor_figures(trace)
+        for key in tensor_keys:
+            name = key[len("tensor:") :]
+            found = [f for f in figures if f.key == name or f.key.startswith(name + ":")]
+            if found:
+                out[key] = [Picture(Markup(f.html), str(f.caption or f.title or "")) for f in found]
+    return out
+
+
+def _beats(beats: tuple[Beat, ...], pictures: dict[str, list[Picture]]) -> list[dict[str, Any]]:
+    """The beats a page shows: figure beats carry their pictures; one without a picture is dropped."""
+    out = []
+    for b in beats:
+        if b.kind == "figure":
+            drawn = pictures.get(b.figure)
+            if not drawn:
+                continue
+            out.append({"beat": b, "pictures": drawn})
+        else:
+            out.append({"beat": b, "pictures": []})
+    return out
+
+
+def lesson_page(trace: Trace, focus: str | None = None) -> str:
+    """The lesson's HTML, not written anywhere."""
+    lesson = lesson_slides(trace, focus=focus)
+    pictures = _pictures(trace, lesson)
+    slides = [
+        {"slide": s, "number": i + 1, "beats": _beats(s.beats, pictures)}
+        for i, s in enumerate(lesson.slides)
+    ]
+    first_of = {}
+    for row in slides:
+        first_of.setdefault(row["slide"].stage, row["number"])
+    env = environment()
+    return env.get_template("lesson.html.j2").render(
+        lesson=lesson,
+        slides=slides,
+        first_of=first_of,
+        index={s.id: i + 1 for i, s in enumerate(lesson.slides)},
+    )
+
+
+def render_lesson(
+    trace: Trace, path: str | os.PathLike | None = None, focus: str | None = None
+) -> str:
+    """The lesson page of ``trace`` (only the ``focus`` part when given: setup, step or epoch-end); written
+    atomically when ``path`` is given."""
+    html = lesson_page(trace, focus=focus)
+    if path is not None:
+        atomic_write_text(path, html)
+    return html
