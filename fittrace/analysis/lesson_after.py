@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from fittrace.analysis.builds import why_rebuilt
+from fittrace.analysis.builds import Build, why_rebuilt
 from fittrace.analysis.slides import (
     Beat,
     RunEvents,
@@ -76,8 +76,8 @@ def ends_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
         beats = [
             Beat(
                 "text",
-                f"Epoch {odd.epoch}, step {odd.step}: {number(odd.data.get('size'))} rows instead of "
-                f"{number(typical)}.",
+                f"Epoch {odd.epoch}, step {odd.step} (the epoch's last): "
+                f"{number(odd.data.get('size'))} rows instead of {number(typical)}.",
             ),
             Beat("ask", f"Will this smaller batch make {words['function']} trace again?"),
             Beat(
@@ -216,9 +216,9 @@ def builds_slides(run: RunEvents) -> list[Slide]:
         return []
     rows = tuple(
         (
-            f"{b.what} {b.subject}",
+            _built(b),
             b.action,
-            f"epoch {b.epoch}, step {b.step}" if b.step is not None else "before the loop",
+            _when(b),
         )
         for b in builds[:9]
     )
@@ -249,8 +249,8 @@ def builds_slides(run: RunEvents) -> list[Slide]:
         beats = [
             Beat(
                 "text",
-                f"{b.what} {b.subject}: {b.action}"
-                + (f" at epoch {b.epoch}, step {b.step}" if b.step is not None else "")
+                f"{_built(b)}: {b.action}"
+                + (f" at {_when(b)}" if b.step is not None else "")
                 + f", via {b.trigger}.",
             ),
             Beat("ask", "Why was it made again?"),
@@ -269,7 +269,7 @@ def builds_slides(run: RunEvents) -> list[Slide]:
                 f"9{chr(ord('a') + i)}. A rebuild: {b.subject}",
                 tuple(beats),
                 ("Ask the class what the earlier build was for before revealing the cause.",),
-                moment=f"rebuild: {b.what} {b.subject}",
+                moment=f"rebuild: {_built(b)}",
             )
         )
     return slides
@@ -368,3 +368,14 @@ def evaluate_slide(trace: Trace, call: Event | None) -> Slide | None:
             "differs.",
         ),
     )
+
+
+def _built(b: Build) -> str:
+    """What a build made, named once: ``layer dense``, ``train_function`` (not twice)."""
+    return b.subject if b.subject == b.what else f"{b.what} {b.subject}"
+
+
+def _when(b: Build) -> str:
+    if b.step is None:
+        return "before the loop"
+    return f"epoch {b.epoch}, step {b.step}" if b.epoch is not None else f"step {b.step}"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fittrace.analysis.graph import model_graphs
-from fittrace.analysis.real_runs import ran_on, step_mode
+from fittrace.analysis.real_runs import KERAS3_DATA, ran_on, step_mode
 from fittrace.analysis.shapes import shape_text
 from fittrace.analysis.slides import (
     Beat,
@@ -116,8 +116,10 @@ def data_slides(run: RunEvents) -> list[Slide]:
     beats: list[Beat] = [
         Beat(
             "text",
-            "get_data_handler builds a DataHandler, and the DataHandler asks Keras's adapter classes, in a "
-            "fixed order, whether they can read the data. Exactly one must say yes.",
+            KERAS3_DATA
+            if ran_on(run.trace).framework == "keras"
+            else "get_data_handler builds a DataHandler, and the DataHandler asks Keras's adapter classes, "
+            "in a fixed order, whether they can read the data. Exactly one must say yes.",
         )
     ]
     chosen = str((selected.data if selected else {}).get("class") or "")
@@ -212,13 +214,15 @@ def callbacks_slide(run: RunEvents) -> Slide | None:
     beats = [
         Beat(
             "text",
-            "fit wraps every callback in one CallbackList, the container that every hook goes through, "
-            "member by member, in this order.",
+            f"{run.call.kind if run.call else 'fit'} wraps every callback in one CallbackList, the "
+            "container that every hook goes through, member by member, in this order.",
         ),
         Beat(
             "list",
             "the members",
-            items=tuple(f"{m} (added by fit)" if m in default else f"{m} (yours)" for m in members),
+            items=tuple(
+                f"{m} (added by Keras)" if m in default else f"{m} (yours)" for m in members
+            ),
         ),
     ]
     if own:
@@ -280,8 +284,17 @@ def function_slide(run: RunEvents, words: Mapping[str, str]) -> Slide | None:
             else Beat("ask", f"How many times will {fn} be traced?"),
             Beat(
                 "answer",
-                f"{plural(len(traced), 'time')}"
-                + (f": at epoch {first.epoch}, step {first.step}" if first.step is not None else "")
+                ("Once" if len(traced) == 1 else plural(len(traced), "time"))
+                + (
+                    f": at epoch {first.epoch}, step {first.step}"
+                    if first.epoch is not None
+                    else ""
+                )
+                + (
+                    f": at step {first.step}"
+                    if first.epoch is None and first.step is not None
+                    else ""
+                )
                 + (f", for the signature {_signature(sig)}" if sig else "")
                 + ".",
             ),
@@ -318,7 +331,7 @@ def loop_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
     beats = [
         Beat(
             "code",
-            "the loop (Model.fit)",
+            f"the loop (Model.{run.call.kind if run.call else 'fit'})",
             items=(
                 "for epoch, iterator in data_handler.enumerate_epochs():",
                 "    callbacks.on_epoch_begin(epoch)",

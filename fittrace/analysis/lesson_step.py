@@ -44,12 +44,21 @@ def step_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
     traced = next(
         (e for e in kinds.get("train_function", []) if e.data.get("action") == "traced"), None
     )
+    stages = (
+        "the model's call, the loss, the gradients, the update, the metrics"
+        if step_fn == "train_step"
+        else "the model's call, the loss and the metrics: no gradient, no update"
+    )
     beats = [
         Beat(
             "text",
-            f"Epoch {step.epoch}, step {step.step}"
+            (
+                f"Epoch {step.epoch}, step {step.step}"
+                if step.epoch is not None
+                else f"Step {step.step}"
+            )
             + (f": a batch of {number(size)} rows" if size is not None else "")
-            + f". {fn} runs {step_fn}: the model's call, the loss, the gradients, the update, the metrics.",
+            + f". {fn} runs {step_fn}: {stages}.",
         )
     ]
     if traced is not None:
@@ -80,7 +89,7 @@ def step_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
         beats = [
             Beat(
                 "text",
-                f"self(x, training=True) on the model '{model_call.layer}': input "
+                f"self(x, training={bool(model_call.data.get('training'))}) on the model '{model_call.layer}': input "
                 f"{shape_text(model_call.data.get('input_shape'), unknown='?')} of "
                 f"{model_call.data.get('input_dtype') or 'unknown dtype'}, output "
                 f"{shape_text(model_call.data.get('output_shape'), unknown='?')}.",

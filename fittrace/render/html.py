@@ -135,10 +135,12 @@ def render_html(
     diagrams: dict[str, str] | None = None,
     template_dir: str | os.PathLike | None = None,
     beside: Trace | None = None,
+    lesson: str | None = None,
 ) -> str:
     """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph/model to ready SVG text
     (and ``error`` to why some are missing). A trace holding a hand-written loop gets a section setting its step
-    beside fit's, from the same trace or from ``beside``."""
+    beside fit's, from the same trace or from ``beside``. ``lesson``: the relative address of the run's lesson
+    page, when one was written beside the report."""
     diagrams = diagrams or {}
     pictures, refused = {}, []
     for k, v in diagrams.items():
@@ -166,4 +168,5 @@ def render_html(
         events=rows,
         omitted=omitted,
         loops=describe(compare_loops(trace, beside)),
+        lesson=lesson,
     )

@@ -41,15 +41,19 @@ def diagram_svgs(trace: Trace) -> dict[str, str]:
 
 
 def render_report(
-    trace: Trace, path: str | os.PathLike | None = None, beside: Trace | None = None
+    trace: Trace,
+    path: str | os.PathLike | None = None,
+    beside: Trace | None = None,
+    lesson: str | None = None,
 ) -> str:
     """The HTML walkthrough with its diagrams inlined; written atomically when ``path`` is given. ``beside``: a
-    second trace whose fit step is set beside the hand-written loop of ``trace``."""
+    second trace whose fit step is set beside the hand-written loop of ``trace``; ``lesson``: the relative address
+    of the run's lesson page written beside the report, linked from its "Teach it" note."""
     try:
         svgs = diagram_svgs(trace)
     except Exception as exc:  # a report without pictures beats no report; say why in the page
         svgs = {"error": f"{type(exc).__name__}: {exc}"}
-    html = render_html(trace, diagrams=svgs, beside=beside)
+    html = render_html(trace, diagrams=svgs, beside=beside, lesson=lesson)
     if path is not None:
         atomic_write_text(path, html)
     return html
