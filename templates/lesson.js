@@ -14,6 +14,12 @@
   function paint() {
     slides.forEach(function (s, i) { s.classList.toggle("current", i === current); });
     Array.prototype.forEach.call(beats(current), function (b, k) { b.classList.toggle("hidden", k >= shown); });
+    // in a stack, only the latest picture shown stays visible (the kernel epoch by epoch, in one place)
+    Array.prototype.forEach.call(slides[current].querySelectorAll(".beat-stack"), function (stack) {
+      var own = stack.querySelectorAll(".beat"), last = -1;
+      Array.prototype.forEach.call(own, function (b, k) { if (!b.classList.contains("hidden")) { last = k; } });
+      Array.prototype.forEach.call(own, function (b, k) { b.classList.toggle("covered", k !== last && last >= 0); });
+    });
     var slide = slides[current], now = order.indexOf(slide.dataset.stage);
     stages.forEach(function (li, k) {
       li.classList.toggle("now", k === now);
@@ -46,6 +52,17 @@
     notesButton.setAttribute("aria-pressed", on ? "true" : "false");
   }
 
+  // A picture is scaled to its box, up to twice its size (pixels stay sharp: the images are pixelated).
+  function scalePictures(slide) {
+    Array.prototype.forEach.call(slide.querySelectorAll(".drawn:not(.panzoom) > figure"), function (f) {
+      f.style.transform = "none";
+      var box = f.parentNode, w = f.offsetWidth, h = f.offsetHeight;
+      if (!w || !h || !box.clientWidth || !box.clientHeight) { return; }
+      var s = Math.min(2, box.clientWidth / w, box.clientHeight / h);
+      f.style.transform = "scale(" + s.toFixed(3) + ")";
+    });
+  }
+
   // A slide whose content is taller than its box shrinks its type a little, never below three quarters.
   function fit() {
     slides.forEach(function (s) {
@@ -59,6 +76,7 @@
         s.style.setProperty("--fit", scale.toFixed(2));
       }
       s.dataset.fit = scale.toFixed(2);
+      scalePictures(s);
       hidden.forEach(function (b) { b.classList.add("hidden"); });
       if (!was) { s.classList.remove("current"); }
     });

@@ -147,8 +147,16 @@ def ends_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
         beats.append(
             Beat(
                 "figure",
-                "the first kernel at the end of each epoch",
-                figure="tensor:kernel:epoch_end",
+                "the first kernel at the end of each epoch: each key press shows the next epoch",
+                figure="tensor:kernel:epoch_end:*",
+                stack=True,
+            )
+        )
+        beats.append(
+            Beat(
+                "figure",
+                "after training: the softmax output of one sample at the last step, its label marked",
+                figure="tensor:softmax:last_step",
             )
         )
         slides.append(

@@ -131,7 +131,7 @@ def step_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
                 Beat(
                     "figure",
                     "each layer's output for one sample",
-                    figure="tensor:layer_output:first_step",
+                    figure="tensor:layer_output:first_step:* tensor:feature_map:first_step:*",
                 )
             )
         elif absent.get("layer_call"):
@@ -280,7 +280,7 @@ def _loss_slides(
             Beat(
                 "figure",
                 "the softmax output of one sample, the label marked",
-                figure="tensor:softmax",
+                figure="tensor:softmax:first_step",
             )
         )
         slides.append(
@@ -323,7 +323,11 @@ def _loss_slides(
                     for g in grads[:8]
                 ),
             ),
-            Beat("figure", "the first kernel's gradient", figure="tensor:gradient:first_step"),
+            Beat(
+                "figure",
+                "the first kernel and its gradient, side by side",
+                figure="tensor:kernel:first_step tensor:gradient:first_step",
+            ),
         ]
         slides.append(
             Slide(
@@ -379,7 +383,13 @@ def _loss_slides(
                 ),
             )
         )
-        beats.append(Beat("figure", "the kernel's update", figure="tensor:update:first_step"))
+        beats.append(
+            Beat(
+                "figure",
+                "the gradient and the update the optimizer made of it, side by side",
+                figure="tensor:gradient:first_step tensor:update:first_step",
+            )
+        )
         slides.append(
             Slide(
                 "update",

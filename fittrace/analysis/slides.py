@@ -45,6 +45,7 @@ class Beat:
     rows: tuple[tuple[str, ...], ...] = ()
     marked: tuple[int, ...] = ()
     figure: str = ""
+    stack: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,9 +55,24 @@ def _sequence(trace: Trace) -> Markup | None:
         return None
 
 
+def _tokens(lesson: Lesson) -> set[str]:
+    return {
+        t for s in lesson.slides for b in s.beats if b.kind == "figure" for t in b.figure.split()
+    }
+
+
+def _matches(token: str, key: str) -> bool:
+    """Whether a tensor figure's key answers a beat's name: the key itself, or ``kind:moment:*`` for every
+    ``kind:moment:<one more part>`` (the layers' outputs, the kernel at each epoch's end)."""
+    if not token.endswith(":*"):
+        return key == token
+    head = token[:-1]
+    return key.startswith(head) and ":" not in key[len(head) :]
+
+
 def _pictures(trace: Trace, lesson: Lesson) -> dict[str, list[Picture]]:
-    """Each figure key the slides ask for, drawn (a key a trace cannot draw is absent)."""
-    wanted = {b.figure for s in lesson.slides for b in s.beats if b.kind == "figure"}
+    """Each figure name the slides ask for, drawn (a name a trace cannot draw is absent)."""
+    wanted = _tokens(lesson)
     out: dict[str, list[Picture]] = {}
     if "sequence:step" in wanted:
         svg = _sequence(trace)
@@ -68,29 +83,36 @@ def _pictures(trace: Trace, lesson: Lesson) -> dict[str, list[Picture]]:
         if any(len(points) > 1 for _, points in series):
             plot = line_plot(series, "loss per epoch", "epoch", "loss", width=640, height=280)
             out["plot:epoch_loss"] = [Picture(Markup(plot), "")]
-    tensor_keys = sorted(k for k in wanted if k.startswith("tensor:"))
-    if tensor_keys:
+    tensor_tokens = sorted(t for t in wanted if t.startswith("tensor:"))
+    if tensor_tokens:
         figures = _tensor_figures(trace)
-        for key in tensor_keys:
-            name = key[len("tensor:") :]
-            found = [f for f in figures if f.key == name or f.key.startswith(name + ":")]
+        for token in tensor_tokens:
+            found = [f for f in figures if _matches(token[len("tensor:") :], f.key)]
             if found:
-                out[key] = [Picture(Markup(f.html), str(f.caption or f.title or "")) for f in found]
+                out[token] = [Picture(Markup(f.html), "") for f in found]
     return out
 
 
 def _beats(beats: tuple[Beat, ...], pictures: dict[str, list[Picture]]) -> list[dict[str, Any]]:
-    """The beats a page shows: figure beats carry their pictures; one without a picture is dropped."""
-    out = []
+    """The beats a page shows. A figure beat carries its pictures (one without any is dropped); a stack figure
+    becomes one beat per picture, shown in turn in the same place."""
+    out: list[dict[str, Any]] = []
     for b in beats:
-        if b.kind == "figure":
-            drawn = pictures.get(b.figure)
-            if not drawn:
-                continue
-            out.append({"beat": b, "pictures": drawn})
+        if b.kind != "figure":
+            out.append({"beat": b, "pictures": [], "stack": []})
+            continue
+        drawn = [p for token in b.figure.split() for p in pictures.get(token, [])]
+        if not drawn:
+            continue
+        if b.stack and len(drawn) > 1:
+            out.append({"beat": b, "pictures": [], "stack": [[p] for p in drawn]})
         else:
-            out.append({"beat": b, "pictures": []})
+            out.append({"beat": b, "pictures": drawn, "stack": []})
     return out
+
+
+def _count(items: list[dict[str, Any]]) -> int:
+    return sum(len(i["stack"]) or 1 for i in items)
 
 
 def lesson_page(trace: Trace, focus: str | None = None) -> str:
@@ -101,6 +123,8 @@ def lesson_page(trace: Trace, focus: str | None = None) -> str:
         {"slide": s, "number": i + 1, "beats": _beats(s.beats, pictures)}
         for i, s in enumerate(lesson.slides)
     ]
+    for row in slides:
+        row["count"] = _count(row["beats"])
     first_of = {}
     for row in slides:
         first_of.setdefault(row["slide"].stage, row["number"])
