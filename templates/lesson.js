@@ -52,14 +52,19 @@
     notesButton.setAttribute("aria-pressed", on ? "true" : "false");
   }
 
-  // A picture is scaled to its box, up to twice its size (pixels stay sharp: the images are pixelated).
+  // A picture is zoomed to fill its box without spilling out: up to twice its size (the images are pixelated,
+  // so they stay sharp), down to a third. Zoom, unlike a transform, lays the picture out at its new size.
   function scalePictures(slide) {
     Array.prototype.forEach.call(slide.querySelectorAll(".drawn:not(.panzoom) > figure"), function (f) {
-      f.style.transform = "none";
-      var box = f.parentNode, w = f.offsetWidth, h = f.offsetHeight;
-      if (!w || !h || !box.clientWidth || !box.clientHeight) { return; }
-      var s = Math.min(2, box.clientWidth / w, box.clientHeight / h);
-      f.style.transform = "scale(" + s.toFixed(3) + ")";
+      var box = f.parentNode.getBoundingClientRect(), z = 2;
+      if (!box.width || !box.height) { return; }
+      f.style.zoom = String(z);
+      while (z > 0.34) {
+        var r = f.getBoundingClientRect();
+        if (r.width <= box.width + 1 && r.height <= box.height + 1) { break; }
+        z -= 0.1;
+        f.style.zoom = z.toFixed(2);
+      }
     });
   }
 

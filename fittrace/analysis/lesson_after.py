@@ -128,7 +128,8 @@ def ends_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
             beats += [
                 Beat(
                     "ask",
-                    f"Will epoch {epochs[1].data.get('epoch', first.epoch + 1)} build anything?",
+                    f"Will the second epoch (epoch {epochs[1].data.get('epoch', first.epoch + 1)}) build "
+                    "anything?",
                 ),
                 Beat(
                     "answer",

@@ -362,6 +362,14 @@ def loop_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
                 + f"{words['function']}.",
             )
         )
+    if n_epochs and first_count and run.call is not None and run.call.kind == "fit":
+        beats.append(
+            Beat(
+                "text",
+                f"Inside, Keras counts from 0: epoch 0 is the one the progress bar prints as 'Epoch 1/"
+                f"{n_epochs}', and step {first_count - 1} is '{first_count}/{first_count}'.",
+            )
+        )
     hooks = [e for e in run.all("callback_hook") if e.data.get("hook", "").endswith("batch_begin")]
     if hooks:
         skipped = all(h.data.get("skipped") for h in hooks)

@@ -32,10 +32,11 @@ except ImportError:
 
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """A drawn picture of a figure beat: its markup, a caption, and whether it may be panned and zoomed."""
+    """A drawn picture of a figure beat: its markup, whether it carries its own caption (a tensor figure does),
+    and whether it may be panned and zoomed."""
 
     html: Markup
-    caption: str
+    captioned: bool = False
     panzoom: bool = False
 
 
@@ -77,19 +78,19 @@ def _pictures(trace: Trace, lesson: Lesson) -> dict[str, list[Picture]]:
     if "sequence:step" in wanted:
         svg = _sequence(trace)
         if svg is not None:
-            out["sequence:step"] = [Picture(svg, "", panzoom=True)]
+            out["sequence:step"] = [Picture(svg, panzoom=True)]
     if "plot:epoch_loss" in wanted:
         series = [(s.name, s.points) for s in run_series(trace).per_epoch if "loss" in s.name]
         if any(len(points) > 1 for _, points in series):
             plot = line_plot(series, "loss per epoch", "epoch", "loss", width=640, height=280)
-            out["plot:epoch_loss"] = [Picture(Markup(plot), "")]
+            out["plot:epoch_loss"] = [Picture(Markup(plot))]
     tensor_tokens = sorted(t for t in wanted if t.startswith("tensor:"))
     if tensor_tokens:
         figures = _tensor_figures(trace)
         for token in tensor_tokens:
             found = [f for f in figures if _matches(token[len("tensor:") :], f.key)]
             if found:
-                out[token] = [Picture(Markup(f.html), "") for f in found]
+                out[token] = [Picture(Markup(f.html), captioned=True) for f in found]
     return out
 
 

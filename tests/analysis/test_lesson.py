@@ -91,7 +91,7 @@ def test_the_answers_are_the_runs_own_numbers(demo_like):
         f"{facts['steps'] * facts['epochs']}: 2 epochs of {facts['steps']}"
     )
     epoch_end = _slide(lesson, "epoch-end")
-    assert _beat(epoch_end, "ask").text == "Will epoch 1 build anything?"
+    assert _beat(epoch_end, "ask").text == "Will the second epoch (epoch 1) build anything?"
     assert _beat(epoch_end, "answer").text.startswith("No:")
     weights = _slide(lesson, "lazy-build")
     assert _beat(weights, "answer").text.startswith("Inside this first step")
