@@ -179,13 +179,23 @@ def ends_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
 
 def history_slide(run: RunEvents) -> Slide | None:
     history = run.all("history")
-    progbar = [e.data.get("line") for e in run.all("progbar") if e.data.get("line")]
+    # an epoch's heading and its final line (verbose=1 also rewrites a line at every step: those are left out)
+    progbar = [
+        str(e.data["line"])
+        for e in run.all("progbar")
+        if e.data.get("line")
+        and (
+            e.data.get("final")
+            or str(e.data["line"]).startswith("Epoch ")
+            or e.data.get("verbose") == 2
+        )
+    ]
     if not history and not progbar:
         return None
     beats: list[Beat] = []
     if progbar:
         beats.append(Beat("text", "ProgbarLogger printed these lines to stdout:"))
-        beats.append(Beat("code", "the progress bar", items=tuple(str(p) for p in progbar[-6:])))
+        beats.append(Beat("code", "the progress bar", items=tuple(progbar[-6:])))
     if history:
         keys: list[str] = []
         for h in history:

@@ -11,8 +11,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from lesson_runs import demo_like_run, failing_fit_run
-from sample_runs import EVIL, user_layer_run
+from as_real_runs import as_keras3, as_tf_keras, engine_trace
+from lesson_runs import conv_run, demo_like_run, evaluate_only_run, failing_fit_run
+from sample_runs import EVIL, functional_run, user_layer_run
 
 import fittrace
 from fittrace.analysis.lesson import lesson_slides
@@ -101,6 +102,28 @@ def test_a_failed_fit_ends_with_its_error(tmp_path):
     html = render_lesson(failing_fit_run(tmp_path))
     last = html.split('<section class="slide')[-1]
     assert last.startswith(' error"') and "Shout refuses epoch 0" in last
+
+
+def _runs(tmp_path):
+    """Every other kind of run the lesson must tell, as traces."""
+    engine = engine_trace(tmp_path)
+    return {
+        "evaluate": evaluate_only_run(tmp_path),
+        "failed": failing_fit_run(tmp_path),
+        "functional": fittrace.load(functional_run(tmp_path, evil=True)[1]).trace,
+        "conv": conv_run(tmp_path),
+        "tf_keras": as_tf_keras(engine),
+        "keras3": as_keras3(engine),
+    }
+
+
+def test_every_kind_of_run_makes_a_lesson(tmp_path):
+    for name, trace in _runs(tmp_path).items():
+        html = render_lesson(trace, tmp_path / f"{name}.html")
+        tags = _Tags()
+        tags.feed(html)
+        assert tags.slides == len(lesson_slides(trace).slides) >= 8, name
+        assert tags.handlers == [] and tags.external == [] and EVIL not in html, name
 
 
 # --- in a real browser ---------------------------------------------------------------------------------------------
@@ -266,5 +289,34 @@ def test_the_menu_jumps_and_the_notes_toggle(demo_like, chromium_path):
         assert not page.locator("#bar").is_visible() and not page.locator("#flow").is_visible()
         pdf = page.pdf(width="1280px", height="720px", print_background=True)
         assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == len(slides)
+        browser.close()
+    assert errors == []
+
+
+@pytest.mark.chromium
+def test_the_other_kinds_of_run_fit_too(tmp_path, chromium_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    errors = []
+    with playwright.sync_playwright() as p:
+        browser = _browser(p, chromium_path)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for name, trace in _runs(tmp_path).items():
+            path = tmp_path / f"{name}.html"
+            render_lesson(trace, path)
+            page.goto(path.as_uri())
+            total = len(lesson_slides(trace).slides)
+            for i in range(total):
+                beats = int(page.locator(".slide.current").get_attribute("data-beats"))
+                for _ in range(beats - 1):
+                    page.keyboard.press("ArrowRight")
+                m = page.evaluate(OVERFLOW)
+                assert m["hidden"] == 0 and m["over"] <= 1 and m["wide"] <= 1, (name, m)
+                if i < total - 1:
+                    page.keyboard.press("ArrowRight")
+            if name == "failed":
+                assert page.locator("#flow li.failed").get_attribute("data-stage") == "ends"
+                page.screenshot(path=str(artifacts() / "lesson-failed-error.png"))
         browser.close()
     assert errors == []
