@@ -297,11 +297,14 @@ def builds_slides(run: RunEvents) -> list[Slide]:
 def error_slide(run: RunEvents, error: Event, later: bool) -> Slide:
     data = error.data
     where = data.get("stage") or error.name
-    at = (
-        f" at epoch {error.epoch}, step {error.step}"
-        if error.epoch is not None and error.step is not None
-        else (f" at step {error.step}" if error.step is not None else "")
-    )
+    if error.epoch is not None and error.step is not None:
+        at = f" at epoch {error.epoch}, step {error.step}"
+    elif error.step is not None:
+        at = f" at step {error.step}"
+    elif error.epoch is not None:
+        at = f", in epoch {error.epoch} after its steps"
+    else:
+        at = ""
     beats = [
         Beat(
             "text",

@@ -150,6 +150,9 @@ def test_a_failed_fit_ends_on_the_slide_where_it_failed(tmp_path):
     assert last.id == "error" and last.stage == "ends" and last.moment == "the error"
     assert lesson.error["type"] == "RuntimeError"
     assert "Shout refuses epoch 0" in last.beats[1].items[0]
+    assert last.beats[0].text == (
+        "Here the run stopped: RuntimeError in CallbackList.on_epoch_end, in epoch 0 after its steps."
+    )
     ids = [s.id for s in lesson.slides]
     assert "history" not in ids and "epoch-end" not in ids and "builds" not in ids
     assert "metrics" in ids  # the steps ran before the callback failed
