@@ -242,7 +242,8 @@ def builds_slides(run: RunEvents) -> list[Slide]:
         for b in builds[:9]
     )
     beats = [
-        Beat("text", diagnosis.summary),
+        Beat("ask", "Was anything built twice?"),
+        Beat("answer", diagnosis.summary),
         Beat(
             "table",
             head=("what", "action", "when"),
@@ -268,9 +269,7 @@ def builds_slides(run: RunEvents) -> list[Slide]:
         beats = [
             Beat(
                 "text",
-                f"{_built(b)}: {b.action}"
-                + (f" at {_when(b)}" if b.step is not None else "")
-                + f", via {b.trigger}.",
+                f"{_built(b)}: {b.action} ({_when(b)}).",
             ),
             Beat("ask", "Why was it made again?"),
             Beat("answer", b.cause),
@@ -398,6 +397,12 @@ def _built(b: Build) -> str:
 
 
 def _when(b: Build) -> str:
+    """When a build happened, with the call it happened in: ``fit, epoch 0, step 0``, ``evaluate, step 0``."""
+    call = f"{b.trigger}, " if b.trigger else ""
     if b.step is None:
-        return "before the loop"
-    return f"epoch {b.epoch}, step {b.step}" if b.epoch is not None else f"step {b.step}"
+        return (
+            f"{call}before the loop"
+            if b.trigger in ("fit", "evaluate", "predict")
+            else "outside fit"
+        )
+    return call + (f"epoch {b.epoch}, step {b.step}" if b.epoch is not None else f"step {b.step}")
