@@ -78,16 +78,24 @@ class Run:
         return why_rebuilt(self.trace, layer=layer)
 
     def report(
-        self, path: str | os.PathLike | None = None, beside: Run | Trace | None = None
+        self,
+        path: str | os.PathLike | None = None,
+        beside: Run | Trace | None = None,
+        focus: str | None = None,
     ) -> str:
         """The HTML walkthrough as text; also written atomically to ``path`` when given. ``beside``: another run
-        (or trace) whose fit step the report sets beside this run's hand-written loop."""
+        (or trace) whose fit step the report sets beside this run's hand-written loop. ``focus``: the part of the
+        call sequence its picture shows ("setup", "step", "epoch-end"; None: all of it)."""
         other = beside.trace if isinstance(beside, Run) else beside
-        return render_report(self.trace, path, beside=other)
+        return render_report(self.trace, path, beside=other, focus=focus)
 
-    def diagram(self, kind: str = "sequence", fmt: str = "svg") -> Diagram:
-        """One diagram (sequence, flowchart, callgraph, model) in one format; shows itself inline in Jupyter."""
-        return Diagram(kind, fmt, render(self.trace, kind, fmt))
+    def diagram(
+        self, kind: str = "sequence", fmt: str = "svg", focus: str | None = None, fold: bool = True
+    ) -> Diagram:
+        """One diagram (sequence, flowchart, callgraph, model) in one format; shows itself inline in Jupyter.
+        The sequence diagram takes ``focus`` ("setup", "step", "epoch-end") and ``fold=False`` (every callback
+        on its own lifeline)."""
+        return Diagram(kind, fmt, render(self.trace, kind, fmt, focus=focus, fold=fold))
 
     def _repr_html_(self) -> str:
         return render_report(self.trace, None)

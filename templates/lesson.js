@@ -31,10 +31,18 @@
     document.body.dataset.beat = String(shown);
     if (history.replaceState) { try { history.replaceState(null, "", "#slide-" + (current + 1)); } catch (e) { /* file:// in some browsers */ } }
   }
+  // A picture that pans and zooms (panzoom.js) opens fitted to its frame, once the slide is laid out.
+  function fitPanzoom(slide) {
+    Array.prototype.forEach.call(slide.querySelectorAll(".panzoom"), function (host) {
+      var b = host.querySelector('.pz-bar button[title^="fit"]');
+      if (b && !host.dataset.lessonFitted) { host.dataset.lessonFitted = "1"; b.click(); }
+    });
+  }
   function go(i, reveal) {
     current = Math.max(0, Math.min(slides.length - 1, i));
     shown = reveal === "all" ? total(current) : Math.min(1, total(current));
     paint();
+    fitPanzoom(slides[current]);
   }
   function next() {
     if (shown < total(current)) { shown += 1; paint(); } else if (current < slides.length - 1) { go(current + 1); }
@@ -113,7 +121,10 @@
   notesButton.setAttribute("aria-pressed", "false");
   document.getElementById("next").addEventListener("click", next);
   document.getElementById("prev").addEventListener("click", back);
-  window.addEventListener("resize", function () { fit(); paint(); });
+  window.addEventListener("resize", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".panzoom"), function (h) { delete h.dataset.lessonFitted; });
+    fit(); paint(); fitPanzoom(slides[current]);
+  });
   window.addEventListener("beforeprint", function () { slides.forEach(function (s) { s.style.setProperty("--fit", "1"); }); });
   window.addEventListener("afterprint", function () { fit(); paint(); });
 

@@ -35,6 +35,8 @@ def test_wheel_ships_the_templates(tmp_path):
         "fittrace/templates/report.html.j2",
         "fittrace/templates/report.css",
         "fittrace/templates/report.js",
+        "fittrace/templates/panzoom.js",
+        "fittrace/templates/panzoom.css",
     } <= set(names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

@@ -434,3 +434,12 @@ def test_run_displays_in_jupyter(traced):
         ._repr_markdown_()
         .startswith("```mermaid\nsequenceDiagram")
     )
+
+
+def test_run_diagram_takes_the_sequence_focus(traced):
+    run, _ = traced
+    step = run.diagram("sequence", "mermaid", focus="step").data
+    assert "train_step(data:" in step and "on_epoch_end" not in step
+    assert "fittrace call sequence: the first train step" in run.diagram(focus="step").data
+    assert "on_epoch_end" in run.diagram("sequence", "mermaid", fold=False).data
+    assert 'class="tag">focus setup</span>' in run.report(focus="setup")

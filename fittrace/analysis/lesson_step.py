@@ -62,9 +62,7 @@ def step_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
         )
     ]
     if traced is not None:
-        beats.append(
-            Beat("text", f"This first call also traces {fn}: {traced.data.get('reason')}.")
-        )
+        beats.append(Beat("text", f"This first call also traces {fn} into a graph."))
     lesson = graph_lesson(run.trace)
     if lesson:
         beats.append(Beat("text", lesson))

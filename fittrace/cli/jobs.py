@@ -140,7 +140,7 @@ def _report(args: Any) -> int:
     trace = _load(args.trace)
     output = args.output or str(Path(args.trace).with_suffix("").with_suffix("")) + ".html"
     beside = _load(args.beside) if getattr(args, "beside", None) else None
-    render_report(trace, output, beside=beside)
+    render_report(trace, output, beside=beside, focus=getattr(args, "focus", None))
     print(output)
     return 0
 
@@ -154,8 +154,13 @@ def _lesson(args: Any) -> int:
 
 
 def _diagram(args: Any) -> int:
+    focus, unfolded = getattr(args, "focus", None), getattr(args, "unfolded", False)
+    if args.kind != "sequence" and (focus or unfolded):
+        raise UsageError(
+            f"--focus and --unfolded apply to --kind sequence only, not to --kind {args.kind}"
+        )
     trace = _load(args.trace)
-    data = render(trace, args.kind, args.format)
+    data = render(trace, args.kind, args.format, focus=focus, fold=not unfolded)
     if args.output:
         (atomic_write_bytes if isinstance(data, bytes) else atomic_write_text)(args.output, data)
         print(args.output)

@@ -15,6 +15,12 @@ from fittrace.version import __version__
 
 DIAGRAM_KINDS = ("sequence", "flowchart", "callgraph", "model")
 DIAGRAM_FORMATS = ("svg", "png", "dot", "mermaid")
+#: the parts of the call sequence a picture can show alone (fittrace.render.sequence_model.FOCUSES)
+FOCUS_CHOICES = ("setup", "step", "epoch-end")
+FOCUS_HELP = (
+    "draw only one part of the call sequence: setup (fit's start to the first step), step (the first train "
+    "step), epoch-end (the first epoch's end to fit's end)"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TRACE",
         help="a second trace whose fit step is set beside the first trace's hand-written loop",
     )
+    report.add_argument("--focus", choices=FOCUS_CHOICES, help=FOCUS_HELP)
 
     lesson = sub.add_parser(
         "lesson",
@@ -101,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         help="output file (default: print text formats to stdout; svg/png next to the trace)",
+    )
+    diagram.add_argument("--focus", choices=FOCUS_CHOICES, help=FOCUS_HELP + " (sequence only)")
+    diagram.add_argument(
+        "--unfolded",
+        action="store_true",
+        help="sequence only: every callback on its own lifeline, every dispatch its own arrow",
     )
 
     export = sub.add_parser(

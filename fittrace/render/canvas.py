@@ -65,8 +65,10 @@ class Canvas:
         anchor: str = "start",
         color: str = "#111",
         bold: bool = False,
+        halo: bool = False,
     ) -> None:
-        self.ops.append(("text", x, y, text, size, anchor, color, bold))
+        """``halo``: a white outline under the glyphs, so text written across a line stays readable."""
+        self.ops.append(("text", x, y, text, size, anchor, color, bold, halo))
 
     # --- SVG ------------------------------------------------------------------------------------------------------
     def to_svg(self, title: str = "") -> str:
@@ -101,10 +103,15 @@ class Canvas:
                     f'<polygon points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in pts)}" fill="{color}"/>'
                 )
             elif kind == "text":
-                _, x, y, text, size, anchor, color, bold = op
+                _, x, y, text, size, anchor, color, bold, halo = op
                 out.append(
                     f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{color}"'
                     + (' font-weight="bold"' if bold else "")
+                    + (
+                        ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+                        if halo
+                        else ""
+                    )
                     + f">{escape(text)}</text>"
                 )
         out.append("</svg>")
@@ -149,12 +156,19 @@ class Canvas:
                 _, pts, color = op
                 draw.polygon([(a * s, b * s) for a, b in pts], fill=color)
             elif kind == "text":
-                _, x, y, text, size, anchor, color, bold = op
+                _, x, y, text, size, anchor, color, bold, halo = op
                 text = text.translate(_ASCII)  # the bundled bitmap-safe font lacks these glyphs
                 f = font(size, bold)
                 w = draw.textlength(text, font=f)
                 x0 = x * s - (w / 2 if anchor == "middle" else w if anchor == "end" else 0)
-                draw.text((x0, y * s - size * s * 0.85), text, fill=color, font=f)
+                draw.text(
+                    (x0, y * s - size * s * 0.85),
+                    text,
+                    fill=color,
+                    font=f,
+                    stroke_width=2 if halo else 0,
+                    stroke_fill="white",
+                )
         buf = io.BytesIO()
         img.save(buf, format="PNG")
         return buf.getvalue()

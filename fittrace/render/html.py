@@ -23,6 +23,7 @@ from fittrace.analysis.shapes import shape_text
 from fittrace.analysis.stats import run_series
 from fittrace.analysis.walkthrough import explorer_rows, walkthrough
 from fittrace.render.plots import line_plot
+from fittrace.render.sequence_model import FOCUS_WORDS
 from fittrace.tracing.document import Trace
 
 _SAFE_SVG = re.compile(
@@ -135,12 +136,14 @@ def render_html(
     diagrams: dict[str, str] | None = None,
     template_dir: str | os.PathLike | None = None,
     beside: Trace | None = None,
+    sequence_focus: str | None = None,
     lesson: str | None = None,
 ) -> str:
     """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph/model to ready SVG text
     (and ``error`` to why some are missing). A trace holding a hand-written loop gets a section setting its step
-    beside fit's, from the same trace or from ``beside``. ``lesson``: the relative address of the run's lesson
-    page, when one was written beside the report."""
+    beside fit's, from the same trace or from ``beside``. ``sequence_focus``: the part the sequence picture
+    shows, said in its caption. ``lesson``: the relative address of the run's lesson page, when one was written
+    beside the report."""
     diagrams = diagrams or {}
     pictures, refused = {}, []
     for k, v in diagrams.items():
@@ -168,5 +171,8 @@ def render_html(
         events=rows,
         omitted=omitted,
         loops=describe(compare_loops(trace, beside)),
+        sequence_focus={"name": sequence_focus, "words": FOCUS_WORDS[sequence_focus]}
+        if sequence_focus
+        else None,
         lesson=lesson,
     )

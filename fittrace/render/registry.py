@@ -1,7 +1,8 @@
 """Every diagram in every format, by name: ``render(trace, "flowchart", "svg")``.
 
 A renderer is anything with ``name``, ``suffix`` and ``render(trace)``; they are kept in a plain dict, and an
-unknown name lists the valid ones.
+unknown name lists the valid ones. The sequence diagram also takes ``focus`` and ``fold``
+(``render(trace, "sequence", "svg", focus="step")``); the other diagrams refuse them.
 """
 
 from __future__ import annotations
@@ -46,13 +47,14 @@ def _source(kind: str) -> Callable[[Trace], str]:
     return {"flowchart": flowchart_dot, "model": model_dot}.get(kind, callgraph_dot)
 
 
-def _sequence(fmt: str) -> Callable[[Trace], str | bytes]:
-    def run(trace: Trace) -> str | bytes:
-        return {
+def _sequence(fmt: str) -> Callable[..., str | bytes]:
+    def run(trace: Trace, focus: str | None = None, fold: bool = True) -> str | bytes:
+        draw = {
             "svg": sequence.sequence_svg,
             "png": sequence.sequence_png,
             "mermaid": sequence.sequence_mermaid,
-        }[fmt](trace)
+        }[fmt]
+        return draw(trace, focus=focus, fold=fold)
 
     return run
 
@@ -89,5 +91,15 @@ def get_renderer(kind: str, fmt: str) -> Renderer:
     return formats[fmt]
 
 
-def render(trace: Trace, kind: str, fmt: str) -> str | bytes:
-    return get_renderer(kind, fmt).render(trace)
+def render(
+    trace: Trace, kind: str, fmt: str, focus: str | None = None, fold: bool = True
+) -> str | bytes:
+    """One diagram in one format; ``focus`` and ``fold`` only for the sequence diagram."""
+    renderer = get_renderer(kind, fmt)
+    if kind == "sequence":
+        return _sequence(fmt)(trace, focus=focus, fold=fold)
+    if focus is not None or not fold:
+        raise ValueError(
+            f"focus and fold apply to the sequence diagram only, not to the {kind} diagram"
+        )
+    return renderer.render(trace)

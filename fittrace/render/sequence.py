@@ -3,18 +3,22 @@
 Lifelines for every participant (``Model.fit``, ``DataHandler``, the adapter, ``CallbackList`` and each callback,
 ``train_function``, the model, each layer, ``LossesContainer``, ``GradientTape``, the optimizer,
 ``MetricsContainer``), messages in call order, loop frames with their counts, notes for builds and errors.
-Pure functions of a trace: ``sequence_svg(trace)``, ``sequence_png(trace)``, ``sequence_mermaid(trace)``.
+Pure functions of a trace: ``sequence_svg(trace)``, ``sequence_png(trace)``, ``sequence_mermaid(trace)``, each
+with ``focus=None|"setup"|"step"|"epoch-end"`` and ``fold=True`` (see ``sequence_model``). Folded, the drawing is
+set tighter and long labels wrap, so one focused part fits about 1,100 px: a 1280×720 projector at 1:1.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from fittrace.render.canvas import Canvas, text_width
 from fittrace.render.sequence_model import Frame, Message, Note, SequenceModel, sequence_model
 from fittrace.tracing.document import Trace
 
 ROW, HEAD, MARGIN, GAP = 24, 34, 16, 28
+LINE = 14  # each further line of a wrapped label or a lifeline's member list
 TONES = {
     "info": ("#fff8d6", "#b8a200"),
     "build": ("#e3f1ff", "#2f6db5"),
@@ -22,18 +26,86 @@ TONES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _Sizes:
+    """How tight the drawing is: the unfolded reference keeps one line per label; folded, labels wrap."""
+
+    min_box: float
+    pad: float
+    gap: float
+    wrap: int | None  # characters per label line (None: never wrap)
+    #: labels may be written across lifelines (on a white halo; one message a row, so nothing else is there)
+    #: instead of pushing them apart: a call to itself always, an arrow beyond ``arrow_room`` px
+    self_over: bool
+    arrow_room: float | None = None
+
+
+WIDE = _Sizes(min_box=90, pad=20, gap=GAP, wrap=None, self_over=False)
+#: folded, for a projector: 11 px type in lines of at most 30 characters, lifelines at least 120 px apart where an
+#: arrow runs between them, keep one step of the demo (ten lifelines) near 1,100 px wide
+COMPACT = _Sizes(min_box=56, pad=12, gap=10, wrap=30, self_over=True, arrow_room=120)
+
+
+def wrap_label(text: str, width: int | None) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken only at spaces outside brackets."""
+    if width is None or len(text) <= width:
+        return [text]
+    words, depth, word = [], 0, ""
+    for ch in text:
+        depth += ch in "([{" and 1 or ch in ")]}" and -1 or 0
+        if ch == " " and depth <= 0:
+            words.append(word)
+            word = ""
+        else:
+            word += ch
+    words.append(word)
+    lines = [""]
+    for w in words:
+        if lines[-1] and len(lines[-1]) + 1 + len(w) > width:
+            lines.append(w)
+        else:
+            lines[-1] = f"{lines[-1]} {w}" if lines[-1] else w
+    return lines
+
+
+def _head_lines(model: SequenceModel, p: str) -> list[str]:
+    members = model.members.get(p) or []
+    if not members:
+        return [p]
+    shown = members[:6] + ([f"+ {len(members) - 6} more"] if len(members) > 6 else [])
+    return [p, *shown]
+
+
 def _layout(model: SequenceModel) -> Canvas:
+    sz = COMPACT if model.folded else WIDE
     parts = model.participants or ["user code"]
-    widths = [max(90.0, text_width(p) + 20) for p in parts]
+    heads = [_head_lines(model, p) for p in parts]
+    widths = [  # the name is bold: about a tenth wider than text_width's plain estimate
+        max(
+            sz.min_box, max(text_width(t, 13.2 if i == 0 else 11) for i, t in enumerate(h)) + sz.pad
+        )
+        for h in heads
+    ]
+    head_h = HEAD + LINE * (max(len(h) for h in heads) - 1)
+    labels = {
+        id(i): wrap_label(i.label, sz.wrap)
+        if isinstance(i, Message)
+        else wrap_label(i.text, sz.wrap and sz.wrap + 16)  # a note has the width of the drawing
+        for i in model.items
+        if isinstance(i, Message | Note)
+    }
     # room for the longest message between neighbours
-    gaps = [GAP] * len(parts)
+    gaps = [sz.gap] * len(parts)
     index = {p: i for i, p in enumerate(parts)}
     for item in model.items:
         if isinstance(item, Message) and item.src in index and item.dst in index:
             a, b = sorted((index[item.src], index[item.dst]))
-            need = text_width(item.label, 11) + 24
+            need = max(text_width(t, 11) for t in labels[id(item)]) + 24
+            if sz.arrow_room is not None:
+                need = min(need, sz.arrow_room)
             if a == b:
-                gaps[a] = max(gaps[a], need - widths[a] / 2 + 10)
+                if not sz.self_over:
+                    gaps[a] = max(gaps[a], need - widths[a] / 2 + 10)
             else:
                 span = sum(widths[a + 1 : b]) + sum(gaps[a:b]) + widths[a] / 2 + widths[b] / 2
                 if span < need:
@@ -43,16 +115,36 @@ def _layout(model: SequenceModel) -> Canvas:
         xs.append(x + w / 2)
         x += w + g
     width = x + MARGIN
-    rows = sum(2 if isinstance(i, Note) else 1 for i in model.items) + 2
-    height = HEAD * 2 + rows * ROW + MARGIN * 2
+    for (
+        item
+    ) in model.items:  # a label written across lifelines still needs room before the right edge
+        if isinstance(item, Message) and item.src in index and item.dst in index:
+            label_w = max(text_width(t, 11) for t in labels[id(item)])
+            left = min(xs[index[item.src]], xs[index[item.dst]])
+            width = max(width, left + (30 if item.src == item.dst else 8) + label_w + MARGIN)
+    notes = [i for i in model.items if isinstance(i, Note)]
+    if notes:  # a note wider than the lifelines widens the drawing rather than leaving it
+        width = max(
+            width, max(text_width(t, 11) for n in notes for t in labels[id(n)]) + 16 + 2 * MARGIN
+        )
+    title_h = ROW + 4 if model.title else 0
+    body = 0.0
+    for item in model.items:
+        extra = LINE * (len(labels[id(item)]) - 1) if id(item) in labels else 0
+        body += (2 * ROW if isinstance(item, Note) else ROW) + extra
+    height = title_h + head_h * 2 + body + 2 * ROW + MARGIN * 2
     c = Canvas(width, height)
-    top, bottom = MARGIN, height - MARGIN - HEAD
-    for p, w, cx in zip(parts, widths, xs):
+    if model.title:
+        c.text(MARGIN, MARGIN + 14, model.title, size=15, bold=True)
+    top, bottom = MARGIN + title_h, height - MARGIN - head_h
+    for head, w, cx in zip(heads, widths, xs):
         for y in (top, bottom):
-            c.rect(cx - w / 2, y, w, HEAD - 8, stroke="#37474f", fill="#eceff1", radius=3)
-            c.text(cx, y + 17, p, size=12, anchor="middle", bold=True)
-        c.line(cx, top + HEAD - 8, cx, bottom, stroke="#90a4ae", dash=True)
-    y = top + HEAD + ROW
+            c.rect(cx - w / 2, y, w, head_h - 8, stroke="#37474f", fill="#eceff1", radius=3)
+            c.text(cx, y + 17, head[0], size=12, anchor="middle", bold=True)
+            for n, member in enumerate(head[1:], 1):
+                c.text(cx, y + 17 + LINE * n, member, size=11, anchor="middle", color="#37474f")
+        c.line(cx, top + head_h - 8, cx, bottom, stroke="#90a4ae", dash=True)
+    y = top + head_h + ROW
     frames: list[tuple[float, str, int]] = []
     for item in model.items:
         if isinstance(item, Frame):
@@ -81,35 +173,56 @@ def _layout(model: SequenceModel) -> Canvas:
                 c.text(left + 6, y0 - ROW + 21, label, size=11, color="#4a148c", bold=True)
                 y += 6
         elif isinstance(item, Message):
+            lines = labels[id(item)]
+            more = LINE * (len(lines) - 1)
             x1, x2 = xs[index.get(item.src, 0)], xs[index.get(item.dst, 0)]
             if x1 == x2:
                 c.line(x1, y - 6, x1 + 24, y - 6)
-                c.line(x1 + 24, y - 6, x1 + 24, y + 4)
-                c.arrow(x1 + 24, y + 4, x1 + 2, y + 4)
-                c.text(x1 + 30, y, item.label, size=11)
+                c.line(x1 + 24, y - 6, x1 + 24, y + 4 + more)
+                c.arrow(x1 + 24, y + 4 + more, x1 + 2, y + 4 + more)
+                for n, line in enumerate(lines):
+                    c.text(x1 + 30, y + LINE * n, line, size=11, halo=sz.self_over)
             else:
-                c.arrow(x1, y + 2, x2, y + 2)
-                c.text((x1 + x2) / 2, y - 3, item.label, size=11, anchor="middle")
-            y += ROW
+                c.arrow(x1, y + 2 + more, x2, y + 2 + more)
+                fits = max(text_width(t, 11) for t in lines) + 12 <= abs(x2 - x1)
+                for n, line in enumerate(lines):
+                    c.text(
+                        (x1 + x2) / 2 if fits else min(x1, x2) + 8,
+                        y - 3 + LINE * n,
+                        line,
+                        size=11,
+                        anchor="middle" if fits else "start",
+                        halo=sz.self_over,
+                    )
+            y += ROW + more
         elif isinstance(item, Note):
+            lines = labels[id(item)]
+            more = LINE * (len(lines) - 1)
             fill, stroke = TONES.get(item.tone, TONES["info"])
             cx = xs[index.get(item.over, 0)]
-            w = text_width(item.text, 11) + 16
+            w = max(text_width(t, 11) for t in lines) + 16
             left = min(max(MARGIN, cx - w / 2), width - MARGIN - w)
-            c.rect(left, y - 12, w, ROW + 4, stroke=stroke, fill=fill, radius=2)
-            c.text(left + 8, y + 6, item.text, size=11)
-            y += 2 * ROW
+            c.rect(left, y - 12, w, ROW + 4 + more, stroke=stroke, fill=fill, radius=2)
+            for n, line in enumerate(lines):
+                c.text(left + 8, y + 6 + LINE * n, line, size=11)
+            y += 2 * ROW + more
     return c
 
 
-def sequence_svg(trace: Trace) -> str:
-    """The diagram as a self-contained SVG document (every label escaped)."""
-    return _layout(sequence_model(trace)).to_svg("fittrace call sequence")
+def _title(model: SequenceModel) -> str:
+    return "fittrace call sequence" + (f": {model.title}" if model.title else "")
 
 
-def sequence_png(trace: Trace) -> bytes:
+def sequence_svg(trace: Trace, focus: str | None = None, fold: bool = True) -> str:
+    """The diagram as a self-contained SVG document (every label escaped); ``focus`` and ``fold`` as in
+    :func:`~fittrace.render.sequence_model.sequence_model`."""
+    model = sequence_model(trace, focus=focus, fold=fold)
+    return _layout(model).to_svg(_title(model))
+
+
+def sequence_png(trace: Trace, focus: str | None = None, fold: bool = True) -> bytes:
     """The same drawing as PNG bytes (Pillow; no browser or Graphviz needed)."""
-    return _layout(sequence_model(trace)).to_png(scale=1.5)
+    return _layout(sequence_model(trace, focus=focus, fold=fold)).to_png(scale=1.5)
 
 
 _UNSAFE = re.compile(r"[#;<>\"{}\n\r]")
@@ -120,13 +233,18 @@ def mermaid_text(text: str) -> str:
     return _UNSAFE.sub(lambda m: " " if m.group() in "\n\r" else f"#{ord(m.group())};", str(text))
 
 
-def sequence_mermaid(trace: Trace) -> str:
-    """The diagram as Mermaid ``sequenceDiagram`` text (renders in Markdown on code hosts)."""
-    model = sequence_model(trace)
+def sequence_mermaid(trace: Trace, focus: str | None = None, fold: bool = True) -> str:
+    """The diagram as Mermaid ``sequenceDiagram`` text (renders in Markdown on code hosts); a folded lifeline's
+    members follow its name, a focus's title is the first comment."""
+    model = sequence_model(trace, focus=focus, fold=fold)
     ids = {p: f"p{i}" for i, p in enumerate(model.participants)}
     lines = ["sequenceDiagram"]
+    if model.title:
+        lines.append(f"    %% {mermaid_text(model.title)}")
     for p, pid in ids.items():
-        lines.append(f"    participant {pid} as {mermaid_text(p)}")
+        members = model.members.get(p)
+        name = f"{p} [{', '.join(members)}]" if members else p
+        lines.append(f"    participant {pid} as {mermaid_text(name)}")
     depth = 1
     for item in model.items:
         pad = "    " * depth

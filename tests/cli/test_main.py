@@ -83,6 +83,41 @@ def test_report_diagram_export_validate(trace_file, tmp_path, capsys):
     assert "| `fit` |" in capsys.readouterr().out
 
 
+def test_focus_on_report_and_diagram(trace_file, tmp_path, capsys):
+    out = tmp_path / "step.html"
+    assert main(["report", str(trace_file), "-o", str(out), "--focus", "step"]) == 0
+    figure = out.read_text().split('id="diagram-sequence"')[1].split("</figure>")[0]
+    assert '<span class="tag">focus step</span>' in figure and "on_epoch_end" not in figure
+    capsys.readouterr()
+    argv = ["diagram", str(trace_file), "--kind", "sequence", "--format", "mermaid"]
+    assert main([*argv, "--focus", "setup"]) == 0
+    setup = capsys.readouterr().out
+    assert "select_data_adapter" in setup and "train_step" not in setup
+    assert main([*argv, "--focus", "epoch-end"]) == 0
+    assert "on_epoch_end × 2" in capsys.readouterr().out
+    assert main(argv) == 0
+    folded = capsys.readouterr().out
+    assert main([*argv, "--unfolded"]) == 0
+    unfolded = capsys.readouterr().out
+    assert "participant p5 as History" in unfolded and "as History" not in folded
+    assert "CallbackList [History]" in folded  # verbose=0: no progress bar joined the list
+    svg = tmp_path / "s.svg"
+    assert (
+        main(["diagram", str(trace_file), "--kind", "sequence", "--focus", "step", "-o", str(svg)])
+        == 0
+    )
+    assert "the first train step" in svg.read_text()
+    capsys.readouterr()
+    # a focus the diagram does not know, or on a diagram without parts: usage errors that say why
+    with pytest.raises(SystemExit) as bad:
+        main([*argv, "--focus", "middle"])
+    assert bad.value.code == 2 and "invalid choice: 'middle'" in capsys.readouterr().err
+    assert main(["diagram", str(trace_file), "--kind", "flowchart", "--focus", "step"]) == 2
+    assert "--focus and --unfolded apply to --kind sequence only" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["report", str(trace_file), "--focus", "steps"])
+
+
 def test_failure_is_one_line_and_leaves_no_half_file(trace_file, tmp_path, capsys):
     cut = tmp_path / "cut.trace.jsonl"
     data = trace_file.read_bytes()

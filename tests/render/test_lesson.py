@@ -254,6 +254,16 @@ def test_the_menu_jumps_and_the_notes_toggle(demo_like, chromium_path):
         page.click("#menu-button")
         menu.get_by_role("button", name="inside train_step").first.click()
         assert page.locator(".slide.current").get_attribute("data-id") == "first-step"
+        # the call sequence of the step, focused and folded, opens fitted to its frame and pans and zooms
+        host = page.locator(".slide.current .panzoom")
+        assert host.count() == 1 and host.locator("svg").count() == 1
+        assert "the first train step" in host.locator("svg").text_content()
+        fitted = float(host.get_attribute("data-scale"))
+        assert 0 < fitted < 1
+        while page.locator(".slide.current .beat.hidden").count():
+            page.keyboard.press("ArrowRight")
+        host.get_by_role("button", name="zoom in (+)").click()
+        assert float(host.get_attribute("data-scale")) > fitted
         page.keyboard.press("m")
         page.keyboard.press("Escape")
         assert not menu.is_visible()

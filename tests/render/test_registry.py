@@ -30,3 +30,17 @@ def test_loaded_trace_renders_like_the_live_one(user_layer_trace):
         ("callgraph", "dot"),
     ):
         assert render(loaded, kind, fmt) == render(run.trace, kind, fmt), (kind, fmt)
+
+
+def test_the_sequence_takes_focus_and_fold_and_the_others_refuse_them(user_layer_trace):
+    run, _ = user_layer_trace
+    step = render(run.trace, "sequence", "mermaid", focus="step")
+    assert "on_train_batch_begin × 2" in step and "on_epoch_end" not in step
+    assert "participant p5 as History" in render(run.trace, "sequence", "mermaid", fold=False)
+    assert render(run.trace, "sequence", "png", focus="setup")[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match=r"unknown focus: 'x' \(must be one of"):
+        render(run.trace, "sequence", "svg", focus="x")
+    with pytest.raises(
+        ValueError, match="apply to the sequence diagram only, not to the callgraph"
+    ):
+        render(run.trace, "callgraph", "dot", focus="step")

@@ -260,3 +260,131 @@ def test_the_loop_beside_a_second_traces_fit_in_headless_chromium(tmp_path, chro
         assert "tf.function" in page.locator("#builds").inner_text()
         browser.close()
     assert errors == []
+
+
+#: Every element whose right edge passes the viewport, and is not inside a scroll box that itself fits: a part of
+#: the page a reader could not reach.
+_CUT_OFF = """() => {
+  const vw = document.documentElement.clientWidth, cut = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= vw + 1) continue;
+    let box = el.parentElement;
+    while (box && !["auto", "scroll"].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+    if (!box || box.getBoundingClientRect().right > vw + 1) cut.push(el.tagName + "#" + el.id + " " + r.right);
+  }
+  return cut;
+}"""
+
+_STATE = """() => {
+  const host = document.querySelector("#diagram-sequence .panzoom"), view = host.querySelector(".pz-view");
+  const svg = view.querySelector("svg").getBoundingClientRect();
+  return {scale: parseFloat(host.dataset.scale), svgW: svg.width, svgH: svg.height, viewW: view.clientWidth,
+          viewH: view.clientHeight, left: view.scrollLeft, top: view.scrollTop,
+          full: document.fullscreenElement === host, fallback: host.classList.contains("pz-fallback")};
+}"""
+
+
+@pytest.mark.chromium
+def test_the_call_sequence_pans_zooms_and_goes_full_screen_at_projector_size(
+    tmp_path, chromium_path
+):
+    playwright = pytest.importorskip("playwright.sync_api")
+    run, _ = user_layer_run(tmp_path)
+    report = tmp_path / "report.html"
+    render_report(run.trace, report)
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors, requests = [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        assert page.evaluate(_CUT_OFF) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        for scroller in ("#event-list", "#detail"):  # the explorer scrolls inside itself
+            assert (
+                page.evaluate(f"getComputedStyle(document.querySelector('{scroller}')).overflowY")
+                == "auto"
+            )
+        # every diagram has the controls
+        assert (
+            page.locator("figure.diagram .panzoom .pz-bar").count()
+            == page.locator("figure.diagram svg").count()
+            >= 2
+        )
+        figure = page.locator("#diagram-sequence")
+        figure.scroll_into_view_if_needed()
+        start = page.evaluate(_STATE)
+        assert (
+            start["scale"] == 1 and start["svgW"] > start["viewW"]
+        )  # wider than its frame, at 1:1
+        assert "larger than its frame" in figure.locator(".pz-hint").inner_text()
+        figure.screenshot(path=str(ARTIFACTS / "report-sequence-1280.png"))
+        figure.get_by_role("button", name="zoom in (+)").click()
+        zoomed = page.evaluate(_STATE)
+        assert zoomed["scale"] == pytest.approx(1.25) and zoomed["svgW"] == pytest.approx(
+            start["svgW"] * 1.25, rel=0.01
+        )
+        figure.get_by_role("button", name="fit to the frame (0)").click()
+        fitted = page.evaluate(_STATE)
+        assert fitted["svgW"] <= fitted["viewW"] and fitted["svgH"] <= fitted["viewH"]
+        figure.get_by_role("button", name="actual size (1)").click()
+        view = figure.locator(".pz-view")
+        view.evaluate("v => { v.scrollLeft = 0; v.scrollTop = 0; }")
+        box = view.bounding_box()
+        page.mouse.move(box["x"] + 500, box["y"] + 300)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 300, box["y"] + 200, steps=4)
+        page.mouse.up()
+        dragged = page.evaluate(_STATE)
+        assert dragged["left"] == pytest.approx(200, abs=2) and dragged["top"] == pytest.approx(
+            100, abs=2
+        )
+        # keyboard: the box takes focus; - zooms out, and the arrow keys pan it instead of stepping the explorer
+        view.focus()
+        page.keyboard.press("-")
+        assert page.evaluate(_STATE)["scale"] == pytest.approx(0.8)
+        page.keyboard.press("ArrowRight")
+        assert page.locator("#position").inner_text().startswith("event 0 /")
+        page.keyboard.press("1")
+        # ctrl + wheel zooms around the pointer
+        page.mouse.move(box["x"] + 200, box["y"] + 200)
+        page.keyboard.down("Control")
+        page.mouse.wheel(0, -100)
+        page.keyboard.up("Control")
+        assert page.evaluate(_STATE)["scale"] == pytest.approx(1.25)
+        figure.get_by_role("button", name="full screen (f; Esc leaves)").click()
+        page.wait_for_function(
+            "() => document.fullscreenElement !== null || document.querySelector('.pz-fallback') !== null"
+        )
+        full = page.evaluate(_STATE)
+        assert full["full"] or full["fallback"]
+        assert (
+            full["svgW"] <= full["viewW"] and full["viewW"] > start["viewW"]
+        )  # fitted to the whole screen
+        page.screenshot(path=str(ARTIFACTS / "report-sequence-full-screen.png"))
+        browser.close()
+    assert errors == []
+    assert all(u.startswith("file://") or u.startswith("data:") for u in requests), requests
+
+
+def test_a_focused_report_says_which_part_its_sequence_shows(user_layer_trace):
+    run, _ = user_layer_trace
+    html = render_report(run.trace, None, focus="step")
+    figure = html.split('id="diagram-sequence"')[1].split("</figure>")[0]
+    assert "Call sequence: one train step (the first), with the batch hooks around it" in figure
+    assert (
+        '<span class="tag">focus step</span>' in figure
+        and "fittrace call sequence: the first train step" in figure
+    )
+    assert "on_epoch_end" not in figure and "on_train_batch_begin × 2" in figure
+    whole = render_report(run.trace, None).split('id="diagram-sequence"')[1].split("</figure>")[0]
+    assert "on_epoch_end × 3" in whole and "focus" not in whole.split("</figcaption>")[0]
+    with pytest.raises(ValueError, match=r"unknown focus: 'middle'"):
+        render_report(run.trace, None, focus="middle")

@@ -675,7 +675,10 @@ def test_a_version_1_trace_still_loads_and_renders(tmp_path, dot_program):
     )
     html = render_report(trace, tmp_path / "v1.html")
     assert "The model's graph" in html and "<code>dense</code> (Dense)" in html
-    assert 'id="diagram-model"><figcaption>The model\'s graph</figcaption>\n<svg' in html
+    assert (
+        'id="diagram-model"><figcaption>The model\'s graph</figcaption>\n<div class="panzoom"'
+        in html
+    )
     for dot in (model, flow):
         out = subprocess.run([dot_program, "-Tsvg"], input=dot.encode(), capture_output=True)
         assert out.returncode == 0, out.stderr.decode()
