@@ -10,6 +10,7 @@ is left out of its slide, with nothing in its place.
 from __future__ import annotations
 
 import inspect
+import math
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,6 @@ from typing import Any
 from markupsafe import Markup
 
 from fittrace.analysis.lesson import Beat, Lesson, lesson_slides
-from fittrace.analysis.stats import run_series
 from fittrace.render.html import environment, safe_svg
 from fittrace.render.plots import line_plot
 from fittrace.render.sequence import sequence_svg
@@ -56,6 +56,18 @@ def _sequence(trace: Trace) -> Markup | None:
         return None
 
 
+def _epoch_losses(trace: Trace) -> list[tuple[str, list[tuple[float, float]]]]:
+    """The losses of each epoch's logs (``loss``, ``val_loss``), epoch 1, 2, ... (only the epoch events are read:
+    the per-step series the report plots are not needed here)."""
+    series: dict[str, list[tuple[float, float]]] = {}
+    for e in trace.of_kind("epoch"):
+        for k, v in (e.data.get("logs") or {}).items():
+            if "loss" in k and isinstance(v, (int, float)) and not isinstance(v, bool):
+                if math.isfinite(v):
+                    series.setdefault(k, []).append((int(e.data.get("epoch", 0)) + 1, float(v)))
+    return list(series.items())
+
+
 def _tokens(lesson: Lesson) -> set[str]:
     return {
         t for s in lesson.slides for b in s.beats if b.kind == "figure" for t in b.figure.split()
@@ -80,7 +92,7 @@ def _pictures(trace: Trace, lesson: Lesson) -> dict[str, list[Picture]]:
         if svg is not None:
             out["sequence:step"] = [Picture(svg, panzoom=True)]
     if "plot:epoch_loss" in wanted:
-        series = [(s.name, s.points) for s in run_series(trace).per_epoch if "loss" in s.name]
+        series = _epoch_losses(trace)
         if any(len(points) > 1 for _, points in series):
             plot = line_plot(series, "loss per epoch", "epoch", "loss", width=640, height=280)
             out["plot:epoch_loss"] = [Picture(Markup(plot))]
