@@ -171,14 +171,23 @@ def data_slides(run: RunEvents) -> list[Slide]:
                 f"{number(n)} samples, in batches of {number(batch)}"
                 + (f"; shuffle: {value_words(s.get('shuffle'))}." if "shuffle" in s else "."),
             ),
-            Beat("ask", "How many steps will one epoch take?"),
-            Beat(
-                "answer",
-                f"{number(steps)}: {number(n)} ÷ {number(batch)} = {number(n / batch, 6)}, rounded up — "
-                "the last, smaller batch still counts as a step.",
-            ),
         ]
-        if partial:
+        if steps > 1:  # one batch holding everything makes no question
+            beats += [
+                Beat("ask", "How many steps will one epoch take?"),
+                Beat(
+                    "answer",
+                    f"{number(steps)}: {number(n)} ÷ {number(batch)} = {number(n / batch, 6)}"
+                    + (
+                        ", rounded up — the last, smaller batch still counts as a step."
+                        if partial
+                        else ", exactly: every batch is full."
+                    ),
+                ),
+            ]
+        else:
+            beats.append(Beat("text", "All of it fits in one batch: one step per epoch."))
+        if partial and steps > 1:
             beats += [
                 Beat("ask", "How big is the last batch?"),
                 Beat(

@@ -210,3 +210,20 @@ def test_focus_keeps_one_part(demo_like):
 def test_a_trace_without_a_fit_says_so():
     lesson = lesson_slides(Trace({}, [], None))
     assert [s.id for s in lesson.slides] == ["run", "nothing"] and lesson.call is None
+
+
+def test_questions_are_asked_only_where_the_run_makes_them_interesting(tmp_path):
+    trace, facts = demo_like_run(tmp_path, n=256, batch_size=64, epochs=1)
+    lesson = lesson_slides(trace)
+    batches = _slide(lesson, "batches")
+    assert [b.text for b in batches.beats if b.kind == "ask"] == [
+        "How many steps will one epoch take?"
+    ]
+    assert _beat(batches, "answer").text == "4: 256 ÷ 64 = 4, exactly: every batch is full."
+    ids = [s.id for s in lesson.slides]
+    assert "partial-batch" not in ids  # every batch was full
+    assert not any(b.kind == "ask" for b in _slide(lesson, "epoch-end").beats)  # no second epoch
+    one, _ = demo_like_run(tmp_path, n=100, batch_size=128, epochs=1)
+    batches = _slide(lesson_slides(one), "batches")
+    assert not any(b.kind == "ask" for b in batches.beats)
+    assert batches.beats[-1].text == "All of it fits in one batch: one step per epoch."
