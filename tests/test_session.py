@@ -320,6 +320,18 @@ def test_terminate_on_nan_is_traced(tmp_path):
     assert stops and stops[0].data["by"] == "TerminateOnNaN" and stops[0].step == 0
 
 
+def test_a_run_whose_loss_is_nan_saves_and_loads_back(tmp_path):
+    x, y = _data(300)
+    x[:] = np.nan
+    path = tmp_path / "nan.trace.jsonl"
+    with fittrace.trace(path=path, detail="full"):
+        _model().fit(x, y, epochs=1, batch_size=128, verbose=0)
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text  # the strict reader refuses those literals
+    losses = [e.data["logs"]["loss"] for e in read_jsonl(path).events if e.kind == "step"]
+    assert losses and all(v == "nan" for v in losses)
+
+
 def test_same_seed_same_events(tmp_path):
     def record():
         set_random_seed(5)

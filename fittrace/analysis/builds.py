@@ -4,8 +4,7 @@ Reads only a trace's events (``graph_build``, ``graph_network``, ``node_created`
 ``weight_created``, ``train_function``, ``optimizer_slots``, ``api_call``, ``warning``, ``error``,
 ``adapter_selected``) and recognises:
 
-* a Sequential's graph network built again for a novel inferred input shape (which dimension changed, the relaxed
-  shape);
+* a Sequential's graph network built again for a novel inferred input shape (the changed dimension, the new shape);
 * a layer used in a second model (it keeps, and shares, the first model's weights);
 * weights created again: after ``model.add()``, or after a layer's ``built`` flag was reset (trained values lost);
 * ``train_function`` made again after ``compile()``, and retraced for a new input signature;
@@ -32,8 +31,9 @@ from typing import Any
 
 from fittrace.analysis import symbolic_build
 from fittrace.analysis.graph import Inbound, shapes_text
-from fittrace.analysis.retraces import JIT_SHAPE_FIX, is_jit, real_runs, warned
+from fittrace.analysis.retraces import JIT_SHAPE_FIX, is_jit, real_runs, signature_text, warned
 from fittrace.analysis.shapes import shape_text
+from fittrace.analysis.values import epoch_comma
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
@@ -317,7 +317,7 @@ def _built_on_node(
             f"{shape}{how} {made} then, before any data went through it"
             + (f" (model '{model}')." if model else ".")
         )
-    where = f" (epoch {ev.epoch}, step {ev.step})" if ev.step is not None else ""
+    where = f" ({epoch_comma(ev.epoch)}step {ev.step})" if ev.step is not None else ""
     whose = f"model '{model}'" if model else "the model"
     if failed:
         return (
@@ -561,7 +561,7 @@ def _function(ev: Event, prev: Build | None, jit: bool) -> Build | None:
             cause=str(d.get("reason")),
             differs=""
             if prev is None or why == "variables"
-            else f"signature {prev.shape_after} -> {d.get('signature')}",
+            else f"signature {signature_text(prev.shape_after)} -> {signature_text(d.get('signature'))}",
             fix="" if prev is None else _RETRACE_FIX.get(why, _RETRACE_FIX["fit"]),
         )
     return Build(

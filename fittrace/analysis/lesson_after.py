@@ -15,9 +15,9 @@ from fittrace.analysis.slides import (
     children,
     inside,
     names_text,
-    number,
     plural,
 )
+from fittrace.analysis.values import number_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
@@ -51,7 +51,7 @@ def ends_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
                 Beat(
                     "text",
                     "The first step's logs: "
-                    + ", ".join(f"{k} = {number(v)}" for k, v in first_logs.items())
+                    + ", ".join(f"{k} = {number_text(v)}" for k, v in first_logs.items())
                     + ".",
                 )
             )
@@ -77,7 +77,7 @@ def ends_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
             Beat(
                 "text",
                 f"Epoch {odd.epoch}, step {odd.step} (the epoch's last): "
-                f"{number(odd.data.get('size'))} rows instead of {number(typical)}.",
+                f"{number_text(odd.data.get('size'))} rows instead of {number_text(typical)}.",
             ),
             Beat("ask", f"Will this smaller batch make {words['function']} trace again?"),
             Beat(
@@ -120,7 +120,9 @@ def ends_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
                 f"At the end of epoch {first.epoch}, on_epoch_end goes to "
                 + names_text((hook.data.get("callbacks") if hook else None) or ["the callbacks"])
                 + " with the epoch's logs: "
-                + ", ".join(f"{k} = {number(v)}" for k, v in (first.data.get("logs") or {}).items())
+                + ", ".join(
+                    f"{k} = {number_text(v)}" for k, v in (first.data.get("logs") or {}).items()
+                )
                 + ".",
             )
         ]
@@ -209,7 +211,7 @@ def history_slide(run: RunEvents) -> Slide | None:
                 rows=tuple(
                     (
                         str(h.data.get("epoch")),
-                        *(number((h.data.get("logs") or {}).get(k)) for k in keys),
+                        *(number_text((h.data.get("logs") or {}).get(k)) for k in keys),
                     )
                     for h in history[-8:]
                 ),
@@ -376,7 +378,9 @@ def evaluate_slide(trace: Trace, call: Event | None) -> Slide | None:
         beats.append(
             Beat(
                 "text",
-                "It returned " + ", ".join(f"{k} = {number(v)}" for k, v in logs.items()) + ".",
+                "It returned "
+                + ", ".join(f"{k} = {number_text(v)}" for k, v in logs.items())
+                + ".",
             )
         )
     return Slide(

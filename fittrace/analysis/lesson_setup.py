@@ -15,11 +15,9 @@ from fittrace.analysis.slides import (
     RunEvents,
     Slide,
     names_text,
-    number,
     plural,
-    setting_words,
-    value_words,
 )
+from fittrace.analysis.values import number_text, setting_text, value_text
 from fittrace.analysis.walkthrough import stand_in_note
 from fittrace.tracing.events import Event
 
@@ -56,12 +54,12 @@ def title_slide(run: RunEvents, words: Mapping[str, str]) -> Slide:
             Beat(
                 "list",
                 "compiled with",
-                items=tuple(setting_words(k, compile_args.get(k)) for k in keys),
+                items=tuple(setting_text(k, compile_args.get(k)) for k in keys),
             )
         )
     args = (run.call.data if run.call else None) or {}
     keys = ("x", "y", "epochs", "batch_size", "validation_split", "callbacks")
-    shown = [setting_words(k, args[k]) for k in keys if k in args]
+    shown = [setting_text(k, args[k]) for k in keys if k in args]
     if shown:
         beats.append(Beat("list", f"then called {what} with", items=tuple(shown)))
     notes = (
@@ -125,7 +123,7 @@ def data_slides(run: RunEvents) -> list[Slide]:
     chosen = str((selected.data if selected else {}).get("class") or "")
     if candidates and chosen:
         beats.append(
-            Beat("ask", f"x is a {value_words(x)}. Which adapter will take it?")
+            Beat("ask", f"x is a {value_text(x)}. Which adapter will take it?")
             if x
             else Beat("ask", "Which adapter will take this data?")
         )
@@ -168,8 +166,8 @@ def data_slides(run: RunEvents) -> list[Slide]:
         beats = [
             Beat(
                 "text",
-                f"{number(n)} samples, in batches of {number(batch)}"
-                + (f"; shuffle: {value_words(s.get('shuffle'))}." if "shuffle" in s else "."),
+                f"{number_text(n)} samples, in batches of {number_text(batch)}"
+                + (f"; shuffle: {value_text(s.get('shuffle'))}." if "shuffle" in s else "."),
             ),
         ]
         if steps > 1:  # one batch holding everything makes no question
@@ -177,7 +175,7 @@ def data_slides(run: RunEvents) -> list[Slide]:
                 Beat("ask", "How many steps will one epoch take?"),
                 Beat(
                     "answer",
-                    f"{number(steps)}: {number(n)} ÷ {number(batch)} = {number(n / batch, 6)}"
+                    f"{number_text(steps)}: {number_text(n)} ÷ {number_text(batch)} = {number_text(n / batch, 6)}"
                     + (
                         ", rounded up — the last, smaller batch still counts as a step."
                         if partial
@@ -192,8 +190,8 @@ def data_slides(run: RunEvents) -> list[Slide]:
                 Beat("ask", "How big is the last batch?"),
                 Beat(
                     "answer",
-                    f"{number(partial)}: {number(n)} − {number(steps - 1)} × {number(batch)} = "
-                    f"{number(partial)}. It is kept, not dropped.",
+                    f"{number_text(partial)}: {number_text(n)} − {number_text(steps - 1)} × {number_text(batch)} = "
+                    f"{number_text(partial)}. It is kept, not dropped.",
                 ),
             ]
         slides.append(
@@ -243,7 +241,7 @@ def callbacks_slide(run: RunEvents) -> Slide | None:
             Beat(
                 "text",
                 "Every callback is given the params "
-                + ", ".join(f"{k} = {value_words(v)}" for k, v in params.items())
+                + ", ".join(f"{k} = {value_text(v)}" for k, v in params.items())
                 + ".",
             )
         )
@@ -325,7 +323,7 @@ def function_slide(run: RunEvents, words: Mapping[str, str]) -> Slide | None:
 def _signature(sig: Any) -> str:
     if isinstance(sig, list) and all(isinstance(s, list) or s is None for s in sig):
         return " and ".join(shape_text(s, unknown="?") for s in sig)
-    return value_words(sig)
+    return value_text(sig)
 
 
 def loop_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) -> list[Slide]:
@@ -365,7 +363,7 @@ def loop_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
         beats.append(
             Beat(
                 "answer",
-                f"{number(total)}: {plural(n_epochs, 'epoch')} of {number(first_count)} steps"
+                f"{number_text(total)}: {plural(n_epochs, 'epoch')} of {number_text(first_count)} steps"
                 + ("" if total == n_epochs * first_count else " (not every epoch ran them all)")
                 + ", each one call of "
                 + f"{words['function']}.",

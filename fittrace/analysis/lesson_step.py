@@ -16,10 +16,9 @@ from fittrace.analysis.slides import (
     RunEvents,
     Slide,
     children,
-    number,
     plural,
-    value_words,
 )
+from fittrace.analysis.values import number_text, value_text
 from fittrace.analysis.walkthrough import built_when
 from fittrace.tracing.events import Event
 
@@ -57,7 +56,7 @@ def step_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
                 if step.epoch is not None
                 else f"Step {step.step}"
             )
-            + (f": a batch of {number(size)} rows" if size is not None else "")
+            + (f": a batch of {number_text(size)} rows" if size is not None else "")
             + f". {fn} runs {step_fn}: {stages}.",
         )
     ]
@@ -155,7 +154,7 @@ def step_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
 def _stats(stats: Any) -> str:
     if not isinstance(stats, Mapping) or not stats:
         return "—"
-    return " / ".join(number(stats.get(k), 3) for k in ("mean", "min", "max"))
+    return " / ".join(number_text(stats.get(k), 3) for k in ("mean", "min", "max"))
 
 
 def _build_slides(run: RunEvents, step: Event, kinds: Mapping[str, list[Event]]) -> list[Slide]:
@@ -207,7 +206,9 @@ def _build_slides(run: RunEvents, step: Event, kinds: Mapping[str, list[Event]])
     if graph is not None and graph.data.get("reason"):
         beats.append(Beat("text", f"The graph network: {graph.data.get('reason')}."))
     beats.append(Beat("table", head=("layer", "built for", "add_weight made"), rows=tuple(rows)))
-    beats.append(Beat("text", f"{number(total)} values in all, every one set by its initializer."))
+    beats.append(
+        Beat("text", f"{number_text(total)} values in all, every one set by its initializer.")
+    )
     beats.append(
         Beat(
             "figure",
@@ -259,11 +260,11 @@ def _loss_slides(
             beats.append(
                 Beat(
                     "answer",
-                    f"ln {classes} = {number(math.log(classes))}. This step's loss: {number(value)}.",
+                    f"ln {classes} = {number_text(math.log(classes))}. This step's loss: {number_text(value)}.",
                 )
             )
         else:
-            beats.append(Beat("text", f"This step's loss: {number(value)}."))
+            beats.append(Beat("text", f"This step's loss: {number_text(value)}."))
         reduction = loss.data.get("reduction")
         if reduction:
             beats.append(
@@ -316,7 +317,7 @@ def _loss_slides(
                     (
                         str(g.data.get("variable")),
                         shape_text(g.data.get("shape"), unknown="?"),
-                        number(g.data.get("norm")),
+                        number_text(g.data.get("norm")),
                     )
                     for g in grads[:8]
                 ),
@@ -356,7 +357,7 @@ def _loss_slides(
                 "text",
                 f"{optimizer or 'The optimizer'}.apply_gradients moves each variable against its gradient"
                 + (
-                    ", with " + ", ".join(f"{k} = {value_words(v)}" for k, v in hyper.items())
+                    ", with " + ", ".join(f"{k} = {value_text(v)}" for k, v in hyper.items())
                     if hyper
                     else ""
                 )
@@ -376,7 +377,7 @@ def _loss_slides(
                 "table",
                 head=("variable", "update norm"),
                 rows=tuple(
-                    (str(u.data.get("variable")), number(u.data.get("update_norm")))
+                    (str(u.data.get("variable")), number_text(u.data.get("update_norm")))
                     for u in updates[:8]
                 ),
             )
@@ -408,7 +409,7 @@ def _loss_slides(
         for m in metrics[:6]:
             v = m.data.get("variables") or {}
             how = (
-                f"{number(v.get('total'))} of {number(v.get('count'))}"
+                f"{number_text(v.get('total'))} of {number_text(v.get('count'))}"
                 if "total" in v and "count" in v
                 else ""
             )
@@ -416,7 +417,7 @@ def _loss_slides(
                 (
                     str(m.data.get("name")),
                     str(m.data.get("fn") or ""),
-                    number(m.data.get("value")),
+                    number_text(m.data.get("value")),
                     how,
                 )
             )
@@ -427,13 +428,13 @@ def _loss_slides(
             beats += [
                 Beat(
                     "ask",
-                    f"{first.data.get('name')} after this first step is {number(first.data.get('value'))}. "
-                    f"Out of {number(step.data.get('size'))} samples, how many were right?",
+                    f"{first.data.get('name')} after this first step is {number_text(first.data.get('value'))}. "
+                    f"Out of {number_text(step.data.get('size'))} samples, how many were right?",
                 ),
                 Beat(
                     "answer",
-                    f"{number(v.get('total'))}: total {number(v.get('total'))} ÷ count "
-                    f"{number(v.get('count'))} = {number(first.data.get('value'))}.",
+                    f"{number_text(v.get('total'))}: total {number_text(v.get('total'))} ÷ count "
+                    f"{number_text(v.get('count'))} = {number_text(first.data.get('value'))}.",
                 ),
             ]
         beats.append(

@@ -1,20 +1,19 @@
 """What a lesson's slides are made of, and what they read from a trace.
 
 A ``Slide`` is a list of ``Beat`` (one key press each); ``RunEvents`` holds the events of the call the lesson follows
-(the trace's first fit, else its first evaluate or predict), sorted by kind; the words functions write the values
-of a trace for people (``float32 array of shape (60000, 784)``, ``run_eagerly: no (graph mode)``, ``60,000``).
+(the trace's first fit, else its first evaluate or predict), sorted by kind. Values are written for people by
+``values.py`` (``float32 array of shape (60000, 784)``, ``run_eagerly: no (graph mode)``, ``60,000``).
 The slides themselves are made in ``lesson_setup.py``, ``lesson_step.py`` and ``lesson_after.py``, assembled in
 ``lesson.py``.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fittrace.analysis.shapes import shape_text
+from fittrace.analysis.values import number_text
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
@@ -61,73 +60,6 @@ class Slide:
     moment: str = ""
 
 
-# --- words for people ------------------------------------------------------------------------------------------------
-def value_words(value: Any) -> str:
-    """A value from a trace as a person reads it: ``float32 array of shape (60000, 784)``, ``none``, ``yes``.
-
-    >>> value_words({"type": "ndarray", "shape": [60000, 784], "dtype": "float32"})
-    'float32 array of shape (60000, 784)'
-    >>> value_words(None), value_words(True), value_words(["accuracy"]), value_words(0.001)
-    ('none', 'yes', 'accuracy', '0.001')
-    """
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return number(value)
-    if isinstance(value, Mapping):
-        if "shape" in value or "dtype" in value:
-            kind = {"ndarray": "array", "list": "list", "tuple": "tuple"}.get(
-                str(value.get("type")), str(value.get("type") or "value")
-            )
-            dtype = f"{value['dtype']} " if value.get("dtype") else ""
-            shape = f" of shape {shape_text(value['shape'])}" if value.get("shape") else ""
-            return f"{dtype}{kind}{shape}"
-        if "type" in value and len(value) == 1:
-            return str(value["type"])
-        return ", ".join(f"{k}: {value_words(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(value_words(v) for v in value) if value else "none"
-    return str(value)
-
-
-def setting_words(name: str, value: Any) -> str:
-    """A compile or fit argument as a person reads it: ``run_eagerly: no (graph mode)``.
-
-    >>> setting_words("run_eagerly", None), setting_words("validation_split", 0.0)
-    ('run_eagerly: no (graph mode)', 'validation_split: none')
-    """
-    if name == "run_eagerly":
-        return f"run_eagerly: {'yes (eager, Python at every step)' if value else 'no (graph mode)'}"
-    if name in ("validation_split", "validation_data", "callbacks") and not value:
-        return f"{name}: none"
-    if name == "steps_per_epoch" and value is None:
-        return "steps_per_epoch: all the data (counted by the adapter)"
-    if name == "batch_size" and value is None:
-        return "batch_size: not given (32 by default)"
-    return f"{name}: {value_words(value)}"
-
-
-def number(v: Any, digits: int = 4) -> str:
-    """A number as a slide shows it: integers with thousands separators, floats to ``digits`` significant digits.
-
-    >>> number(60000), number(2.41353440284729), number(1e-07), number(None)
-    ('60,000', '2.414', '1e-07', '—')
-    """
-    if v is None or isinstance(v, bool):
-        return "—" if v is None else value_words(v)
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            return str(v)
-        if v == 0:
-            return "0"
-        return f"{v:.{digits}g}"
-    return str(v)
-
-
 def names_text(items: Iterable[Any]) -> str:
     items = [str(i) for i in items]
     if not items:
@@ -136,7 +68,7 @@ def names_text(items: Iterable[Any]) -> str:
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{number(n)} {word if n == 1 else (many or word + 's')}"
+    return f"{number_text(n)} {word if n == 1 else (many or word + 's')}"
 
 
 # --- what the lesson reads from the trace ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Numbers over time from a trace: per-epoch logs, per-step loss and metrics, gradient and update norms.
+"""Numbers over time from a trace: per-epoch logs, per-step loss and metrics, gradient and update norms, and
+where on the per-step axis each epoch begins.
 
 Series longer than ``max_points`` are reduced to min/max pairs per bucket, so a plot of 100,000 steps keeps its
 peaks and stays small.
@@ -28,6 +29,8 @@ class RunSeries:
     grad_norms: list[Series] = field(default_factory=list)
     update_norms: list[Series] = field(default_factory=list)
     steps_total: int = 0
+    #: Where each epoch after the first begins on the per-step x axis: (index of its first step, its epoch).
+    epoch_starts: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _num(v: Any) -> float | None:
@@ -85,6 +88,8 @@ def run_series(trace: Trace, max_points: int = 1200) -> RunSeries:
     grads: dict[str, list[tuple[float, float]]] = {}
     updates: dict[str, list[tuple[float, float]]] = {}
     for i, s in enumerate(steps):
+        if i and s.epoch is not None and s.epoch != steps[i - 1].epoch:
+            out.epoch_starts.append((i, s.epoch))
         for k, v in (s.data.get("logs") or {}).items():
             if _num(v) is not None:
                 step_keys.setdefault(k, []).append((i, float(v)))

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fittrace.analysis.folding import fold
-from fittrace.analysis.graph import ModelGraph, model_graphs
+from fittrace.analysis.graph import ModelGraph, model_graphs, shapes_text
 from fittrace.analysis.real_runs import (
     FIT_STAGES,
     KERAS3_DATA,
@@ -30,6 +30,7 @@ from fittrace.analysis.real_runs import (
     symbolic_note,
 )
 from fittrace.analysis.shapes import shape_text
+from fittrace.analysis.values import epoch_comma
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
@@ -51,6 +52,13 @@ def _in(ev: Event, ancestor: int, by_seq: Mapping[int, Event]) -> bool:
         p = by_seq.get(seq)
         seq = p.parent if p else None
     return False
+
+
+def _shapes(shape: Any) -> str:
+    """A layer's input shape, or its list of them (a merge layer's) as Keras prints it: ``[(None, 8), (None, 8)]``."""
+    if isinstance(shape, list) and shape and all(isinstance(s, (list, type(None))) for s in shape):
+        return shapes_text(shape)
+    return shape_text(shape, unknown="?")
 
 
 def _params(shape: Any) -> int:
@@ -97,7 +105,7 @@ def built_when(events: list[Event], by_seq: Mapping[int, Event]) -> dict[str, st
                 + how.get(trigger, "")
             )
         else:
-            where = f" (epoch {b.epoch}, step {b.step})" if b.step is not None else ""
+            where = f" ({epoch_comma(b.epoch)}step {b.step})" if b.step is not None else ""
             how = ", as the graph network was built" if symbolic else ", on the first batch"
             when[b.layer] = f"at the first {trigger} step{where}{how}"
     return when
@@ -218,7 +226,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
             {
                 "layer": b.layer,
                 "cls": b.data.get("layer_class"),
-                "input_shape": shape_text(b.data.get("input_shape"), unknown="?"),
+                "input_shape": _shapes(b.data.get("input_shape")),
                 "reason": b.data.get("reason"),
                 "trigger": b.data.get("trigger"),
                 "when": when.get(b.layer or "", "") if b.data.get("build_count", 0) == 0 else "",
@@ -240,7 +248,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
         {
             "layer": e.layer,
             "cls": e.data.get("layer_class"),
-            "input": shape_text(e.data.get("input_shape"), unknown="?"),
+            "input": _shapes(e.data.get("input_shape")),
             "output": shape_text(e.data.get("output_shape"), unknown="?"),
             "dtype": e.data.get("output_dtype"),
             "stats": e.data.get("stats") or {},

@@ -257,8 +257,8 @@ def function_traced(
         )
     else:
         reason = (
-            f"a new input signature {list(signature)} is not covered by the traced "
-            f"{list(previous)}: tf.function retraces, relaxing differing dimensions to None "
+            f"a new input signature {_spelled(signature)} is not covered by the traced "
+            f"{_spelled(previous)}: tf.function retraces, relaxing differing dimensions to None "
             f"(reduce_retracing=True)"
         )
     relaxed = sorted(
@@ -284,6 +284,11 @@ def function_traced(
     return data
 
 
+def _spelled(signature: Any) -> str:
+    """A signature in words: ``(None, 784), (None,)`` for shapes, TF's own text for each argument otherwise."""
+    return ", ".join(str(tuple(s)) if isinstance(s, list) else str(s) for s in signature)
+
+
 def tf_function_traced(
     name: str,
     previous: list[str] | None,
@@ -299,16 +304,16 @@ def tf_function_traced(
     if previous is None:
         reason = (
             f"first call: tf.function traces the Python function {name} into a graph for the input "
-            f"signature {signature}"
+            f"signature {_spelled(signature)}"
         )
     elif relaxed:
         reason = (
-            f"a new input signature {signature} is not covered by the traced {previous}: "
+            f"a new input signature {_spelled(signature)} is not covered by the traced {_spelled(previous)}: "
             "tf.function retraces, relaxing differing dimensions to None (reduce_retracing=True)"
         )
     else:
         reason = (
-            f"a new input signature {signature} is not covered by the traced {previous}: "
+            f"a new input signature {_spelled(signature)} is not covered by the traced {_spelled(previous)}: "
             "tf.function traces a new concrete function for exactly these shapes, dtypes and Python values "
             "(reduce_retracing=False, the default)"
         )

@@ -94,9 +94,16 @@ def graph_build_reason(before: tuple | None, received: tuple, built: tuple) -> t
         return "built", f"first call: the model had no input shape, so it takes {built}"
     changed = [i for i, (a, b) in enumerate(zip(before, received)) if a != b]
     return "rebuilt", (
-        f"a novel input shape {received}: dimension(s) {changed} differ from the stored {before}, so they "
-        f"are relaxed to None and the network is built again for {built}"
+        f"a novel input shape {received}: {_dimensions(changed)} from the stored {before}, so "
+        f"{'it is' if len(changed) == 1 else 'they are'} relaxed to None and the network is built again for "
+        f"{built}"
     )
+
+
+def _dimensions(changed: list[int]) -> str:
+    if len(changed) == 1:
+        return f"dimension {changed[0]} differs"
+    return f"dimensions {', '.join(map(str, changed))} differ"
 
 
 def graph_build_skipped(model: str, before: tuple, received: tuple, mode: str) -> dict[str, Any]:

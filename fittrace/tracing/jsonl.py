@@ -9,7 +9,8 @@ The writer works as the run goes: events reach the file in the order they finish
 the recorder flushes at least at every epoch's end, so a crash keeps everything before it. The reader sorts events
 by ``seq``, validates every line against the schema (``events.validate_record``), names the line of any corruption,
 loads what is whole from a file that was cut short (and says so), and refuses a file written by a newer schema
-version. Nothing is unpickled or evaluated: each line goes through ``json.loads`` only.
+version. Nothing is unpickled or evaluated: each line goes through ``json.loads`` only, which here refuses what the
+writer never writes (the NaN/Infinity literals Python's json accepts) and a line nested too deep to read.
 """
 
 from __future__ import annotations
@@ -239,9 +240,36 @@ def read_jsonl(path: str | os.PathLike) -> Trace:
     return reader.finish(header)
 
 
+class _Refused(ValueError):
+    """A line Python's json could read but a trace never holds; the message says what and why in full."""
+
+
+def _refuse_constant(literal: str) -> Any:
+    # The writer refuses non-finite floats (dumps: allow_nan=False) and the recorder spells them as strings, so
+    # a NaN/Infinity literal did not come from fittrace; accepting it would load a value no writer could save.
+    raise _Refused(
+        f"the literal {literal} is not a JSON number (fittrace writes a non-finite number as "
+        'the string "nan", "inf" or "-inf")'
+    )
+
+
+def _loads(line: bytes) -> Any:
+    """One line as JSON, strictly: :class:`_Refused` for NaN/Infinity literals or nesting too deep to read."""
+    try:
+        return json.loads(line, parse_constant=_refuse_constant)
+    except RecursionError:
+        # json's decoder recurses once per nesting level; a trace's records nest a few levels
+        raise _Refused(
+            "nested too deeply to read (more levels of arrays or objects than Python's recursion "
+            "limit allows; a fittrace record nests a few levels)"
+        ) from None
+
+
 def _is_json(line: bytes) -> bool:
     try:
-        json.loads(line)
+        _loads(line)
+        return True
+    except _Refused:  # whole, but refused: add() says why
         return True
     except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
         return False
@@ -249,7 +277,9 @@ def _is_json(line: bytes) -> bool:
 
 def _read_header(line: bytes, name: str, cut: bool) -> dict[str, Any]:
     try:
-        obj = json.loads(line)
+        obj = _loads(line)
+    except _Refused as e:
+        raise TraceFormatError(f"{name}, line 1: {e}: not a fittrace trace") from None
     except ValueError as e:
         if cut and line.lstrip().startswith(b'{"record":"header"'):
             raise TraceFormatError(
@@ -307,7 +337,9 @@ class _Body:
         if not line.strip():
             return
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
+        except _Refused as e:
+            raise self.fail(number, str(e)) from None
         except ValueError as e:
             raise self.fail(number, f"not valid JSON ({_reason(e)})") from None
         if not isinstance(obj, dict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sample_runs import hand_loop_run
+from sample_runs import hand_loop_run, user_layer_run
 
 from fittrace.analysis.stats import downsample, run_series
 
@@ -27,3 +27,19 @@ def test_with_a_fit_in_the_trace_only_fits_steps_are_plotted(tmp_path):
     fit_steps = [e for e in run.events if e.kind == "step" and e.data.get("phase") == "train"]
     assert run_series(run.trace).steps_total == len(fit_steps) == 6
     assert downsample([(i, float(i % 7)) for i in range(5000)], 100)[:2] == ((0, 0.0), (6, 6.0))
+
+
+def test_the_step_series_carry_where_each_epoch_begins(tmp_path):
+    run, _ = user_layer_run(
+        tmp_path
+    )  # 240 training rows in batches of 128: 2 steps an epoch, 3 epochs
+    s = run_series(run.trace)
+    assert s.steps_total == 6
+    assert s.epoch_starts == [(2, 1), (4, 2)]
+    loss = next(x for x in s.per_step if x.name == "loss")
+    assert [x for x, _ in loss.points] == list(range(6))
+
+
+def test_a_hand_written_loop_has_no_epochs_to_mark(tmp_path):
+    run, _ = hand_loop_run(tmp_path, with_fit=False)
+    assert run_series(run.trace).epoch_starts == []

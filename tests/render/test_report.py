@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sample_runs import EVIL, functional_run, hand_loop_run, user_layer_run
 
@@ -146,16 +147,95 @@ def test_a_functional_models_report_escapes_its_names_everywhere(tmp_path):
     assert len(p.scripts) == 2 and p.handlers == [] and p.external == []
 
 
-def test_a_picture_whose_text_looks_like_markup_is_left_out_and_said_so(user_layer_trace):
+def test_a_picture_with_a_script_or_a_handler_is_left_out_and_said_so(user_layer_trace):
     from fittrace.render.html import render_html
 
     run, _ = user_layer_trace
-    html = render_html(
-        run.trace, {"model": '<svg><text> onload="x"</text></svg>', "error": "no dot"}
-    )
+    hostile = {
+        "model": "<svg><text>x</text><script>alert(1)</script></svg>",
+        "callgraph": '<svg><image href="#p" onload="alert(1)"/></svg>',
+        "flowchart": '<svg><text> onload="x" &lt;script&gt;</text></svg>',  # only text: it stays
+        "error": "no dot",
+    }
+    html = render_html(run.trace, hostile)
     model = html.split('id="diagram-model"')[1].split("</figure>")[0]
-    assert "onload" not in model and "not available in this report" in model
-    assert "no dot; the model picture held text that looks like markup and was left out" in html
+    assert "alert" not in model and "not available in this report" in model
+    assert "onload" not in html.split('id="diagram-callgraph"')[1].split("</figure>")[0]
+    assert "could not be drawn here: no dot; the model picture was left out" in html
+    assert "the callgraph picture was left out: the SVG has an event handler (onload on" in html
+    assert "the model picture was left out: the SVG has a &lt;script&gt; element" in html
+    flowchart = html.split('id="diagram-flowchart"')[1].split("</figure>")[0]
+    assert '<svg><text> onload="x" &lt;script&gt;</text></svg>' in flowchart
+
+
+ATTR_EVIL = 'x" onerror="alert(1)'
+
+
+def hostile_names_run(tmp_path):
+    """A fit whose user-supplied names read like markup: a layer named ``ATTR_EVIL``, one named ``EVIL``, and a
+    custom callback class named both."""
+    from sample_runs import Scale
+
+    from fittrace.callbacks import Callback
+    from fittrace.engine.base_layer import clear_session
+    from fittrace.keras import layers
+    from fittrace.keras.models import Sequential
+
+    clear_session()
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 6), dtype=np.float32), rng.integers(0, 3, 64)
+    model = Sequential(
+        [
+            Scale(name=ATTR_EVIL),
+            layers.Dense(4, activation="relu", name=EVIL),
+            layers.Dense(3, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    hostile = type(ATTR_EVIL + EVIL, (Callback,), {"on_epoch_end": lambda self, e, logs=None: None})
+    path = tmp_path / "hostile.trace.jsonl"
+    with fittrace.trace(path=path):
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[hostile()])
+    return fittrace.load(path).trace
+
+
+def test_names_that_read_like_markup_are_drawn_escaped_and_every_diagram_inlined(tmp_path):
+    trace = hostile_names_run(tmp_path)
+    html = render_report(trace, None)
+    assert "left out" not in html and "not available in this report" not in html
+    for key in ("sequence", "flowchart", "callgraph", "model"):
+        figure = html.split(f'id="diagram-{key}"')[1].split("</figure>")[0]
+        assert "<svg" in figure, key
+        assert (
+            "x&quot; onerror=&quot;alert(1)" in figure or "x&#34; onerror=&#34;alert(1)" in figure
+        ), key
+        assert ATTR_EVIL not in figure and EVIL not in figure, key
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html.split('id="diagram-model"')[1]
+    p = _Scripts()
+    p.feed(html)
+    assert len(p.scripts) == 2 and p.handlers == [] and p.external == []
+
+
+@pytest.mark.chromium
+def test_names_that_read_like_markup_open_no_dialog_in_headless_chromium(tmp_path, chromium_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    report = tmp_path / "hostile.html"
+    render_report(hostile_names_run(tmp_path), report)
+    dialogs, errors = [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu", "--disable-quic"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)  # an onerror on a broken image fires after load
+        assert page.locator("figure.diagram svg").count() == 4
+        assert ATTR_EVIL in page.locator("#diagram-model svg").text_content()
+        browser.close()
+    assert dialogs == [] and errors == []
 
 
 @pytest.mark.chromium

@@ -321,6 +321,60 @@ def test_a_corrupt_middle_line_is_named(run, tmp_path, number, new_line, message
         read_jsonl(_damage(path, tmp_path, number, new_line))
 
 
+def test_a_line_nested_too_deep_is_named_not_a_recursion_error(run, tmp_path):
+    _, path = run
+    deep = "[" * 200_000 + "]" * 200_000
+    with pytest.raises(
+        TraceFormatError, match=r"bad\.trace\.jsonl, line 3: nested too deeply to read"
+    ):
+        read_jsonl(_damage(path, tmp_path, 3, deep))
+    deep_object = '{"a":' * 200_000 + "1" + "}" * 200_000
+    with pytest.raises(TraceFormatError, match=r"line 4: nested too deeply"):
+        read_jsonl(_damage(path, tmp_path, 4, deep_object))
+    with pytest.raises(TraceFormatError, match=r"line 1: nested too deeply"):
+        read_jsonl(_damage(path, tmp_path, 1, deep))
+
+
+def test_a_deep_last_line_without_its_newline_is_refused_not_skipped(run, tmp_path):
+    _, path = run
+    lines = path.read_text().splitlines()
+    bad = tmp_path / "bad.trace.jsonl"
+    bad.write_text("\n".join(lines[:-1] + ["[" * 200_000 + "]" * 200_000]))
+    with pytest.raises(TraceFormatError, match=rf"line {len(lines)}: nested too deeply"):
+        read_jsonl(bad)
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_literals_are_refused_as_the_writer_refuses_them(run, tmp_path, literal):
+    _, path = run
+    lines = path.read_text().splitlines()
+    loss = next(i for i, line in enumerate(lines) if '"kind":"loss"' in line)
+    record = json.loads(lines[loss])
+    record["data"]["value"] = "PLACEHOLDER"
+    bad_line = json.dumps(record, separators=(",", ":")).replace('"PLACEHOLDER"', literal)
+    with pytest.raises(
+        TraceFormatError,
+        match=rf"line {loss + 1}: the literal {literal} is not a JSON number \(fittrace writes",
+    ):
+        read_jsonl(_damage(path, tmp_path, loss + 1, bad_line))
+    header = json.loads(lines[0])
+    header["seed"] = "PLACEHOLDER"
+    bad_header = json.dumps(header).replace('"PLACEHOLDER"', literal)
+    with pytest.raises(TraceFormatError, match=rf"line 1: the literal {literal}"):
+        read_jsonl(_damage(path, tmp_path, 1, bad_header))
+
+
+def test_a_run_with_non_finite_values_written_by_fittrace_still_loads(tmp_path):
+    path = tmp_path / "nan.trace.jsonl"
+    record(path, nan_at=(1, 0))
+    for literal in ("NaN", "Infinity"):
+        assert literal not in path.read_text()
+    trace = read_jsonl(path)
+    assert (
+        trace.complete and [e.data["value"] for e in trace.events if e.kind == "loss"][2] == "nan"
+    )
+
+
 def test_a_duplicated_event_is_refused(run, tmp_path):
     _, path = run
     lines = path.read_text().splitlines()
