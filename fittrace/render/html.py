@@ -128,11 +128,13 @@ def render_html(
     template_dir: str | os.PathLike | None = None,
     beside: Trace | None = None,
     sequence_focus: str | None = None,
+    lesson: str | None = None,
 ) -> str:
     """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph/model to ready SVG text
     (and ``error`` to why some are missing). A trace holding a hand-written loop gets a section setting its step
     beside fit's, from the same trace or from ``beside``. ``sequence_focus``: the part the sequence picture
-    shows, said in its caption."""
+    shows, said in its caption. ``lesson``: the relative address of the run's lesson page, when one was written
+    beside the report."""
     diagrams = diagrams or {}
     pictures, refused = {}, []
     for k, v in diagrams.items():
@@ -160,4 +162,5 @@ def render_html(
         if sequence_focus
         else None,
         tensors=tensor_section(trace),
+        lesson=lesson,
     )
