@@ -34,6 +34,7 @@ from fittrace.tracing.document import Trace, footer_record
 from fittrace.tracing.events import Event
 from fittrace.tracing.jsonl import JsonlWriter, read_jsonl, write_jsonl
 from fittrace.tracing.recorder import Recorder
+from fittrace.tracing.snapshots import check_mode
 from fittrace.version import __version__
 
 
@@ -139,11 +140,18 @@ class Diagram:
 
 
 @contextmanager
-def trace(path: str | os.PathLike | None = None, detail: str = "default") -> Iterator[Run]:
-    """Record every fit/evaluate/predict inside the block. With ``path``, events are written as they happen."""
+def trace(
+    path: str | os.PathLike | None = None, detail: str = "default", snapshots: str | None = None
+) -> Iterator[Run]:
+    """Record every fit/evaluate/predict inside the block. With ``path``, events are written as they happen.
+    ``snapshots``: which tensors to keep as small pictures (``"off"``, ``"default"``, ``"full"``; None: off at
+    "summary" detail, default otherwise; see ``tracing/snapshots.py`` for the limits)."""
+    if snapshots is not None:
+        check_mode(snapshots)  # before a file is opened
     writer = JsonlWriter(path) if path is not None else None
-    recorder = Recorder(detail, sink=writer)
+    recorder = Recorder(detail, sink=writer, snapshots=snapshots)
     recorder.describe(
+        snapshots=recorder.snapshots.header() if recorder.snapshots else {"mode": "off"},
         fittrace=__version__,
         numpy=np.__version__,
         python=platform.python_version(),
@@ -165,7 +173,13 @@ def trace(path: str | os.PathLike | None = None, detail: str = "default") -> Ite
     finally:
         bridges.close()
         recorder.stop()
-        footer = footer_record(status, recorder.kept_count, recorder.full_steps, recorder.calls)
+        footer = footer_record(
+            status,
+            recorder.kept_count,
+            recorder.full_steps,
+            recorder.calls,
+            snapshots=recorder.snapshot_facts(),
+        )
         if writer is not None:
             writer.close(footer)
         run._ended = (status, footer, None if path is None else os.fspath(path))

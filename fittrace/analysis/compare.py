@@ -50,6 +50,8 @@ NOT_STAGES: dict[str, str] = {
     "optimizer_update": "per-op detail: one variable's update in one batch",
     "metric_update": "per-op detail: one metric's state after one batch (the logs carry the results)",
     "progbar": "output, not a stage: the progress bar's lines",
+    "tensor_snapshot": "values, not a stage: a tensor kept for the pictures (fittrace's engine keeps them, the "
+    "bridges do not)",
     "node_created": "the wiring inside a graph build (graph_build and layer_build are compared)",
     "graph_network": "the wiring inside a graph build (graph_build and layer_build are compared)",
     "api_call": "the user's own calls (add, summary, compile...), not a stage of fit/evaluate/predict",

@@ -393,7 +393,13 @@ def explorer_rows(trace: Trace, limit: int = EXPLORER_LIMIT) -> tuple[list[list[
 
 
 def _slim(e: Event) -> dict[str, Any]:
-    """A plain step's payload without the per-variable norms (the plots carry those)."""
+    """A plain step's payload without the per-variable norms (the plots carry those); a tensor snapshot's without
+    its values (its picture carries them)."""
     if e.kind == "step" and not e.data.get("full"):
         return {k: v for k, v in e.data.items() if k not in ("grad_norms", "update_norms")}
+    if e.kind == "tensor_snapshot" and isinstance(e.data.get("data"), str):
+        return {
+            **e.data,
+            "data": f"{len(e.data['data'])} characters of base64, drawn in The tensors",
+        }
     return dict(e.data)

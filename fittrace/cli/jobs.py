@@ -1,5 +1,5 @@
-"""The jobs behind the ``fittrace`` command: demo, run, report, diagram, export, validate, why, compare, bench,
-schema.
+"""The jobs behind the ``fittrace`` command: demo, run, report, lesson, diagram, export, validate, why, compare,
+bench, schema.
 
 Each job reads or records a trace and hands it to the renderers; files are written atomically at this edge.
 """
@@ -19,6 +19,7 @@ from fittrace.bench.benchmark import run_bench
 from fittrace.bench.keras_side import KerasBenchError
 from fittrace.cli.demo import run_demo
 from fittrace.render.compare import render_compare
+from fittrace.render.lesson import render_lesson
 from fittrace.render.registry import render
 from fittrace.render.report import diagram_sources, render_report
 from fittrace.render.text import diagnosis_text
@@ -39,6 +40,7 @@ def run_command(args: Any) -> int:
         "demo": _demo,
         "run": _run,
         "report": _report,
+        "lesson": _lesson,
         "diagram": _diagram,
         "export": _export,
         "validate": _validate,
@@ -52,11 +54,13 @@ def run_command(args: Any) -> int:
 
 # --- rendering a trace into files ------------------------------------------------------------------------------------
 def write_outputs(trace: Trace, out: Path) -> dict[str, Path]:
-    """Report, diagrams (SVG, PNG, DOT, Mermaid) and the Chrome export of a trace, into ``out``."""
+    """Report, lesson, diagrams (SVG, PNG, DOT, Mermaid) and the Chrome export of a trace, into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
+    written["lesson"] = out / "lesson.html"
+    render_lesson(trace, written["lesson"])
     written["report"] = out / "report.html"
-    render_report(trace, written["report"])
+    render_report(trace, written["report"], lesson=written["lesson"].name)
     for name, text in diagram_sources(trace).items():
         atomic_write_text(out / name, text)
         written[name] = out / name
@@ -76,9 +80,13 @@ def write_outputs(trace: Trace, out: Path) -> dict[str, Path]:
 
 def _print_written(written: dict[str, Path], trace_path: Path) -> None:
     print(f"\nfittrace wrote:\n  trace   {trace_path}\n  report  {written['report']}")
+    if "lesson" in written:
+        print(f"  lesson  {written['lesson']}  (slides for a class: arrows, m menu, n notes)")
     print(
         "  diagrams "
-        + ", ".join(str(written[k].name) for k in written if k not in ("report", "chrome"))
+        + ", ".join(
+            str(written[k].name) for k in written if k not in ("report", "lesson", "chrome")
+        )
     )
     print(f"  chrome  {written['chrome']}  (open in Perfetto UI or chrome://tracing)")
 
@@ -104,7 +112,7 @@ def _run(args: Any) -> int:
     sys.argv = [str(script)] + list(args.args or [])
     failure: BaseException | None = None
     try:
-        with session.trace(path=trace_path, detail=args.detail) as run:
+        with session.trace(path=trace_path, detail=args.detail, snapshots=args.snapshots) as run:
             runpy.run_path(str(script), run_name="__main__")
     except SystemExit as exc:
         if exc.code not in (None, 0):
@@ -133,6 +141,14 @@ def _report(args: Any) -> int:
     output = args.output or str(Path(args.trace).with_suffix("").with_suffix("")) + ".html"
     beside = _load(args.beside) if getattr(args, "beside", None) else None
     render_report(trace, output, beside=beside, focus=getattr(args, "focus", None))
+    print(output)
+    return 0
+
+
+def _lesson(args: Any) -> int:
+    trace = _load(args.trace)
+    output = args.output or str(Path(args.trace).with_suffix("").with_suffix("")) + ".lesson.html"
+    render_lesson(trace, output, focus=args.focus)
     print(output)
     return 0
 

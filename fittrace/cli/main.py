@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     run.add_argument("--out", default="fittrace-out", help="output folder (default: fittrace-out)")
     run.add_argument("--detail", default="default", choices=("full", "default", "summary"))
+    run.add_argument(
+        "--snapshots",
+        choices=("off", "default", "full"),
+        help="tensor snapshots to keep as pictures (default: off at summary detail, else default)",
+    )
 
     report = sub.add_parser("report", help="write the HTML walkthrough of a saved trace")
     report.add_argument("trace", help="a .trace.jsonl file")
@@ -82,6 +87,23 @@ def _parser() -> argparse.ArgumentParser:
         help="a second trace whose fit step is set beside the first trace's hand-written loop",
     )
     report.add_argument("--focus", choices=FOCUS_CHOICES, help=FOCUS_HELP)
+
+    lesson = sub.add_parser(
+        "lesson",
+        help="write the classroom lesson of a saved trace: slides to step through with a class",
+        description="Write one offline HTML file of projector-sized slides that walk through the traced fit "
+        "in the article's order (keys: arrows/space, Home/End, m menu, n speaker notes; prints as a handout).",
+    )
+    lesson.add_argument("trace", help="a .trace.jsonl file")
+    lesson.add_argument(
+        "-o", "--output", help="the HTML file (default: next to the trace, .lesson.html)"
+    )
+    lesson.add_argument(
+        "--focus",
+        choices=("setup", "step", "epoch-end"),
+        help="only one part: setup (compile check to the loops), step (inside train_step) or epoch-end "
+        "(the batch and epoch ends, History, the builds)",
+    )
 
     diagram = sub.add_parser("diagram", help="draw a diagram of a saved trace")
     diagram.add_argument("trace", help="a .trace.jsonl file")

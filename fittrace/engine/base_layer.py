@@ -46,6 +46,7 @@ from fittrace.saving import serialization_lib
 from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
 from fittrace.tracing.events import KERAS_BASE_LAYER
+from fittrace.tracing.snapshots import capturing
 from fittrace.utils.generic_utils import to_snake_case
 from fittrace.utils.nest import flatten, map_structure, pack_sequence_as
 
@@ -522,6 +523,11 @@ class Layer:
                 _training_stack.pop()
             if input_masks is not None or self._makes_masks:
                 self._set_mask_metadata(inputs, out, input_masks)
+            capture = (
+                capturing()
+            )  # a chosen step of a fit keeps each layer's output (engine/snapshots.py)
+            if capture is not None and kind == "layer_call":
+                capture.layer_output(self, out)
             s.data = lambda: trace_payloads.call_payload(
                 self, kind, inputs, in_training, out if hasattr(out, "shape") else None, input_masks
             )

@@ -47,7 +47,7 @@ import numpy as np
 from fittrace import callbacks as callbacks_module
 from fittrace import optimizers
 from fittrace.autodiff import GradientTape, to_numpy
-from fittrace.engine import compile_utils, data_adapter, trace_payloads
+from fittrace.engine import compile_utils, data_adapter, snapshots, trace_payloads
 from fittrace.engine.base_layer import Layer, dedup_weights
 from fittrace.engine.functions import (
     check_one_step,
@@ -63,6 +63,7 @@ from fittrace.engine.training_utils import (
     _check_validation_freq,
     _get_verbosity,
     _should_eval,
+    configure_callbacks,
     flatten_metrics_in_order,
 )
 from fittrace.saving import saving_api, saving_lib, serialization_lib
@@ -382,11 +383,14 @@ class Model(Layer):
         """``run_step``: the train_step (the user's override, if any) inside a span, then the step counter."""
         overridden = type(self).train_step is not Model.train_step
         rows = self._last_batch_rows = trace_payloads.batch_rows(data)
-        with rec.span(
-            "train_step",
-            f"{type(self).__name__}.train_step",
-            keras=f"{KERAS_TRAINING}.Model.train_step",
-            data={"size": rows, "user_override": overridden},
+        with (
+            rec.span(
+                "train_step",
+                f"{type(self).__name__}.train_step",
+                keras=f"{KERAS_TRAINING}.Model.train_step",
+                data={"size": rows, "user_override": overridden},
+            ),
+            snapshots.around_train_step(self, data),
         ):
             logs = self.train_step(data)
         self._train_counter += 1
@@ -475,8 +479,8 @@ class Model(Layer):
                 model=self,
                 steps_per_execution=self._steps_per_execution,
             )
-            callback_list = self._configure_callbacks(
-                callbacks, verbose, epochs, handler.inferred_steps
+            callback_list = configure_callbacks(
+                self, callbacks, verbose, epochs, handler.inferred_steps
             )
             self.stop_training = False
             self.train_function = self.make_train_function()
@@ -494,21 +498,6 @@ class Model(Layer):
             callback_list.on_train_end(logs=training_logs)
             self._eval_data_handler = None
             return self.history
-
-    def _configure_callbacks(
-        self, callbacks: Any, verbose: int, epochs: int, steps: int | None
-    ) -> Any:
-        if isinstance(callbacks, callbacks_module.CallbackList):
-            return callbacks
-        return callbacks_module.CallbackList(
-            callbacks,
-            add_history=True,
-            add_progbar=verbose != 0,
-            model=self,
-            verbose=verbose,
-            epochs=epochs,
-            steps=steps,
-        )
 
     def _epoch_loop(
         self,
@@ -542,6 +531,7 @@ class Model(Layer):
                     epoch_logs.update(
                         self._validate(epoch, val, val_steps, val_batch, callback_list)
                     )
+                snapshots.at_epoch_end(self)
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 epoch_span.set(logs=epoch_logs, steps_run=steps_run)
             training_logs = epoch_logs
@@ -570,9 +560,8 @@ class Model(Layer):
                     callback_list.on_train_batch_end(end_step, logs)
                     steps_run = end_step + 1
                     if tracing:
-                        figures = (
-                            getattr(step_span, "data", None) or {}
-                        )  # None: recording stopped mid-fit
+                        # None: recording stopped mid-fit
+                        figures = getattr(step_span, "data", None) or {}
                         step_span.set_payload(
                             trace_payloads.step_figures(
                                 self, figures, logs, time.perf_counter_ns() - t0

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fittrace import callbacks as callbacks_module
+
 
 def _get_verbosity(verbose: Any) -> int:
     if verbose == "auto":
@@ -19,6 +21,24 @@ def _get_verbosity(verbose: Any) -> int:
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
         raise ValueError(f"verbose must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
     return int(verbose)
+
+
+def configure_callbacks(
+    model: Any, callbacks: Any, verbose: int, epochs: int, steps: int | None
+) -> Any:
+    """The ``CallbackList`` fit gives its hooks: the one given, or one made from the user's callbacks with a
+    ``History`` and (unless ``verbose`` is 0) a ``ProgbarLogger`` added, as ``Model.fit`` makes it."""
+    if isinstance(callbacks, callbacks_module.CallbackList):
+        return callbacks
+    return callbacks_module.CallbackList(
+        callbacks,
+        add_history=True,
+        add_progbar=verbose != 0,
+        model=model,
+        verbose=verbose,
+        epochs=epochs,
+        steps=steps,
+    )
 
 
 def _check_validation_freq(validation_freq: Any) -> None:

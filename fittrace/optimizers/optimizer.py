@@ -40,6 +40,7 @@ from fittrace.optimizers.schedules.learning_rate_schedule import (
 )
 from fittrace.saving.keras_export import keras_export
 from fittrace.tracing import recorder as rec
+from fittrace.tracing.snapshots import capturing
 
 _KERAS = "keras.optimizers.optimizer.Optimizer"
 
@@ -306,6 +307,9 @@ class Optimizer:
             pairs, self.clipnorm, self.global_clipnorm, self.clipvalue
         )
         tracing = rec.stepwise() is not None
+        capture = capturing()  # a chosen step of a fit keeps a kernel, its gradient and update
+        if capture is not None:
+            capture.before_update(pairs)
         self._update_norms = {}
         self._prepare_step()
         for g, var in pairs:
@@ -313,6 +317,8 @@ class Optimizer:
                 var.value -= var.value * np.float32(self.weight_decay * lr)
             slots = {k: v.value for k, v in self._slots[id(var)].items()}
             self.update_step(g, var.value, slots, self._buffers[id(var)], lr)
+        if capture is not None:
+            capture.after_update()
         # payloads are made only if the events are kept, with this step's rate and iteration (the buffers hold this
         # step's updates until the next one)
         self._last_updates = updated = [var for _, var in pairs] if tracing else []

@@ -24,6 +24,7 @@ from fittrace.analysis.walkthrough import explorer_rows, walkthrough
 from fittrace.render.plots import line_plot
 from fittrace.render.sequence_model import FOCUS_WORDS
 from fittrace.render.svg_check import UnsafeSvgError, checked_svg
+from fittrace.render.tensors import tensor_section
 from fittrace.tracing.document import Trace
 
 #: The per-step plots span the report's width: a step's wiggles need room (the per-epoch ones stand two a row).
@@ -127,11 +128,13 @@ def render_html(
     template_dir: str | os.PathLike | None = None,
     beside: Trace | None = None,
     sequence_focus: str | None = None,
+    lesson: str | None = None,
 ) -> str:
     """The walkthrough page of ``trace``; ``diagrams`` maps sequence/flowchart/callgraph/model to ready SVG text
     (and ``error`` to why some are missing). A trace holding a hand-written loop gets a section setting its step
     beside fit's, from the same trace or from ``beside``. ``sequence_focus``: the part the sequence picture
-    shows, said in its caption."""
+    shows, said in its caption. ``lesson``: the relative address of the run's lesson page, when one was written
+    beside the report."""
     diagrams = diagrams or {}
     pictures, refused = {}, []
     for k, v in diagrams.items():
@@ -158,4 +161,6 @@ def render_html(
         sequence_focus={"name": sequence_focus, "words": FOCUS_WORDS[sequence_focus]}
         if sequence_focus
         else None,
+        tensors=tensor_section(trace),
+        lesson=lesson,
     )

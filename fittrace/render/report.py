@@ -47,10 +47,13 @@ def render_report(
     path: str | os.PathLike | None = None,
     beside: Trace | None = None,
     focus: str | None = None,
+    lesson: str | None = None,
 ) -> str:
     """The HTML walkthrough with its diagrams inlined; written atomically when ``path`` is given. ``beside``: a
     second trace whose fit step is set beside the hand-written loop of ``trace``. ``focus``: the part of the call
-    sequence its picture shows (``"setup"``, ``"step"``, ``"epoch-end"``; None: the whole call, folded)."""
+    sequence its picture shows (``"setup"``, ``"step"``, ``"epoch-end"``; None: the whole call, folded).
+    ``lesson``: the relative address of the run's lesson page written beside the report, linked from its "Teach
+    it" note."""
     if (
         focus is not None and focus not in FOCUSES
     ):  # a wrong word is the caller's mistake, not a missing picture
@@ -59,7 +62,7 @@ def render_report(
         svgs = diagram_svgs(trace, focus=focus)
     except Exception as exc:  # a report without pictures beats no report; say why in the page
         svgs = {"error": f"{type(exc).__name__}: {exc}"}
-    html = render_html(trace, diagrams=svgs, beside=beside, sequence_focus=focus)
+    html = render_html(trace, diagrams=svgs, beside=beside, sequence_focus=focus, lesson=lesson)
     if path is not None:
         atomic_write_text(path, html)
     return html

@@ -3,7 +3,8 @@
 The result is the format's JSON Object form: ``{"traceEvents": [...], "displayTimeUnit": "ms", "otherData": {...}}``.
 
 * every span becomes a complete event (``"ph": "X"``) with ``ts`` and ``dur`` in microseconds;
-* every instant becomes a thread-scoped instant event (``"ph": "i", "s": "t"``);
+* every instant becomes a thread-scoped instant event (``"ph": "i", "s": "t"``); a tensor snapshot keeps its
+  facts (role, moment, shape, range) but not its values, which a timeline cannot show;
 * the loss and each metric become counters (``"ph": "C"``): one sample per step (from the step's logs) and one per
   epoch (from the epoch's logs, validation figures included), so the timeline shows them as charts;
 * metadata events (``"ph": "M"``) name the process and the thread.
@@ -106,6 +107,8 @@ def _timed_event(ev: Event, start: int, end: int) -> dict[str, Any]:
 
 def _args(ev: Event) -> dict[str, Any]:
     args = {k: v for k, v in ev.data.items() if k not in _PLACE}
+    if ev.kind == "tensor_snapshot":  # a timeline shows when, not the picture: facts, no bytes
+        args.pop("data", None)
     place = {
         "seq": ev.seq,
         "kind": ev.kind,

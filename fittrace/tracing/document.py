@@ -53,7 +53,7 @@ def header_record(facts: Mapping[str, Any]) -> dict[str, Any]:
 
         >>> h = header_record({"detail": "full", "seed": 3})
         >>> h["record"], h["schema"], h["version"], h["detail"], "numpy" in h
-        ('header', 'fittrace.trace', 3, 'full', True)
+        ('header', 'fittrace.trace', 4, 'full', True)
     """
     record: dict[str, Any] = {
         "record": "header",
@@ -115,7 +115,13 @@ class Trace:
         if running:
             footer = None
         elif footer is None:
-            footer = footer_record(status, recorder.kept_count, recorder.full_steps, recorder.calls)
+            footer = footer_record(
+                status,
+                recorder.kept_count,
+                recorder.full_steps,
+                recorder.calls,
+                snapshots=recorder.snapshot_facts(),
+            )
         return cls(
             header,
             recorder.events,

@@ -19,8 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fittrace.tracing.snapshots import SnapshotError, check_payload
+
 SCHEMA_NAME = "fittrace.trace"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: tensor_snapshot
 
 KERAS_TRAINING = "keras.engine.training"
 KERAS_SEQUENTIAL = "keras.engine.sequential"
@@ -513,6 +515,36 @@ KINDS: dict[str, Kind] = {
             call_path=PROVENANCE["call_path"],
         ),
         _k(
+            "tensor_snapshot",
+            False,
+            "A small copy of a tensor's values at a chosen moment (fittrace's own: Keras records none), for the "
+            "pictures: input rows, a layer's output for one sample, a kernel, its gradient and its update. The "
+            "values are 256 levels over the whole tensor's [min, max], as base64 (tracing/snapshots.py).",
+            ("role", "moment", "shape", "dtype", "stored_shape", "min", "max", "encoding", "data"),
+            role="input, layer_output, feature_map (a layer's output with height, width and channels), kernel "
+            "(any weight of two or more axes), gradient or update",
+            moment="first_step (the first step of fit), last_step (the last step of an epoch) or epoch_end",
+            variable="the weight's name (kernel, gradient, update)",
+            layer_class="the layer's class (layer outputs)",
+            activation="the layer's activation, when it has one (layer outputs)",
+            sample="which row of the batch the output is for (layer outputs)",
+            label="that row's target: a class index (sparse or one-hot) or a number (layer outputs)",
+            labels="the targets of the input rows, when fit was given y (input)",
+            rows="how many rows of the batch the input holds (input)",
+            input="which of several model inputs it is (input)",
+            shape="the tensor's shape",
+            dtype="the tensor's dtype",
+            stored_shape="the shape of the values kept",
+            sampled="how the tensor was cut down, in words (null: kept whole)",
+            min="the whole tensor's smallest finite value (level 0)",
+            max="its largest finite value (level 255)",
+            mean="its mean",
+            std="its standard deviation",
+            nonfinite="how many of its values were NaN or infinite (stored as level 0)",
+            encoding="uint8-base64: one byte per value, 0 at min and 255 at max",
+            data="the stored values, row-major, as base64 text",
+        ),
+        _k(
             "metric_update",
             False,
             "A compiled metric's state after update_state.",
@@ -684,6 +716,7 @@ SUMMARY_KINDS = frozenset(
         "stop_training",
         "model_saved",
         "model_loaded",
+        "tensor_snapshot",
         "warning",
         "error",
     }
@@ -705,6 +738,9 @@ HEADER_KEYS = {
     "framework": "what ran the model: fittrace (its own engine), tf_keras or keras (Keras 3)",
     "framework_version": "that framework's version",
     "backend": "numpy (fittrace), tensorflow, or Keras 3's backend (tensorflow, jax)",
+    "snapshots": "the tensor snapshots asked for: mode (off, default, full), encoding, max_values (per "
+    "snapshot), budget_bytes (of snapshot data per trace); the footer's snapshots entry counts the kept, the "
+    "dropped (the budget was spent) and the bytes kept",
     "bridge": "per real framework the process loaded: hooked (how many hooks), missing (the functions this "
     "version lacks, so their stages are not in the trace), failed (hooks whose recording raised), error",
 }
@@ -758,6 +794,11 @@ def validate_record(obj: Any) -> None:
     missing = [k for k in kind.required if k not in data]
     if missing:
         raise SchemaError(f"{kind.name} payload misses {missing}")
+    if kind.name == "tensor_snapshot":
+        try:
+            check_payload(data)
+        except SnapshotError as e:
+            raise SchemaError(str(e)) from None
 
 
 def json_schema() -> dict[str, Any]:

@@ -23,6 +23,10 @@ Detail levels (see ``events.DETAIL_LEVELS``):
     are buffered until the step ends, so a step that turns out to matter is kept whole.
   * ``summary``: only ``events.SUMMARY_KINDS`` (stages and per-epoch figures). The engine asks :func:`stepwise`
     before work that only step events use (gradient norms, per-step figures), so this level skips it.
+
+Tensor snapshots are a second choice beside the detail level (``Recorder(snapshots=...)``: off, default, full; by
+default off at "summary" and default otherwise): ``Recorder.snapshots`` is their keeper (``snapshots.py``), None
+when off, and the engine emits them only at a fit's first and last steps (kept whole) and outside steps.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from fittrace.tracing.payloads import (
     materialize,
     payload_get,
 )
+from fittrace.tracing.snapshots import SnapshotKeeper, check_mode, default_mode
 from fittrace.tracing.spans import (
     NULL_SPAN,
     Span,
@@ -232,11 +237,15 @@ class Recorder:
         sink: Sink | None = None,
         clock: Callable[[], int] = time.perf_counter_ns,
         gradient_norms: bool = True,
+        snapshots: str | None = None,
     ) -> None:
         if detail not in DETAIL_LEVELS:
             raise ValueError(
                 f"unknown detail level: {detail!r} (must be one of {list(DETAIL_LEVELS)})"
             )
+        mode = check_mode(default_mode(detail) if snapshots is None else snapshots)
+        #: The tensor snapshots' keeper (tracing/snapshots.py), or None when snapshots are off.
+        self.snapshots = SnapshotKeeper(mode) if mode != "off" else None
         self.detail = detail
         self._summary = detail == "summary"
         self._default = detail == "default"
@@ -309,6 +318,10 @@ class Recorder:
             self.header.setdefault(key, value)
         if "call" in info:
             self._write_header()
+
+    def snapshot_facts(self) -> dict[str, Any]:
+        """The footer's ``snapshots`` entry: kept, dropped and bytes (or only the mode, "off")."""
+        return {"mode": "off"} if self.snapshots is None else self.snapshots.footer()
 
     def step_kept_whole(self) -> bool:
         """Will the current step be kept whole (so far)? Lets the engine skip figures only full steps show."""

@@ -73,6 +73,12 @@ def test_stages_fold_the_steps_and_leave_out_per_op_detail(runs):
     got = stages(runs["base"])
     kinds = [s.kind for s in got]
     assert not set(kinds) & set(NOT_STAGES)
+    assert (
+        runs["base"].of_kind("tensor_snapshot") and "tensor_snapshot" in NOT_STAGES
+    )  # kept, not compared
+    assert all(
+        "tensor_snapshot" not in s.facts.get("inside_first", ()) for s in got if s.kind == "steps"
+    )
     steps = [s for s in got if s.kind == "steps"]
     assert len(steps) == 2  # one per epoch: 130 rows in batches of 50 -> 3 steps each
     assert [s.facts["count"] for s in steps] == [3, 3]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sample_runs import functional_run
 
-from fittrace.analysis.walkthrough import built_when, walkthrough
+from fittrace.analysis.walkthrough import built_when, explorer_rows, walkthrough
+from fittrace.tracing.document import Trace
+from fittrace.tracing.events import Event
+from fittrace.tracing.snapshots import make_payload
 
 
 def test_the_model_section_lists_every_layer_with_its_connections(tmp_path):
@@ -58,3 +62,14 @@ def test_the_adapter_section_says_when_the_data_stands_in_for_a_dataset(tmp_path
     assert "fit's shuffle is ignored" in note
     plain, _ = functional_run(tmp_path)
     assert walkthrough(plain.trace)["stand_in"] is None
+
+
+def test_the_explorer_leaves_a_snapshots_values_to_its_picture():
+    payload = make_payload(np.zeros((4, 4)), 100, [], role="kernel", moment="epoch_end")
+    t = Trace({}, [Event(seq=0, kind="tensor_snapshot", name="kernel", t=0, data=payload)])
+    (row,), omitted = explorer_rows(t)
+    assert (
+        omitted == 0
+        and row[-1]["data"] == f"{len(payload['data'])} characters of base64, drawn in The tensors"
+    )
+    assert row[-1]["shape"] == [4, 4] and payload["data"] != row[-1]["data"]

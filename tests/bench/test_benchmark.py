@@ -68,9 +68,16 @@ def test_quick_bench_prints_every_figure_and_returns_them(capsys):
         "report_mb",
         "big_report_s",
         "big_report_mb",
+        "lesson_s",
+        "lesson_mb",
+        "big_lesson_s",
+        "big_lesson_mb",
     ):
         assert results[key] > 0, key
     assert results["full_trace_mb"] > results["trace_mb"]  # full detail keeps more than default
+    assert (
+        0 < results["snapshot_mb"] < results["trace_mb"]
+    )  # the default trace carries its snapshots
     for mode in ("default", "full"):  # a median of paired rounds, with its spread
         key = f"{mode}_wall_overhead"
         assert results[key + "_q1"] <= results[key] <= results[key + "_q3"]

@@ -156,8 +156,10 @@ def test_run_a_user_script(tmp_path, capsys):
     assert main(["run", "--out", str(out), str(script), "2"]) == 0
     trace = fittrace.load(out / "train.trace.jsonl").trace
     assert len(trace.epochs()) == 2 and trace.header["compile"]["loss"] == "binary_crossentropy"
+    assert trace.of_kind("tensor_snapshot") and trace.header["snapshots"]["mode"] == "default"
     for name in (
         "report.html",
+        "lesson.html",
         "sequence.svg",
         "sequence.png",
         "flowchart.svg",
@@ -165,7 +167,8 @@ def test_run_a_user_script(tmp_path, capsys):
         "run.chrome.json",
     ):
         assert (out / name).exists(), name
-    capsys.readouterr()
+    assert '<a href="lesson.html">' in (out / "report.html").read_text()
+    assert "  lesson  " in capsys.readouterr().out
     clear_session()  # the script's layer is "dense" again
     broken = tmp_path / "broken.py"  # built for 3 features, then fed 2
     broken.write_text(
@@ -186,6 +189,8 @@ def test_run_a_user_script(tmp_path, capsys):
     assert (
         tmp_path / "b" / "report.html"
     ).exists()  # the report shows everything up to the failure
+    assert main(["run", "--snapshots", "off", "--out", str(tmp_path / "c"), str(script), "1"]) == 0
+    assert not fittrace.load(tmp_path / "c" / "train.trace.jsonl").trace.of_kind("tensor_snapshot")
 
 
 @pytest.mark.slow
@@ -212,6 +217,7 @@ def test_demo_end_to_end(tmp_path):
     for name in (
         "run.trace.jsonl",
         "report.html",
+        "lesson.html",
         "sequence.svg",
         "sequence.png",
         "sequence.mmd",
@@ -224,6 +230,8 @@ def test_demo_end_to_end(tmp_path):
         "run.chrome.json",
     ):
         assert (tmp_path / name).stat().st_size > 0, name
+    assert f"lesson  {tmp_path / 'lesson.html'}" in result.stdout
+    assert "469: 60,000 ÷ 128" in (tmp_path / "lesson.html").read_text()
     acc = float(result.stdout.split("test accuracy: ")[1].split()[0])
     assert acc > 0.9
 
@@ -238,3 +246,39 @@ def test_report_sets_a_hand_written_loop_beside_a_second_traces_fit(trace_file, 
     assert "from the second trace" in section
     assert main(["report", str(loop_path), "--beside", str(tmp_path / "missing.jsonl")]) == 2
     assert "no such trace file" in capsys.readouterr().err
+
+
+def test_lesson(trace_file, tmp_path, capsys):
+    out = tmp_path / "class.html"
+    assert main(["lesson", str(trace_file), "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    html = out.read_text()
+    assert html.startswith("<!DOCTYPE html>") and 'class="slide' in html
+    assert "4: 200 ÷ 64 = 3.125, rounded up" in html  # the trace's own numbers
+    copy = tmp_path / "run.trace.jsonl"
+    copy.write_bytes(trace_file.read_bytes())
+    assert main(["lesson", str(copy), "--focus", "step"]) == 0
+    default = tmp_path / "run.lesson.html"
+    assert capsys.readouterr().out.strip() == str(default)
+    focused = default.read_text()
+    assert "6a. The model&#39;s call" in focused and "Who can read this data?" not in focused
+    # bad input: a missing trace is a usage error (2), a corrupt one a failure (1), no half-written page
+    assert main(["lesson", str(tmp_path / "nope.trace.jsonl")]) == 2
+    assert "fittrace lesson: no such trace file" in capsys.readouterr().err
+    bad = tmp_path / "bad.trace.jsonl"
+    bad.write_text('{"record": "header", "schema": "fittrace.trace", "version": 1}\n{oops}\n')
+    target = tmp_path / "never.html"
+    assert main(["lesson", str(bad), "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("fittrace lesson: TraceFormatError:")
+    assert "line 2" in err and not target.exists()
+    with pytest.raises(SystemExit) as e:
+        main(["lesson", str(trace_file), "--focus", "middle"])
+    assert e.value.code == 2
+
+
+def test_the_report_says_how_to_teach_it(trace_file, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["report", str(trace_file), "-o", str(out)]) == 0
+    teach = out.read_text().split('id="teach-it"')[1].split("</p>")[0]
+    assert "fittrace lesson TRACE -o lesson.html" in teach and "<a " not in teach

@@ -299,3 +299,34 @@ def test_export_of_a_real_fit_is_well_formed():
     check_chrome(data)
     names = {e["name"] for e in data["traceEvents"] if e["ph"] == "C"}
     assert {"loss", "accuracy", "epoch loss", "epoch val_loss", "epoch accuracy"} <= names
+
+
+def test_a_tensor_snapshot_is_an_instant_with_its_facts_but_not_its_values():
+    from fittrace.tracing.snapshots import make_payload
+
+    payload = make_payload(
+        [[1.0, -1.0]], 100, [], role="kernel", moment="epoch_end", variable="d/kernel:0"
+    )
+    t = Trace(
+        {},
+        [
+            Event(
+                seq=0,
+                kind="tensor_snapshot",
+                name="kernel d/kernel:0",
+                t=4000,
+                epoch=0,
+                data=payload,
+            )
+        ],
+    )
+    data = to_chrome(t)
+    check_chrome(data)
+    (snap,) = [e for e in data["traceEvents"] if e.get("cat") == "tensor_snapshot"]
+    assert (snap["ph"], snap["s"], snap["ts"]) == ("i", "t", 4.0)
+    assert "data" not in snap["args"]
+    assert (snap["args"]["role"], snap["args"]["shape"], snap["args"]["max"]) == (
+        "kernel",
+        [1, 2],
+        1.0,
+    )

@@ -8,6 +8,7 @@ import dataclasses
 import json
 
 import jsonschema
+import numpy as np
 import pytest
 
 from fittrace.tracing import events
@@ -19,6 +20,7 @@ from fittrace.tracing.events import (
     markdown_table,
     validate_record,
 )
+from fittrace.tracing.snapshots import make_payload
 
 
 def _minimal(kind: str) -> dict:
@@ -31,7 +33,10 @@ def _minimal(kind: str) -> dict:
         "name": f"a {kind}",
         "t": 1000,
         "dur": 50 if spec.span else None,
-        "data": {key: 1 for key in spec.required},
+        # a snapshot's payload is checked beyond its keys: its bytes must decode to its stored shape
+        "data": make_payload(np.zeros(2), 8, [], role="input", moment="first_step")
+        if kind == "tensor_snapshot"
+        else {key: 1 for key in spec.required},
     }
 
 
