@@ -25,6 +25,7 @@ import numpy as np
 from fittrace import seeding
 from fittrace.analysis.builds import why_rebuilt
 from fittrace.bridge.attach import attach
+from fittrace.render.lesson import render_lesson
 from fittrace.render.notebook import Page, summary_html
 from fittrace.render.registry import render
 from fittrace.render.report import render_report
@@ -91,6 +92,12 @@ class Run:
         "step", "epoch-end"; None: all of it)."""
         other = beside.trace if isinstance(beside, Run) else beside
         return Page(render_report(self.trace, path, beside=other, focus=focus), "report")
+
+    def lesson(self, path: str | os.PathLike | None = None, focus: str | None = None) -> Page:
+        """The classroom lesson, slide by slide (``fittrace.render.lesson``): its text, which a notebook shows in a
+        sandboxed frame; also written atomically to ``path`` when given. ``focus``: only one part ("setup",
+        "step", "epoch-end")."""
+        return Page(render_lesson(self.trace, path, focus=focus), "lesson")
 
     def diagram(
         self, kind: str = "sequence", fmt: str = "svg", focus: str | None = None, fold: bool = True

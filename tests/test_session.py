@@ -435,7 +435,7 @@ def test_no_nested_traces():
                 pass
 
 
-def test_run_displays_in_jupyter(traced):
+def test_run_displays_in_jupyter(traced, tmp_path):
     run, _ = traced
     summary = run._repr_html_()  # a fragment of the notebook's page, the report framed inside it
     assert summary.startswith('<div class="fittrace-summary"') and "<!DOCTYPE" not in summary
@@ -443,6 +443,9 @@ def test_run_displays_in_jupyter(traced):
     report = run.report()  # still the report's text, shown framed rather than printed
     assert isinstance(report, str) and report.startswith("<!DOCTYPE html>")
     assert report._repr_html_().startswith('<iframe class="fittrace-frame" sandbox="allow-scripts"')
+    lesson = run.lesson(tmp_path / "lesson.html", focus="step")  # written too, and shown framed
+    assert lesson == (tmp_path / "lesson.html").read_text() and 'id="slides"' in lesson
+    assert 'title="fittrace lesson"' in lesson._repr_html_()
     svg = run.diagram("sequence", "svg")
     assert svg._repr_svg_().startswith("<svg") and svg._repr_png_() is None
     assert run.diagram("flowchart", "png")._repr_png_()[:4] == b"\x89PNG"

@@ -10,8 +10,8 @@ lesson: their own CSS and scripts) in an ``<iframe sandbox="allow-scripts" srcdo
 the frame. Opening it is a ``<details>`` element, which works without the notebook running any script (an
 untrusted notebook, nbviewer).
 
-:class:`Page` is the text of such a page that is still a ``str``: ``Run.report()`` returns one, which a notebook
-shows framed instead of printing a megabyte of HTML as text.
+:class:`Page` is the text of such a page that is still a ``str``: ``Run.report()`` and ``Run.lesson()`` return one,
+which a notebook shows framed instead of printing a megabyte of HTML as text.
 """
 
 from __future__ import annotations
@@ -104,7 +104,10 @@ def summary_html(trace: Trace, report: str | None = None) -> str:
     """
     s = run_summary(trace)
     page = render_report(trace, None) if report is None else report
-    hints = [{"code": 'run.report("run.html")', "what": "writes the report to a file"}]
+    hints = [
+        {"code": 'run.report("run.html")', "what": "writes the report to a file"},
+        {"code": "run.lesson()", "what": "shows the lesson, slide by slide"},
+    ]
     return (
         environment()
         .get_template("notebook.html.j2")

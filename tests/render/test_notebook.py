@@ -27,6 +27,7 @@ class Fragment(HTMLParser):
         self.tags: list[str] = []
         self.frames: list[dict[str, str | None]] = []
         self.handlers: list[tuple[str, str]] = []
+        self.links: list[str | None] = []
         self.declarations: list[str] = []
         self._svg = 0
 
@@ -36,6 +37,7 @@ class Fragment(HTMLParser):
         if tag == "iframe":
             self.frames.append(dict(attrs))
         self.handlers += [(tag, k) for k, _ in attrs if k.startswith("on")]
+        self.links += [v for k, v in attrs if k in ("src", "href", "xlink:href")]
 
     def handle_endtag(self, tag):
         self._svg -= tag == "svg"
@@ -69,7 +71,7 @@ def check_fragment(html: str) -> Fragment:
     assert (
         frame["sandbox"] == "allow-scripts"
     )  # scripts run, but in an opaque origin: not allow-same-origin
-    assert not re.search(r"""\s(src|href)\s*=""", html)  # nothing fetched: the page comes in srcdoc
+    assert p.links == []  # nothing fetched: the page comes in srcdoc
     return p
 
 
@@ -219,7 +221,8 @@ def test_the_summary_in_a_host_page_in_headless_chromium(tmp_path, chromium_path
     assert all(u.startswith(("file://", "about:", "data:")) for u in requests), requests
 
 
-#: The notebook the nbclient test runs: a tiny fit traced, the run shown, the trace's own numbers printed.
+#: The notebook the nbclient test runs: a tiny fit traced, the run and its lesson shown, the trace's own numbers
+#: printed.
 NOTEBOOK_CELLS = [
     "import json\nimport numpy as np\nimport fittrace\n"
     "from fittrace.keras import layers\nfrom fittrace.keras.models import Sequential",
@@ -230,6 +233,7 @@ NOTEBOOK_CELLS = [
     "with fittrace.trace() as run:\n"
     "    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)",
     "run",
+    "run.lesson()",
     "train = [e for e in run.events if e.kind == 'step' and e.data.get('phase') == 'train']\n"
     "print(json.dumps({'loss': history.history['loss'][-1], 'steps': len(train), 'file': fittrace.__file__}))",
 ]
@@ -288,7 +292,11 @@ def test_a_real_notebook_shows_the_summary(tmp_path, monkeypatch):
         and 'id="adapters"' in p.frames[0]["srcdoc"]
     )
     assert "&lt;!DOCTYPE html&gt;" in html  # escaped into the attribute
-    facts = json.loads(nb.cells[4].outputs[0].text)
+    (lesson,) = nb.cells[4].outputs  # run.lesson(): the lesson's page in the same sandboxed frame
+    lp = check_fragment(lesson.data["text/html"])
+    assert lp.frames[0]["title"] == "fittrace lesson" and 'id="slides"' in lp.frames[0]["srcdoc"]
+    assert lesson.data["text/plain"].startswith("<fittrace lesson: ")
+    facts = json.loads(nb.cells[5].outputs[0].text)
     assert Path(facts["file"]).is_relative_to(
         Path(__file__).resolve().parents[2]
     )  # this checkout's fittrace
