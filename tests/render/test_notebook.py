@@ -310,3 +310,47 @@ def test_a_real_notebook_shows_the_summary(tmp_path, monkeypatch):
     summary = html.split("<details")[0]
     # what the file holds beyond the report itself: the summary, and the report's escaping into srcdoc
     assert len(summary.encode()) < 20_000
+
+
+@pytest.mark.chromium
+def test_the_lesson_in_its_frame_in_headless_chromium(tmp_path, chromium_path, user_layer_trace):
+    """A notebook's view of run.lesson(): the slides run inside the sandboxed frame, stepped by the keys."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    run, _ = user_layer_trace
+    host = tmp_path / "host.html"
+    host.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>a notebook</title></head><body>"
+        f"<div id='output'>{run.lesson()._repr_html_()}</div></body></html>"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    errors, requests = [], []
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(host.as_uri())
+        page.wait_for_load_state("load")
+        frame = page.frame_locator("iframe.fittrace-frame")
+        counter = frame.locator("#counter")
+        counter.wait_for()
+        first = counter.inner_text()
+        frame.locator("#slides").click()
+        for _ in range(12):
+            page.keyboard.press("ArrowRight")
+        assert counter.inner_text() != first
+        page.screenshot(path=str(ARTIFACTS / "notebook-lesson.png"))
+        inner = next(f for f in page.frames if f != page.main_frame)
+        assert inner.evaluate("origin") == "null"
+        browser.close()
+    assert errors == []
+    assert all(u.startswith(("file://", "about:", "data:")) for u in requests), requests
