@@ -60,6 +60,7 @@
       if (!size || !size.w) { size = naturalSize(picture); }
       return size;
     }
+    var fitted = false;  // full screen shows the picture fitted until the reader zooms
     function draw() {
       var n = natural();
       if (picture instanceof SVGSVGElement || picture instanceof HTMLImageElement) {
@@ -74,6 +75,7 @@
       hint.textContent = wider ? "larger than its frame: drag to pan, ctrl + wheel to zoom" : "";
     }
     function zoomTo(next, ax, ay) {
+      fitted = false;  // the reader chose a scale: a resize keeps it
       next = Math.max(MIN, Math.min(MAX, next));
       if (ax === undefined) { ax = view.clientWidth / 2; ay = view.clientHeight / 2; }
       var cx = (view.scrollLeft + ax) / scale, cy = (view.scrollTop + ay) / scale;
@@ -116,7 +118,11 @@
     }
     document.addEventListener("fullscreenchange", function () {
       host.classList.toggle("pz-full", document.fullscreenElement === host);
-      if (document.fullscreenElement === host) { fit(); view.focus(); } else { draw(); }
+      if (document.fullscreenElement === host) {
+        fitted = true; fit(); view.focus();
+        // the full-screen box may take its size after this event: fit again once it has been laid out
+        window.requestAnimationFrame(function () { if (fitted) { fit(); } });
+      } else { draw(); }
     });
 
     bar.appendChild(button("\u2212", "zoom out (-)", function () { zoomTo(scale / STEP); }));
@@ -153,7 +159,10 @@
       var r = view.getBoundingClientRect();
       zoomTo(ev.deltaY < 0 ? scale * STEP : scale / STEP, ev.clientX - r.left, ev.clientY - r.top);
     }, { passive: false });
-    window.addEventListener("resize", draw);
+    window.addEventListener("resize", function () {
+      var full = host.classList.contains("pz-fallback") || document.fullscreenElement === host;
+      if (full && fitted) { fit(); } else { draw(); }
+    });
     view.addEventListener("keydown", function (ev) {
       var k = ev.key, done = true;
       if (k === "+" || k === "=") { zoomTo(scale * STEP); }
@@ -162,7 +171,8 @@
       else if (k === "1") { zoomTo(1); }
       else if (k === "f") { fullScreen(); }
       else if (k === "Escape" && host.classList.contains("pz-fallback")) { leaveFallback(); }
-      else if (k.indexOf("Arrow") === 0) { ev.stopPropagation(); done = false; } /* the box scrolls itself */
+      /* the box scrolls itself, unless its page keeps the arrows (the lesson: they step the slides) */
+      else if (k.indexOf("Arrow") === 0 && host.dataset.arrows !== "page") { ev.stopPropagation(); done = false; }
       else { done = false; }
       if (done) { ev.preventDefault(); ev.stopPropagation(); }
     });

@@ -46,7 +46,9 @@ def _article_model(units: int = 32) -> Sequential:
     return model
 
 
-def demo_like_run(tmp_path, n: int = 1000, batch_size: int = 128, epochs: int = 2, callbacks=None):
+def demo_like_run(
+    tmp_path, n: int = 1000, batch_size: int = 128, epochs: int = 2, callbacks=None, snapshots=None
+):
     """The article's example, small: Dense(32, relu) -> Dense(10, softmax) on ``n`` rows of 784, then an
     evaluate. Returns (trace, facts) where facts are the numbers a reader computes by hand."""
     clear_session()
@@ -54,7 +56,7 @@ def demo_like_run(tmp_path, n: int = 1000, batch_size: int = 128, epochs: int = 
     x, y = _digits(n)
     model = _article_model()
     path = tmp_path / "demo-like.trace.jsonl"
-    with fittrace.trace(path=path):
+    with fittrace.trace(path=path, snapshots=snapshots):
         model.fit(
             x, y, epochs=epochs, batch_size=batch_size, verbose=1, callbacks=callbacks or None
         )

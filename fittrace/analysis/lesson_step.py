@@ -124,13 +124,6 @@ def step_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
                     ),
                 )
             )
-            beats.append(
-                Beat(
-                    "figure",
-                    "each layer's output for one sample",
-                    figure="tensor:layer_output:first_step:* tensor:feature_map:first_step:*",
-                )
-            )
         elif absent.get("layer_call"):
             beats.append(Beat("text", absent["layer_call"]))
         slides.append(
@@ -146,9 +139,47 @@ def step_slides(run: RunEvents, steps: list[Event], words: Mapping[str, str]) ->
                 ),
             )
         )
+        if calls and _drawn_outputs(run.trace):
+            slides.append(_outputs_slide(len(calls)))
     slides += _build_slides(run, step, kinds)
     slides += _loss_slides(run, step, kinds, model_call, absent)
     return slides
+
+
+def _drawn_outputs(trace: Any) -> bool:
+    """Whether the trace carries a layer's output (or feature map) for one sample at the first step."""
+    return any(
+        e.data.get("role") in ("layer_output", "feature_map")
+        and e.data.get("moment") == "first_step"
+        for e in trace.of_kind("tensor_snapshot")
+    )
+
+
+def _outputs_slide(layers: int) -> Slide:
+    """The layers' outputs for one sample drawn as strips of colour: a slide of their own, since a model of
+    many layers has as many strips, and the call's table already fills its slide."""
+    return Slide(
+        "layer-outputs",
+        "step",
+        "6a. What each layer made of one sample",
+        (
+            Beat(
+                "text",
+                f"The same first sample after each of the {plural(layers, 'layer call')}: one cell per value, "
+                "its colour the value.",
+            ),
+            Beat(
+                "figure",
+                "each layer's output for one sample",
+                figure="tensor:layer_output:first_step:* tensor:feature_map:first_step:*",
+            ),
+        ),
+        (
+            "Point at one strip and read its legend: the colours are the numbers the next layer receives.",
+            "Students expect to see the digit again in a hidden layer; a Dense layer's output has no picture "
+            "shape, only a list of numbers.",
+        ),
+    )
 
 
 def _stats(stats: Any) -> str:

@@ -3,13 +3,12 @@
 ``render_lesson(trace, path=None, focus=None) -> str`` turns the slides of ``fittrace.analysis.lesson`` into a page
 (templates ``lesson.html.j2``, ``lesson.css``, ``lesson.js``; no network, CSP as the report's) and writes it
 atomically when ``path`` is given. The pictures a slide asks for are drawn here: the focused call sequence of one
-step, the loss per epoch, and the tensors the trace carries; a picture the trace (or this installation) cannot give
+step, the loss per epoch, and the tensors the trace carries; a picture the trace cannot give
 is left out of its slide, with nothing in its place.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 import os
 from dataclasses import dataclass
@@ -21,13 +20,9 @@ from fittrace.analysis.lesson import Beat, Lesson, lesson_slides
 from fittrace.render.html import environment, safe_svg
 from fittrace.render.plots import line_plot
 from fittrace.render.sequence import sequence_svg
+from fittrace.render.tensors import tensor_figures
 from fittrace.tracing.atomic import atomic_write_text
 from fittrace.tracing.document import Trace
-
-try:  # the tensor pictures, where this installation has them; else those beats are left out
-    from fittrace.render import tensors
-except ImportError:
-    tensors = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +35,9 @@ class Picture:
     panzoom: bool = False
 
 
-def _tensor_figures(trace: Trace) -> list[Any]:
-    """The tensors helper's pictures (``fittrace.render.tensors.tensor_figures``), or none where it is absent."""
-    return [] if tensors is None else list(tensors.tensor_figures(trace))
-
-
 def _sequence(trace: Trace) -> Markup | None:
-    """The call sequence focused on one step, folded, when sequence_svg can focus; else none (the whole diagram
-    is far wider than a slide)."""
-    if "focus" not in inspect.signature(sequence_svg).parameters:
-        return None
+    """The call sequence focused on one step, folded (the whole diagram is far wider than a slide); none when
+    the picture holds markup-like text the SVG check refuses."""
     try:
         return safe_svg(sequence_svg(trace, focus="step", fold=True))
     except ValueError:  # markup-like text in the picture: left out
@@ -98,7 +86,7 @@ def _pictures(trace: Trace, lesson: Lesson) -> dict[str, list[Picture]]:
             out["plot:epoch_loss"] = [Picture(Markup(plot))]
     tensor_tokens = sorted(t for t in wanted if t.startswith("tensor:"))
     if tensor_tokens:
-        figures = _tensor_figures(trace)
+        figures = tensor_figures(trace)
         for token in tensor_tokens:
             found = [f for f in figures if _matches(token[len("tensor:") :], f.key)]
             if found:

@@ -38,6 +38,7 @@ from markupsafe import Markup
 
 from fittrace.analysis.real_runs import ran_on
 from fittrace.analysis.tensors import Snapshot, pick, recorded, snapshots
+from fittrace.analysis.values import number_text
 from fittrace.tracing.document import Trace
 
 # Colour anchors (RGB) spread evenly over the scale.
@@ -160,6 +161,14 @@ def _n(v: float) -> str:
     return f"{v:.3g}" if v == 0 or 1e-3 <= abs(v) < 1e4 else f"{v:.2e}"
 
 
+def _label_text(v: Any) -> str:
+    """A label as a person reads it: a class number as is, a regression target to three digits (a float label
+    written in full was a run of 17-digit numbers across the caption)."""
+    if isinstance(v, list):
+        return "(" + ", ".join(_label_text(x) for x in v) + ")"
+    return number_text(v, 3) if isinstance(v, (int, float)) else str(v)
+
+
 # --- shapes --------------------------------------------------------------------------------------------------------
 def image_shape(features: int) -> tuple[int, ...] | None:
     """How a flat row of ``features`` values is drawn as an image: a square, or a square of 3 channels."""
@@ -228,7 +237,7 @@ def _input_figure(s: Snapshot) -> TensorFigure:
     if len(per_row) == 1 and shape is not None:
         reshape = f" Each row's {per_row[0]} features are drawn as {_shape_words(shape)} pixels."
     labels = list(s.labels) if s.labels else [None] * len(rows)
-    said = f" with their labels ({', '.join(str(v) for v in labels)})" if s.labels else ""
+    said = f" with their labels ({', '.join(_label_text(v) for v in labels)})" if s.labels else ""
     title = f"The input: {len(rows)} rows of the first batch"
     if shape is not None and len(shape) in (2, 3):
         scale = scale_for(s, image=True)

@@ -58,15 +58,19 @@ def test_the_slides_follow_the_articles_order(demo_like):
     ids = [s.id for s in lesson.slides]
     assert len(set(ids)) == len(ids)
     step = [s.id for s in lesson.slides if s.stage == "step"]
-    assert step == [
-        "first-step",
-        "model-call",
-        "lazy-build",
-        "loss",
-        "gradients",
-        "update",
-        "metrics",
-    ]
+    assert (
+        step
+        == [
+            "first-step",
+            "model-call",
+            "layer-outputs",  # the trace carries each layer's output for one sample (snapshots are on by default)
+            "lazy-build",
+            "loss",
+            "gradients",
+            "update",
+            "metrics",
+        ]
+    )
     assert all(s.notes for s in lesson.slides), "every slide has speaker notes"
 
 

@@ -18,6 +18,7 @@ from sample_runs import EVIL, functional_run, user_layer_run
 import fittrace
 from fittrace.analysis.lesson import lesson_slides
 from fittrace.render.lesson import render_lesson
+from fittrace.render.tensors import tensor_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,6 +125,39 @@ def test_every_kind_of_run_makes_a_lesson(tmp_path):
         tags.feed(html)
         assert tags.slides == len(lesson_slides(trace).slides) >= 8, name
         assert tags.handlers == [] and tags.external == [] and EVIL not in html, name
+
+
+def _figures_per_slide(html: str) -> dict[str, list[str]]:
+    """The tensor figures' keys found in each slide's section of a lesson page, by slide id."""
+    out = {}
+    for part in html.split('<section class="slide')[1:]:
+        sid = re.search(r'data-id="([^"]+)"', part).group(1)
+        out[sid] = re.findall(r'<figure class="tensor-figure[^"]*"[^>]*data-key="([^"]+)"', part)
+    return out
+
+
+def test_the_step_slides_draw_the_runs_own_tensors(demo_like, tmp_path):
+    trace, facts, path = demo_like
+    keys = {f.key for f in tensor_figures(trace)}
+    found = _figures_per_slide(path.read_text())
+    assert "input" in found["model-call"]
+    assert found["layer-outputs"] and all(
+        k.startswith("layer_output:first_step:") for k in found["layer-outputs"]
+    )
+    assert "kernel:first_step" in found["lazy-build"]
+    assert {"kernel:first_step", "gradient:first_step"} <= set(found["gradients"])
+    assert {"gradient:first_step", "update:first_step"} <= set(found["update"])
+    epoch_ends = sorted(k for k in keys if k.startswith("kernel:epoch_end:"))
+    assert (
+        len(epoch_ends) == facts["epochs"] and sorted(found["epoch-end"]).count(epoch_ends[0]) == 1
+    )
+    assert set(epoch_ends) <= set(found["epoch-end"])
+    every = {k for ks in found.values() for k in ks}
+    assert every <= keys  # only what the trace holds is drawn
+    # without snapshots the same run draws none, and the outputs slide is not made
+    plain, _ = demo_like_run(tmp_path, snapshots="off")
+    bare = _figures_per_slide(render_lesson(plain))
+    assert "layer-outputs" not in bare and not any(bare.values())
 
 
 # --- in a real browser ---------------------------------------------------------------------------------------------
@@ -264,6 +298,12 @@ def test_the_menu_jumps_and_the_notes_toggle(demo_like, chromium_path):
             page.keyboard.press("ArrowRight")
         host.get_by_role("button", name="zoom in (+)").click()
         assert float(host.get_attribute("data-scale")) > fitted
+        # with the picture in focus the arrows still step the slides (they pan the report's pictures instead)
+        host.locator(".pz-view").focus()
+        page.keyboard.press("ArrowRight")
+        assert page.locator(".slide.current").get_attribute("data-id") != "first-step"
+        page.keyboard.press("ArrowLeft")
+        assert page.locator(".slide.current").get_attribute("data-id") == "first-step"
         page.keyboard.press("m")
         page.keyboard.press("Escape")
         assert not menu.is_visible()

@@ -443,6 +443,10 @@ def test_the_call_sequence_pans_zooms_and_goes_full_screen_at_projector_size(
         page.wait_for_function(
             "() => document.fullscreenElement !== null || document.querySelector('.pz-fallback') !== null"
         )
+        page.wait_for_function(  # the full-screen box takes its size a frame or two after the change
+            f"() => {{ const s = ({_STATE})(); return s.svgW <= s.viewW && s.viewW > {start['viewW']}; }}",
+            timeout=5000,
+        )
         full = page.evaluate(_STATE)
         assert full["full"] or full["fallback"]
         assert (
