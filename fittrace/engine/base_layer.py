@@ -523,9 +523,8 @@ class Layer:
                 _training_stack.pop()
             if input_masks is not None or self._makes_masks:
                 self._set_mask_metadata(inputs, out, input_masks)
-            capture = (
-                capturing()
-            )  # a chosen step of a fit keeps each layer's output (engine/snapshots.py)
+            # a chosen step of a fit keeps each layer's output (engine/snapshots.py)
+            capture = capturing()
             if capture is not None and kind == "layer_call":
                 capture.layer_output(self, out)
             s.data = lambda: trace_payloads.call_payload(
