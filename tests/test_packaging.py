@@ -41,7 +41,8 @@ def test_wheel_ships_the_templates(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]); from fittrace.render.html import template_dirs, environment;"
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from fittrace.render.templating import template_dirs, environment;"
         "print(template_dirs()[0]); environment().get_template('report.html.j2')"
     )
     out = subprocess.run(

@@ -14,7 +14,7 @@ from typing import Any
 
 from fittrace.analysis.compare import EQUIVALENTS, NOT_STAGES, Comparison, Difference, Stage
 from fittrace.analysis.shapes import shape_text
-from fittrace.render.html import environment
+from fittrace.render.templating import environment
 from fittrace.tracing.atomic import atomic_write_text
 
 _SHAPE_FACTS = {"shape", "input_shape", "shape_received", "shape_built", "shape_before"}

@@ -9,21 +9,18 @@ template by putting a file of the same name in a folder named by ``FITTRACE_TEMP
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-import jinja2
 from markupsafe import Markup
 
 from fittrace.analysis.builds import why_rebuilt
 from fittrace.analysis.custom_loop import compare_loops, describe
 from fittrace.analysis.real_runs import ran_on, step_mode
-from fittrace.analysis.shapes import shape_text
 from fittrace.analysis.stats import run_series
-from fittrace.analysis.values import number_text, setting_value, value_text
 from fittrace.analysis.walkthrough import explorer_rows, walkthrough
 from fittrace.render.plots import line_plot
 from fittrace.render.sequence_model import FOCUS_WORDS
 from fittrace.render.svg_check import UnsafeSvgError, checked_svg
+from fittrace.render.templating import environment
 from fittrace.render.tensors import tensor_section
 from fittrace.tracing.document import Trace
 
@@ -32,37 +29,6 @@ STEP_PLOT_WIDTH, EPOCH_PLOT_WIDTH = 1080, 535
 
 #: The pictures a page can inline, by key.
 DIAGRAMS = ("sequence", "flowchart", "callgraph", "model")
-
-
-def template_dirs(extra: str | os.PathLike | None = None) -> list[str]:
-    """Where templates are looked up: the override folder first, then the installed or the source copy."""
-    dirs = []
-    for d in (extra, os.environ.get("FITTRACE_TEMPLATES")):
-        if d:
-            dirs.append(os.fspath(d))
-    packaged = Path(__file__).resolve().parents[1] / "templates"  # the wheel's fittrace/templates
-    if packaged.is_dir():
-        dirs.append(str(packaged))
-    source = Path(__file__).resolve().parents[2] / "templates"
-    if source.is_dir():
-        dirs.append(str(source))
-    return dirs
-
-
-def environment(template_dir: str | os.PathLike | None = None) -> jinja2.Environment:
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in template_dirs(template_dir)])
-    env = jinja2.Environment(
-        loader=loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = number_text
-    env.filters["shape"] = shape_text
-    env.filters["value"] = value_text
-    env.filters["setting"] = lambda value, name: setting_value(name, value)
-    return env
 
 
 def safe_svg(svg: str) -> Markup:

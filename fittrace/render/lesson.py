@@ -17,9 +17,10 @@ from typing import Any
 from markupsafe import Markup
 
 from fittrace.analysis.lesson import Beat, Lesson, lesson_slides
-from fittrace.render.html import environment, safe_svg
+from fittrace.render.html import safe_svg
 from fittrace.render.plots import line_plot
 from fittrace.render.sequence import sequence_svg
+from fittrace.render.templating import environment
 from fittrace.render.tensors import tensor_figures
 from fittrace.tracing.atomic import atomic_write_text
 from fittrace.tracing.document import Trace

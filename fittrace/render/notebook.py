@@ -22,9 +22,10 @@ import re
 from markupsafe import Markup
 
 from fittrace.analysis.summary import run_summary
-from fittrace.render.html import environment, safe_svg
+from fittrace.render.html import safe_svg
 from fittrace.render.plots import line_plot
 from fittrace.render.report import render_report
+from fittrace.render.templating import environment
 from fittrace.tracing.atomic import atomic_write_text
 from fittrace.tracing.document import Trace
 

@@ -29,7 +29,6 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -39,6 +38,7 @@ from markupsafe import Markup
 from fittrace.analysis.real_runs import ran_on
 from fittrace.analysis.tensors import Snapshot, pick, recorded, snapshots
 from fittrace.analysis.values import number_text
+from fittrace.render.templating import environment, template_dirs
 from fittrace.tracing.document import Trace
 
 # Colour anchors (RGB) spread evenly over the scale.
@@ -199,27 +199,21 @@ def _sampled(s: Snapshot) -> str:
 
 
 # --- one figure per kind -------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=1)
-def _template() -> jinja2.Template:
-    here = Path(__file__).resolve()
-    dirs = [
-        str(d) for d in (here.parents[1] / "templates", here.parents[2] / "templates") if d.is_dir()
-    ]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(dirs),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template("tensor_figure.html.j2")
+@functools.lru_cache(maxsize=4)
+def _template(dirs: tuple[str, ...]) -> jinja2.Template:
+    """The figure's template, loaded once per set of template folders (an override folder applies here too)."""
+    return environment().get_template("tensor_figure.html.j2")
+
+
+def _figure_template() -> jinja2.Template:
+    return _template(tuple(template_dirs()))
 
 
 def _figure(key: str, title: str, caption: str, s: Snapshot, **view: Any) -> TensorFigure:
     view.setdefault("pictures", [])
     view.setdefault("bars", None)
     view.setdefault("legend", None)
-    html = _template().render(
+    html = _figure_template().render(
         key=key,
         anchor="tensor-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-"),
         title=title,
