@@ -49,6 +49,7 @@ from fittrace.analysis.slides import (
     plural,
     read_run,
 )
+from fittrace.analysis.walkthrough import error_facts
 from fittrace.tracing.document import Trace
 from fittrace.tracing.events import Event
 
@@ -151,15 +152,7 @@ def lesson_slides(trace: Trace, focus: str | None = None) -> Lesson:
         call=run.call.kind if run.call else None,
         stages=stages,
         slides=tuple(slides),
-        error=None
-        if error is None
-        else {
-            "type": error.data.get("type"),
-            "message": error.data.get("message"),
-            "stage": error.data.get("stage"),
-            "epoch": error.epoch,
-            "step": error.step,
-        },
+        error=error_facts(error),
         focus=focus,
     )
 

@@ -207,6 +207,20 @@ REAL_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def error_facts(error: Event | None) -> dict[str, Any] | None:
+    """What a page says of an ``error`` event: its type, message and stage, the epoch and step, and its seq."""
+    if error is None:
+        return None
+    return {
+        "type": error.data.get("type"),
+        "message": error.data.get("message"),
+        "stage": error.data.get("stage"),
+        "epoch": error.epoch,
+        "step": error.step,
+        "seq": error.seq,
+    }
+
+
 def walkthrough(trace: Trace) -> dict[str, Any]:
     """Every value the report's sections print."""
     ev: list[Event] = list(trace.events)
@@ -319,16 +333,7 @@ def walkthrough(trace: Trace) -> dict[str, Any]:
         "status": getattr(trace, "status", "ok"),
         "complete": getattr(trace, "complete", True),
         "problems": list(getattr(trace, "problems", [])),
-        "error": None
-        if error is None
-        else {
-            "type": error.data.get("type"),
-            "message": error.data.get("message"),
-            "stage": error.data.get("stage"),
-            "epoch": error.epoch,
-            "step": error.step,
-            "seq": error.seq,
-        },
+        "error": error_facts(error),
         "compile_check": _first(ev, "compile_check"),
         "candidates": _first_candidates(ev),
         "selected": _first(ev, "adapter_selected"),
